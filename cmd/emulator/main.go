@@ -1,0 +1,117 @@
+// Command emulator serves the emulated vendor APIs on one port.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // time zones work in a bare container image
+
+	"github.com/emulator/vendor-emulator/fixtures"
+	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/config"
+	"github.com/emulator/vendor-emulator/internal/ids"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, nil, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, config.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the emulator and serves until ctx ends. When ready is not nil it
+// receives the bound address once the server accepts connections.
+func run(ctx context.Context, args []string, getenv func(string) string, ready chan<- string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	var fixtureFS fs.FS = fixtures.FS
+	if cfg.Fixtures != "" {
+		if st, err := os.Stat(cfg.Fixtures); err != nil || !st.IsDir() {
+			return fmt.Errorf("fixtures directory %q cannot be read", cfg.Fixtures)
+		}
+		fixtureFS = os.DirFS(cfg.Fixtures)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+
+	entries := vendors()
+	schemas := make([]store.Schema, len(entries))
+	for i, e := range entries {
+		schemas[i] = e.schema
+	}
+	db, err := store.Open(ctx, cfg.DB, fixtureFS, schemas...)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	deps := server.Deps{DB: db, Clock: clock.New(nil), Log: log, IDs: ids.Random{}}
+	vs := make([]server.Vendor, len(entries))
+	for i, e := range entries {
+		vs[i] = e.build(deps)
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Config{DB: db, Clock: deps.Clock, Log: log, Version: version, Vendors: vs}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("emulator listening", "addr", ln.Addr().String(), "db", cfg.DB, "version", version)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

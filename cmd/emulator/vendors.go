@@ -1,0 +1,19 @@
+package main
+
+import (
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// vendors is the one place that lists every emulated vendor: its store schema
+// and how its handler is built. Adding a vendor adds one entry here.
+func vendors() []vendorEntry {
+	return []vendorEntry{
+		// partner (360dialog) is added with its package.
+	}
+}
+
+type vendorEntry struct {
+	schema store.Schema
+	build  func(server.Deps) server.Vendor
+}

@@ -1,0 +1,82 @@
+// Package config turns flags and environment variables into the emulator's
+// configuration. Load is a pure function, so precedence is table-tested.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Config is everything the emulator can be told at start.
+type Config struct {
+	Addr      string     // -addr, EMULATOR_ADDR
+	DB        string     // -db, EMULATOR_DB
+	Fixtures  string     // -fixtures, EMULATOR_FIXTURES ("" = embedded)
+	LogFormat string     // -log-format, EMULATOR_LOG_FORMAT: text or json
+	LogLevel  slog.Level // -log-level, EMULATOR_LOG_LEVEL: debug, info, warn, error
+}
+
+// ErrHelp is returned when -h or -help was asked for; usage has been written.
+var ErrHelp = flag.ErrHelp
+
+type option struct {
+	flag, env, def, usage string
+}
+
+var options = []option{
+	{"addr", "EMULATOR_ADDR", ":8080", "listen address"},
+	{"db", "EMULATOR_DB", ":memory:", "SQLite database: :memory: (fresh, seeded state at every start) or a file path that keeps state across restarts"},
+	{"fixtures", "EMULATOR_FIXTURES", "", "directory of fixture files to seed from instead of the embedded ones"},
+	{"log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json"},
+	{"log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
+}
+
+// Load reads args (without the program name) and the environment through getenv.
+// Flags win over environment variables, which win over defaults. Usage and
+// errors go to output.
+func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	// Parse quietly: a bad flag is reported once, as one line, by the caller.
+	fs.SetOutput(io.Discard)
+	vals := make(map[string]*string, len(options))
+	for _, o := range options {
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		vals[o.flag] = fs.String(o.flag, def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
+	}
+	fs.Usage = func() {}
+	usage := func() {
+		fs.SetOutput(output)
+		fmt.Fprintln(output, "Usage: emulator [flags]\n\nAn emulator of the LoopMessage, GreenArrow, 360dialog Partner and courier HTTP APIs.\nEvery flag can also be set by its environment variable; a flag wins.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage()
+		}
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg := Config{Addr: *vals["addr"], DB: *vals["db"], Fixtures: *vals["fixtures"], LogFormat: *vals["log-format"]}
+	if cfg.Addr == "" {
+		return Config{}, errors.New("-addr must not be empty")
+	}
+	if cfg.DB == "" {
+		return Config{}, errors.New("-db must not be empty")
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return Config{}, fmt.Errorf("-log-format must be text or json, not %q", cfg.LogFormat)
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(strings.ToLower(*vals["log-level"]))); err != nil {
+		return Config{}, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", *vals["log-level"])
+	}
+	return cfg, nil
+}

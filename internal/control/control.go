@@ -1,0 +1,220 @@
+// Package control serves the emulator's control plane, /_emulator/: health,
+// resets, the emulated clock, the request journal, and the vendors' own
+// control routes (such as GreenArrow's send simulation).
+package control
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// Handler serves /_emulator/.
+type Handler struct {
+	DB      *store.DB
+	Clock   *clock.Clock
+	Journal *Journal
+	Log     *slog.Logger
+	Version string
+	// Vendors maps a vendor name to its control routes, mounted at /_emulator/<name>/.
+	Vendors map[string]http.Handler
+}
+
+// Error is the control plane's error: its message becomes {"error": ...}.
+type Error struct {
+	Status int
+	Msg    string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// WriteError is the control plane's error adapter: {"error": "..."} with the error's status.
+func WriteError(log *slog.Logger) httpx.ErrorWriter {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		var ce *Error
+		switch {
+		case errors.As(err, &ce):
+		case httpx.IsTooLarge(err):
+			ce = &Error{http.StatusRequestEntityTooLarge, err.Error()}
+		default:
+			var be *httpx.BodyError
+			if errors.As(err, &be) {
+				ce = &Error{http.StatusBadRequest, be.Msg}
+			} else {
+				if log != nil {
+					log.Error("control plane", "path", r.URL.Path, "err", err)
+				}
+				ce = &Error{http.StatusInternalServerError, "internal error"}
+			}
+		}
+		httpx.WriteJSON(w, ce.Status, "", errorBody{ce.Msg})
+	}
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// Routes returns the router of /_emulator/ (mount it there).
+func (h *Handler) Routes() http.Handler {
+	onErr := WriteError(h.Log)
+	a := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(onErr, fn) }
+	r := chi.NewRouter()
+	r.Get("/health", a(h.health))
+	r.Post("/reset", a(h.reset))
+	r.Get("/clock", a(h.getClock))
+	r.Post("/clock", a(h.setClock))
+	r.Delete("/clock", a(h.resetClock))
+	r.Get("/requests", a(h.listRequests))
+	r.Delete("/requests", a(h.clearRequests))
+	for name, routes := range h.Vendors {
+		r.Mount("/"+name, routes)
+	}
+	r.NotFound(a(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{http.StatusNotFound, "no such control-plane call: " + r.Method + " " + r.URL.Path}
+	}))
+	r.MethodNotAllowed(a(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed on " + r.URL.Path}
+	}))
+	return r
+}
+
+type statusBody struct {
+	Status  string `json:"status"`
+	Version string `json:"version,omitempty"`
+}
+
+// health handles GET /_emulator/health.
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
+	if err := h.DB.SQL().PingContext(r.Context()); err != nil {
+		return &Error{http.StatusServiceUnavailable, "store unavailable"}
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", statusBody{"ok", h.Version})
+	return nil
+}
+
+// reset handles POST /_emulator/reset[?vendor=].
+func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
+	vendor := r.URL.Query().Get("vendor")
+	if err := h.DB.Reset(r.Context(), vendor); err != nil {
+		if errors.Is(err, store.ErrUnknownVendor) {
+			return &Error{http.StatusBadRequest, "unknown vendor " + strconv.Quote(vendor) + "; one of " + joinNames(h.DB.Vendors())}
+		}
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", statusBody{Status: "ok"})
+	return nil
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ", "
+		}
+		out += n
+	}
+	return out
+}
+
+type clockBody struct {
+	Now    string `json:"now"`
+	Frozen bool   `json:"frozen"`
+}
+
+func (h *Handler) writeClock(w http.ResponseWriter) {
+	httpx.WriteJSON(w, http.StatusOK, "", clockBody{h.Clock.Now().UTC().Format(time.RFC3339Nano), h.Clock.Frozen()})
+}
+
+// getClock handles GET /_emulator/clock.
+func (h *Handler) getClock(w http.ResponseWriter, r *http.Request) error {
+	h.writeClock(w)
+	return nil
+}
+
+type clockRequest struct {
+	Advance *string `json:"advance"`
+	Set     *string `json:"set"`
+	Freeze  *bool   `json:"freeze"`
+}
+
+// setClock handles POST /_emulator/clock: {"advance"}, {"set"}, {"freeze"}.
+// Several may be combined; they apply as set, then advance, then freeze, and
+// only when all of them are valid.
+func (h *Handler) setClock(w http.ResponseWriter, r *http.Request) error {
+	var req clockRequest
+	if err := httpx.DecodeJSON(r, &req, true); err != nil {
+		return err
+	}
+	if req.Advance == nil && req.Set == nil && req.Freeze == nil {
+		return &Error{http.StatusBadRequest, `body needs one of "advance", "set" or "freeze"`}
+	}
+	var d time.Duration
+	if req.Advance != nil {
+		var err error
+		if d, err = time.ParseDuration(*req.Advance); err != nil {
+			return &Error{http.StatusBadRequest, "advance must be a Go duration such as \"2m1s\": " + strconv.Quote(*req.Advance)}
+		}
+		if d < 0 {
+			return &Error{http.StatusBadRequest, "advance must not be negative: use \"set\" to move back"}
+		}
+	}
+	var at time.Time
+	if req.Set != nil {
+		var err error
+		if at, err = time.Parse(time.RFC3339Nano, *req.Set); err != nil {
+			return &Error{http.StatusBadRequest, "set must be an RFC 3339 time such as \"2026-01-01T00:00:00Z\": " + strconv.Quote(*req.Set)}
+		}
+	}
+	if req.Set != nil {
+		h.Clock.Set(at)
+	}
+	if req.Advance != nil {
+		h.Clock.Advance(d)
+	}
+	if req.Freeze != nil {
+		h.Clock.Freeze(*req.Freeze)
+	}
+	h.writeClock(w)
+	return nil
+}
+
+// resetClock handles DELETE /_emulator/clock.
+func (h *Handler) resetClock(w http.ResponseWriter, r *http.Request) error {
+	h.Clock.Reset()
+	h.writeClock(w)
+	return nil
+}
+
+type requestsBody struct {
+	Requests []Entry `json:"requests"`
+}
+
+// listRequests handles GET /_emulator/requests[?vendor=&limit=].
+func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request) error {
+	limit := 100
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return &Error{http.StatusBadRequest, "limit must be a positive integer"}
+		}
+		limit = n
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", requestsBody{h.Journal.List(r.URL.Query().Get("vendor"), limit)})
+	return nil
+}
+
+// clearRequests handles DELETE /_emulator/requests.
+func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request) error {
+	h.Journal.Clear()
+	httpx.WriteJSON(w, http.StatusOK, "", statusBody{Status: "ok"})
+	return nil
+}

@@ -1,0 +1,163 @@
+// Package httpx holds the HTTP helpers every vendor shares: handlers that
+// return errors, JSON encoding and strict decoding, and the request-body limit.
+// It writes no vendor's error envelope: each vendor has its own adapter.
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// MaxBodyBytes is the largest request body any vendor accepts (1 MiB).
+const MaxBodyBytes = 1 << 20
+
+// HandlerFunc is a handler that hands its error to the vendor's error adapter.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ErrorWriter is a vendor's one error adapter: it writes err as the vendor's
+// envelope with the vendor's status.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
+
+// Adapt turns an error-returning handler into an http.HandlerFunc.
+func Adapt(onErr ErrorWriter, fn HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			onErr(w, r, err)
+		}
+	}
+}
+
+// WriteJSON writes v as JSON with the given status and content type
+// ("application/json" when empty).
+func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only our own response types are encoded here: a failure is a programming error.
+		panic(fmt.Sprintf("httpx: encode response: %v", err))
+	}
+	if contentType == "" {
+		contentType = "application/json"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// BodyError says why a request body could not be decoded. Vendors map it to
+// their own envelope; TooLarge maps to 413.
+type BodyError struct {
+	Kind  BodyErrorKind
+	Field string // the JSON field at fault, when known
+	Msg   string
+}
+
+// BodyErrorKind classifies a BodyError.
+type BodyErrorKind int
+
+// The kinds of body errors.
+const (
+	BodyEmpty     BodyErrorKind = iota + 1 // no body at all
+	BodyMalformed                          // not JSON, or trailing data
+	BodyWrongType                          // a field of the wrong JSON type
+	BodyUnknown                            // a field the type does not have (strict decoding only)
+	BodyTooLarge                           // over MaxBodyBytes
+)
+
+func (e *BodyError) Error() string { return e.Msg }
+
+// IsTooLarge reports whether err is a body over the size limit.
+func IsTooLarge(err error) bool {
+	var be *BodyError
+	if errors.As(err, &be) && be.Kind == BodyTooLarge {
+		return true
+	}
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// ReadBody reads the whole request body (at most MaxBodyBytes).
+func ReadBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &BodyError{Kind: BodyTooLarge, Msg: fmt.Sprintf("request body larger than %d bytes", MaxBodyBytes)}
+		}
+		return nil, &BodyError{Kind: BodyMalformed, Msg: "request body could not be read"}
+	}
+	return body, nil
+}
+
+// DecodeJSON decodes the request body into v. With strict, fields v does not
+// have are an error (BodyUnknown); otherwise they are ignored.
+func DecodeJSON(r *http.Request, v any, strict bool) error {
+	body, err := ReadBody(r)
+	if err != nil {
+		return err
+	}
+	return Unmarshal(body, v, strict)
+}
+
+// Unmarshal decodes one JSON value from body into v, classifying failures as BodyErrors.
+func Unmarshal(body []byte, v any, strict bool) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &BodyError{Kind: BodyEmpty, Msg: "request body is empty"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return classify(err)
+	}
+	if dec.More() {
+		return &BodyError{Kind: BodyMalformed, Msg: "request body has data after the JSON value"}
+	}
+	return nil
+}
+
+func classify(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return &BodyError{Kind: BodyWrongType, Msg: fmt.Sprintf("request body must be a JSON %s", jsonKind(te.Type.Kind().String()))}
+		}
+		return &BodyError{Kind: BodyWrongType, Field: field,
+			Msg: fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type.Kind().String()), te.Value)}
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &BodyError{Kind: BodyMalformed, Msg: "request body is not valid JSON"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &BodyError{Kind: BodyUnknown, Field: field, Msg: fmt.Sprintf("unknown field %q", field)}
+	default:
+		return &BodyError{Kind: BodyMalformed, Msg: "request body is not valid JSON"}
+	}
+}
+
+// jsonKind names a Go kind the way a JSON user would.
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	default:
+		return "a valid value"
+	}
+}

@@ -1,0 +1,213 @@
+// Package server builds the emulator's HTTP handler: the shared middleware,
+// one mount per vendor under its prefix, the control plane, and a plain JSON
+// 404 outside every prefix. It knows vendors only through the Vendor interface.
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/control"
+	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/ids"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// Deps are what every vendor's handler is built from.
+type Deps struct {
+	DB    *store.DB
+	Clock *clock.Clock
+	Log   *slog.Logger
+	IDs   ids.Generator
+}
+
+// Vendor is one emulated vendor API.
+type Vendor interface {
+	// Name is the vendor's name in resets and in the journal ("greenarrow").
+	Name() string
+	// Prefix is where the vendor is mounted ("/greenarrow").
+	Prefix() string
+	// Routes serves every path below the prefix (the prefix is stripped),
+	// unknown ones included, in the vendor's own format.
+	Routes() http.Handler
+	// WriteError is the vendor's error adapter; the server uses it for panics
+	// and for bodies over the size limit (httpx.IsTooLarge → 413).
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// ControlVendor is a vendor with its own control-plane routes, served at /_emulator/<name>/.
+type ControlVendor interface {
+	Vendor
+	ControlRoutes() http.Handler
+}
+
+// Config is what New needs.
+type Config struct {
+	DB      *store.DB
+	Clock   *clock.Clock
+	Log     *slog.Logger
+	Version string
+	Journal *control.Journal
+	Vendors []Vendor
+}
+
+// New returns the emulator's root handler.
+func New(cfg Config) http.Handler {
+	if cfg.Journal == nil {
+		cfg.Journal = control.NewJournal(1000, 4096)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Log: cfg.Log,
+		Version: cfg.Version, Vendors: map[string]http.Handler{}}
+	r := chi.NewRouter()
+	r.Use(requestID)
+	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Vendors))
+	for _, v := range cfg.Vendors {
+		r.Mount(v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes()))
+		if cv, ok := v.(ControlVendor); ok {
+			ctl.Vendors[v.Name()] = cv.ControlRoutes()
+		}
+	}
+	r.Mount("/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes()))
+	notFound := httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
+		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path}
+	})
+	r.NotFound(notFound)
+	r.MethodNotAllowed(notFound)
+	return r
+}
+
+// requestID gives every response an X-Request-Id (the client's own, if it sent a sane one).
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 200 {
+			id = uuid.NewString()
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// guard wraps one mount: panics and oversized bodies are answered in that
+// mount's own envelope through its error adapter.
+func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic", "vendor", name, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				onErr(w, r, fmt.Errorf("panic: %v", p))
+			}
+		}()
+		if r.ContentLength > httpx.MaxBodyBytes {
+			onErr(w, r, &httpx.BodyError{Kind: httpx.BodyTooLarge,
+				Msg: fmt.Sprintf("request body larger than %d bytes", httpx.MaxBodyBytes)})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// journal records every vendor request (control-plane calls are not journaled,
+// so reading the journal does not change it).
+func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/_emulator/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			vendor := ""
+			for _, v := range vendors {
+				p := v.Prefix()
+				if strings.HasPrefix(r.URL.Path, p) && (len(r.URL.Path) == len(p) || r.URL.Path[len(p)] == '/') {
+					vendor = v.Name()
+					break
+				}
+			}
+			start := time.Now()
+			at := clk.Now()
+			reqBody := &capped{limit: j.BodyLimit}
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = &teeBody{ReadCloser: r.Body, into: reqBody}
+			}
+			rec := &recorder{ResponseWriter: w, status: http.StatusOK, body: capped{limit: j.BodyLimit}}
+			next.ServeHTTP(rec, r)
+			j.Add(control.Entry{
+				ID:           w.Header().Get("X-Request-Id"),
+				Time:         at,
+				Vendor:       vendor,
+				Method:       r.Method,
+				Path:         r.URL.Path,
+				Query:        r.URL.RawQuery,
+				Status:       rec.status,
+				DurationMS:   float64(time.Since(start).Microseconds()) / 1000,
+				RequestBody:  reqBody.String(),
+				ResponseBody: rec.body.String(),
+			})
+		})
+	}
+}
+
+// capped keeps the first limit bytes written to it.
+type capped struct {
+	buf   bytes.Buffer
+	limit int
+}
+
+func (c *capped) Write(p []byte) {
+	if room := c.limit - c.buf.Len(); room > 0 {
+		c.buf.Write(p[:min(room, len(p))])
+	}
+}
+
+func (c *capped) String() string { return c.buf.String() }
+
+type teeBody struct {
+	io.ReadCloser
+	into *capped
+}
+
+func (t *teeBody) Read(p []byte) (int, error) {
+	n, err := t.ReadCloser.Read(p)
+	t.into.Write(p[:n])
+	return n, err
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+	body        capped
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wroteHeader = true
+	r.body.Write(p)
+	return r.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
