@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/emulator/vendor-emulator/internal/partner"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -9,7 +10,7 @@ import (
 // and how its handler is built. Adding a vendor adds one entry here.
 func vendors() []vendorEntry {
 	return []vendorEntry{
-		// partner (360dialog) is added with its package.
+		{partner.Schema(), func(d server.Deps) server.Vendor { return partner.New(d) }},
 	}
 }
 

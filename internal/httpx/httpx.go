@@ -128,7 +128,7 @@ func classify(err error) error {
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
-			return &BodyError{Kind: BodyWrongType, Msg: fmt.Sprintf("request body must be a JSON %s", jsonKind(te.Type.Kind().String()))}
+			return &BodyError{Kind: BodyWrongType, Msg: fmt.Sprintf("request body must be %s", jsonKind(te.Type.Kind().String()))}
 		}
 		return &BodyError{Kind: BodyWrongType, Field: field,
 			Msg: fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type.Kind().String()), te.Value)}

@@ -1,0 +1,116 @@
+package partner
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+type callerKey struct{}
+
+// authenticate resolves the caller's partner from X-API-Key (which wins when
+// both are sent) or from a bearer token, and keeps the partner in the context.
+func (a *API) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.caller(r)
+		if err != nil {
+			a.WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, p)))
+	})
+}
+
+func (a *API) caller(r *http.Request) (*Partner, error) {
+	if key := r.Header.Get("X-API-Key"); key != "" {
+		p, err := a.loadPartner(r.Context(), "api_key", key)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errorf(http.StatusUnauthorized, "Invalid API key.")
+		}
+		return p, err
+	}
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return nil, errorf(http.StatusUnauthorized, "Missing authentication: send X-API-Key or Authorization: Bearer <token>.")
+	}
+	scheme, token, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, errorf(http.StatusUnauthorized, "Authorization must be \"Bearer <access_token>\".")
+	}
+	c, err := a.tokens.verify(strings.TrimSpace(token), a.Clock.Now())
+	switch {
+	case errors.Is(err, errTokenExpired):
+		return nil, errorf(http.StatusUnauthorized, "Access token has expired.")
+	case err != nil:
+		return nil, errorf(http.StatusUnauthorized, "Invalid access token.")
+	}
+	p, err := a.loadPartner(r.Context(), "id", c.PartnerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errorf(http.StatusUnauthorized, "Invalid access token.")
+	}
+	return p, err
+}
+
+// scoped returns the caller's partner when it is the one the path names. Any
+// other id, existing or not, is 403, so a partner cannot probe which ids exist.
+func scoped(r *http.Request) (*Partner, error) {
+	p, _ := r.Context().Value(callerKey{}).(*Partner)
+	if p == nil || p.ID != chi.URLParam(r, "partner_id") {
+		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")
+	}
+	return p, nil
+}
+
+type tokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+type oauthError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// token handles POST /api/v2/token. It answers errors the OAuth way
+// ({"error", "error_description"}), as the hub's token endpoint does.
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := httpx.DecodeJSON(r, &req, false); err != nil {
+		status := http.StatusBadRequest
+		if httpx.IsTooLarge(err) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		httpx.WriteJSON(w, status, "", oauthError{"invalid_request", err.Error()})
+		return
+	}
+	if req.Username == "" || req.Password == "" {
+		httpx.WriteJSON(w, http.StatusBadRequest, "", oauthError{"invalid_request", "username and password are required"})
+		return
+	}
+	var partnerID, password string
+	err := a.DB.SQL().QueryRowContext(r.Context(),
+		`SELECT partner_id, password FROM dlg_hub_users WHERE email = ?`, req.Username).Scan(&partnerID, &password)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		a.WriteError(w, r, err)
+		return
+	}
+	if err != nil || password != req.Password {
+		httpx.WriteJSON(w, http.StatusUnauthorized, "", oauthError{"invalid_grant", "Wrong email or password."})
+		return
+	}
+	now := a.Clock.Now()
+	tok := a.tokens.sign(claims{Sub: req.Username, PartnerID: partnerID, Iat: now.Unix(), Exp: now.Add(tokenLifetime).Unix()})
+	httpx.WriteJSON(w, http.StatusOK, "", tokenResponse{tok, "Bearer", int(tokenLifetime.Seconds())})
+}

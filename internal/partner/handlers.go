@@ -1,0 +1,196 @@
+package partner
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// Partner is the partner object, fields in the order of the docs.
+type Partner struct {
+	ID                          string          `json:"id"`
+	BrandName                   string          `json:"brand_name"`
+	PaymentRequired             bool            `json:"payment_required"`
+	LogoURL                     *string         `json:"logo_url"`
+	OnboardingDeeplinkAddParams bool            `json:"onboarding_deeplink_add_params"`
+	WebhookURL                  string          `json:"webhook_url"`
+	PartnerRedirectURL          string          `json:"partner_redirect_url"`
+	Country                     string          `json:"country"`
+	BlockedNewSubmission        bool            `json:"blocked_new_submission"`
+	AllowClientToAddPhoneNo     bool            `json:"allow_client_to_add_phone_no"`
+	Settings                    json.RawMessage `json:"settings"` // an object, or null
+	BillingSystem               string          `json:"billing_system"`
+	PublishableKey              *string         `json:"publishable_key"`
+}
+
+const partnerColumns = `id, brand_name, payment_required, logo_url, onboarding_deeplink_add_params, webhook_url,
+	partner_redirect_url, country, blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system,
+	publishable_key`
+
+var loadQueries = map[string]string{
+	"id":      `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE id = ?`,
+	"api_key": `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE api_key = ?`,
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPartner(s scanner) (*Partner, error) {
+	var p Partner
+	var settings sql.NullString
+	if err := s.Scan(&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
+		&p.WebhookURL, &p.PartnerRedirectURL, &p.Country, &p.BlockedNewSubmission, &p.AllowClientToAddPhoneNo,
+		&settings, &p.BillingSystem, &p.PublishableKey); err != nil {
+		return nil, err
+	}
+	if settings.Valid {
+		p.Settings = json.RawMessage(settings.String)
+	}
+	return &p, nil
+}
+
+// loadPartner reads the partner whose column ("id" or "api_key") equals value.
+func (a *API) loadPartner(ctx context.Context, column, value string) (*Partner, error) {
+	return scanPartner(a.DB.SQL().QueryRowContext(ctx, loadQueries[column], value))
+}
+
+// getPartner handles GET /api/v2/partners/{partner_id}.
+func (a *API) getPartner(w http.ResponseWriter, r *http.Request) error {
+	p, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", p)
+	return nil
+}
+
+// update is a validated partial update; nil fields keep their value.
+type update struct {
+	webhookURL, redirectURL *string
+	allowPhone              *bool
+}
+
+// patchPartner handles PATCH /api/v2/partners/{partner_id}.
+func (a *API) patchPartner(w http.ResponseWriter, r *http.Request) error {
+	p, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	u, err := parseUpdate(r, "webhook_url", "partner_redirect_url", "allow_client_to_add_phone_no")
+	if err != nil {
+		return err
+	}
+	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", p)
+	return nil
+}
+
+type webhookBody struct {
+	WebhookURL string `json:"webhook_url"`
+}
+
+// getWebhookURL handles GET /api/v2/partners/{partner_id}/webhook_url.
+func (a *API) getWebhookURL(w http.ResponseWriter, r *http.Request) error {
+	p, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{p.WebhookURL})
+	return nil
+}
+
+// setWebhookURL handles POST /api/v2/partners/{partner_id}/webhook_url.
+func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
+	p, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	u, err := parseUpdate(r, "webhook_url")
+	if err != nil {
+		return err
+	}
+	if u.webhookURL == nil {
+		return &Error{Status: http.StatusBadRequest, Message: "Invalid request body.",
+			Details: []Detail{{Field: "webhook_url", Message: "This field is required."}}}
+	}
+	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{p.WebhookURL})
+	return nil
+}
+
+// apply writes u in one statement, so an update is atomic, and returns the partner as it now is.
+func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) {
+	p, err := scanPartner(a.DB.SQL().QueryRowContext(ctx, `UPDATE dlg_partners SET
+		webhook_url = COALESCE(?, webhook_url),
+		partner_redirect_url = COALESCE(?, partner_redirect_url),
+		allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
+		WHERE id = ? RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		// The partner was removed between authentication and now (a reset).
+		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")
+	}
+	return p, err
+}
+
+// parseUpdate reads the body's writable fields among fields. Other fields
+// (read-only, deprecated, unknown) are ignored; every bad field is reported.
+func parseUpdate(r *http.Request, fields ...string) (update, error) {
+	var u update
+	var body map[string]json.RawMessage
+	if err := httpx.DecodeJSON(r, &body, false); err != nil {
+		return u, err
+	}
+	var details []Detail
+	bad := func(field, msg string) { details = append(details, Detail{field, msg}) }
+	for _, f := range fields {
+		raw, ok := body[f]
+		if !ok {
+			continue
+		}
+		if string(raw) == "null" {
+			bad(f, "This field may not be null.")
+			continue
+		}
+		switch f {
+		case "webhook_url", "partner_redirect_url":
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				bad(f, "Must be a string.")
+				continue
+			}
+			if !validURL(s) {
+				bad(f, "Enter a valid URL: an absolute http or https URL with a host.")
+				continue
+			}
+			if f == "webhook_url" {
+				u.webhookURL = &s
+			} else {
+				u.redirectURL = &s
+			}
+		case "allow_client_to_add_phone_no":
+			var b bool
+			if json.Unmarshal(raw, &b) != nil {
+				bad(f, "Must be a valid boolean.")
+				continue
+			}
+			u.allowPhone = &b
+		}
+	}
+	if details != nil {
+		return update{}, &Error{Status: http.StatusBadRequest, Message: "Invalid request body.", Details: details}
+	}
+	return u, nil
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != "" && len(s) <= 2048
+}

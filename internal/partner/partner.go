@@ -1,0 +1,104 @@
+// Package partner emulates the 360dialog Partner API (hub.360dialog.io/api/v2):
+// partner retrieval and update, the partner's webhook URL, and the two ways to
+// authenticate (X-API-Key and bearer tokens from POST /api/v2/token).
+package partner
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Vendor name, URL prefix and fixture file of 360dialog.
+const (
+	Name        = "360dialog"
+	Prefix      = "/360dialog"
+	fixtureFile = "360dialog.json"
+)
+
+// Schema registers the 360dialog tables and fixtures with the store.
+func Schema() store.Schema {
+	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
+	return store.Schema{Vendor: Name, TablePrefix: "dlg_", Migrations: sub, Seed: seed}
+}
+
+// API is the 360dialog Partner API. It implements server.Vendor.
+type API struct {
+	server.Deps
+	tokens tokenSigner
+}
+
+// New builds the API over deps. Tokens are signed with a secret made at start,
+// so they stay valid for the life of the process.
+func New(deps server.Deps) *API {
+	return &API{Deps: deps, tokens: tokenSigner{secret: []byte(deps.IDs.Hex(32))}}
+}
+
+// Name implements server.Vendor.
+func (a *API) Name() string { return Name }
+
+// Prefix implements server.Vendor.
+func (a *API) Prefix() string { return Prefix }
+
+var _ server.Vendor = (*API)(nil)
+
+// fixtureFile's shape.
+type fixtureData struct {
+	Partners []fixturePartner `json:"partners"`
+	HubUsers []struct {
+		Email     string `json:"email"`
+		Password  string `json:"password"`
+		PartnerID string `json:"partner_id"`
+	} `json:"hub_users"`
+}
+
+type fixturePartner struct {
+	Partner
+	APIKey string `json:"api_key"`
+}
+
+func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+	raw, err := fs.ReadFile(fixtures, fixtureFile)
+	if err != nil {
+		return err
+	}
+	var data fixtureData
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return fmt.Errorf("%s: %w", fixtureFile, err)
+	}
+	for _, p := range data.Partners {
+		var settings any
+		if len(p.Settings) > 0 && string(p.Settings) != "null" {
+			settings = string(p.Settings)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_partners (id, api_key, brand_name, payment_required,
+			logo_url, onboarding_deeplink_add_params, webhook_url, partner_redirect_url, country,
+			blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system, publishable_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.APIKey, p.BrandName, p.PaymentRequired, p.LogoURL, p.OnboardingDeeplinkAddParams,
+			p.WebhookURL, p.PartnerRedirectURL, p.Country, p.BlockedNewSubmission, p.AllowClientToAddPhoneNo,
+			settings, p.BillingSystem, p.PublishableKey); err != nil {
+			return fmt.Errorf("%s: partner %s: %w", fixtureFile, p.ID, err)
+		}
+	}
+	for _, u := range data.HubUsers {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_hub_users (email, password, partner_id) VALUES (?, ?, ?)`,
+			u.Email, u.Password, u.PartnerID); err != nil {
+			return fmt.Errorf("%s: hub user %s: %w", fixtureFile, u.Email, err)
+		}
+	}
+	return nil
+}
+
+// Routes implements server.Vendor.
+func (a *API) Routes() http.Handler { return a.routes() }
