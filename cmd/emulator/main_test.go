@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a log sink the server goroutine and the test can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// start runs the real emulator through run on a free port until the test ends.
+func start(t *testing.T, args ...string) (base string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	logs := &syncBuffer{}
+	go func() {
+		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, ready, io.Discard, logs)
+	}()
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case err := <-errc:
+		cancel()
+		t.Fatalf("run failed: %v\n%s", err, logs.String())
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("emulator did not start")
+	}
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-errc
+	}
+	t.Cleanup(func() { _ = stop() })
+	return base, stop
+}
+
+func get(t *testing.T, url string, headers ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	require.NoError(t, err)
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestEndToEnd(t *testing.T) {
+	base, stop := start(t)
+	status, body := get(t, base+"/_emulator/health")
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"status":"ok","version":"dev"}`, body)
+
+	status, body = get(t, base+"/360dialog/api/v2/partners/examplePA", "X-API-Key: examplePA-api-key")
+	assert.Equal(t, 200, status)
+	assert.Contains(t, body, `"id":"examplePA"`)
+
+	status, _ = get(t, base+"/nowhere")
+	assert.Equal(t, 404, status)
+	require.NoError(t, stop(), "a signal ends run cleanly")
+}
+
+func TestFileStatePersistsAcrossRestarts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "emulator.db")
+	base, stop := start(t, "-db", db)
+	req, _ := http.NewRequest("PATCH", base+"/360dialog/api/v2/partners/examplePA", strings.NewReader(`{"webhook_url":"https://kept.example.com"}`))
+	req.Header.Set("X-API-Key", "examplePA-api-key")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, 200, res.StatusCode)
+	require.NoError(t, stop())
+
+	base, _ = start(t, "-db", db)
+	_, body := get(t, base+"/360dialog/api/v2/partners/examplePA/webhook_url", "X-API-Key: examplePA-api-key")
+	assert.JSONEq(t, `{"webhook_url":"https://kept.example.com"}`, body)
+}
+
+func TestStartErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	env := func(string) string { return "" }
+
+	err = run(context.Background(), []string{"-addr", ln.Addr().String()}, env, nil, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "cannot listen on "+ln.Addr().String())
+
+	err = run(context.Background(), []string{"-bogus"}, env, nil, io.Discard, io.Discard)
+	assert.EqualError(t, err, "flag provided but not defined: -bogus")
+
+	err = run(context.Background(), []string{"-addr", "127.0.0.1:0", "-fixtures", "/does/not/exist"}, env, nil, io.Discard, io.Discard)
+	assert.EqualError(t, err, `fixtures directory "/does/not/exist" cannot be read`)
+}

@@ -1,0 +1,65 @@
+package config_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/config"
+)
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	defaults := config.Config{Addr: ":8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want config.Config
+		err  string
+	}{
+		{name: "defaults", want: defaults},
+		{name: "env", env: map[string]string{"EMULATOR_ADDR": ":9000", "EMULATOR_DB": "/tmp/x.db",
+			"EMULATOR_FIXTURES": "/fx", "EMULATOR_LOG_FORMAT": "json", "EMULATOR_LOG_LEVEL": "debug"},
+			want: config.Config{Addr: ":9000", DB: "/tmp/x.db", Fixtures: "/fx", LogFormat: "json", LogLevel: slog.LevelDebug}},
+		{name: "flags", args: []string{"-addr", "127.0.0.1:0", "-db", "a.db", "-fixtures", "dir", "-log-format", "json", "-log-level", "WARN"},
+			want: config.Config{Addr: "127.0.0.1:0", DB: "a.db", Fixtures: "dir", LogFormat: "json", LogLevel: slog.LevelWarn}},
+		{name: "flag wins over env", args: []string{"-addr", ":7000", "-log-level=error"},
+			env:  map[string]string{"EMULATOR_ADDR": ":9000", "EMULATOR_LOG_LEVEL": "debug", "EMULATOR_DB": "env.db"},
+			want: config.Config{Addr: ":7000", DB: "env.db", LogFormat: "text", LogLevel: slog.LevelError}},
+		{name: "unknown flag", args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
+		{name: "bad log format", args: []string{"-log-format", "xml"}, err: `-log-format must be text or json, not "xml"`},
+		{name: "bad log level from env", env: map[string]string{"EMULATOR_LOG_LEVEL": "loud"}, err: `-log-level must be debug, info, warn or error, not "loud"`},
+		{name: "empty addr", args: []string{"-addr", ""}, err: "-addr must not be empty"},
+		{name: "stray argument", args: []string{"serve"}, err: `unexpected argument "serve"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			got, err := config.Load(tc.args, func(k string) string { return tc.env[k] }, &out)
+			if tc.err != "" {
+				require.EqualError(t, err, tc.err)
+				assert.Empty(t, out.String(), "a bad flag is reported once, by the caller")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestHelpListsEveryFlagWithItsEnv(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	_, err := config.Load([]string{"-h"}, func(string) string { return "" }, &out)
+	require.True(t, errors.Is(err, flag.ErrHelp))
+	for _, s := range []string{"-addr", "EMULATOR_ADDR", "-db", "EMULATOR_DB", "-fixtures", "EMULATOR_FIXTURES",
+		"-log-format", "EMULATOR_LOG_FORMAT", "-log-level", "EMULATOR_LOG_LEVEL"} {
+		assert.Contains(t, out.String(), s)
+	}
+}

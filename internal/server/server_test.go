@@ -1,0 +1,169 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/partner"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// fake is a minimal vendor whose envelope is {"fake_error": status}.
+type fake struct{ prefix string }
+
+func (f fake) Name() string   { return strings.TrimPrefix(f.prefix, "/") }
+func (f fake) Prefix() string { return f.prefix }
+func (f fake) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.Get("/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	r.Post("/echo", httpx.Adapt(f.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		b, err := httpx.ReadBody(r)
+		if err != nil {
+			return err
+		}
+		_, _ = w.Write(b)
+		return nil
+	}))
+	return r
+}
+func (f fake) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if httpx.IsTooLarge(err) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	httpx.WriteJSON(w, status, "", map[string]int{"fake_error": status})
+}
+
+// The fake vendor is paired with the real 360dialog one, so the journal sees two vendors.
+func newEnv(t *testing.T) *emutest.Env {
+	return emutest.New(t, []store.Schema{partner.Schema()}, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{fake{"/fake"}, partner.New(d)}
+	})
+}
+
+func TestPanicAnsweredInVendorEnvelope(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "GET", "/fake/panic", "")
+	assert.Equal(t, 500, res.Status)
+	assert.JSONEq(t, `{"fake_error":500}`, res.Body)
+	// The server still serves.
+	assert.Equal(t, 200, env.Do(t, "GET", "/_emulator/health", "").Status)
+}
+
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	ok := strings.Repeat("a", httpx.MaxBodyBytes)
+	res := env.Do(t, "POST", "/fake/echo", ok)
+	assert.Equal(t, 200, res.Status)
+	assert.Len(t, res.Body, httpx.MaxBodyBytes)
+
+	res = env.Do(t, "POST", "/fake/echo", ok+"a")
+	assert.Equal(t, 413, res.Status)
+	assert.JSONEq(t, `{"fake_error":413}`, res.Body)
+
+	// Without a Content-Length (chunked), the limit holds while reading.
+	req, err := http.NewRequest("POST", env.URL+"/fake/echo", io.MultiReader(strings.NewReader(ok), strings.NewReader("ab")))
+	require.NoError(t, err)
+	req.ContentLength = -1
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, 413, resp.StatusCode)
+}
+
+func TestOutsidePrefixesPlainJSON404(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	for _, path := range []string{"/", "/nothing", "/fakeish/x", "/api/v2/partners/examplePA"} {
+		res := env.Do(t, "GET", path, "")
+		assert.Equal(t, 404, res.Status, path)
+		assert.JSONEq(t, fmt.Sprintf(`{"error":"not found: no vendor is served at %s"}`, path), res.Body)
+		assert.NotEmpty(t, res.Header.Get("X-Request-Id"))
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "GET", "/_emulator/health", "", "X-Request-Id: mine-123")
+	assert.Equal(t, "mine-123", res.Header.Get("X-Request-Id"))
+	a := env.Do(t, "GET", "/nothing", "").Header.Get("X-Request-Id")
+	b := env.Do(t, "GET", "/nothing", "").Header.Get("X-Request-Id")
+	assert.NotEqual(t, a, b)
+}
+
+type journal struct {
+	Requests []struct {
+		ID           string    `json:"id"`
+		Time         time.Time `json:"time"`
+		Vendor       string    `json:"vendor"`
+		Method       string    `json:"method"`
+		Path         string    `json:"path"`
+		Query        string    `json:"query"`
+		Status       int       `json:"status"`
+		DurationMS   *float64  `json:"duration_ms"`
+		RequestBody  string    `json:"request_body"`
+		ResponseBody string    `json:"response_body"`
+	} `json:"requests"`
+}
+
+func readJournal(t *testing.T, env *emutest.Env, query string) journal {
+	t.Helper()
+	res := env.Do(t, "GET", "/_emulator/requests"+query, "")
+	require.Equal(t, 200, res.Status, res.Body)
+	var j journal
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &j))
+	return j
+}
+
+func TestJournal(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	first := env.Do(t, "POST", "/fake/echo?x=1", `{"hello":"world"}`)
+	env.Do(t, "GET", "/360dialog/api/v2/partners/examplePA", "", "X-API-Key: examplePA-api-key")
+	env.Do(t, "POST", "/fake/echo", strings.Repeat("z", 10000))
+
+	j := readJournal(t, env, "")
+	require.Len(t, j.Requests, 3, "control-plane calls are not journaled")
+	newest := j.Requests[0]
+	assert.Equal(t, "fake", newest.Vendor)
+	assert.Len(t, newest.RequestBody, 4096, "bodies are truncated")
+	assert.Len(t, newest.ResponseBody, 4096)
+	assert.Equal(t, "360dialog", j.Requests[1].Vendor)
+	assert.Equal(t, 200, j.Requests[1].Status)
+	assert.Contains(t, j.Requests[1].ResponseBody, `"brand_name":"360dialog"`)
+	oldest := j.Requests[2]
+	assert.Equal(t, first.Header.Get("X-Request-Id"), oldest.ID)
+	assert.Equal(t, "POST", oldest.Method)
+	assert.Equal(t, "/fake/echo", oldest.Path)
+	assert.Equal(t, "x=1", oldest.Query)
+	assert.Equal(t, `{"hello":"world"}`, oldest.RequestBody)
+	assert.Equal(t, `{"hello":"world"}`, oldest.ResponseBody)
+	assert.Equal(t, emutest.Start, oldest.Time, "journal times read the emulated clock")
+	require.NotNil(t, oldest.DurationMS)
+
+	assert.Len(t, readJournal(t, env, "?vendor=360dialog").Requests, 1)
+	assert.Len(t, readJournal(t, env, "?limit=2").Requests, 2)
+	assert.Len(t, readJournal(t, env, "?vendor=fake&limit=1").Requests, 1)
+	res := env.Do(t, "GET", "/_emulator/requests?limit=0", "")
+	assert.Equal(t, 400, res.Status)
+	assert.JSONEq(t, `{"error":"limit must be a positive integer"}`, res.Body)
+
+	res = env.Do(t, "DELETE", "/_emulator/requests", "")
+	assert.JSONEq(t, `{"status":"ok"}`, res.Body)
+	assert.Empty(t, readJournal(t, env, "").Requests)
+}
