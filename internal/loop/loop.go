@@ -1,0 +1,152 @@
+// Package loop emulates LoopMessage's account-management API
+// (a.loopmessage.com/api/v1): organizations with their Default-organization
+// scoping, sender names (list, details, move, cancel, plans, orders) and
+// sender pools, keyed by each organization's raw API key.
+package loop
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Vendor name, URL prefix and fixture file of LoopMessage.
+const (
+	Name        = "loopmessage"
+	Prefix      = "/loopmessage"
+	fixtureFile = "loopmessage.json"
+)
+
+// DefaultTestActivationDelay is how long (emulated) a sender ordered with
+// "test": true stays pending. The docs say the simulated activation arrives
+// "within minutes"; two minutes keeps tests short and is still "minutes".
+const DefaultTestActivationDelay = 2 * time.Minute
+
+// orderInterval is the docs' "only one order request per 30 seconds".
+const orderInterval = 30 * time.Second
+
+// Schema registers the LoopMessage tables and fixtures with the store.
+func Schema() store.Schema {
+	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
+	return store.Schema{Vendor: Name, TablePrefix: "lm_", Migrations: sub, Seed: seed}
+}
+
+// API is the LoopMessage API. It implements server.Vendor.
+type API struct {
+	server.Deps
+	// TestActivationDelay is how long a test-ordered sender stays pending.
+	TestActivationDelay time.Duration
+}
+
+// New builds the API over deps.
+func New(deps server.Deps) *API {
+	return &API{Deps: deps, TestActivationDelay: DefaultTestActivationDelay}
+}
+
+// Name implements server.Vendor.
+func (a *API) Name() string { return Name }
+
+// Prefix implements server.Vendor.
+func (a *API) Prefix() string { return Prefix }
+
+// Routes implements server.Vendor.
+func (a *API) Routes() http.Handler { return a.routes() }
+
+var _ server.Vendor = (*API)(nil)
+
+// now is the emulated time, to the second, as LoopMessage's dates are.
+func (a *API) now() time.Time { return a.Clock.Now().Truncate(time.Second) }
+
+// timeLayout is LoopMessage's create_date format; stored the same way, it sorts as text.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// fixtureFile's shape.
+type fixtureData struct {
+	Plans []struct {
+		ID              string      `json:"id"`
+		Name            string      `json:"name"`
+		DailyContacts   int         `json:"daily_contacts"`
+		MonthlyContacts int         `json:"monthly_contacts"`
+		MonthlyFee      json.Number `json:"monthly_fee"`
+		Currency        string      `json:"currency"`
+	} `json:"plans"`
+	Accounts []struct {
+		ID            string `json:"id"`
+		Name          string `json:"name"`
+		Organizations []struct {
+			ID            string  `json:"id"`
+			Name          string  `json:"name"`
+			APIKey        string  `json:"api_key"`
+			Website       string  `json:"website"`
+			SupportURL    string  `json:"support_url"`
+			Country       string  `json:"country"`
+			WebhookURL    *string `json:"webhook_url"`
+			WebhookHeader *string `json:"webhook_header"`
+			CreateDate    string  `json:"create_date"`
+			Senders       []struct {
+				ID         string `json:"id"`
+				Name       string `json:"name"`
+				Status     string `json:"status"`
+				CreateDate string `json:"create_date"`
+			} `json:"senders"`
+		} `json:"organizations"`
+	} `json:"accounts"`
+}
+
+func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+	raw, err := fs.ReadFile(fixtures, fixtureFile)
+	if err != nil {
+		return err
+	}
+	var data fixtureData
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return fmt.Errorf("%s: %w", fixtureFile, err)
+	}
+	for _, p := range data.Plans {
+		cents, err := parseCents(string(p.MonthlyFee))
+		if err != nil {
+			return fmt.Errorf("%s: plan %s: %w", fixtureFile, p.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_plans (id, name, daily_contacts, monthly_contacts,
+			monthly_fee_cents, currency) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Name, p.DailyContacts, p.MonthlyContacts, cents, p.Currency); err != nil {
+			return fmt.Errorf("%s: plan %s: %w", fixtureFile, p.ID, err)
+		}
+	}
+	for _, acc := range data.Accounts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_accounts (id, name) VALUES (?, ?)`, acc.ID, acc.Name); err != nil {
+			return fmt.Errorf("%s: account %s: %w", fixtureFile, acc.ID, err)
+		}
+		for i, o := range acc.Organizations {
+			// The first organization of an account is its Default organization.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO lm_organizations (id, account_id, is_default, name,
+				website, support_url, country, webhook_url, webhook_header, api_key, create_date)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				o.ID, acc.ID, i == 0, o.Name, o.Website, o.SupportURL, o.Country, o.WebhookURL, o.WebhookHeader,
+				o.APIKey, o.CreateDate); err != nil {
+				return fmt.Errorf("%s: organization %s: %w", fixtureFile, o.ID, err)
+			}
+			for _, s := range o.Senders {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO lm_senders (id, account_id, organization_id, name,
+					status, create_date) VALUES (?, ?, ?, ?, ?, ?)`,
+					s.ID, acc.ID, o.ID, s.Name, s.Status, s.CreateDate); err != nil {
+					return fmt.Errorf("%s: sender %s: %w", fixtureFile, s.ID, err)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package loop
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// routes is the LoopMessage route table, below the /loopmessage prefix. Every
+// path ends in "/", as LoopMessage's own do; chi prefers the fixed segments
+// (list, plans, new) over {id}.
+func (a *API) routes() http.Handler {
+	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.WriteError, fn) }
+	r := chi.NewRouter()
+	r.Group(func(r chi.Router) {
+		r.Use(a.authenticate)
+		r.Get("/api/v1/organizations/list/", h(a.listOrgs))
+		r.Post("/api/v1/organizations/new/", h(a.createOrg))
+		r.Get("/api/v1/organizations/details/{id}/", h(a.getOrg))
+		r.Patch("/api/v1/organizations/details/{id}/", h(a.patchOrg))
+		r.Delete("/api/v1/organizations/details/{id}/", h(a.deleteOrg))
+
+		r.Get("/api/v1/sender/list/", h(a.listSenders))
+		r.Get("/api/v1/sender/plans/", h(a.listPlans))
+		r.Post("/api/v1/sender/new/", h(a.orderSenders))
+		r.Get("/api/v1/sender/{id}/", h(a.getSender))
+		r.Patch("/api/v1/sender/{id}/", h(a.moveSender))
+		r.Delete("/api/v1/sender/{id}/cancel/", h(a.cancelSender))
+
+		r.Get("/api/v1/pool/list/", h(a.listPools))
+		r.Post("/api/v1/pool/new/", h(a.createPool))
+		r.Get("/api/v1/pool/{id}/", h(a.getPool))
+		r.Patch("/api/v1/pool/{id}/", h(a.patchPool))
+		r.Delete("/api/v1/pool/{id}/", h(a.deletePool))
+	})
+	// Unknown paths and methods are not API errors of the docs' table: they keep
+	// their HTTP status (404, 405) but answer in LoopMessage's body, code 100.
+	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Code: codeBadRequest, Message: "Not found: " + r.URL.Path}
+	}))
+	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusMethodNotAllowed, Code: codeBadRequest,
+			Message: "Method " + r.Method + " is not allowed on " + r.URL.Path}
+	}))
+	return r
+}

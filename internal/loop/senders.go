@@ -1,0 +1,186 @@
+package loop
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// senderItem is a sender name in the list and in details: the docs' keys, in their order.
+type senderItem struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Status       string `json:"status"`
+	CreateDate   string `json:"create_date"`
+	ImessageLink string `json:"imessage_link"`
+}
+
+// imessageLink is our choice for the undocumented link: the iMessage URL scheme with the sender's name.
+func imessageLink(name string) string { return "imessage://" + name }
+
+const senderColumns = `id, name, status, create_date`
+
+func scanSender(s scanner) (senderItem, error) {
+	var it senderItem
+	err := s.Scan(&it.ID, &it.Name, &it.Status, &it.CreateDate)
+	it.ImessageLink = imessageLink(it.Name)
+	return it, err
+}
+
+// settle makes every test-ordered sender whose activation time has come
+// active. Activation is computed lazily, on the emulated clock, by whichever
+// request next looks at senders, so no background goroutine is needed.
+func (a *API) settle(ctx context.Context, q querier) error {
+	_, err := q.ExecContext(ctx, `UPDATE lm_senders SET status = 'active', activate_at = NULL
+		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending'`, formatTime(a.now()))
+	return err
+}
+
+// loadSender reads sender id if the caller reaches it; otherwise (absent or
+// out of scope alike) it is "Sender name not found".
+func loadSender(ctx context.Context, q querier, c caller, id string) (senderItem, error) {
+	cond, args := c.scope("account_id", "organization_id")
+	it, err := scanSender(q.QueryRowContext(ctx, `SELECT `+senderColumns+` FROM lm_senders WHERE id = ? AND `+cond,
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, errSenderNotFound()
+	}
+	return it, err
+}
+
+// listSenders handles GET /api/v1/sender/list/: an organization's key lists
+// that organization's senders, the Default key the whole account's.
+func (a *API) listSenders(w http.ResponseWriter, r *http.Request) error {
+	c := callerOf(r)
+	p, err := parsePaging(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	db := a.DB.SQL()
+	if err := a.settle(ctx, db); err != nil {
+		return err
+	}
+	cond, args := c.scope("account_id", "organization_id")
+	var count int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM lm_senders WHERE `+cond, args...).Scan(&count); err != nil {
+		return err
+	}
+	var items []senderItem
+	if limit, offset, ok := p.window(count); ok {
+		rows, err := db.QueryContext(ctx, `SELECT `+senderColumns+` FROM lm_senders WHERE `+cond+p.order("")+
+			` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanSender(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
+	return nil
+}
+
+// getSender handles GET /api/v1/sender/{id}/.
+func (a *API) getSender(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := a.settle(ctx, a.DB.SQL()); err != nil {
+		return err
+	}
+	it, err := loadSender(ctx, a.DB.SQL(), callerOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", it)
+	return nil
+}
+
+// moveRequest is the body of PATCH sender/{id}/.
+type moveRequest struct {
+	OrganizationID field[string] `json:"organization_id"`
+}
+
+// moveSender handles PATCH /api/v1/sender/{id}/ (Default key): moves the
+// sender to another organization of the same account.
+func (a *API) moveSender(w http.ResponseWriter, r *http.Request) error {
+	c, err := requireDefault(r)
+	if err != nil {
+		return err
+	}
+	var req moveRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	var p problems
+	target, ok := p.requiredString("organization_id", req.OrganizationID)
+	if !ok {
+		return p.err()
+	}
+	ctx := r.Context()
+	var out senderItem
+	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := a.settle(ctx, tx); err != nil {
+			return err
+		}
+		s, err := loadSender(ctx, tx, c, chi.URLParam(r, "id"))
+		if err != nil {
+			return err
+		}
+		o, err := loadOrg(ctx, tx, c, target)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE lm_senders SET organization_id = ? WHERE id = ?`, o.ID, s.ID); err != nil {
+			return err
+		}
+		out = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", out)
+	return nil
+}
+
+// cancelSender handles DELETE /api/v1/sender/{id}/cancel/. Cancelling takes
+// effect at once; a sender already canceled cannot be canceled again.
+func (a *API) cancelSender(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := a.settle(ctx, tx); err != nil {
+			return err
+		}
+		s, err := loadSender(ctx, tx, callerOf(r), chi.URLParam(r, "id"))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE lm_senders SET status = 'canceled', activate_at = NULL
+			WHERE id = ? AND status <> 'canceled'`, s.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fail(codeBadRequest, "The sender name is already canceled")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", successBody{Success: true})
+	return nil
+}
