@@ -89,7 +89,12 @@ func TestEndToEnd(t *testing.T) {
 
 	status, _ = get(t, base+"/nowhere")
 	assert.Equal(t, 404, status)
+	addr := strings.TrimPrefix(base, "http://")
+	require.NoError(t, run(context.Background(), []string{"healthcheck", "-addr", addr}, func(string) string { return "" }, nil, io.Discard, io.Discard))
+
 	require.NoError(t, stop(), "a signal ends run cleanly")
+	assert.Error(t, run(context.Background(), []string{"healthcheck", "-addr", addr}, func(string) string { return "" }, nil, io.Discard, io.Discard),
+		"healthcheck fails once the server is gone")
 }
 
 func TestFileStatePersistsAcrossRestarts(t *testing.T) {

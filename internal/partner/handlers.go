@@ -26,6 +26,8 @@ type Partner struct {
 	Settings                    json.RawMessage `json:"settings"` // an object, or null
 	BillingSystem               string          `json:"billing_system"`
 	PublishableKey              *string         `json:"publishable_key"`
+
+	encoded []byte // the JSON above, made once when the partner is read
 }
 
 const partnerColumns = `id, brand_name, payment_required, logo_url, onboarding_deeplink_add_params, webhook_url,
@@ -50,12 +52,27 @@ func scanPartner(s scanner) (*Partner, error) {
 	if settings.Valid {
 		p.Settings = json.RawMessage(settings.String)
 	}
+	var err error
+	if p.encoded, err = json.Marshal(&p); err != nil {
+		return nil, err // settings holds invalid JSON: a broken fixture
+	}
 	return &p, nil
 }
 
-// loadPartner reads the partner whose column ("id" or "api_key") equals value.
+// loadPartner reads the partner whose column ("id" or "api_key") equals value,
+// from the cache when it is current. The result is shared: never modify it.
 func (a *API) loadPartner(ctx context.Context, column, value string) (*Partner, error) {
-	return scanPartner(a.DB.SQL().QueryRowContext(ctx, loadQueries[column], value))
+	key := column[:1] + ":" + value
+	now := stamp{a.cache.version.Load(), a.DB.Generation()}
+	if p := a.cache.get(key, now); p != nil {
+		return p, nil
+	}
+	p, err := scanPartner(a.DB.QueryRow(ctx, loadQueries[column], value))
+	if err != nil {
+		return nil, err
+	}
+	a.cache.put(key, p, now)
+	return p, nil
 }
 
 // getPartner handles GET /api/v2/partners/{partner_id}.
@@ -64,8 +81,14 @@ func (a *API) getPartner(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", p)
+	writePartner(w, p)
 	return nil
+}
+
+func writePartner(w http.ResponseWriter, p *Partner) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(p.encoded)
 }
 
 // update is a validated partial update; nil fields keep their value.
@@ -87,7 +110,7 @@ func (a *API) patchPartner(w http.ResponseWriter, r *http.Request) error {
 	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", p)
+	writePartner(w, p)
 	return nil
 }
 
@@ -128,11 +151,12 @@ func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
 
 // apply writes u in one statement, so an update is atomic, and returns the partner as it now is.
 func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) {
-	p, err := scanPartner(a.DB.SQL().QueryRowContext(ctx, `UPDATE dlg_partners SET
+	p, err := scanPartner(a.DB.QueryRow(ctx, `UPDATE dlg_partners SET
 		webhook_url = COALESCE(?, webhook_url),
 		partner_redirect_url = COALESCE(?, partner_redirect_url),
 		allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
 		WHERE id = ? RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
+	a.cache.invalidate()
 	if errors.Is(err, sql.ErrNoRows) {
 		// The partner was removed between authentication and now (a reset).
 		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")

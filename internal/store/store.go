@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -42,7 +44,13 @@ type DB struct {
 	sql      *sql.DB
 	schemas  []Schema
 	fixtures fs.FS
+	stmts    sync.Map      // query string → *sql.Stmt
+	resets   atomic.Uint64 // how many resets have committed: read caches compare it
 }
+
+// Generation counts the resets that have committed. A vendor that caches reads
+// records it with each entry and drops entries made in an older generation.
+func (db *DB) Generation() uint64 { return db.resets.Load() }
 
 // Open opens (creating if needed) the database at path, applies every schema's
 // migrations and seeds the vendors a new database has not seen yet.
@@ -95,7 +103,56 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	return db.sql.Close()
+}
+
+// stmt returns the prepared statement for query, preparing it once. Parsing
+// SQL costs more than running a simple lookup, so hot paths reuse statements.
+func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := db.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// QueryRow runs a single-row query outside a transaction through a cached
+// prepared statement. Use it for queries whose text is constant.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		// Let the plain path report the error through Row.Scan.
+		return db.sql.QueryRowContext(ctx, query, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// Query runs a query outside a transaction through a cached prepared statement.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// Exec runs a statement outside a transaction through a cached prepared statement.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
 
 // Vendors lists the registered vendors, in registration order.
 func (db *DB) Vendors() []string {
@@ -137,6 +194,7 @@ func (db *DB) Reset(ctx context.Context, vendor string) error {
 	if len(todo) == 0 {
 		return fmt.Errorf("%w %q", ErrUnknownVendor, vendor)
 	}
+	defer db.resets.Add(1) // also after a failed reset: a cache may hold nothing stale
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		// Foreign keys are checked at commit, so tables can be emptied in any order.
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
