@@ -1,0 +1,109 @@
+package greenarrow
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// The API v2 error codes, plus not_authorized (the code GreenArrow's v1 API
+// documents for bad credentials).
+const (
+	codeValidationFailed = "validation_failed"
+	codeInvalidRequest   = "invalid_request"
+	codeRequestedTooMany = "requested_too_many"
+	codeNotFound         = "not_found"
+	codeInternalError    = "internal_error"
+	codeNotAuthorized    = "not_authorized"
+)
+
+// contentType is what GreenArrow (a Rails application) answers JSON with.
+const contentType = "application/json; charset=utf-8"
+
+// Error is a GreenArrow error: the HTTP status the notes decide, the v2 error
+// code and one human sentence.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func invalidRequest(format string, args ...any) *Error {
+	return &Error{http.StatusBadRequest, codeInvalidRequest, fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) *Error {
+	return &Error{http.StatusNotFound, codeNotFound, fmt.Sprintf(format, args...)}
+}
+
+func validationFailed(format string, args ...any) *Error {
+	return &Error{http.StatusUnprocessableEntity, codeValidationFailed, fmt.Sprintf(format, args...)}
+}
+
+// systemAdminOnly is the 403 a non-system-admin key gets for an operation
+// reserved to system administrators.
+func systemAdminOnly(what string) *Error {
+	return &Error{http.StatusForbidden, codeInvalidRequest, "only a system administrator can " + what}
+}
+
+// problems collects validation messages; several are joined into the one
+// error_message GreenArrow sends.
+type problems []string
+
+func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return validationFailed("%s", strings.Join(p, "; "))
+}
+
+// envelope is every response under the prefix: success, data and the two
+// error members, which are null on success.
+type envelope struct {
+	Success      bool    `json:"success"`
+	Data         any     `json:"data"`
+	ErrorCode    *string `json:"error_code"`
+	ErrorMessage *string `json:"error_message"`
+}
+
+// pagedEnvelope is the envelope of a paginated list, with the four
+// pagination keys at the top level, as in the docs' list examples.
+type pagedEnvelope struct {
+	Success      bool    `json:"success"`
+	Data         any     `json:"data"`
+	ErrorCode    *string `json:"error_code"`
+	ErrorMessage *string `json:"error_message"`
+	Page         int     `json:"page"`
+	PerPage      int     `json:"per_page"`
+	NumRecords   int     `json:"num_records"`
+	NumPages     int     `json:"num_pages"`
+}
+
+func writeData(w http.ResponseWriter, data any) {
+	httpx.WriteJSON(w, http.StatusOK, contentType, envelope{Success: true, Data: data})
+}
+
+// WriteError is GreenArrow's one error adapter (server.Vendor).
+func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	var be *httpx.BodyError
+	switch {
+	case errors.As(err, &e):
+	case httpx.IsTooLarge(err):
+		e = &Error{http.StatusRequestEntityTooLarge, codeInvalidRequest,
+			fmt.Sprintf("request body is larger than %d bytes", httpx.MaxBodyBytes)}
+	case errors.As(err, &be):
+		e = invalidRequest("%s", be.Msg)
+	default:
+		a.Log.Error("greenarrow: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &Error{http.StatusInternalServerError, codeInternalError, "an internal error occurred"}
+	}
+	httpx.WriteJSON(w, e.Status, contentType, envelope{Success: false, ErrorCode: &e.Code, ErrorMessage: &e.Message})
+}

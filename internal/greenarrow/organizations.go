@@ -1,0 +1,238 @@
+package greenarrow
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// orgID reads the {id} of the path. An id that is not a number names no
+// organization: not_found, like an unknown one.
+func orgID(r *http.Request) (int64, error) {
+	s := chi.URLParam(r, "id")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 1 {
+		return 0, orgNotFound(strconv.Quote(s))
+	}
+	return id, nil
+}
+
+// scopedOrgID is the path's organization id when the caller may see it. An
+// organization admin sees only its own organization; any other id, existing
+// or not, is not_found, so ids cannot be probed.
+func scopedOrgID(r *http.Request) (int64, error) {
+	id, err := orgID(r)
+	if err != nil {
+		return 0, err
+	}
+	if c := callerOf(r); !c.system() && c.OrganizationID != id {
+		return 0, orgNotFound(id)
+	}
+	return id, nil
+}
+
+// listOrganizations handles GET /ga/api/v2/organizations.
+func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Has("name") && q.Has("name_contains") {
+		return invalidRequest("name and name_contains cannot be sent together")
+	}
+	minimal, err := parseBool(q, "minimal")
+	if err != nil {
+		return err
+	}
+	order := "id"
+	switch ob := q.Get("order_by"); ob {
+	case "", "id":
+	case "name":
+		order = "name_key, id"
+	default:
+		return invalidRequest("order_by must be name or id, not %q", ob)
+	}
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	var where []string
+	var args []any
+	if c := callerOf(r); !c.system() {
+		where, args = append(where, "id = ?"), append(args, c.OrganizationID)
+	}
+	if q.Has("name") {
+		where, args = append(where, "name_key = ?"), append(args, nameKey(q.Get("name")))
+	}
+	if q.Has("name_contains") {
+		where, args = append(where, "instr(name_key, ?) > 0"), append(args, strings.ToLower(q.Get("name_contains")))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	ctx, db := r.Context(), a.DB.SQL()
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ga_organizations`+cond, args...).Scan(&total); err != nil {
+		return err
+	}
+	columns := orgColumns
+	if minimal {
+		columns = "id, name"
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+columns+` FROM ga_organizations`+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, pg.PerPage, pg.offset())...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	system := callerOf(r).system()
+	var data any
+	if minimal {
+		list := []MinimalOrganization{}
+		for rows.Next() {
+			var m MinimalOrganization
+			if err := rows.Scan(&m.ID, &m.Name); err != nil {
+				return err
+			}
+			list = append(list, m)
+		}
+		data = list
+	} else {
+		list := []Organization{}
+		for rows.Next() {
+			o, err := scanOrg(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, o.view(system))
+		}
+		data = list
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	writePage(w, data, pg, total)
+	return nil
+}
+
+// parseBool reads a boolean query parameter the way Rails casts one.
+func parseBool(q map[string][]string, name string) (bool, error) {
+	v := ""
+	if vs := q[name]; len(vs) > 0 {
+		v = vs[0]
+	}
+	switch strings.ToLower(v) {
+	case "", "false", "0", "f", "no", "off":
+		return false, nil
+	case "true", "1", "t", "yes", "on":
+		return true, nil
+	}
+	return false, invalidRequest("%s must be true or false, not %q", name, v)
+}
+
+// getOrganization handles GET /ga/api/v2/organizations/{id}.
+func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
+	id, err := scopedOrgID(r)
+	if err != nil {
+		return err
+	}
+	o, err := loadOrg(r.Context(), a.DB.SQL(), id)
+	if err != nil {
+		return err
+	}
+	writeData(w, o.view(callerOf(r).system()))
+	return nil
+}
+
+// createOrganization handles POST /ga/api/v2/organizations.
+func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
+	if err := requireSystem(r, "create organizations"); err != nil {
+		return err
+	}
+	in, err := decodeOrganization(r)
+	if err != nil {
+		return err
+	}
+	o := newOrg()
+	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+		if err := a.applyChecked(r.Context(), tx, o, in, true); err != nil {
+			return err
+		}
+		startCredits(o, "")
+		return insertOrganization(r.Context(), tx, o)
+	})
+	if err != nil {
+		return err
+	}
+	writeData(w, o.view(true))
+	return nil
+}
+
+// updateOrganization handles PUT /ga/api/v2/organizations/{id}: a partial update.
+func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
+	id, err := scopedOrgID(r)
+	if err != nil {
+		return err
+	}
+	in, err := decodeOrganization(r)
+	if err != nil {
+		return err
+	}
+	system := callerOf(r).system()
+	var o *org
+	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+		if o, err = loadOrg(r.Context(), tx, id); err != nil {
+			return err
+		}
+		before := o.SendingQuota.Mode
+		if err := a.applyChecked(r.Context(), tx, o, in, system); err != nil {
+			return err
+		}
+		if err := updateOrganization(r.Context(), tx, o); err != nil {
+			return err
+		}
+		if startCredits(o, before) {
+			_, err := tx.ExecContext(r.Context(), `UPDATE ga_organizations SET credits_available = ?, lifetime_messages_sent = 0
+				WHERE id = ?`, o.CreditsAvailable, o.ID)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeData(w, o.view(system))
+	return nil
+}
+
+// applyChecked merges in into o and checks everything, the name's
+// uniqueness included; any problem is one validation_failed.
+func (a *API) applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool) error {
+	p, err := apply(ctx, tx, o, in, system)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(o.Name) != "" {
+		taken, err := nameTaken(ctx, tx, o.Name, o.ID)
+		if err != nil {
+			return err
+		}
+		if taken {
+			p.add("name has already been taken")
+		}
+	}
+	return p.err()
+}
+
+// startCredits gives an organization that enters fixed_credits (created in
+// it, or switched to it from the mode before) its limit as credits and a
+// fresh lifetime count, by decision. It reports whether it did.
+func startCredits(o *org, before string) bool {
+	if o.SendingQuota.Mode != "fixed_credits" || before == "fixed_credits" {
+		return false
+	}
+	o.CreditsAvailable, o.LifetimeMessagesSent = *o.SendingQuota.Limit, 0
+	return true
+}

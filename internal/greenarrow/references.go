@@ -1,0 +1,171 @@
+package greenarrow
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// refKind describes one table of referenced objects: how a reference names
+// an object (by id first, then by its one other attribute, as the docs say:
+// "prioritize the highest attribute in each table") and how to read a row.
+type refKind[T any] struct {
+	label    string // "virtual MTA", in messages
+	table    string
+	columns  string // the SELECT list, in the order scan reads
+	alt      string // the attribute tried when no id is given
+	stringID bool   // bounce email ids are strings ("1@1")
+	altOf    func(refInput) *string
+	scan     func(scanner) (T, error)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+var (
+	virtualMTAs = refKind[VirtualMTA]{label: "virtual MTA", table: "ga_virtual_mtas", columns: "id, name, type", alt: "name",
+		altOf: func(in refInput) *string { return in.Name },
+		scan:  func(s scanner) (v VirtualMTA, err error) { err = s.Scan(&v.ID, &v.Name, &v.Type); return v, err }}
+	urlDomains = refKind[URLDomain]{label: "URL domain", table: "ga_url_domains", columns: "id, domain", alt: "domain",
+		altOf: func(in refInput) *string { return in.Domain },
+		scan:  func(s scanner) (v URLDomain, err error) { err = s.Scan(&v.ID, &v.Domain); return v, err }}
+	bounceEmails = refKind[BounceEmail]{label: "bounce email", table: "ga_bounce_emails", columns: "id, email", alt: "email",
+		stringID: true, altOf: func(in refInput) *string { return in.Email },
+		scan: func(s scanner) (v BounceEmail, err error) { err = s.Scan(&v.ID, &v.Email); return v, err }}
+	suppressionLists = refKind[SuppressionList]{label: "suppression list", table: "ga_suppression_lists", columns: "id, name",
+		alt: "name", altOf: func(in refInput) *string { return in.Name },
+		scan: func(s scanner) (v SuppressionList, err error) { err = s.Scan(&v.ID, &v.Name); return v, err }}
+)
+
+// resolve finds the object a reference names. A reference that names nothing
+// that exists is a problem for the caller to report, not an error.
+func (k refKind[T]) resolve(ctx context.Context, q querier, field string, in refInput, p *problems) (T, bool, error) {
+	var zero T
+	col, arg, ok := k.key(in)
+	if !ok {
+		p.add("%s must name a %s by id or %s", field, k.label, k.alt)
+		return zero, false, nil
+	}
+	if arg == nil {
+		p.add("%s: the id of a %s must be %s", field, k.label, map[bool]string{true: "a string", false: "an integer"}[k.stringID])
+		return zero, false, nil
+	}
+	v, err := k.scan(q.QueryRowContext(ctx, `SELECT `+k.columns+` FROM `+k.table+` WHERE `+col+` = ?`, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		p.add("%s: there is no %s with %s %v", field, k.label, col, display(arg))
+		return zero, false, nil
+	}
+	return v, err == nil, err
+}
+
+// key picks the attribute a reference is resolved by: the id when one is
+// given, the other attribute otherwise. arg is nil for an id of the wrong type.
+func (k refKind[T]) key(in refInput) (col string, arg any, ok bool) {
+	raw := bytes.TrimSpace(in.ID)
+	if len(raw) > 0 && string(raw) != "null" {
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			if k.stringID {
+				return "id", s, true
+			}
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return "id", n, true
+			}
+			return "id", nil, true
+		}
+		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			if k.stringID {
+				return "id", strconv.FormatInt(n, 10), true
+			}
+			return "id", n, true
+		}
+		return "id", nil, true
+	}
+	if alt := k.altOf(in); alt != nil {
+		return k.alt, *alt, true
+	}
+	return "", nil, false
+}
+
+func display(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// list returns one page of the table, by id.
+func (k refKind[T]) list(ctx context.Context, q querier, pg page) ([]T, int, error) {
+	var total int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+k.table).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+k.columns+` FROM `+k.table+` ORDER BY id LIMIT ? OFFSET ?`,
+		pg.PerPage, pg.offset())
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := k.scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, v)
+	}
+	return out, total, rows.Err()
+}
+
+// listHandler handles GET /ga/api/v2/<objects>: every caller may discover
+// what an organization can refer to.
+func (k refKind[T]) listHandler(a *API) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		pg, err := parsePage(r)
+		if err != nil {
+			return err
+		}
+		items, total, err := k.list(r.Context(), a.DB.SQL(), pg)
+		if err != nil {
+			return err
+		}
+		writePage(w, items, pg, total)
+		return nil
+	}
+}
+
+// getHandler handles GET /ga/api/v2/<objects>/{id}.
+func (k refKind[T]) getHandler(a *API) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id := chi.URLParam(r, "id")
+		var arg any = id
+		if !k.stringID {
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				return notFound("%s %q not found", k.label, id)
+			}
+			arg = n
+		}
+		v, err := k.scan(a.DB.SQL().QueryRowContext(r.Context(), `SELECT `+k.columns+` FROM `+k.table+` WHERE id = ?`, arg))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("%s %q not found", k.label, id)
+		}
+		if err != nil {
+			return err
+		}
+		writeData(w, v)
+		return nil
+	}
+}

@@ -1,0 +1,63 @@
+package greenarrow
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/control"
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// routes is the GreenArrow route table, below the /greenarrow prefix.
+func (a *API) routes() http.Handler {
+	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.WriteError, fn) }
+	r := chi.NewRouter()
+	r.Group(func(r chi.Router) {
+		r.Use(a.authenticate)
+		r.Get("/ga/api/v2/organizations", h(a.listOrganizations))
+		r.Post("/ga/api/v2/organizations", h(a.createOrganization))
+		r.Get("/ga/api/v2/organizations/{id}", h(a.getOrganization))
+		r.Put("/ga/api/v2/organizations/{id}", h(a.updateOrganization))
+		r.Get("/ga/api/v2/organizations/{id}/messages_sent/{report}", h(a.messagesSent))
+		r.Get("/ga/api/v2/organizations/{id}/delete_confirmation_code", h(a.getDeleteCode))
+		r.Delete("/ga/api/v2/organizations/{id}/confirmed/{code}", h(a.deleteOrganization))
+		// The docs list the sending-credits paths without /ga but show /ga in
+		// their example: both are served.
+		for _, base := range []string{"/ga/api/v2", "/api/v2"} {
+			r.Get(base+"/organizations/{id}/sending_credits", h(a.getSendingCredits))
+			r.Put(base+"/organizations/{id}/add_sending_credits", h(a.adjustSendingCredits("add")))
+			r.Put(base+"/organizations/{id}/remove_sending_credits", h(a.adjustSendingCredits("remove")))
+			r.Put(base+"/organizations/{id}/set_sending_credits", h(a.adjustSendingCredits("set")))
+		}
+		r.Get("/ga/api/v2/virtual_mtas", h(virtualMTAs.listHandler(a)))
+		r.Get("/ga/api/v2/virtual_mtas/{id}", h(virtualMTAs.getHandler(a)))
+		r.Get("/ga/api/v2/url_domains", h(urlDomains.listHandler(a)))
+		r.Get("/ga/api/v2/url_domains/{id}", h(urlDomains.getHandler(a)))
+		r.Get("/ga/api/v2/bounce_emails", h(bounceEmails.listHandler(a)))
+		r.Get("/ga/api/v2/bounce_emails/{id}", h(bounceEmails.getHandler(a)))
+		r.Get("/ga/api/v2/suppression_lists", h(suppressionLists.listHandler(a)))
+		r.Get("/ga/api/v2/suppression_lists/{id}", h(suppressionLists.getHandler(a)))
+	})
+	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound("no route matches %s %s", r.Method, r.URL.Path)
+	}))
+	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound("no route matches %s %s", r.Method, r.URL.Path)
+	}))
+	return r
+}
+
+// controlRoutes are GreenArrow's control-plane calls, below /_emulator/greenarrow.
+func (a *API) controlRoutes() http.Handler {
+	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.writeControlError, fn) }
+	r := chi.NewRouter()
+	r.Post("/organizations/{id}/sends", h(a.simulateSend))
+	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
+		return &control.Error{Status: http.StatusNotFound, Msg: "no such control-plane call: " + r.Method + " " + r.URL.Path}
+	}))
+	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
+		return &control.Error{Status: http.StatusMethodNotAllowed, Msg: "method " + r.Method + " not allowed on " + r.URL.Path}
+	}))
+	return r
+}

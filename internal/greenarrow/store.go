@@ -1,0 +1,101 @@
+package greenarrow
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer,
+	custom_headers, permissions, auto_subscriber_management, sending_quota, subscriber_quota,
+	credits_available, lifetime_messages_sent`
+
+// nameKey folds a name for the case-insensitive uniqueness and the name filters.
+func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+func scanOrg(s scanner) (*org, error) {
+	var o org
+	var tz, perms, asm, sq, subq string
+	if err := s.Scan(&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
+		&o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable, &o.LifetimeMessagesSent); err != nil {
+		return nil, err
+	}
+	var ok bool
+	if o.Zone, ok = lookupZone(tz); !ok {
+		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
+	}
+	for _, f := range []struct {
+		raw string
+		dst any
+	}{{perms, &o.Permissions}, {asm, &o.AutoSubscriberManagement}, {sq, &o.SendingQuota}, {subq, &o.SubscriberQuota}} {
+		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+			return nil, fmt.Errorf("organization %d: stored JSON: %w", o.ID, err)
+		}
+	}
+	return &o, nil
+}
+
+// loadOrg reads one organization; a missing one is the API's not_found.
+func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
+	o, err := scanOrg(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM ga_organizations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, orgNotFound(id)
+	}
+	return o, err
+}
+
+func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
+
+// documents are the JSON columns of an organization.
+func (o *org) documents() (perms, asm, sq, subq []byte) {
+	// Marshalling our own types cannot fail.
+	perms, _ = json.Marshal(o.Permissions)
+	asm, _ = json.Marshal(o.AutoSubscriberManagement)
+	sq, _ = json.Marshal(o.SendingQuota)
+	subq, _ = json.Marshal(o.SubscriberQuota)
+	return
+}
+
+// insertOrganization stores a new organization; o.ID 0 takes the next id.
+func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
+	perms, asm, sq, subq := o.documents()
+	var id any
+	if o.ID != 0 {
+		id = o.ID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
+		html_header, html_footer, text_header, text_footer, custom_headers, permissions, auto_subscriber_management,
+		sending_quota, subscriber_quota, credits_available, lifetime_messages_sent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
+		o.TextFooter, o.CustomHeaders, string(perms), string(asm), string(sq), string(subq), o.CreditsAvailable,
+		o.LifetimeMessagesSent)
+	if err != nil {
+		return err
+	}
+	o.ID, err = res.LastInsertId()
+	return err
+}
+
+// updateOrganization stores o's attributes. The credit counters are not
+// written here: they only ever change through single conditional UPDATEs.
+func updateOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
+	perms, asm, sq, subq := o.documents()
+	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET name = ?, name_key = ?, active = ?, anniversary_day = ?,
+		time_zone = ?, html_header = ?, html_footer = ?, text_header = ?, text_footer = ?, custom_headers = ?,
+		permissions = ?, auto_subscriber_management = ?, sending_quota = ?, subscriber_quota = ? WHERE id = ?`,
+		o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
+		o.TextFooter, o.CustomHeaders, string(perms), string(asm), string(sq), string(subq), o.ID)
+	return err
+}
+
+// nameTaken reports whether another organization already has this name, case-insensitively.
+func nameTaken(ctx context.Context, q querier, name string, except int64) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM ga_organizations WHERE name_key = ? AND id <> ?`,
+		nameKey(name), except).Scan(&n)
+	return n > 0, err
+}
