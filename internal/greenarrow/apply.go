@@ -47,6 +47,7 @@ func apply(ctx context.Context, q querier, o *org, in orgInput, system bool) (pr
 	if in.Name.Set {
 		o.Name = in.Name.V
 	}
+	validateName(o.Name, &p) // first, so messages follow the attributes' order
 	if in.Active.Set {
 		if in.Active.Null {
 			p.add("active must be true or false")
@@ -108,15 +109,18 @@ func apply(ctx context.Context, q querier, o *org, in orgInput, system bool) (pr
 	return p, nil
 }
 
-// validate checks the merged organization and normalizes the quotas to the
-// members their modes use.
-func validate(o *org, p *problems) {
-	switch name := strings.TrimSpace(o.Name); {
-	case name == "":
+func validateName(name string, p *problems) {
+	switch {
+	case strings.TrimSpace(name) == "":
 		p.add("name cannot be blank")
-	case utf8.RuneCountInString(o.Name) > maxNameLength:
+	case utf8.RuneCountInString(name) > maxNameLength:
 		p.add("name is too long (at most %d characters)", maxNameLength)
 	}
+}
+
+// validate checks what the merge left for last and normalizes the quotas to
+// the members their modes use.
+func validate(o *org, p *problems) {
 	validateCustomHeaders(o.CustomHeaders, p)
 	o.SendingQuota = validateSendingQuota(o.SendingQuota, p)
 	o.SubscriberQuota = validateSubscriberQuota(o.SubscriberQuota, p)

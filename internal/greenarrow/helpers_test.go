@@ -3,8 +3,10 @@ package greenarrow_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -90,4 +92,42 @@ func field[T any](tb testing.TB, raw json.RawMessage, name string) T {
 	require.Contains(tb, m, name, string(raw))
 	require.NoError(tb, json.Unmarshal(m[name], &v))
 	return v
+}
+
+// snapshot is every GreenArrow row, to show that a refused request changed nothing.
+func snapshot(tb testing.TB, env *emutest.Env) string {
+	tb.Helper()
+	var out []string
+	for _, table := range []string{"ga_organizations", "ga_api_keys", "ga_sends", "ga_delete_codes"} {
+		rows, err := env.Deps.DB.SQL().Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
+		require.NoError(tb, err)
+		cols, err := rows.Columns()
+		require.NoError(tb, err)
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(tb, rows.Scan(ptrs...))
+			out = append(out, fmt.Sprint(table, vals))
+		}
+		require.NoError(tb, rows.Err())
+		rows.Close()
+	}
+	return strings.Join(out, "\n")
+}
+
+// exec runs a statement on the test's store, for states no API call makes.
+func exec(tb testing.TB, env *emutest.Env, query string, args ...any) {
+	tb.Helper()
+	_, err := env.Deps.DB.SQL().Exec(query, args...)
+	require.NoError(tb, err)
+}
+
+// create makes an organization as the system administrator and returns its id.
+func create(tb testing.TB, env *emutest.Env, body string) int64 {
+	tb.Helper()
+	res := env.Do(tb, "POST", base+"/organizations", body, sysAdmin)
+	return field[int64](tb, requireOK(tb, res).Data, "id")
 }

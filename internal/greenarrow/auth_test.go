@@ -1,0 +1,62 @@
+package greenarrow_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestAuthentication(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	exec(t, env, `INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
+		VALUES (7, 'off', 'off-secret', 'organization_admin', 3, 0), (8, 'org3', 'org3-secret', 'organization_admin', 3, 1)`)
+	for _, tc := range []struct {
+		name   string
+		header []string
+	}{
+		{"no credentials", nil},
+		{"bearer instead of basic", []string{"Authorization: Bearer ga-system-admin-secret"}},
+		{"not base64", []string{"Authorization: Basic !!!"}},
+		{"wrong secret", []string{basic("1", "ga-org2-admin-secret")}},
+		{"unknown key", []string{basic("99", "ga-system-admin-secret")}},
+		{"non-numeric key id", []string{basic("admin", "ga-system-admin-secret")}},
+		{"empty secret", []string{basic("1", "")}},
+		{"inactive key", []string{basic("7", "off-secret")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := env.Do(t, "GET", base+"/organizations", "", tc.header...)
+			requireError(t, res, 401, "not_authorized")
+			assert.Equal(t, "application/json; charset=utf-8", res.Header.Get("Content-Type"))
+		})
+	}
+	t.Run("an inactive organization's admin cannot log in", func(t *testing.T) {
+		requireOK(t, env.Do(t, "GET", base+"/organizations/3", "", basic("8", "org3-secret")))
+		requireOK(t, env.Do(t, "PUT", base+"/organizations/3", `{"organization":{"active":false}}`, sysAdmin))
+		requireError(t, env.Do(t, "GET", base+"/organizations/3", "", basic("8", "org3-secret")), 401, "not_authorized")
+	})
+	t.Run("a system admin keeps access to an inactive System Organization", func(t *testing.T) {
+		requireOK(t, env.Do(t, "PUT", base+"/organizations/1", `{"organization":{"active":false}}`, sysAdmin))
+		requireOK(t, env.Do(t, "PUT", base+"/organizations/1", `{"organization":{"active":true}}`, sysAdmin))
+	})
+}
+
+// TestEnvelopeOnUnknownRoutes: every answer under the prefix is the envelope,
+// unauthenticated ones and unknown routes included.
+func TestEnvelopeOnUnknownRoutes(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/greenarrow/nope"},
+		{"GET", "/greenarrow/ga/api/v2/campaigns"},
+		{"PATCH", "/greenarrow/ga/api/v2/organizations/1"},
+		{"DELETE", "/greenarrow/ga/api/v2/organizations/1"},
+		{"GET", "/greenarrow/ga/api/v2/organizations/1/messages_sent/weekly"},
+		{"GET", "/greenarrow/ga/api/v2/organizations/1/messages_sent/daily.xml"},
+		{"GET", "/greenarrow/ga/api/v2/organizations/1/messages_sent/daily.csv.csv"},
+		{"GET", "/greenarrow"},
+	} {
+		res := env.Do(t, tc.method, tc.path, "", sysAdmin)
+		requireError(t, res, 404, "not_found")
+	}
+}
