@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +229,31 @@ func TestOrderValidation(t *testing.T) {
 	// Nothing was ordered, and the 30-second window was never opened.
 	assert.Empty(t, e.listSenders(t, keyAcmeLabs))
 	ok(t, e.call(t, "POST", "sender/new/", fmt.Sprintf(`{"plan_id": %q}`, planStarter), keyAcmeLabs), nil)
+}
+
+func TestConcurrentOrdersOnlyOneWins(t *testing.T) {
+	t.Parallel()
+	e := newLM(t)
+	const n = 8
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- e.call(t, "POST", "sender/new/", `{"plan_id": "`+planStarter+`"}`, keyAcmeLabs).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	won := 0
+	for s := range statuses {
+		if s == 200 {
+			won++
+		} else {
+			assert.Equal(t, 400, s)
+		}
+	}
+	assert.Equal(t, 1, won)
+	assert.Len(t, e.listSenders(t, keyAcmeLabs), 1)
 }
