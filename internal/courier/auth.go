@@ -1,0 +1,77 @@
+package courier
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// Link relations the engine knows.
+const (
+	relMember     = "member"     // user → organization
+	relSubscriber = "subscriber" // messaging-channel → individual
+	relRead       = "read"       // messaging-channel → individual: the last message read
+)
+
+type callerKey struct{}
+
+func callerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	if c == nil {
+		return &Caller{}
+	}
+	return c
+}
+
+// authenticate resolves "Authorization: Bearer <token>" to the user and the
+// organizations the user is a member of; anything else is a 401.
+func (a *API) authenticate(next http.Handler) http.Handler {
+	return httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		token = strings.TrimSpace(token)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return &Error{Status: http.StatusUnauthorized, Code: codeNotAuthenticated,
+				Detail: "Authentication credentials were not provided."}
+		}
+		caller, err := a.resolveToken(r.Context(), token)
+		if err != nil {
+			return err
+		}
+		if caller == nil {
+			return &Error{Status: http.StatusUnauthorized, Code: codeNotAuthenticated,
+				Detail: "Invalid or expired access token."}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller)))
+		return nil
+	})
+}
+
+func (a *API) resolveToken(ctx context.Context, token string) (*Caller, error) {
+	var caller *Caller
+	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var userID string
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM cr_tokens WHERE token = ?`, token).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		orgs, err := linkedTo(ctx, tx, relMember, userID)
+		if err != nil {
+			return err
+		}
+		caller = &Caller{UserID: userID, Orgs: sortedCopy(orgs)}
+		if user, err := loadRecord(ctx, tx, "users", userID); err != nil {
+			return err
+		} else if user != nil {
+			caller.IndividualID = user.Str("primary-individual-id")
+		}
+		return nil
+	})
+	return caller, err
+}

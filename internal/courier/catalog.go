@@ -1,0 +1,66 @@
+package courier
+
+//go:generate go run ./gen -in ../../../shared/vendor-notes/courier-operations.json -out catalog_gen.go
+
+// Operation is one operation of the catalog (vendor-notes/courier-operations.json):
+// what the vendor documents about it, as data the engine validates against.
+type Operation struct {
+	Seq        int    // position in the vendor's document
+	ID         string // "messaging-channels.list"
+	Method     string
+	Path       string // "/v1/messaging-channels/{id}/archive/"
+	Resource   string // first path segment
+	Status     int    // documented success status (0 when the dump shows none)
+	Response   string // "jsonapi list", "jsonapi single", "plain object", "null", ...
+	Type       string // JSON:API type of the response, if any
+	Deprecated bool
+	Body       string  // request body shape: "jsonapi", "plain" or "" (none)
+	Fields     []Field // request body fields: data.attributes (jsonapi) or the plain object's keys
+	Query      []Param // query parameters
+}
+
+// Param is one documented query parameter.
+type Param struct {
+	Name          string
+	Kind          string // "string", "integer", "boolean", "array"
+	Format        string // "uuid", "email", ...
+	Required      bool
+	Enum          []string
+	Min, Max      *int64
+	Default       string
+	MinLength     int
+	MaxLength     int
+	Pattern       string
+	ItemMaxLength int
+	ItemEnum      []string
+	MinItems      int
+	MaxItems      int
+	Deprecated    bool
+}
+
+// Field is one documented key of a request body.
+type Field struct {
+	Name       string
+	Kind       string // "string", "integer", "boolean", "array", "object"
+	Format     string
+	Required   bool
+	Enum       []string
+	MaxLength  int
+	ItemKind   string
+	ItemFormat string
+}
+
+// Attr is one attribute of a JSON:API type.
+type Attr struct {
+	Name        string
+	Kind        string // "string", "integer", "boolean", "array", "object", "any"
+	Format      string // "uuid", "date", "email"
+	Enum        []string
+	MaxLength   int
+	Create      bool // accepted by create
+	Modify      bool // accepted by modify
+	ReadOnly    bool // answered, never accepted: the server sets it
+	RequestOnly bool // accepted, never answered
+}
+
+func ptr(v int64) *int64 { return &v }

@@ -1,0 +1,164 @@
+// Package courier emulates Carium's courier JSON:API (api.carium.com/courier):
+// about 55 resource types driven by one declarative table (resources_*.go)
+// over one generic engine (list, get, create, modify, actions, JSON:API
+// paging, filters and errors), with small named hooks (hooks_*.go) for what
+// is specific to a resource. See ENGINE.md for how to add a type.
+package courier
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"sort"
+
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Vendor name and URL prefix of courier.
+const (
+	Name   = "courier"
+	Prefix = "/courier"
+	// fixturePattern matches courier.json and the fixture files of later parts
+	// (courier-part2.json, ...), all in the same format.
+	fixturePattern = "courier*.json"
+)
+
+// Schema registers the courier tables and fixtures with the store.
+func Schema() store.Schema {
+	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
+	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: sub, Seed: seed}
+}
+
+// API is the courier API. It implements server.Vendor.
+type API struct {
+	server.Deps
+	tables
+}
+
+// tables are the engine's immutable tables: the catalog and the resource types.
+type tables struct {
+	ops       map[string]*Operation
+	types     map[string][]Attr
+	resources []*Resource
+	byType    map[string]*Resource // the first entry of each type
+}
+
+func newTables() tables {
+	t := tables{ops: map[string]*Operation{}, types: catalogTypes(), byType: map[string]*Resource{}}
+	for _, op := range catalogOperations() {
+		t.ops[op.ID] = &op
+	}
+	t.resources = append(part1Resources(), part2Resources()...)
+	for _, r := range t.resources {
+		if _, ok := t.byType[r.Type]; !ok {
+			t.byType[r.Type] = r
+		}
+	}
+	return t
+}
+
+// New builds the API over deps.
+func New(deps server.Deps) *API {
+	return &API{Deps: deps, tables: newTables()}
+}
+
+// Name implements server.Vendor.
+func (a *API) Name() string { return Name }
+
+// Prefix implements server.Vendor.
+func (a *API) Prefix() string { return Prefix }
+
+// Routes implements server.Vendor.
+func (a *API) Routes() http.Handler { return a.routes() }
+
+var _ server.Vendor = (*API)(nil)
+
+// fixtureData is the format of fixtures/courier*.json.
+type fixtureData struct {
+	// Tokens are the bearer tokens and the users they authenticate.
+	Tokens []struct {
+		Token  string `json:"token"`
+		UserID string `json:"user-id"`
+	} `json:"tokens"`
+	// Memberships put users in organizations.
+	Memberships []struct {
+		UserID string `json:"user-id"`
+		OrgID  string `json:"organization-id"`
+	} `json:"memberships"`
+	// Links are other relations: channel subscribers, read marks, ...
+	Links []struct {
+		Rel        string          `json:"rel"`
+		From       string          `json:"from"`
+		To         string          `json:"to"`
+		CreatedAt  string          `json:"created-at"`
+		Attributes json.RawMessage `json:"attributes"`
+	} `json:"links"`
+	// Resources are records of any type: the organization and parent columns
+	// that scope them, and their attributes as the API answers them.
+	Resources []struct {
+		Type       string                     `json:"type"`
+		ID         string                     `json:"id"`
+		OrgID      string                     `json:"org"`
+		ParentID   string                     `json:"parent"`
+		CreatedAt  string                     `json:"created-at"`
+		Attributes map[string]json.RawMessage `json:"attributes"`
+	} `json:"resources"`
+}
+
+func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+	files, err := fs.Glob(fixtures, fixturePattern)
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	t := newTables()
+	for _, file := range files {
+		raw, err := fs.ReadFile(fixtures, file)
+		if err != nil {
+			return err
+		}
+		var data fixtureData
+		if err := json.Unmarshal(raw, &data); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		for _, tk := range data.Tokens {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cr_tokens (token, user_id) VALUES (?, ?)`, tk.Token, tk.UserID); err != nil {
+				return fmt.Errorf("%s: token: %w", file, err)
+			}
+		}
+		for _, m := range data.Memberships {
+			if err := addLink(ctx, tx, relMember, m.UserID, m.OrgID, "", nil); err != nil {
+				return fmt.Errorf("%s: membership: %w", file, err)
+			}
+		}
+		for _, l := range data.Links {
+			attrs := json.RawMessage("{}")
+			if len(l.Attributes) > 0 {
+				attrs = l.Attributes
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES (?, ?, ?, ?, ?)`,
+				l.Rel, l.From, l.To, l.CreatedAt, string(attrs)); err != nil {
+				return fmt.Errorf("%s: link %s %s→%s: %w", file, l.Rel, l.From, l.To, err)
+			}
+		}
+		for _, fr := range data.Resources {
+			if _, ok := t.types[fr.Type]; !ok {
+				return fmt.Errorf("%s: resource %s: unknown type %q", file, fr.ID, fr.Type)
+			}
+			rec := &Record{Type: fr.Type, ID: fr.ID, OrgID: fr.OrgID, ParentID: fr.ParentID, CreatedAt: fr.CreatedAt, Attrs: fr.Attributes}
+			t.complete(rec)
+			if err := insertRecord(ctx, tx, rec, searchText(rec, t.textOf(rec.Type))); err != nil {
+				return fmt.Errorf("%s: resource %s %s: %w", file, fr.Type, fr.ID, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package courier
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// Error codes. The vendor's backend is Django REST framework, whose exception
+// names are the codes the notes decide (NotAuthenticated, PermissionDenied);
+// the rest follow the same family.
+const (
+	codeValidation       = "ValidationError"
+	codeParse            = "ParseError"
+	codeNotAuthenticated = "NotAuthenticated"
+	codePermission       = "PermissionDenied"
+	codeNotFound         = "NotFound"
+	codeMethod           = "MethodNotAllowed"
+	codeConflict         = "Conflict"
+	codeDuplicateChannel = "DuplicateChannel"
+	codeTooLarge         = "RequestEntityTooLarge"
+	codeMediaType        = "UnsupportedMediaType"
+	codeInternal         = "InternalServerError"
+)
+
+// Error is one JSON:API error object. A handler returns one *Error, or an
+// Errors when it found several problems (one object per problem).
+type Error struct {
+	Status    int
+	Code      string
+	Detail    string
+	Parameter string // source.parameter: the query parameter at fault
+	Pointer   string // source.pointer: the body member at fault, "/data/attributes/name"
+	MetaID    string // meta.id: the existing resource of a conflict
+}
+
+func (e *Error) Error() string { return e.Detail }
+
+// Errors is several problems found in one request.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	if len(es) == 0 {
+		return "no errors"
+	}
+	return es[0].Detail
+}
+
+// orNil returns es as an error, or nil when it holds no problem.
+func (es Errors) orNil() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+func errParam(name, format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: codeValidation, Detail: fmt.Sprintf(format, args...), Parameter: name}
+}
+
+func errPointer(pointer, format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: codeValidation, Detail: fmt.Sprintf(format, args...), Pointer: pointer}
+}
+
+func errNotFound(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: codeNotFound, Detail: what + " not found."}
+}
+
+func errConflict(pointer, format string, args ...any) *Error {
+	return &Error{Status: http.StatusConflict, Code: codeConflict, Detail: fmt.Sprintf(format, args...), Pointer: pointer}
+}
+
+// The wire shapes of the errors document.
+type errorDoc struct {
+	Errors []errorObject `json:"errors"`
+}
+
+type errorObject struct {
+	Status int          `json:"status"` // numeric, as in the vendor's sample
+	Code   string       `json:"code"`
+	Detail string       `json:"detail"`
+	Source *errorSource `json:"source,omitempty"`
+	Meta   errorMeta    `json:"meta"`
+}
+
+type errorSource struct {
+	Parameter string `json:"parameter,omitempty"`
+	Pointer   string `json:"pointer,omitempty"`
+}
+
+type errorMeta struct {
+	ID string `json:"id,omitempty"`
+}
+
+// WriteError is courier's one error adapter (server.Vendor): every failure
+// becomes an errors document with the status of its first problem.
+func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var list Errors
+	var one *Error
+	var be *httpx.BodyError
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+	case errors.As(err, &one):
+		list = Errors{one}
+	case httpx.IsTooLarge(err):
+		list = Errors{{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
+			Detail: fmt.Sprintf("Request body is larger than %d bytes.", httpx.MaxBodyBytes)}}
+	case errors.As(err, &be):
+		e := &Error{Status: http.StatusBadRequest, Code: codeParse, Detail: "JSON parse error - " + be.Msg}
+		if be.Field != "" {
+			e.Pointer = "/" + be.Field
+		}
+		list = Errors{e}
+	default:
+		a.Log.Error("courier: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		list = Errors{{Status: http.StatusInternalServerError, Code: codeInternal, Detail: "A server error occurred."}}
+	}
+	doc := errorDoc{Errors: make([]errorObject, len(list))}
+	for i, e := range list {
+		o := errorObject{Status: e.Status, Code: e.Code, Detail: e.Detail, Meta: errorMeta{ID: e.MetaID}}
+		if e.Parameter != "" || e.Pointer != "" {
+			o.Source = &errorSource{Parameter: e.Parameter, Pointer: e.Pointer}
+		}
+		doc.Errors[i] = o
+	}
+	if list[0].Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)
+	}
+	httpx.WriteJSON(w, list[0].Status, contentTypeAPI, doc)
+}

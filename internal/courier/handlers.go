@@ -1,0 +1,440 @@
+package courier
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// answer is what a handler responds once its transaction has committed.
+type answer struct {
+	status      int
+	contentType string
+	body        any // nil with noBody: no body at all
+	noBody      bool
+}
+
+// operation wraps one catalog operation of one resource: the content type
+// check, the query validation, one transaction, then the answer.
+func (a *API) operation(res *Resource, opID string, fn func(c *Call) (*answer, error)) http.HandlerFunc {
+	op := a.ops[opID]
+	if op == nil {
+		panic("courier: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
+	}
+	return httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		caller := callerFrom(r.Context())
+		if hasBody(r) {
+			if err := checkContentType(r); err != nil {
+				return err
+			}
+		}
+		q, err := parseQuery(op, r.URL.RawQuery)
+		if err != nil {
+			return err
+		}
+		var ans *answer
+		err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+			c := &Call{Ctx: r.Context(), Tx: tx, API: a, Req: r, Caller: caller, Op: op, Query: q, Res: res,
+				Now: formatTime(a.Clock.Now())}
+			var err error
+			ans, err = fn(c)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if ans.noBody {
+			w.WriteHeader(ans.status)
+			return nil
+		}
+		httpx.WriteJSON(w, ans.status, ans.contentType, ans.body)
+		return nil
+	})
+}
+
+func status(op *Operation, fallback int) int {
+	if op.Status != 0 {
+		return op.Status
+	}
+	return fallback
+}
+
+// getOne handles GET <path>{id}/ for every resource type.
+func (a *API) getOne(c *Call) (*answer, error) {
+	rec, err := c.mustLoad(c.Res.Type, urlID(c.Req))
+	if err != nil {
+		return nil, err
+	}
+	return c.single(rec, status(c.Op, http.StatusOK))
+}
+
+// single answers one record as a JSON:API document.
+func (c *Call) single(rec *Record, st int) (*answer, error) {
+	obj, err := c.render(rec)
+	if err != nil {
+		return nil, err
+	}
+	return &answer{status: st, contentType: contentTypeAPI, body: singleDoc{Data: obj}}, nil
+}
+
+// plain answers a plain JSON object.
+func plain(st int, body any) *answer {
+	return &answer{status: st, contentType: contentTypeJSON, body: body}
+}
+
+// create handles POST <path> for every resource type.
+func (a *API) create(c *Call) (*answer, error) {
+	data, err := readDocument(c.Req, c.Res.Type)
+	if err != nil {
+		return nil, err
+	}
+	in, err := a.attributesIn(c, data.Attributes, true)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Record{Type: c.Res.Type, ID: a.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]json.RawMessage{}}
+	if data.ID != nil {
+		if !isUUID(*data.ID) {
+			return nil, errPointer("/data/id", "data.id must be a UUID.")
+		}
+		rec.ID = lower(*data.ID)
+		if old, err := loadRecord(c.Ctx, c.Tx, rec.Type, rec.ID); err != nil {
+			return nil, err
+		} else if old != nil {
+			return nil, errConflict("/data/id", "A %s with id %s already exists.", singular(rec.Type), rec.ID)
+		}
+	}
+	for k, v := range in {
+		rec.Attrs[k] = v
+	}
+	var errs Errors
+	for _, name := range c.Res.Required {
+		if v, ok := in[name]; !ok || string(v) == "null" {
+			errs = append(errs, errPointer("/data/attributes/"+name, "This field is required."))
+		}
+	}
+	if err := errs.orNil(); err != nil {
+		return nil, err
+	}
+	if err := c.resolveOwner(rec, in); err != nil {
+		return nil, err
+	}
+	c.stamp(rec, true)
+	if c.Res.BeforeCreate != nil {
+		if err := c.Res.BeforeCreate(c, rec, in); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.insert(rec); err != nil {
+		return nil, err
+	}
+	if c.Res.AfterCreate != nil {
+		if err := c.Res.AfterCreate(c, rec, in); err != nil {
+			return nil, err
+		}
+	}
+	if c.Res.CreateAnswer != nil {
+		body, err := c.Res.CreateAnswer(c, rec)
+		if err != nil {
+			return nil, err
+		}
+		return plain(status(c.Op, http.StatusCreated), body), nil
+	}
+	return c.single(rec, status(c.Op, http.StatusCreated))
+}
+
+// resolveOwner sets the new record's organization and parent from its
+// attributes: the organization must be one of the caller's (403 otherwise),
+// the parent must exist and be visible (400 otherwise).
+func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
+	if p := c.Res.Parent; p != nil {
+		if _, ok := in[p.Attr]; ok {
+			id := rec.Str(p.Attr)
+			parent, err := c.loadRef("/data/attributes/"+p.Attr, p.Type, id)
+			if err != nil {
+				return err
+			}
+			rec.ParentID, rec.OrgID = parent.ID, parent.OrgID
+			rec.Set(p.Attr, parent.ID)
+		} else {
+			return errPointer("/data/attributes/"+p.Attr, "This field is required.")
+		}
+	}
+	if attr := c.Res.OrgAttr; attr != "" {
+		org := lower(rec.Str(attr))
+		if _, ok := in[attr]; !ok || org == "" {
+			if rec.OrgID != "" { // the parent's
+				return nil
+			}
+			return errPointer("/data/attributes/"+attr, "This field is required.")
+		}
+		if !c.Caller.Member(org) {
+			return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/" + attr,
+				Detail: "You do not have permission to perform this action in organization " + org + "."}
+		}
+		if rec.ParentID != "" && rec.OrgID != org {
+			return errPointer("/data/attributes/"+attr, "The organization is not the one of %s %s.", singular(c.Res.Parent.Type), rec.ParentID)
+		}
+		rec.OrgID = org
+		rec.Set(attr, org)
+	}
+	return nil
+}
+
+// modify handles PATCH <path>{id}/ for every resource type.
+func (a *API) modify(c *Call) (*answer, error) {
+	old, err := c.mustLoad(c.Res.Type, urlID(c.Req))
+	if err != nil {
+		return nil, err
+	}
+	data, err := readDocument(c.Req, c.Res.Type)
+	if err != nil {
+		return nil, err
+	}
+	if data.ID == nil {
+		return nil, errPointer("/data/id", "data.id is required.")
+	}
+	if lower(*data.ID) != old.ID {
+		return nil, errConflict("/data/id", "data.id %q does not match the id in the URL.", *data.ID)
+	}
+	in, err := a.attributesIn(c, data.Attributes, false)
+	if err != nil {
+		return nil, err
+	}
+	rec := *old
+	rec.Attrs = make(map[string]json.RawMessage, len(old.Attrs))
+	for k, v := range old.Attrs {
+		rec.Attrs[k] = v
+	}
+	for k, v := range in {
+		rec.Attrs[k] = v
+	}
+	c.stamp(&rec, false)
+	if c.Res.BeforeModify != nil {
+		if err := c.Res.BeforeModify(c, old, &rec, in); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.save(&rec); err != nil {
+		return nil, err
+	}
+	return c.single(&rec, status(c.Op, http.StatusOK))
+}
+
+// attributesIn validates data.attributes of a create or modify: unknown
+// attributes are 400s naming them; read-only ones (and, on modify, create-only
+// ones) are ignored; values are checked against their declared kinds. A modify
+// may also send the JSON-Patch-like list of operations messaging-channels
+// documents ([{"op": "replace", "path": "/name", "value": ...}]).
+func (a *API) attributesIn(c *Call, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	in := map[string]json.RawMessage{}
+	if len(raw) == 0 || string(raw) == "null" {
+		return in, nil
+	}
+	if raw[0] == '[' && !create {
+		var ops []struct {
+			Op    string          `json:"op"`
+			Path  string          `json:"path"`
+			Value json.RawMessage `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &ops); err != nil {
+			return nil, errPointer("/data/attributes", "Must be an object or a list of {op, path, value} operations.")
+		}
+		for i, o := range ops {
+			name := strings.TrimPrefix(o.Path, "/")
+			switch o.Op {
+			case "replace", "add":
+				in[name] = o.Value
+			case "remove":
+				in[name] = json.RawMessage("null")
+			default:
+				return nil, errPointer(fmt.Sprintf("/data/attributes/%d/op", i), "op must be replace, add or remove.")
+			}
+			if len(in[name]) == 0 {
+				in[name] = json.RawMessage("null")
+			}
+		}
+	} else if err := json.Unmarshal(raw, &in); err != nil || in == nil {
+		return nil, errPointer("/data/attributes", "Must be an object.")
+	}
+	decl := map[string]Attr{}
+	for _, at := range a.types[c.Res.Type] {
+		decl[at.Name] = at
+	}
+	var errs Errors
+	out := map[string]json.RawMessage{}
+	for _, name := range sortedKeys(in) {
+		at, ok := decl[name]
+		ptr := "/data/attributes/" + name
+		if !ok {
+			errs = append(errs, errPointer(ptr, "%s has no attribute %q.", singular(c.Res.Type), name))
+			continue
+		}
+		writable := at.Create
+		if !create {
+			writable = at.Modify || contains(c.Res.Writable, name)
+		}
+		if !writable {
+			continue // read-only: the server sets it
+		}
+		itemFormat := ""
+		if strings.HasSuffix(name, "-ids") {
+			itemFormat = "uuid"
+		}
+		if e := checkValue(ptr, at.Kind, at.Format, at.Enum, at.MaxLength, itemFormat, in[name]); e != nil {
+			errs = append(errs, e)
+			continue
+		}
+		v := in[name]
+		if at.Format == "uuid" {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				v, _ = json.Marshal(lower(s))
+			}
+		}
+		out[name] = v
+	}
+	return out, errs.orNil()
+}
+
+// runAction handles every action route: the body checked against the
+// catalog's fields, the resource loaded, the hook run.
+func (a *API) runAction(act Action) func(c *Call) (*answer, error) {
+	return func(c *Call) (*answer, error) {
+		var rec *Record
+		if act.OnItem {
+			var err error
+			if rec, err = c.mustLoad(c.Res.Type, urlID(c.Req)); err != nil {
+				return nil, err
+			}
+		}
+		body := map[string]json.RawMessage{}
+		if c.Op.Body != "" || hasBody(c.Req) {
+			var err error
+			if body, err = readObject(c.Req); err != nil {
+				return nil, err
+			}
+			if c.Op.Body == "plain" {
+				if err := checkFields(c.Op, body); err != nil {
+					return nil, err
+				}
+			}
+		}
+		out, err := act.Handler(c, rec, body)
+		if err != nil {
+			return nil, err
+		}
+		st := status(c.Op, http.StatusCreated)
+		switch v := out.(type) {
+		case *Record:
+			return c.single(v, st)
+		case nil:
+			return &answer{status: st, contentType: contentTypeJSON, body: nil}, nil
+		case *answer:
+			return v, nil
+		default:
+			return plain(st, v), nil
+		}
+	}
+}
+
+// list handles GET <path> for every resource type: scoping, parameters,
+// filters, sort, paging, links.
+func (a *API) list(c *Call) (*answer, error) {
+	lq, err := c.listQuery()
+	if err != nil {
+		return nil, err
+	}
+	paged := !c.Res.NoPaging && c.Query.params["page[limit]"].Name != ""
+	limit, offset := int64(-1), int64(0)
+	if paged {
+		limit, offset = c.Query.Int("page[limit]"), c.Query.Int("page[offset]")
+	}
+	recs, total, err := lq.run(c, limit, offset, paged)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]ResourceObject, 0, len(recs))
+	for _, rec := range recs {
+		obj, err := c.render(rec)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, obj)
+	}
+	if !paged {
+		return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: plainListDoc{Data: data}}, nil
+	}
+	return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: listDoc{
+		Data:  data,
+		Meta:  pageMeta{Limit: limit, Offset: offset, Total: total},
+		Links: c.pageLinks(limit, offset, total),
+	}}, nil
+}
+
+// pageLinks builds first/prev/next/last as absolute URLs that keep every other
+// query parameter. A limit of 0 (allowed on one list) pages nowhere.
+func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
+	link := func(off int64) string {
+		var parts []string
+		seen := map[string]bool{}
+		for _, k := range c.Query.order {
+			switch k {
+			case "page[offset]", "page[limit]":
+				continue
+			}
+			for _, v := range c.Query.values[k] {
+				parts = append(parts, queryKey(k)+"="+url.QueryEscape(v))
+			}
+			seen[k] = true
+		}
+		parts = append(parts, "page[limit]="+strconv.FormatInt(limit, 10), "page[offset]="+strconv.FormatInt(off, 10))
+		return baseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
+	}
+	last := int64(0)
+	if limit > 0 && total > 0 {
+		last = (total - 1) / limit * limit
+	}
+	l := &pageLinks{First: link(0), Last: link(last)}
+	if offset > 0 && limit > 0 {
+		p := link(max(offset-limit, 0))
+		l.Prev = &p
+	}
+	if limit > 0 && offset+limit < total {
+		n := link(offset + limit)
+		l.Next = &n
+	}
+	return l
+}
+
+// queryKey escapes a parameter name but keeps JSON:API's brackets readable.
+func queryKey(k string) string {
+	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return sortedCopy(keys)
+}

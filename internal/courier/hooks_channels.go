@@ -1,0 +1,521 @@
+package courier
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Hooks of messaging-channels (and the communication-messages inbox).
+//
+// Subscribers are cr_links (rel "subscriber", channel → individual) whose
+// attributes hold the subscriber's channel preferences; an individual reads
+// a channel up to the message its read mark (rel "read") names. Participants
+// are the subscribers plus the members and leaders of the channel's
+// individual group. A direct channel keeps the sorted set of its individuals
+// in the hidden attribute "_direct-key" to find duplicates.
+
+const attrDirectKey = "_direct-key"
+
+// subscriberPrefs are the attributes of a subscriber link.
+type subscriberPrefs struct {
+	Admin       bool              `json:"admin"`
+	Pinned      bool              `json:"pinned"`
+	Preferences map[string]string `json:"communication-preferences"`
+}
+
+// readMark is the attributes of a read link: the last message read.
+type readMark struct {
+	MessageID  string `json:"message-id"`
+	PostedTime string `json:"posted-time"`
+	AckTime    string `json:"ack-time"`
+}
+
+// channelParticipant keeps the channels the individual participates in.
+func channelParticipant(c *Call, q *ListQuery, v string) error {
+	id := lower(v)
+	q.Where(`(id IN (SELECT from_id FROM cr_links WHERE rel = 'subscriber' AND to_id = ?)
+	OR json_extract(attrs, '$."individual-group-id"') IN (
+		SELECT g.id FROM cr_resources g, json_each(g.attrs, '$.individuals') j
+			WHERE g.type = 'individual-groups' AND json_extract(j.value, '$.id') = ?
+		UNION SELECT g.id FROM cr_resources g, json_each(g.attrs, '$.leaders') j
+			WHERE g.type = 'individual-groups' AND json_extract(j.value, '$.id') = ?))`, id, id, id)
+	return nil
+}
+
+// channelKind is the inbox's filter[type]: direct and group messages by how the
+// channel was made, the other kinds by subscription-type.
+func channelKind(c *Call, q *ListQuery, v string) error {
+	switch v {
+	case "direct-message":
+		q.Where(jsonAttr(attrDirectKey) + " IS NOT NULL")
+	case "group-message":
+		q.Where(jsonAttr("individual-group-id") + " IS NOT NULL")
+	default:
+		q.Where(jsonAttr("subscription-type")+" = ?", v)
+	}
+	return nil
+}
+
+// channelBookmarked keeps channels with (or without) a bookmark.
+func channelBookmarked(c *Call, q *ListQuery, v string) error {
+	b, _ := parseBool(v)
+	not := ""
+	if !b {
+		not = "NOT "
+	}
+	q.Where(not + `EXISTS (SELECT 1 FROM cr_resources bm WHERE bm.type = 'messaging-bookmarks' AND bm.parent_id = cr_resources.id)`)
+	return nil
+}
+
+// createChannel checks the individuals and the group, and refuses a second
+// direct channel between the same individuals (409 DuplicateChannel).
+func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
+	ids := rec.Strs("individual-ids")
+	seen := map[string]bool{}
+	var uniq []string
+	for i, id := range ids {
+		id = lower(id)
+		ind, err := c.individual(id)
+		if err != nil {
+			return err
+		}
+		if ind == nil || ind.OrgID != rec.OrgID {
+			return errPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
+		}
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	rec.Set("individual-ids", uniq)
+	if gid := rec.Str("individual-group-id"); gid != "" {
+		g, err := c.load("individual-groups", gid)
+		if err != nil {
+			return err
+		}
+		if g == nil || g.OrgID != rec.OrgID {
+			return errPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
+		}
+	}
+	if tid := rec.Str("text-number-id"); tid != "" {
+		rec.Set("text-number", idRef{ID: tid})
+	}
+	if string(rec.Attrs["subscription-type"]) == "null" {
+		rec.Set("subscription-type", "none")
+	}
+	rec.Set("org-id", rec.OrgID)
+	rec.Set("owner-id", c.Caller.IndividualID)
+	rec.Set("can-enable-sms", true)
+	if len(uniq) > 0 && rec.Str("individual-group-id") == "" {
+		key := strings.Join(sortedCopy(uniq), ",")
+		var existing string
+		err := c.Tx.QueryRowContext(c.Ctx, `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id = ?
+			AND json_extract(attrs, '$."_direct-key"') = ? LIMIT 1`, rec.OrgID, key).Scan(&existing)
+		if err == nil {
+			return &Error{Status: http.StatusConflict, Code: codeDuplicateChannel, MetaID: existing,
+				Pointer: "/data/attributes/individual-ids",
+				Detail:  "A direct channel between these individuals already exists."}
+		}
+		rec.Set(attrDirectKey, key)
+	}
+	return nil
+}
+
+// subscribeCreated subscribes the channel's individuals.
+func subscribeCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	for _, id := range rec.Strs("individual-ids") {
+		if err := addLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// modifyChannel checks a new individual group.
+func modifyChannel(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	if _, ok := in["individual-group-id"]; ok {
+		if gid := rec.Str("individual-group-id"); gid != "" {
+			g, err := c.load("individual-groups", gid)
+			if err != nil {
+				return err
+			}
+			if g == nil || g.OrgID != rec.OrgID {
+				return errPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
+			}
+		}
+	}
+	return nil
+}
+
+// subscriberView is one entry of a channel's subscribers.
+type subscriberView struct {
+	Admin                    bool              `json:"admin"`
+	AutoSignUp               bool              `json:"auto-sign-up"`
+	BirthDate                *string           `json:"birth-date"`
+	CommunicationPreferences map[string]string `json:"communication-preferences"`
+	Email                    *string           `json:"email"`
+	EmailVerified            bool              `json:"email-verified"`
+	FirstName                string            `json:"first-name"`
+	ID                       string            `json:"id"`
+	LastName                 string            `json:"last-name"`
+	PhoneNumber              *string           `json:"phone-number"`
+	PhoneNumberUnsubscribed  bool              `json:"phone-number-unsubscribed"`
+	PhoneNumberVerified      bool              `json:"phone-number-verified"`
+	Pinned                   bool              `json:"pinned"`
+}
+
+type lastMessageView struct {
+	ID         string  `json:"id"`
+	Message    string  `json:"message"`
+	PostedTime *string `json:"posted-time"`
+	Removed    bool    `json:"removed"`
+}
+
+type bookmarkView struct {
+	ID        string `json:"id"`
+	MessageID string `json:"message-id"`
+}
+
+// viewer is the individual a request acts as: its individual-id (or
+// participant-id) parameter, else the caller's own individual.
+func (c *Call) viewer() string {
+	for _, p := range []string{"individual-id", "participant-id"} {
+		if _, ok := c.Query.params[p]; ok && c.Query.Has(p) {
+			return lower(c.Query.Get(p))
+		}
+	}
+	return c.Caller.IndividualID
+}
+
+// renderChannel computes the subscribers, the last message, the viewer's new
+// messages, the bookmark and the embedded group.
+func renderChannel(c *Call, rec *Record) error {
+	subs, err := c.subscribers(rec.ID)
+	if err != nil {
+		return err
+	}
+	rec.Set("subscribers", subs)
+	last, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
+		ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
+	if err != nil {
+		return err
+	}
+	if len(last) == 1 {
+		m := last[0]
+		v := lastMessageView{ID: m.ID, Message: m.Str("message"), Removed: m.Bool("removed")}
+		m.Decode("posted-time", &v.PostedTime)
+		rec.Set("last-message", v)
+	} else {
+		rec.Set("last-message", nil)
+	}
+	n, err := c.newMessages(rec.ID, c.viewer())
+	if err != nil {
+		return err
+	}
+	rec.Set("caller-new-message-count", n)
+	rec.Set("caller-has-new-message", n > 0)
+	bms, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
+	if err != nil {
+		return err
+	}
+	if len(bms) == 1 {
+		var msg idRef
+		bms[0].Decode("message", &msg)
+		rec.Set("bookmark", bookmarkView{ID: bms[0].ID, MessageID: msg.ID})
+	} else {
+		rec.Set("bookmark", nil)
+	}
+	g, err := c.embedGroup(rec.Str("individual-group-id"))
+	if err != nil {
+		return err
+	}
+	if g != nil {
+		rec.Set("individual-group", g)
+		// use-group-name (default true): a group channel without a name shows the group's.
+		if rec.Str("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name")) {
+			rec.Set("name", g.Name)
+		}
+	} else {
+		rec.Set("individual-group", nil)
+	}
+	if owner := rec.Str("owner-id"); owner != "" {
+		if ind, err := c.individual(owner); err != nil {
+			return err
+		} else if ind != nil {
+			rec.Set("owner-first-name", ind.FirstName)
+			rec.Set("owner-last-name", ind.LastName)
+		}
+	}
+	return nil
+}
+
+// subscribers reads a channel's subscribers with their preferences.
+func (c *Call) subscribers(channelID string) ([]subscriberView, error) {
+	ids, err := linkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
+	if err != nil {
+		return nil, err
+	}
+	out := []subscriberView{}
+	for _, id := range ids {
+		var prefs subscriberPrefs
+		if _, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
+			return nil, err
+		}
+		ind, err := c.individual(id)
+		if err != nil {
+			return nil, err
+		}
+		if ind == nil {
+			continue
+		}
+		v := subscriberView{Admin: prefs.Admin, BirthDate: ind.BirthDate, CommunicationPreferences: prefs.Preferences,
+			FirstName: ind.FirstName, ID: id, LastName: ind.LastName, Pinned: prefs.Pinned}
+		if v.CommunicationPreferences == nil {
+			v.CommunicationPreferences = map[string]string{}
+		}
+		if u, err := c.userOfIndividual(id); err != nil {
+			return nil, err
+		} else if u != nil {
+			email, phone := u.Str("email"), u.Str("phone")
+			if email != "" {
+				v.Email = &email
+			}
+			if phone != "" {
+				v.PhoneNumber = &phone
+			}
+			v.EmailVerified, v.PhoneNumberVerified = u.Bool("email-verified"), u.Bool("phone-verified")
+			v.PhoneNumberUnsubscribed, v.AutoSignUp = u.Bool("phone-unsubscribed"), u.Bool("auto-sign-up")
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// participants lists a channel's participants: subscribers, then the group's
+// members and leaders.
+func (c *Call) participants(ch *Record) ([]string, error) {
+	ids, err := linkedTo(c.Ctx, c.Tx, relSubscriber, ch.ID)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(list []string) {
+		for _, id := range list {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	add(ids)
+	if gid := ch.Str("individual-group-id"); gid != "" {
+		g, err := loadRecord(c.Ctx, c.Tx, "individual-groups", gid)
+		if err != nil {
+			return nil, err
+		}
+		if g != nil {
+			is, ls := groupMembers(g)
+			add(is)
+			add(ls)
+		}
+	}
+	return out, nil
+}
+
+func (c *Call) isParticipant(ch *Record, individualID string) (bool, error) {
+	ps, err := c.participants(ch)
+	if err != nil {
+		return false, err
+	}
+	return contains(ps, individualID), nil
+}
+
+// newMessages counts the posted messages of others the individual has not read.
+func (c *Call) newMessages(channelID, individualID string) (int64, error) {
+	if individualID == "" {
+		return 0, nil
+	}
+	var mark readMark
+	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
+		AND json_extract(attrs, '$."individual-id"') IS NOT ? AND json_extract(attrs, '$."posted-time"') > ?`,
+		channelID, individualID, mark.PostedTime).Scan(&n)
+	return n, err
+}
+
+// setChannelArchived is archive (true) and unarchive (false).
+func setChannelArchived(archived bool) ActionFunc {
+	return func(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+		rec.Set("archived", archived)
+		c.stamp(rec, false)
+		return rec, c.save(rec)
+	}
+}
+
+// channelProfile answers the profile of a participant, asked by another participant.
+func channelProfile(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+	for _, p := range []string{"individual-id", "profile-individual-id"} {
+		ok, err := c.isParticipant(rec, lower(c.Query.Get(p)))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errParam(p, "Individual %s does not participate in channel %s.", c.Query.Get(p), rec.ID)
+		}
+	}
+	ind, err := loadRecord(c.Ctx, c.Tx, "individuals", lower(c.Query.Get("profile-individual-id")))
+	if err != nil {
+		return nil, err
+	}
+	if ind == nil {
+		return nil, errNotFound("individual-profile")
+	}
+	prof := &Record{Type: "individual-profiles", ID: ind.ID, OrgID: ind.OrgID, Attrs: map[string]jsonRaw{}}
+	prof.Attrs["photo"] = ind.Attrs["_photo"]
+	return prof, nil
+}
+
+// channelPreferences sets a subscriber's channel preferences ("pinned" and
+// "admin" are also shown as the subscriber's flags).
+func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		IndividualID string `json:"individual-id"`
+		Values       []struct {
+			Name  string `json:"name"`
+			Value any    `json:"value"`
+		} `json:"values"`
+	}
+	if err := remarshal(body, &in); err != nil {
+		return nil, errPointer("/values", "Must be a list of {name, value} objects.")
+	}
+	who := lower(in.IndividualID)
+	if who == "" {
+		who = c.Caller.IndividualID
+	}
+	var prefs subscriberPrefs
+	ok, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, who, &prefs)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errPointer("/individual-id", "Individual %s is not a subscriber of channel %s.", who, rec.ID)
+	}
+	if prefs.Preferences == nil {
+		prefs.Preferences = map[string]string{}
+	}
+	for i, v := range in.Values {
+		if v.Name == "" {
+			return nil, errPointer("/values/"+itoa(i)+"/name", "This field is required.")
+		}
+		s := strings.Trim(string(mustJSON(v.Value)), `"`)
+		prefs.Preferences[v.Name] = s
+		switch v.Name {
+		case "pinned":
+			prefs.Pinned = s == "true"
+		case "admin":
+			prefs.Admin = s == "true"
+		}
+	}
+	if err := addLink(c.Ctx, c.Tx, relSubscriber, rec.ID, who, c.Now, prefs); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// channelSMS turns the channel's SMS path on or off.
+func channelSMS(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		Active bool `json:"active"`
+	}
+	if err := remarshal(body, &in); err != nil {
+		return nil, errPointer("/active", "Must be a boolean.")
+	}
+	rec.Set("with-sms", in.Active)
+	c.stamp(rec, false)
+	return rec, c.save(rec)
+}
+
+// addSubscribers subscribes individuals of the channel's organization.
+func addSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	ids, err := c.bodyIndividuals(rec, body)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if ok, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, id, nil); err != nil {
+			return nil, err
+		} else if !ok {
+			if err := addLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	c.stamp(rec, false)
+	return rec, c.save(rec)
+}
+
+// removeSubscribers unsubscribes individuals (those not subscribed are ignored).
+func removeSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	ids, err := c.bodyIndividuals(rec, body)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := removeLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id); err != nil {
+			return nil, err
+		}
+	}
+	c.stamp(rec, false)
+	return rec, c.save(rec)
+}
+
+// bodyIndividuals reads individual-ids: each must be in the channel's organization (400).
+func (c *Call) bodyIndividuals(ch *Record, body map[string]jsonRaw) ([]string, error) {
+	var ids []string
+	if err := remarshal(body, &struct {
+		IDs *[]string `json:"individual-ids"`
+	}{&ids}); err != nil {
+		return nil, errPointer("/individual-ids", "Must be a list of UUIDs.")
+	}
+	if len(ids) == 0 {
+		return nil, errPointer("/individual-ids", "At least one individual id is required.")
+	}
+	out := make([]string, 0, len(ids))
+	for i, id := range ids {
+		id = lower(id)
+		ind, err := c.individual(id)
+		if err != nil {
+			return nil, err
+		}
+		if ind == nil || ind.OrgID != ch.OrgID {
+			return nil, errPointer("/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, ch.OrgID)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// remarshal decodes a checked body into a typed struct.
+func remarshal(body map[string]jsonRaw, v any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v) // values decoded from JSON re-encode
+	return b
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,363 @@
+package courier
+
+import (
+	"errors"
+	"net/http"
+)
+
+// Hooks of messaging-messages: posting, read marks (ack), reactions and receipts.
+
+// reaction is one entry of a message's reactions.
+type reaction struct {
+	FirstName    string `json:"first-name"`
+	IndividualID string `json:"individual-id"`
+	LastName     string `json:"last-name"`
+	ReactionType string `json:"reaction-type"`
+	UserName     string `json:"user-name"`
+}
+
+// receipt is one entry of read-receipts and of the receipts action.
+type receipt struct {
+	AckTime             *string `json:"ack-time"`
+	AckUserTime         *string `json:"ack-user-time"`
+	IndividualFirstName string  `json:"individual-first-name"`
+	IndividualID        string  `json:"individual-id"`
+	IndividualLastName  string  `json:"individual-last-name"`
+}
+
+type receiptsAnswer struct {
+	Read   []receipt `json:"read"`
+	Unread []receipt `json:"unread"`
+}
+
+type attachmentView struct {
+	ContentSize int64   `json:"content-size"`
+	ContentType *string `json:"content-type"`
+	Filename    *string `json:"filename"`
+	ID          string  `json:"id"`
+	Removed     bool    `json:"removed"`
+	Thumbnail   *string `json:"thumbnail"`
+}
+
+// viewerParam: individual-id on message reads is the reading individual
+// (whose read marks "ack" and "acknowledged" use), not a filter.
+func viewerParam(c *Call, q *ListQuery, v string) error { return nil }
+
+// messagesAcknowledged keeps the messages the viewer has (or has not) read.
+func messagesAcknowledged(c *Call, q *ListQuery, v string) error {
+	b, _ := parseBool(v)
+	viewer := c.viewer()
+	cond := `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= COALESCE(
+		(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.parent_id AND l.to_id = ?), ''))`
+	if !b {
+		cond = "NOT " + cond
+	}
+	q.Where(cond, viewer, viewer)
+	return nil
+}
+
+// createMessage posts a message as an individual who participates in the
+// channel (403 otherwise); a draft is not posted until it is modified with
+// draft false.
+func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
+	ch, err := c.mustLoad("messaging-channels", rec.ParentID)
+	if err != nil {
+		return err
+	}
+	author := rec.Str("individual-id")
+	if author == "" {
+		author = c.Caller.IndividualID
+	}
+	ok, err := c.isParticipant(ch, author)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/individual-id",
+			Detail: "Individual " + author + " does not participate in channel " + ch.ID + "."}
+	}
+	rec.Set("individual-id", author)
+	if ind, err := c.individual(author); err != nil {
+		return err
+	} else if ind != nil {
+		rec.Set("first-name", ind.FirstName)
+		rec.Set("last-name", ind.LastName)
+		rec.Set("preferred-name", ind.PreferredName)
+	}
+	user, err := c.callerUser()
+	if err != nil {
+		return err
+	}
+	rec.Set("user-id", c.Caller.UserID)
+	if user != nil {
+		rec.Set("user-name", user.Str("username"))
+	}
+	rec.Set("user-type", "participant")
+	rec.Set("source", "user")
+	rec.Set("destination", map[string]string{})
+	rec.Set("phrases", map[string]string{})
+	if !rec.Bool("draft") {
+		rec.Set("posted-time", c.Now)
+	}
+	return nil
+}
+
+// afterMessage touches the channel and marks the author's own message read.
+func afterMessage(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	if rec.Bool("draft") {
+		return nil
+	}
+	return c.posted(rec)
+}
+
+func (c *Call) posted(msg *Record) error {
+	ch, err := loadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+	if err != nil || ch == nil {
+		return err
+	}
+	ch.Set("last-modified-time", c.Now)
+	if err := c.save(ch); err != nil {
+		return err
+	}
+	return c.markRead(ch.ID, msg.Str("individual-id"), msg, false)
+}
+
+// markRead moves an individual's read mark to msg (never backwards unless allowPast).
+func (c *Call) markRead(channelID, individualID string, msg *Record, allowPast bool) error {
+	if individualID == "" {
+		return nil
+	}
+	var mark readMark
+	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+		return err
+	}
+	posted := msg.Str("posted-time")
+	if !allowPast && mark.PostedTime >= posted {
+		return nil
+	}
+	return addLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
+		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
+}
+
+// modifyMessage posts a draft that stops being one.
+func modifyMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	if _, ok := in["individual-id"]; ok {
+		ch, err := c.mustLoad("messaging-channels", rec.ParentID)
+		if err != nil {
+			return err
+		}
+		if ok, err := c.isParticipant(ch, rec.Str("individual-id")); err != nil {
+			return err
+		} else if !ok {
+			return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/individual-id",
+				Detail: "Individual " + rec.Str("individual-id") + " does not participate in channel " + ch.ID + "."}
+		}
+	}
+	if old.Bool("draft") && !rec.Bool("draft") {
+		rec.Set("posted-time", c.Now)
+		return c.posted(rec)
+	}
+	return nil
+}
+
+// renderMessage computes ack (for the viewer), attachments and, when asked,
+// read receipts.
+func renderMessage(c *Call, rec *Record) error {
+	viewer := c.viewer()
+	ack := false
+	if viewer != "" {
+		if rec.Str("individual-id") == viewer {
+			ack = true
+		} else {
+			var mark readMark
+			if _, err := linkAttrs(c.Ctx, c.Tx, relRead, rec.ParentID, viewer, &mark); err != nil {
+				return err
+			}
+			ack = rec.Str("posted-time") != "" && mark.PostedTime >= rec.Str("posted-time")
+		}
+	}
+	rec.Set("ack", ack)
+	atts, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-attachments' AND parent_id = ? AND json_extract(attrs, '$."_uploaded"') = 1
+		ORDER BY created_at, id`, rec.ID)
+	if err != nil {
+		return err
+	}
+	views := []attachmentView{}
+	for _, a := range atts {
+		v := attachmentView{ContentSize: a.Int("content-size"), ID: a.ID, Removed: a.Bool("removed")}
+		a.Decode("content-type", &v.ContentType)
+		a.Decode("filename", &v.Filename)
+		a.Decode("thumbnail", &v.Thumbnail)
+		views = append(views, v)
+	}
+	rec.Set("attachments", views)
+	if c.Query.Bool("include-read-receipts") {
+		r, err := c.receipts(rec)
+		if err != nil {
+			return err
+		}
+		rec.Set("read-receipts", r.Read)
+	} else {
+		rec.Set("read-receipts", []receipt{})
+	}
+	if !c.Query.Bool("include-phrases") {
+		rec.Set("phrases", map[string]string{})
+	}
+	return nil
+}
+
+// receipts splits the channel's participants (the author aside) into those
+// who have read the message and those who have not.
+func (c *Call) receipts(msg *Record) (*receiptsAnswer, error) {
+	ch, err := loadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+	if err != nil {
+		return nil, err
+	}
+	out := &receiptsAnswer{Read: []receipt{}, Unread: []receipt{}}
+	if ch == nil {
+		return out, nil
+	}
+	ps, err := c.participants(ch)
+	if err != nil {
+		return nil, err
+	}
+	posted := msg.Str("posted-time")
+	for _, id := range ps {
+		if id == msg.Str("individual-id") {
+			continue
+		}
+		r := receipt{IndividualID: id}
+		if ind, err := c.individual(id); err != nil {
+			return nil, err
+		} else if ind != nil {
+			r.IndividualFirstName, r.IndividualLastName = ind.FirstName, ind.LastName
+		}
+		var mark readMark
+		if _, err := linkAttrs(c.Ctx, c.Tx, relRead, ch.ID, id, &mark); err != nil {
+			return nil, err
+		}
+		if posted != "" && mark.PostedTime >= posted {
+			at := mark.AckTime
+			r.AckTime, r.AckUserTime = &at, &at
+			out.Read = append(out.Read, r)
+		} else {
+			out.Unread = append(out.Unread, r)
+		}
+	}
+	return out, nil
+}
+
+// ackMessage marks the message and every earlier one read for the individual.
+func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		AllowPast    bool   `json:"allow-past"`
+		IndividualID string `json:"individual-id"`
+	}
+	_ = remarshal(body, &in) // checked against the catalog's fields already
+	who, err := c.actingParticipant(rec, in.IndividualID)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Str("posted-time") == "" {
+		return nil, errPointer("", "A draft cannot be acknowledged.")
+	}
+	if err := c.markRead(rec.ParentID, who, rec, in.AllowPast); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// actingParticipant is the body's individual-id (else the caller's individual),
+// which must participate in the message's channel.
+func (c *Call) actingParticipant(msg *Record, individualID string) (string, error) {
+	who := lower(individualID)
+	if who == "" {
+		who = c.Caller.IndividualID
+	}
+	ch, err := c.mustLoad("messaging-channels", msg.ParentID)
+	if err != nil {
+		return "", err
+	}
+	ok, err := c.isParticipant(ch, who)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", errPointer("/individual-id", "Individual %s does not participate in channel %s.", who, ch.ID)
+	}
+	return who, nil
+}
+
+type reactionBody struct {
+	IndividualID string `json:"individual-id"`
+	ReactionType string `json:"reaction-type"`
+}
+
+// addReaction adds one reaction per individual and type.
+func addReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	var in reactionBody
+	_ = remarshal(body, &in)
+	who, err := c.actingParticipant(rec, in.IndividualID)
+	if err != nil {
+		return nil, err
+	}
+	var rs []reaction
+	rec.Decode("reactions", &rs)
+	for _, r := range rs {
+		if r.IndividualID == who && r.ReactionType == in.ReactionType {
+			return rec, nil
+		}
+	}
+	r := reaction{IndividualID: who, ReactionType: in.ReactionType}
+	if ind, err := c.individual(who); err != nil {
+		return nil, err
+	} else if ind != nil {
+		r.FirstName, r.LastName = ind.FirstName, ind.LastName
+	}
+	if u, err := c.userOfIndividual(who); err != nil {
+		return nil, err
+	} else if u != nil {
+		r.UserName = u.Str("username")
+	}
+	rec.Set("reactions", append(rs, r))
+	return rec, c.save(rec)
+}
+
+// deleteReaction removes the individual's reaction of that type (absent: no change).
+func deleteReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	var in reactionBody
+	_ = remarshal(body, &in)
+	who, err := c.actingParticipant(rec, in.IndividualID)
+	if err != nil {
+		return nil, err
+	}
+	var rs []reaction
+	rec.Decode("reactions", &rs)
+	kept := []reaction{}
+	for _, r := range rs {
+		if !(r.IndividualID == who && r.ReactionType == in.ReactionType) {
+			kept = append(kept, r)
+		}
+	}
+	rec.Set("reactions", kept)
+	return rec, c.save(rec)
+}
+
+// messageReceipts answers who has read the message and who has not.
+func messageReceipts(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+	if v := c.Query.Get("individual-id"); v != "" {
+		if _, err := c.actingParticipant(rec, v); err != nil {
+			var e *Error
+			if errors.As(err, &e) && e.Pointer != "" {
+				e.Pointer, e.Parameter = "", "individual-id"
+			}
+			return nil, err
+		}
+	}
+	r, err := c.receipts(rec)
+	if err != nil {
+		return nil, err
+	}
+	return plain(200, r), nil
+}

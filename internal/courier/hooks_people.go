@@ -1,0 +1,194 @@
+package courier
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Hooks of organizations, users, individuals and individual groups.
+
+// scopeUsers: a caller sees the users of the organizations they are a member of.
+func scopeUsers(c *Call) (string, []any) {
+	if len(c.Caller.Orgs) == 0 {
+		return "0", nil
+	}
+	args := make([]any, 0, len(c.Caller.Orgs)+1)
+	args = append(args, relMember)
+	for _, o := range c.Caller.Orgs {
+		args = append(args, o)
+	}
+	return `id IN (SELECT from_id FROM cr_links WHERE rel = ? AND to_id IN (` + placeholders(len(c.Caller.Orgs)) + `))`, args
+}
+
+func visibleUser(c *Call, rec *Record) bool {
+	if rec.ID == c.Caller.UserID {
+		return true
+	}
+	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, rec.ID)
+	if err != nil {
+		return false
+	}
+	for _, o := range orgs {
+		if c.Caller.Member(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// modifyUser: a user changes only their own notification settings (the one
+// attribute of the deprecated PATCH).
+func modifyUser(c *Call, old, rec *Record, _ map[string]jsonRaw) error {
+	if old.ID != c.Caller.UserID {
+		return &Error{Status: http.StatusForbidden, Code: codePermission,
+			Detail: "You do not have permission to modify another user."}
+	}
+	return nil
+}
+
+// matchAttr maps a filter to an exact match on another attribute.
+func matchAttr(attr string) ParamHook {
+	return func(c *Call, q *ListQuery, v string) error {
+		q.Where("lower("+jsonAttr(attr)+") = ?", lower(v))
+		return nil
+	}
+}
+
+// matchLower matches a text attribute case-insensitively (e-mail addresses).
+func matchLower(attr string) ParamHook {
+	return func(c *Call, q *ListQuery, v string) error {
+		q.Where("lower("+jsonAttr(attr)+") = ?", strings.ToLower(v))
+		return nil
+	}
+}
+
+// individualView is what other resources show of an individual.
+type individualView struct {
+	ID            string
+	FirstName     string
+	LastName      string
+	PreferredName *string
+	BirthDate     *string
+	OrgID         string
+}
+
+// individual reads an individual the caller may see (nil when there is none).
+func (c *Call) individual(id string) (*individualView, error) {
+	rec, err := c.load("individuals", id)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	v := &individualView{ID: rec.ID, FirstName: rec.Str("first-name"), LastName: rec.Str("last-name"), OrgID: rec.OrgID}
+	rec.Decode("preferred-name", &v.PreferredName)
+	rec.Decode("birth-date", &v.BirthDate)
+	return v, nil
+}
+
+// userOfIndividual reads the user whose primary individual id is given (nil when none).
+func (c *Call) userOfIndividual(individualID string) (*Record, error) {
+	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'users'
+		AND json_extract(attrs, '$."primary-individual-id"') = ? LIMIT 1`, individualID)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// callerUser reads the caller's own user record.
+func (c *Call) callerUser() (*Record, error) {
+	return loadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
+}
+
+// groupMembers reads the individual and leader ids of an individual group.
+func groupMembers(g *Record) (individuals, leaders []string) {
+	var is, ls []idRef
+	g.Decode("individuals", &is)
+	g.Decode("leaders", &ls)
+	for _, r := range is {
+		individuals = append(individuals, r.ID)
+	}
+	for _, r := range ls {
+		leaders = append(leaders, r.ID)
+	}
+	return individuals, leaders
+}
+
+// renderIndividualGroup keeps the stored member lists; nothing is computed.
+func renderIndividualGroup(c *Call, rec *Record) error { return nil }
+
+// groupView is an individual group as channels and multicasts embed it.
+type groupView struct {
+	IndividualIDs    []string          `json:"individual-ids"`
+	Individuals      []groupIndividual `json:"individuals"`
+	IndividualsCount int               `json:"individuals-count"`
+	LeaderIDs        []string          `json:"leader-ids"`
+	Leaders          []groupLeader     `json:"leaders"`
+	Name             string            `json:"name"`
+	OrganizationID   string            `json:"organization-id"`
+}
+
+type groupIndividual struct {
+	BirthDate     *string  `json:"birth-date"`
+	FirstName     string   `json:"first-name"`
+	ID            string   `json:"id"`
+	LastName      string   `json:"last-name"`
+	Name          string   `json:"name"`
+	Owner         ownerRef `json:"owner"`
+	PreferredName *string  `json:"preferred-name"`
+	Verified      bool     `json:"verified"`
+}
+
+type ownerRef struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+type groupLeader struct {
+	FirstName string `json:"first-name"`
+	ID        string `json:"id"`
+	LastName  string `json:"last-name"`
+}
+
+// embedGroup builds the embedded view of the individual group id (nil when none).
+func (c *Call) embedGroup(id string) (*groupView, error) {
+	if id == "" {
+		return nil, nil
+	}
+	g, err := c.load("individual-groups", id)
+	if err != nil || g == nil {
+		return nil, err
+	}
+	is, ls := groupMembers(g)
+	v := &groupView{IndividualIDs: nonNil(is), Individuals: []groupIndividual{}, LeaderIDs: nonNil(ls),
+		Leaders: []groupLeader{}, Name: g.Str("name"), OrganizationID: g.Str("organization-id")}
+	for _, id := range is {
+		ind, err := c.individual(id)
+		if err != nil {
+			return nil, err
+		}
+		if ind == nil {
+			continue
+		}
+		v.Individuals = append(v.Individuals, groupIndividual{BirthDate: ind.BirthDate, FirstName: ind.FirstName, ID: ind.ID,
+			LastName: ind.LastName, Name: strings.TrimSpace(ind.FirstName + " " + ind.LastName),
+			Owner: ownerRef{ID: ind.OrgID, Type: "organization"}, PreferredName: ind.PreferredName, Verified: true})
+	}
+	for _, id := range ls {
+		ind, err := c.individual(id)
+		if err != nil {
+			return nil, err
+		}
+		if ind != nil {
+			v.Leaders = append(v.Leaders, groupLeader{FirstName: ind.FirstName, ID: ind.ID, LastName: ind.LastName})
+		}
+	}
+	v.IndividualsCount = len(v.Individuals)
+	return v, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,168 @@
+package courier
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+const (
+	contentTypeAPI  = "application/vnd.api+json"
+	contentTypeJSON = "application/json"
+)
+
+// AttrValue is one attribute of a rendered resource.
+type AttrValue struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// Attributes are a resource's attributes in its type's order. They encode as
+// one JSON object whose key order is the order of the type's attribute list
+// (the docs' sample order), which a Go map could not keep.
+type Attributes []AttrValue
+
+// MarshalJSON implements json.Marshaler.
+func (as Attributes) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, a := range as {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(a.Name)
+		b.Write(k)
+		b.WriteByte(':')
+		if len(a.Value) == 0 {
+			b.WriteString("null")
+		} else {
+			b.Write(a.Value)
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// ResourceObject is one resource in a document (key order of the docs' samples).
+type ResourceObject struct {
+	Attributes Attributes `json:"attributes"`
+	ID         string     `json:"id,omitempty"` // notification-counts have none
+	Type       string     `json:"type"`
+}
+
+// singleDoc answers one resource.
+type singleDoc struct {
+	Data ResourceObject `json:"data"`
+	Meta struct{}       `json:"meta"`
+}
+
+// listDoc answers a paged list.
+type listDoc struct {
+	Data  []ResourceObject `json:"data"`
+	Meta  pageMeta         `json:"meta"`
+	Links *pageLinks       `json:"links,omitempty"`
+}
+
+// plainListDoc answers a list the vendor does not page (meta {}).
+type plainListDoc struct {
+	Data []ResourceObject `json:"data"`
+	Meta struct{}         `json:"meta"`
+}
+
+type pageMeta struct {
+	Limit  int64 `json:"page[limit]"`
+	Offset int64 `json:"page[offset]"`
+	Total  int64 `json:"page[total]"`
+}
+
+type pageLinks struct {
+	First string  `json:"first"`
+	Prev  *string `json:"prev"`
+	Next  *string `json:"next"`
+	Last  string  `json:"last"`
+}
+
+// requestDoc is the body of a create or modify.
+type requestDoc struct {
+	Data *requestData   `json:"data"`
+	Meta map[string]any `json:"meta"`
+}
+
+type requestData struct {
+	Type       *string         `json:"type"`
+	ID         *string         `json:"id"`
+	Attributes json.RawMessage `json:"attributes"`
+}
+
+// hasBody reports whether the request carries a body.
+func hasBody(r *http.Request) bool {
+	return r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody)
+}
+
+// checkContentType accepts JSON and JSON:API request bodies (the vendor's own
+// clients send both) and answers 415 for anything else.
+func checkContentType(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == contentTypeJSON || mt == contentTypeAPI) {
+		return nil
+	}
+	if ct == "" {
+		ct = "none"
+	}
+	return &Error{Status: http.StatusUnsupportedMediaType, Code: codeMediaType,
+		Detail: `Unsupported media type "` + ct + `" in request; send application/json or application/vnd.api+json.`}
+}
+
+// readObject reads the request body as one JSON object, member by member.
+// An empty body is an empty object: actions document "{}" bodies.
+func readObject(r *http.Request) (map[string]json.RawMessage, error) {
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return map[string]json.RawMessage{}, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := httpx.Unmarshal(body, &obj, false); err != nil {
+		return nil, err
+	}
+	if obj == nil {
+		return nil, errPointer("", "Expected a JSON object as the request body.")
+	}
+	return obj, nil
+}
+
+// readDocument reads a create/modify body: {"data": {"type", "id"?, "attributes"}, "meta"}.
+func readDocument(r *http.Request, typ string) (*requestData, error) {
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var doc requestDoc
+	if err := httpx.Unmarshal(body, &doc, false); err != nil {
+		var be *httpx.BodyError
+		if asBodyError(err, &be) && be.Kind == httpx.BodyWrongType && be.Field != "" {
+			return nil, errPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
+		}
+		if be != nil && be.Kind == httpx.BodyEmpty {
+			return nil, errPointer("/data", "A request document with a data object is required.")
+		}
+		return nil, err
+	}
+	if doc.Data == nil {
+		return nil, errPointer("/data", "A request document with a data object is required.")
+	}
+	if doc.Data.Type == nil {
+		return nil, errPointer("/data/type", "data.type is required.")
+	}
+	if *doc.Data.Type != typ {
+		return nil, errConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, typ)
+	}
+	return doc.Data, nil
+}

@@ -1,0 +1,211 @@
+package courier
+
+import (
+	"net/http"
+	"strings"
+)
+
+// ListQuery is the SQL of one list, built from the scope, the parameters and
+// the sort; hooks add conditions through Where.
+type ListQuery struct {
+	where []string
+	args  []any
+	order []string
+	// scoped only: no condition beyond organization and parent, so the total
+	// comes from cr_counts instead of counting rows.
+	orgs   []string
+	parent string
+	custom bool
+	index  string
+}
+
+// Where adds a condition (SQL over cr_resources) to the list.
+func (q *ListQuery) Where(cond string, args ...any) {
+	q.where = append(q.where, cond)
+	q.args = append(q.args, args...)
+	q.custom = true
+}
+
+// OrderBy adds a sort expression before the default order.
+func (q *ListQuery) OrderBy(expr string) { q.order = append(q.order, expr) }
+
+// jsonAttr is the SQL of one stored attribute.
+func jsonAttr(name string) string {
+	return `json_extract(attrs, '$."` + strings.ReplaceAll(name, `"`, ``) + `"')`
+}
+
+// listQuery turns the validated query of a list into SQL.
+func (c *Call) listQuery() (*ListQuery, error) {
+	q := &ListQuery{}
+	res := c.Res
+	// Scope: the organization parameter (403 outside the caller's), else every
+	// organization of the caller, unless the resource scopes itself.
+	if res.Scope != nil {
+		cond, args := res.Scope(c)
+		q.Where(cond, args...)
+	} else {
+		orgs := c.Caller.Orgs
+		if c.Query.Has("organization-id") {
+			org := lower(c.Query.Get("organization-id"))
+			if !c.Caller.Member(org) {
+				return nil, &Error{Status: http.StatusForbidden, Code: codePermission, Parameter: "organization-id",
+					Detail: "You do not have permission to perform this action in organization " + org + "."}
+			}
+			orgs = []string{org}
+		}
+		q.orgs = orgs
+	}
+	decl := map[string]Attr{}
+	for _, at := range c.API.types[res.Type] {
+		decl[at.Name] = at
+	}
+	for _, key := range c.Query.order {
+		if hook, ok := res.Params[key]; ok {
+			if err := hook(c, q, c.Query.Get(key)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		switch {
+		case key == "page[limit]" || key == "page[offset]" || key == "sort" || key == "organization-id":
+			continue
+		case res.Parent != nil && key == res.Parent.Attr:
+			q.parent = lower(c.Query.Get(key))
+			continue
+		case key == "filter[text]":
+			q.Where(`text LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(c.Query.Get(key)))+"%")
+			continue
+		case strings.HasPrefix(key, "filter[cmp-"):
+			name := strings.TrimSuffix(strings.TrimPrefix(key, "filter[cmp-"), "]")
+			col := jsonAttr(name)
+			if name == "created-at" {
+				col = "created_at"
+			}
+			for _, v := range c.Query.All(key) {
+				op, t, err := parseComparison(v)
+				if err != nil {
+					return nil, errParam(key, "%s", err.Error())
+				}
+				q.Where(col+" "+op+" ?", t)
+			}
+			continue
+		}
+		name := key
+		if strings.HasPrefix(key, "filter[") {
+			name = strings.TrimSuffix(strings.TrimPrefix(key, "filter["), "]")
+		}
+		at, ok := decl[name]
+		if !ok {
+			continue // a rendering flag (thumbnail, include-phrases, ...): read by the hooks
+		}
+		q.whereAttr(at, c.Query.Get(key), c.Query.params[key].Kind)
+	}
+	for _, s := range c.Query.All("sort") {
+		desc := strings.HasPrefix(s, "-")
+		key := strings.TrimPrefix(s, "-")
+		expr, ok := res.Sort[key]
+		if !ok {
+			expr = jsonAttr(key)
+			if key == "created-at" {
+				expr = "created_at"
+			}
+		}
+		if desc {
+			expr += " DESC"
+		}
+		q.order = append(q.order, expr)
+	}
+	return q, nil
+}
+
+// whereAttr adds an exact match on an attribute: booleans as true/false, UUIDs
+// case-insensitively.
+func (q *ListQuery) whereAttr(at Attr, v, kind string) {
+	switch {
+	case kind == "boolean" || at.Kind == "boolean":
+		b, _ := parseBool(v)
+		q.Where(jsonAttr(at.Name)+" = ?", b)
+	case at.Format == "uuid":
+		q.Where("lower("+jsonAttr(at.Name)+") = ?", lower(v))
+	case at.Kind == "integer":
+		q.Where(jsonAttr(at.Name)+" = CAST(? AS INTEGER)", v)
+	default:
+		q.Where(jsonAttr(at.Name)+" = ?", v)
+	}
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// run reads one page (limit < 0: everything) and the total.
+func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record, int64, error) {
+	where := []string{"type = ?"}
+	args := []any{c.Res.Type}
+	index := q.index
+	if q.orgs != nil {
+		if len(q.orgs) == 0 {
+			return []*Record{}, 0, nil
+		}
+		where = append(where, "org_id IN ("+placeholders(len(q.orgs))+")")
+		for _, o := range q.orgs {
+			args = append(args, o)
+		}
+		if len(q.orgs) > 1 && index == "" {
+			// Several organizations: walk the type in time order and keep the
+			// visible rows, rather than sorting every row of every organization.
+			index = "cr_resources_time"
+		}
+	}
+	if q.parent != "" {
+		where = append(where, "parent_id = ?")
+		args = append(args, q.parent)
+		if index == "" || index == "cr_resources_time" {
+			index = "cr_resources_parent"
+		}
+	}
+	where = append(where, q.where...)
+	args = append(args, q.args...)
+	order := append(append([]string(nil), q.order...), "created_at", "id")
+	if len(q.order) > 0 {
+		index = "" // a custom sort: let the planner choose
+	}
+	from := "cr_resources"
+	if index != "" {
+		from += " INDEXED BY " + index
+	}
+	sqlWhere := strings.Join(where, " AND ")
+	query := `SELECT ` + recordCols + ` FROM ` + from + ` WHERE ` + sqlWhere + ` ORDER BY ` + strings.Join(order, ", ") +
+		` LIMIT ? OFFSET ?`
+	recs, err := queryRecords(c.Ctx, c.Tx, query, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	if recs == nil {
+		recs = []*Record{}
+	}
+	if !wantTotal {
+		return recs, int64(len(recs)), nil
+	}
+	var total int64
+	if !q.custom && q.orgs != nil {
+		// Only scoped: the triggers' counts answer without counting rows.
+		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND org_id IN (` + placeholders(len(q.orgs)) + `)`
+		cargs := []any{c.Res.Type}
+		for _, o := range q.orgs {
+			cargs = append(cargs, o)
+		}
+		if q.parent != "" {
+			cq += ` AND parent_id = ?`
+			cargs = append(cargs, q.parent)
+		}
+		err = c.Tx.QueryRowContext(c.Ctx, cq, cargs...).Scan(&total)
+	} else {
+		err = c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE `+sqlWhere, args...).Scan(&total)
+	}
+	return recs, total, err
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

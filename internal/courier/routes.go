@@ -1,0 +1,57 @@
+package courier
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// routes is the courier route table, below the /courier prefix. The routes
+// come from the table of resource types: each entry's collection path serves
+// its list and create, "<path>{id}/" its get and modify, and each action the
+// path and method its catalog operation documents (plus the alternatives the
+// notes decide to serve).
+func (a *API) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(a.authenticate)
+	for _, res := range a.resources {
+		if res.List != "" {
+			r.Get(res.Path, a.operation(res, res.List, a.list))
+		}
+		if res.Create != "" {
+			r.Post(res.Path, a.operation(res, res.Create, a.create))
+		}
+		if res.Get != "" {
+			r.Get(res.Path+"{id}/", a.operation(res, res.Get, a.getOne))
+		}
+		if res.Modify != "" {
+			r.Patch(res.Path+"{id}/", a.operation(res, res.Modify, a.modify))
+		}
+		for _, act := range res.Actions {
+			op := a.ops[act.Op]
+			if op == nil {
+				panic("courier: unknown catalog operation " + act.Op)
+			}
+			h := a.operation(res, act.Op, a.runAction(act))
+			r.Method(op.Method, chiPath(op.Path), h)
+			for _, alt := range act.Alts {
+				method, path, _ := strings.Cut(alt, " ")
+				r.Method(method, chiPath(path), h)
+			}
+		}
+	}
+	r.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Detail: "Not found."}
+	}))
+	r.MethodNotAllowed(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusMethodNotAllowed, Code: codeMethod,
+			Detail: `Method "` + r.Method + `" not allowed.`}
+	}))
+	return r
+}
+
+// chiPath turns a catalog path into a chi pattern ({id} stays {id}).
+func chiPath(p string) string { return p }

@@ -1,0 +1,236 @@
+package courier
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// timeLayout is how every courier datetime is written: UTC with microseconds.
+// Fixed width, so stored values sort as text in time order.
+const timeLayout = "2006-01-02T15:04:05.000000+00:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// Record is one stored resource. Attrs holds every attribute value as raw
+// JSON; rendering orders them by the type's attribute list.
+type Record struct {
+	Type      string
+	ID        string
+	OrgID     string
+	ParentID  string
+	CreatedAt string
+	Attrs     map[string]json.RawMessage
+}
+
+// Str reads a string attribute ("" when absent or not a string).
+func (r *Record) Str(name string) string {
+	var s string
+	if v, ok := r.Attrs[name]; ok {
+		_ = json.Unmarshal(v, &s)
+	}
+	return s
+}
+
+// Bool reads a boolean attribute.
+func (r *Record) Bool(name string) bool {
+	var b bool
+	if v, ok := r.Attrs[name]; ok {
+		_ = json.Unmarshal(v, &b)
+	}
+	return b
+}
+
+// Int reads an integer attribute.
+func (r *Record) Int(name string) int64 {
+	var n int64
+	if v, ok := r.Attrs[name]; ok {
+		_ = json.Unmarshal(v, &n)
+	}
+	return n
+}
+
+// Strs reads an array-of-strings attribute.
+func (r *Record) Strs(name string) []string {
+	var s []string
+	if v, ok := r.Attrs[name]; ok {
+		_ = json.Unmarshal(v, &s)
+	}
+	return s
+}
+
+// Set stores any JSON-encodable value as an attribute.
+func (r *Record) Set(name string, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("courier: attribute %s: %v", name, err)) // only our own values are set here
+	}
+	if r.Attrs == nil {
+		r.Attrs = map[string]json.RawMessage{}
+	}
+	r.Attrs[name] = raw
+}
+
+// Decode reads an attribute into v (left unchanged when absent or null).
+func (r *Record) Decode(name string, v any) {
+	if raw, ok := r.Attrs[name]; ok && string(raw) != "null" {
+		_ = json.Unmarshal(raw, v)
+	}
+}
+
+const recordCols = `type, id, org_id, parent_id, created_at, attrs`
+
+func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
+	var r Record
+	var attrs string
+	if err := sc.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &attrs); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(attrs), &r.Attrs); err != nil {
+		return nil, fmt.Errorf("courier: %s %s: stored attributes: %w", r.Type, r.ID, err)
+	}
+	if r.Attrs == nil {
+		r.Attrs = map[string]json.RawMessage{}
+	}
+	return &r, nil
+}
+
+// loadRecord reads one resource by type and id; nil when there is none.
+func loadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
+	r, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM cr_resources WHERE type = ? AND id = ?`, typ, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// queryRecords runs a SELECT of recordCols and reads every row.
+func queryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*Record, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func encodeAttrs(attrs map[string]json.RawMessage) string {
+	raw, err := json.Marshal(attrs)
+	if err != nil {
+		panic(fmt.Sprintf("courier: encode attributes: %v", err)) // RawMessages we validated
+	}
+	return string(raw)
+}
+
+// searchText is the lower-cased text filter[text] looks in: the values of the
+// named string attributes.
+func searchText(r *Record, names []string) string {
+	var parts []string
+	for _, n := range names {
+		if s := r.Str(n); s != "" {
+			parts = append(parts, strings.ToLower(s))
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, text, attrs)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, encodeAttrs(r.Attrs))
+	return err
+}
+
+func updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE cr_resources SET org_id = ?, parent_id = ?, text = ?, attrs = ?
+		WHERE type = ? AND id = ?`, r.OrgID, r.ParentID, text, encodeAttrs(r.Attrs), r.Type, r.ID)
+	return err
+}
+
+func deleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM cr_resources WHERE type = ? AND id = ?`, typ, id)
+	return err
+}
+
+// Links: relations between resources (see the cr_links migration).
+
+func addLink(ctx context.Context, tx *sql.Tx, rel, from, to, at string, attrs any) error {
+	raw := "{}"
+	if attrs != nil {
+		b, err := json.Marshal(attrs)
+		if err != nil {
+			return err
+		}
+		raw = string(b)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (rel, from_id, to_id) DO UPDATE SET attrs = excluded.attrs`, rel, from, to, at, raw)
+	return err
+}
+
+func removeLink(ctx context.Context, tx *sql.Tx, rel, from, to string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`, rel, from, to)
+	return err
+}
+
+// linkAttrs reads the attributes of one link into v; false when there is no such link.
+func linkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bool, error) {
+	var raw string
+	err := tx.QueryRowContext(ctx, `SELECT attrs FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`, rel, from, to).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if v != nil {
+		if err := json.Unmarshal([]byte(raw), v); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// linked lists the to_ids of from (forward) in link order, or the from_ids of to.
+func linkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
+	return strings1(ctx, tx, `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`, rel, from)
+}
+
+func linkedFrom(ctx context.Context, tx *sql.Tx, rel, to string) ([]string, error) {
+	return strings1(ctx, tx, `SELECT from_id FROM cr_links WHERE rel = ? AND to_id = ? ORDER BY created_at, from_id`, rel, to)
+}
+
+func strings1(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func sortedCopy(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,378 @@
+package courier
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+func asBodyError(err error, be **httpx.BodyError) bool { return errors.As(err, be) }
+
+// Query is a request's validated query parameters.
+type Query struct {
+	values url.Values
+	params map[string]Param
+	order  []string // raw keys in request order, for paging links
+	raw    string
+}
+
+// Has reports whether the client sent the parameter.
+func (q *Query) Has(name string) bool { _, ok := q.values[name]; return ok }
+
+// Get returns the parameter's value, or its documented default.
+func (q *Query) Get(name string) string {
+	if v, ok := q.values[name]; ok && len(v) > 0 {
+		return v[0]
+	}
+	return q.params[name].Default
+}
+
+// All returns every value of an array parameter.
+func (q *Query) All(name string) []string {
+	vs := q.values[name]
+	if q.params[name].Name == "sort" {
+		var out []string
+		for _, v := range vs {
+			out = append(out, strings.Split(v, ",")...)
+		}
+		if len(out) == 0 && q.params[name].Default != "" {
+			out = []string{q.params[name].Default}
+		}
+		return out
+	}
+	return vs
+}
+
+// Bool reads a boolean parameter (its default when absent).
+func (q *Query) Bool(name string) bool {
+	b, _ := parseBool(q.Get(name))
+	return b
+}
+
+// Int reads an integer parameter (its default when absent).
+func (q *Query) Int(name string) int64 {
+	n, _ := strconv.ParseInt(q.Get(name), 10, 64)
+	return n
+}
+
+// parseQuery validates every query parameter against the operation's
+// documented ones: unknown names, repeated scalars, types, formats, enums,
+// lengths, ranges and required parameters. One error per problem.
+func parseQuery(op *Operation, rawQuery string) (*Query, error) {
+	q := &Query{values: url.Values{}, params: map[string]Param{}, raw: rawQuery}
+	for _, p := range op.Query {
+		q.params[p.Name] = p
+	}
+	var errs Errors
+	for _, part := range strings.Split(rawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		key, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			errs = append(errs, errParam(k, "Query parameter %q is not properly URL-encoded.", k))
+			continue
+		}
+		if _, ok := q.values[key]; !ok {
+			q.order = append(q.order, key)
+		}
+		q.values[key] = append(q.values[key], val)
+	}
+	keys := append([]string(nil), q.order...)
+	for _, key := range keys {
+		p, ok := q.params[key]
+		if !ok {
+			errs = append(errs, errParam(key, "Unknown query parameter %q.", key))
+			continue
+		}
+		vals := q.values[key]
+		if p.Kind != "array" && len(vals) > 1 {
+			errs = append(errs, errParam(key, "Query parameter %q may be given only once.", key))
+			continue
+		}
+		if p.Kind == "array" {
+			items := q.All(key)
+			if p.MaxItems > 0 && len(items) > p.MaxItems {
+				errs = append(errs, errParam(key, "Query parameter %q takes at most %d values.", key, p.MaxItems))
+				continue
+			}
+			if p.MinItems > 0 && len(items) < p.MinItems {
+				errs = append(errs, errParam(key, "Query parameter %q needs at least %d values.", key, p.MinItems))
+				continue
+			}
+			for _, it := range items {
+				if e := checkItem(p, it); e != nil {
+					errs = append(errs, e)
+					break
+				}
+			}
+			continue
+		}
+		if e := checkParam(p, vals[0]); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	for _, p := range op.Query {
+		if p.Required && !q.Has(p.Name) {
+			errs = append(errs, errParam(p.Name, "Query parameter %q is required.", p.Name))
+		}
+	}
+	return q, errs.orNil()
+}
+
+func checkParam(p Param, v string) *Error {
+	switch p.Kind {
+	case "integer":
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errParam(p.Name, "Query parameter %q must be an integer.", p.Name)
+		}
+		if p.Min != nil && n < *p.Min || p.Max != nil && n > *p.Max {
+			return errParam(p.Name, "Query parameter %q must be %s.", p.Name, rangeText(p.Min, p.Max))
+		}
+	case "boolean":
+		if _, ok := parseBool(v); !ok {
+			return errParam(p.Name, "Query parameter %q must be true or false.", p.Name)
+		}
+	default:
+		if p.Format == "uuid" && !isUUID(v) {
+			return errParam(p.Name, "Query parameter %q must be a UUID.", p.Name)
+		}
+		if p.Format == "email" {
+			if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+				return errParam(p.Name, "Query parameter %q must be an e-mail address.", p.Name)
+			}
+		}
+		if len(p.Enum) > 0 && !contains(p.Enum, v) {
+			return errParam(p.Name, "Query parameter %q must be one of %s.", p.Name, strings.Join(p.Enum, ", "))
+		}
+		n := utf8.RuneCountInString(v)
+		if p.MaxLength > 0 && n > p.MaxLength {
+			return errParam(p.Name, "Query parameter %q must be at most %d characters.", p.Name, p.MaxLength)
+		}
+		if p.MinLength > 0 && n < p.MinLength {
+			return errParam(p.Name, "Query parameter %q must be at least %d characters.", p.Name, p.MinLength)
+		}
+		if ok, err := regexp.MatchString(p.Pattern, v); p.Pattern != "" && (err != nil || !ok) {
+			return errParam(p.Name, "Query parameter %q must match %s.", p.Name, p.Pattern)
+		}
+	}
+	return nil
+}
+
+func checkItem(p Param, v string) *Error {
+	if p.ItemMaxLength > 0 && utf8.RuneCountInString(v) > p.ItemMaxLength {
+		return errParam(p.Name, "Each value of %q must be at most %d characters.", p.Name, p.ItemMaxLength)
+	}
+	if len(p.ItemEnum) > 0 && !contains(p.ItemEnum, v) {
+		return errParam(p.Name, "Each value of %q must be one of %s.", p.Name, strings.Join(p.ItemEnum, ", "))
+	}
+	if strings.HasPrefix(p.Name, "filter[cmp-") {
+		if _, _, err := parseComparison(v); err != nil {
+			return errParam(p.Name, "%s", err.Error())
+		}
+	}
+	return nil
+}
+
+func rangeText(lo, hi *int64) string {
+	switch {
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("between %d and %d", *lo, *hi)
+	case lo != nil:
+		return fmt.Sprintf("at least %d", *lo)
+	default:
+		return fmt.Sprintf("at most %d", *hi)
+	}
+}
+
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// isUUID accepts the canonical 36-character form only (any case).
+func isUUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(v)
+	return err == nil
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// parseComparison reads "[comparator][datetime]" of a filter[cmp-*] value.
+func parseComparison(v string) (string, string, error) {
+	var op string
+	for _, c := range []string{">=", "<=", ">", "<"} {
+		if strings.HasPrefix(v, c) {
+			op = c
+			break
+		}
+	}
+	if op == "" {
+		return "", "", errors.New("A time comparison starts with one of >, <, >=, <= followed by a datetime.")
+	}
+	t, ok := parseTime(strings.TrimPrefix(v, op))
+	if !ok {
+		return "", "", fmt.Errorf("%q is not a datetime (RFC 3339).", strings.TrimPrefix(v, op))
+	}
+	return op, formatTime(t), nil
+}
+
+// parseTime accepts any RFC 3339 time; a space stands for the "+" that an
+// unencoded query string turns into one.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "+")
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// checkValue validates one JSON value against a declared kind and format;
+// pointer names it in the error. A null is accepted for optional values.
+func checkValue(pointer, kind, format string, enum []string, maxLen int, itemFormat string, raw json.RawMessage) *Error {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return nil
+	}
+	switch kind {
+	case "string":
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return errPointer(pointer, "Must be a string.")
+		}
+		switch format {
+		case "uuid":
+			if !isUUID(s) {
+				return errPointer(pointer, "Must be a valid UUID.")
+			}
+		case "date":
+			if _, err := time.Parse("2006-01-02", s); err != nil {
+				return errPointer(pointer, "Must be a date, YYYY-MM-DD.")
+			}
+		case "email":
+			if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+				return errPointer(pointer, "Must be a valid e-mail address.")
+			}
+		case "phonenumberE164", "phonenumberE164_us":
+			if !isE164(s) {
+				return errPointer(pointer, "Must be a phone number in E.164 format.")
+			}
+		}
+		if len(enum) > 0 && !contains(enum, s) {
+			return errPointer(pointer, "Must be one of %s.", strings.Join(enum, ", "))
+		}
+		if maxLen > 0 && utf8.RuneCountInString(s) > maxLen {
+			return errPointer(pointer, "Must be at most %d characters.", maxLen)
+		}
+	case "boolean":
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return errPointer(pointer, "Must be a boolean.")
+		}
+	case "integer":
+		var f float64
+		if json.Unmarshal(raw, &f) != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return errPointer(pointer, "Must be an integer.")
+		}
+	case "number":
+		var f float64
+		if json.Unmarshal(raw, &f) != nil {
+			return errPointer(pointer, "Must be a number.")
+		}
+	case "array":
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return errPointer(pointer, "Must be an array.")
+		}
+		if itemFormat == "uuid" {
+			for i, it := range items {
+				if e := checkValue(fmt.Sprintf("%s/%d", pointer, i), "string", "uuid", nil, 0, "", it); e != nil {
+					return e
+				}
+			}
+		}
+	case "object":
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil || m == nil {
+			return errPointer(pointer, "Must be an object.")
+		}
+	}
+	return nil
+}
+
+func isE164(s string) bool {
+	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkFields validates a plain JSON body against the operation's documented
+// fields: unknown keys, required keys, types, formats, enums and lengths.
+func checkFields(op *Operation, body map[string]json.RawMessage) error {
+	known := map[string]Field{}
+	for _, f := range op.Fields {
+		known[f.Name] = f
+	}
+	var errs Errors
+	keys := make([]string, 0, len(body))
+	for k := range body {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f, ok := known[k]
+		if !ok {
+			errs = append(errs, errPointer("/"+k, "Unknown field %q.", k))
+			continue
+		}
+		if e := checkValue("/"+k, f.Kind, f.Format, f.Enum, f.MaxLength, f.ItemFormat, body[k]); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	for _, f := range op.Fields {
+		if v, ok := body[f.Name]; f.Required && (!ok || string(bytes.TrimSpace(v)) == "null") {
+			errs = append(errs, errPointer("/"+f.Name, "This field is required."))
+		}
+	}
+	return errs.orNil()
+}
