@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -41,7 +42,15 @@ func (f field[T]) present() bool { return f.Set && !f.Null && !f.Bad }
 // all is an empty object, so that missing fields get their own 120; malformed
 // JSON, or JSON that is not an object, is 125 (through the error adapter).
 func decodeBody(r *http.Request, v any) error {
-	err := httpx.DecodeJSON(r, v, false)
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	// encoding/json takes null for a struct as "nothing to do"; it is not an object.
+	if string(bytes.TrimSpace(body)) == "null" {
+		return &httpx.BodyError{Kind: httpx.BodyWrongType, Msg: "request body must be a JSON object"}
+	}
+	err = httpx.Unmarshal(body, v, false)
 	var be *httpx.BodyError
 	if errors.As(err, &be) && be.Kind == httpx.BodyEmpty {
 		return nil

@@ -229,6 +229,8 @@ func TestCreateOrganizationRefusals(t *testing.T) {
 		{"name too long", keyAcmeDefault, fmt.Sprintf(`{"name": "%0300d", "website": "https://w.example.com", "support_url": "https://w.example.com/s", "country": "US"}`, 0), 125},
 		{"malformed", keyAcmeDefault, `{"name": `, 125},
 		{"array", keyAcmeDefault, `[]`, 125},
+		{"null", keyAcmeDefault, `null`, 125},
+		{"number", keyAcmeDefault, `7`, 125},
 		{"trailing data", keyAcmeDefault, `{} {}`, 125},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
