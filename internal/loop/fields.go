@@ -66,7 +66,6 @@ type problems struct {
 
 func (p *problems) miss(name string)     { p.missing = append(p.missing, name) }
 func (p *problems) bad(name, why string) { p.invalid = append(p.invalid, name+" "+why) }
-func (p *problems) any() bool            { return len(p.missing)+len(p.invalid) > 0 }
 func (p *problems) merge(q problems) {
 	p.missing, p.invalid = append(p.missing, q.missing...), append(p.invalid, q.invalid...)
 }

@@ -101,34 +101,33 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// search: a case-insensitive substring of the name. instr, unlike LIKE,
-	// gives "%" and "_" no special meaning.
-	where := `account_id = ? AND instr(lower(name), lower(?)) > 0`
-	args := []any{c.AccountID, r.URL.Query().Get("search")}
-	ctx := r.Context()
-	var count int
-	if err := a.DB.SQL().QueryRowContext(ctx, `SELECT count(*) FROM lm_organizations WHERE `+where, args...).
-		Scan(&count); err != nil {
+	// The account's organizations are few, so they are read whole (scoped in
+	// the query) and searched here: strings.ToLower folds every letter's case,
+	// where SQLite's lower() folds only ASCII.
+	rows, err := a.DB.SQL().QueryContext(r.Context(), `SELECT id, name, status, create_date FROM lm_organizations
+		WHERE account_id = ?`+p.order(""), c.AccountID)
+	if err != nil {
 		return err
 	}
+	defer rows.Close()
+	search := strings.ToLower(r.URL.Query().Get("search"))
+	var matched []orgItem
+	for rows.Next() {
+		var it orgItem
+		if err := rows.Scan(&it.ID, &it.Name, &it.Status, &it.CreateDate); err != nil {
+			return err
+		}
+		if strings.Contains(strings.ToLower(it.Name), search) {
+			matched = append(matched, it)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	count := len(matched)
 	var items []orgItem
 	if limit, offset, ok := p.window(count); ok {
-		rows, err := a.DB.SQL().QueryContext(ctx, `SELECT id, name, status, create_date FROM lm_organizations
-			WHERE `+where+p.order("")+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var it orgItem
-			if err := rows.Scan(&it.ID, &it.Name, &it.Status, &it.CreateDate); err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		items = matched[offset:min(offset+limit, count)]
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
 	return nil

@@ -104,6 +104,7 @@ func TestListOrganizationsPagingSortSearch(t *testing.T) {
 		{"search=acme&sort_by=asc", 1, 1, 20, 3, []string{orgAcmeDefault, orgAcmeSupport, orgAcmeLabs}},
 		{"search=%25", 1, 1, 20, 0, []string{}}, // "%" is a character, not a wildcard
 		{"search=globex", 1, 1, 20, 0, []string{}},
+		{"search=", 1, 1, 20, 3, []string{orgAcmeLabs, orgAcmeSupport, orgAcmeDefault}},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			p := get(tc.query)
@@ -114,6 +115,10 @@ func TestListOrganizationsPagingSortSearch(t *testing.T) {
 			assert.Equal(t, tc.want, orgIDs(p.Items))
 		})
 	}
+	t.Run("non-ASCII search folds case", func(t *testing.T) {
+		ok(t, e.call(t, "PATCH", "organizations/details/"+orgAcmeLabs+"/", `{"name": "Acme Équipe"}`, keyAcmeDefault), nil)
+		assert.Equal(t, []string{orgAcmeLabs}, orgIDs(get("search=%C3%A9QUIPE").Items)) // "éQUIPE"
+	})
 	for _, q := range []string{"page=0", "page=-1", "page=x", "page=1.5", "page=99999999999999999999",
 		"per_page=0", "per_page=1001", "per_page=abc", "sort_by=newest"} {
 		t.Run("bad "+q, func(t *testing.T) {
