@@ -117,7 +117,7 @@ type senderItem struct {
 	ImessageLink string `json:"imessage_link"`
 }
 
-func ids[T any](items []T, id func(T) string) []string {
+func idsOf[T any](items []T, id func(T) string) []string {
 	out := []string{}
 	for _, it := range items {
 		out = append(out, id(it))
@@ -125,9 +125,9 @@ func ids[T any](items []T, id func(T) string) []string {
 	return out
 }
 
-func orgIDs(items []orgItem) []string { return ids(items, func(o orgItem) string { return o.ID }) }
+func orgIDs(items []orgItem) []string { return idsOf(items, func(o orgItem) string { return o.ID }) }
 func senderIDs(items []senderItem) []string {
-	return ids(items, func(s senderItem) string { return s.ID })
+	return idsOf(items, func(s senderItem) string { return s.ID })
 }
 
 // listOrgs is the whole organization list the key's account has (per_page 1000).

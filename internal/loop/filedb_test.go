@@ -1,0 +1,78 @@
+package loop_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/fixtures"
+	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/ids"
+	"github.com/emulator/vendor-emulator/internal/loop"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// TestFileDatabaseConcurrency runs on a file database, where requests really
+// run in parallel on several connections: of many simultaneous orders of one
+// account exactly one passes the 30-second rule, and concurrent cancels of
+// one sender succeed once.
+func TestFileDatabaseConcurrency(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lm.db"), fixtures.FS, loop.Schema())
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	clk := clock.New(nil)
+	clk.Set(emutest.Start)
+	clk.Freeze(true)
+	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
+	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: clk, Log: deps.Log,
+		Vendors: []server.Vendor{loop.New(deps)}}))
+	t.Cleanup(srv.Close)
+
+	do := func(method, path, body, key string) int {
+		req, err := http.NewRequest(method, srv.URL+"/loopmessage/api/v1/"+path, strings.NewReader(body))
+		if err != nil {
+			return -1
+		}
+		req.Header.Set("Authorization", key)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			return -1
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	run := func(n int, fn func() int) map[int]int {
+		var mu sync.Mutex
+		got := map[int]int{}
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				s := fn()
+				mu.Lock()
+				got[s]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return got
+	}
+	got := run(12, func() int { return do("POST", "sender/new/", `{"plan_id": "`+planStarter+`"}`, keyAcmeLabs) })
+	assert.Equal(t, map[int]int{200: 1, 400: 11}, got)
+	got = run(12, func() int { return do("DELETE", "sender/"+senderSupportActive+"/cancel/", "", keyAcmeSupport) })
+	assert.Equal(t, map[int]int{200: 1, 400: 11}, got)
+	// With the active sender canceled, concurrent deletes of its organization succeed once.
+	got = run(8, func() int { return do("DELETE", "organizations/details/"+orgAcmeSupport+"/", "", keyAcmeDefault) })
+	assert.Equal(t, map[int]int{200: 1, 400: 7}, got)
+}
