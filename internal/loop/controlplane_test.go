@@ -1,6 +1,8 @@
 package loop_test
 
 import (
+	"encoding/json"
+
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,4 +45,23 @@ func TestControlSetSenderStatus(t *testing.T) {
 	}
 	ok(t, e.call(t, "GET", "sender/"+senderGlobexActive+"/", "", keyGlobexDefault), &s)
 	assert.Equal(t, "active", s.Status)
+}
+
+func TestJournalNamesLoopMessage(t *testing.T) {
+	t.Parallel()
+	e := newLM(t)
+	e.call(t, "GET", "organizations/details/"+orgAcmeLabs+"/", "", keyAcmeLabs)
+	res := e.Do(t, "GET", "/_emulator/requests?vendor=loopmessage&limit=1", "")
+	require.Equal(t, 200, res.Status, res.Body)
+	var j struct {
+		Requests []struct {
+			Vendor, Method, Path string
+			Status               int
+		} `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &j))
+	require.Len(t, j.Requests, 1)
+	assert.Equal(t, "loopmessage", j.Requests[0].Vendor)
+	assert.Equal(t, "/loopmessage/api/v1/organizations/details/"+orgAcmeLabs+"/", j.Requests[0].Path)
+	assert.Equal(t, 200, j.Requests[0].Status)
 }
