@@ -43,6 +43,10 @@ type Resource struct {
 	Visible func(c *Call, rec *Record) bool
 	// Params gives list query parameters a resource-specific meaning.
 	Params map[string]ParamHook
+	// ListFilter adds conditions to every list (defaults such as "active only").
+	ListFilter func(c *Call, q *ListQuery) error
+	// Lister replaces the generic list: a collection GET that is computed, not stored.
+	Lister func(c *Call) (*answer, error)
 	// BeforeCreate checks and completes a new record before it is stored;
 	// AfterCreate acts on it after (links, side effects).
 	BeforeCreate func(c *Call, rec *Record, in map[string]json.RawMessage) error

@@ -130,3 +130,5 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	httpx.WriteJSON(w, list[0].Status, contentTypeAPI, doc)
 }
+
+func asError(err error, e **Error) bool { return errors.As(err, e) }

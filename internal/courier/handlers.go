@@ -356,7 +356,7 @@ func (a *API) list(c *Call) (*answer, error) {
 	paged := !c.Res.NoPaging && c.Query.params["page[limit]"].Name != ""
 	limit, offset := int64(-1), int64(0)
 	if paged {
-		limit, offset = c.Query.Int("page[limit]"), c.Query.Int("page[offset]")
+		limit, offset = pageLimit(c.Query), c.Query.Int("page[offset]")
 	}
 	recs, total, err := lq.run(c, limit, offset, paged)
 	if err != nil {
@@ -378,6 +378,16 @@ func (a *API) list(c *Call) (*answer, error) {
 		Meta:  pageMeta{Limit: limit, Offset: offset, Total: total},
 		Links: c.pageLinks(limit, offset, total),
 	}}, nil
+}
+
+// pageLimit is page[limit], else its default, else (communication-messages
+// documents none) its maximum.
+func pageLimit(q *Query) int64 {
+	p := q.params["page[limit]"]
+	if !q.Has(p.Name) && p.Default == "" && p.Max != nil {
+		return *p.Max
+	}
+	return q.Int("page[limit]")
 }
 
 // pageLinks builds first/prev/next/last as absolute URLs that keep every other

@@ -55,6 +55,11 @@ func (c *Call) listQuery() (*ListQuery, error) {
 		}
 		q.orgs = orgs
 	}
+	if res.ListFilter != nil {
+		if err := res.ListFilter(c, q); err != nil {
+			return nil, err
+		}
+	}
 	decl := map[string]Attr{}
 	for _, at := range c.API.types[res.Type] {
 		decl[at.Name] = at

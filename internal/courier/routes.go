@@ -18,7 +18,10 @@ func (a *API) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(a.authenticate)
 	for _, res := range a.resources {
-		if res.List != "" {
+		switch {
+		case res.Lister != nil:
+			r.Get(res.Path, a.operation(res, res.List, res.Lister))
+		case res.List != "":
 			r.Get(res.Path, a.operation(res, res.List, a.list))
 		}
 		if res.Create != "" {

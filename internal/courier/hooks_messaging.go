@@ -1,0 +1,369 @@
+package courier
+
+import "time"
+
+// Hooks of attachments (upload tickets), bookmarks, bulk messages, operations,
+// plugins and responders.
+
+// ignoreParam marks a parameter that a ListFilter (or Render) reads itself.
+func ignoreParam(c *Call, q *ListQuery, v string) error { return nil }
+
+// parentParam matches a filter[...] naming the parent against the parent column.
+func parentParam(c *Call, q *ListQuery, v string) error {
+	q.Where("parent_id = ?", lower(v))
+	return nil
+}
+
+// includePending is read by uploadedOnly.
+func includePending(c *Call, q *ListQuery, v string) error { return nil }
+
+// uploadedOnly: attachments whose upload was not processed are pending and
+// listed only with filter[include-pending]=true.
+func uploadedOnly(c *Call, q *ListQuery) error {
+	if !c.Query.Bool("filter[include-pending]") {
+		q.Where(jsonAttr("_uploaded") + " = 1")
+	}
+	return nil
+}
+
+// createAttachment starts an attachment as pending, of size 0.
+func createAttachment(c *Call, rec *Record, in map[string]jsonRaw) error {
+	rec.Set("_uploaded", false)
+	rec.Set("content-size", 0)
+	if rec.Type == "messaging-attachments" {
+		parent, err := loadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
+		if err != nil {
+			return err
+		}
+		if parent != nil {
+			if ch, err := loadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
+				return err
+			} else if ch != nil && ch.Bool("archived") {
+				return errPointer("/data/attributes/message-id", "Channel %s is archived.", ch.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// uploadTicket is what creating an attachment answers: where to upload the content.
+type uploadTicket struct {
+	Data uploadTicketData `json:"data"`
+}
+
+type uploadTicketData struct {
+	ExpirationTime int64      `json:"expiration-time"`
+	ID             string     `json:"id"`
+	UploadData     uploadData `json:"upload-data"`
+	UploadURL      string     `json:"upload-url"`
+}
+
+// uploadData are the form fields of a presigned upload.
+type uploadData struct {
+	Key         string `json:"key"`
+	ContentType string `json:"Content-Type"`
+}
+
+// uploadTicketFor answers a presigned-upload ticket valid for an hour of emulated time.
+// The URL is not served: uploads complete with process-upload.
+func uploadTicketFor(c *Call, rec *Record) (any, error) {
+	now, _ := time.Parse(timeLayout, c.Now)
+	return uploadTicket{Data: uploadTicketData{
+		ExpirationTime: now.Add(time.Hour).Unix(),
+		ID:             rec.ID,
+		UploadData:     uploadData{Key: rec.Type + "/" + rec.ID, ContentType: rec.Str("content-type")},
+		UploadURL:      "https://uploads.courier.invalid/" + rec.Type + "/" + rec.ID,
+	}}, nil
+}
+
+// processUpload completes an upload: the attachment stops being pending and
+// gets its size and thumbnail.
+func processUpload(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+	if !rec.Bool("_uploaded") {
+		rec.Set("_uploaded", true)
+		rec.Set("content-size", 1024)
+		rec.Set("thumbnail", "https://uploads.courier.invalid/"+rec.Type+"/"+rec.ID+"/thumbnail")
+		if err := c.save(rec); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// createBookmark bookmarks a message of the channel; without
+// allow-multi-message it replaces the channel's earlier bookmarks.
+func createBookmark(c *Call, rec *Record, in map[string]jsonRaw) error {
+	msg, err := c.loadRef("/data/attributes/message-id", "messaging-messages", rec.Str("message-id"))
+	if err != nil {
+		return err
+	}
+	if msg.ParentID != rec.ParentID {
+		return errPointer("/data/attributes/message-id", "Message %s is not in channel %s.", msg.ID, rec.ParentID)
+	}
+	rec.Set("channel", idRef{ID: rec.ParentID})
+	rec.Set("message", idRef{ID: msg.ID})
+	rec.Set("organization-id", rec.OrgID)
+	if !rec.Bool("allow-multi-message") {
+		if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'messaging-bookmarks' AND parent_id = ?`, rec.ParentID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unpostedOnly: posted bulk messages are listed only with include-posted=true.
+func unpostedOnly(c *Call, q *ListQuery) error {
+	if !c.Query.Bool("include-posted") {
+		q.Where(jsonAttr("posted-time") + " IS NULL")
+	}
+	return nil
+}
+
+// createBulkMessage takes its organization from the sender and checks the recipients.
+func createBulkMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
+	sender, err := c.loadRef("/data/attributes/sender-individual-id", "individuals", rec.Str("sender-individual-id"))
+	if err != nil {
+		return err
+	}
+	rec.OrgID = sender.OrgID
+	rec.Set("organization-id", sender.OrgID)
+	rec.Set("posted-time", nil)
+	for i, id := range rec.Strs("individual-ids") {
+		ind, err := c.individual(lower(id))
+		if err != nil {
+			return err
+		}
+		if ind == nil || ind.OrgID != rec.OrgID {
+			return errPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
+		}
+	}
+	for i, id := range rec.Strs("individual-group-ids") {
+		g, err := c.load("individual-groups", lower(id))
+		if err != nil {
+			return err
+		}
+		if g == nil || g.OrgID != rec.OrgID {
+			return errPointer("/data/attributes/individual-group-ids/"+itoa(i), "Individual group %s does not exist in organization %s.", id, rec.OrgID)
+		}
+	}
+	return nil
+}
+
+// postBulkIfReady posts a bulk message that is not a draft.
+func postBulkIfReady(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	if rec.Bool("draft") {
+		return nil
+	}
+	if err := c.postBulk(rec); err != nil {
+		return err
+	}
+	return c.save(rec)
+}
+
+// modifyBulkMessage posts a draft that stops being one.
+func modifyBulkMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	if rec.Str("posted-time") != "" {
+		if _, ok := in["message"]; ok {
+			return errPointer("/data/attributes/message", "A posted bulk message cannot be changed.")
+		}
+	}
+	if old.Bool("draft") && !rec.Bool("draft") && rec.Str("posted-time") == "" {
+		return c.postBulk(rec)
+	}
+	return nil
+}
+
+// postBulk posts the message, as the sender, to the direct channel with each
+// individual (created when auto-create-channel) and to every channel of each group.
+func (c *Call) postBulk(rec *Record) error {
+	sender := rec.Str("sender-individual-id")
+	var channels []*Record
+	for _, id := range rec.Strs("individual-ids") {
+		key := sortedCopy([]string{sender, lower(id)})
+		found, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'messaging-channels'
+			AND org_id = ? AND json_extract(attrs, '$."_direct-key"') = ?`, rec.OrgID, key[0]+","+key[1])
+		if err != nil {
+			return err
+		}
+		if len(found) > 0 {
+			channels = append(channels, found[0])
+			continue
+		}
+		if !rec.Bool("auto-create-channel") {
+			continue
+		}
+		ch := &Record{Type: "messaging-channels", ID: c.API.IDs.UUID(), OrgID: rec.OrgID, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+		c.stamp(ch, true)
+		ch.Set("org-id", rec.OrgID)
+		ch.Set("owner-id", sender)
+		ch.Set("subscription-type", "none")
+		ch.Set("can-enable-sms", true)
+		ch.Set(attrDirectKey, key[0]+","+key[1])
+		if err := c.insert(ch); err != nil {
+			return err
+		}
+		for _, ind := range key {
+			if err := addLink(c.Ctx, c.Tx, relSubscriber, ch.ID, ind, c.Now, subscriberPrefs{}); err != nil {
+				return err
+			}
+		}
+		channels = append(channels, ch)
+	}
+	for _, gid := range rec.Strs("individual-group-ids") {
+		found, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'messaging-channels'
+			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, lower(gid))
+		if err != nil {
+			return err
+		}
+		channels = append(channels, found...)
+	}
+	seen := map[string]bool{}
+	for _, ch := range channels {
+		if seen[ch.ID] {
+			continue
+		}
+		seen[ch.ID] = true
+		m := &Record{Type: "messaging-messages", ID: c.API.IDs.UUID(), OrgID: ch.OrgID, ParentID: ch.ID, CreatedAt: c.Now,
+			Attrs: map[string]jsonRaw{}}
+		c.stamp(m, true)
+		m.Set("channel-id", ch.ID)
+		m.Set("message", rec.Str("message"))
+		m.Set("individual-id", sender)
+		if err := createMessage(c, m, nil); err != nil {
+			// The sender is not in every group channel: those are skipped.
+			continue
+		}
+		m.Set("source", "bulk-message")
+		if err := c.insert(m); err != nil {
+			return err
+		}
+		if err := c.posted(m); err != nil {
+			return err
+		}
+	}
+	rec.Set("posted-time", c.Now)
+	return nil
+}
+
+// runOperation runs a move-group operation at once: the channel named in
+// args moves to the individual group named there.
+func runOperation(c *Call, rec *Record, in map[string]jsonRaw) error {
+	var args struct {
+		ChannelID         string `json:"channel-id"`
+		IndividualGroupID string `json:"individual-group-id"`
+	}
+	rec.Decode("args", &args)
+	logs := operationLogs{}
+	status := "completed"
+	ch, err := c.load("messaging-channels", lower(args.ChannelID))
+	if err != nil {
+		return err
+	}
+	g, err := c.load("individual-groups", lower(args.IndividualGroupID))
+	if err != nil {
+		return err
+	}
+	switch {
+	case ch == nil || ch.OrgID != rec.OrgID:
+		status, logs.Error = "failed", "args.channel-id does not name a channel of the organization"
+	case g == nil || g.OrgID != rec.OrgID:
+		status, logs.Error = "failed", "args.individual-group-id does not name a group of the organization"
+	default:
+		ch.Set("individual-group-id", g.ID)
+		ch.Set("last-modified-time", c.Now)
+		if err := c.save(ch); err != nil {
+			return err
+		}
+		logs.Moved = 1
+	}
+	rec.Set("status", status)
+	rec.Set("logs", logs)
+	return nil
+}
+
+type operationLogs struct {
+	Moved int    `json:"moved"`
+	Error string `json:"error,omitempty"`
+}
+
+// renderOperation shows args only with include-args=true.
+func renderOperation(c *Call, rec *Record) error {
+	if !c.Query.Bool("include-args") && c.Op.Method == "GET" {
+		rec.Set("args", map[string]string{})
+	}
+	return nil
+}
+
+func enableOnCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+	rec.Set("enabled", true)
+	return nil
+}
+
+// setEnabled is enable (true) and disable (false).
+func setEnabled(enabled bool) ActionFunc {
+	return func(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+		rec.Set("enabled", enabled)
+		c.stamp(rec, false)
+		return rec, c.save(rec)
+	}
+}
+
+type expandAnswer struct {
+	Message string `json:"message"`
+}
+
+// expandPlugin expands the plugin's message for a channel: its args.message
+// with {channel} and {organization} replaced. A disabled plugin expands to nothing (400).
+func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		ChannelID string `json:"channel-id"`
+	}
+	_ = remarshal(body, &in)
+	ch, err := c.loadRef("/channel-id", "messaging-channels", in.ChannelID)
+	if err != nil {
+		return nil, err
+	}
+	if ch.OrgID != rec.OrgID {
+		return nil, errPointer("/channel-id", "Channel %s is not in the plugin's organization.", ch.ID)
+	}
+	if !rec.Bool("enabled") {
+		return nil, errPointer("", "Plugin %s is disabled.", rec.ID)
+	}
+	var args struct {
+		Message string `json:"message"`
+	}
+	rec.Decode("args", &args)
+	msg := args.Message
+	if msg == "" {
+		msg = rec.Str("name")
+	}
+	return expandAnswer{Message: msg}, nil
+}
+
+// createResponder starts enabled, with its times in the API's format.
+func createResponder(c *Call, rec *Record, in map[string]jsonRaw) error {
+	rec.Set("enabled", true)
+	return normalizeTimes(rec, "start-at", "end-at")
+}
+
+func modifyResponder(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	return normalizeTimes(rec, "start-at", "end-at")
+}
+
+// normalizeTimes rewrites datetime strings in the API's format, so that
+// filter[cmp-*] compares them; other values (objects) are kept.
+func normalizeTimes(rec *Record, names ...string) error {
+	for _, n := range names {
+		s := rec.Str(n)
+		if s == "" {
+			continue
+		}
+		t, ok := parseTime(s)
+		if !ok {
+			return errPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
+		}
+		rec.Set(n, formatTime(t))
+	}
+	return nil
+}
+
