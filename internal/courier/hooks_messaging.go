@@ -366,4 +366,3 @@ func normalizeTimes(rec *Record, names ...string) error {
 	}
 	return nil
 }
-
