@@ -68,7 +68,7 @@ func (a *API) resolveCaller(r *http.Request) (caller, error) {
 	var c caller
 	var stored string
 	var keyActive, orgActive bool
-	err = a.DB.SQL().QueryRowContext(r.Context(), `SELECT k.id, k.role, k.organization_id, k.secret, k.active, o.active
+	err = a.reads().QueryRowContext(r.Context(), `SELECT k.id, k.role, k.organization_id, k.secret, k.active, o.active
 		FROM ga_api_keys k JOIN ga_organizations o ON o.id = k.organization_id WHERE k.id = ?`, id).
 		Scan(&c.KeyID, &c.Role, &c.OrganizationID, &stored, &keyActive, &orgActive)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -40,7 +40,7 @@ func (a *API) getSendingCredits(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var c sendingCredits
-	err = a.DB.SQL().QueryRowContext(r.Context(), `SELECT lifetime_messages_sent, credits_available FROM ga_organizations
+	err = a.reads().QueryRowContext(r.Context(), `SELECT lifetime_messages_sent, credits_available FROM ga_organizations
 		WHERE id = ? AND `+fixedCreditsMode, id).Scan(&c.LifetimeMessagesSent, &c.CurrentCreditsAvailable)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a.whyNoCredits(r, id)
@@ -80,7 +80,7 @@ func (a *API) adjustSendingCredits(op string) func(w http.ResponseWriter, r *htt
 			stmt, args = `credits_available = ? WHERE id = ? AND `+fixedCreditsMode, []any{n, id}
 		}
 		var c sendingCredits
-		err = a.DB.SQL().QueryRowContext(r.Context(), `UPDATE ga_organizations SET `+stmt+
+		err = a.reads().QueryRowContext(r.Context(), `UPDATE ga_organizations SET `+stmt+
 			` RETURNING lifetime_messages_sent, credits_available`, args...).Scan(&c.LifetimeMessagesSent, &c.CurrentCreditsAvailable)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := a.whyNoCredits(r, id); err != nil {
@@ -103,7 +103,7 @@ func (a *API) adjustSendingCredits(op string) func(w http.ResponseWriter, r *htt
 // adjust; nil when it has (the statement's own condition failed).
 func (a *API) whyNoCredits(r *http.Request, id int64) error {
 	var mode string
-	err := a.DB.SQL().QueryRowContext(r.Context(), `SELECT json_extract(sending_quota, '$.mode') FROM ga_organizations
+	err := a.reads().QueryRowContext(r.Context(), `SELECT json_extract(sending_quota, '$.mode') FROM ga_organizations
 		WHERE id = ?`, id).Scan(&mode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return orgNotFound(id)

@@ -37,7 +37,7 @@ func (a *API) deletableOrgID(r *http.Request) (int64, error) {
 		return 0, err
 	}
 	var exists int
-	if err := a.DB.SQL().QueryRowContext(r.Context(), `SELECT count(*) FROM ga_organizations WHERE id = ?`, id).
+	if err := a.reads().QueryRowContext(r.Context(), `SELECT count(*) FROM ga_organizations WHERE id = ?`, id).
 		Scan(&exists); err != nil {
 		return 0, err
 	}

@@ -21,7 +21,9 @@ func list(t *testing.T, body string) (ids []float64, p listPage) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal([]byte(body), &p), body)
 	for _, o := range p.Data {
-		ids = append(ids, o["id"].(float64))
+		if id, ok := o["id"].(float64); ok { // bounce email ids are strings
+			ids = append(ids, id)
+		}
 	}
 	return ids, p
 }

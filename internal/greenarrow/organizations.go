@@ -72,7 +72,7 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	ctx, db := r.Context(), a.DB.SQL()
+	ctx, db := r.Context(), a.reads()
 	var total int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ga_organizations`+cond, args...).Scan(&total); err != nil {
 		return err
@@ -138,7 +138,7 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := loadOrg(r.Context(), a.DB.SQL(), id)
+	o, err := loadOrg(r.Context(), a.reads(), id)
 	if err != nil {
 		return err
 	}

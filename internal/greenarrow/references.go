@@ -137,7 +137,7 @@ func (k refKind[T]) listHandler(a *API) func(w http.ResponseWriter, r *http.Requ
 		if err != nil {
 			return err
 		}
-		items, total, err := k.list(r.Context(), a.DB.SQL(), pg)
+		items, total, err := k.list(r.Context(), a.reads(), pg)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (k refKind[T]) getHandler(a *API) func(w http.ResponseWriter, r *http.Reque
 			}
 			arg = n
 		}
-		v, err := k.scan(a.DB.SQL().QueryRowContext(r.Context(), `SELECT `+k.columns+` FROM `+k.table+` WHERE id = ?`, arg))
+		v, err := k.scan(a.reads().QueryRowContext(r.Context(), `SELECT `+k.columns+` FROM `+k.table+` WHERE id = ?`, arg))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("%s %q not found", k.label, id)
 		}

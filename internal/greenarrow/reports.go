@@ -50,7 +50,7 @@ func (a *API) messagesSent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := loadOrg(r.Context(), a.DB.SQL(), id)
+	o, err := loadOrg(r.Context(), a.reads(), id)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ type senderKey struct {
 // A sender's name is the one of its latest send. Rows come by period, then
 // by name, the order of the docs' example.
 func (a *API) report(r *http.Request, o *org, from, to time.Time, monthly bool) ([]reportRow, error) {
-	rows, err := a.DB.SQL().QueryContext(r.Context(), `SELECT sent_at, campaign_id, campaign_name, autoresponder_id,
+	rows, err := a.reads().QueryContext(r.Context(), `SELECT sent_at, campaign_id, campaign_name, autoresponder_id,
 		autoresponder_name, messages FROM ga_sends WHERE organization_id = ? AND sent_at >= ? AND sent_at < ? ORDER BY id`,
 		o.ID, from.Unix(), to.Unix())
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer,
@@ -99,3 +101,20 @@ func nameTaken(ctx context.Context, q querier, name string, except int64) (bool,
 		nameKey(name), except).Scan(&n)
 	return n > 0, err
 }
+
+// cached runs statements outside a transaction through the store's prepared
+// statement cache (parsing SQL costs more than these lookups themselves),
+// with the method names *sql.Tx has, so helpers take either.
+type cached struct{ db *store.DB }
+
+func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.db.QueryRow(ctx, query, args...)
+}
+
+func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.db.Query(ctx, query, args...)
+}
+
+// reads is the store for statements outside a transaction. Never use it
+// inside a.DB.Tx: the in-memory store has one connection.
+func (a *API) reads() cached { return cached{a.DB} }

@@ -1,0 +1,35 @@
+package greenarrow_test
+
+import (
+	"testing"
+)
+
+// The hot paths, through the real router and store: list, get and the report
+// a dashboard would poll.
+func BenchmarkListOrganizations(b *testing.B) {
+	env := newEnv(b)
+	for b.Loop() {
+		if res := env.Do(b, "GET", base+"/organizations", "", sysAdmin); res.Status != 200 {
+			b.Fatal(res.Body)
+		}
+	}
+}
+
+func BenchmarkGetOrganization(b *testing.B) {
+	env := newEnv(b)
+	for b.Loop() {
+		if res := env.Do(b, "GET", base+"/organizations/2", "", orgAdmin); res.Status != 200 {
+			b.Fatal(res.Body)
+		}
+	}
+}
+
+func BenchmarkDailyReport(b *testing.B) {
+	env := newEnv(b)
+	for b.Loop() {
+		res := env.Do(b, "GET", base+"/organizations/1/messages_sent/daily?start_date=2015-09-01&end_date=2015-11-30", "", sysAdmin)
+		if res.Status != 200 {
+			b.Fatal(res.Body)
+		}
+	}
+}

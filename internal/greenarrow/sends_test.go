@@ -1,0 +1,148 @@
+package greenarrow_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+)
+
+func trySend(t *testing.T, env *emutest.Env, id int64, count int) (int, map[string]any) {
+	t.Helper()
+	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, id), fmt.Sprintf(`{"count":%d,"campaign_id":1,"campaign_name":"c"}`, count))
+	var body map[string]any
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &body), res.Body)
+	return res.Status, body
+}
+
+func TestSendSimulationFixedCredits(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	id := create(t, env, `{"organization":{"name":"F","sending_quota":{"mode":"fixed_credits","limit":10}}}`)
+	status, body := trySend(t, env, id, 4)
+	require.Equal(t, 200, status)
+	assert.Equal(t, map[string]any{"organization_id": float64(id), "count": float64(4), "sent_at": "2026-01-15T12:00:00Z",
+		"sending_quota_mode": "fixed_credits", "lifetime_messages_sent": float64(4), "current_credits_available": float64(6)}, body)
+	before := snapshot(t, env)
+	status, body = trySend(t, env, id, 7)
+	assert.Equal(t, 402, status)
+	assert.Equal(t, map[string]any{"error": "insufficient sending credits", "current_credits_available": float64(6)}, body)
+	assert.Equal(t, before, snapshot(t, env), "a refused send is refused whole")
+	status, _ = trySend(t, env, id, 6)
+	assert.Equal(t, 200, status)
+	lifetime, available := credits(t, env, fmt.Sprintf("%s/organizations/%d/sending_credits", base, id))
+	assert.Equal(t, []int64{10, 0}, []int64{lifetime, available})
+	status, _ = trySend(t, env, id, 1)
+	assert.Equal(t, 402, status)
+}
+
+func TestSendSimulationLimits(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	// The clock stands at 2026-01-15 12:00 UTC; the 20th is the anniversary,
+	// so the quota period started on 2025-12-20 (Central Time).
+	hidden := create(t, env, `{"organization":{"name":"H","anniversary_day":20,"sending_quota":{"mode":"hidden_limit","limit":10}}}`)
+	visible := create(t, env, `{"organization":{"name":"V","anniversary_day":20,"sending_quota":{"mode":"visible_limit","limit":10,"overage":50}}}`)
+	advisory := create(t, env, `{"organization":{"name":"A","sending_quota":{"mode":"advisory_message","limit":1}}}`)
+	none := create(t, env, `{"organization":{"name":"N"}}`)
+
+	loc := chicago(t)
+	// Sent in the previous period (written directly: the simulation would refuse it).
+	exec(t, env, `INSERT INTO ga_sends (organization_id, sent_at, campaign_id, campaign_name, messages) VALUES (?, ?, 1, 'old', 100)`,
+		hidden, time.Date(2025, 12, 19, 23, 59, 59, 0, loc).Unix())
+	send(t, env, hidden, time.Date(2025, 12, 20, 0, 0, 0, 0, loc), `{"count":3,"campaign_id":1,"campaign_name":"c"}`)
+	env.Deps.Clock.Set(emutest.Start)
+
+	for _, step := range []struct {
+		id     int64
+		count  int
+		status int
+	}{
+		{hidden, 7, 200}, {hidden, 1, 402}, {visible, 15, 200}, {visible, 1, 402},
+		{advisory, 1000, 200}, {advisory, 5, 200}, {none, 1 << 40, 200},
+	} {
+		status, body := trySend(t, env, step.id, step.count)
+		assert.Equal(t, step.status, status, "%d: %v", step.id, body)
+		if status == 402 {
+			assert.Equal(t, "sending quota exceeded", body["error"])
+		}
+	}
+	status, body := trySend(t, env, hidden, 1)
+	require.Equal(t, 402, status)
+	assert.Equal(t, map[string]any{"error": "sending quota exceeded", "messages_sent_this_period": float64(10), "stop_at": float64(10)}, body)
+
+	// On the next anniversary the count starts again.
+	env.Deps.Clock.Set(time.Date(2026, 1, 20, 0, 0, 1, 0, loc))
+	status, body = trySend(t, env, hidden, 10)
+	assert.Equal(t, 200, status, body)
+	assert.Equal(t, "2026-01-20T00:00:00-06:00", body["quota_period_start"])
+	assert.Equal(t, float64(10), body["messages_sent_this_period"])
+
+	// Accepted sends appear in the reports; refused ones do not.
+	rows := field[[]map[string]any](t, requireOK(t, env.Do(t, "GET",
+		fmt.Sprintf("%s/organizations/%d/messages_sent/monthly", base, hidden), "", sysAdmin)).Data, "report")
+	var total float64
+	for _, r := range rows {
+		total += r["messages_sent"].(float64)
+	}
+	assert.Equal(t, float64(100+3+7+10), total)
+}
+
+// TestAnniversaryDayInShortMonths: an anniversary on the 31st falls on the
+// last day of shorter months.
+func TestAnniversaryDayInShortMonths(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	id := create(t, env, `{"organization":{"name":"Short","time_zone_name":"UTC","anniversary_day":31,
+		"sending_quota":{"mode":"hidden_limit","limit":5}}}`)
+	send(t, env, id, time.Date(2026, 2, 27, 12, 0, 0, 0, time.UTC), `{"count":5,"campaign_id":1,"campaign_name":"c"}`)
+	status, _ := trySend(t, env, id, 1)
+	assert.Equal(t, 402, status, "January 31 started the period")
+	env.Deps.Clock.Set(time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC))
+	status, body := trySend(t, env, id, 1)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "2026-02-28T00:00:00Z", body["quota_period_start"])
+}
+
+func TestSendSimulationErrors(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	before := snapshot(t, env)
+	for _, tc := range []struct {
+		path, body string
+		status     int
+	}{
+		{fmt.Sprintf(sendsPath, 99), `{"count":1,"campaign_id":1,"campaign_name":"c"}`, 404},
+		{"/_emulator/greenarrow/organizations/x/sends", `{"count":1,"campaign_id":1,"campaign_name":"c"}`, 404},
+		{fmt.Sprintf(sendsPath, 3), `{"count":0,"campaign_id":1,"campaign_name":"c"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":-5,"campaign_id":1,"campaign_name":"c"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"campaign_id":1,"campaign_name":"c"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1,"campaign_id":1}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1,"campaign_id":0,"campaign_name":"c"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1,"campaign_id":1,"campaign_name":"c","autoresponder_id":2,"autoresponder_name":"a"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1,"campaign_id":1,"autoresponder_name":"a"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":"1","campaign_id":1,"campaign_name":"c"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1,"campaign_id":1,"campaign_name":"c","extra":1}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `{"count":1e99,"campaign_id":1,"campaign_name":"c"}`, 400},
+		{fmt.Sprintf(sendsPath, 3), `not json`, 400},
+		{fmt.Sprintf(sendsPath, 3), ``, 400},
+		{"/_emulator/greenarrow/nope", `{}`, 404},
+	} {
+		res := env.Do(t, "POST", tc.path, tc.body)
+		assert.Equal(t, tc.status, res.Status, "%s %s: %s", tc.path, tc.body, res.Body)
+		var body struct {
+			Error string `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(res.Body), &body), res.Body)
+		assert.NotEmpty(t, body.Error)
+	}
+	res := env.Do(t, "GET", fmt.Sprintf(sendsPath, 3), "")
+	assert.Equal(t, 405, res.Status)
+	assert.Equal(t, before, snapshot(t, env))
+}
