@@ -1,6 +1,9 @@
 package main
 
 import (
+	"github.com/emulator/vendor-emulator/internal/courier"
+	"github.com/emulator/vendor-emulator/internal/greenarrow"
+	"github.com/emulator/vendor-emulator/internal/loop"
 	"github.com/emulator/vendor-emulator/internal/partner"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -10,7 +13,10 @@ import (
 // and how its handler is built. Adding a vendor adds one entry here.
 func vendors() []vendorEntry {
 	return []vendorEntry{
+		{greenarrow.Schema(), func(d server.Deps) server.Vendor { return greenarrow.New(d) }},
 		{partner.Schema(), func(d server.Deps) server.Vendor { return partner.New(d) }},
+		{loop.Schema(), func(d server.Deps) server.Vendor { return loop.New(d) }},
+		{courier.Schema(), func(d server.Deps) server.Vendor { return courier.New(d) }},
 	}
 }
 
