@@ -60,3 +60,20 @@ func TestEnvelopeOnUnknownRoutes(t *testing.T) {
 		requireError(t, res, 404, "not_found")
 	}
 }
+
+// TestTrailingSlashAndReset: Rails tolerates a trailing slash; the control
+// plane's reset restores the fixtures (and the ids a fresh start gives).
+func TestTrailingSlashAndReset(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "GET", base+"/organizations/?minimal=true", "", sysAdmin)
+	assert.JSONEq(t, doc(t, "list_example2.json"), res.Body)
+	requireOK(t, env.Do(t, "GET", base+"/organizations/3/", "", sysAdmin))
+
+	create(t, env, `{"organization":{"name":"Temporary"}}`)
+	requireOK(t, env.Do(t, "PUT", base+"/organizations/1", `{"name":"Renamed"}`, sysAdmin))
+	res = env.Do(t, "POST", "/_emulator/reset?vendor=greenarrow", "")
+	assert.Equal(t, 200, res.Status, res.Body)
+	assert.JSONEq(t, doc(t, "list_example1.json"), env.Do(t, "GET", base+"/organizations", "", sysAdmin).Body)
+	assert.Equal(t, int64(5), create(t, env, `{"organization":{"name":"Again"}}`))
+}

@@ -174,3 +174,11 @@ func TestReportRowsAndErrors(t *testing.T) {
 }
 
 const csvHeaderLine = `"Time Period Start","Time Period End","Organization ID","Organization Name","Campaign ID","Campaign Name","Autoresponder ID","Autoresponder Name","Messages Sent"` + "\n"
+
+// TestReportPathWithoutV2: the docs' report example requests /ga/api/organizations/...
+func TestReportPathWithoutV2(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "GET", "/greenarrow/ga/api/organizations/1/messages_sent/daily?start_date=2015-09-01&end_date=2015-11-30", "", sysAdmin)
+	assert.JSONEq(t, doc(t, "daily_example.json"), res.Body)
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/httpx"
@@ -13,6 +14,8 @@ import (
 func (a *API) routes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.WriteError, fn) }
 	r := chi.NewRouter()
+	// Rails routes "/organizations/" like "/organizations": so do we.
+	r.Use(middleware.StripSlashes)
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate)
 		r.Get("/ga/api/v2/organizations", h(a.listOrganizations))
@@ -20,6 +23,8 @@ func (a *API) routes() http.Handler {
 		r.Get("/ga/api/v2/organizations/{id}", h(a.getOrganization))
 		r.Put("/ga/api/v2/organizations/{id}", h(a.updateOrganization))
 		r.Get("/ga/api/v2/organizations/{id}/messages_sent/{report}", h(a.messagesSent))
+		// The docs' report example requests it without /v2: served as well.
+		r.Get("/ga/api/organizations/{id}/messages_sent/{report}", h(a.messagesSent))
 		r.Get("/ga/api/v2/organizations/{id}/delete_confirmation_code", h(a.getDeleteCode))
 		r.Delete("/ga/api/v2/organizations/{id}/confirmed/{code}", h(a.deleteOrganization))
 		// The docs list the sending-credits paths without /ga but show /ga in

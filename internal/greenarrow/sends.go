@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
+	"math/bits"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +13,10 @@ import (
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
+
+// maxSendCount bounds one simulated send, so that counters summed over any
+// plausible number of sends stay far from the int64 limit.
+const maxSendCount = 1_000_000_000
 
 // sendRequest is the body of the send simulation: count messages from one
 // campaign or one autoresponder.
@@ -104,8 +110,8 @@ func (a *API) simulateSend(w http.ResponseWriter, r *http.Request) error {
 
 func (req *sendRequest) check() error {
 	switch {
-	case req.Count == nil || *req.Count < 1:
-		return badSend("count must be a positive integer")
+	case req.Count == nil || *req.Count < 1 || *req.Count > maxSendCount:
+		return badSend("count must be an integer from 1 to 1000000000")
 	case (req.CampaignID == nil) == (req.AutoresponderID == nil):
 		return badSend("send either campaign_id and campaign_name or autoresponder_id and autoresponder_name")
 	case req.CampaignID != nil && (*req.CampaignID < 1 || req.CampaignName == nil || strings.TrimSpace(*req.CampaignName) == ""):
@@ -158,7 +164,12 @@ func stopAt(q Quota) (int64, bool) {
 	case "hidden_limit":
 		return *q.Limit, true
 	case "visible_limit":
-		return *q.Limit + *q.Limit*(*q.Overage)/100, true
+		// Saturating: limit and overage may each be as large as an int64.
+		hi, lo := bits.Mul64(uint64(*q.Limit), uint64(*q.Overage))
+		if hi != 0 || lo/100 > math.MaxInt64-uint64(*q.Limit) {
+			return math.MaxInt64, true
+		}
+		return *q.Limit + int64(lo/100), true
 	}
 	return 0, false
 }

@@ -64,7 +64,7 @@ func TestSendSimulationLimits(t *testing.T) {
 		status int
 	}{
 		{hidden, 7, 200}, {hidden, 1, 402}, {visible, 15, 200}, {visible, 1, 402},
-		{advisory, 1000, 200}, {advisory, 5, 200}, {none, 1 << 40, 200},
+		{advisory, 1000, 200}, {advisory, 5, 200}, {none, 1_000_000_000, 200}, {none, 1_000_000_001, 400},
 	} {
 		status, body := trySend(t, env, step.id, step.count)
 		assert.Equal(t, step.status, status, "%d: %v", step.id, body)
@@ -75,6 +75,11 @@ func TestSendSimulationLimits(t *testing.T) {
 	status, body := trySend(t, env, hidden, 1)
 	require.Equal(t, 402, status)
 	assert.Equal(t, map[string]any{"error": "sending quota exceeded", "messages_sent_this_period": float64(10), "stop_at": float64(10)}, body)
+
+	// A huge visible limit and overage stop at the int64 limit instead of wrapping.
+	huge := create(t, env, `{"organization":{"name":"Huge","sending_quota":{"mode":"visible_limit","limit":9223372036854775807,"overage":9223372036854775807}}}`)
+	status, _ = trySend(t, env, huge, 1_000_000_000)
+	assert.Equal(t, 200, status)
 
 	// On the next anniversary the count starts again.
 	env.Deps.Clock.Set(time.Date(2026, 1, 20, 0, 0, 1, 0, loc))
