@@ -1,0 +1,47 @@
+package httpx_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+func TestUnmarshalClassifiesErrors(t *testing.T) {
+	t.Parallel()
+	type target struct {
+		N int    `json:"n"`
+		S string `json:"s"`
+	}
+	tests := []struct {
+		body  string
+		kind  httpx.BodyErrorKind
+		field string
+		msg   string
+	}{
+		{"", httpx.BodyEmpty, "", "request body is empty"},
+		{"  \n", httpx.BodyEmpty, "", "request body is empty"},
+		{"{", httpx.BodyMalformed, "", "request body is not valid JSON"},
+		{`{"n":1} {}`, httpx.BodyMalformed, "", "request body has data after the JSON value"},
+		{`{"n":"one"}`, httpx.BodyWrongType, "n", "n must be an integer, not string"},
+		{`{"n":1.5}`, httpx.BodyWrongType, "n", "n must be an integer, not number 1.5"},
+		{`[1]`, httpx.BodyWrongType, "", "request body must be an object"},
+		{`{"x":1}`, httpx.BodyUnknown, "x", `unknown field "x"`},
+	}
+	for _, tc := range tests {
+		var v target
+		err := httpx.Unmarshal([]byte(tc.body), &v, true)
+		var be *httpx.BodyError
+		require.ErrorAs(t, err, &be, tc.body)
+		assert.Equal(t, tc.kind, be.Kind, tc.body)
+		assert.Equal(t, tc.field, be.Field, tc.body)
+		assert.Equal(t, tc.msg, be.Msg, tc.body)
+	}
+	var v target
+	require.NoError(t, httpx.Unmarshal([]byte(`{"n":2,"x":1}`), &v, false), "lenient decoding ignores unknown fields")
+	assert.Equal(t, 2, v.N)
+	assert.False(t, httpx.IsTooLarge(&httpx.BodyError{Kind: httpx.BodyMalformed}))
+	assert.True(t, httpx.IsTooLarge(&httpx.BodyError{Kind: httpx.BodyTooLarge}))
+}
