@@ -128,3 +128,37 @@ func TestStartErrors(t *testing.T) {
 	err = run(context.Background(), []string{"-addr", "127.0.0.1:0", "-fixtures", "/does/not/exist"}, env, nil, io.Discard, io.Discard)
 	assert.EqualError(t, err, `fixtures directory "/does/not/exist" cannot be read`)
 }
+
+// TestEveryVendorIsServed walks one documented call and one unknown path of
+// every vendor through the real binary's wiring, with the default credentials.
+func TestEveryVendorIsServed(t *testing.T) {
+	base, _ := start(t)
+	tests := []struct {
+		name, path string
+		headers    []string
+		status     int
+		contains   string
+	}{
+		{"360dialog", "/360dialog/api/v2/partners/examplePA", []string{"X-API-Key: examplePA-api-key"}, 200, `"brand_name":"360dialog"`},
+		{"360dialog unknown", "/360dialog/nope", nil, 404, `"http_code":404`},
+		{"greenarrow", "/greenarrow/ga/api/v2/organizations", []string{"Authorization: Basic MTpnYS1zeXN0ZW0tYWRtaW4tc2VjcmV0"}, 200, `"name":"System Organization"`},
+		{"greenarrow unknown", "/greenarrow/nope", nil, 404, `"error_code":"not_found"`},
+		{"loopmessage", "/loopmessage/api/v1/organizations/list/", []string{"Authorization: lm-acme-default"}, 200, `"name":"Acme Support"`},
+		{"loopmessage unknown", "/loopmessage/nope", nil, 404, `"success":false`},
+		{"courier", "/courier/v1/organizations/", []string{"Authorization: Bearer courier-admin-token"}, 200, `"type":"organizations"`},
+		{"courier unknown", "/courier/v1/nope/", []string{"Authorization: Bearer courier-admin-token"}, 404, `"errors":[`},
+		{"outside every prefix", "/nope", nil, 404, `"error":"not found`},
+	}
+	for _, tc := range tests {
+		status, body := get(t, base+tc.path, tc.headers...)
+		assert.Equal(t, tc.status, status, tc.name)
+		assert.Contains(t, body, tc.contains, tc.name)
+	}
+	// Each vendor resets on its own name.
+	for _, v := range []string{"360dialog", "greenarrow", "loopmessage", "courier"} {
+		res, err := http.Post(base+"/_emulator/reset?vendor="+v, "application/json", nil)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, 200, res.StatusCode, v)
+	}
+}
