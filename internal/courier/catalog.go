@@ -64,3 +64,7 @@ type Attr struct {
 }
 
 func ptr(v int64) *int64 { return &v }
+
+// Catalog returns every operation of the catalog, in document order (for
+// tests and tools; the engine reads the same data).
+func Catalog() []Operation { return catalogOperations() }
