@@ -25,9 +25,6 @@ func (o *opt[T]) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.V)
 }
 
-// has reports a present, non-null member.
-func (o opt[T]) has() bool { return o.Set && !o.Null }
-
 // orgInput is the payload of create and update: every attribute, all optional.
 // id and time_zone_utc_offset are read-only and ignored, like any unknown member.
 type orgInput struct {

@@ -157,7 +157,7 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	}
 	o := newOrg()
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		if err := a.applyChecked(r.Context(), tx, o, in, true); err != nil {
+		if err := applyChecked(r.Context(), tx, o, in, true); err != nil {
 			return err
 		}
 		startCredits(o, "")
@@ -187,10 +187,10 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		before := o.SendingQuota.Mode
-		if err := a.applyChecked(r.Context(), tx, o, in, system); err != nil {
+		if err := applyChecked(r.Context(), tx, o, in, system); err != nil {
 			return err
 		}
-		if err := updateOrganization(r.Context(), tx, o); err != nil {
+		if err := saveOrganization(r.Context(), tx, o); err != nil {
 			return err
 		}
 		if startCredits(o, before) {
@@ -209,7 +209,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 
 // applyChecked merges in into o and checks everything, the name's
 // uniqueness included; any problem is one validation_failed.
-func (a *API) applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool) error {
+func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool) error {
 	p, err := apply(ctx, tx, o, in, system)
 	if err != nil {
 		return err

@@ -82,9 +82,9 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 	return err
 }
 
-// updateOrganization stores o's attributes. The credit counters are not
+// saveOrganization stores o's attributes. The credit counters are not
 // written here: they only ever change through single conditional UPDATEs.
-func updateOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
+func saveOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 	perms, asm, sq, subq := o.documents()
 	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET name = ?, name_key = ?, active = ?, anniversary_day = ?,
 		time_zone = ?, html_header = ?, html_footer = ?, text_header = ?, text_footer = ?, custom_headers = ?,
