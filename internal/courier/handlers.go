@@ -322,7 +322,7 @@ func (a *API) runAction(act Action) func(c *Call) (*answer, error) {
 			if body, err = readObject(c.Req); err != nil {
 				return nil, err
 			}
-			if c.Op.Body == "plain" {
+			if c.Op.Body == "plain" && !freeFormBody(c.Op) {
 				if err := checkFields(c.Op, body); err != nil {
 					return nil, err
 				}
