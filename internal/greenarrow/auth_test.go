@@ -1,9 +1,15 @@
 package greenarrow_test
 
 import (
+	"errors"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/greenarrow"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -76,4 +82,19 @@ func TestTrailingSlashAndReset(t *testing.T) {
 	assert.Equal(t, 200, res.Status, res.Body)
 	assert.JSONEq(t, doc(t, "list_example1.json"), env.Do(t, "GET", base+"/organizations", "", sysAdmin).Body)
 	assert.Equal(t, int64(5), create(t, env, `{"organization":{"name":"Again"}}`))
+}
+
+// TestErrorAdapter: a body over 1 MiB is 413 in the envelope; an unexpected
+// error is 500 internal_error and its details stay in the log.
+func TestErrorAdapter(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	big := `{"organization":{"name":"` + strings.Repeat("x", 1<<20) + `"}}`
+	requireError(t, env.Do(t, "POST", base+"/organizations", big, sysAdmin), 413, "invalid_request")
+
+	rec := httptest.NewRecorder()
+	greenarrow.New(env.Deps).WriteError(rec, httptest.NewRequest("GET", "/ga/api/v2/organizations", nil),
+		errors.New("sqlite: disk I/O error at secret/path"))
+	requireError(t, emutest.Response{Status: rec.Code, Body: rec.Body.String()}, 500, "internal_error")
+	assert.NotContains(t, rec.Body.String(), "secret/path")
 }

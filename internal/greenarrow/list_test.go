@@ -52,6 +52,7 @@ func TestListFiltersOrderAndPages(t *testing.T) {
 		{"?per_page=3", []float64{1, 2, 3}, 0, 3, 7, 3},
 		{"?per_page=3&page=2", []float64{7}, 2, 3, 7, 3},
 		{"?per_page=3&page=9", nil, 9, 3, 7, 3},
+		{"?per_page=2000&page=9223372036854775807", nil, 9223372036854775807, 2000, 7, 1},
 		{"?per_page=2000", []float64{1, 2, 3, 4, 5, 6, 7}, 0, 2000, 7, 1},
 		{"?minimal=false&per_page=1&page=1", []float64{2}, 1, 1, 7, 7},
 	} {

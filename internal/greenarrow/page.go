@@ -1,6 +1,7 @@
 package greenarrow
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -19,7 +20,13 @@ type page struct {
 	PerPage int
 }
 
-func (p page) offset() int64 { return int64(p.Page) * int64(p.PerPage) }
+// offset saturates: a page far past the end is just empty, never a wrapped offset.
+func (p page) offset() int64 {
+	if int64(p.Page) > math.MaxInt64/int64(p.PerPage) {
+		return math.MaxInt64
+	}
+	return int64(p.Page) * int64(p.PerPage)
+}
 
 func parsePage(r *http.Request) (page, error) {
 	pg := page{Page: 0, PerPage: defaultPerPage}
