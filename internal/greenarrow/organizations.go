@@ -38,7 +38,9 @@ func scopedOrgID(r *http.Request) (int64, error) {
 // listOrganizations handles GET /ga/api/v2/organizations.
 func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	if q.Has("name") && q.Has("name_contains") {
+	// A blank filter is no filter, as Rails' params[...].present? reads it.
+	name, contains := q.Get("name"), q.Get("name_contains")
+	if name != "" && contains != "" {
 		return invalidRequest("name and name_contains cannot be sent together")
 	}
 	minimal, err := parseBool(q, "minimal")
@@ -62,11 +64,11 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	if c := callerOf(r); !c.system() {
 		where, args = append(where, "id = ?"), append(args, c.OrganizationID)
 	}
-	if q.Has("name") {
-		where, args = append(where, "name_key = ?"), append(args, nameKey(q.Get("name")))
+	if name != "" {
+		where, args = append(where, "name_key = ?"), append(args, nameKey(name))
 	}
-	if q.Has("name_contains") {
-		where, args = append(where, "instr(name_key, ?) > 0"), append(args, strings.ToLower(q.Get("name_contains")))
+	if contains != "" {
+		where, args = append(where, "instr(name_key, ?) > 0"), append(args, strings.ToLower(contains))
 	}
 	cond := ""
 	if len(where) > 0 {
