@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -120,11 +121,8 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 }
 
 // parseBool reads a boolean query parameter the way Rails casts one.
-func parseBool(q map[string][]string, name string) (bool, error) {
-	v := ""
-	if vs := q[name]; len(vs) > 0 {
-		v = vs[0]
-	}
+func parseBool(q url.Values, name string) (bool, error) {
+	v := q.Get(name)
 	switch strings.ToLower(v) {
 	case "", "false", "0", "f", "no", "off":
 		return false, nil
