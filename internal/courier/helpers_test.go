@@ -100,3 +100,5 @@ func ids(os []object) []string {
 	}
 	return out
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

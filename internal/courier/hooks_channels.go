@@ -102,7 +102,7 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 	if tid := rec.Str("text-number-id"); tid != "" {
 		rec.Set("text-number", idRef{ID: tid})
 	}
-	if string(rec.Attrs["subscription-type"]) == "null" {
+	if rec.Str("subscription-type") == "" {
 		rec.Set("subscription-type", "none")
 	}
 	rec.Set("org-id", rec.OrgID)

@@ -1,0 +1,397 @@
+package courier_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+)
+
+// get reads one resource (200 required).
+func get(t *testing.T, env *emutest.Env, token, path string) object {
+	t.Helper()
+	r := call(t, env, token, "GET", path, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	return one(t, r)
+}
+
+func list(t *testing.T, env *emutest.Env, token, path string) []object {
+	t.Helper()
+	r := call(t, env, token, "GET", path, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	return many(t, r)
+}
+
+func mustCall(t *testing.T, env *emutest.Env, status int, method, path, body string) emutest.Response {
+	t.Helper()
+	r := call(t, env, adminToken, method, path, body)
+	require.Equal(t, status, r.Status, "%s %s: %s", method, path, r.Body)
+	return r
+}
+
+func acks(os []object) map[string]any {
+	out := map[string]any{}
+	for _, o := range os {
+		out[o.ID] = o.Attributes["ack"]
+	}
+	return out
+}
+
+func TestAckMarksEarlierMessagesRead(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	msgs := "/v1/messaging-messages/?channel-id=" + chanGroup1 + "&individual-id=" + indAlice
+	assert.Equal(t, map[string]any{msg1: true, "60000000-0000-4000-8000-000000000002": true, msg3: false}, acks(list(t, env, adminToken, msgs)))
+	assert.Equal(t, []string{msg3}, ids(list(t, env, adminToken, msgs+"&acknowledged=false")))
+	ch := get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/?individual-id="+indAlice)
+	assert.EqualValues(t, 1, ch.Attributes["caller-new-message-count"])
+	assert.Equal(t, true, ch.Attributes["caller-has-new-message"])
+
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/ack/", `{"individual-id": "`+indAlice+`"}`)
+	assert.Equal(t, msg3, one(t, r).ID)
+	assert.Equal(t, map[string]any{msg1: true, "60000000-0000-4000-8000-000000000002": true, msg3: true}, acks(list(t, env, adminToken, msgs)))
+	assert.Empty(t, list(t, env, adminToken, msgs+"&acknowledged=false"))
+	assert.Equal(t, true, get(t, env, adminToken, "/v1/messaging-messages/"+msg3+"/?individual-id="+indAlice).Attributes["ack"])
+	ch = get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/?individual-id="+indAlice)
+	assert.EqualValues(t, 0, ch.Attributes["caller-new-message-count"])
+	assert.Equal(t, false, ch.Attributes["caller-has-new-message"])
+
+	// Acknowledging an earlier message does not unread later ones...
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg1+"/ack/", `{"individual-id": "`+indAlice+`"}`)
+	assert.Equal(t, true, get(t, env, adminToken, "/v1/messaging-messages/"+msg3+"/?individual-id="+indAlice).Attributes["ack"])
+	// ...unless allow-past says so.
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg1+"/ack/", `{"individual-id": "`+indAlice+`", "allow-past": true}`)
+	assert.Equal(t, false, get(t, env, adminToken, "/v1/messaging-messages/"+msg3+"/?individual-id="+indAlice).Attributes["ack"])
+
+	// The receipts agree; the documented shape.
+	r = mustCall(t, env, 200, "GET", "/v1/messaging-messages/"+msg1+"/receipts/", "")
+	assert.JSONEq(t, `{"read": [
+		{"ack-time": "2026-01-15T12:00:00.000000+00:00", "ack-user-time": "2026-01-15T12:00:00.000000+00:00", "individual-first-name": "Alice", "individual-id": "`+indAlice+`", "individual-last-name": "Admin"}],
+		"unread": [{"ack-time": null, "ack-user-time": null, "individual-first-name": "Olivia", "individual-id": "`+indOlivia+`", "individual-last-name": "Nguyen"}]}`, r.Body)
+	// Not a participant.
+	r = call(t, env, adminToken, "POST", "/v1/messaging-messages/"+msg1+"/ack/", `{"individual-id": "`+indQuinn+`"}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "/individual-id", decode(t, r).Errors[0].Source["pointer"])
+	// read-receipts on request.
+	ms := list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanGroup1+"&include-read-receipts=true")
+	assert.Len(t, ms[0].Attributes["read-receipts"], 1)
+	assert.Empty(t, list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanGroup1)[0].Attributes["read-receipts"])
+}
+
+func TestArchive(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanDirect+"/archive/", `{}`)
+	assert.Equal(t, true, one(t, r).Attributes["archived"])
+	assert.Equal(t, true, get(t, env, adminToken, "/v1/messaging-channels/"+chanDirect+"/").Attributes["archived"])
+	assert.Equal(t, []string{chanDirect}, ids(list(t, env, adminToken, "/v1/messaging-channels/?filter[archived]=true")))
+	assert.Equal(t, []string{chanGroup1, chanGroup2}, ids(list(t, env, adminToken, "/v1/messaging-channels/?filter[archived]=false")))
+	assert.Equal(t, []string{chanDirect}, ids(list(t, env, adminToken, "/v1/communication-messages/?filter[archived]=true")))
+	// An archived channel takes no attachments... and unarchives.
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanDirect+"/unarchive/", "")
+	assert.Empty(t, list(t, env, adminToken, "/v1/messaging-channels/?filter[archived]=true"))
+}
+
+func TestReactions(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	add := `{"individual-id": "` + indAlice + `", "reaction-type": "love"}`
+	for range 2 { // one reaction per individual and type
+		mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/reactions/", add)
+	}
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/reaction/", `{"individual-id": "`+indOlivia+`", "reaction-type": "wow"}`)
+	m := get(t, env, adminToken, "/v1/messaging-messages/"+msg3+"/")
+	assert.Equal(t, []any{
+		map[string]any{"first-name": "Alice", "individual-id": indAlice, "last-name": "Admin", "reaction-type": "love", "user-name": "alice.admin"},
+		map[string]any{"first-name": "Olivia", "individual-id": indOlivia, "last-name": "Nguyen", "reaction-type": "wow", "user-name": "olivia.nguyen"},
+	}, m.Attributes["reactions"])
+	mustCall(t, env, 201, "DELETE", "/v1/messaging-messages/"+msg3+"/reactions/", add)
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/reactions/delete/", `{"individual-id": "`+indOlivia+`", "reaction-type": "wow"}`)
+	assert.Empty(t, get(t, env, adminToken, "/v1/messaging-messages/"+msg3+"/").Attributes["reactions"])
+}
+
+func subscriberIDs(o object) []string {
+	var out []string
+	for _, s := range o.Attributes["subscribers"].([]any) {
+		out = append(out, s.(map[string]any)["id"].(string))
+	}
+	return out
+}
+
+func TestSubscribers(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/subscribers/", `{"individual-ids": ["`+indQuinn+`"]}`)
+	assert.Equal(t, []string{indPat, indQuinn}, subscriberIDs(one(t, r)))
+	assert.Equal(t, []string{chanGroup1}, ids(list(t, env, adminToken, "/v1/messaging-channels/?individual-id="+indQuinn)))
+	// Quinn may now post there.
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanGroup1+`", "individual-id": "`+indQuinn+`", "message": "hi"}`))
+	// An individual of another organization: 400, nothing changes.
+	r = call(t, env, adminToken, "POST", "/v1/messaging-channels/"+chanGroup1+"/subscribe/", `{"individual-ids": ["`+indQuinn+`", "`+indRalph+`"]}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Equal(t, "/individual-ids/1", decode(t, r).Errors[0].Source["pointer"])
+	assert.Equal(t, []string{indPat, indQuinn}, subscriberIDs(get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/")))
+	// Removal on the chosen path and the alternatives.
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/unsubscribe/", `{"individual-ids": ["`+indQuinn+`"]}`)
+	assert.Equal(t, []string{indPat}, subscriberIDs(get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/")))
+	mustCall(t, env, 201, "DELETE", "/v1/messaging-channels/"+chanDirect+"/subscribers/", `{"individual-ids": ["`+indPat+`"]}`)
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanDirect+"/unsubscribers/", `{"individual-ids": ["`+indAlice+`"]}`)
+	assert.Empty(t, subscriberIDs(get(t, env, adminToken, "/v1/messaging-channels/"+chanDirect+"/")))
+	// Preferences and SMS.
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/preferences/", `{"individual-id": "`+indPat+`", "values": [{"name": "pinned", "value": "true"}, {"name": "notify", "value": "mentions"}]}`)
+	sub := get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/").Attributes["subscribers"].([]any)[0].(map[string]any)
+	assert.Equal(t, true, sub["pinned"])
+	assert.Equal(t, map[string]any{"pinned": "true", "notify": "mentions"}, sub["communication-preferences"])
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/sms/", `{"active": true}`)
+	assert.Equal(t, true, one(t, r).Attributes["with-sms"])
+}
+
+func TestPostingAndSummaries(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	summary := func() string {
+		return mustCall(t, env, 200, "GET", "/v1/communication-summaries/?individual-id="+indPat+"&include-senders=true", "").Body
+	}
+	assert.JSONEq(t, `{"summary": {"message-senders": [{"count": 2, "individual-id": "`+indAlice+`"}, {"count": 3, "individual-id": "`+indPat+`"}],
+		"message-types": [{"count": 3, "message-type": "group-messages"}, {"count": 2, "message-type": "direct-messages"}],
+		"messages": 5, "notifications": 0, "provider-messages": 2, "video-channels": 0}}`, summary())
+
+	// Not a participant: 403.
+	r := call(t, env, adminToken, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indQuinn+`", "message": "x"}`))
+	require.Equal(t, http.StatusForbidden, r.Status, r.Body)
+	assert.Equal(t, "PermissionDenied", decode(t, r).Errors[0].Code)
+
+	env.Deps.Clock.Advance(time.Hour)
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indPat+`", "message": "One more question"}`))
+	m := one(t, r)
+	assert.Equal(t, "2026-01-15T13:00:00.000000+00:00", m.Attributes["posted-time"])
+	assert.Equal(t, "Pat", m.Attributes["first-name"])
+	assert.Equal(t, adminUser, m.Attributes["user-id"])
+	ch := get(t, env, adminToken, "/v1/messaging-channels/"+chanDirect+"/")
+	assert.Equal(t, m.ID, ch.Attributes["last-message"].(map[string]any)["id"])
+	assert.Equal(t, "2026-01-15T13:00:00.000000+00:00", ch.Attributes["last-modified-time"])
+	assert.EqualValues(t, 2, ch.Attributes["caller-new-message-count"], "Alice has read neither Pat's earlier message nor this one")
+	assert.Equal(t, []string{chanDirect}, ids(list(t, env, adminToken, "/v1/messaging-channels/?filter[cmp-last-modified-time]=%3E2026-01-15T00:00:00Z")))
+	assert.JSONEq(t, `{"summary": {"message-senders": [{"count": 2, "individual-id": "`+indAlice+`"}, {"count": 4, "individual-id": "`+indPat+`"}],
+		"message-types": [{"count": 3, "message-type": "group-messages"}, {"count": 3, "message-type": "direct-messages"}],
+		"messages": 6, "notifications": 0, "provider-messages": 2, "video-channels": 0}}`, summary())
+
+	// A draft is not posted until it stops being one.
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "message": "draft", "draft": true}`))
+	d := one(t, r)
+	assert.Nil(t, d.Attributes["posted-time"])
+	assert.Equal(t, indAlice, d.Attributes["individual-id"], "the caller's individual by default")
+	env.Deps.Clock.Advance(time.Minute)
+	r = mustCall(t, env, 200, "PATCH", "/v1/messaging-messages/"+d.ID+"/", jsonapi("messaging-messages", d.ID, `{"draft": false}`))
+	assert.Equal(t, "2026-01-15T13:01:00.000000+00:00", one(t, r).Attributes["posted-time"])
+	assert.Contains(t, summary(), `"messages":7`)
+}
+
+func TestDuplicateDirectChannel(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := call(t, env, adminToken, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indPat+`", "`+indAlice+`"], "name": "again", "organization-id": "`+org1+`"}`))
+	require.Equal(t, http.StatusConflict, r.Status, r.Body)
+	e := decode(t, r).Errors[0]
+	assert.Equal(t, "DuplicateChannel", e.Code)
+	assert.Equal(t, chanDirect, e.Meta["id"])
+
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indQuinn+`", "`+indOlivia+`"], "organization-id": "`+org1+`"}`))
+	created := one(t, r)
+	assert.Equal(t, []string{indOlivia, indQuinn}, subscriberIDs(created))
+	assert.Equal(t, org1, created.Attributes["org-id"])
+	assert.Equal(t, "none", created.Attributes["subscription-type"])
+	r = call(t, env, org1Token, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indOlivia+`", "`+indQuinn+`", "`+indQuinn+`"], "organization-id": "`+org1+`"}`))
+	require.Equal(t, http.StatusConflict, r.Status)
+	assert.Equal(t, created.ID, decode(t, r).Errors[0].Meta["id"])
+	// A group channel with the same people is no duplicate.
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indPat+`", "`+indAlice+`"], "individual-group-id": "`+group1+`", "organization-id": "`+org1+`"}`))
+	// Individuals of another organization: 400.
+	r = call(t, env, adminToken, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indRalph+`"], "organization-id": "`+org1+`"}`))
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	// Modify through the documented JSON-Patch-like list.
+	r = mustCall(t, env, 200, "PATCH", "/v1/messaging-channels/"+created.ID+"/", `{"data": {"type": "messaging-channels", "id": "`+created.ID+`",
+		"attributes": [{"op": "replace", "path": "/name", "value": "Olivia & Quinn"}]}, "meta": {}}`)
+	assert.Equal(t, "Olivia & Quinn", one(t, r).Attributes["name"])
+}
+
+func TestPluginsAndResponders(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	for _, typ := range []string{"messaging-plugins", "messaging-responders"} {
+		id := map[string]string{"messaging-plugins": plugin1, "messaging-responders": responder1}[typ]
+		r := mustCall(t, env, 201, "POST", "/v1/"+typ+"/"+id+"/disable/", `{}`)
+		assert.Equal(t, false, one(t, r).Attributes["enabled"])
+		assert.Equal(t, false, get(t, env, adminToken, "/v1/"+typ+"/"+id+"/").Attributes["enabled"])
+		mustCall(t, env, 201, "POST", "/v1/"+typ+"/"+id+"/enable/", `{}`)
+		assert.Equal(t, true, get(t, env, adminToken, "/v1/"+typ+"/"+id+"/").Attributes["enabled"])
+	}
+	assert.Len(t, list(t, env, adminToken, "/v1/messaging-responders/?organization-id="+org1+"&filter[enabled]=true"), 1)
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-plugins/"+plugin1+"/expand/", `{"channel-id": "`+chanGroup1+`"}`)
+	assert.JSONEq(t, `{"message": "Our office hours are 8am-5pm, Monday to Friday."}`, r.Body)
+	mustCall(t, env, 201, "POST", "/v1/messaging-plugins/"+plugin1+"/disable/", `{}`)
+	r = call(t, env, adminToken, "POST", "/v1/messaging-plugins/"+plugin1+"/expand/", `{"channel-id": "`+chanGroup1+`"}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	r = call(t, env, adminToken, "POST", "/v1/messaging-plugins/"+plugin1+"/expand/", `{"channel-id": "`+chanGroup2+`"}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status, "a channel of another organization")
+}
+
+func TestNotifications(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	assert.Equal(t, []string{notification2, "73000000-0000-4000-8000-000000000003"}, ids(list(t, env, adminToken, "/v1/user-notifications/?acknowledged=false")))
+	assert.Equal(t, []string{"73000000-0000-4000-8000-000000000003"}, ids(list(t, env, adminToken, "/v1/user-notifications/?filter[category]=appointment")))
+	r := mustCall(t, env, 201, "POST", "/v1/user-notifications/73000000-0000-4000-8000-000000000003/ack/", `{"ack-previous": true}`)
+	assert.Equal(t, true, one(t, r).Attributes["acknowledged"])
+	assert.Empty(t, list(t, env, adminToken, "/v1/user-notifications/?acknowledged=false"))
+	// The org1 user's own notification is untouched.
+	assert.Len(t, list(t, env, org1Token, "/v1/user-notifications/?acknowledged=false"), 1)
+	r = call(t, env, org1Token, "POST", "/v1/user-notifications/"+notification2+"/ack/", `{}`)
+	assert.Equal(t, http.StatusNotFound, r.Status)
+
+	counts := mustCall(t, env, 200, "GET", "/v1/user-notification-counts/?filter[cmp-created-at]=%3E=2026-01-10T00:00:00Z&filter[cmp-created-at]=%3C2026-01-11T00:00:00Z", "")
+	assert.JSONEq(t, `{"data": [{"attributes": {"count": 1, "daily-for-date": "2026-01-10", "user-id": "`+adminUser+`"}, "type": "notification-counts"}],
+		"meta": {"page[limit]": 500, "page[offset]": 0, "page[total]": 1},
+		"links": {"first": "`+env.URL+`/courier/v1/user-notification-counts/?filter[cmp-created-at]=%3E%3D2026-01-10T00%3A00%3A00Z&filter[cmp-created-at]=%3C2026-01-11T00%3A00%3A00Z&page[limit]=500&page[offset]=0",
+		"last": "`+env.URL+`/courier/v1/user-notification-counts/?filter[cmp-created-at]=%3E%3D2026-01-10T00%3A00%3A00Z&filter[cmp-created-at]=%3C2026-01-11T00%3A00%3A00Z&page[limit]=500&page[offset]=0",
+		"prev": null, "next": null}}`, counts.Body)
+	r = mustCall(t, env, 200, "GET", "/v1/user-notification-counts/?page[limit]=0", "")
+	assert.Empty(t, many(t, r))
+	assert.EqualValues(t, 3, decode(t, r).Meta["page[total]"])
+}
+
+func TestAttachmentsUploads(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-attachments/", jsonapi("messaging-attachments", "", `{"content-type": "application/pdf", "filename": "lab.pdf", "message-id": "`+msg1+`"}`))
+	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	var ticket struct {
+		Data struct {
+			ID             string
+			ExpirationTime int64 `json:"expiration-time"`
+			UploadURL      string
+		}
+	}
+	require.NoError(t, jsonUnmarshal(r.Body, &ticket))
+	id := ticket.Data.ID
+	assert.JSONEq(t, fmt.Sprintf(`{"data": {"expiration-time": %d, "id": %q, "upload-data": {"key": "messaging-attachments/%s", "Content-Type": "application/pdf"},
+		"upload-url": "https://uploads.courier.invalid/messaging-attachments/%s"}}`, emutest.Start.Add(time.Hour).Unix(), id, id, id), r.Body)
+	assert.Empty(t, list(t, env, adminToken, "/v1/messaging-attachments/?message-id="+msg1), "pending")
+	assert.Len(t, list(t, env, adminToken, "/v1/messaging-attachments/?message-id="+msg1+"&filter[include-pending]=true"), 1)
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-attachments/"+id+"/process-upload/", `{}`)
+	assert.EqualValues(t, 1024, one(t, r).Attributes["content-size"])
+	assert.Equal(t, []string{id}, ids(list(t, env, adminToken, "/v1/messaging-attachments/?message-id="+msg1)))
+	atts := get(t, env, adminToken, "/v1/messaging-messages/"+msg1+"/").Attributes["attachments"].([]any)
+	require.Len(t, atts, 1)
+	assert.Equal(t, id, atts[0].(map[string]any)["id"])
+	// Removing it shows on the message.
+	mustCall(t, env, 200, "PATCH", "/v1/messaging-attachments/"+id+"/", jsonapi("messaging-attachments", id, `{"removed": true, "filename": "ignored.pdf"}`))
+	atts = get(t, env, adminToken, "/v1/messaging-messages/"+msg1+"/").Attributes["attachments"].([]any)
+	assert.Equal(t, true, atts[0].(map[string]any)["removed"])
+	assert.Equal(t, "lab.pdf", atts[0].(map[string]any)["filename"])
+	// Bulk attachments the same way.
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-bulk-attachments/", jsonapi("messaging-bulk-attachments", "", `{"bulk-message-id": "`+bulkMessage1+`", "content-type": "image/png", "filename": "m.png"}`))
+	require.NoError(t, jsonUnmarshal(r.Body, &ticket))
+	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bulk-attachments/?bulk-message-id="+bulkMessage1), 1)
+	mustCall(t, env, 201, "POST", "/v1/messaging-bulk-attachments/"+ticket.Data.ID+"/process-upload/", "")
+	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bulk-attachments/?bulk-message-id="+bulkMessage1), 2)
+}
+
+func TestBookmarks(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", jsonapi("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg1+`"}`))
+	b := one(t, r)
+	assert.Equal(t, map[string]any{"id": chanGroup1}, b.Attributes["channel"])
+	assert.Equal(t, map[string]any{"id": msg1}, b.Attributes["message"])
+	assert.Equal(t, map[string]any{"id": adminUser}, b.Attributes["created-by"])
+	assert.Equal(t, []string{b.ID}, ids(list(t, env, adminToken, "/v1/messaging-bookmarks/?organization-id="+org1)), "replaced")
+	assert.Equal(t, map[string]any{"id": b.ID, "message-id": msg1}, get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/").Attributes["bookmark"])
+	mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", jsonapi("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg3+`", "allow-multi-message": true}`))
+	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bookmarks/?organization-id="+org1+"&filter[channel-id]="+chanGroup1), 2)
+	r = call(t, env, adminToken, "POST", "/v1/messaging-bookmarks/", jsonapi("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg4+`"}`))
+	assert.Equal(t, http.StatusBadRequest, r.Status, "a message of another channel")
+}
+
+func TestBulkMessagePosting(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	before := len(list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanDirect))
+	r := mustCall(t, env, 200, "PATCH", "/v1/messaging-bulk-messages/"+bulkMessage1+"/", jsonapi("messaging-bulk-messages", bulkMessage1, `{"draft": false}`))
+	assert.Equal(t, "2026-01-15T12:00:00.000000+00:00", one(t, r).Attributes["posted-time"])
+	msgs := list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanDirect)
+	require.Len(t, msgs, before+1, "posted to Alice's direct channel with Pat")
+	assert.Equal(t, "Our clinic will be closed on Monday for the holiday.", msgs[len(msgs)-1].Attributes["message"])
+	assert.Empty(t, list(t, env, adminToken, "/v1/messaging-bulk-messages/"), "posted ones need include-posted")
+	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bulk-messages/?include-posted=true"), 1)
+	// auto-create-channel makes the missing direct channel (Alice–Quinn).
+	mustCall(t, env, 201, "POST", "/v1/messaging-bulk-messages/", jsonapi("messaging-bulk-messages", "", `{"individual-ids": ["`+indQuinn+`"], "auto-create-channel": true,
+		"message": "Welcome!", "sender-individual-id": "`+indAlice+`"}`))
+	chans := list(t, env, adminToken, "/v1/messaging-channels/?individual-id="+indQuinn)
+	require.Len(t, chans, 1)
+	assert.Equal(t, "Welcome!", chans[0].Attributes["last-message"].(map[string]any)["message"])
+}
+
+func TestOperationsBadgesPreferencesMulticasts(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	// move-group moves the channel.
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-operations/", jsonapi("messaging-operations", "", `{"args": {"channel-id": "`+chanDirect+`", "individual-group-id": "`+group1+`"}, "organization-id": "`+org1+`", "type": "move-group"}`))
+	assert.Equal(t, "completed", one(t, r).Attributes["status"])
+	assert.Equal(t, group1, get(t, env, adminToken, "/v1/messaging-channels/"+chanDirect+"/").Attributes["individual-group-id"])
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-operations/", jsonapi("messaging-operations", "", `{"args": {"channel-id": "`+chanGroup2+`"}, "organization-id": "`+org1+`", "type": "move-group"}`))
+	assert.Equal(t, "failed", one(t, r).Attributes["status"])
+	r = call(t, env, adminToken, "POST", "/v1/messaging-operations/", jsonapi("messaging-operations", "", `{"args": {}, "organization-id": "`+org1+`", "type": "split"}`))
+	assert.Equal(t, http.StatusBadRequest, r.Status, "type enum")
+
+	// One badge count per organization, individual and type.
+	mustCall(t, env, 201, "POST", "/v1/badge-counts/", jsonapi("badge-counts", "", `{"count": 5, "individual-id": "`+indPat+`", "organization-id": "`+org1+`", "type": "appointment"}`))
+	bc := list(t, env, adminToken, "/v1/badge-counts/?individual-id="+indPat)
+	require.Len(t, bc, 1)
+	assert.EqualValues(t, 5, bc[0].Attributes["count"])
+	// Bulk: all or nothing.
+	r = call(t, env, adminToken, "POST", "/v1/bulk-badge-counts/", jsonapi("bulk-badge-counts", "", `{"values": [
+		{"count": 1, "individual-id": "`+indQuinn+`", "organization-id": "`+org1+`", "type": "message"},
+		{"count": 1, "individual-id": "`+indRalph+`", "organization-id": "`+org1+`", "type": "message"}]}`))
+	require.Equal(t, http.StatusBadRequest, r.Status, r.Body)
+	assert.Equal(t, "/data/attributes/values/1/individual-id", decode(t, r).Errors[0].Source["pointer"])
+	assert.Empty(t, list(t, env, adminToken, "/v1/badge-counts/?individual-id="+indQuinn))
+	mustCall(t, env, 201, "POST", "/v1/bulk-badge-counts/", jsonapi("bulk-badge-counts", "", `{"values": [{"count": 1, "individual-id": "`+indQuinn+`", "organization-id": "`+org1+`", "type": "message"}]}`))
+	assert.Len(t, list(t, env, adminToken, "/v1/badge-counts/?individual-id="+indQuinn), 1)
+
+	// Org preferences: setting again replaces.
+	mustCall(t, env, 201, "POST", "/v1/org-preferences/", jsonapi("org-preferences", "", `{"name": "default-channel-title", "organization-id": "`+org1+`", "type": "string", "value": "Care"}`))
+	prefs := list(t, env, adminToken, "/v1/org-preferences/?organization-id="+org1)
+	require.Len(t, prefs, 1)
+	assert.Equal(t, "Care", prefs[0].Attributes["value"])
+	r = call(t, env, adminToken, "POST", "/v1/org-preferences/", jsonapi("org-preferences", "", `{"name": "colour", "organization-id": "`+org1+`", "type": "string"}`))
+	assert.Equal(t, http.StatusBadRequest, r.Status, "name enum")
+
+	// Multicasts: recipients resolved; the individual multicast is a multicast too.
+	r = mustCall(t, env, 201, "POST", "/v1/multicasts/", jsonapi("multicasts", "", `{"data": {}, "filter-type": "all-participants", "filter-value": {}, "organization-id": "`+org1+`", "template-id": "t"}`))
+	mc := get(t, env, adminToken, "/v1/multicasts/"+one(t, r).ID+"/?include-individual-ids=true")
+	assert.Equal(t, []any{indPat, indQuinn}, mc.Attributes["individual-ids"])
+	r = mustCall(t, env, 201, "POST", "/v1/individuals/"+indQuinn+"/multicast/", `{"template-data": {"x": "y"}, "template-id": "hello"}`)
+	var task struct {
+		TaskID string `json:"task-id"`
+	}
+	require.NoError(t, jsonUnmarshal(r.Body, &task))
+	assert.JSONEq(t, `{"message-data": {"x": "y"}, "task-id": "`+task.TaskID+`"}`, r.Body)
+	assert.Equal(t, indQuinn, get(t, env, adminToken, "/v1/multicasts/"+task.TaskID+"/").Attributes["individual-id"])
+	r = call(t, env, adminToken, "POST", "/v1/individuals/"+indQuinn+"/multicast/", `{"template-data": {}}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status, "template-id is required")
+	// get-profile.
+	p := get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/get-profile/?individual-id="+indAlice+"&profile-individual-id="+indPat)
+	assert.Equal(t, object{ID: indPat, Type: "individual-profiles", Attributes: map[string]any{"photo": "https://example.com/photos/" + indPat + ".png"}}, p)
+	r = call(t, env, adminToken, "GET", "/v1/messaging-channels/"+chanDirect+"/get-profile/?individual-id="+indAlice+"&profile-individual-id="+indQuinn, "")
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	// Users modify their own notifications.
+	u := one(t, mustCall(t, env, 200, "PATCH", "/v1/users/"+adminUser+"/", jsonapi("users", adminUser, `{"notifications": ["sms"], "email": "ignored@example.com"}`)))
+	assert.Equal(t, []any{"sms"}, u.Attributes["notifications"])
+	assert.Equal(t, "alice.admin@example.com", u.Attributes["email"])
+}
