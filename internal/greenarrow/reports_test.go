@@ -161,6 +161,18 @@ func TestReportRowsAndErrors(t *testing.T) {
 	res = env.Do(t, "GET", path+".csv?start_date=2026-01-11&end_date=2026-01-11", "", sysAdmin)
 	assert.Equal(t, csvHeaderLine, res.Body, "no rows: the header alone")
 
+	// A sender that sent on two days: two daily rows, one monthly row with the sum.
+	send(t, env, id, day.AddDate(0, 0, 3), `{"count":10,"campaign_id":5,"campaign_name":"Alpha"}`)
+	env.Deps.Clock.Set(emutest.Start)
+	e = requireOK(t, env.Do(t, "GET", fmt.Sprintf("%s/organizations/%d/messages_sent/monthly", base, id), "", sysAdmin))
+	assert.JSONEq(t, `{"report":[
+		{"time_period_start":"2026-01-01T00:00:00Z","time_period_end":"2026-01-31T23:59:59Z","autoresponder_id":null,
+		 "autoresponder_name":null,"campaign_id":5,"campaign_name":"Alpha","messages_sent":12},
+		{"time_period_start":"2026-01-01T00:00:00Z","time_period_end":"2026-01-31T23:59:59Z","autoresponder_id":5,
+		 "autoresponder_name":"Welcome, \"new\" friend","campaign_id":null,"campaign_name":null,"messages_sent":7}]}`, string(e.Data))
+	rows := field[[]map[string]any](t, requireOK(t, env.Do(t, "GET", path, "", sysAdmin)).Data, "report")
+	assert.Len(t, rows, 3)
+
 	for _, q := range []string{"?start_date=2015-13-01", "?start_date=15-09-01", "?end_date=2015-09-31", "?start_date=yesterday",
 		"?start_date=2015-10-02&end_date=2015-10-01", "?start_date=2015-09-01T00:00:00Z"} {
 		requireError(t, env.Do(t, "GET", path+q, "", sysAdmin), 400, "invalid_request")
