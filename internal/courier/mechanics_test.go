@@ -59,6 +59,8 @@ func TestStatusRules(t *testing.T) {
 		status                                 int
 		code, param, pointer                   string
 	}{
+		{"unknown route without credentials", "", "GET", "/v1/nothing-here/", "", "", 404, "NotFound", "", ""},
+		{"wrong method without credentials", "", "DELETE", "/v1/organizations/", "", "", 405, "MethodNotAllowed", "", ""},
 		{"unknown route", adminToken, "GET", "/v1/nothing-here/", "", "", 404, "NotFound", "", ""},
 		{"no trailing slash", adminToken, "GET", "/v1/organizations", "", "", 404, "NotFound", "", ""},
 		{"unknown id", adminToken, "GET", "/v1/messaging-channels/" + "59999999-0000-4000-8000-000000000000/", "", "", 404, "NotFound", "", ""},
@@ -109,7 +111,10 @@ func TestStatusRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			hs := []string{"Authorization: Bearer " + tc.token}
+			var hs []string
+			if tc.token != "" {
+				hs = append(hs, "Authorization: Bearer "+tc.token)
+			}
 			if tc.ctype != "" {
 				hs = append(hs, "Content-Type: "+tc.ctype)
 			}

@@ -15,8 +15,25 @@ import (
 // path and method its catalog operation documents (plus the alternatives the
 // notes decide to serve).
 func (a *API) routes() http.Handler {
-	r := chi.NewRouter()
-	r.Use(a.authenticate)
+	root := chi.NewRouter()
+	// Unknown paths and methods answer 404/405 without credentials; every
+	// route of the table needs a bearer token.
+	root.Group(func(r chi.Router) {
+		r.Use(a.authenticate)
+		a.tableRoutes(r)
+	})
+	root.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Detail: "Not found."}
+	}))
+	root.MethodNotAllowed(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusMethodNotAllowed, Code: codeMethod,
+			Detail: `Method "` + r.Method + `" not allowed.`}
+	}))
+	return root
+}
+
+// tableRoutes mounts the routes of every table entry.
+func (a *API) tableRoutes(r chi.Router) {
 	for _, res := range a.resources {
 		switch {
 		case res.Lister != nil:
@@ -46,14 +63,6 @@ func (a *API) routes() http.Handler {
 			}
 		}
 	}
-	r.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Detail: "Not found."}
-	}))
-	r.MethodNotAllowed(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusMethodNotAllowed, Code: codeMethod,
-			Detail: `Method "` + r.Method + `" not allowed.`}
-	}))
-	return r
 }
 
 // chiPath turns a catalog path into a chi pattern ({id} stays {id}).
