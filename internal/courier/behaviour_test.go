@@ -395,3 +395,28 @@ func TestOperationsBadgesPreferencesMulticasts(t *testing.T) {
 	assert.Equal(t, []any{"sms"}, u.Attributes["notifications"])
 	assert.Equal(t, "alice.admin@example.com", u.Attributes["email"])
 }
+
+// TestResetRestoresFixtures: the control plane's reset puts courier back to its
+// fixtures, counts included.
+func TestResetRestoresFixtures(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	before := snapshot(t, env)
+	mustCall(t, env, 201, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"name": "n", "event": "e", "organization-id": "`+org1+`"}`))
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/archive/", `{}`)
+	r := env.Do(t, "POST", "/_emulator/reset?vendor=courier", "")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	assertSameState(t, before, snapshot(t, env))
+	r = mustCall(t, env, 200, "GET", "/v1/announcers/", "")
+	assert.EqualValues(t, 1, decode(t, r).Meta["page[total]"])
+}
+
+// TestHugeOffset pages past the end without overflowing.
+func TestHugeOffset(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := mustCall(t, env, 200, "GET", "/v1/announcers/?page[offset]=9223372036854775807&page[limit]=1000", "")
+	d := decode(t, r)
+	assert.Nil(t, d.Links["next"])
+	assert.Empty(t, many(t, r))
+}

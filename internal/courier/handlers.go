@@ -418,7 +418,7 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 		p := link(max(offset-limit, 0))
 		l.Prev = &p
 	}
-	if limit > 0 && offset+limit < total {
+	if limit > 0 && total-offset > limit { // (offset+limit could overflow)
 		n := link(offset + limit)
 		l.Next = &n
 	}
