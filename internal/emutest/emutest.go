@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,15 +32,27 @@ type Env struct {
 	Deps   server.Deps
 }
 
-// New starts a server with the vendors newVendors builds, on a fresh store
-// migrated and seeded with schemas. The clock is frozen at Start.
+// New starts a server with the vendors newVendors builds, on a fresh in-memory
+// store migrated and seeded with schemas. The clock is frozen at Start.
 func New(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor) *Env {
+	tb.Helper()
+	return start(tb, store.Memory, schemas, newVendors)
+}
+
+// NewFile is New on a fresh database file, where requests really run in
+// parallel on several connections: for concurrency tests.
+func NewFile(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor) *Env {
+	tb.Helper()
+	return start(tb, filepath.Join(tb.TempDir(), "emulator.db"), schemas, newVendors)
+}
+
+func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor) *Env {
 	tb.Helper()
 	clk := clock.New(nil)
 	clk.Set(Start)
 	clk.Freeze(true)
 	clk.Set(Start)
-	db, err := store.Open(context.Background(), store.Memory, fixtures.FS, schemas...)
+	db, err := store.Open(context.Background(), path, fixtures.FS, schemas...)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { db.Close() })
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}

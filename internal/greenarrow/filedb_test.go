@@ -1,22 +1,14 @@
 package greenarrow_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/fixtures"
-	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/greenarrow"
-	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -25,17 +17,9 @@ import (
 // parallel on several connections.
 func newFileEnv(t *testing.T) *emutest.Env {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "ga.db"), fixtures.FS, greenarrow.Schema())
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	clk := clock.New(nil)
-	clk.Set(emutest.Start)
-	clk.Freeze(true)
-	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: clk, Log: deps.Log,
-		Vendors: []server.Vendor{greenarrow.New(deps)}}))
-	t.Cleanup(srv.Close)
-	return &emutest.Env{URL: srv.URL, Server: srv, Deps: deps}
+	return emutest.NewFile(t, []store.Schema{greenarrow.Schema()}, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{greenarrow.New(d)}
+	})
 }
 
 // TestFileDatabaseConcurrency: on several connections, credit adjustments and

@@ -1,22 +1,14 @@
 package loop_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/fixtures"
-	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/emutest"
-	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/loop"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -28,17 +20,10 @@ import (
 // one sender succeed once.
 func TestFileDatabaseConcurrency(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lm.db"), fixtures.FS, loop.Schema())
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	clk := clock.New(nil)
-	clk.Set(emutest.Start)
-	clk.Freeze(true)
-	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: clk, Log: deps.Log,
-		Vendors: []server.Vendor{loop.New(deps)}}))
-	t.Cleanup(srv.Close)
+	env := emutest.NewFile(t, []store.Schema{loop.Schema()}, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{loop.New(d)}
+	})
+	srv := env.Server
 
 	do := func(method, path, body, key string) int {
 		req, err := http.NewRequest(method, srv.URL+"/loopmessage/api/v1/"+path, strings.NewReader(body))
