@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -31,8 +30,7 @@ const (
 
 // Schema registers the GreenArrow tables and fixtures with the store.
 func Schema() store.Schema {
-	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
-	return store.Schema{Vendor: Name, TablePrefix: "ga_", Migrations: sub, Seed: seed}
+	return store.Schema{Vendor: Name, TablePrefix: "ga_", Migrations: store.Sub(migrations, "migrations"), Seed: seed}
 }
 
 // API is the GreenArrow Studio API. It implements server.Vendor and server.ControlVendor.
@@ -92,13 +90,9 @@ type fixtureSend struct {
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
-	raw, err := fs.ReadFile(fixtures, fixtureFile)
-	if err != nil {
-		return err
-	}
 	var data fixtureData
-	if err := json.Unmarshal(raw, &data); err != nil {
-		return fmt.Errorf("%s: %w", fixtureFile, err)
+	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
+		return err
 	}
 	for _, v := range data.VirtualMTAs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ga_virtual_mtas (id, name, type) VALUES (?, ?, ?)`,

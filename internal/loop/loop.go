@@ -38,8 +38,7 @@ const orderInterval = 30 * time.Second
 
 // Schema registers the LoopMessage tables and fixtures with the store.
 func Schema() store.Schema {
-	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
-	return store.Schema{Vendor: Name, TablePrefix: "lm_", Migrations: sub, Seed: seed}
+	return store.Schema{Vendor: Name, TablePrefix: "lm_", Migrations: store.Sub(migrations, "migrations"), Seed: seed}
 }
 
 // API is the LoopMessage API. It implements server.Vendor.
@@ -107,13 +106,9 @@ type fixtureData struct {
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
-	raw, err := fs.ReadFile(fixtures, fixtureFile)
-	if err != nil {
-		return err
-	}
 	var data fixtureData
-	if err := json.Unmarshal(raw, &data); err != nil {
-		return fmt.Errorf("%s: %w", fixtureFile, err)
+	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
+		return err
 	}
 	for _, p := range data.Plans {
 		cents, err := parseCents(string(p.MonthlyFee))

@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -28,8 +27,7 @@ const (
 
 // Schema registers the 360dialog tables and fixtures with the store.
 func Schema() store.Schema {
-	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
-	return store.Schema{Vendor: Name, TablePrefix: "dlg_", Migrations: sub, Seed: seed}
+	return store.Schema{Vendor: Name, TablePrefix: "dlg_", Migrations: store.Sub(migrations, "migrations"), Seed: seed}
 }
 
 // API is the 360dialog Partner API. It implements server.Vendor.
@@ -69,13 +67,9 @@ type fixturePartner struct {
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
-	raw, err := fs.ReadFile(fixtures, fixtureFile)
-	if err != nil {
-		return err
-	}
 	var data fixtureData
-	if err := json.Unmarshal(raw, &data); err != nil {
-		return fmt.Errorf("%s: %w", fixtureFile, err)
+	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
+		return err
 	}
 	for _, p := range data.Partners {
 		var settings any
