@@ -107,6 +107,8 @@ type Call struct {
 	Query  *Query
 	Res    *Resource
 	Now    string // the emulated clock at the start of the request
+
+	marks map[[2]string]readMark // read marks read so far (channel, individual), for lists
 }
 
 // load reads a resource of type typ the caller may see; nil when it does not

@@ -135,8 +135,27 @@ func (c *Call) markRead(channelID, individualID string, msg *Record, allowPast b
 	if !allowPast && mark.PostedTime >= posted {
 		return nil
 	}
+	delete(c.marks, [2]string{channelID, individualID})
 	return addLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
 		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
+}
+
+// readMark reads an individual's read mark of a channel once per request
+// (a page of messages asks for the same one a hundred times).
+func (c *Call) readMark(channelID, individualID string) (readMark, error) {
+	key := [2]string{channelID, individualID}
+	if m, ok := c.marks[key]; ok {
+		return m, nil
+	}
+	var mark readMark
+	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+		return mark, err
+	}
+	if c.marks == nil {
+		c.marks = map[[2]string]readMark{}
+	}
+	c.marks[key] = mark
+	return mark, nil
 }
 
 // modifyMessage posts a draft that stops being one.
@@ -169,8 +188,8 @@ func renderMessage(c *Call, rec *Record) error {
 		if rec.Str("individual-id") == viewer {
 			ack = true
 		} else {
-			var mark readMark
-			if _, err := linkAttrs(c.Ctx, c.Tx, relRead, rec.ParentID, viewer, &mark); err != nil {
+			mark, err := c.readMark(rec.ParentID, viewer)
+			if err != nil {
 				return err
 			}
 			ack = rec.Str("posted-time") != "" && mark.PostedTime >= rec.Str("posted-time")

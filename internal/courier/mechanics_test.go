@@ -409,3 +409,52 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 }
 
 func catalogOps() []courier.Operation { return courier.Catalog() }
+
+// TestBodyTooLarge: a body over 1 MiB is a 413 errors document.
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	big := jsonapi("announcers", "", `{"name": "`+strings.Repeat("x", 1<<20)+`", "event": "e", "organization-id": "`+org1+`"}`)
+	r := call(t, env, adminToken, "POST", "/v1/announcers/", big)
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
+	assert.Equal(t, "RequestEntityTooLarge", decode(t, r).Errors[0].Code)
+}
+
+// TestOtherOrganizationsRecords: what the admin creates in the second
+// organization is invisible (404) and untouchable for the first
+// organization's user, family by family.
+func TestOtherOrganizationsRecords(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	tests := []struct {
+		typ, attrs, action string
+	}{
+		{"announcers", `{"name": "n", "event": "e", "organization-id": "` + org2 + `"}`, ""},
+		{"app-credentials", `{"app-name": "a", "type": "apn", "organization-id": "` + org2 + `"}`, ""},
+		{"messaging-plugins", `{"name": "plug", "type": "t", "organization-id": "` + org2 + `"}`, "enable"},
+		{"messaging-responders", `{"name": "r", "type": "t", "organization-id": "` + org2 + `"}`, "disable"},
+		{"multicasts", `{"filter-type": "all-participants", "template-id": "t", "organization-id": "` + org2 + `"}`, ""},
+		{"messaging-operations", `{"args": {}, "type": "move-group", "organization-id": "` + org2 + `"}`, ""},
+		{"badge-counts", `{"count": 1, "type": "t", "individual-id": "` + indRalph + `", "organization-id": "` + org2 + `"}`, ""},
+		{"messaging-messages", `{"channel-id": "` + chanGroup2 + `", "individual-id": "` + indGrace + `", "message": "m"}`, "ack"},
+		{"messaging-channels", `{"individual-ids": ["` + indRalph + `", "` + indGrace + `"], "organization-id": "` + org2 + `"}`, "archive"},
+		{"messaging-bulk-messages", `{"message": "m", "draft": true, "sender-individual-id": "` + indGrace + `"}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			r := call(t, env, adminToken, "POST", "/v1/"+tc.typ+"/", jsonapi(tc.typ, "", tc.attrs))
+			require.Equal(t, http.StatusCreated, r.Status, r.Body)
+			id := one(t, r).ID
+			assert.Equal(t, http.StatusOK, call(t, env, adminToken, "GET", "/v1/"+tc.typ+"/"+id+"/", "").Status)
+			assert.Equal(t, http.StatusNotFound, call(t, env, org1Token, "GET", "/v1/"+tc.typ+"/"+id+"/", "").Status)
+			if tc.typ != "multicasts" && tc.typ != "messaging-operations" && tc.typ != "badge-counts" {
+				r = call(t, env, org1Token, "PATCH", "/v1/"+tc.typ+"/"+id+"/", jsonapi(tc.typ, id, `{}`))
+				assert.Equal(t, http.StatusNotFound, r.Status, r.Body)
+			}
+			if tc.action != "" {
+				r = call(t, env, org1Token, "POST", "/v1/"+tc.typ+"/"+id+"/"+tc.action+"/", `{}`)
+				assert.Equal(t, http.StatusNotFound, r.Status, r.Body)
+			}
+		})
+	}
+}
