@@ -55,6 +55,9 @@ type Resource struct {
 	BeforeModify func(c *Call, old, rec *Record, in map[string]json.RawMessage) error
 	// Render fills computed attributes of a copy of the record before it is answered.
 	Render func(c *Call, rec *Record) error
+	// Prefetch reads, in one go, what Render needs for a whole page of a list
+	// (kept in c.cache), so rendering a page is not one query per item.
+	Prefetch func(c *Call, recs []*Record) error
 	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
 	CreateAnswer func(c *Call, rec *Record) (any, error)
 
@@ -109,6 +112,7 @@ type Call struct {
 	Now    string // the emulated clock at the start of the request
 
 	marks map[[2]string]readMark // read marks read so far (channel, individual), for lists
+	cache map[string]any         // what Prefetch hooks read for Render hooks, by key
 }
 
 // load reads a resource of type typ the caller may see; nil when it does not

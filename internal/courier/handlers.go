@@ -377,6 +377,11 @@ func (a *API) list(c *Call) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pf := c.API.byType[c.Res.Type].Prefetch; pf != nil && len(recs) > 0 {
+		if err := pf(c, recs); err != nil {
+			return nil, err
+		}
+	}
 	data := make([]ResourceObject, 0, len(recs))
 	for _, rec := range recs {
 		obj, err := c.render(rec)

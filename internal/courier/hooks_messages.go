@@ -196,19 +196,16 @@ func renderMessage(c *Call, rec *Record) error {
 		}
 	}
 	rec.Set("ack", ack)
-	atts, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-attachments' AND parent_id = ? AND json_extract(attrs, '$."_uploaded"') = 1
-		ORDER BY created_at, id`, rec.ID)
-	if err != nil {
-		return err
+	views, ok := c.cache["attachments:"+rec.ID].([]attachmentView)
+	if !ok {
+		byMessage, err := c.attachmentsOf([]string{rec.ID})
+		if err != nil {
+			return err
+		}
+		views = byMessage[rec.ID]
 	}
-	views := []attachmentView{}
-	for _, a := range atts {
-		v := attachmentView{ContentSize: a.Int("content-size"), ID: a.ID, Removed: a.Bool("removed")}
-		a.Decode("content-type", &v.ContentType)
-		a.Decode("filename", &v.Filename)
-		a.Decode("thumbnail", &v.Thumbnail)
-		views = append(views, v)
+	if views == nil {
+		views = []attachmentView{}
 	}
 	rec.Set("attachments", views)
 	if c.Query.Bool("include-read-receipts") {
@@ -224,6 +221,48 @@ func renderMessage(c *Call, rec *Record) error {
 		rec.Set("phrases", map[string]string{})
 	}
 	return nil
+}
+
+// prefetchMessages reads the uploaded attachments of a page of messages in one query.
+func prefetchMessages(c *Call, recs []*Record) error {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	byMessage, err := c.attachmentsOf(ids)
+	if err != nil {
+		return err
+	}
+	if c.cache == nil {
+		c.cache = map[string]any{}
+	}
+	for _, id := range ids {
+		c.cache["attachments:"+id] = byMessage[id]
+	}
+	return nil
+}
+
+// attachmentsOf reads the uploaded attachments of messages, by message id.
+func (c *Call) attachmentsOf(messageIDs []string) (map[string][]attachmentView, error) {
+	args := []any{}
+	for _, id := range messageIDs {
+		args = append(args, id)
+	}
+	atts, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-attachments' AND parent_id IN (`+placeholders(len(messageIDs))+`)
+		AND json_extract(attrs, '$."_uploaded"') = 1 ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]attachmentView{}
+	for _, a := range atts {
+		v := attachmentView{ContentSize: a.Int("content-size"), ID: a.ID, Removed: a.Bool("removed")}
+		a.Decode("content-type", &v.ContentType)
+		a.Decode("filename", &v.Filename)
+		a.Decode("thumbnail", &v.Thumbnail)
+		out[a.ParentID] = append(out[a.ParentID], v)
+	}
+	return out, nil
 }
 
 // receipts splits the channel's participants (the author aside) into those

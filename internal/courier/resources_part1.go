@@ -95,6 +95,7 @@ func part1Resources() []*Resource {
 			AfterCreate:  afterMessage,
 			BeforeModify: modifyMessage,
 			Render:       renderMessage,
+			Prefetch:     prefetchMessages,
 			Actions: []Action{
 				{Op: "messaging-messages.ack", OnItem: true, Handler: ackMessage},
 				{Op: "messaging-messages.add-reaction", OnItem: true, Handler: addReaction,
