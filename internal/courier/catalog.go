@@ -14,9 +14,10 @@ type Operation struct {
 	Response   string // "jsonapi list", "jsonapi single", "plain object", "null", ...
 	Type       string // JSON:API type of the response, if any
 	Deprecated bool
-	Body       string  // request body shape: "jsonapi", "plain" or "" (none)
-	Fields     []Field // request body fields: data.attributes (jsonapi) or the plain object's keys
-	Query      []Param // query parameters
+	Body       string   // request body shape: "jsonapi", "plain" or "" (none)
+	Fields     []Field  // request body fields: data.attributes (jsonapi) or the plain object's keys
+	Query      []Param  // query parameters
+	SampleKeys []string // keys of the documented response sample (attributes, or a plain object's keys)
 }
 
 // Param is one documented query parameter.

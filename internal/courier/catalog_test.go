@@ -3,6 +3,7 @@ package courier_test
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 
@@ -177,20 +178,27 @@ func TestCatalogWalk(t *testing.T) {
 			path := strings.ReplaceAll(req.path, ">", "%3E")
 			r := call(t, env, adminToken, op.Method, path, req.body)
 			require.Equal(t, op.Status, r.Status, "%s %s: %s", op.Method, path, r.Body)
+			// The answer has exactly the keys of the documented sample.
 			switch op.Response {
 			case "jsonapi single":
 				assert.Equal(t, contentTypeAPI, r.Header.Get("Content-Type"))
-				assert.Equal(t, op.Type, one(t, r).Type)
+				o := one(t, r)
+				assert.Equal(t, op.Type, o.Type)
+				assert.Equal(t, op.SampleKeys, keys(o.Attributes))
 			case "jsonapi list":
 				list := many(t, r)
 				require.NotEmpty(t, list, "every list shows something: %s", r.Body)
 				for _, o := range list {
 					assert.Equal(t, op.Type, o.Type)
+					assert.Equal(t, op.SampleKeys, keys(o.Attributes))
 				}
 			case "null":
 				assert.JSONEq(t, `null`, r.Body)
 			default:
 				assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+				var top map[string]any
+				require.NoError(t, jsonUnmarshal(r.Body, &top))
+				assert.Equal(t, op.SampleKeys, keys(top))
 			}
 		})
 	}
@@ -200,5 +208,14 @@ func TestCatalogWalk(t *testing.T) {
 }
 
 const contentTypeAPI = "application/vnd.api+json"
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 var _ = http.StatusOK

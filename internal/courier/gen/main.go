@@ -38,6 +38,7 @@ type catalog struct {
 			Shape         string  `json:"shape"`
 			DataType      *string `json:"data_type"`
 			Attributes    []field `json:"attributes"`
+			Sample        any     `json:"sample"`
 		} `json:"response"`
 		Alternatives []string `json:"alternatives"`
 	} `json:"operations"`
@@ -145,6 +146,9 @@ func main() {
 				}
 				b.WriteString("\n\t\t\t}")
 			}
+		}
+		if keys := sampleKeys(o.Response.Shape, o.Response.Sample); len(keys) > 0 {
+			b.WriteString(",\n\t\t\tSampleKeys: " + strs(keys))
 		}
 		if len(o.QueryParameters) > 0 {
 			b.WriteString(",\n\t\t\tQuery: []Param{")
@@ -262,6 +266,33 @@ func main() {
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// sampleKeys lists the keys of the documented response sample: the
+// attributes of a JSON:API resource, or the top-level keys of a plain object.
+func sampleKeys(shape string, sample any) []string {
+	obj, _ := sample.(map[string]any)
+	switch shape {
+	case "jsonapi single":
+		data, _ := obj["data"].(map[string]any)
+		obj, _ = data["attributes"].(map[string]any)
+	case "jsonapi list":
+		list, _ := obj["data"].([]any)
+		if len(list) == 0 {
+			return nil
+		}
+		data, _ := list[0].(map[string]any)
+		obj, _ = data["attributes"].(map[string]any)
+	case "plain object":
+	default:
+		return nil
+	}
+	var keys []string
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func str(s *string) string {
