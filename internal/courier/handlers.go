@@ -347,6 +347,11 @@ func (a *API) runAction(act Action) func(c *Call) (*answer, error) {
 		if err != nil {
 			return nil, err
 		}
+		if c.Req.Method == http.MethodDelete {
+			// The notes decide DELETE answers 204 without a body (the catalog's
+			// 201 for delete-reaction is what every POST documents).
+			return &answer{status: http.StatusNoContent, noBody: true}, nil
+		}
 		st := status(c.Op, http.StatusCreated)
 		switch v := out.(type) {
 		case *Record:
