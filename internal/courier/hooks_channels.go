@@ -381,7 +381,16 @@ func channelProfile(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	}
 	prof := &Record{Type: "individual-profiles", ID: ind.ID, OrgID: ind.OrgID, Attrs: map[string]jsonRaw{}}
 	prof.Attrs["photo"] = ind.Attrs["_photo"]
-	return prof, nil
+	obj, err := c.render(prof)
+	if err != nil {
+		return nil, err
+	}
+	return &answer{status: http.StatusOK, contentType: contentTypeAPI, body: profileDoc{Data: obj}}, nil
+}
+
+// profileDoc answers get-profile: the vendor's sample has no "meta" member.
+type profileDoc struct {
+	Data ResourceObject `json:"data"`
 }
 
 // channelPreferences sets a subscriber's channel preferences ("pinned" and

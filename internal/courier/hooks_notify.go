@@ -312,6 +312,9 @@ func notificationCounts(c *Call) (*answer, error) {
 		if err != nil {
 			return nil, errParam("filter[cmp-created-at]", "%s", err.Error())
 		}
+		if op != "<=" && op != ">=" { // this operation documents only these two
+			return nil, errParam("filter[cmp-created-at]", "Comparators supported: <=, >=.")
+		}
 		where = append(where, "created_at "+op+" ?")
 		args = append(args, t)
 	}
