@@ -1,0 +1,172 @@
+package courier
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Hooks of the Alexa family: the skill's webhook (ask-entries), reminders
+// synced to an individual's Alexa account, and proactive-event subscriptions.
+//
+// An individual whose user has an ask-subscription is linked to Alexa: their
+// reminders carry the subscription as account and are synced (with an Alexa
+// reminder id); others' reminders wait unsynced. A subscription sends only
+// the events it registered.
+
+// askEmpty is the {} the Alexa operations answer.
+type askEmpty struct{}
+
+// askEntry takes a request of the Alexa Skills Kit: {"request": {"type",
+// "timestamp", ...}, "version", "session", "context", ...}. It answers {}.
+func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
+	raw, ok := body["request"]
+	if !ok || string(raw) == "null" {
+		return nil, errPointer("/request", "This field is required.")
+	}
+	var req map[string]jsonRaw
+	if json.Unmarshal(raw, &req) != nil || req == nil {
+		return nil, errPointer("/request", "Must be an object.")
+	}
+	var typ string
+	if json.Unmarshal(req["type"], &typ) != nil || strings.TrimSpace(typ) == "" {
+		return nil, errPointer("/request/type", "Must be the request type, such as LaunchRequest.")
+	}
+	if ts, ok := req["timestamp"]; ok && string(ts) != "null" {
+		var s string
+		if json.Unmarshal(ts, &s) != nil {
+			return nil, errPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
+		}
+		if _, ok := parseTime(s); !ok {
+			return nil, errPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
+		}
+	}
+	return askEmpty{}, nil
+}
+
+// askReminderCheck validates the schedule of a reminder: an RFC 5545 RRULE,
+// a local time and an IANA-style time zone.
+func askReminderCheck(rec *Record) error {
+	if raw, ok := rec.Attrs["reminder-rrule"]; ok && string(raw) != "null" {
+		if !askValidRRule(rec.Str("reminder-rrule")) {
+			return errPointer("/data/attributes/reminder-rrule", "Must be an RFC 5545 recurrence rule such as FREQ=DAILY;INTERVAL=1.")
+		}
+	}
+	if t := rec.Str("reminder-time-local"); t != "" {
+		ok := false
+		for _, layout := range []string{"15:04", "15:04:05", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+			if _, err := time.Parse(layout, t); err == nil {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return errPointer("/data/attributes/reminder-time-local", "Must be a local time, HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS].")
+		}
+	}
+	if tz := rec.Str("tz-info"); tz != "" && !askValidTZ(tz) {
+		return errPointer("/data/attributes/tz-info", "Must be a time zone such as America/Los_Angeles.")
+	}
+	return nil
+}
+
+// askValidRRule accepts NAME=VALUE parts separated by ";" with a FREQ.
+func askValidRRule(r string) bool {
+	r = strings.TrimPrefix(r, "RRULE:")
+	freq := false
+	for _, part := range strings.Split(r, ";") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok || v == "" {
+			return false
+		}
+		switch k {
+		case "FREQ":
+			if !contains([]string{"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, v) {
+				return false
+			}
+			freq = true
+		case "INTERVAL", "COUNT", "UNTIL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
+			"BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST":
+		default:
+			return false
+		}
+	}
+	return freq
+}
+
+// askValidTZ accepts UTC and Area/Location names (letters, _, -, +, digits).
+func askValidTZ(tz string) bool {
+	if tz == "UTC" || tz == "GMT" {
+		return true
+	}
+	area, loc, ok := strings.Cut(tz, "/")
+	if !ok || area == "" || loc == "" || len(tz) > 64 {
+		return false
+	}
+	return strings.Trim(tz, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/") == ""
+}
+
+// askReminderCreate links the reminder to the individual's Alexa account.
+func askReminderCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	if err := askReminderCheck(rec); err != nil {
+		return err
+	}
+	user, err := c.p2UserOf(rec.ParentID)
+	if err != nil {
+		return err
+	}
+	rec.Set("account-id", nil)
+	rec.Set("alexa-reminder-id", nil)
+	rec.Set("synced-to-alexa", false)
+	if user == nil {
+		return nil
+	}
+	subs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'ask-subscriptions'
+		AND org_id = ? AND json_extract(attrs, '$."user-id"') = ? ORDER BY created_at, id LIMIT 1`, rec.OrgID, user.ID)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	rec.Set("account-id", subs[0].ID)
+	rec.Set("alexa-reminder-id", c.API.IDs.UUID())
+	rec.Set("synced-to-alexa", true)
+	return nil
+}
+
+func askReminderModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	return askReminderCheck(rec)
+}
+
+// askSend sends a proactive event the subscription registered for.
+func askSend(c *Call, sub *Record, body map[string]jsonRaw) (any, error) {
+	var ev map[string]jsonRaw
+	if json.Unmarshal(body["event"], &ev) != nil || ev == nil {
+		return nil, errPointer("/event", "Must be an object {name, payload}.")
+	}
+	var name string
+	if json.Unmarshal(ev["name"], &name) != nil || name == "" {
+		return nil, errPointer("/event/name", "Must be the name of an event.")
+	}
+	if !contains(sub.Strs("registered-events"), name) {
+		return nil, errPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
+	}
+	if p, ok := ev["payload"]; ok && string(p) != "null" {
+		var obj map[string]jsonRaw
+		if json.Unmarshal(p, &obj) != nil || obj == nil {
+			return nil, errPointer("/event/payload", "Must be an object.")
+		}
+	}
+	if raw, ok := body["expire"]; ok && string(raw) != "null" {
+		var n int64
+		if json.Unmarshal(raw, &n) != nil || n < 300 || n > 86400 {
+			return nil, errPointer("/expire", "Must be between 300 and 86400 seconds.")
+		}
+	}
+	if raw, ok := body["localized"]; ok && string(raw) != "null" {
+		var items []map[string]jsonRaw
+		if json.Unmarshal(raw, &items) != nil {
+			return nil, errPointer("/localized", "Must be a list of objects.")
+		}
+	}
+	sub.Set("last-modified-at", c.Now)
+	return askEmpty{}, c.save(sub)
+}

@@ -1,0 +1,163 @@
+package courier
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Hooks of the system family: aggregation requests, data purges, replicators
+// and request sniffers.
+
+// aggregationCreate checks the entries {column, individual-id} of a request
+// to aggregate individuals' data: every individual must be visible.
+func aggregationCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	var entries []map[string]jsonRaw
+	rec.Decode("entries", &entries)
+	if len(entries) == 0 {
+		return errPointer("/data/attributes/entries", "This field is required: at least one entry.")
+	}
+	for i, e := range entries {
+		ptr := "/data/attributes/entries/" + strconv.Itoa(i)
+		var col, id string
+		if json.Unmarshal(e["column"], &col) != nil || strings.TrimSpace(col) == "" {
+			return errPointer(ptr+"/column", "Must be the name of a column.")
+		}
+		if json.Unmarshal(e["individual-id"], &id) != nil {
+			return errPointer(ptr+"/individual-id", "Must be a valid UUID.")
+		}
+		ind, err := c.loadRef(ptr+"/individual-id", "individuals", id)
+		if err != nil {
+			return err
+		}
+		if rec.OrgID == "" {
+			rec.OrgID = ind.OrgID
+		}
+	}
+	return nil
+}
+
+// purgeProtected are the types a purge never removes: organizations and
+// users belong to other services, purges are the audit trail.
+func purgeProtected(typ string) bool {
+	switch typ {
+	case "organizations", "users", "individuals", "individual-groups", "system-purges", "replicators":
+		return true
+	}
+	return false
+}
+
+// purgeData removes what the purge names: for an individual, every courier
+// record about them (their messages, e-mails, reminders, multicasts, video
+// participations, calls, ...), with the records below those, and their
+// channel subscriptions; for any other entity type (messaging-channel,
+// video-channel, text-account, ... singular or plural), that record and
+// everything below it. The individual record itself stays: courier does not
+// own individuals. The purge is kept (hidden) with what it removed.
+func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	typ := strings.TrimSpace(rec.Str("entity-type"))
+	id := lower(strings.TrimSpace(rec.Str("entity-id")))
+	if _, ok := c.API.types[typ]; !ok {
+		typ += "s"
+	}
+	if _, ok := c.API.types[typ]; !ok || (purgeProtected(typ) && typ != "individuals") {
+		return errPointer("/data/attributes/entity-type", "Cannot purge entity type %q.", rec.Str("entity-type"))
+	}
+	if !isUUID(id) {
+		return errPointer("/data/attributes/entity-id", "Must be a valid UUID.")
+	}
+	ent, err := c.load(typ, id)
+	if err != nil {
+		return err
+	}
+	if ent == nil {
+		return errPointer("/data/attributes/entity-id", "%s %s does not exist.", singular(typ), id)
+	}
+	rec.OrgID = ent.OrgID
+	var roots []*Record
+	if typ == "individuals" {
+		roots, err = queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE org_id = ? AND (parent_id = ?
+			OR lower(json_extract(attrs, '$."individual-id"')) = ? OR lower(json_extract(attrs, '$."sender-individual-id"')) = ?)`,
+			ent.OrgID, id, id, id)
+		if err != nil {
+			return err
+		}
+		if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_links WHERE rel != ? AND (from_id = ? OR to_id = ?)`, relMember, id, id); err != nil {
+			return err
+		}
+	} else {
+		roots = []*Record{ent}
+	}
+	removed := 0
+	for len(roots) > 0 {
+		var next []*Record
+		for _, r := range roots {
+			if purgeProtected(r.Type) {
+				continue
+			}
+			if err := deleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
+				return err
+			}
+			if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_links WHERE rel != ? AND (from_id = ? OR to_id = ?)`, relMember, r.ID, r.ID); err != nil {
+				return err
+			}
+			removed++
+			kids, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE parent_id = ?`, r.ID)
+			if err != nil {
+				return err
+			}
+			next = append(next, kids...)
+		}
+		roots = next
+	}
+	rec.Set("_removed", removed)
+	return nil
+}
+
+// purgeAnswer: the vendor answers a purge with null.
+func purgeAnswer(c *Call, rec *Record) (any, error) { return nil, nil }
+
+// Replicators are system processes: every authenticated caller sees them.
+func replicatorScope(c *Call) (string, []any)     { return "1 = 1", nil }
+func replicatorVisible(c *Call, rec *Record) bool { return true }
+
+// snifferCreate captures a user of the caller's organizations until
+// valid-until (an hour from now by default, never in the past).
+func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	user, err := c.loadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	if err != nil {
+		return err
+	}
+	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range sortedCopy(orgs) {
+		if c.Caller.Member(o) {
+			rec.OrgID = o
+			break
+		}
+	}
+	if rec.OrgID == "" && user.ID == c.Caller.UserID && len(c.Caller.Orgs) > 0 {
+		rec.OrgID = c.Caller.Orgs[0]
+	}
+	now, _ := time.Parse(timeLayout, c.Now)
+	until := formatTime(now.Add(time.Hour))
+	if s := rec.Str("valid-until"); s != "" {
+		if until, err = p2Time("/data/attributes/valid-until", s); err != nil {
+			return err
+		}
+		if until <= c.Now {
+			return errPointer("/data/attributes/valid-until", "Must be in the future.")
+		}
+	}
+	rec.Set("valid-until", until)
+	rec.Set("created-time", c.Now)
+	return nil
+}
+
+// snifferLogs lists what the sniffer captured.
+func snifferLogs(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+	return c.p2List("sniffer-logs", "parent_id = ?", rec.ID)
+}

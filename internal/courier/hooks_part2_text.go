@@ -1,0 +1,416 @@
+package courier
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Hooks of the texting family: Twilio-backed text accounts, their numbers,
+// number look-ups and logs, user↔number maps, texts and their callbacks.
+//
+// A text account is an organization's Twilio account; claim-number (or a
+// create of text-account-numbers) provisions a phone number below it. Texts
+// are sent from one of the account's numbers; a number with logging on keeps
+// a log of what it sends and receives (reset-logs empties it). The Twilio
+// callback moves a text's status, and an inbound reply becomes a
+// text-receive-log.
+
+// textDefaultAreaCode is the area code numbers get when none is asked for.
+const textDefaultAreaCode = "415"
+
+// textAccountCreate gives a new account its Twilio id; its phone number comes
+// with its first claimed number.
+func textAccountCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	rec.Set("twilio-id", c.p2SID("AC"))
+	if _, ok := rec.Attrs["allow-custom-number"]; !ok {
+		rec.Set("allow-custom-number", false)
+	}
+	return nil
+}
+
+// textAccountModify: the account's phone number is one of its numbers unless
+// the account allows custom numbers.
+func textAccountModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	if err := p2Phone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
+		return err
+	}
+	if _, ok := in["phone-number"]; !ok || rec.Bool("allow-custom-number") || rec.Str("phone-number") == "" {
+		return nil
+	}
+	nums, err := c.p2Children("text-account-numbers", rec.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range nums {
+		if n.Str("phone-number") == rec.Str("phone-number") {
+			return nil
+		}
+	}
+	return errPointer("/data/attributes/phone-number", "%s is not a number of text account %s (and it does not allow custom numbers).",
+		rec.Str("phone-number"), rec.ID)
+}
+
+// textProvision gives a number record its phone number and Twilio details:
+// the next free number of the area code.
+func (c *Call) textProvision(num *Record, areaCode string) error {
+	if areaCode == "" {
+		areaCode = textDefaultAreaCode
+	}
+	for i := 0; i < 10000; i++ {
+		candidate := fmt.Sprintf("+1%s555%04d", areaCode, 1000+i)
+		var n int
+		if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'text-account-numbers'
+			AND json_extract(attrs, '$."phone-number"') = ?`, candidate).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			num.Set("phone-number", candidate)
+			break
+		}
+	}
+	if num.Str("phone-number") == "" {
+		return errPointer("/data/attributes/area-code", "No number is free in area code %s.", areaCode)
+	}
+	num.Set("capability-mms", true)
+	num.Set("capability-sms", true)
+	num.Set("capability-voice", true)
+	if raw, ok := num.Attrs["events"]; !ok || string(raw) == "null" {
+		num.Attrs["events"] = jsonRaw(`{"unknown-number": {}}`)
+	}
+	num.Set("lata", "722")
+	num.Set("latitude", "37.774900")
+	num.Set("longitude", "-122.419400")
+	num.Set("postal-code", "94103")
+	num.Set("rate-center", "SNFC CNTRL")
+	num.Set("region", "CA")
+	num.Set("twilio-id", c.p2SID("PN"))
+	for _, b := range []string{"alert", "logging"} {
+		if _, ok := num.Attrs[b]; !ok {
+			num.Set(b, false)
+		}
+	}
+	return nil
+}
+
+// textAdoptNumber makes a newly provisioned number the account's phone
+// number when it has none yet.
+func (c *Call) textAdoptNumber(acct *Record, num *Record) error {
+	if acct.Str("phone-number") != "" {
+		return nil
+	}
+	acct.Set("phone-number", num.Str("phone-number"))
+	return c.save(acct)
+}
+
+// textNumberCreate provisions a number in the requested area code.
+func textNumberCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+	area := rec.Str("area-code")
+	if _, ok := in["area-code"]; ok && area != "" && (len(area) != 3 || strings.Trim(area, "0123456789") != "" || area[0] < '2') {
+		return errPointer("/data/attributes/area-code", "Must be a three-digit North American area code.")
+	}
+	if err := p2Phone(rec, "forward-to", "/data/attributes/forward-to"); err != nil {
+		return err
+	}
+	return c.textProvision(rec, area)
+}
+
+func textNumberCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	acct, err := loadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+	if err != nil || acct == nil {
+		return err
+	}
+	return c.textAdoptNumber(acct, rec)
+}
+
+func textNumberModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+	return p2Phone(rec, "forward-to", "/data/attributes/forward-to")
+}
+
+// textClaimNumber provisions a new number for the account: it is answered
+// and listed among the account's numbers (GET /v1/text-account-numbers/?account-id=).
+func textClaimNumber(c *Call, acct *Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		Notes string `json:"notes"`
+	}
+	_ = p2Body(body, &in)
+	num := c.p2NewRecord("text-account-numbers", acct.OrgID, acct.ID)
+	num.Set("account-id", acct.ID)
+	num.Set("notes", in.Notes)
+	if err := c.textProvision(num, ""); err != nil {
+		return nil, err
+	}
+	if err := c.insert(num); err != nil {
+		return nil, err
+	}
+	return num, c.textAdoptNumber(acct, num)
+}
+
+// textResetLogs empties the number's log.
+func textResetLogs(c *Call, num *Record, _ map[string]jsonRaw) (any, error) {
+	if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'text-number-logs' AND parent_id = ?`, num.ID); err != nil {
+		return nil, err
+	}
+	return num, nil
+}
+
+// textLog appends a line to a number's log when the number logs.
+func (c *Call) textLog(num *Record, line string) error {
+	if num == nil || !num.Bool("logging") {
+		return nil
+	}
+	l := c.p2NewRecord("text-number-logs", num.OrgID, num.ID)
+	l.Set("log", line)
+	return c.insert(l)
+}
+
+// Number look-ups are shared reference data: every authenticated caller sees them.
+func textInfoScope(c *Call) (string, []any)     { return "1 = 1", nil }
+func textInfoVisible(c *Call, rec *Record) bool { return true }
+func textInfoNumberParam(c *Call, q *ListQuery, v string) error {
+	if !p2USNumber(v) {
+		return errParam("number", "Query parameter \"number\" must be a US phone number in E.164 format (+1NXXNXXXXXX).")
+	}
+	q.Where(jsonAttr("number")+" = ?", v)
+	return nil
+}
+
+// textInfoCreate looks a number up: the emulated carrier answers at once.
+// Numbers of the emulator's own text accounts are VoIP numbers; others are
+// mobile when they end with an even digit, landlines otherwise.
+func textInfoCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	number := rec.Str("number")
+	if !p2USNumber(number) {
+		return errPointer("/data/attributes/number", "Must be a US phone number in E.164 format (+1NXXNXXXXXX).")
+	}
+	var own int
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'text-account-numbers'
+		AND json_extract(attrs, '$."phone-number"') = ?`, number).Scan(&own); err != nil {
+		return err
+	}
+	rec.OrgID = ""
+	rec.Set("status", "completed")
+	rec.Set("error", nil)
+	switch last := number[len(number)-1]; {
+	case own > 0:
+		rec.Set("type", "voip")
+		rec.Set("carrier-name", "Twilio - SMS/MMS-SVR")
+		rec.Set("mobile-country-code", nil)
+		rec.Set("mobile-network-code", nil)
+	case (last-'0')%2 == 0:
+		rec.Set("type", "mobile")
+		rec.Set("carrier-name", "Emulated Wireless")
+		rec.Set("mobile-country-code", "310")
+		rec.Set("mobile-network-code", "260")
+	default:
+		rec.Set("type", "landline")
+		rec.Set("carrier-name", "Emulated Telephone Company")
+		rec.Set("mobile-country-code", nil)
+		rec.Set("mobile-network-code", nil)
+	}
+	return nil
+}
+
+// textReceiveLog reads a receive log by its Twilio message id (a string, not
+// a UUID, matched without regard to case).
+func textReceiveLog(c *Call, _ *Record, _ map[string]jsonRaw) (any, error) {
+	id := chi.URLParam(c.Req, "id")
+	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-receive-logs'
+		AND lower(id) = ?`, strings.ToLower(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || !c.visible(recs[0]) {
+		return nil, errNotFound("text-receive-log")
+	}
+	return recs[0], nil
+}
+
+// textMapCreate maps a user of the organization to one of its numbers, once.
+func textMapCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	num, err := c.loadRef("/data/attributes/number-id", "text-account-numbers", rec.Str("number-id"))
+	if err != nil {
+		return err
+	}
+	if num.OrgID != rec.OrgID {
+		return errPointer("/data/attributes/number-id", "Number %s is not in organization %s.", num.ID, rec.OrgID)
+	}
+	user, err := c.loadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	if err != nil {
+		return err
+	}
+	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	if err != nil {
+		return err
+	}
+	if !contains(orgs, rec.OrgID) {
+		return errPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+	}
+	existing, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-user-number-maps'
+		AND json_extract(attrs, '$."number-id"') = ? AND json_extract(attrs, '$."user-id"') = ? LIMIT 1`, num.ID, user.ID)
+	if err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		return p2Conflict("/data/attributes/user-id", existing[0].ID, "User %s is already mapped to number %s.", user.ID, num.ID)
+	}
+	return nil
+}
+
+// textCreate sends a text from one of the account's numbers (its first
+// number when number-id is absent).
+func textCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+	if !isE164(rec.Str("target")) {
+		return errPointer("/data/attributes/target", "Must be a phone number in E.164 format.")
+	}
+	var num *Record
+	if id := rec.Str("number-id"); id != "" {
+		n, err := c.loadRef("/data/attributes/number-id", "text-account-numbers", id)
+		if err != nil {
+			return err
+		}
+		if n.ParentID != rec.ParentID {
+			return errPointer("/data/attributes/number-id", "Number %s is not a number of text account %s.", n.ID, rec.ParentID)
+		}
+		num = n
+	} else {
+		nums, err := c.p2Children("text-account-numbers", rec.ParentID)
+		if err != nil {
+			return err
+		}
+		if len(nums) == 0 {
+			return errPointer("/data/attributes/account-id", "Text account %s has no number: claim one first.", rec.ParentID)
+		}
+		num = nums[0]
+		rec.Set("number-id", num.ID)
+	}
+	var expected []jsonRaw
+	rec.Decode("expected-responses", &expected)
+	for i, e := range expected {
+		var s string
+		if json.Unmarshal(e, &s) != nil {
+			return errPointer(fmt.Sprintf("/data/attributes/expected-responses/%d", i), "Must be a string.")
+		}
+	}
+	rec.Set("from", num.Str("phone-number"))
+	rec.Set("status", "accepted")
+	rec.Set("error", nil)
+	rec.Set("twilio-sid", c.p2SID("SM"))
+	return c.textLog(num, fmt.Sprintf("%s sent %s to %s", c.Now, rec.Str("twilio-sid"), rec.Str("target")))
+}
+
+// textStatuses are Twilio's message statuses.
+func textStatuses() []string {
+	return []string{"accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed",
+		"receiving", "received", "read", "canceled"}
+}
+
+// textCallback is Twilio's webhook for a text: MessageStatus (or SmsStatus,
+// or status) moves the text's status, ErrorMessage/ErrorCode explain a
+// failure, and Body (with From, MessageSid) records an inbound reply as a
+// text-receive-log. Answered with the text.
+func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+	str := func(keys ...string) (string, bool, error) {
+		for _, k := range keys {
+			raw, ok := body[k]
+			if !ok || string(raw) == "null" {
+				continue
+			}
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				var n json.Number
+				if json.Unmarshal(raw, &n) != nil {
+					return "", false, errPointer("/"+k, "Must be a string.")
+				}
+				s = n.String()
+			}
+			return s, true, nil
+		}
+		return "", false, nil
+	}
+	st, hasStatus, err := str("MessageStatus", "SmsStatus", "status")
+	if err != nil {
+		return nil, err
+	}
+	errMsg, _, err := str("ErrorMessage", "error")
+	if err != nil {
+		return nil, err
+	}
+	errCode, _, err := str("ErrorCode")
+	if err != nil {
+		return nil, err
+	}
+	text, hasBody, err := str("Body", "body")
+	if err != nil {
+		return nil, err
+	}
+	from, _, err := str("From", "from")
+	if err != nil {
+		return nil, err
+	}
+	sid, _, err := str("MessageSid", "SmsSid")
+	if err != nil {
+		return nil, err
+	}
+	if hasStatus && !contains(textStatuses(), st) {
+		return nil, errPointer("/MessageStatus", "Must be one of %s.", strings.Join(textStatuses(), ", "))
+	}
+	if hasBody && from != "" && !isE164(from) {
+		return nil, errPointer("/From", "Must be a phone number in E.164 format.")
+	}
+	num, err := loadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
+	if err != nil {
+		return nil, err
+	}
+	if hasBody {
+		if from == "" {
+			from = rec.Str("target")
+		}
+		if sid == "" {
+			sid = c.p2SID("SM")
+		}
+		if old, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-receive-logs'
+			AND lower(id) = ?`, strings.ToLower(sid)); err != nil {
+			return nil, err
+		} else if len(old) > 0 {
+			return nil, p2Conflict("/MessageSid", old[0].ID, "Message %s was already received.", sid)
+		}
+		r := &Record{Type: "text-receive-logs", ID: sid, OrgID: rec.OrgID, ParentID: rec.Str("number-id"), CreatedAt: c.Now,
+			Attrs: map[string]jsonRaw{}}
+		r.Set("created-at", c.Now)
+		r.Set("message", text)
+		r.Set("sender", from)
+		r.Set("sid", sid)
+		r.Set("to", rec.Str("from"))
+		r.Set("_text-id", rec.ID)
+		if err := c.insert(r); err != nil {
+			return nil, err
+		}
+		if err := c.textLog(num, fmt.Sprintf("%s received %s from %s", c.Now, sid, from)); err != nil {
+			return nil, err
+		}
+	}
+	if hasStatus && st != rec.Str("status") {
+		rec.Set("status", st)
+		if st == "failed" || st == "undelivered" {
+			switch {
+			case errMsg != "":
+				rec.Set("error", errMsg)
+			case errCode != "":
+				rec.Set("error", "Twilio error "+errCode)
+			default:
+				rec.Set("error", "Message "+st+".")
+			}
+		}
+		c.stamp(rec, false)
+		if err := c.save(rec); err != nil {
+			return nil, err
+		}
+		if err := c.textLog(num, fmt.Sprintf("%s %s is %s", c.Now, rec.Str("twilio-sid"), st)); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}

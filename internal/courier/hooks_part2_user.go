@@ -1,0 +1,437 @@
+package courier
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Hooks of the user family: consents, devices (and the pushes they
+// received), e-mails with their attachments, and multicasts to users.
+//
+// A multicast (user-multicasts create, users/{id}/multicast) is recorded as
+// one user-multicast per individual reached, and pushed to the devices of
+// the individuals' users that allow notifications (their get-logs shows it).
+// An e-mail is a draft until sent (auto-send, or the send action); a draft
+// takes attachments, which must be uploaded (process-upload) before it is sent.
+
+// userConsentCreate asks a user of the organization for a consent: pending
+// until answered; its target is the user's phone (sms) or e-mail address.
+func userConsentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	user, err := c.loadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	if err != nil {
+		return err
+	}
+	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	if err != nil {
+		return err
+	}
+	if !contains(orgs, rec.OrgID) {
+		return errPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+	}
+	if rec.Str("type") == "" {
+		rec.Set("type", "sms")
+	}
+	rec.Set("state", "pending")
+	if rec.Str("type") == "sms" {
+		rec.Attrs["target-id"] = orNull(user.Attrs["phone"])
+	} else {
+		rec.Attrs["target-id"] = orNull(user.Attrs["email"])
+	}
+	if raw := rec.Attrs["args"]; len(raw) == 0 || string(raw) == "null" {
+		rec.Set("args", struct{}{})
+	}
+	return nil
+}
+
+// Devices belong to the user who registered them; all-users=true lists every
+// device of the caller's organizations.
+func userDeviceScope(c *Call) (string, []any) {
+	if c.Query.Bool("all-users") && len(c.Caller.Orgs) > 0 {
+		args := make([]any, len(c.Caller.Orgs))
+		for i, o := range c.Caller.Orgs {
+			args[i] = o
+		}
+		return "org_id IN (" + placeholders(len(args)) + ")", args
+	}
+	return jsonAttr("_user-id") + " = ?", []any{c.Caller.UserID}
+}
+
+func userDeviceVisible(c *Call, rec *Record) bool {
+	return rec.Str("_user-id") == c.Caller.UserID || c.Caller.Member(rec.OrgID)
+}
+
+// userDeviceCreate registers the caller's device; registering a token again
+// replaces the earlier registration.
+func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	rec.Set("_user-id", c.Caller.UserID)
+	if id := rec.Str("individual-id"); id != "" {
+		ind, err := c.loadRef("/data/attributes/individual-id", "individuals", id)
+		if err != nil {
+			return err
+		}
+		rec.OrgID = ind.OrgID
+	} else if len(c.Caller.Orgs) > 0 {
+		rec.OrgID = c.Caller.Orgs[0]
+	}
+	if strings.TrimSpace(rec.Str("token")) == "" {
+		return errPointer("/data/attributes/token", "This field may not be blank.")
+	}
+	for _, b := range []string{"allow-notification", "sandbox"} {
+		if raw, ok := rec.Attrs[b]; !ok || string(raw) == "null" {
+			rec.Set(b, b == "allow-notification")
+		}
+	}
+	_, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'user-devices' AND json_extract(attrs, '$."token"') = ?`,
+		rec.Str("token"))
+	return err
+}
+
+// userDeviceLogs lists the pushes a device received.
+func userDeviceLogs(c *Call, dev *Record, _ map[string]jsonRaw) (any, error) {
+	return c.p2List("user-device-logs", "parent_id = ?", dev.ID)
+}
+
+// userPush records a push to every notifying device of the individual's user.
+func (c *Call) userPush(individualID, title, body string, data jsonRaw) error {
+	user, err := c.p2UserOf(individualID)
+	if err != nil || user == nil {
+		return err
+	}
+	devs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-devices'
+		AND json_extract(attrs, '$."_user-id"') = ? ORDER BY created_at, id`, user.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range devs {
+		if !d.Bool("allow-notification") {
+			continue
+		}
+		l := c.p2NewRecord("user-device-logs", d.OrgID, d.ID)
+		l.Set("badge-count", 0)
+		l.Set("body", body)
+		l.Set("category", "multicast")
+		l.Attrs["data"] = orEmpty(data)
+		l.Set("title", title)
+		if err := c.insert(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// userEmailCreate addresses an e-mail to an individual (by default to their
+// user's address) and sends it at once with auto-send.
+func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+	if org := rec.Str("sender-organization-id"); org != "" && !c.Caller.Member(org) {
+		return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/sender-organization-id",
+			Detail: "You do not have permission to perform this action in organization " + org + "."}
+	}
+	var to []string
+	if raw, ok := in["to"]; ok && string(raw) != "null" {
+		var one string
+		if json.Unmarshal(raw, &one) == nil {
+			to = []string{one}
+		} else if json.Unmarshal(raw, &to) != nil {
+			return errPointer("/data/attributes/to", "Must be an e-mail address or a list of them.")
+		}
+		for i, a := range to {
+			if p, err := mail.ParseAddress(a); err != nil || p.Address != a {
+				ptr := "/data/attributes/to"
+				if len(to) > 1 || raw[0] == '[' {
+					ptr += "/" + strconv.Itoa(i)
+				}
+				return errPointer(ptr, "Must be a valid e-mail address.")
+			}
+		}
+	}
+	user, err := c.p2UserOf(rec.ParentID)
+	if err != nil {
+		return err
+	}
+	rec.Set("user-id", nil)
+	if user != nil {
+		rec.Set("user-id", user.ID)
+		if len(to) == 0 && user.Str("email") != "" {
+			to = []string{user.Str("email")}
+		}
+	}
+	if len(to) == 0 {
+		return errPointer("/data/attributes/to", "Individual %s has no e-mail address: give one.", rec.ParentID)
+	}
+	rec.Set("to", to)
+	if rec.Str("message") == "" && rec.Str("message-html") == "" {
+		return errPointer("/data/attributes/message", "An e-mail needs a message or a message-html.")
+	}
+	rec.Set("status", "draft")
+	rec.Set("task-id", nil)
+	rec.Set("result", nil)
+	if rec.Bool("auto-send") {
+		userEmailSent(c, rec)
+	}
+	return nil
+}
+
+func userEmailSent(c *Call, rec *Record) {
+	rec.Set("status", "sent")
+	rec.Set("task-id", c.API.IDs.UUID())
+	rec.Set("result", "Sent to "+strings.Join(rec.Strs("to"), ", ")+".")
+	rec.Set("last-modified-at", c.Now)
+}
+
+// userEmailSend sends a draft whose attachments are all uploaded.
+func userEmailSend(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+	if rec.Str("status") != "draft" {
+		return nil, p2Refuse("E-mail %s was already sent.", rec.ID)
+	}
+	atts, err := c.p2Children("user-email-attachments", rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		if !a.Bool("ready-to-use") {
+			return nil, p2Refuse("Attachment %s of e-mail %s is not uploaded yet (process-upload).", a.ID, rec.ID)
+		}
+	}
+	userEmailSent(c, rec)
+	return rec, c.save(rec)
+}
+
+// userAttachmentCreate adds a pending attachment to a draft.
+func userAttachmentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+	email, err := loadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
+	if err != nil {
+		return err
+	}
+	if email != nil && email.Str("status") != "draft" {
+		return errPointer("/data/attributes/email-id", "E-mail %s was already sent.", email.ID)
+	}
+	if strings.TrimSpace(rec.Str("filename")) == "" {
+		return errPointer("/data/attributes/filename", "This field may not be blank.")
+	}
+	rec.Set("ready-to-use", false)
+	rec.Set("size", 0)
+	rec.Set("download-link", nil)
+	return nil
+}
+
+// userUploadTicket is the unwrapped ticket user-email-attachments answer.
+type userUploadTicket struct {
+	ExpirationTime int64            `json:"expiration-time"`
+	ID             string           `json:"id"`
+	UploadData     userUploadFields `json:"upload-data"`
+	UploadURL      string           `json:"upload-url"`
+}
+
+type userUploadFields struct {
+	Key         string `json:"key"`
+	ContentType string `json:"Content-Type"`
+}
+
+func userAttachmentTicket(c *Call, rec *Record) (any, error) {
+	now, _ := time.Parse(timeLayout, c.Now)
+	return userUploadTicket{ExpirationTime: now.Add(time.Hour).Unix(), ID: rec.ID,
+		UploadData: userUploadFields{Key: rec.Type + "/" + rec.ID, ContentType: rec.Str("content-type")},
+		UploadURL:  "https://uploads.courier.invalid/" + rec.Type + "/" + rec.ID}, nil
+}
+
+// userAttachmentRender shows the download link only when asked (with-link)
+// and once the content is uploaded.
+func userAttachmentRender(c *Call, rec *Record) error {
+	rec.Set("download-link", nil)
+	if rec.Bool("ready-to-use") && c.Query.params["with-link"].Name != "" && c.Query.Bool("with-link") {
+		rec.Set("download-link", "https://downloads.courier.invalid/"+rec.Type+"/"+rec.ID)
+	}
+	return nil
+}
+
+// userAttachmentUploaded completes an upload.
+func userAttachmentUploaded(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+	if !rec.Bool("ready-to-use") {
+		rec.Set("ready-to-use", true)
+		rec.Set("size", 2048)
+		if err := c.save(rec); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// p2TaskAnswer is what the multicasts answer.
+type p2TaskAnswer struct {
+	MessageData jsonRaw `json:"message-data"`
+	TaskID      string  `json:"task-id"`
+}
+
+// userMulticastCreate multicasts a template to individuals and to the
+// individuals of groups, all of one organization.
+func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		TemplateData       jsonRaw  `json:"template-data"`
+		TemplateID         string   `json:"template-id"`
+		IndividualGroupIDs []string `json:"individual-group-ids"`
+		IndividualIDs      []string `json:"individual-ids"`
+		OrganizationID     string   `json:"organization-id"`
+	}
+	if err := p2Body(body, &in); err != nil {
+		return nil, errPointer("", "Malformed body.")
+	}
+	if strings.TrimSpace(in.TemplateID) == "" {
+		return nil, errPointer("/template-id", "This field may not be blank.")
+	}
+	org := lower(in.OrganizationID)
+	if org != "" && !c.Caller.Member(org) {
+		return nil, &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/organization-id",
+			Detail: "You do not have permission to perform this action in organization " + org + "."}
+	}
+	var targets []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			targets = append(targets, id)
+		}
+	}
+	for i, id := range in.IndividualIDs {
+		ind, err := c.p2Individual("/individual-ids/"+strconv.Itoa(i), id, org)
+		if err != nil {
+			return nil, err
+		}
+		if org == "" {
+			org = ind.OrgID
+		} else if ind.OrgID != org {
+			return nil, errPointer("/individual-ids/"+strconv.Itoa(i), "Individual %s is not in organization %s.", ind.ID, org)
+		}
+		add(ind.ID)
+	}
+	for i, id := range in.IndividualGroupIDs {
+		ptr := "/individual-group-ids/" + strconv.Itoa(i)
+		g, err := c.loadRef(ptr, "individual-groups", id)
+		if err != nil {
+			return nil, err
+		}
+		if org == "" {
+			org = g.OrgID
+		} else if g.OrgID != org {
+			return nil, errPointer(ptr, "Group %s is not in organization %s.", g.ID, org)
+		}
+		var members []idRef
+		g.Decode("individuals", &members)
+		for _, m := range members {
+			add(lower(m.ID))
+		}
+	}
+	if len(targets) == 0 {
+		return nil, errPointer("/individual-ids", "Name at least one individual (individual-ids or individual-group-ids).")
+	}
+	task := c.API.IDs.UUID()
+	for _, id := range targets {
+		if err := c.userMulticastTo(org, id, in.TemplateID, in.TemplateData, task); err != nil {
+			return nil, err
+		}
+	}
+	return p2TaskAnswer{MessageData: orEmpty(in.TemplateData), TaskID: task}, nil
+}
+
+// userMulticastTo records one individual's multicast and pushes it.
+func (c *Call) userMulticastTo(org, individualID, templateID string, data jsonRaw, task string) error {
+	m := c.p2NewRecord("user-multicasts", org, individualID)
+	m.Set("individual-id", individualID)
+	m.Set("organization-id", org)
+	m.Attrs["template-data"] = orEmpty(data)
+	m.Set("template-id", templateID)
+	m.Set("_task-id", task)
+	if err := c.insert(m); err != nil {
+		return err
+	}
+	return c.userPush(individualID, templateID, "Message from template "+templateID+".", data)
+}
+
+// userMulticastBody is the body of the users/{id}/ multicast actions.
+type userMulticastBody struct {
+	Data           jsonRaw `json:"data"`
+	IndividualID   string  `json:"individual-id"`
+	OrganizationID string  `json:"organization-id"`
+	TemplateID     string  `json:"template-id"`
+}
+
+// userTarget resolves the individual and organization a users/{id}/ action
+// addresses: by default the user's primary individual and its organization.
+func (c *Call) userTarget(user *Record, in userMulticastBody) (ind *Record, org string, err error) {
+	org = lower(in.OrganizationID)
+	if org != "" && !c.Caller.Member(org) {
+		return nil, "", &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/organization-id",
+			Detail: "You do not have permission to perform this action in organization " + org + "."}
+	}
+	id := in.IndividualID
+	if id == "" {
+		id = user.Str("primary-individual-id")
+	}
+	if id == "" {
+		return nil, "", errPointer("/individual-id", "User %s has no individual: name one.", user.ID)
+	}
+	ind, err = c.loadRef("/individual-id", "individuals", id)
+	if err != nil {
+		return nil, "", err
+	}
+	if org == "" {
+		org = ind.OrgID
+	}
+	return ind, org, nil
+}
+
+// userMulticast sends a template to one user.
+func userMulticast(c *Call, user *Record, body map[string]jsonRaw) (any, error) {
+	var in userMulticastBody
+	if err := p2Body(body, &in); err != nil {
+		return nil, errPointer("", "Malformed body.")
+	}
+	if strings.TrimSpace(in.TemplateID) == "" {
+		return nil, errPointer("/template-id", "This field may not be blank.")
+	}
+	ind, org, err := c.userTarget(user, in)
+	if err != nil {
+		return nil, err
+	}
+	if ind.OrgID != org {
+		return nil, errPointer("/individual-id", "Individual %s is not in organization %s.", ind.ID, org)
+	}
+	task := c.API.IDs.UUID()
+	if err := c.userMulticastTo(org, ind.ID, in.TemplateID, in.Data, task); err != nil {
+		return nil, err
+	}
+	return p2TaskAnswer{MessageData: orEmpty(in.Data), TaskID: task}, nil
+}
+
+// userValidation is what validate-multicast-params answers.
+type userValidation struct {
+	Info    string `json:"info"`
+	Success bool   `json:"success"`
+}
+
+// userValidateMulticast checks a multicast without sending it: the answer
+// says whether it would reach the individual.
+func userValidateMulticast(c *Call, user *Record, body map[string]jsonRaw) (any, error) {
+	var in userMulticastBody
+	if err := p2Body(body, &in); err != nil {
+		return nil, errPointer("", "Malformed body.")
+	}
+	ind, org, err := c.userTarget(user, in)
+	if err != nil {
+		var e *Error
+		if asError(err, &e) && e.Status == http.StatusBadRequest {
+			return userValidation{Info: e.Detail, Success: false}, nil
+		}
+		return nil, err
+	}
+	switch {
+	case strings.TrimSpace(in.TemplateID) == "":
+		return userValidation{Info: "template-id may not be blank.", Success: false}, nil
+	case ind.OrgID != org:
+		return userValidation{Info: "Individual " + ind.ID + " is not in organization " + org + ".", Success: false}, nil
+	}
+	return userValidation{Info: "Template " + in.TemplateID + " can be sent to individual " + ind.ID + ".", Success: true}, nil
+}
