@@ -14,9 +14,6 @@ func parentParam(c *Call, q *ListQuery, v string) error {
 	return nil
 }
 
-// includePending is read by uploadedOnly.
-func includePending(c *Call, q *ListQuery, v string) error { return nil }
-
 // uploadedOnly: attachments whose upload was not processed are pending and
 // listed only with filter[include-pending]=true.
 func uploadedOnly(c *Call, q *ListQuery) error {

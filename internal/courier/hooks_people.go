@@ -113,9 +113,6 @@ func groupMembers(g *Record) (individuals, leaders []string) {
 	return individuals, leaders
 }
 
-// renderIndividualGroup keeps the stored member lists; nothing is computed.
-func renderIndividualGroup(c *Call, rec *Record) error { return nil }
-
 // groupView is an individual group as channels and multicasts embed it.
 type groupView struct {
 	IndividualIDs    []string          `json:"individual-ids"`

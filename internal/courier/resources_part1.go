@@ -33,8 +33,7 @@ func part1Resources() []*Resource {
 		},
 		{
 			Type: "individual-groups", Path: "/v1/individual-groups/",
-			Get:    "individual-groups.get",
-			Render: renderIndividualGroup,
+			Get: "individual-groups.get",
 		},
 		{
 			Type: "messaging-channels", Path: "/v1/messaging-channels/",
@@ -114,7 +113,7 @@ func part1Resources() []*Resource {
 			Parent:       &Parent{Attr: "message-id", Type: "messaging-messages"},
 			Text:         []string{"filename"},
 			Required:     []string{"message-id", "filename", "content-type"},
-			Params:       map[string]ParamHook{"filter[include-pending]": includePending},
+			Params:       map[string]ParamHook{"filter[include-pending]": ignoreParam},
 			ListFilter:   uploadedOnly,
 			BeforeCreate: createAttachment,
 			CreateAnswer: uploadTicketFor,
@@ -149,7 +148,7 @@ func part1Resources() []*Resource {
 			Parent:       &Parent{Attr: "bulk-message-id", Type: "messaging-bulk-messages"},
 			Text:         []string{"filename"},
 			Required:     []string{"bulk-message-id", "filename", "content-type"},
-			Params:       map[string]ParamHook{"filter[include-pending]": includePending},
+			Params:       map[string]ParamHook{"filter[include-pending]": ignoreParam},
 			ListFilter:   uploadedOnly,
 			BeforeCreate: createAttachment,
 			CreateAnswer: uploadTicketFor,
