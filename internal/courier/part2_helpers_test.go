@@ -1,0 +1,72 @@
+package courier_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+)
+
+// p2Call sends a request and requires the status.
+func p2Call(t testing.TB, env *emutest.Env, token, method, path, body string, want int) emutest.Response {
+	t.Helper()
+	r := call(t, env, token, method, path, body)
+	require.Equal(t, want, r.Status, "%s %s: %s", method, path, r.Body)
+	return r
+}
+
+// p2One sends a request, requires 2xx status want and decodes one resource.
+func p2One(t testing.TB, env *emutest.Env, token, method, path, body string, want int) object {
+	t.Helper()
+	return one(t, p2Call(t, env, token, method, path, body, want))
+}
+
+// p2Many GETs a list (200) and decodes it.
+func p2Many(t testing.TB, env *emutest.Env, token, path string) []object {
+	t.Helper()
+	return many(t, p2Call(t, env, token, "GET", path, "", 200))
+}
+
+// p2Err requires an error answer and returns its first error object.
+func p2Err(t testing.TB, env *emutest.Env, token, method, path, body string, want int) (code, pointer, parameter string) {
+	t.Helper()
+	d := decode(t, p2Call(t, env, token, method, path, body, want))
+	require.NotEmpty(t, d.Errors)
+	require.Equal(t, want, d.Errors[0].Status)
+	return d.Errors[0].Code, d.Errors[0].Source["pointer"], d.Errors[0].Source["parameter"]
+}
+
+// p2State is a digest of every courier record and link: equal digests mean
+// no request changed anything.
+func p2State(t testing.TB, env *emutest.Env) string {
+	t.Helper()
+	h := sha256.New()
+	for _, q := range []string{
+		`SELECT type || id || org_id || parent_id || created_at || attrs FROM cr_resources ORDER BY type, id`,
+		`SELECT rel || from_id || to_id || attrs FROM cr_links ORDER BY rel, from_id, to_id`,
+	} {
+		rows, err := env.Deps.DB.SQL().QueryContext(context.Background(), q)
+		require.NoError(t, err)
+		for rows.Next() {
+			var s string
+			require.NoError(t, rows.Scan(&s))
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, rows.Close())
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func p2IDs(os []object) map[string]bool {
+	out := map[string]bool{}
+	for _, o := range os {
+		out[o.ID] = true
+	}
+	return out
+}
