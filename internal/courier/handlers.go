@@ -54,24 +54,9 @@ func (a *API) operation(res *Resource, opID string, fn func(c *Call) (*answer, e
 			w.WriteHeader(ans.status)
 			return nil
 		}
-		writeJSON(w, ans.status, ans.contentType, ans.body)
+		httpx.WriteJSON(w, ans.status, ans.contentType, ans.body)
 		return nil
 	})
-}
-
-// writeJSON writes a success answer. Unlike httpx.WriteJSON it keeps "&" and
-// "<" as they are, so paging links read as URLs (valid JSON either way).
-func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		// Only our own response types are encoded here: a failure is a programming error.
-		panic(fmt.Sprintf("courier: encode response: %v", err))
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 func status(op *Operation, fallback int) int {

@@ -87,7 +87,7 @@ type pagedEnvelope struct {
 }
 
 func writeData(w http.ResponseWriter, data any) {
-	httpx.WriteJSON(w, http.StatusOK, contentType, envelope{Success: true, Data: data})
+	httpx.WriteJSONHTMLEscaped(w, http.StatusOK, contentType, envelope{Success: true, Data: data})
 }
 
 // WriteError is GreenArrow's one error adapter (server.Vendor).
@@ -105,5 +105,5 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		a.Log.Error("greenarrow: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = &Error{http.StatusInternalServerError, codeInternalError, "an internal error occurred"}
 	}
-	httpx.WriteJSON(w, e.Status, contentType, envelope{Success: false, ErrorCode: &e.Code, ErrorMessage: &e.Message})
+	httpx.WriteJSONHTMLEscaped(w, e.Status, contentType, envelope{Success: false, ErrorCode: &e.Code, ErrorMessage: &e.Message})
 }

@@ -55,6 +55,6 @@ func parsePage(r *http.Request) (page, error) {
 // writePage writes one page of a list with the four pagination keys.
 func writePage(w http.ResponseWriter, data any, pg page, total int) {
 	pages := (total + pg.PerPage - 1) / pg.PerPage
-	httpx.WriteJSON(w, http.StatusOK, contentType, pagedEnvelope{Success: true, Data: data,
+	httpx.WriteJSONHTMLEscaped(w, http.StatusOK, contentType, pagedEnvelope{Success: true, Data: data,
 		Page: pg.Page, PerPage: pg.PerPage, NumRecords: total, NumPages: pages})
 }

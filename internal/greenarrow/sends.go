@@ -55,7 +55,7 @@ func (q *quotaRefusal) Error() string { return q.Msg }
 func (a *API) writeControlError(w http.ResponseWriter, r *http.Request, err error) {
 	var qr *quotaRefusal
 	if errors.As(err, &qr) {
-		httpx.WriteJSON(w, http.StatusPaymentRequired, "", qr)
+		httpx.WriteJSONHTMLEscaped(w, http.StatusPaymentRequired, "", qr)
 		return
 	}
 	control.WriteError(a.Log)(w, r, err)
@@ -104,7 +104,7 @@ func (a *API) simulateSend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", res)
+	httpx.WriteJSONHTMLEscaped(w, http.StatusOK, "", res)
 	return nil
 }
 

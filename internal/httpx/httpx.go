@@ -33,10 +33,23 @@ func Adapt(onErr ErrorWriter, fn HandlerFunc) http.HandlerFunc {
 }
 
 // WriteJSON writes v as JSON with the given status and content type
-// ("application/json" when empty).
+// ("application/json" when empty). "&", "<" and ">" stay as they are, as most
+// vendors' servers write them (and links with query strings stay readable).
 func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
+	writeJSON(w, status, contentType, v, false)
+}
+
+// WriteJSONHTMLEscaped is WriteJSON with "&", "<" and ">" written as \u0026,
+// \u003c and \u003e, as Rails' JSON encoder writes them (GreenArrow).
+func WriteJSONHTMLEscaped(w http.ResponseWriter, status int, contentType string, v any) {
+	writeJSON(w, status, contentType, v, true)
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any, escapeHTML bool) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
 		// Only our own response types are encoded here: a failure is a programming error.
 		panic(fmt.Sprintf("httpx: encode response: %v", err))
 	}
@@ -45,7 +58,7 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 // BodyError says why a request body could not be decoded. Vendors map it to

@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,4 +45,21 @@ func TestUnmarshalClassifiesErrors(t *testing.T) {
 	assert.Equal(t, 2, v.N)
 	assert.False(t, httpx.IsTooLarge(&httpx.BodyError{Kind: httpx.BodyMalformed}))
 	assert.True(t, httpx.IsTooLarge(&httpx.BodyError{Kind: httpx.BodyTooLarge}))
+}
+
+func TestWriteJSONEscaping(t *testing.T) {
+	t.Parallel()
+	v := struct {
+		Zone string `json:"zone"`
+	}{"Central Time (US & Canada) <x>"}
+	w := httptest.NewRecorder()
+	httpx.WriteJSON(w, 201, "", v)
+	assert.Equal(t, 201, w.Code)
+	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
+	assert.Equal(t, `{"zone":"Central Time (US & Canada) <x>"}`, w.Body.String())
+
+	w = httptest.NewRecorder()
+	httpx.WriteJSONHTMLEscaped(w, 200, "application/json; charset=utf-8", v)
+	assert.Equal(t, "application/json; charset=utf-8", w.Header().Get("Content-Type"))
+	assert.Equal(t, `{"zone":"Central Time (US \u0026 Canada) \u003cx\u003e"}`, w.Body.String())
 }
