@@ -45,11 +45,22 @@ func WriteJSONHTMLEscaped(w http.ResponseWriter, status int, contentType string,
 	writeJSON(w, status, contentType, v, true)
 }
 
-func writeJSON(w http.ResponseWriter, status int, contentType string, v any, escapeHTML bool) {
+// Marshal encodes v the way WriteJSON writes it, for answers encoded ahead of time.
+func Marshal(v any) ([]byte, error) { return marshal(v, false) }
+
+func marshal(v any, escapeHTML bool) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(escapeHTML)
 	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any, escapeHTML bool) {
+	body, err := marshal(v, escapeHTML)
+	if err != nil {
 		// Only our own response types are encoded here: a failure is a programming error.
 		panic(fmt.Sprintf("httpx: encode response: %v", err))
 	}
@@ -58,7 +69,7 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any, esc
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	_, _ = w.Write(body)
 }
 
 // BodyError says why a request body could not be decoded. Vendors map it to

@@ -53,7 +53,7 @@ func scanPartner(s scanner) (*Partner, error) {
 		p.Settings = json.RawMessage(settings.String)
 	}
 	var err error
-	if p.encoded, err = json.Marshal(&p); err != nil {
+	if p.encoded, err = httpx.Marshal(&p); err != nil {
 		return nil, err // settings holds invalid JSON: a broken fixture
 	}
 	return &p, nil

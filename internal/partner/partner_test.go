@@ -111,12 +111,25 @@ func TestPatchPartner(t *testing.T) {
 		`"https://yourwebsite.com/redirect"`, `"https://company.com/onboarding-redirect"`,
 		`"allow_client_to_add_phone_no": true`, `"allow_client_to_add_phone_no": false`).Replace(docExample)
 	assert.JSONEq(t, want, res.Body)
+	// "&" is written as it is, in the encoded GET as in the PATCH answer.
+	res = env.Do(t, "PATCH", base+"/partners/examplePA", `{"webhook_url":"https://company.com/webhook"}`, exampleK)
+	assert.Contains(t, res.Body, `"partner_redirect_url":"https://company.com/onboarding-redirect"`)
 	// The change is visible in later reads; read-only and unknown fields were ignored.
 	res = env.Do(t, "GET", base+"/partners/examplePA", "", exampleK)
 	assert.JSONEq(t, want, res.Body)
 	// The other partner is untouched.
 	res = env.Do(t, "GET", base+"/partners/otherPA", "", otherK)
 	assert.Contains(t, res.Body, `"webhook_url":"https://other.example.com/webhook"`)
+}
+
+func TestQueryStringURLsAreNotEscaped(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "PATCH", base+"/partners/examplePA", `{"webhook_url":"https://h.example.com/hook?a=1&b=2"}`, exampleK)
+	require.Equal(t, http.StatusOK, res.Status)
+	assert.Contains(t, res.Body, `"webhook_url":"https://h.example.com/hook?a=1&b=2"`)
+	res = env.Do(t, "GET", base+"/partners/examplePA", "", exampleK)
+	assert.Contains(t, res.Body, `"webhook_url":"https://h.example.com/hook?a=1&b=2"`)
 }
 
 func TestPatchEmptyObjectChangesNothing(t *testing.T) {
