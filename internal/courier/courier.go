@@ -33,8 +33,7 @@ const (
 
 // Schema registers the courier tables and fixtures with the store.
 func Schema() store.Schema {
-	sub, _ := fs.Sub(migrations, "migrations") // the directory is embedded: cannot fail
-	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: sub, Seed: seed}
+	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: store.Sub(migrations, "migrations"), Seed: seed}
 }
 
 // API is the courier API. It implements server.Vendor.
@@ -121,13 +120,9 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	sort.Strings(files)
 	t := newTables()
 	for _, file := range files {
-		raw, err := fs.ReadFile(fixtures, file)
-		if err != nil {
-			return err
-		}
 		var data fixtureData
-		if err := json.Unmarshal(raw, &data); err != nil {
-			return fmt.Errorf("%s: %w", file, err)
+		if err := store.ReadFixture(fixtures, file, &data); err != nil {
+			return err
 		}
 		for _, tk := range data.Tokens {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cr_tokens (token, user_id) VALUES (?, ?)`, tk.Token, tk.UserID); err != nil {
