@@ -100,13 +100,13 @@ func TestPart2VoiceSettingsAndAgents(t *testing.T) {
 		`{"individual-id": "`+indAlice+`", "setting-id": "`+p2Setting1+`"}`), 409)
 	assert.Equal(t, "Conflict", code)
 	for _, tc := range []struct{ path, doc, pointer string }{
-		{"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "", `{"individual-id": "` + indRalph + `", "setting-id": "` + p2Setting1 + `"}`), "/data/attributes/individual-id"},
-		{"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "", `{"individual-id": "` + indQuinn + `", "setting-id": "` + p2Setting1 + `", "use-pstn": true}`), "/data/attributes/phone-number"},
-		{"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "", `{"individual-id": "` + indQuinn + `"}`), "/data/attributes/setting-id"},
-		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "` + p2Account1 + `", "forward-number": "front desk"}`), "/data/attributes/forward-number"},
-		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "` + p2Account1 + `", "forward-number": 5}`), "/data/attributes/forward-number"},
-		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "` + p2Account1 + `", "phone-number": "555"}`), "/data/attributes/phone-number"},
-		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "` + p2Account1 + `", "organization-id": "` + org1 + `", "colour": 1}`), "/data/attributes/colour"},
+		{"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "", `{"individual-id": "`+indRalph+`", "setting-id": "`+p2Setting1+`"}`), "/data/attributes/individual-id"},
+		{"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "", `{"individual-id": "`+indQuinn+`", "setting-id": "`+p2Setting1+`", "use-pstn": true}`), "/data/attributes/phone-number"},
+		{"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "", `{"individual-id": "`+indQuinn+`"}`), "/data/attributes/setting-id"},
+		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "`+p2Account1+`", "forward-number": "front desk"}`), "/data/attributes/forward-number"},
+		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "`+p2Account1+`", "forward-number": 5}`), "/data/attributes/forward-number"},
+		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "`+p2Account1+`", "phone-number": "555"}`), "/data/attributes/phone-number"},
+		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "`+p2Account1+`", "organization-id": "`+org1+`", "colour": 1}`), "/data/attributes/colour"},
 		{"/v1/voice-settings/", p2Doc("voice-settings", "", `{"wait-message": "x"}`), "/data/attributes/account-id"},
 	} {
 		_, ptr, _ := p2Err(t, env, adminToken, "POST", tc.path, tc.doc, 400)
