@@ -1,0 +1,328 @@
+package courier_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPart2Alexa: the skill webhook, reminders synced through a
+// subscription, and proactive events limited to the registered ones.
+func TestPart2Alexa(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"version": "1.0", "session": {"new": true},
+		"request": {"type": "IntentRequest", "timestamp": "2026-01-15T12:00:00Z", "intent": {"name": "NextAppointment"}}}`, 200)
+	assert.JSONEq(t, `{}`, r.Body)
+	before := p2State(t, env)
+	for _, tc := range []struct{ body, pointer string }{
+		{`{}`, "/request"},
+		{`{"request": "launch"}`, "/request"},
+		{`{"request": {"timestamp": "2026-01-15T12:00:00Z"}}`, "/request/type"},
+		{`{"request": {"type": "LaunchRequest", "timestamp": "yesterday"}}`, "/request/timestamp"},
+	} {
+		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", tc.body, 400)
+		assert.Equal(t, tc.pointer, ptr, tc.body)
+	}
+	p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", `[1]`, 400)
+
+	// Olivia's user is subscribed: her reminder syncs; Pat has no user.
+	liv := p2One(t, env, adminToken, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indOlivia+`",
+		"name": "Stand-up", "reminder-content": "Team stand-up.", "reminder-rrule": "FREQ=WEEKLY;BYDAY=MO", "reminder-time-local": "09:00", "tz-info": "America/Los_Angeles"}`), 201)
+	assert.Equal(t, true, liv.Attributes["synced-to-alexa"])
+	assert.Equal(t, p2Sub1, liv.Attributes["account-id"])
+	assert.Len(t, liv.Attributes["alexa-reminder-id"], 36)
+	assert.Equal(t, adminUser, liv.Attributes["created-by"])
+	pat := p2One(t, env, adminToken, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`",
+		"reminder-content": "Water the plants.", "reminder-time-local": "18:00"}`), 201)
+	assert.Equal(t, false, pat.Attributes["synced-to-alexa"])
+	assert.Nil(t, pat.Attributes["account-id"])
+	assert.Equal(t, []string{p2Reminder1, pat.ID}, ids(p2Many(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat)))
+	pat = p2One(t, env, adminToken, "PATCH", "/v1/ask-reminders/"+pat.ID+"/", p2Doc("ask-reminders", pat.ID, `{"reminder-rrule": "FREQ=DAILY;COUNT=5", "tz-info": "UTC"}`), 200)
+	assert.Equal(t, "FREQ=DAILY;COUNT=5", pat.Attributes["reminder-rrule"])
+	before = p2State(t, env)
+	for _, tc := range []struct{ method, path, doc, pointer string }{
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-content": "x", "reminder-time-local": "08:00", "reminder-rrule": "every day"}`), "/data/attributes/reminder-rrule"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-content": "x", "reminder-time-local": "8am"}`), "/data/attributes/reminder-time-local"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-content": "x", "reminder-time-local": "08:00", "tz-info": "Mars"}`), "/data/attributes/tz-info"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-time-local": "08:00"}`), "/data/attributes/reminder-content"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"reminder-content": "x", "reminder-time-local": "08:00"}`), "/data/attributes/individual-id"},
+		{"PATCH", "/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"reminder-rrule": "FREQ=HOURLY;BYWHEN=1"}`), "/data/attributes/reminder-rrule"},
+		{"PATCH", "/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"synced-to-alexa": "yes", "name": 5}`), "/data/attributes/name"},
+	} {
+		_, ptr, _ := p2Err(t, env, adminToken, tc.method, tc.path, tc.doc, 400)
+		assert.Equal(t, tc.pointer, ptr, tc.doc)
+	}
+	_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "",
+		`{"individual-id": "`+indRalph+`", "reminder-content": "x", "reminder-time-local": "08:00"}`), 400)
+	assert.Equal(t, "/data/attributes/individual-id", ptr)
+	p2Err(t, env, org1Token, "GET", "/v1/ask-reminders/"+p2Reminder2+"/", "", 404)
+	p2Err(t, env, org1Token, "PATCH", "/v1/ask-reminders/"+p2Reminder2+"/", p2Doc("ask-reminders", p2Reminder2, `{"name": "x"}`), 404)
+	assert.Empty(t, p2Many(t, env, org1Token, "/v1/ask-reminders/?individual-id="+indRalph))
+
+	// Subscriptions send only the events they registered.
+	assert.JSONEq(t, `{}`, p2Call(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub1+"/send/",
+		`{"event": {"name": "AMAZON.Occasion.Updated", "payload": {}}}`, 201).Body)
+	assert.Equal(t, "2026-01-15T12:00:00.000000+00:00", p2One(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+p2Sub1+"/", "", 200).Attributes["last-modified-at"])
+	before = p2State(t, env)
+	for _, tc := range []struct{ body, pointer string }{
+		{`{"event": {"name": "AMAZON.WeatherAlert.Activated", "payload": {}}}`, "/event/name"},
+		{`{"event": {"payload": {}}}`, "/event/name"},
+		{`{"event": "alert"}`, "/event"},
+		{`{}`, "/event"},
+		{`{"event": {"name": "AMAZON.Occasion.Updated", "payload": []}}`, "/event/payload"},
+		{`{"event": {"name": "AMAZON.Occasion.Updated"}, "expire": 10}`, "/expire"},
+		{`{"event": {"name": "AMAZON.Occasion.Updated"}, "expire": 1e30}`, "/expire"},
+		{`{"event": {"name": "AMAZON.Occasion.Updated"}, "localized": {}}`, "/localized"},
+	} {
+		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub1+"/send/", tc.body, 400)
+		assert.Equal(t, tc.pointer, ptr, tc.body)
+	}
+	p2Err(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub2+"/send/", `{"event": {"name": "AMAZON.MessageAlert.Activated"}}`, 404)
+	p2Err(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+p2Sub2+"/", "", 404)
+	_, _, param := p2Err(t, env, org1Token, "GET", "/v1/ask-subscriptions/?organization-id="+org2, "", 403)
+	assert.Equal(t, "organization-id", param)
+	_, _, param = p2Err(t, env, org1Token, "GET", "/v1/ask-subscriptions/", "", 400)
+	assert.Equal(t, "organization-id", param)
+	assert.Equal(t, []string{p2Sub2}, ids(p2Many(t, env, adminToken, "/v1/ask-subscriptions/?organization-id="+org2+"&filter[user-id]="+adminUser)))
+	assert.Equal(t, before, p2State(t, env))
+}
+
+// TestPart2Devices: devices are their user's; all-users shows the
+// organizations'; a token registered again replaces its device; multicasts
+// are pushed to the devices.
+func TestPart2Devices(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	assert.Equal(t, []string{p2Device2}, ids(p2Many(t, env, org1Token, "/v1/user-devices/")))
+	assert.Equal(t, []string{p2Device1}, ids(p2Many(t, env, adminToken, "/v1/user-devices/")))
+	assert.Equal(t, []string{p2Device1, p2Device2, p2Device3}, ids(p2Many(t, env, adminToken, "/v1/user-devices/?all-users=true")))
+	assert.Equal(t, []string{p2Device1, p2Device2}, ids(p2Many(t, env, org1Token, "/v1/user-devices/?all-users=true")))
+	assert.Equal(t, []string{p2Device2}, ids(p2Many(t, env, org1Token, "/v1/user-devices/?all-users=true&filter[type]=fcm&filter[model]=Pixel%208")))
+	dev := p2One(t, env, org1Token, "POST", "/v1/user-devices/", p2Doc("user-devices", "",
+		`{"individual-id": "`+indOlivia+`", "token": "fcm-token-olivia-0002", "type": "fcm", "model": "Pixel 9", "app-name": "northwind"}`), 201)
+	assert.Equal(t, true, dev.Attributes["allow-notification"])
+	assert.Equal(t, []string{dev.ID}, ids(p2Many(t, env, org1Token, "/v1/user-devices/")), "the same token replaces the device")
+	assert.Equal(t, "Pixel 9", p2Many(t, env, org1Token, "/v1/user-devices/?token=fcm-token-olivia-0002")[0].Attributes["model"])
+
+	// A multicast to Olivia is pushed to her user's device.
+	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/"))
+	p2Call(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "shift-reminder", "data": {"day": "Monday"}}`, 201)
+	logs := p2Many(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/")
+	require.Len(t, logs, 1)
+	assert.Equal(t, "user-device-logs", logs[0].Type)
+	assert.Equal(t, "shift-reminder", logs[0].Attributes["title"])
+	assert.Equal(t, map[string]any{"day": "Monday"}, logs[0].Attributes["data"])
+	d := decode(t, p2Call(t, env, adminToken, "GET", "/v1/user-devices/"+p2Device1+"/get-logs/?page[limit]=1", "", 200))
+	assert.Equal(t, map[string]any{"page[limit]": float64(1), "page[offset]": float64(0), "page[total]": float64(1)}, d.Meta)
+
+	before := p2State(t, env)
+	p2Err(t, env, org1Token, "GET", "/v1/user-devices/"+p2Device3+"/get-logs/", "", 404)
+	p2Err(t, env, org1Token, "GET", "/v1/user-devices/a0000000-0000-4000-8000-0000000000ff/get-logs/", "", 404)
+	for _, tc := range []struct{ attrs, pointer string }{
+		{`{"token": "t", "type": "sms"}`, "/data/attributes/type"},
+		{`{"type": "apn"}`, "/data/attributes/token"},
+		{`{"token": " ", "type": "apn"}`, "/data/attributes/token"},
+		{`{"token": "t", "type": "apn", "individual-id": "` + indRalph + `"}`, "/data/attributes/individual-id"},
+		{`{"token": "t", "type": "apn", "app-version": "123456789012345678901"}`, "/data/attributes/app-version"},
+	} {
+		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-devices/", p2Doc("user-devices", "", tc.attrs), 400)
+		assert.Equal(t, tc.pointer, ptr, tc.attrs)
+	}
+	p2Err(t, env, org1Token, "GET", "/v1/user-devices/?filter[type]=sms", "", 400)
+	assert.Equal(t, before, p2State(t, env))
+}
+
+// TestPart2Emails: drafts take attachments that must be uploaded before the
+// e-mail is sent; sent e-mails take nothing more.
+func TestPart2Emails(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	em := p2One(t, env, adminToken, "POST", "/v1/user-emails/", p2Doc("user-emails", "",
+		`{"individual-id": "`+indOlivia+`", "subject": "Rota", "message": "See attached."}`), 201)
+	assert.Equal(t, "draft", em.Attributes["status"])
+	assert.Equal(t, []any{"olivia.nguyen@example.com"}, em.Attributes["to"], "the user's address by default")
+	assert.Equal(t, org1User, em.Attributes["user-id"])
+	assert.Nil(t, em.Attributes["task-id"])
+	r := p2Call(t, env, adminToken, "POST", "/v1/user-email-attachments/", p2Doc("user-email-attachments", "",
+		`{"content-type": "application/pdf", "email-id": "`+em.ID+`", "filename": "rota.pdf"}`), 201)
+	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	var ticket map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &ticket))
+	assert.ElementsMatch(t, []string{"expiration-time", "id", "upload-data", "upload-url"}, keysOf(ticket), "an unwrapped ticket")
+	var attID string
+	require.NoError(t, json.Unmarshal(ticket["id"], &attID))
+	assert.JSONEq(t, `1768482000`, string(ticket["expiration-time"]), "an hour of emulated time")
+	att := p2One(t, env, adminToken, "GET", "/v1/user-email-attachments/"+attID+"/?with-link=true", "", 200)
+	assert.Equal(t, false, att.Attributes["ready-to-use"])
+	assert.Nil(t, att.Attributes["download-link"])
+	_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 400)
+	assert.Equal(t, "", ptr)
+	att = p2One(t, env, adminToken, "POST", "/v1/user-email-attachments/"+attID+"/process-upload/", `{}`, 201)
+	assert.Equal(t, true, att.Attributes["ready-to-use"])
+	assert.EqualValues(t, 2048, att.Attributes["size"])
+	assert.Nil(t, att.Attributes["download-link"], "without with-link")
+	assert.Equal(t, "https://downloads.courier.invalid/user-email-attachments/"+attID,
+		p2One(t, env, adminToken, "GET", "/v1/user-email-attachments/"+attID+"/?with-link=true", "", 200).Attributes["download-link"])
+	assert.Equal(t, []string{attID}, ids(p2Many(t, env, adminToken, "/v1/user-email-attachments/?email-id="+em.ID)))
+	em = p2One(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 201)
+	assert.Equal(t, "sent", em.Attributes["status"])
+	assert.Len(t, em.Attributes["task-id"], 36)
+	assert.Equal(t, "Sent to olivia.nguyen@example.com.", em.Attributes["result"])
+	assert.Equal(t, em, p2One(t, env, adminToken, "GET", "/v1/user-emails/"+em.ID+"/", "", 200))
+
+	// Auto-send with several addresses.
+	auto := p2One(t, env, adminToken, "POST", "/v1/user-emails/", p2Doc("user-emails", "",
+		`{"individual-id": "`+indPat+`", "subject": "Hi", "message-html": "<p>Hi</p>", "to": ["pat@example.com", "carer@example.com"], "auto-send": true}`), 201)
+	assert.Equal(t, "sent", auto.Attributes["status"])
+	assert.Equal(t, []any{"pat@example.com", "carer@example.com"}, auto.Attributes["to"])
+	assert.Equal(t, []string{p2Email1, auto.ID}, ids(p2Many(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat)))
+
+	before := p2State(t, env)
+	p2Err(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 400)
+	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/user-email-attachments/", p2Doc("user-email-attachments", "",
+		`{"content-type": "text/plain", "email-id": "`+em.ID+`", "filename": "late.txt"}`), 400)
+	assert.Equal(t, "/data/attributes/email-id", ptr)
+	for _, tc := range []struct{ attrs, pointer string }{
+		{`{"individual-id": "` + indPat + `", "subject": "x", "message": "x"}`, "/data/attributes/to"},
+		{`{"individual-id": "` + indPat + `", "subject": "x", "message": "x", "to": "not-an-address"}`, "/data/attributes/to"},
+		{`{"individual-id": "` + indPat + `", "subject": "x", "message": "x", "to": ["a@example.com", "b@"]}`, "/data/attributes/to/1"},
+		{`{"individual-id": "` + indPat + `", "subject": "x", "message": "x", "to": 7}`, "/data/attributes/to"},
+		{`{"individual-id": "` + indPat + `", "subject": "x", "to": "a@example.com"}`, "/data/attributes/message"},
+		{`{"individual-id": "` + indPat + `", "message": "x", "to": "a@example.com"}`, "/data/attributes/subject"},
+		{`{"individual-id": "` + indRalph + `", "subject": "x", "message": "x", "to": "a@example.com"}`, "/data/attributes/individual-id"},
+	} {
+		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-emails/", p2Doc("user-emails", "", tc.attrs), 400)
+		assert.Equal(t, tc.pointer, ptr, tc.attrs)
+	}
+	_, ptr, _ = p2Err(t, env, org1Token, "POST", "/v1/user-emails/", p2Doc("user-emails", "",
+		`{"individual-id": "`+indPat+`", "subject": "x", "message": "x", "to": "a@example.com", "sender-organization-id": "`+org2+`"}`), 403)
+	assert.Equal(t, "/data/attributes/sender-organization-id", ptr)
+	for _, tc := range []struct{ attrs, pointer string }{
+		{`{"content-type": "text/plain", "email-id": "` + p2Email3 + `"}`, "/data/attributes/filename"},
+		{`{"content-type": "text/plain", "email-id": "` + p2Email3 + `", "filename": " "}`, "/data/attributes/filename"},
+		{`{"content-type": "text/plain", "email-id": "` + p2Email2 + `", "filename": "a"}`, "/data/attributes/email-id"},
+	} {
+		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-email-attachments/", p2Doc("user-email-attachments", "", tc.attrs), 400)
+		assert.Equal(t, tc.pointer, ptr, tc.attrs)
+	}
+	for _, path := range []string{"/v1/user-emails/" + p2Email2 + "/", "/v1/user-email-attachments/" + p2Attachment2 + "/"} {
+		p2Err(t, env, org1Token, "GET", path, "", 404)
+	}
+	p2Err(t, env, org1Token, "POST", "/v1/user-emails/"+p2Email2+"/send/", `{}`, 404)
+	p2Err(t, env, org1Token, "POST", "/v1/user-email-attachments/"+p2Attachment2+"/process-upload/", `{}`, 404)
+	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-email-attachments/?email-id="+p2Email2))
+	p2Err(t, env, org1Token, "GET", "/v1/user-emails/", "", 400)
+	assert.Equal(t, before, p2State(t, env))
+}
+
+func keysOf(m map[string]json.RawMessage) []string {
+	out := []string{}
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestPart2Multicasts: user-multicasts reach individuals and groups of one
+// organization; users/{id}/ multicasts reach the user's individual.
+func TestPart2Multicasts(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := p2Call(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"individual-group-ids": ["`+group1+`"], "individual-ids": ["`+indQuinn+`", "`+indPat+`"],
+		"organization-id": "`+org1+`", "template-data": {"clinic": "Northwind"}, "template-id": "newsletter"}`, 201)
+	var task struct {
+		MessageData map[string]any `json:"message-data"`
+		TaskID      string         `json:"task-id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &task))
+	assert.Equal(t, map[string]any{"clinic": "Northwind"}, task.MessageData)
+	assert.Len(t, task.TaskID, 36)
+	pat := p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indPat)
+	require.Len(t, pat, 2, "the fixture's and the new one (Pat once, though named twice)")
+	assert.Equal(t, map[string]any{"created-at": "2026-01-15T12:00:00.000000+00:00", "individual-id": indPat, "organization-id": org1,
+		"template-data": map[string]any{"clinic": "Northwind"}, "template-id": "newsletter"}, pat[1].Attributes)
+	assert.Len(t, p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indQuinn), 1)
+
+	r = p2Call(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "welcome"}`, 201)
+	assert.JSONEq(t, `{}`, string(mustField(t, r.Body, "message-data")))
+	assert.Equal(t, "welcome", p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indOlivia)[0].Attributes["template-id"])
+
+	var v struct {
+		Info    string `json:"info"`
+		Success bool   `json:"success"`
+	}
+	r = p2Call(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
+		`{"data": {}, "individual-id": "`+indOlivia+`", "organization-id": "`+org1+`", "template-id": "welcome"}`, 201)
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &v))
+	assert.True(t, v.Success, v.Info)
+	r = p2Call(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
+		`{"data": {}, "individual-id": "`+indRalph+`", "organization-id": "`+org1+`", "template-id": "welcome"}`, 201)
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &v))
+	assert.False(t, v.Success)
+	assert.Contains(t, v.Info, "not in organization")
+
+	before := p2State(t, env)
+	for _, tc := range []struct{ body, pointer string }{
+		{`{"template-data": {}, "template-id": "x"}`, "/individual-ids"},
+		{`{"template-data": {}, "template-id": "x", "individual-ids": ["` + indRalph + `"]}`, "/individual-ids/0"},
+		{`{"template-data": {}, "template-id": "x", "individual-ids": ["` + indPat + `"], "individual-group-ids": ["` + group2 + `"]}`, "/individual-group-ids/0"},
+		{`{"template-data": {}, "template-id": "x", "individual-ids": ["nope"]}`, "/individual-ids/0"},
+		{`{"template-data": {}, "template-id": "", "individual-ids": ["` + indPat + `"]}`, "/template-id"},
+		{`{"template-id": "x", "individual-ids": ["` + indPat + `"]}`, "/template-data"},
+		{`{"template-data": [], "template-id": "x", "individual-ids": ["` + indPat + `"]}`, "/template-data"},
+		{`{"template-data": {}, "template-id": "x", "individual-ids": ["` + indPat + `"], "channel": "sms"}`, "/channel"},
+	} {
+		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-multicasts/", tc.body, 400)
+		assert.Equal(t, tc.pointer, ptr, tc.body)
+	}
+	_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"template-data": {}, "template-id": "x", "organization-id": "`+org2+`", "individual-ids": ["`+indRalph+`"]}`, 403)
+	assert.Equal(t, "/organization-id", ptr)
+	_, ptr, _ = p2Err(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "organization-id": "`+org2+`"}`, 403)
+	assert.Equal(t, "/organization-id", ptr)
+	_, ptr, _ = p2Err(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "individual-id": "`+indRalph+`"}`, 400)
+	assert.Equal(t, "/individual-id", ptr)
+	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "individual-id": "`+indRalph+`", "organization-id": "`+org1+`"}`, 400)
+	assert.Equal(t, "/individual-id", ptr)
+	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/users/"+org1User+"/multicast/", `{}`, 400)
+	assert.Equal(t, "/template-id", ptr)
+	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/", `{"template-id": "x"}`, 400)
+	assert.NotEmpty(t, ptr)
+	p2Err(t, env, org1Token, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
+		`{"data": {}, "individual-id": "`+indRalph+`", "organization-id": "`+org2+`", "template-id": "x"}`, 403)
+	p2Err(t, env, org1Token, "POST", "/v1/users/20000000-0000-4000-8000-0000000000ff/multicast/", `{"template-id": "x"}`, 404)
+	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indRalph))
+	p2Err(t, env, org1Token, "GET", "/v1/user-multicasts/", "", 400)
+	assert.Equal(t, before, p2State(t, env))
+}
+
+func mustField(t *testing.T, body, key string) json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(body), &m))
+	return m[key]
+}
+
+// TestPart2Consents: a consent is pending until answered and targets the
+// user's phone; another organization's consents are out of reach.
+func TestPart2Consents(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	c := p2One(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org1+`", "type": "sms", "user-id": "`+adminUser+`"}`), 201)
+	assert.Equal(t, "pending", c.Attributes["state"])
+	assert.Equal(t, "+14155550101", c.Attributes["target-id"])
+	assert.Equal(t, map[string]any{}, c.Attributes["args"])
+	assert.Equal(t, []string{c.ID}, ids(p2Many(t, env, adminToken, "/v1/user-consents/?filter[user-id]="+adminUser+"&filter[organization-id]="+org1)))
+	assert.Equal(t, []string{p2Consent1, c.ID}, ids(p2Many(t, env, org1Token, "/v1/user-consents/")))
+	before := p2State(t, env)
+	_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+org1User+`"}`), 400)
+	assert.Equal(t, "/data/attributes/user-id", ptr)
+	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org1+`"}`), 400)
+	assert.Equal(t, "/data/attributes/user-id", ptr)
+	p2Err(t, env, org1Token, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+adminUser+`"}`), 403)
+	p2Err(t, env, org1Token, "GET", "/v1/user-consents/"+p2Consent2+"/", "", 404)
+	p2Err(t, env, org1Token, "GET", "/v1/user-consents/?filter[organization-id]="+org2, "", 403)
+	assert.Equal(t, before, p2State(t, env))
+}
