@@ -44,10 +44,10 @@ func TestPart2Alexa(t *testing.T) {
 	assert.Equal(t, "FREQ=DAILY;COUNT=5", pat.Attributes["reminder-rrule"])
 	before = p2State(t, env)
 	for _, tc := range []struct{ method, path, doc, pointer string }{
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-content": "x", "reminder-time-local": "08:00", "reminder-rrule": "every day"}`), "/data/attributes/reminder-rrule"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-content": "x", "reminder-time-local": "8am"}`), "/data/attributes/reminder-time-local"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-content": "x", "reminder-time-local": "08:00", "tz-info": "Mars"}`), "/data/attributes/tz-info"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "` + indPat + `", "reminder-time-local": "08:00"}`), "/data/attributes/reminder-content"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "08:00", "reminder-rrule": "every day"}`), "/data/attributes/reminder-rrule"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "8am"}`), "/data/attributes/reminder-time-local"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "08:00", "tz-info": "Mars"}`), "/data/attributes/tz-info"},
+		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-time-local": "08:00"}`), "/data/attributes/reminder-content"},
 		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"reminder-content": "x", "reminder-time-local": "08:00"}`), "/data/attributes/individual-id"},
 		{"PATCH", "/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"reminder-rrule": "FREQ=HOURLY;BYWHEN=1"}`), "/data/attributes/reminder-rrule"},
 		{"PATCH", "/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"synced-to-alexa": "yes", "name": 5}`), "/data/attributes/name"},
