@@ -1,0 +1,121 @@
+package courier_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/courier"
+)
+
+// p2Junk are values of every wrong kind a member can get.
+func p2Junk() []string {
+	return []string{`null`, `true`, `-1`, `1e308`, `123456789012345678901234567890`, `"x"`, `""`, `[]`, `[null, 1]`, `{}`,
+		`{"a": {"b": [1]}}`, `"` + strings.Repeat("z", 5000) + `"`, `"11111111-1111-1111-1111-111111111111"`, `"+14155550000"`}
+}
+
+// p2Variants derives bad requests from one valid request of an operation.
+func p2Variants(t *testing.T, op courier.Operation, req p2Req) []p2Req {
+	t.Helper()
+	uuid := regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	path, query, _ := strings.Cut(req.path, "?")
+	var out []p2Req
+	add := func(p, b string) { out = append(out, p2Req{p, b}) }
+	// Unknown and malformed ids in the path.
+	if strings.Contains(op.Path, "{id}") {
+		add(uuid.ReplaceAllString(path, "ffffffff-ffff-4fff-8fff-ffffffffffff")+"?"+query, req.body)
+		add(strings.Replace(path, strings.Split(strings.TrimPrefix(path, "/v1/"), "/")[1], "not-an-id%00", 1)+"?"+query, req.body)
+	}
+	// Junk in the query: unknown parameters, bad values of known ones.
+	add(path+"?"+query+"&bogus=1", req.body)
+	for _, p := range op.Query {
+		for _, v := range []string{"", "x", "-1", "99999999999999999999", "%ZZ", "ffffffff-ffff-4fff-8fff-ffffffffffff", "1e3"} {
+			add(path+"?"+p.Name+"="+v, req.body)
+		}
+	}
+	if req.body == "" {
+		return out
+	}
+	// Broken bodies.
+	for _, b := range []string{`{"data": `, `[]`, `"str"`, `null`, `{"data": []}`, `{"data": {"type": 5}}`, `{"data": {"type": "` + op.Type + `"}}`,
+		`{"data": {"type": "x", "attributes": {}}}`, `{"data": {"attributes": []}}`, strings.Repeat(`{"a":`, 2000) + `1` + strings.Repeat(`}`, 2000),
+		`{"event": 1e400}`, `{"a": 1}{"b": 2}`, "\xff\xfe"} {
+		add(req.path, b)
+	}
+	// Every member of the valid body, with values of every wrong kind.
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(req.body), &doc), req.body)
+	members := doc
+	if data, ok := doc["data"].(map[string]any); ok && op.Body == "jsonapi" {
+		members, _ = data["attributes"].(map[string]any)
+	}
+	for name := range members {
+		saved := members[name]
+		for _, j := range p2Junk() {
+			var v any
+			require.NoError(t, json.Unmarshal([]byte(j), &v))
+			members[name] = v
+			raw, err := json.Marshal(doc)
+			require.NoError(t, err)
+			add(req.path, string(raw))
+		}
+		members[name] = saved
+	}
+	members["no-such-member"] = 1
+	raw, _ := json.Marshal(doc)
+	add(req.path, string(raw))
+	return out
+}
+
+// TestPart2BadInput throws malformed, mistyped and out-of-range input at
+// every part-2 operation: never a 5xx, and a refused request changes nothing.
+func TestPart2BadInput(t *testing.T) {
+	t.Parallel()
+	walk := p2Walk()
+	for _, op := range courier.Part2Catalog() {
+		if !part2Op(op) {
+			continue
+		}
+		req := walk[op.ID]
+		t.Run(op.ID, func(t *testing.T) {
+			t.Parallel()
+			env := newEnv(t)
+			base := p2State(t, env)
+			// Credentials and content types first: always refused.
+			for _, tc := range []struct {
+				token, ct string
+				want      int
+			}{{"", "", 401}, {"nope", "", 401}, {adminToken, "text/plain", 415}} {
+				headers := []string{}
+				if tc.token != "" {
+					headers = append(headers, "Authorization: Bearer "+tc.token)
+				}
+				if tc.ct != "" {
+					headers = append(headers, "Content-Type: "+tc.ct)
+				}
+				body := req.body
+				if tc.want == 415 && body == "" {
+					body = "x=1"
+				}
+				r := env.Do(t, op.Method, "/courier"+req.path, body, headers...)
+				require.Equal(t, tc.want, r.Status, r.Body)
+				assert.Len(t, decode(t, r).Errors, 1)
+			}
+			assert.Equal(t, base, p2State(t, env))
+			for _, v := range p2Variants(t, op, req) {
+				r := call(t, env, adminToken, op.Method, v.path, v.body)
+				require.Less(t, r.Status, 500, "%s %s %.300s: %s", op.Method, v.path, v.body, r.Body)
+				if r.Status >= 400 {
+					require.NotEmpty(t, decode(t, r).Errors, r.Body)
+					require.Equal(t, base, p2State(t, env), "refused %s %s %.300s changed state", op.Method, v.path, v.body)
+				} else {
+					base = p2State(t, env)
+				}
+			}
+		})
+	}
+}
