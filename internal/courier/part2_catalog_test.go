@@ -269,6 +269,7 @@ func TestPart2CatalogWalk(t *testing.T) {
 				t.Run(op.ID, func(t *testing.T) {
 					r := call(t, env, adminToken, op.Method, req.path, req.body)
 					require.Equal(t, p2Status(op), r.Status, "%s %s: %s", op.Method, req.path, r.Body)
+					p2CheckKeys(t, op.ID, r.Body)
 					switch {
 					case op.ID == "texts.callback" || op.ID == "tts-synthesizers.create":
 						// Undocumented answers: decided to be the resource, as JSON:API.

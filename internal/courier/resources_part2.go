@@ -206,7 +206,8 @@ func otherPart2Resources() []*Resource {
 	return []*Resource{
 		{
 			Type: "ask-entries", Path: "/v1/ask-entries/",
-			Actions: []Action{{Op: "ask-entries.create", Handler: askEntry}},
+			// The catalog's alternative (PUT) is served too.
+			Actions: []Action{{Op: "ask-entries.create", Handler: askEntry, Alts: []string{"PUT /v1/ask-entries/"}}},
 		},
 		{
 			Type: "ask-reminders", Path: "/v1/ask-reminders/",

@@ -1,0 +1,169 @@
+package courier_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// p2DocKeys are the attribute keys of every part-2 type in the order of the
+// vendor's response samples (courier-api.txt).
+func p2DocKeys() map[string][]string {
+	return map[string][]string{
+		"aggregation-requests":   []string{},
+		"ask-reminders":          []string{"account-id", "alexa-reminder-id", "created-at", "created-by", "individual-id", "name", "reminder-content", "reminder-rrule", "reminder-time-local", "synced-to-alexa", "tz-info"},
+		"ask-subscriptions":      []string{"alexa-app-id", "alexa-user-id", "created-at", "last-modified-at", "organization-id", "registered-events", "skill-id", "user-id"},
+		"replicators":            []string{"classpath", "created-time", "last-poll-time"},
+		"sniffer-logs":           []string{"body", "content_type", "created-time", "message", "method", "path", "query-string", "request-id", "response", "status-code", "trace-id", "user-agent"},
+		"sniffers":               []string{"created-time", "user-id", "valid-until"},
+		"text-account-numbers":   []string{"account-id", "alert", "capability-mms", "capability-sms", "capability-voice", "created-at", "events", "forward-to", "lata", "latitude", "logging", "longitude", "notes", "phone-number", "postal-code", "rate-center", "region", "twilio-id"},
+		"text-accounts":          []string{"allow-custom-number", "created-at", "organization-id", "phone-number", "twilio-id"},
+		"text-number-info":       []string{"carrier-name", "created-at", "error", "last-modified-at", "mobile-country-code", "mobile-network-code", "number", "status", "type"},
+		"text-number-logs":       []string{"created-at", "log"},
+		"text-receive-logs":      []string{"created-at", "message", "sender", "sid", "to"},
+		"text-user-number-maps":  []string{"created-at", "number-id", "organization-id", "user-id"},
+		"texts":                  []string{"callback-status-url", "callback-url", "created-at", "created-by", "error", "from", "last-modified-at", "message", "status", "target", "twilio-sid"},
+		"user-consents":          []string{"args", "created-at", "last-modified-at", "organization-id", "state", "target-id", "type", "user-id"},
+		"user-device-logs":       []string{"badge-count", "body", "category", "created-at", "data", "title"},
+		"user-devices":           []string{"allow-notification", "app-name", "app-version", "created-at", "individual-id", "last-modified-at", "model", "os-version", "sandbox", "token", "topic", "type"},
+		"user-email-attachments": []string{"content-type", "created-at", "download-link", "filename", "ready-to-use", "size"},
+		"user-emails":            []string{"created-at", "created-by", "individual-id", "last-modified-at", "message", "message-html", "result", "sender-organization-id", "status", "subject", "task-id", "to", "user-id"},
+		"user-multicasts":        []string{"created-at", "individual-id", "organization-id", "template-data", "template-id"},
+		"video-channels":         []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"},
+		"video-compositions":     []string{"created-at", "duration", "last-modified-at", "processing-pct", "processing-status", "size", "status", "video-channel-id"},
+		"video-participants":     []string{"account-type", "audio-state", "connected-at", "disconnected", "encounter-id", "individual-id", "last-modified-at", "last-modified-by", "note", "status", "twilio-channel-id", "video-channel-id"},
+		"voice-conferences":      []string{"created-at", "created-by", "last-modified-at", "organization-id", "state"},
+		"voice-dial-logs":        []string{"call-duration", "conference-id", "created-at", "individual-id", "last-modified-at", "organization-id", "status"},
+		"voice-queue-agents":     []string{"access-token", "call", "created-at", "individual-id", "last-modified-at", "phone-number", "setting", "user"},
+		"voice-queue-entries":    []string{"created-at", "last-modified-at", "phone-number", "position", "queue-time", "state"},
+		"voice-recordings":       []string{"created-at", "download-count", "duration", "individual-id", "last-modified-at", "phone-number", "setting-id", "state", "transcription"},
+		"voice-settings":         []string{"account-id", "created-at", "forward-number", "last-modified-at", "organization-id", "phone-number", "recording-enabled", "recording-message", "wait-message"},
+		"voice-surveys":          []string{"created-at", "created-by", "individual-id", "organization-id", "state"},
+		"voice-tasks":            []string{"created-at", "created-by", "error-message", "kwargs", "method", "result", "setting", "state"},
+	}
+}
+
+// p2PlainKeys are the keys of the plain-JSON answers, in the samples' order
+// (the twiml answer is decided: the vendor documents none).
+func p2PlainKeys() map[string][]string {
+	return map[string][]string{
+		"user-email-attachments.create":     []string{"expiration-time", "id", "upload-data", "upload-url"},
+		"user-multicasts.create":            []string{"message-data", "task-id"},
+		"users.multicast":                   []string{"message-data", "task-id"},
+		"users.validate-multicast-params":   []string{"info", "success"},
+		"video-channels.get-credentials":    []string{"access-token", "name"},
+		"voice-conferences.get-credentials": []string{"access-token"},
+		"voice-ivrs.twiml":                  {"twiml"},
+	}
+}
+
+// p2KeyOrder reads the keys of a JSON object in the order they appear.
+func p2KeyOrder(t testing.TB, raw []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	require.NoError(t, err)
+	require.Equal(t, json.Delim('{'), tok, "%s", raw)
+	keys := []string{}
+	for dec.More() {
+		k, err := dec.Token()
+		require.NoError(t, err)
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		require.NoError(t, dec.Decode(&skip))
+	}
+	return keys
+}
+
+// p2CheckKeys checks an answer's keys against the docs' samples.
+func p2CheckKeys(t *testing.T, opID, body string) {
+	t.Helper()
+	if want, ok := p2PlainKeys()[opID]; ok {
+		assert.Equal(t, want, p2KeyOrder(t, []byte(body)), "%s: %s", opID, body)
+		return
+	}
+	var d struct {
+		Data json.RawMessage `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &d), body)
+	if len(d.Data) == 0 || d.Data[0] == 'n' {
+		return
+	}
+	item := d.Data
+	if item[0] == '[' {
+		var items []json.RawMessage
+		require.NoError(t, json.Unmarshal(item, &items))
+		if len(items) == 0 {
+			return
+		}
+		item = items[0]
+	}
+	assert.Equal(t, []string{"attributes", "id", "type"}, p2KeyOrder(t, item), "%s", opID)
+	var obj struct {
+		Attributes json.RawMessage `json:"attributes"`
+		Type       string          `json:"type"`
+	}
+	require.NoError(t, json.Unmarshal(item, &obj))
+	want, ok := p2DocKeys()[obj.Type]
+	if obj.Type == "tts-synthesizers" {
+		want, ok = []string{}, true // no sample: both of its attributes are request-only
+	}
+	require.True(t, ok, "no documented keys for %s", obj.Type)
+	assert.Equal(t, want, p2KeyOrder(t, obj.Attributes), "%s (%s)", opID, obj.Type)
+}
+
+// TestPart2VideoDocShape pins the nested objects of a video channel to the
+// docs' sample: participants (with their user), appointment, compositions.
+func TestPart2VideoDocShape(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	body := p2Call(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video1+"/", "", 200).Body
+	var d struct {
+		Data struct {
+			Attributes map[string]json.RawMessage `json:"attributes"`
+		} `json:"data"`
+		Meta json.RawMessage `json:"meta"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &d))
+	assert.JSONEq(t, `{}`, string(d.Meta))
+	a := d.Data.Attributes
+	assert.Equal(t, []string{"duration", "id", "join-start", "start"}, p2KeyOrder(t, a["appointment"]))
+	var parts []json.RawMessage
+	require.NoError(t, json.Unmarshal(a["participants"], &parts))
+	require.Len(t, parts, 2)
+	assert.Equal(t, []string{"account-type", "audio-state", "disconnected", "encounter-id", "first-name", "id", "individual-id",
+		"last-name", "note", "photo", "status", "user"}, p2KeyOrder(t, parts[0]))
+	var p struct {
+		User json.RawMessage `json:"user"`
+	}
+	require.NoError(t, json.Unmarshal(parts[0], &p))
+	assert.Equal(t, []string{"communication-preferences", "email-verified", "id", "phone-verified", "registration-invite", "state"},
+		p2KeyOrder(t, p.User))
+	assert.JSONEq(t, `{"communication-preferences": {"email": {}, "mobile": {}, "sms": {}, "voice": {}, "web": {}},
+		"email-verified": true, "id": "`+adminUser+`", "phone-verified": true, "registration-invite": "accepted", "state": "active"}`, string(p.User))
+	body = p2Call(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video2+"/", "", 200).Body
+	require.NoError(t, json.Unmarshal([]byte(body), &d))
+	var comps []json.RawMessage
+	require.NoError(t, json.Unmarshal(d.Data.Attributes["compositions"], &comps))
+	require.Len(t, comps, 1)
+	assert.JSONEq(t, `{"created-at": "2026-01-10T09:15:00.000000+00:00", "duration": 900, "id": "`+p2Composition1+`",
+		"last-modified-at": "2026-01-10T09:20:00.000000+00:00", "processing-pct": 100, "processing-status": "completed",
+		"size": 112500000, "status": "completed"}`, string(comps[0]))
+	assert.Equal(t, []string{"created-at", "duration", "id", "last-modified-at", "processing-pct", "processing-status", "size", "status"},
+		p2KeyOrder(t, comps[0]))
+}
+
+// TestPart2AlternativePaths: the catalog's alternative paths answer like the chosen ones.
+func TestPart2AlternativePaths(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	assert.JSONEq(t, `{}`, p2Call(t, env, org1Token, "PUT", "/v1/ask-entries/", `{"request": {"type": "LaunchRequest"}}`, 200).Body)
+	p2Err(t, env, org1Token, "PUT", "/v1/ask-entries/", `{}`, 400)
+	assert.Equal(t, p2Call(t, env, org1Token, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 200).Body,
+		p2Call(t, env, org1Token, "GET", "/v1/text-number-logs/"+p2ReceiveLog+"/", "", 200).Body)
+	code, _, _ := p2Err(t, env, org1Token, "DELETE", "/v1/ask-entries/", "", 405)
+	assert.Equal(t, "MethodNotAllowed", code)
+}
