@@ -85,9 +85,21 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 			rec.Set(b, b == "allow-notification")
 		}
 	}
-	_, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'user-devices' AND json_extract(attrs, '$."token"') = ?`,
-		rec.Str("token"))
-	return err
+	// Only registrations the caller may see move; another organization's
+	// device with the same token stays (and out of sight).
+	olds, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-devices'
+		AND json_extract(attrs, '$."token"') = ?`, rec.Str("token"))
+	if err != nil {
+		return err
+	}
+	for _, old := range olds {
+		if userDeviceVisible(c, old) {
+			if err := deleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // userDeviceLogs lists the pushes a device received.

@@ -105,7 +105,12 @@ func TestPart2Devices(t *testing.T) {
 		`{"individual-id": "`+indOlivia+`", "token": "fcm-token-olivia-0002", "type": "fcm", "model": "Pixel 9", "app-name": "northwind"}`), 201)
 	assert.Equal(t, true, dev.Attributes["allow-notification"])
 	assert.Equal(t, []string{dev.ID}, ids(p2Many(t, env, org1Token, "/v1/user-devices/")), "the same token replaces the device")
+	assert.Len(t, p2Many(t, env, org1Token, "/v1/user-devices/?all-users=true"), 2)
 	assert.Equal(t, "Pixel 9", p2Many(t, env, org1Token, "/v1/user-devices/?token=fcm-token-olivia-0002")[0].Attributes["model"])
+
+	// The org1 user registering org2's device token does not take it over.
+	p2One(t, env, org1Token, "POST", "/v1/user-devices/", p2Doc("user-devices", "", `{"token": "web-token-grace-0003", "type": "web"}`), 201)
+	assert.True(t, p2IDs(p2Many(t, env, adminToken, "/v1/user-devices/?all-users=true"))[p2Device3])
 
 	// A multicast to Olivia is pushed to her user's device.
 	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/"))
