@@ -19,6 +19,7 @@ type askEmpty struct{}
 
 // askEntry takes a request of the Alexa Skills Kit: {"request": {"type",
 // "timestamp", ...}, "version", "session", "context", ...}. It answers {}.
+// A ProactiveSubscriptionChanged event updates the subscriptions' events.
 func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 	raw, ok := body["request"]
 	if !ok || string(raw) == "null" {
@@ -41,7 +42,61 @@ func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 			return nil, errPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
 		}
 	}
+	if typ == "AlexaSkillEvent.ProactiveSubscriptionChanged" {
+		if err := askSubscriptionChanged(c, body, req); err != nil {
+			return nil, err
+		}
+	}
 	return askEmpty{}, nil
+}
+
+// askSubscriptionChanged applies Alexa's ProactiveSubscriptionChanged event:
+// the subscriptions of that Alexa user (context.System.user.userId) that the
+// caller can see now register exactly the events of body.subscriptions.
+func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
+	var ctx struct {
+		System struct {
+			User struct {
+				UserID string `json:"userId"`
+			} `json:"user"`
+		} `json:"System"`
+	}
+	if raw, ok := body["context"]; ok && json.Unmarshal(raw, &ctx) != nil {
+		return errPointer("/context", "Must be an object.")
+	}
+	var b struct {
+		Subscriptions []struct {
+			EventName string `json:"eventName"`
+		} `json:"subscriptions"`
+	}
+	if raw, ok := req["body"]; ok && json.Unmarshal(raw, &b) != nil {
+		return errPointer("/request/body", "Must be an object {subscriptions: [{eventName}]}.")
+	}
+	if ctx.System.User.UserID == "" {
+		return errPointer("/context/System/user/userId", "The Alexa user of the event is required.")
+	}
+	events := []string{}
+	for _, s := range b.Subscriptions {
+		if s.EventName != "" && !contains(events, s.EventName) {
+			events = append(events, s.EventName)
+		}
+	}
+	subs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'ask-subscriptions'
+		AND json_extract(attrs, '$."alexa-user-id"') = ? ORDER BY created_at, id`, ctx.System.User.UserID)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if !c.visible(sub) {
+			continue
+		}
+		sub.Set("registered-events", events)
+		sub.Set("last-modified-at", c.Now)
+		if err := c.save(sub); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // askReminderCheck validates the schedule of a reminder: an RFC 5545 RRULE,

@@ -27,6 +27,18 @@ func TestPart2Alexa(t *testing.T) {
 		assert.Equal(t, tc.pointer, ptr, tc.body)
 	}
 	p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", `[1]`, 400)
+	p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", `{"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged"}}`, 400)
+	assert.Equal(t, before, p2State(t, env))
+
+	// Alexa tells which events the user subscribed to (only subscriptions the caller sees change).
+	p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.OLIVIA"}}},
+		"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged", "body": {"subscriptions": [{"eventName": "AMAZON.MessageAlert.Activated"}]}}}`, 200)
+	assert.Equal(t, []any{"AMAZON.MessageAlert.Activated"}, p2One(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+p2Sub1+"/", "", 200).Attributes["registered-events"])
+	p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.ALICE"}}},
+		"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged", "body": {"subscriptions": []}}}`, 200)
+	assert.Equal(t, []any{"AMAZON.MessageAlert.Activated"}, p2One(t, env, adminToken, "GET", "/v1/ask-subscriptions/"+p2Sub2+"/", "", 200).Attributes["registered-events"])
+	p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.OLIVIA"}}},
+		"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged", "body": {"subscriptions": [{"eventName": "AMAZON.MessageAlert.Activated"}, {"eventName": "AMAZON.Occasion.Updated"}]}}}`, 200)
 
 	// Olivia's user is subscribed: her reminder syncs; Pat has no user.
 	liv := p2One(t, env, adminToken, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indOlivia+`",
