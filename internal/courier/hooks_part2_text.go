@@ -391,6 +391,9 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		if err := c.textLog(num, fmt.Sprintf("%s received %s from %s", c.Now, sid, from)); err != nil {
 			return nil, err
 		}
+		if err := c.textConsentReply(rec.OrgID, from, text); err != nil {
+			return nil, err
+		}
 	}
 	if hasStatus && st != rec.Str("status") {
 		rec.Set("status", st)
@@ -413,4 +416,33 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		}
 	}
 	return rec, nil
+}
+
+// textConsentReply answers the organization's pending SMS consents of the
+// sender's phone: YES accepts them, NO or STOP declines them; any other reply
+// leaves them pending.
+func (c *Call) textConsentReply(org, from, text string) error {
+	var st string
+	switch strings.ToUpper(strings.TrimSpace(text)) {
+	case "YES", "Y":
+		st = "accepted"
+	case "NO", "N", "STOP":
+		st = "declined"
+	default:
+		return nil
+	}
+	consents, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-consents'
+		AND org_id = ? AND json_extract(attrs, '$."type"') = 'sms' AND json_extract(attrs, '$."state"') = 'pending'
+		AND json_extract(attrs, '$."target-id"') = ?`, org, from)
+	if err != nil {
+		return err
+	}
+	for _, cs := range consents {
+		cs.Set("state", st)
+		cs.Set("last-modified-at", c.Now)
+		if err := c.save(cs); err != nil {
+			return err
+		}
+	}
+	return nil
 }

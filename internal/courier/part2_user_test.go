@@ -333,6 +333,16 @@ func TestPart2Consents(t *testing.T) {
 	assert.Equal(t, map[string]any{}, c.Attributes["args"])
 	assert.Equal(t, []string{c.ID}, ids(p2Many(t, env, adminToken, "/v1/user-consents/?filter[user-id]="+adminUser+"&filter[organization-id]="+org1)))
 	assert.Equal(t, []string{p2Consent1, c.ID}, ids(p2Many(t, env, org1Token, "/v1/user-consents/")))
+	// The user answers the consent text from their phone.
+	p2One(t, env, adminToken, "POST", "/v1/texts/"+p2Text1+"/callback/", `{"Body": "maybe", "From": "+14155550101", "MessageSid": "SMc1"}`, 201)
+	assert.Equal(t, "pending", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+c.ID+"/", "", 200).Attributes["state"])
+	p2One(t, env, adminToken, "POST", "/v1/texts/"+p2Text1+"/callback/", `{"Body": " yes ", "From": "+14155550101", "MessageSid": "SMc2"}`, 201)
+	assert.Equal(t, "accepted", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+c.ID+"/", "", 200).Attributes["state"])
+	assert.Equal(t, "pending", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+p2Consent2+"/", "", 200).Attributes["state"],
+		"the same phone's consent in the other organization is not answered by a text of this one")
+	p2One(t, env, adminToken, "POST", "/v1/texts/"+p2Text2+"/callback/", `{"Body": "STOP", "From": "+14155550101", "MessageSid": "SMc3"}`, 201)
+	assert.Equal(t, "declined", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+p2Consent2+"/", "", 200).Attributes["state"])
+
 	before := p2State(t, env)
 	_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+org1User+`"}`), 400)
 	assert.Equal(t, "/data/attributes/user-id", ptr)
