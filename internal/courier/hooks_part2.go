@@ -52,6 +52,18 @@ func p2States(param, attr string) ParamHook {
 	}
 }
 
+// p2PhoneParam matches a phone-number parameter (format phonenumberE164,
+// which the generic validation does not know) against an attribute.
+func p2PhoneParam(param, attr string) ParamHook {
+	return func(c *Call, q *ListQuery, v string) error {
+		if !isE164(v) {
+			return errParam(param, "Query parameter %q must be a phone number in E.164 format.", param)
+		}
+		q.Where(jsonAttr(attr)+" = ?", v)
+		return nil
+	}
+}
+
 // p2Individual reads the individual a body member names: it must exist, be
 // visible and belong to org (when org is given); 400 naming the member otherwise.
 func (c *Call) p2Individual(pointer, id, org string) (*Record, error) {

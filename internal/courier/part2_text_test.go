@@ -154,6 +154,13 @@ func TestPart2Texts(t *testing.T) {
 	assert.Equal(t, "/data/attributes/account-id", ptr)
 	_, _, param := p2Err(t, env, adminToken, "GET", "/v1/texts/", "", 400)
 	assert.Equal(t, "account-id", param)
+	_, _, param = p2Err(t, env, adminToken, "GET", "/v1/texts/?account-id="+p2Account1+"&filter[target]=4155550177", "", 400)
+	assert.Equal(t, "filter[target]", param)
+	for _, p := range []string{"phone-number", "filter[phone-number]"} {
+		_, _, param = p2Err(t, env, adminToken, "GET", "/v1/text-account-numbers/?"+p+"=front-desk", "", 400)
+		assert.Equal(t, p, param)
+	}
+	assert.Equal(t, []string{p2Number1}, ids(p2Many(t, env, adminToken, "/v1/text-account-numbers/?filter[phone-number]=%2B14155550111")))
 }
 
 // TestPart2ReceiveLogFixture pins the one receive log of the fixtures.
