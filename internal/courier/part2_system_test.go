@@ -102,7 +102,7 @@ func TestPart2SystemReads(t *testing.T) {
 	require.Len(t, logs, 1)
 	assert.Equal(t, "sniffer-logs", logs[0].Type)
 	assert.Equal(t, "application/vnd.api+json", logs[0].Attributes["content_type"])
-	s2 := p2One(t, env, org1Token, "POST", "/v1/sniffers/", p2Doc("sniffers", "", `{"user-id": "`+org1User+`", "valid-until": "2026-01-16T00:00:00+02:00"}`), 201)
+	s2 := p2One(t, env, org1Token, "POST", "/v1/sniffers/", p2Doc("sniffers", "", `{"user-id": "`+adminUser+`", "valid-until": "2026-01-16T00:00:00+02:00"}`), 201)
 	assert.Equal(t, "2026-01-15T22:00:00.000000+00:00", s2.Attributes["valid-until"])
 	before := p2State(t, env)
 	for _, tc := range []struct{ attrs, pointer string }{

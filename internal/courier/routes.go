@@ -19,7 +19,7 @@ func (a *API) routes() http.Handler {
 	// Unknown paths and methods answer 404/405 without credentials; every
 	// route of the table needs a bearer token.
 	root.Group(func(r chi.Router) {
-		r.Use(a.authenticate)
+		r.Use(a.authenticate, a.sniff)
 		a.tableRoutes(r)
 	})
 	root.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
