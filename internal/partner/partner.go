@@ -59,6 +59,35 @@ type fixtureData struct {
 		Password  string `json:"password"`
 		PartnerID string `json:"partner_id"`
 	} `json:"hub_users"`
+	Clients  []fixtureClient  `json:"clients"`
+	Channels []fixtureChannel `json:"channels"`
+}
+
+type fixtureClient struct {
+	ID             string  `json:"id"`
+	PartnerID      string  `json:"partner_id"`
+	Name           string  `json:"name"`
+	Status         string  `json:"status"`
+	CreatedAt      string  `json:"created_at"`
+	ModifiedAt     string  `json:"modified_at"`
+	ContactEmail   string  `json:"contact_email"`
+	ContactName    string  `json:"contact_name"`
+	MaxChannels    int     `json:"max_channels"`
+	PartnerPayload *string `json:"partner_payload"`
+}
+
+type fixtureChannel struct {
+	ID          string `json:"id"`
+	PartnerID   string `json:"partner_id"`
+	ClientID    string `json:"client_id"`
+	Status      string `json:"status"`
+	AccountMode string `json:"account_mode"`
+	PhoneNumber string `json:"phone_number"`
+	PhoneName   string `json:"phone_name"`
+	WabaID      string `json:"waba_id"`
+	WabaName    string `json:"waba_name"`
+	CreatedAt   string `json:"created_at"`
+	ModifiedAt  string `json:"modified_at"`
 }
 
 type fixturePartner struct {
@@ -90,6 +119,22 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_hub_users (email, password, partner_id) VALUES (?, ?, ?)`,
 			u.Email, u.Password, u.PartnerID); err != nil {
 			return fmt.Errorf("%s: hub user %s: %w", fixtureFile, u.Email, err)
+		}
+	}
+	for _, c := range data.Clients {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at,
+			modified_at, contact_email, contact_name, max_channels, partner_payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, c.ModifiedAt, c.ContactEmail, c.ContactName,
+			c.MaxChannels, c.PartnerPayload); err != nil {
+			return fmt.Errorf("%s: client %s: %w", fixtureFile, c.ID, err)
+		}
+	}
+	for _, c := range data.Channels {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_channels (id, partner_id, client_id, status, account_mode,
+			phone_number, phone_name, waba_id, waba_name, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.PartnerID, c.ClientID, c.Status, c.AccountMode, c.PhoneNumber, c.PhoneName, c.WabaID, c.WabaName,
+			c.CreatedAt, c.ModifiedAt); err != nil {
+			return fmt.Errorf("%s: channel %s: %w", fixtureFile, c.ID, err)
 		}
 	}
 	return nil

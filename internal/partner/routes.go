@@ -19,6 +19,8 @@ func (a *API) routes() http.Handler {
 		r.Patch("/api/v2/partners/{partner_id}", h(a.patchPartner))
 		r.Get("/api/v2/partners/{partner_id}/webhook_url", h(a.getWebhookURL))
 		r.Post("/api/v2/partners/{partner_id}/webhook_url", h(a.setWebhookURL))
+		r.Get("/api/v2/partners/{partner_id}/clients", h(a.listClients))
+		r.Get("/api/v2/partners/{partner_id}/channels", h(a.listChannels))
 	})
 	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "The requested URL was not found on this server.")

@@ -1,0 +1,275 @@
+package partner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// Paging of the clients and channels lists. 360dialog documents the parameters
+// (limit, offset, sort with "-" for descending, filters as a JSON object) but
+// not their bounds; these are ours.
+const (
+	defaultLimit = 20
+	maxLimit     = 1000
+)
+
+// listSpec says which fields a list filters and sorts on, and their columns.
+type listSpec struct {
+	table   string
+	filters map[string]string // filter key → column
+	sorts   map[string]string // sort field → column
+}
+
+var (
+	clientList = listSpec{table: "dlg_clients",
+		filters: map[string]string{"id": "id", "name": "name", "status": "status", "partner_payload": "partner_payload"},
+		sorts:   map[string]string{"id": "id", "name": "name", "status": "status", "created_at": "created_at", "modified_at": "modified_at"}}
+	channelList = listSpec{table: "dlg_channels",
+		filters: map[string]string{"id": "id", "client_id": "client_id", "status": "status", "account_mode": "account_mode", "phone_number": "phone_number"},
+		sorts:   map[string]string{"id": "id", "client_id": "client_id", "status": "status", "created_at": "created_at", "modified_at": "modified_at"}}
+)
+
+// listQuery is a validated list request.
+type listQuery struct {
+	limit, offset int
+	sort          []string        // as asked, "-" kept
+	filters       json.RawMessage // echoed as sent ({} when none)
+	where         []string
+	args          []any
+	order         string
+}
+
+// parseList validates limit, offset, sort and filters; every bad one is a detail of one 400.
+func parseList(q url.Values, spec listSpec) (*listQuery, error) {
+	lq := &listQuery{limit: defaultLimit, sort: []string{"id"}, filters: json.RawMessage(`{}`)}
+	var details []Detail
+	bad := func(field, msg string) { details = append(details, Detail{field, msg}) }
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			bad("limit", fmt.Sprintf("Must be an integer from 1 to %d.", maxLimit))
+		} else {
+			lq.limit = n
+		}
+	}
+	if s := q.Get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			bad("offset", "Must be an integer of at least 0.")
+		} else {
+			lq.offset = n
+		}
+	}
+	if s := q.Get("sort"); s != "" {
+		lq.sort = nil
+		for _, f := range strings.Split(s, ",") {
+			f = strings.TrimSpace(f)
+			if _, ok := spec.sorts[strings.TrimPrefix(f, "-")]; !ok {
+				bad("sort", "Cannot sort by "+strconv.Quote(f)+"; one of "+keys(spec.sorts)+", with - for descending.")
+				continue
+			}
+			lq.sort = append(lq.sort, f)
+		}
+	}
+	var order []string
+	for _, f := range lq.sort {
+		dir := " ASC"
+		if strings.HasPrefix(f, "-") {
+			dir = " DESC"
+		}
+		order = append(order, spec.sorts[strings.TrimPrefix(f, "-")]+dir)
+	}
+	lq.order = strings.Join(append(order, "id ASC"), ", ") // id breaks ties: stable pages
+	if s := q.Get("filters"); s != "" {
+		var filters map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(s), &filters); err != nil || filters == nil {
+			bad("filters", "Must be a JSON object of fields and their expected values.")
+		} else {
+			names := make([]string, 0, len(filters))
+			for k := range filters {
+				names = append(names, k)
+			}
+			sort.Strings(names) // a stable query and stable error order
+			for _, k := range names {
+				col, ok := spec.filters[k]
+				if !ok {
+					bad("filters", "Cannot filter by "+strconv.Quote(k)+"; one of "+keys(spec.filters)+".")
+					continue
+				}
+				var v string
+				if json.Unmarshal(filters[k], &v) != nil {
+					bad("filters", "The value of "+strconv.Quote(k)+" must be a string.")
+					continue
+				}
+				lq.where = append(lq.where, col+" = ?")
+				lq.args = append(lq.args, v)
+			}
+			lq.filters = json.RawMessage(s)
+		}
+	}
+	if details != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Message: "Invalid query parameters.", Details: details}
+	}
+	return lq, nil
+}
+
+func keys(m map[string]string) string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// run counts the partner's matching rows and reads the page with cols.
+func (a *API) run(ctx context.Context, spec listSpec, lq *listQuery, partnerID, cols string, scan func(scanner) error) (int, error) {
+	where := strings.Join(append([]string{"partner_id = ?"}, lq.where...), " AND ")
+	args := append([]any{partnerID}, lq.args...)
+	var total int
+	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+spec.table+` WHERE `+where, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	rows, err := a.DB.Query(ctx, `SELECT `+cols+` FROM `+spec.table+` WHERE `+where+` ORDER BY `+lq.order+
+		` LIMIT ? OFFSET ?`, append(args, lq.limit, lq.offset)...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return 0, err
+		}
+	}
+	return total, rows.Err()
+}
+
+// Client is a partner's client (a Client Hub account).
+type Client struct {
+	ID             string      `json:"id"`
+	Name           string      `json:"name"`
+	Status         string      `json:"status"`
+	PartnerID      string      `json:"partner_id"`
+	CreatedAt      string      `json:"created_at"`
+	ModifiedAt     string      `json:"modified_at"`
+	ContactInfo    ContactInfo `json:"contact_info"`
+	MaxChannels    int         `json:"max_channels"`
+	PartnerPayload *string     `json:"partner_payload"`
+}
+
+// ContactInfo is how to reach a client.
+type ContactInfo struct {
+	Email    string `json:"email"`
+	FullName string `json:"full_name"`
+}
+
+type clientsPage struct {
+	Count   int             `json:"count"`
+	Filters json.RawMessage `json:"filters"`
+	Sort    []string        `json:"sort"`
+	Limit   int             `json:"limit"`
+	Offset  int             `json:"offset"`
+	Total   int             `json:"total"`
+	Clients []Client        `json:"clients"`
+}
+
+// listClients handles GET /api/v2/partners/{partner_id}/clients.
+func (a *API) listClients(w http.ResponseWriter, r *http.Request) error {
+	p, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	lq, err := parseList(r.URL.Query(), clientList)
+	if err != nil {
+		return err
+	}
+	page := clientsPage{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset, Clients: []Client{}}
+	page.Total, err = a.run(r.Context(), clientList, lq, p.ID, `id, name, status, partner_id, created_at, modified_at,
+		contact_email, contact_name, max_channels, partner_payload`, func(s scanner) error {
+		var c Client
+		if err := s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
+			&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload); err != nil {
+			return err
+		}
+		page.Clients = append(page.Clients, c)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	page.Count = len(page.Clients)
+	httpx.WriteJSON(w, http.StatusOK, "", page)
+	return nil
+}
+
+// Channel is one WhatsApp number of a client.
+type Channel struct {
+	ID          string      `json:"id"`
+	ClientID    string      `json:"client_id"`
+	PartnerID   string      `json:"partner_id"`
+	Status      string      `json:"status"`
+	AccountMode string      `json:"account_mode"`
+	SetupInfo   SetupInfo   `json:"setup_info"`
+	WabaAccount WabaAccount `json:"waba_account"`
+	CreatedAt   string      `json:"created_at"`
+	ModifiedAt  string      `json:"modified_at"`
+}
+
+// SetupInfo is the number a channel was set up with.
+type SetupInfo struct {
+	PhoneNumber string `json:"phone_number"`
+	PhoneName   string `json:"phone_name"`
+}
+
+// WabaAccount is the WhatsApp Business Account a channel belongs to.
+type WabaAccount struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type channelsPage struct {
+	Count           int             `json:"count"`
+	Filters         json.RawMessage `json:"filters"`
+	Sort            []string        `json:"sort"`
+	Limit           int             `json:"limit"`
+	Offset          int             `json:"offset"`
+	Total           int             `json:"total"`
+	PartnerChannels []Channel       `json:"partner_channels"`
+}
+
+// listChannels handles GET /api/v2/partners/{partner_id}/channels.
+func (a *API) listChannels(w http.ResponseWriter, r *http.Request) error {
+	p, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	lq, err := parseList(r.URL.Query(), channelList)
+	if err != nil {
+		return err
+	}
+	page := channelsPage{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset, PartnerChannels: []Channel{}}
+	page.Total, err = a.run(r.Context(), channelList, lq, p.ID, `id, client_id, partner_id, status, account_mode,
+		phone_number, phone_name, waba_id, waba_name, created_at, modified_at`, func(s scanner) error {
+		var c Channel
+		if err := s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
+			&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt); err != nil {
+			return err
+		}
+		page.PartnerChannels = append(page.PartnerChannels, c)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	page.Count = len(page.PartnerChannels)
+	httpx.WriteJSON(w, http.StatusOK, "", page)
+	return nil
+}
