@@ -4,7 +4,6 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -171,17 +170,21 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 
 // capped keeps the first limit bytes written to it.
 type capped struct {
-	buf   bytes.Buffer
+	buf   []byte
 	limit int
 }
 
 func (c *capped) Write(p []byte) {
-	if room := c.limit - c.buf.Len(); room > 0 {
-		c.buf.Write(p[:min(room, len(p))])
+	if room := c.limit - len(c.buf); room > 0 {
+		if c.buf == nil {
+			// Most bodies arrive in one write: size the buffer once.
+			c.buf = make([]byte, 0, min(c.limit, max(len(p), 512)))
+		}
+		c.buf = append(c.buf, p[:min(room, len(p))]...)
 	}
 }
 
-func (c *capped) String() string { return c.buf.String() }
+func (c *capped) String() string { return string(c.buf) }
 
 type teeBody struct {
 	io.ReadCloser
