@@ -1,13 +1,13 @@
 package courier
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io"
 	"maps"
 	"net/http"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // sniffLimit is how much of each request and response body a sniffer keeps.
@@ -29,25 +29,22 @@ func (a *API) sniff(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		reqBody := &limitedBuffer{limit: sniffLimit}
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.TeeReader(r.Body, reqBody), r.Body}
-		rec := &sniffRecorder{ResponseWriter: w, status: http.StatusOK, body: limitedBuffer{limit: sniffLimit}}
+		reqBody := &httpx.Capped{Limit: sniffLimit}
+		httpx.TeeBody(r, reqBody)
+		rec := httpx.NewRecorder(w, sniffLimit)
 		next.ServeHTTP(rec, r)
 
 		attrs := map[string]any{
 			"body":         reqBody.String(),
 			"content_type": r.Header.Get("Content-Type"),
 			"created-time": now,
-			"message":      http.StatusText(rec.status),
+			"message":      http.StatusText(rec.Status),
 			"method":       r.Method,
 			"path":         r.URL.Path, // chi keeps the full path; it routes on its own copy
 			"query-string": r.URL.RawQuery,
 			"request-id":   w.Header().Get("X-Request-Id"),
-			"response":     rec.body.String(),
-			"status-code":  rec.status,
+			"response":     rec.Body.String(),
+			"status-code":  rec.Status,
 			"trace-id":     r.Header.Get("X-Trace-Id"),
 			"user-agent":   r.UserAgent(),
 		}
@@ -97,40 +94,3 @@ func (a *API) activeSniffers(ctx context.Context, user, now string) ([]snifferRe
 	}
 	return out, rows.Err()
 }
-
-// limitedBuffer keeps the first limit bytes written to it and accepts the rest.
-type limitedBuffer struct {
-	buf   bytes.Buffer
-	limit int
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.limit - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func (b *limitedBuffer) String() string { return b.buf.String() }
-
-type sniffRecorder struct {
-	http.ResponseWriter
-	status      int
-	wroteHeader bool
-	body        limitedBuffer
-}
-
-func (r *sniffRecorder) WriteHeader(code int) {
-	if !r.wroteHeader {
-		r.status, r.wroteHeader = code, true
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *sniffRecorder) Write(p []byte) (int, error) {
-	r.wroteHeader = true
-	r.body.Write(p)
-	return r.ResponseWriter.Write(p)
-}
-
-func (r *sniffRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -5,7 +5,6 @@ package server
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -146,11 +145,9 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 			}
 			start := time.Now()
 			at := clk.Now()
-			reqBody := &capped{limit: j.BodyLimit}
-			if r.Body != nil && r.Body != http.NoBody {
-				r.Body = &teeBody{ReadCloser: r.Body, into: reqBody}
-			}
-			rec := &recorder{ResponseWriter: w, status: http.StatusOK, body: capped{limit: j.BodyLimit}}
+			reqBody := &httpx.Capped{Limit: j.BodyLimit}
+			httpx.TeeBody(r, reqBody)
+			rec := httpx.NewRecorder(w, j.BodyLimit)
 			next.ServeHTTP(rec, r)
 			j.Add(control.Entry{
 				ID:           w.Header().Get("X-Request-Id"),
@@ -159,63 +156,11 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 				Method:       r.Method,
 				Path:         r.URL.Path,
 				Query:        r.URL.RawQuery,
-				Status:       rec.status,
+				Status:       rec.Status,
 				DurationMS:   float64(time.Since(start).Microseconds()) / 1000,
 				RequestBody:  reqBody.String(),
-				ResponseBody: rec.body.String(),
+				ResponseBody: rec.Body.String(),
 			})
 		})
 	}
 }
-
-// capped keeps the first limit bytes written to it.
-type capped struct {
-	buf   []byte
-	limit int
-}
-
-func (c *capped) Write(p []byte) {
-	if room := c.limit - len(c.buf); room > 0 {
-		if c.buf == nil {
-			// Most bodies arrive in one write: size the buffer once.
-			c.buf = make([]byte, 0, min(c.limit, max(len(p), 512)))
-		}
-		c.buf = append(c.buf, p[:min(room, len(p))]...)
-	}
-}
-
-func (c *capped) String() string { return string(c.buf) }
-
-type teeBody struct {
-	io.ReadCloser
-	into *capped
-}
-
-func (t *teeBody) Read(p []byte) (int, error) {
-	n, err := t.ReadCloser.Read(p)
-	t.into.Write(p[:n])
-	return n, err
-}
-
-type recorder struct {
-	http.ResponseWriter
-	status      int
-	wroteHeader bool
-	body        capped
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if !r.wroteHeader {
-		r.status, r.wroteHeader = code, true
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.wroteHeader = true
-	r.body.Write(p)
-	return r.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,70 @@
+package httpx
+
+import (
+	"io"
+	"net/http"
+)
+
+// Capped keeps the first Limit bytes written to it and accepts the rest: the
+// journal and courier's sniffers record bodies with it.
+type Capped struct {
+	Limit int
+	buf   []byte
+}
+
+// Write implements io.Writer; it never fails.
+func (c *Capped) Write(p []byte) (int, error) {
+	if room := c.Limit - len(c.buf); room > 0 {
+		if c.buf == nil {
+			// Most bodies arrive in one write: size the buffer once.
+			c.buf = make([]byte, 0, min(c.Limit, max(len(p), 512)))
+		}
+		c.buf = append(c.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// String returns what was kept.
+func (c *Capped) String() string { return string(c.buf) }
+
+// TeeBody makes r's body copy what the handler reads of it into into.
+func TeeBody(r *http.Request, into *Capped) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(r.Body, into), r.Body}
+	}
+}
+
+// Recorder passes a response through while keeping its status and the first
+// Body.Limit bytes of its body.
+type Recorder struct {
+	http.ResponseWriter
+	Status      int
+	Body        Capped
+	wroteHeader bool
+}
+
+// NewRecorder records what is written to w, keeping up to limit body bytes.
+func NewRecorder(w http.ResponseWriter, limit int) *Recorder {
+	return &Recorder{ResponseWriter: w, Status: http.StatusOK, Body: Capped{Limit: limit}}
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (r *Recorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.Status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Write implements http.ResponseWriter.
+func (r *Recorder) Write(p []byte) (int, error) {
+	r.wroteHeader = true
+	_, _ = r.Body.Write(p)
+	return r.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
