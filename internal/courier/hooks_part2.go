@@ -185,6 +185,3 @@ func p2Refuse(format string, args ...any) *Error { return errPointer("", format,
 func p2USNumber(s string) bool {
 	return len(s) == 12 && strings.HasPrefix(s, "+1") && isE164(s) && s[2] >= '2'
 }
-
-// p2Lower lower-cases an id for comparisons.
-func p2Lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

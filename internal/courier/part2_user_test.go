@@ -73,6 +73,7 @@ func TestPart2Alexa(t *testing.T) {
 	p2Err(t, env, org1Token, "GET", "/v1/ask-reminders/"+p2Reminder2+"/", "", 404)
 	p2Err(t, env, org1Token, "PATCH", "/v1/ask-reminders/"+p2Reminder2+"/", p2Doc("ask-reminders", p2Reminder2, `{"name": "x"}`), 404)
 	assert.Empty(t, p2Many(t, env, org1Token, "/v1/ask-reminders/?individual-id="+indRalph))
+	assert.Equal(t, before, p2State(t, env), "refused reminder requests change nothing")
 
 	// Subscriptions send only the events they registered.
 	assert.JSONEq(t, `{}`, p2Call(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub1+"/send/",

@@ -203,13 +203,9 @@ func linkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bo
 	return true, nil
 }
 
-// linked lists the to_ids of from (forward) in link order, or the from_ids of to.
+// linkedTo lists the to_ids of from, in link order.
 func linkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
 	return strings1(ctx, tx, `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`, rel, from)
-}
-
-func linkedFrom(ctx context.Context, tx *sql.Tx, rel, to string) ([]string, error) {
-	return strings1(ctx, tx, `SELECT from_id FROM cr_links WHERE rel = ? AND to_id = ? ORDER BY created_at, from_id`, rel, to)
 }
 
 func strings1(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
