@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"maps"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -242,28 +243,29 @@ type idRef struct {
 
 // render answers a record as a resource object in its type's attribute order.
 func (c *Call) render(rec *Record) (ResourceObject, error) {
-	cp := *rec
-	cp.Attrs = make(map[string]json.RawMessage, len(rec.Attrs))
-	for k, v := range rec.Attrs {
-		cp.Attrs[k] = v
-	}
+	attrs := rec.Attrs
 	if res := c.API.byType[rec.Type]; res != nil && res.Render != nil {
+		// The hook computes attributes on a copy: the stored record stays as it is.
+		cp := *rec
+		cp.Attrs = maps.Clone(rec.Attrs)
 		if err := res.Render(c, &cp); err != nil {
 			return ResourceObject{}, err
 		}
+		attrs = cp.Attrs
 	}
-	attrs := Attributes{}
-	for _, at := range c.API.types[rec.Type] {
+	types := c.API.types[rec.Type]
+	out := make(Attributes, 0, len(types))
+	for _, at := range types {
 		if at.RequestOnly {
 			continue
 		}
-		v, ok := cp.Attrs[at.Name]
+		v, ok := attrs[at.Name]
 		if !ok {
 			v = zeroValue(at.Kind)
 		}
-		attrs = append(attrs, AttrValue{Name: at.Name, Value: v})
+		out = append(out, AttrValue{Name: at.Name, Value: v})
 	}
-	return ResourceObject{Attributes: attrs, ID: rec.ID, Type: rec.Type}, nil
+	return ResourceObject{Attributes: out, ID: rec.ID, Type: rec.Type}, nil
 }
 
 // singular names a type in messages: "messaging-channels" → "messaging-channel".
