@@ -147,8 +147,9 @@ type clockRequest struct {
 }
 
 // setClock handles POST /_emulator/clock: {"advance"}, {"set"}, {"freeze"}.
-// Several may be combined; they apply as set, then advance, then freeze, and
-// only when all of them are valid.
+// Several may be combined, and apply only when all of them are valid: a freeze
+// first, then set, then advance, then an unfreeze, so {"set", "freeze": true}
+// stops the clock exactly at the instant set.
 func (h *Handler) setClock(w http.ResponseWriter, r *http.Request) error {
 	var req clockRequest
 	if err := httpx.DecodeJSON(r, &req, true); err != nil {
@@ -174,14 +175,17 @@ func (h *Handler) setClock(w http.ResponseWriter, r *http.Request) error {
 			return &Error{http.StatusBadRequest, "set must be an RFC 3339 time such as \"2026-01-01T00:00:00Z\": " + strconv.Quote(*req.Set)}
 		}
 	}
+	if req.Freeze != nil && *req.Freeze {
+		h.Clock.Freeze(true)
+	}
 	if req.Set != nil {
 		h.Clock.Set(at)
 	}
 	if req.Advance != nil {
 		h.Clock.Advance(d)
 	}
-	if req.Freeze != nil {
-		h.Clock.Freeze(*req.Freeze)
+	if req.Freeze != nil && !*req.Freeze {
+		h.Clock.Freeze(false)
 	}
 	h.writeClock(w)
 	return nil

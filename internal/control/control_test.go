@@ -84,6 +84,11 @@ func TestClock(t *testing.T) {
 	c = readClock(t, env.Do(t, "POST", "/_emulator/clock", `{"freeze":true}`).Body)
 	assert.True(t, c.Frozen)
 
+	// Combined: the freeze comes first, so the clock stops exactly at the instant set.
+	env.Do(t, "POST", "/_emulator/clock", `{"freeze":false}`)
+	c = readClock(t, env.Do(t, "POST", "/_emulator/clock", `{"set":"2027-03-01T08:00:00Z","advance":"1h","freeze":true}`).Body)
+	assert.Equal(t, clockBody{time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC), true}, c)
+
 	res := env.Do(t, "DELETE", "/_emulator/clock", "")
 	c = readClock(t, res.Body)
 	assert.False(t, c.Frozen)
