@@ -1,7 +1,6 @@
 package loop_test
 
 import (
-	"io"
 	"net/http"
 	"testing"
 )
@@ -10,22 +9,11 @@ import (
 // its organization: key lookup, scoped read, encoding, through the real router.
 func BenchmarkOrganizationDetails(b *testing.B) {
 	e := newLM(b)
-	client := e.Server.Client()
-	req, err := http.NewRequest("GET", e.URL+"/loopmessage/api/v1/organizations/details/"+orgAcmeSupport+"/", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", keyAcmeDefault)
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", res.StatusCode)
+		if res := e.Do(b, "GET", "/loopmessage/api/v1/organizations/details/"+orgAcmeSupport+"/", "",
+			"Authorization: "+keyAcmeDefault); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
 		}
 	}
 }
@@ -33,22 +21,10 @@ func BenchmarkOrganizationDetails(b *testing.B) {
 // BenchmarkSenderList measures the Default key's whole-account sender list.
 func BenchmarkSenderList(b *testing.B) {
 	e := newLM(b)
-	client := e.Server.Client()
-	req, err := http.NewRequest("GET", e.URL+"/loopmessage/api/v1/sender/list/", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	req.Header.Set("Authorization", keyAcmeDefault)
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", res.StatusCode)
+		if res := e.Do(b, "GET", "/loopmessage/api/v1/sender/list/", "", "Authorization: "+keyAcmeDefault); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
 		}
 	}
 }

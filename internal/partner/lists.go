@@ -1,7 +1,6 @@
 package partner
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -130,26 +129,50 @@ func keys(m map[string]string) string {
 	return strings.Join(out, ", ")
 }
 
-// run counts the partner's matching rows and reads the page with cols.
-func (a *API) run(ctx context.Context, spec listSpec, lq *listQuery, partnerID, cols string, scan func(scanner) error) (int, error) {
+// pageMeta is what both lists answer before their items, in 360dialog's key order.
+type pageMeta struct {
+	Count   int             `json:"count"`
+	Filters json.RawMessage `json:"filters"`
+	Sort    []string        `json:"sort"`
+	Limit   int             `json:"limit"`
+	Offset  int             `json:"offset"`
+	Total   int             `json:"total"`
+}
+
+// listPage validates the query, then counts the partner's matching rows of
+// spec and reads one page of them with cols, scanned by scan.
+func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan func(scanner) (T, error)) (pageMeta, []T, error) {
+	p, err := scoped(r)
+	if err != nil {
+		return pageMeta{}, nil, err
+	}
+	lq, err := parseList(r.URL.Query(), spec)
+	if err != nil {
+		return pageMeta{}, nil, err
+	}
+	ctx := r.Context()
 	where := strings.Join(append([]string{"partner_id = ?"}, lq.where...), " AND ")
-	args := append([]any{partnerID}, lq.args...)
-	var total int
-	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+spec.table+` WHERE `+where, args...).Scan(&total); err != nil {
-		return 0, err
+	args := append([]any{p.ID}, lq.args...)
+	meta := pageMeta{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset}
+	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+spec.table+` WHERE `+where, args...).Scan(&meta.Total); err != nil {
+		return pageMeta{}, nil, err
 	}
 	rows, err := a.DB.Query(ctx, `SELECT `+cols+` FROM `+spec.table+` WHERE `+where+` ORDER BY `+lq.order+
 		` LIMIT ? OFFSET ?`, append(args, lq.limit, lq.offset)...)
 	if err != nil {
-		return 0, err
+		return pageMeta{}, nil, err
 	}
 	defer rows.Close()
+	items := []T{} // an empty page is [], not null
 	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return 0, err
+		item, err := scan(rows)
+		if err != nil {
+			return pageMeta{}, nil, err
 		}
+		items = append(items, item)
 	}
-	return total, rows.Err()
+	meta.Count = len(items)
+	return meta, items, rows.Err()
 }
 
 // Client is a partner's client (a Client Hub account).
@@ -172,41 +195,22 @@ type ContactInfo struct {
 }
 
 type clientsPage struct {
-	Count   int             `json:"count"`
-	Filters json.RawMessage `json:"filters"`
-	Sort    []string        `json:"sort"`
-	Limit   int             `json:"limit"`
-	Offset  int             `json:"offset"`
-	Total   int             `json:"total"`
-	Clients []Client        `json:"clients"`
+	pageMeta
+	Clients []Client `json:"clients"`
 }
 
 // listClients handles GET /api/v2/partners/{partner_id}/clients.
 func (a *API) listClients(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
-	if err != nil {
-		return err
-	}
-	lq, err := parseList(r.URL.Query(), clientList)
-	if err != nil {
-		return err
-	}
-	page := clientsPage{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset, Clients: []Client{}}
-	page.Total, err = a.run(r.Context(), clientList, lq, p.ID, `id, name, status, partner_id, created_at, modified_at,
-		contact_email, contact_name, max_channels, partner_payload`, func(s scanner) error {
-		var c Client
-		if err := s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
-			&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload); err != nil {
-			return err
-		}
-		page.Clients = append(page.Clients, c)
-		return nil
+	meta, clients, err := listPage(a, r, clientList, `id, name, status, partner_id, created_at, modified_at,
+		contact_email, contact_name, max_channels, partner_payload`, func(s scanner) (c Client, err error) {
+		err = s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
+			&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload)
+		return c, err
 	})
 	if err != nil {
 		return err
 	}
-	page.Count = len(page.Clients)
-	httpx.WriteJSON(w, http.StatusOK, "", page)
+	httpx.WriteJSON(w, http.StatusOK, "", clientsPage{meta, clients})
 	return nil
 }
 
@@ -236,40 +240,21 @@ type WabaAccount struct {
 }
 
 type channelsPage struct {
-	Count           int             `json:"count"`
-	Filters         json.RawMessage `json:"filters"`
-	Sort            []string        `json:"sort"`
-	Limit           int             `json:"limit"`
-	Offset          int             `json:"offset"`
-	Total           int             `json:"total"`
-	PartnerChannels []Channel       `json:"partner_channels"`
+	pageMeta
+	PartnerChannels []Channel `json:"partner_channels"`
 }
 
 // listChannels handles GET /api/v2/partners/{partner_id}/channels.
 func (a *API) listChannels(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
-	if err != nil {
-		return err
-	}
-	lq, err := parseList(r.URL.Query(), channelList)
-	if err != nil {
-		return err
-	}
-	page := channelsPage{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset, PartnerChannels: []Channel{}}
-	page.Total, err = a.run(r.Context(), channelList, lq, p.ID, `id, client_id, partner_id, status, account_mode,
-		phone_number, phone_name, waba_id, waba_name, created_at, modified_at`, func(s scanner) error {
-		var c Channel
-		if err := s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
-			&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt); err != nil {
-			return err
-		}
-		page.PartnerChannels = append(page.PartnerChannels, c)
-		return nil
+	meta, channels, err := listPage(a, r, channelList, `id, client_id, partner_id, status, account_mode,
+		phone_number, phone_name, waba_id, waba_name, created_at, modified_at`, func(s scanner) (c Channel, err error) {
+		err = s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
+			&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt)
+		return c, err
 	})
 	if err != nil {
 		return err
 	}
-	page.Count = len(page.PartnerChannels)
-	httpx.WriteJSON(w, http.StatusOK, "", page)
+	httpx.WriteJSON(w, http.StatusOK, "", channelsPage{meta, channels})
 	return nil
 }

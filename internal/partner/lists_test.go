@@ -47,6 +47,8 @@ func TestClientsList(t *testing.T) {
 	   "created_at":"2025-04-12T08:30:00Z","modified_at":"2025-04-12T08:30:00Z",
 	   "contact_info":{"email":"hello@bluebakery.example.com","full_name":"Ben Baker"},
 	   "max_channels":1,"partner_payload":null}]}`, res.Body)
+	assert.Contains(t, res.Body, `{"count":1,"filters":{},"sort":["-name"],"limit":1,"offset":1,"total":3,"clients":[{"id"`,
+		"the envelope's key order")
 
 	p := list(t, "/partners/examplePA/clients", url.Values{"filters": {`{"status":"active"}`}}, exampleK)
 	assert.Equal(t, 2, p.Total)

@@ -335,43 +335,21 @@ func TestResetRestoresFixtures(t *testing.T) {
 
 func BenchmarkGetPartner(b *testing.B) {
 	env := newEnv(b)
-	req, _ := http.NewRequest("GET", env.URL+base+"/partners/examplePA", nil)
-	req.Header.Set("X-API-Key", "examplePA-api-key")
-	client := env.Server.Client()
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
-		res, err := client.Do(req)
-		if err != nil || res.StatusCode != 200 {
-			b.Fatal(err, res)
+		if res := env.Do(b, "GET", base+"/partners/examplePA", "", exampleK); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
 		}
-		drain(res)
 	}
 }
 
 func BenchmarkPatchPartner(b *testing.B) {
 	env := newEnv(b)
-	client := env.Server.Client()
 	body := `{"webhook_url":"https://bench.example.com/hook","allow_client_to_add_phone_no":true}`
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
-		req, _ := http.NewRequest("PATCH", env.URL+base+"/partners/examplePA", strings.NewReader(body))
-		req.Header.Set("X-API-Key", "examplePA-api-key")
-		res, err := client.Do(req)
-		if err != nil || res.StatusCode != 200 {
-			b.Fatal(err, res)
-		}
-		drain(res)
-	}
-}
-
-func drain(res *http.Response) {
-	buf := make([]byte, 4096)
-	for {
-		if _, err := res.Body.Read(buf); err != nil {
-			break
+		if res := env.Do(b, "PATCH", base+"/partners/examplePA", body, exampleK); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
 		}
 	}
-	res.Body.Close()
 }
