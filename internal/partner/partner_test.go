@@ -174,13 +174,16 @@ func TestPatchValidationIsAtomic(t *testing.T) {
 func TestMalformedBodies(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
+	res := env.Do(t, "PATCH", base+"/partners/examplePA", "", exampleK)
+	assert.Equal(t, http.StatusBadRequest, res.Status, "no body at all")
+	assert.JSONEq(t, `{"meta":{"success":false,"http_code":400,"developer_message":"Invalid request body: request body is empty","details":[]}}`, res.Body)
 	for _, body := range []string{`{`, `[]`, `"x"`, `{"webhook_url":"https://a.com"} trailing`, `nul`} {
 		res := env.Do(t, "PATCH", base+"/partners/examplePA", body, exampleK)
 		assert.Equal(t, http.StatusBadRequest, res.Status, body)
 		assert.Contains(t, res.Body, `"http_code":400`, body)
 	}
 	big := `{"webhook_url":"https://a.com/` + strings.Repeat("a", 2<<20) + `"}`
-	res := env.Do(t, "PATCH", base+"/partners/examplePA", big, exampleK)
+	res = env.Do(t, "PATCH", base+"/partners/examplePA", big, exampleK)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
 	assert.JSONEq(t, errorBody(413, "Request body is larger than 1048576 bytes."), res.Body)
 	res = env.Do(t, "GET", base+"/partners/examplePA", "", exampleK)
