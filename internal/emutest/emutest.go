@@ -4,12 +4,14 @@ package emutest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,9 +36,34 @@ type Env struct {
 
 // New starts a server with the vendors newVendors builds, on a fresh in-memory
 // store migrated and seeded with schemas. The clock is frozen at Start.
-func New(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor) *Env {
+func New(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor, opts ...Option) *Env {
 	tb.Helper()
-	return start(tb, store.Memory, schemas, newVendors)
+	return start(tb, store.Memory, schemas, newVendors, opts...)
+}
+
+// Option changes how New builds the environment.
+type Option func(*server.Deps)
+
+// WithSequentialIDs makes every generated id a counter (see Sequence), so
+// that whole answers can be compared byte for byte between runs.
+func WithSequentialIDs() Option {
+	return func(d *server.Deps) { d.IDs = &Sequence{} }
+}
+
+// Sequence is a deterministic ids.Generator: the n-th id of a run is always
+// the same. Safe for concurrent use; the order is the callers' own.
+type Sequence struct{ n atomic.Uint64 }
+
+// UUID implements ids.Generator.
+func (s *Sequence) UUID() string { return fmt.Sprintf("00000000-0000-4000-8000-%012x", s.n.Add(1)) }
+
+// Hex implements ids.Generator.
+func (s *Sequence) Hex(n int) string {
+	h := fmt.Sprintf("%016x", s.n.Add(1))
+	for len(h) < 2*n {
+		h = "0" + h
+	}
+	return h[len(h)-2*n:]
 }
 
 // NewFile is New on a fresh database file, where requests really run in
@@ -46,7 +73,7 @@ func NewFile(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps)
 	return start(tb, filepath.Join(tb.TempDir(), "emulator.db"), schemas, newVendors)
 }
 
-func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor) *Env {
+func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor, opts ...Option) *Env {
 	tb.Helper()
 	clk := clock.New(nil)
 	clk.Set(Start)
@@ -56,6 +83,9 @@ func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(s
 	require.NoError(tb, err)
 	tb.Cleanup(func() { db.Close() })
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
+	for _, o := range opts {
+		o(&deps)
+	}
 	h := server.New(server.Config{DB: db, Clock: clk, Log: deps.Log, Version: "test", Vendors: newVendors(deps)})
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
