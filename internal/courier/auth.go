@@ -17,16 +17,6 @@ const (
 	relRead       = "read"       // messaging-channel → individual: the last message read
 )
 
-type callerKey struct{}
-
-func callerFrom(ctx context.Context) *Caller {
-	c, _ := ctx.Value(callerKey{}).(*Caller)
-	if c == nil {
-		return &Caller{}
-	}
-	return c
-}
-
 // authenticate resolves "Authorization: Bearer <token>" to the user and the
 // organizations the user is a member of; anything else is a 401.
 func (a *API) authenticate(next http.Handler) http.Handler {
@@ -37,7 +27,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return &Error{Status: http.StatusUnauthorized, Code: codeNotAuthenticated,
 				Detail: "Authentication credentials were not provided."}
 		}
-		caller, err := a.resolveToken(r.Context(), token)
+		caller, individual, err := a.resolveToken(r.Context(), token)
 		if err != nil {
 			return err
 		}
@@ -45,13 +35,18 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return &Error{Status: http.StatusUnauthorized, Code: codeNotAuthenticated,
 				Detail: "Invalid or expired access token."}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller)))
+		ctx := WithCaller(r.Context(), caller)
+		ctx = context.WithValue(ctx, individualKey{}, individual)
+		next.ServeHTTP(w, r.WithContext(ctx))
 		return nil
 	})
 }
 
-func (a *API) resolveToken(ctx context.Context, token string) (*Caller, error) {
+// resolveToken finds the token's user, the user's organizations and the
+// user's own individual (the primary-individual-id of the users record).
+func (a *API) resolveToken(ctx context.Context, token string) (*Caller, string, error) {
 	var caller *Caller
+	var individual string
 	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var userID string
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM cr_tokens WHERE token = ?`, token).Scan(&userID)
@@ -69,9 +64,18 @@ func (a *API) resolveToken(ctx context.Context, token string) (*Caller, error) {
 		if user, err := loadRecord(ctx, tx, "users", userID); err != nil {
 			return err
 		} else if user != nil {
-			caller.IndividualID = user.Str("primary-individual-id")
+			individual = user.Str("primary-individual-id")
 		}
 		return nil
 	})
-	return caller, err
+	return caller, individual, err
+}
+
+type individualKey struct{}
+
+// callerIndividual is the individual the authenticated user is ("" when the
+// user has none): whom a request acts as when it names nobody.
+func callerIndividual(c *Call) string {
+	id, _ := c.Req.Context().Value(individualKey{}).(string)
+	return id
 }

@@ -1,7 +1,5 @@
 package courier
 
-//go:generate go run ./gen -in ../../../shared/vendor-notes/courier-operations.json -out catalog_gen.go
-
 // Operation is one operation of the catalog (vendor-notes/courier-operations.json):
 // what the vendor documents about it, as data the engine validates against.
 type Operation struct {
@@ -65,7 +63,3 @@ type Attr struct {
 }
 
 func ptr(v int64) *int64 { return &v }
-
-// Catalog returns every operation of the catalog, in document order (for
-// tests and tools; the engine reads the same data).
-func Catalog() []Operation { return catalogOperations() }

@@ -36,37 +36,26 @@ func Schema() store.Schema {
 	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: store.Sub(migrations, "migrations"), Seed: seed}
 }
 
+//go:generate go run ./gen -in ../../../shared/vendor-notes/courier-operations.json -out catalog_gen.go
+
+// Catalog returns every operation of the catalog, in document order (for
+// tests and tools; the engine reads the same data).
+func Catalog() []Operation { return catalogOperations() }
+
 // API is the courier API. It implements server.Vendor.
 type API struct {
 	server.Deps
-	tables
+	engine *Engine
 }
 
-// tables are the engine's immutable tables: the catalog and the resource types.
-type tables struct {
-	ops       map[string]*Operation
-	types     map[string][]Attr
-	resources []*Resource
-	byType    map[string]*Resource // the first entry of each type
-}
-
-func newTables() tables {
-	t := tables{ops: map[string]*Operation{}, types: catalogTypes(), byType: map[string]*Resource{}}
-	for _, op := range catalogOperations() {
-		t.ops[op.ID] = &op
-	}
-	t.resources = append(part1Resources(), part2Resources()...)
-	for _, r := range t.resources {
-		if _, ok := t.byType[r.Type]; !ok {
-			t.byType[r.Type] = r
-		}
-	}
-	return t
+// newEngine builds the engine over courier's catalog and resource table.
+func newEngine(deps server.Deps) *Engine {
+	return NewEngine(deps, catalogOperations(), catalogTypes(), append(part1Resources(), part2Resources()...))
 }
 
 // New builds the API over deps.
 func New(deps server.Deps) *API {
-	return &API{Deps: deps, tables: newTables()}
+	return &API{Deps: deps, engine: newEngine(deps)}
 }
 
 // Name implements server.Vendor.
@@ -118,7 +107,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		return err
 	}
 	sort.Strings(files)
-	t := newTables()
+	t := newEngine(server.Deps{})
 	for _, file := range files {
 		var data fixtureData
 		if err := store.ReadFixture(fixtures, file, &data); err != nil {
@@ -145,15 +134,21 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			}
 		}
 		for _, fr := range data.Resources {
-			if _, ok := t.types[fr.Type]; !ok {
+			if t.Attrs(fr.Type) == nil {
 				return fmt.Errorf("%s: resource %s: unknown type %q", file, fr.ID, fr.Type)
 			}
 			rec := &Record{Type: fr.Type, ID: fr.ID, OrgID: fr.OrgID, ParentID: fr.ParentID, CreatedAt: fr.CreatedAt, Attrs: fr.Attributes}
-			t.complete(rec)
+			t.Complete(rec)
 			if err := insertRecord(ctx, tx, rec, searchText(rec, t.textOf(rec.Type))); err != nil {
 				return fmt.Errorf("%s: resource %s %s: %w", file, fr.Type, fr.ID, err)
 			}
 		}
 	}
 	return nil
+}
+
+// WriteError is courier's one error adapter (server.Vendor): the engine's
+// JSON:API errors document.
+func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	a.engine.WriteError(w, r, err)
 }

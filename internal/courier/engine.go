@@ -77,10 +77,14 @@ type ParamHook func(c *Call, q *ListQuery, value string) error
 
 // Action is one operation below a resource.
 type Action struct {
-	Op      string   // catalog operation id ("messaging-channels.archive"): method, path, status, body fields
-	Alts    []string // alternative "METHOD /path/" routes the notes decide to serve too
-	OnItem  bool     // false: a collection-level operation (no {id})
-	Handler ActionFunc
+	Op     string   // catalog operation id ("messaging-channels.archive"): method, path, status, body fields
+	Alts   []string // alternative "METHOD /path/" routes the notes decide to serve too
+	OnItem bool     // false: a collection-level operation (no {id})
+	// FreeForm marks a plain body the document declares open ("additional
+	// properties: any"): the catalog cannot list its members, so the engine
+	// does not check them and the handler validates what it reads.
+	FreeForm bool
+	Handler  ActionFunc
 }
 
 // ActionFunc runs an action inside the request's transaction. rec is the
@@ -91,9 +95,25 @@ type ActionFunc func(c *Call, rec *Record, body map[string]json.RawMessage) (any
 
 // Caller is the authenticated user.
 type Caller struct {
-	UserID       string
-	IndividualID string
-	Orgs         []string // organizations the user is a member of
+	UserID string
+	Orgs   []string // organizations the user is a member of
+}
+
+type callerKey struct{}
+
+// WithCaller is ctx carrying the authenticated caller, as the vendor's
+// authentication hands it to the engine.
+func WithCaller(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom is the caller WithCaller put in ctx (an empty one without).
+func CallerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	if c == nil {
+		return &Caller{}
+	}
+	return c
 }
 
 // Member reports whether the caller belongs to org.
@@ -104,7 +124,7 @@ func (c *Caller) Member(org string) bool { return contains(c.Orgs, org) }
 type Call struct {
 	Ctx    context.Context
 	Tx     *sql.Tx
-	API    *API
+	API    *Engine
 	Req    *http.Request
 	Caller *Caller
 	Op     *Operation
@@ -112,8 +132,7 @@ type Call struct {
 	Res    *Resource
 	Now    string // the emulated clock at the start of the request
 
-	marks map[[2]string]readMark // read marks read so far (channel, individual), for lists
-	cache map[string]any         // what Prefetch hooks read for Render hooks, by key
+	cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
 }
 
 // load reads a resource of type typ the caller may see; nil when it does not
@@ -171,19 +190,19 @@ func (c *Call) save(rec *Record) error {
 
 // insert stores a new record, with the type's defaults for absent attributes.
 func (c *Call) insert(rec *Record) error {
-	c.API.complete(rec)
+	c.API.Complete(rec)
 	return insertRecord(c.Ctx, c.Tx, rec, searchText(rec, c.API.textOf(rec.Type)))
 }
 
-func (a *tables) textOf(typ string) []string {
+func (a *Engine) textOf(typ string) []string {
 	if res := a.byType[typ]; res != nil {
 		return res.Text
 	}
 	return nil
 }
 
-// complete gives every answered attribute the record lacks its type's empty value.
-func (a *tables) complete(rec *Record) {
+// Complete gives every answered attribute the record lacks its type's empty value.
+func (a *Engine) Complete(rec *Record) {
 	if rec.Attrs == nil {
 		rec.Attrs = map[string]json.RawMessage{}
 	}

@@ -19,7 +19,6 @@ const (
 	codeNotFound         = "NotFound"
 	codeMethod           = "MethodNotAllowed"
 	codeConflict         = "Conflict"
-	codeDuplicateChannel = "DuplicateChannel"
 	codeTooLarge         = "RequestEntityTooLarge"
 	codeMediaType        = "UnsupportedMediaType"
 	codeInternal         = "InternalServerError"
@@ -94,9 +93,9 @@ type errorMeta struct {
 	ID string `json:"id,omitempty"`
 }
 
-// WriteError is courier's one error adapter (server.Vendor): every failure
-// becomes an errors document with the status of its first problem.
-func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+// WriteError answers every failure as an errors document with the status of
+// its first problem.
+func (a *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var list Errors
 	var one *Error
 	var be *httpx.BodyError

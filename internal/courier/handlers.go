@@ -23,13 +23,13 @@ type answer struct {
 
 // operation wraps one catalog operation of one resource: the content type
 // check, the query validation, one transaction, then the answer.
-func (a *API) operation(res *Resource, opID string, fn func(c *Call) (*answer, error)) http.HandlerFunc {
+func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*answer, error)) http.HandlerFunc {
 	op := a.ops[opID]
 	if op == nil {
 		panic("courier: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
 	}
 	return httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		caller := callerFrom(r.Context())
+		caller := CallerFrom(r.Context())
 		if hasBody(r) {
 			if err := checkContentType(r); err != nil {
 				return err
@@ -67,7 +67,7 @@ func status(op *Operation, fallback int) int {
 }
 
 // getOne handles GET <path>{id}/ for every resource type.
-func (a *API) getOne(c *Call) (*answer, error) {
+func (a *Engine) getOne(c *Call) (*answer, error) {
 	rec, err := c.mustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func plain(st int, body any) *answer {
 }
 
 // create handles POST <path> for every resource type.
-func (a *API) create(c *Call) (*answer, error) {
+func (a *Engine) create(c *Call) (*answer, error) {
 	data, err := readDocument(c.Req, c.Res.Type)
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 }
 
 // modify handles PATCH <path>{id}/ for every resource type.
-func (a *API) modify(c *Call) (*answer, error) {
+func (a *Engine) modify(c *Call) (*answer, error) {
 	old, err := c.mustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
@@ -233,7 +233,7 @@ func (a *API) modify(c *Call) (*answer, error) {
 // ones) are ignored; values are checked against their declared kinds. A modify
 // may also send the JSON-Patch-like list of operations messaging-channels
 // documents ([{"op": "replace", "path": "/name", "value": ...}]).
-func (a *API) attributesIn(c *Call, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
+func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	in := map[string]json.RawMessage{}
 	if len(raw) == 0 || string(raw) == "null" {
@@ -307,7 +307,7 @@ func (a *API) attributesIn(c *Call, raw json.RawMessage, create bool) (map[strin
 
 // runAction handles every action route: the body checked against the
 // catalog's fields, the resource loaded, the hook run.
-func (a *API) runAction(act Action) func(c *Call) (*answer, error) {
+func (a *Engine) runAction(act Action) func(c *Call) (*answer, error) {
 	return func(c *Call) (*answer, error) {
 		var rec *Record
 		if act.OnItem {
@@ -322,7 +322,7 @@ func (a *API) runAction(act Action) func(c *Call) (*answer, error) {
 			if body, err = readObject(c.Req); err != nil {
 				return nil, err
 			}
-			if c.Op.Body == "plain" && !freeFormBody(c.Op) {
+			if c.Op.Body == "plain" && !act.FreeForm {
 				if err := checkFields(c.Op, body); err != nil {
 					return nil, err
 				}
@@ -353,7 +353,7 @@ func (a *API) runAction(act Action) func(c *Call) (*answer, error) {
 
 // list handles GET <path> for every resource type: scoping, parameters,
 // filters, sort, paging, links.
-func (a *API) list(c *Call) (*answer, error) {
+func (a *Engine) list(c *Call) (*answer, error) {
 	lq, err := c.listQuery()
 	if err != nil {
 		return nil, err
@@ -383,11 +383,45 @@ func (a *API) list(c *Call) (*answer, error) {
 	if !paged {
 		return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: plainListDoc{Data: data}}, nil
 	}
+	return c.pageAnswer(data, limit, offset, total), nil
+}
+
+// ListWhere answers a paged JSON:API list of the records of typ matching
+// cond (SQL over cr_resources), for actions whose answer is a list.
+func (c *Call) ListWhere(typ, cond string, args ...any) (*answer, error) {
+	limit, offset := c.PageBounds()
+	all := append([]any{typ}, args...)
+	var total int64
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = ? AND `+cond, all...).Scan(&total); err != nil {
+		return nil, err
+	}
+	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = ? AND `+cond+`
+		ORDER BY created_at, id LIMIT ? OFFSET ?`, append(all, limit, offset)...)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]ResourceObject, 0, len(recs))
+	for _, rec := range recs {
+		obj, err := c.render(rec)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, obj)
+	}
+	return c.pageAnswer(data, limit, offset, total), nil
+}
+
+// PageBounds are the page[limit] and page[offset] of the request, for hooks
+// that page a computed list themselves.
+func (c *Call) PageBounds() (limit, offset int64) {
+	return pageLimit(c.Query), c.Query.Int("page[offset]")
+}
+
+// pageAnswer answers one page of a list with its meta and links.
+func (c *Call) pageAnswer(data []ResourceObject, limit, offset, total int64) *answer {
 	return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: listDoc{
-		Data:  data,
-		Meta:  pageMeta{Limit: limit, Offset: offset, Total: total},
-		Links: c.pageLinks(limit, offset, total),
-	}}, nil
+		Data: data, Meta: pageMeta{Limit: limit, Offset: offset, Total: total}, Links: c.pageLinks(limit, offset, total),
+	}}
 }
 
 // pageLimit is page[limit], else its default, else (communication-messages

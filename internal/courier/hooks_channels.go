@@ -19,6 +19,10 @@ import (
 const attrDirectKey = "_direct-key"
 
 // subscriberPrefs are the attributes of a subscriber link.
+// codeDuplicateChannel is the error code of a second direct channel between
+// the same two individuals.
+const codeDuplicateChannel = "DuplicateChannel"
+
 type subscriberPrefs struct {
 	Admin       bool              `json:"admin"`
 	Pinned      bool              `json:"pinned"`
@@ -106,7 +110,7 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 		rec.Set("subscription-type", "none")
 	}
 	rec.Set("org-id", rec.OrgID)
-	rec.Set("owner-id", c.Caller.IndividualID)
+	rec.Set("owner-id", callerIndividual(c))
 	rec.Set("can-enable-sms", true)
 	if len(uniq) > 0 && rec.Str("individual-group-id") == "" {
 		key := strings.Join(sortedCopy(uniq), ",")
@@ -182,11 +186,11 @@ type bookmarkView struct {
 // participant-id) parameter, else the caller's own individual.
 func (c *Call) viewer() string {
 	for _, p := range []string{"individual-id", "participant-id"} {
-		if _, ok := c.Query.params[p]; ok && c.Query.Has(p) {
+		if c.Query.Documents(p) && c.Query.Has(p) {
 			return lower(c.Query.Get(p))
 		}
 	}
-	return c.Caller.IndividualID
+	return callerIndividual(c)
 }
 
 // renderChannel computes the subscribers, the last message, the viewer's new
@@ -408,7 +412,7 @@ func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, err
 	}
 	who := lower(in.IndividualID)
 	if who == "" {
-		who = c.Caller.IndividualID
+		who = callerIndividual(c)
 	}
 	var prefs subscriberPrefs
 	ok, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, who, &prefs)

@@ -66,7 +66,7 @@ func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
 	}
 	author := rec.Str("individual-id")
 	if author == "" {
-		author = c.Caller.IndividualID
+		author = callerIndividual(c)
 	}
 	ok, err := c.isParticipant(ch, author)
 	if err != nil {
@@ -135,7 +135,7 @@ func (c *Call) markRead(channelID, individualID string, msg *Record, allowPast b
 	if !allowPast && mark.PostedTime >= posted {
 		return nil
 	}
-	delete(c.marks, [2]string{channelID, individualID})
+	delete(c.cache, readMarkKey(channelID, individualID))
 	return addLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
 		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
 }
@@ -143,19 +143,24 @@ func (c *Call) markRead(channelID, individualID string, msg *Record, allowPast b
 // readMark reads an individual's read mark of a channel once per request
 // (a page of messages asks for the same one a hundred times).
 func (c *Call) readMark(channelID, individualID string) (readMark, error) {
-	key := [2]string{channelID, individualID}
-	if m, ok := c.marks[key]; ok {
+	key := readMarkKey(channelID, individualID)
+	if m, ok := c.cache[key].(readMark); ok {
 		return m, nil
 	}
 	var mark readMark
 	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return mark, err
 	}
-	if c.marks == nil {
-		c.marks = map[[2]string]readMark{}
+	if c.cache == nil {
+		c.cache = map[string]any{}
 	}
-	c.marks[key] = mark
+	c.cache[key] = mark
 	return mark, nil
+}
+
+// readMarkKey is where a read mark is kept in the request's cache.
+func readMarkKey(channelID, individualID string) string {
+	return "read:" + channelID + "|" + individualID
 }
 
 // modifyMessage posts a draft that stops being one.
@@ -331,7 +336,7 @@ func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 func (c *Call) actingParticipant(msg *Record, individualID string) (string, error) {
 	who := lower(individualID)
 	if who == "" {
-		who = c.Caller.IndividualID
+		who = callerIndividual(c)
 	}
 	ch, err := c.mustLoad("messaging-channels", msg.ParentID)
 	if err != nil {

@@ -323,7 +323,7 @@ func notificationCounts(c *Call) (*answer, error) {
 	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(DISTINCT substr(created_at, 1, 10)) FROM cr_resources WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, err
 	}
-	limit, offset := pageLimit(c.Query), c.Query.Int("page[offset]")
+	limit, offset := c.PageBounds()
 	rows, err := c.Tx.QueryContext(c.Ctx, `SELECT substr(created_at, 1, 10) AS day, count(*) FROM cr_resources WHERE `+cond+`
 		GROUP BY day ORDER BY day LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
@@ -350,8 +350,7 @@ func notificationCounts(c *Call) (*answer, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return &answer{status: http.StatusOK, contentType: contentTypeAPI, body: listDoc{Data: data,
-		Meta: pageMeta{Limit: limit, Offset: offset, Total: total}, Links: c.pageLinks(limit, offset, total)}}, nil
+	return c.pageAnswer(data, limit, offset, total), nil
 }
 
 // summaryAnswer is GET /v1/communication-summaries/.
@@ -398,16 +397,17 @@ func communicationSummary(c *Call) (*answer, error) {
 	if err := channelParticipant(c, q, who); err != nil {
 		return nil, err
 	}
+	cond, condArgs := q.Conditions()
 	orgs := c.Caller.Orgs
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + placeholders(len(orgs)) + `) AND ` + q.where[0]
+	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + placeholders(len(orgs)) + `) AND ` + cond
 	chanArgs := []any{}
 	for _, o := range orgs {
 		chanArgs = append(chanArgs, o)
 	}
-	chanArgs = append(chanArgs, q.args...)
+	chanArgs = append(chanArgs, condArgs...)
 	s := summary{MessageSenders: []senderCount{}, MessageTypes: []typeCount{}}
 	msgSQL := `FROM cr_resources m JOIN cr_resources ch ON ch.type = 'messaging-channels' AND ch.id = m.parent_id
 		WHERE m.type = 'messaging-messages' AND json_extract(m.attrs, '$.draft') = 0 AND m.parent_id IN (` + chanSQL + `)`

@@ -102,33 +102,6 @@ func (c *Call) p2NewRecord(typ, org, parent string) *Record {
 	return rec
 }
 
-// p2List answers a paged JSON:API list of the records of typ matching cond
-// (SQL over cr_resources): the list-shaped actions (get-logs) use it.
-func (c *Call) p2List(typ, cond string, args ...any) (*answer, error) {
-	limit, offset := pageLimit(c.Query), c.Query.Int("page[offset]")
-	all := append([]any{typ}, args...)
-	var total int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = ? AND `+cond, all...).Scan(&total); err != nil {
-		return nil, err
-	}
-	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = ? AND `+cond+`
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, append(all, limit, offset)...)
-	if err != nil {
-		return nil, err
-	}
-	data := make([]ResourceObject, 0, len(recs))
-	for _, rec := range recs {
-		obj, err := c.render(rec)
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, obj)
-	}
-	return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: listDoc{
-		Data: data, Meta: pageMeta{Limit: limit, Offset: offset, Total: total}, Links: c.pageLinks(limit, offset, total),
-	}}, nil
-}
-
 // p2Body decodes a plain action body (already checked against the catalog's
 // fields) into a typed struct.
 func p2Body(body map[string]json.RawMessage, v any) error {

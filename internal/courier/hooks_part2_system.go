@@ -159,5 +159,5 @@ func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 
 // snifferLogs lists what the sniffer captured.
 func snifferLogs(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
-	return c.p2List("sniffer-logs", "parent_id = ?", rec.ID)
+	return c.ListWhere("sniffer-logs", "parent_id = ?", rec.ID)
 }

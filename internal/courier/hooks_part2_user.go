@@ -104,7 +104,7 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 
 // userDeviceLogs lists the pushes a device received.
 func userDeviceLogs(c *Call, dev *Record, _ map[string]jsonRaw) (any, error) {
-	return c.p2List("user-device-logs", "parent_id = ?", dev.ID)
+	return c.ListWhere("user-device-logs", "parent_id = ?", dev.ID)
 }
 
 // userPush records a push to every notifying device of the individual's user.
@@ -254,7 +254,7 @@ func userAttachmentTicket(c *Call, rec *Record) (any, error) {
 // and once the content is uploaded.
 func userAttachmentRender(c *Call, rec *Record) error {
 	rec.Set("download-link", nil)
-	if rec.Bool("ready-to-use") && c.Query.params["with-link"].Name != "" && c.Query.Bool("with-link") {
+	if rec.Bool("ready-to-use") && c.Query.Documents("with-link") && c.Query.Bool("with-link") {
 		rec.Set("download-link", "https://downloads.courier.invalid/"+rec.Type+"/"+rec.ID)
 	}
 	return nil

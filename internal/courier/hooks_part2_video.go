@@ -99,8 +99,8 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("max-participants", videoMaxParticipants)
 	rec.Set("duration", 0)
 	rec.Set("_room", c.API.IDs.UUID())
-	if c.Caller.IndividualID != "" {
-		rec.Set("scheduler-id", c.Caller.IndividualID)
+	if callerIndividual(c) != "" {
+		rec.Set("scheduler-id", callerIndividual(c))
 	}
 	return nil
 }

@@ -26,6 +26,12 @@ func (q *ListQuery) Where(cond string, args ...any) {
 	q.custom = true
 }
 
+// Conditions are the conditions Where added, joined by AND, with their
+// arguments: for hooks that reuse a parameter's condition in their own SQL.
+func (q *ListQuery) Conditions() (string, []any) {
+	return strings.Join(q.where, " AND "), q.args
+}
+
 // OrderBy adds a sort expression before the default order.
 func (q *ListQuery) OrderBy(expr string) { q.order = append(q.order, expr) }
 

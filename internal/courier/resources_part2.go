@@ -83,7 +83,7 @@ func textResources() []*Resource {
 			Params:       map[string]ParamHook{"filter[target]": p2PhoneParam("filter[target]", "target")},
 			BeforeCreate: textCreate,
 			Actions: []Action{
-				{Op: "texts.callback", OnItem: true, Handler: textCallback},
+				{Op: "texts.callback", OnItem: true, FreeForm: true, Handler: textCallback},
 			},
 		},
 	}
@@ -104,7 +104,7 @@ func voiceResources() []*Resource {
 			Actions: []Action{
 				{Op: "voice-settings.run-task", OnItem: true, Handler: voiceRunTask},
 				// The IVR of a setting: Twilio's voice webhook.
-				{Op: "voice-ivrs.twiml", OnItem: true, Handler: voiceIVR},
+				{Op: "voice-ivrs.twiml", OnItem: true, FreeForm: true, Handler: voiceIVR},
 			},
 		},
 		{
@@ -212,7 +212,7 @@ func otherPart2Resources() []*Resource {
 		{
 			Type: "ask-entries", Path: "/v1/ask-entries/",
 			// The catalog's alternative (PUT) is served too.
-			Actions: []Action{{Op: "ask-entries.create", Handler: askEntry, Alts: []string{"PUT /v1/ask-entries/"}}},
+			Actions: []Action{{Op: "ask-entries.create", FreeForm: true, Handler: askEntry, Alts: []string{"PUT /v1/ask-entries/"}}},
 		},
 		{
 			Type: "ask-reminders", Path: "/v1/ask-reminders/",

@@ -19,7 +19,7 @@ const sniffLimit = 64 << 10
 // authentication, so only the caller's own requests are recorded.
 func (a *API) sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		caller := callerFrom(r.Context())
+		caller := CallerFrom(r.Context())
 		now := formatTime(a.Clock.Now())
 		sniffers, err := a.activeSniffers(r.Context(), caller.UserID, now)
 		if err != nil {
@@ -57,7 +57,7 @@ func (a *API) sniff(next http.Handler) http.Handler {
 		err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
 			for _, s := range sniffers {
 				log := &Record{Type: "sniffer-logs", ID: a.IDs.UUID(), OrgID: s.org, ParentID: s.id, CreatedAt: now, Attrs: maps.Clone(raw)}
-				a.complete(log)
+				a.engine.Complete(log)
 				if err := insertRecord(ctx, tx, log, ""); err != nil {
 					return err
 				}

@@ -33,6 +33,9 @@ type Query struct {
 // Has reports whether the client sent the parameter.
 func (q *Query) Has(name string) bool { _, ok := q.values[name]; return ok }
 
+// Documents reports whether the operation documents the parameter.
+func (q *Query) Documents(name string) bool { _, ok := q.params[name]; return ok }
+
 // Get returns the parameter's value, or its documented default.
 func (q *Query) Get(name string) string {
 	if v, ok := q.values[name]; ok && len(v) > 0 {
