@@ -61,5 +61,3 @@ type Attr struct {
 	ReadOnly    bool // answered, never accepted: the server sets it
 	RequestOnly bool // accepted, never answered
 }
-
-func ptr(v int64) *int64 { return &v }

@@ -38,6 +38,11 @@ func Schema() store.Schema {
 
 //go:generate go run ./gen -in ../../../shared/vendor-notes/courier-operations.json -out catalog_gen.go
 
+// jsonRaw shortens hook signatures.
+type jsonRaw = json.RawMessage
+
+func ptr(v int64) *int64 { return &v }
+
 // Catalog returns every operation of the catalog, in document order (for
 // tests and tools; the engine reads the same data).
 func Catalog() []Operation { return catalogOperations() }
@@ -138,8 +143,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 				return fmt.Errorf("%s: resource %s: unknown type %q", file, fr.ID, fr.Type)
 			}
 			rec := &Record{Type: fr.Type, ID: fr.ID, OrgID: fr.OrgID, ParentID: fr.ParentID, CreatedAt: fr.CreatedAt, Attrs: fr.Attributes}
-			t.Complete(rec)
-			if err := insertRecord(ctx, tx, rec, searchText(rec, t.textOf(rec.Type))); err != nil {
+			if err := t.Insert(ctx, tx, rec); err != nil {
 				return fmt.Errorf("%s: resource %s %s: %w", file, fr.Type, fr.ID, err)
 			}
 		}

@@ -190,8 +190,14 @@ func (c *Call) save(rec *Record) error {
 
 // insert stores a new record, with the type's defaults for absent attributes.
 func (c *Call) insert(rec *Record) error {
-	c.API.Complete(rec)
-	return insertRecord(c.Ctx, c.Tx, rec, searchText(rec, c.API.textOf(rec.Type)))
+	return c.API.Insert(c.Ctx, c.Tx, rec)
+}
+
+// Insert stores a new record, with its type's empty values for absent
+// attributes (fixtures and records written outside a request use it).
+func (a *Engine) Insert(ctx context.Context, tx *sql.Tx, rec *Record) error {
+	a.Complete(rec)
+	return insertRecord(ctx, tx, rec, searchText(rec, a.textOf(rec.Type)))
 }
 
 func (a *Engine) textOf(typ string) []string {
@@ -307,6 +313,3 @@ func lower(s string) string {
 
 // urlID is the {id} of the URL, lower-cased (ids are lowercase UUIDs).
 func urlID(r *http.Request) string { return lower(chi.URLParam(r, "id")) }
-
-// jsonRaw shortens hook signatures.
-type jsonRaw = json.RawMessage

@@ -3,6 +3,7 @@ package courier
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -336,7 +337,7 @@ func (c *Call) isParticipant(ch *Record, individualID string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return contains(ps, individualID), nil
+	return slices.Contains(ps, individualID), nil
 }
 
 // newMessages counts the posted messages of others the individual has not read.

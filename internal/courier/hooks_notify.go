@@ -2,6 +2,7 @@ package courier
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -86,7 +87,7 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 		return nil, errPointer("/data/attributes/values", "At least one value is required.")
 	}
 	decl := map[string]Attr{}
-	for _, at := range c.API.types["badge-counts"] {
+	for _, at := range c.API.Attrs("badge-counts") {
 		decl[at.Name] = at
 	}
 	var errs Errors
@@ -128,7 +129,7 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 		c.stamp(rec, true)
 		if err := replaceBadgeCount(c, rec, nil); err != nil {
 			var e *Error
-			if !asError(err, &e) {
+			if !errors.As(err, &e) {
 				return nil, err
 			}
 			if e.Pointer != "" {

@@ -2,6 +2,7 @@ package courier
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -77,7 +78,7 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 	}
 	events := []string{}
 	for _, s := range b.Subscriptions {
-		if s.EventName != "" && !contains(events, s.EventName) {
+		if s.EventName != "" && !slices.Contains(events, s.EventName) {
 			events = append(events, s.EventName)
 		}
 	}
@@ -136,7 +137,7 @@ func askValidRRule(r string) bool {
 		}
 		switch k {
 		case "FREQ":
-			if !contains([]string{"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, v) {
+			if !slices.Contains([]string{"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}, v) {
 				return false
 			}
 			freq = true
@@ -201,7 +202,7 @@ func askSend(c *Call, sub *Record, body map[string]jsonRaw) (any, error) {
 	if json.Unmarshal(ev["name"], &name) != nil || name == "" {
 		return nil, errPointer("/event/name", "Must be the name of an event.")
 	}
-	if !contains(sub.Strs("registered-events"), name) {
+	if !slices.Contains(sub.Strs("registered-events"), name) {
 		return nil, errPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
 	}
 	if p, ok := ev["payload"]; ok && string(p) != "null" {

@@ -58,10 +58,10 @@ func purgeProtected(typ string) bool {
 func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	typ := strings.TrimSpace(rec.Str("entity-type"))
 	id := lower(strings.TrimSpace(rec.Str("entity-id")))
-	if _, ok := c.API.types[typ]; !ok {
+	if c.API.Attrs(typ) == nil {
 		typ += "s"
 	}
-	if _, ok := c.API.types[typ]; !ok || (purgeProtected(typ) && typ != "individuals") {
+	if c.API.Attrs(typ) == nil || (purgeProtected(typ) && typ != "individuals") {
 		return errPointer("/data/attributes/entity-type", "Cannot purge entity type %q.", rec.Str("entity-type"))
 	}
 	if !isUUID(id) {

@@ -3,6 +3,7 @@ package courier
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -245,7 +246,7 @@ func textMapCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if err != nil {
 		return err
 	}
-	if !contains(orgs, rec.OrgID) {
+	if !slices.Contains(orgs, rec.OrgID) {
 		return errPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
 	existing, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-user-number-maps'
@@ -354,7 +355,7 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if hasStatus && !contains(textStatuses(), st) {
+	if hasStatus && !slices.Contains(textStatuses(), st) {
 		return nil, errPointer("/MessageStatus", "Must be one of %s.", strings.Join(textStatuses(), ", "))
 	}
 	if hasBody && from != "" && !isE164(from) {

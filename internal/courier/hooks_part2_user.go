@@ -2,8 +2,10 @@ package courier
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +31,7 @@ func userConsentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if err != nil {
 		return err
 	}
-	if !contains(orgs, rec.OrgID) {
+	if !slices.Contains(orgs, rec.OrgID) {
 		return errPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
 	if rec.Str("type") == "" {
@@ -434,7 +436,7 @@ func userValidateMulticast(c *Call, user *Record, body map[string]jsonRaw) (any,
 	ind, org, err := c.userTarget(user, in)
 	if err != nil {
 		var e *Error
-		if asError(err, &e) && e.Status == http.StatusBadRequest {
+		if errors.As(err, &e) && e.Status == http.StatusBadRequest {
 			return userValidation{Info: e.Detail, Success: false}, nil
 		}
 		return nil, err

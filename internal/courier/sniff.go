@@ -57,8 +57,7 @@ func (a *API) sniff(next http.Handler) http.Handler {
 		err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
 			for _, s := range sniffers {
 				log := &Record{Type: "sniffer-logs", ID: a.IDs.UUID(), OrgID: s.org, ParentID: s.id, CreatedAt: now, Attrs: maps.Clone(raw)}
-				a.engine.Complete(log)
-				if err := insertRecord(ctx, tx, log, ""); err != nil {
+				if err := a.engine.Insert(ctx, tx, log); err != nil {
 					return err
 				}
 			}
