@@ -24,7 +24,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return &Error{Status: http.StatusUnauthorized, Code: codeNotAuthenticated,
+			return &Error{Status: http.StatusUnauthorized, Code: CodeNotAuthenticated,
 				Detail: "Authentication credentials were not provided."}
 		}
 		caller, individual, err := a.resolveToken(r.Context(), token)
@@ -32,7 +32,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return err
 		}
 		if caller == nil {
-			return &Error{Status: http.StatusUnauthorized, Code: codeNotAuthenticated,
+			return &Error{Status: http.StatusUnauthorized, Code: CodeNotAuthenticated,
 				Detail: "Invalid or expired access token."}
 		}
 		ctx := WithCaller(r.Context(), caller)
@@ -56,12 +56,12 @@ func (a *API) resolveToken(ctx context.Context, token string) (*Caller, string, 
 		if err != nil {
 			return err
 		}
-		orgs, err := linkedTo(ctx, tx, relMember, userID)
+		orgs, err := LinkedTo(ctx, tx, relMember, userID)
 		if err != nil {
 			return err
 		}
-		caller = &Caller{UserID: userID, Orgs: sortedCopy(orgs)}
-		if user, err := loadRecord(ctx, tx, "users", userID); err != nil {
+		caller = &Caller{UserID: userID, Orgs: SortedCopy(orgs)}
+		if user, err := LoadRecord(ctx, tx, "users", userID); err != nil {
 			return err
 		} else if user != nil {
 			individual = user.Str("primary-individual-id")

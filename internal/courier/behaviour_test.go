@@ -132,7 +132,7 @@ func TestSubscribers(t *testing.T) {
 	assert.Equal(t, []string{indPat, indQuinn}, subscriberIDs(one(t, r)))
 	assert.Equal(t, []string{chanGroup1}, ids(list(t, env, adminToken, "/v1/messaging-channels/?individual-id="+indQuinn)))
 	// Quinn may now post there.
-	mustCall(t, env, 201, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanGroup1+`", "individual-id": "`+indQuinn+`", "message": "hi"}`))
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "", `{"channel-id": "`+chanGroup1+`", "individual-id": "`+indQuinn+`", "message": "hi"}`))
 	// An individual of another organization: 400, nothing changes.
 	r = call(t, env, adminToken, "POST", "/v1/messaging-channels/"+chanGroup1+"/subscribe/", `{"individual-ids": ["`+indQuinn+`", "`+indRalph+`"]}`)
 	assert.Equal(t, http.StatusBadRequest, r.Status)
@@ -177,12 +177,12 @@ func TestPostingAndSummaries(t *testing.T) {
 		"messages": 5, "notifications": 0, "provider-messages": 2, "video-channels": 0}}`, summary())
 
 	// Not a participant: 403.
-	r := call(t, env, adminToken, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indQuinn+`", "message": "x"}`))
+	r := call(t, env, adminToken, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indQuinn+`", "message": "x"}`))
 	require.Equal(t, http.StatusForbidden, r.Status, r.Body)
 	assert.Equal(t, "PermissionDenied", decode(t, r).Errors[0].Code)
 
 	env.Deps.Clock.Advance(time.Hour)
-	r = mustCall(t, env, 201, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indPat+`", "message": "One more question"}`))
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indPat+`", "message": "One more question"}`))
 	m := one(t, r)
 	assert.Equal(t, "2026-01-15T13:00:00.000000+00:00", m.Attributes["posted-time"])
 	assert.Equal(t, "Pat", m.Attributes["first-name"])
@@ -197,12 +197,12 @@ func TestPostingAndSummaries(t *testing.T) {
 		"messages": 6, "notifications": 0, "provider-messages": 2, "video-channels": 0}}`, summary())
 
 	// A draft is not posted until it stops being one.
-	r = mustCall(t, env, 201, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "message": "draft", "draft": true}`))
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "message": "draft", "draft": true}`))
 	d := one(t, r)
 	assert.Nil(t, d.Attributes["posted-time"])
 	assert.Equal(t, indAlice, d.Attributes["individual-id"], "the caller's individual by default")
 	env.Deps.Clock.Advance(time.Minute)
-	r = mustCall(t, env, 200, "PATCH", "/v1/messaging-messages/"+d.ID+"/", jsonapi("messaging-messages", d.ID, `{"draft": false}`))
+	r = mustCall(t, env, 200, "PATCH", "/v1/messaging-messages/"+d.ID+"/", resourceDoc("messaging-messages", d.ID, `{"draft": false}`))
 	assert.Equal(t, "2026-01-15T13:01:00.000000+00:00", one(t, r).Attributes["posted-time"])
 	assert.Contains(t, summary(), `"messages":7`)
 }
@@ -210,24 +210,24 @@ func TestPostingAndSummaries(t *testing.T) {
 func TestDuplicateDirectChannel(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := call(t, env, adminToken, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indPat+`", "`+indAlice+`"], "name": "again", "organization-id": "`+org1+`"}`))
+	r := call(t, env, adminToken, "POST", "/v1/messaging-channels/", resourceDoc("messaging-channels", "", `{"individual-ids": ["`+indPat+`", "`+indAlice+`"], "name": "again", "organization-id": "`+org1+`"}`))
 	require.Equal(t, http.StatusConflict, r.Status, r.Body)
 	e := decode(t, r).Errors[0]
 	assert.Equal(t, "DuplicateChannel", e.Code)
 	assert.Equal(t, chanDirect, e.Meta["id"])
 
-	r = mustCall(t, env, 201, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indQuinn+`", "`+indOlivia+`"], "organization-id": "`+org1+`"}`))
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-channels/", resourceDoc("messaging-channels", "", `{"individual-ids": ["`+indQuinn+`", "`+indOlivia+`"], "organization-id": "`+org1+`"}`))
 	created := one(t, r)
 	assert.Equal(t, []string{indOlivia, indQuinn}, subscriberIDs(created))
 	assert.Equal(t, org1, created.Attributes["org-id"])
 	assert.Equal(t, "none", created.Attributes["subscription-type"])
-	r = call(t, env, org1Token, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indOlivia+`", "`+indQuinn+`", "`+indQuinn+`"], "organization-id": "`+org1+`"}`))
+	r = call(t, env, org1Token, "POST", "/v1/messaging-channels/", resourceDoc("messaging-channels", "", `{"individual-ids": ["`+indOlivia+`", "`+indQuinn+`", "`+indQuinn+`"], "organization-id": "`+org1+`"}`))
 	require.Equal(t, http.StatusConflict, r.Status)
 	assert.Equal(t, created.ID, decode(t, r).Errors[0].Meta["id"])
 	// A group channel with the same people is no duplicate.
-	mustCall(t, env, 201, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indPat+`", "`+indAlice+`"], "individual-group-id": "`+group1+`", "organization-id": "`+org1+`"}`))
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/", resourceDoc("messaging-channels", "", `{"individual-ids": ["`+indPat+`", "`+indAlice+`"], "individual-group-id": "`+group1+`", "organization-id": "`+org1+`"}`))
 	// Individuals of another organization: 400.
-	r = call(t, env, adminToken, "POST", "/v1/messaging-channels/", jsonapi("messaging-channels", "", `{"individual-ids": ["`+indRalph+`"], "organization-id": "`+org1+`"}`))
+	r = call(t, env, adminToken, "POST", "/v1/messaging-channels/", resourceDoc("messaging-channels", "", `{"individual-ids": ["`+indRalph+`"], "organization-id": "`+org1+`"}`))
 	assert.Equal(t, http.StatusBadRequest, r.Status)
 	// Modify through the documented JSON-Patch-like list.
 	r = mustCall(t, env, 200, "PATCH", "/v1/messaging-channels/"+created.ID+"/", `{"data": {"type": "messaging-channels", "id": "`+created.ID+`",
@@ -285,7 +285,7 @@ func TestNotifications(t *testing.T) {
 func TestAttachmentsUploads(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := mustCall(t, env, 201, "POST", "/v1/messaging-attachments/", jsonapi("messaging-attachments", "", `{"content-type": "application/pdf", "filename": "lab.pdf", "message-id": "`+msg1+`"}`))
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-attachments/", resourceDoc("messaging-attachments", "", `{"content-type": "application/pdf", "filename": "lab.pdf", "message-id": "`+msg1+`"}`))
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	var ticket struct {
 		Data struct {
@@ -307,12 +307,12 @@ func TestAttachmentsUploads(t *testing.T) {
 	require.Len(t, atts, 1)
 	assert.Equal(t, id, atts[0].(map[string]any)["id"])
 	// Removing it shows on the message.
-	mustCall(t, env, 200, "PATCH", "/v1/messaging-attachments/"+id+"/", jsonapi("messaging-attachments", id, `{"removed": true, "filename": "ignored.pdf"}`))
+	mustCall(t, env, 200, "PATCH", "/v1/messaging-attachments/"+id+"/", resourceDoc("messaging-attachments", id, `{"removed": true, "filename": "ignored.pdf"}`))
 	atts = get(t, env, adminToken, "/v1/messaging-messages/"+msg1+"/").Attributes["attachments"].([]any)
 	assert.Equal(t, true, atts[0].(map[string]any)["removed"])
 	assert.Equal(t, "lab.pdf", atts[0].(map[string]any)["filename"])
 	// Bulk attachments the same way.
-	r = mustCall(t, env, 201, "POST", "/v1/messaging-bulk-attachments/", jsonapi("messaging-bulk-attachments", "", `{"bulk-message-id": "`+bulkMessage1+`", "content-type": "image/png", "filename": "m.png"}`))
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-bulk-attachments/", resourceDoc("messaging-bulk-attachments", "", `{"bulk-message-id": "`+bulkMessage1+`", "content-type": "image/png", "filename": "m.png"}`))
 	require.NoError(t, jsonUnmarshal(r.Body, &ticket))
 	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bulk-attachments/?bulk-message-id="+bulkMessage1), 1)
 	mustCall(t, env, 201, "POST", "/v1/messaging-bulk-attachments/"+ticket.Data.ID+"/process-upload/", "")
@@ -322,16 +322,16 @@ func TestAttachmentsUploads(t *testing.T) {
 func TestBookmarks(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", jsonapi("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg1+`"}`))
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", resourceDoc("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg1+`"}`))
 	b := one(t, r)
 	assert.Equal(t, map[string]any{"id": chanGroup1}, b.Attributes["channel"])
 	assert.Equal(t, map[string]any{"id": msg1}, b.Attributes["message"])
 	assert.Equal(t, map[string]any{"id": adminUser}, b.Attributes["created-by"])
 	assert.Equal(t, []string{b.ID}, ids(list(t, env, adminToken, "/v1/messaging-bookmarks/?organization-id="+org1)), "replaced")
 	assert.Equal(t, map[string]any{"id": b.ID, "message-id": msg1}, get(t, env, adminToken, "/v1/messaging-channels/"+chanGroup1+"/").Attributes["bookmark"])
-	mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", jsonapi("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg3+`", "allow-multi-message": true}`))
+	mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", resourceDoc("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg3+`", "allow-multi-message": true}`))
 	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bookmarks/?organization-id="+org1+"&filter[channel-id]="+chanGroup1), 2)
-	r = call(t, env, adminToken, "POST", "/v1/messaging-bookmarks/", jsonapi("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg4+`"}`))
+	r = call(t, env, adminToken, "POST", "/v1/messaging-bookmarks/", resourceDoc("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg4+`"}`))
 	assert.Equal(t, http.StatusBadRequest, r.Status, "a message of another channel")
 }
 
@@ -339,7 +339,7 @@ func TestBulkMessagePosting(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	before := len(list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanDirect))
-	r := mustCall(t, env, 200, "PATCH", "/v1/messaging-bulk-messages/"+bulkMessage1+"/", jsonapi("messaging-bulk-messages", bulkMessage1, `{"draft": false}`))
+	r := mustCall(t, env, 200, "PATCH", "/v1/messaging-bulk-messages/"+bulkMessage1+"/", resourceDoc("messaging-bulk-messages", bulkMessage1, `{"draft": false}`))
 	assert.Equal(t, "2026-01-15T12:00:00.000000+00:00", one(t, r).Attributes["posted-time"])
 	msgs := list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanDirect)
 	require.Len(t, msgs, before+1, "posted to Alice's direct channel with Pat")
@@ -347,7 +347,7 @@ func TestBulkMessagePosting(t *testing.T) {
 	assert.Empty(t, list(t, env, adminToken, "/v1/messaging-bulk-messages/"), "posted ones need include-posted")
 	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bulk-messages/?include-posted=true"), 1)
 	// auto-create-channel makes the missing direct channel (Alice–Quinn).
-	mustCall(t, env, 201, "POST", "/v1/messaging-bulk-messages/", jsonapi("messaging-bulk-messages", "", `{"individual-ids": ["`+indQuinn+`"], "auto-create-channel": true,
+	mustCall(t, env, 201, "POST", "/v1/messaging-bulk-messages/", resourceDoc("messaging-bulk-messages", "", `{"individual-ids": ["`+indQuinn+`"], "auto-create-channel": true,
 		"message": "Welcome!", "sender-individual-id": "`+indAlice+`"}`))
 	chans := list(t, env, adminToken, "/v1/messaging-channels/?individual-id="+indQuinn)
 	require.Len(t, chans, 1)
@@ -358,39 +358,39 @@ func TestOperationsBadgesPreferencesMulticasts(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	// move-group moves the channel.
-	r := mustCall(t, env, 201, "POST", "/v1/messaging-operations/", jsonapi("messaging-operations", "", `{"args": {"channel-id": "`+chanDirect+`", "individual-group-id": "`+group1+`"}, "organization-id": "`+org1+`", "type": "move-group"}`))
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-operations/", resourceDoc("messaging-operations", "", `{"args": {"channel-id": "`+chanDirect+`", "individual-group-id": "`+group1+`"}, "organization-id": "`+org1+`", "type": "move-group"}`))
 	assert.Equal(t, "completed", one(t, r).Attributes["status"])
 	assert.Equal(t, group1, get(t, env, adminToken, "/v1/messaging-channels/"+chanDirect+"/").Attributes["individual-group-id"])
-	r = mustCall(t, env, 201, "POST", "/v1/messaging-operations/", jsonapi("messaging-operations", "", `{"args": {"channel-id": "`+chanGroup2+`"}, "organization-id": "`+org1+`", "type": "move-group"}`))
+	r = mustCall(t, env, 201, "POST", "/v1/messaging-operations/", resourceDoc("messaging-operations", "", `{"args": {"channel-id": "`+chanGroup2+`"}, "organization-id": "`+org1+`", "type": "move-group"}`))
 	assert.Equal(t, "failed", one(t, r).Attributes["status"])
-	r = call(t, env, adminToken, "POST", "/v1/messaging-operations/", jsonapi("messaging-operations", "", `{"args": {}, "organization-id": "`+org1+`", "type": "split"}`))
+	r = call(t, env, adminToken, "POST", "/v1/messaging-operations/", resourceDoc("messaging-operations", "", `{"args": {}, "organization-id": "`+org1+`", "type": "split"}`))
 	assert.Equal(t, http.StatusBadRequest, r.Status, "type enum")
 
 	// One badge count per organization, individual and type.
-	mustCall(t, env, 201, "POST", "/v1/badge-counts/", jsonapi("badge-counts", "", `{"count": 5, "individual-id": "`+indPat+`", "organization-id": "`+org1+`", "type": "appointment"}`))
+	mustCall(t, env, 201, "POST", "/v1/badge-counts/", resourceDoc("badge-counts", "", `{"count": 5, "individual-id": "`+indPat+`", "organization-id": "`+org1+`", "type": "appointment"}`))
 	bc := list(t, env, adminToken, "/v1/badge-counts/?individual-id="+indPat)
 	require.Len(t, bc, 1)
 	assert.EqualValues(t, 5, bc[0].Attributes["count"])
 	// Bulk: all or nothing.
-	r = call(t, env, adminToken, "POST", "/v1/bulk-badge-counts/", jsonapi("bulk-badge-counts", "", `{"values": [
+	r = call(t, env, adminToken, "POST", "/v1/bulk-badge-counts/", resourceDoc("bulk-badge-counts", "", `{"values": [
 		{"count": 1, "individual-id": "`+indQuinn+`", "organization-id": "`+org1+`", "type": "message"},
 		{"count": 1, "individual-id": "`+indRalph+`", "organization-id": "`+org1+`", "type": "message"}]}`))
 	require.Equal(t, http.StatusBadRequest, r.Status, r.Body)
 	assert.Equal(t, "/data/attributes/values/1/individual-id", decode(t, r).Errors[0].Source["pointer"])
 	assert.Empty(t, list(t, env, adminToken, "/v1/badge-counts/?individual-id="+indQuinn))
-	mustCall(t, env, 201, "POST", "/v1/bulk-badge-counts/", jsonapi("bulk-badge-counts", "", `{"values": [{"count": 1, "individual-id": "`+indQuinn+`", "organization-id": "`+org1+`", "type": "message"}]}`))
+	mustCall(t, env, 201, "POST", "/v1/bulk-badge-counts/", resourceDoc("bulk-badge-counts", "", `{"values": [{"count": 1, "individual-id": "`+indQuinn+`", "organization-id": "`+org1+`", "type": "message"}]}`))
 	assert.Len(t, list(t, env, adminToken, "/v1/badge-counts/?individual-id="+indQuinn), 1)
 
 	// Org preferences: setting again replaces.
-	mustCall(t, env, 201, "POST", "/v1/org-preferences/", jsonapi("org-preferences", "", `{"name": "default-channel-title", "organization-id": "`+org1+`", "type": "string", "value": "Care"}`))
+	mustCall(t, env, 201, "POST", "/v1/org-preferences/", resourceDoc("org-preferences", "", `{"name": "default-channel-title", "organization-id": "`+org1+`", "type": "string", "value": "Care"}`))
 	prefs := list(t, env, adminToken, "/v1/org-preferences/?organization-id="+org1)
 	require.Len(t, prefs, 1)
 	assert.Equal(t, "Care", prefs[0].Attributes["value"])
-	r = call(t, env, adminToken, "POST", "/v1/org-preferences/", jsonapi("org-preferences", "", `{"name": "colour", "organization-id": "`+org1+`", "type": "string"}`))
+	r = call(t, env, adminToken, "POST", "/v1/org-preferences/", resourceDoc("org-preferences", "", `{"name": "colour", "organization-id": "`+org1+`", "type": "string"}`))
 	assert.Equal(t, http.StatusBadRequest, r.Status, "name enum")
 
 	// Multicasts: recipients resolved; the individual multicast is a multicast too.
-	r = mustCall(t, env, 201, "POST", "/v1/multicasts/", jsonapi("multicasts", "", `{"data": {}, "filter-type": "all-participants", "filter-value": {}, "organization-id": "`+org1+`", "template-id": "t"}`))
+	r = mustCall(t, env, 201, "POST", "/v1/multicasts/", resourceDoc("multicasts", "", `{"data": {}, "filter-type": "all-participants", "filter-value": {}, "organization-id": "`+org1+`", "template-id": "t"}`))
 	mc := get(t, env, adminToken, "/v1/multicasts/"+one(t, r).ID+"/?include-individual-ids=true")
 	assert.Equal(t, []any{indPat, indQuinn}, mc.Attributes["individual-ids"])
 	r = mustCall(t, env, 201, "POST", "/v1/individuals/"+indQuinn+"/multicast/", `{"template-data": {"x": "y"}, "template-id": "hello"}`)
@@ -408,7 +408,7 @@ func TestOperationsBadgesPreferencesMulticasts(t *testing.T) {
 	r = call(t, env, adminToken, "GET", "/v1/messaging-channels/"+chanDirect+"/get-profile/?individual-id="+indAlice+"&profile-individual-id="+indQuinn, "")
 	assert.Equal(t, http.StatusBadRequest, r.Status)
 	// Users modify their own notifications.
-	u := one(t, mustCall(t, env, 200, "PATCH", "/v1/users/"+adminUser+"/", jsonapi("users", adminUser, `{"notifications": ["sms"], "email": "ignored@example.com"}`)))
+	u := one(t, mustCall(t, env, 200, "PATCH", "/v1/users/"+adminUser+"/", resourceDoc("users", adminUser, `{"notifications": ["sms"], "email": "ignored@example.com"}`)))
 	assert.Equal(t, []any{"sms"}, u.Attributes["notifications"])
 	assert.Equal(t, "alice.admin@example.com", u.Attributes["email"])
 }
@@ -419,7 +419,7 @@ func TestResetRestoresFixtures(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	before := snapshot(t, env)
-	mustCall(t, env, 201, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"name": "n", "event": "e", "organization-id": "`+org1+`"}`))
+	mustCall(t, env, 201, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"name": "n", "event": "e", "organization-id": "`+org1+`"}`))
 	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/archive/", `{}`)
 	r := env.Do(t, "POST", "/_emulator/reset?vendor=courier", "")
 	require.Equal(t, http.StatusOK, r.Status, r.Body)

@@ -12,10 +12,10 @@ import (
 
 // Resource is one entry of the declarative table of resource types: what the
 // generic handlers need to list, get, create and modify it, plus the named
-// hooks for what is specific to it. Attributes, query parameters and body
+// hooks for what is specific to it. Attributes, query parameters and Body
 // fields come from the catalog (catalog_gen.go) through the operation ids.
 type Resource struct {
-	Type string // JSON:API type ("messaging-channels")
+	Type string // JSON:Engine type ("messaging-channels")
 	Path string // collection path below the prefix ("/v1/messaging-channels/")
 
 	// Catalog operation ids served by the generic handlers ("" = not served).
@@ -47,7 +47,7 @@ type Resource struct {
 	// ListFilter adds conditions to every list (defaults such as "active only").
 	ListFilter func(c *Call, q *ListQuery) error
 	// Lister replaces the generic list: a collection GET that is computed, not stored.
-	Lister func(c *Call) (*answer, error)
+	Lister func(c *Call) (*Answer, error)
 	// BeforeCreate checks and completes a new record before it is stored;
 	// AfterCreate acts on it after (links, side effects).
 	BeforeCreate func(c *Call, rec *Record, in map[string]json.RawMessage) error
@@ -59,7 +59,7 @@ type Resource struct {
 	// Prefetch reads, in one go, what Render needs for a whole page of a list
 	// (kept in c.cache), so rendering a page is not one query per item.
 	Prefetch func(c *Call, recs []*Record) error
-	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
+	// CreateAnswer replaces the JSON:Engine answer of a create (plain answers).
 	CreateAnswer func(c *Call, rec *Record) (any, error)
 
 	// Actions are the operations below /{id}/ (and collection-level ones).
@@ -77,10 +77,10 @@ type ParamHook func(c *Call, q *ListQuery, value string) error
 
 // Action is one operation below a resource.
 type Action struct {
-	Op     string   // catalog operation id ("messaging-channels.archive"): method, path, status, body fields
+	Op     string   // catalog operation id ("messaging-channels.archive"): method, path, status, Body fields
 	Alts   []string // alternative "METHOD /path/" routes the notes decide to serve too
 	OnItem bool     // false: a collection-level operation (no {id})
-	// FreeForm marks a plain body the document declares open ("additional
+	// FreeForm marks a plain Body the document declares open ("additional
 	// properties: any"): the catalog cannot list its members, so the engine
 	// does not check them and the handler validates what it reads.
 	FreeForm bool
@@ -89,7 +89,7 @@ type Action struct {
 
 // ActionFunc runs an action inside the request's transaction. rec is the
 // resource named by the URL (nil for collection-level actions). The result is
-// a *Record (answered as a JSON:API document), nil (answered as JSON null) or
+// a *Record (answered as a JSON:Engine document), nil (answered as JSON null) or
 // a typed plain struct (answered as plain JSON).
 type ActionFunc func(c *Call, rec *Record, body map[string]json.RawMessage) (any, error)
 
@@ -124,7 +124,7 @@ func (c *Caller) Member(org string) bool { return contains(c.Orgs, org) }
 type Call struct {
 	Ctx    context.Context
 	Tx     *sql.Tx
-	API    *Engine
+	Engine *Engine
 	Req    *http.Request
 	Caller *Caller
 	Op     *Operation
@@ -132,65 +132,65 @@ type Call struct {
 	Res    *Resource
 	Now    string // the emulated clock at the start of the request
 
-	cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
+	Cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
 }
 
 // load reads a resource of type typ the caller may see; nil when it does not
 // exist or the caller may not see it (both are 404s).
-func (c *Call) load(typ, id string) (*Record, error) {
-	rec, err := loadRecord(c.Ctx, c.Tx, typ, id)
+func (c *Call) Load(typ, id string) (*Record, error) {
+	rec, err := LoadRecord(c.Ctx, c.Tx, typ, id)
 	if err != nil || rec == nil {
 		return nil, err
 	}
-	if !c.visible(rec) {
+	if !c.Visible(rec) {
 		return nil, nil
 	}
 	return rec, nil
 }
 
-func (c *Call) visible(rec *Record) bool {
-	if res := c.API.byType[rec.Type]; res != nil && res.Visible != nil {
+func (c *Call) Visible(rec *Record) bool {
+	if res := c.Engine.byType[rec.Type]; res != nil && res.Visible != nil {
 		return res.Visible(c, rec)
 	}
 	return c.Caller.Member(rec.OrgID)
 }
 
-// mustLoad is load with a 404 for a missing resource.
-func (c *Call) mustLoad(typ, id string) (*Record, error) {
-	rec, err := c.load(typ, id)
+// MustLoad is load with a 404 for a missing resource.
+func (c *Call) MustLoad(typ, id string) (*Record, error) {
+	rec, err := c.Load(typ, id)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
-		return nil, errNotFound(singular(typ))
+		return nil, ErrNotFound(Singular(typ))
 	}
 	return rec, nil
 }
 
-// loadRef reads a resource named in a body member (400 naming the member when
+// LoadRef reads a resource named in a Body member (400 naming the member when
 // it does not exist or is out of reach).
-func (c *Call) loadRef(pointer, typ, id string) (*Record, error) {
-	if !isUUID(id) {
-		return nil, errPointer(pointer, "Must be a valid UUID.")
+func (c *Call) LoadRef(pointer, typ, id string) (*Record, error) {
+	if !IsUUID(id) {
+		return nil, ErrPointer(pointer, "Must be a valid UUID.")
 	}
-	rec, err := c.load(typ, lower(id))
+	rec, err := c.Load(typ, LowerID(id))
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
-		return nil, errPointer(pointer, "%s %s does not exist.", singular(typ), id)
+		return nil, ErrPointer(pointer, "%s %s does not exist.", Singular(typ), id)
 	}
 	return rec, nil
 }
 
 // save stores a changed record (stamps are the caller's business).
-func (c *Call) save(rec *Record) error {
-	return updateRecord(c.Ctx, c.Tx, rec, searchText(rec, c.API.textOf(rec.Type)))
+func (c *Call) Save(rec *Record) error {
+	return updateRecord(c.Ctx, c.Tx, rec, searchText(rec, c.Engine.textOf(rec.Type)))
 }
 
 // insert stores a new record, with the type's defaults for absent attributes.
-func (c *Call) insert(rec *Record) error {
-	return c.API.Insert(c.Ctx, c.Tx, rec)
+func (c *Call) Insert(rec *Record) error {
+	return c.Engine.Insert(c.Ctx, c.Tx, rec)
 }
 
 // Insert stores a new record, with its type's empty values for absent
@@ -236,9 +236,9 @@ func zeroValue(kind string) json.RawMessage {
 }
 
 // stamp sets the created/modified attributes the type has.
-func (c *Call) stamp(rec *Record, created bool) {
+func (c *Call) Stamp(rec *Record, created bool) {
 	has := map[string]Attr{}
-	for _, at := range c.API.types[rec.Type] {
+	for _, at := range c.Engine.types[rec.Type] {
 		has[at.Name] = at
 	}
 	set := func(name string, v string) {
@@ -247,7 +247,7 @@ func (c *Call) stamp(rec *Record, created bool) {
 			return
 		}
 		if at.Kind == "object" { // messaging-bookmarks answer created-by as {"id": ...}
-			rec.Set(name, idRef{ID: v})
+			rec.Set(name, IDRef{ID: v})
 			return
 		}
 		rec.Set(name, v)
@@ -261,15 +261,15 @@ func (c *Call) stamp(rec *Record, created bool) {
 	set("last-modified-by", c.Caller.UserID)
 }
 
-// idRef is the {"id": ...} reference the vendor nests in attributes.
-type idRef struct {
+// IDRef is the {"id": ...} reference the vendor nests in attributes.
+type IDRef struct {
 	ID string `json:"id"`
 }
 
 // render answers a record as a resource object in its type's attribute order.
-func (c *Call) render(rec *Record) (ResourceObject, error) {
+func (c *Call) Render(rec *Record) (ResourceObject, error) {
 	attrs := rec.Attrs
-	if res := c.API.byType[rec.Type]; res != nil && res.Render != nil {
+	if res := c.Engine.byType[rec.Type]; res != nil && res.Render != nil {
 		// The hook computes attributes on a copy: the stored record stays as it is.
 		cp := *rec
 		cp.Attrs = maps.Clone(rec.Attrs)
@@ -278,7 +278,7 @@ func (c *Call) render(rec *Record) (ResourceObject, error) {
 		}
 		attrs = cp.Attrs
 	}
-	types := c.API.types[rec.Type]
+	types := c.Engine.types[rec.Type]
 	out := make(Attributes, 0, len(types))
 	for _, at := range types {
 		if at.RequestOnly {
@@ -293,15 +293,15 @@ func (c *Call) render(rec *Record) (ResourceObject, error) {
 	return ResourceObject{Attributes: out, ID: rec.ID, Type: rec.Type}, nil
 }
 
-// singular names a type in messages: "messaging-channels" → "messaging-channel".
-func singular(typ string) string {
+// Singular names a type in messages: "messaging-channels" → "messaging-channel".
+func Singular(typ string) string {
 	if n := len(typ); n > 1 && typ[n-1] == 's' {
 		return typ[:n-1]
 	}
 	return typ
 }
 
-func lower(s string) string {
+func LowerID(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {
@@ -312,4 +312,4 @@ func lower(s string) string {
 }
 
 // urlID is the {id} of the URL, lower-cased (ids are lowercase UUIDs).
-func urlID(r *http.Request) string { return lower(chi.URLParam(r, "id")) }
+func urlID(r *http.Request) string { return LowerID(chi.URLParam(r, "id")) }

@@ -12,26 +12,26 @@ import (
 // names are the codes the notes decide (NotAuthenticated, PermissionDenied);
 // the rest follow the same family.
 const (
-	codeValidation       = "ValidationError"
-	codeParse            = "ParseError"
-	codeNotAuthenticated = "NotAuthenticated"
-	codePermission       = "PermissionDenied"
-	codeNotFound         = "NotFound"
-	codeMethod           = "MethodNotAllowed"
-	codeConflict         = "Conflict"
-	codeTooLarge         = "RequestEntityTooLarge"
-	codeMediaType        = "UnsupportedMediaType"
-	codeInternal         = "InternalServerError"
+	CodeValidation       = "ValidationError"
+	CodeParse            = "ParseError"
+	CodeNotAuthenticated = "NotAuthenticated"
+	CodePermission       = "PermissionDenied"
+	CodeNotFound         = "NotFound"
+	CodeMethod           = "MethodNotAllowed"
+	CodeConflict         = "Conflict"
+	CodeTooLarge         = "RequestEntityTooLarge"
+	CodeMediaType        = "UnsupportedMediaType"
+	CodeInternal         = "InternalServerError"
 )
 
-// Error is one JSON:API error object. A handler returns one *Error, or an
+// Error is one JSON:Engine error object. A handler returns one *Error, or an
 // Errors when it found several problems (one object per problem).
 type Error struct {
 	Status    int
 	Code      string
 	Detail    string
 	Parameter string // source.parameter: the query parameter at fault
-	Pointer   string // source.pointer: the body member at fault, "/data/attributes/name"
+	Pointer   string // source.pointer: the Body member at fault, "/data/attributes/name"
 	MetaID    string // meta.id: the existing resource of a conflict
 }
 
@@ -47,28 +47,28 @@ func (es Errors) Error() string {
 	return es[0].Detail
 }
 
-// orNil returns es as an error, or nil when it holds no problem.
-func (es Errors) orNil() error {
+// OrNil returns es as an error, or nil when it holds no problem.
+func (es Errors) OrNil() error {
 	if len(es) == 0 {
 		return nil
 	}
 	return es
 }
 
-func errParam(name, format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: codeValidation, Detail: fmt.Sprintf(format, args...), Parameter: name}
+func ErrParam(name, format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeValidation, Detail: fmt.Sprintf(format, args...), Parameter: name}
 }
 
-func errPointer(pointer, format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: codeValidation, Detail: fmt.Sprintf(format, args...), Pointer: pointer}
+func ErrPointer(pointer, format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeValidation, Detail: fmt.Sprintf(format, args...), Pointer: pointer}
 }
 
-func errNotFound(what string) *Error {
-	return &Error{Status: http.StatusNotFound, Code: codeNotFound, Detail: what + " not found."}
+func ErrNotFound(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Detail: what + " not found."}
 }
 
-func errConflict(pointer, format string, args ...any) *Error {
-	return &Error{Status: http.StatusConflict, Code: codeConflict, Detail: fmt.Sprintf(format, args...), Pointer: pointer}
+func ErrConflict(pointer, format string, args ...any) *Error {
+	return &Error{Status: http.StatusConflict, Code: CodeConflict, Detail: fmt.Sprintf(format, args...), Pointer: pointer}
 }
 
 // The wire shapes of the errors document.
@@ -104,17 +104,17 @@ func (a *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &one):
 		list = Errors{one}
 	case httpx.IsTooLarge(err):
-		list = Errors{{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
+		list = Errors{{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 			Detail: fmt.Sprintf("Request body is larger than %d bytes.", httpx.MaxBodyBytes)}}
 	case errors.As(err, &be):
-		e := &Error{Status: http.StatusBadRequest, Code: codeParse, Detail: "JSON parse error - " + be.Msg}
+		e := &Error{Status: http.StatusBadRequest, Code: CodeParse, Detail: "JSON parse error - " + be.Msg}
 		if be.Field != "" {
 			e.Pointer = "/" + be.Field
 		}
 		list = Errors{e}
 	default:
 		a.Log.Error("courier: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		list = Errors{{Status: http.StatusInternalServerError, Code: codeInternal, Detail: "A server error occurred."}}
+		list = Errors{{Status: http.StatusInternalServerError, Code: CodeInternal, Detail: "A server error occurred."}}
 	}
 	doc := errorDoc{Errors: make([]errorObject, len(list))}
 	for i, e := range list {
@@ -127,7 +127,7 @@ func (a *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if list[0].Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)
 	}
-	httpx.WriteJSON(w, list[0].Status, contentTypeAPI, doc)
+	httpx.WriteJSON(w, list[0].Status, ContentTypeAPI, doc)
 }
 
 func asError(err error, e **Error) bool { return errors.As(err, e) }

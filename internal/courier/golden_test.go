@@ -37,13 +37,13 @@ type goldenAnswer struct {
 // re-records it with `go test ./internal/courier/ -run TestGoldenWalk -update`.
 func TestGoldenWalk(t *testing.T) {
 	t.Parallel()
-	p1, p2 := walk, p2Walk()
+	p1, p2 := freshWalk, groupedWalk()
 	groups := map[string][]courier.Operation{}
 	var order []string
 	for _, op := range courier.Catalog() {
 		g := "p1:" + op.ID // part-1 walk requests each expect fresh fixtures
-		if part2Op(op) {
-			g = "p2:" + p2Group(op) // part-2 ones run in catalog order per group
+		if walkGrouped(op) {
+			g = "p2:" + walkGroup(op) // part-2 ones run in catalog order per group
 		}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)

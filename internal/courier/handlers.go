@@ -14,16 +14,16 @@ import (
 )
 
 // answer is what a handler responds once its transaction has committed.
-type answer struct {
-	status      int
-	contentType string
-	body        any // nil with noBody: no body at all
-	noBody      bool
+type Answer struct {
+	Status      int
+	ContentType string
+	Body        any // nil with NoBody: no Body at all
+	NoBody      bool
 }
 
 // operation wraps one catalog operation of one resource: the content type
 // check, the query validation, one transaction, then the answer.
-func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*answer, error)) http.HandlerFunc {
+func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
 	op := a.ops[opID]
 	if op == nil {
 		panic("courier: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
@@ -39,10 +39,10 @@ func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*answer
 		if err != nil {
 			return err
 		}
-		var ans *answer
+		var ans *Answer
 		err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-			c := &Call{Ctx: r.Context(), Tx: tx, API: a, Req: r, Caller: caller, Op: op, Query: q, Res: res,
-				Now: formatTime(a.Clock.Now())}
+			c := &Call{Ctx: r.Context(), Tx: tx, Engine: a, Req: r, Caller: caller, Op: op, Query: q, Res: res,
+				Now: FormatTime(a.Clock.Now())}
 			var err error
 			ans, err = fn(c)
 			return err
@@ -50,11 +50,11 @@ func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*answer
 		if err != nil {
 			return err
 		}
-		if ans.noBody {
-			w.WriteHeader(ans.status)
+		if ans.NoBody {
+			w.WriteHeader(ans.Status)
 			return nil
 		}
-		httpx.WriteJSON(w, ans.status, ans.contentType, ans.body)
+		httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
 		return nil
 	})
 }
@@ -67,30 +67,30 @@ func status(op *Operation, fallback int) int {
 }
 
 // getOne handles GET <path>{id}/ for every resource type.
-func (a *Engine) getOne(c *Call) (*answer, error) {
-	rec, err := c.mustLoad(c.Res.Type, urlID(c.Req))
+func (a *Engine) getOne(c *Call) (*Answer, error) {
+	rec, err := c.MustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
 	}
 	return c.single(rec, status(c.Op, http.StatusOK))
 }
 
-// single answers one record as a JSON:API document.
-func (c *Call) single(rec *Record, st int) (*answer, error) {
-	obj, err := c.render(rec)
+// single answers one record as a JSON:Engine document.
+func (c *Call) single(rec *Record, st int) (*Answer, error) {
+	obj, err := c.Render(rec)
 	if err != nil {
 		return nil, err
 	}
-	return &answer{status: st, contentType: contentTypeAPI, body: singleDoc{Data: obj}}, nil
+	return &Answer{Status: st, ContentType: ContentTypeAPI, Body: singleDoc{Data: obj}}, nil
 }
 
 // plain answers a plain JSON object.
-func plain(st int, body any) *answer {
-	return &answer{status: st, contentType: contentTypeJSON, body: body}
+func Plain(st int, body any) *Answer {
+	return &Answer{Status: st, ContentType: ContentTypeJSON, Body: body}
 }
 
 // create handles POST <path> for every resource type.
-func (a *Engine) create(c *Call) (*answer, error) {
+func (a *Engine) create(c *Call) (*Answer, error) {
 	data, err := readDocument(c.Req, c.Res.Type)
 	if err != nil {
 		return nil, err
@@ -101,14 +101,14 @@ func (a *Engine) create(c *Call) (*answer, error) {
 	}
 	rec := &Record{Type: c.Res.Type, ID: a.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]json.RawMessage{}}
 	if data.ID != nil {
-		if !isUUID(*data.ID) {
-			return nil, errPointer("/data/id", "data.id must be a UUID.")
+		if !IsUUID(*data.ID) {
+			return nil, ErrPointer("/data/id", "data.id must be a UUID.")
 		}
-		rec.ID = lower(*data.ID)
-		if old, err := loadRecord(c.Ctx, c.Tx, rec.Type, rec.ID); err != nil {
+		rec.ID = LowerID(*data.ID)
+		if old, err := LoadRecord(c.Ctx, c.Tx, rec.Type, rec.ID); err != nil {
 			return nil, err
 		} else if old != nil {
-			return nil, errConflict("/data/id", "A %s with id %s already exists.", singular(rec.Type), rec.ID)
+			return nil, ErrConflict("/data/id", "A %s with id %s already exists.", Singular(rec.Type), rec.ID)
 		}
 	}
 	for k, v := range in {
@@ -117,22 +117,22 @@ func (a *Engine) create(c *Call) (*answer, error) {
 	var errs Errors
 	for _, name := range c.Res.Required {
 		if v, ok := in[name]; !ok || string(v) == "null" {
-			errs = append(errs, errPointer("/data/attributes/"+name, "This field is required."))
+			errs = append(errs, ErrPointer("/data/attributes/"+name, "This field is required."))
 		}
 	}
-	if err := errs.orNil(); err != nil {
+	if err := errs.OrNil(); err != nil {
 		return nil, err
 	}
 	if err := c.resolveOwner(rec, in); err != nil {
 		return nil, err
 	}
-	c.stamp(rec, true)
+	c.Stamp(rec, true)
 	if c.Res.BeforeCreate != nil {
 		if err := c.Res.BeforeCreate(c, rec, in); err != nil {
 			return nil, err
 		}
 	}
-	if err := c.insert(rec); err != nil {
+	if err := c.Insert(rec); err != nil {
 		return nil, err
 	}
 	if c.Res.AfterCreate != nil {
@@ -145,7 +145,7 @@ func (a *Engine) create(c *Call) (*answer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return plain(status(c.Op, http.StatusCreated), body), nil
+		return Plain(status(c.Op, http.StatusCreated), body), nil
 	}
 	return c.single(rec, status(c.Op, http.StatusCreated))
 }
@@ -157,30 +157,30 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 	if p := c.Res.Parent; p != nil {
 		if _, ok := in[p.Attr]; ok {
 			id := rec.Str(p.Attr)
-			parent, err := c.loadRef("/data/attributes/"+p.Attr, p.Type, id)
+			parent, err := c.LoadRef("/data/attributes/"+p.Attr, p.Type, id)
 			if err != nil {
 				return err
 			}
 			rec.ParentID, rec.OrgID = parent.ID, parent.OrgID
 			rec.Set(p.Attr, parent.ID)
 		} else {
-			return errPointer("/data/attributes/"+p.Attr, "This field is required.")
+			return ErrPointer("/data/attributes/"+p.Attr, "This field is required.")
 		}
 	}
 	if attr := c.Res.OrgAttr; attr != "" {
-		org := lower(rec.Str(attr))
+		org := LowerID(rec.Str(attr))
 		if _, ok := in[attr]; !ok || org == "" {
 			if rec.OrgID != "" { // the parent's
 				return nil
 			}
-			return errPointer("/data/attributes/"+attr, "This field is required.")
+			return ErrPointer("/data/attributes/"+attr, "This field is required.")
 		}
 		if !c.Caller.Member(org) {
-			return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/" + attr,
+			return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/" + attr,
 				Detail: "You do not have permission to perform this action in organization " + org + "."}
 		}
 		if rec.ParentID != "" && rec.OrgID != org {
-			return errPointer("/data/attributes/"+attr, "The organization is not the one of %s %s.", singular(c.Res.Parent.Type), rec.ParentID)
+			return ErrPointer("/data/attributes/"+attr, "The organization is not the one of %s %s.", Singular(c.Res.Parent.Type), rec.ParentID)
 		}
 		rec.OrgID = org
 		rec.Set(attr, org)
@@ -189,8 +189,8 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 }
 
 // modify handles PATCH <path>{id}/ for every resource type.
-func (a *Engine) modify(c *Call) (*answer, error) {
-	old, err := c.mustLoad(c.Res.Type, urlID(c.Req))
+func (a *Engine) modify(c *Call) (*Answer, error) {
+	old, err := c.MustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
 	}
@@ -199,10 +199,10 @@ func (a *Engine) modify(c *Call) (*answer, error) {
 		return nil, err
 	}
 	if data.ID == nil {
-		return nil, errPointer("/data/id", "data.id is required.")
+		return nil, ErrPointer("/data/id", "data.id is required.")
 	}
-	if lower(*data.ID) != old.ID {
-		return nil, errConflict("/data/id", "data.id %q does not match the id in the URL.", *data.ID)
+	if LowerID(*data.ID) != old.ID {
+		return nil, ErrConflict("/data/id", "data.id %q does not match the id in the URL.", *data.ID)
 	}
 	in, err := a.attributesIn(c, data.Attributes, false)
 	if err != nil {
@@ -216,13 +216,13 @@ func (a *Engine) modify(c *Call) (*answer, error) {
 	for k, v := range in {
 		rec.Attrs[k] = v
 	}
-	c.stamp(&rec, false)
+	c.Stamp(&rec, false)
 	if c.Res.BeforeModify != nil {
 		if err := c.Res.BeforeModify(c, old, &rec, in); err != nil {
 			return nil, err
 		}
 	}
-	if err := c.save(&rec); err != nil {
+	if err := c.Save(&rec); err != nil {
 		return nil, err
 	}
 	return c.single(&rec, status(c.Op, http.StatusOK))
@@ -246,7 +246,7 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 			Value json.RawMessage `json:"value"`
 		}
 		if err := json.Unmarshal(raw, &ops); err != nil {
-			return nil, errPointer("/data/attributes", "Must be an object or a list of {op, path, value} operations.")
+			return nil, ErrPointer("/data/attributes", "Must be an object or a list of {op, path, value} operations.")
 		}
 		for i, o := range ops {
 			name := strings.TrimPrefix(o.Path, "/")
@@ -256,14 +256,14 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 			case "remove":
 				in[name] = json.RawMessage("null")
 			default:
-				return nil, errPointer(fmt.Sprintf("/data/attributes/%d/op", i), "op must be replace, add or remove.")
+				return nil, ErrPointer(fmt.Sprintf("/data/attributes/%d/op", i), "op must be replace, add or remove.")
 			}
 			if len(in[name]) == 0 {
 				in[name] = json.RawMessage("null")
 			}
 		}
 	} else if err := json.Unmarshal(raw, &in); err != nil || in == nil {
-		return nil, errPointer("/data/attributes", "Must be an object.")
+		return nil, ErrPointer("/data/attributes", "Must be an object.")
 	}
 	decl := map[string]Attr{}
 	for _, at := range a.types[c.Res.Type] {
@@ -271,11 +271,11 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 	}
 	var errs Errors
 	out := map[string]json.RawMessage{}
-	for _, name := range sortedKeys(in) {
+	for _, name := range SortedKeys(in) {
 		at, ok := decl[name]
 		ptr := "/data/attributes/" + name
 		if !ok {
-			errs = append(errs, errPointer(ptr, "%s has no attribute %q.", singular(c.Res.Type), name))
+			errs = append(errs, ErrPointer(ptr, "%s has no attribute %q.", Singular(c.Res.Type), name))
 			continue
 		}
 		writable := at.Create
@@ -289,7 +289,7 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 		if strings.HasSuffix(name, "-ids") {
 			itemFormat = "uuid"
 		}
-		if e := checkValue(ptr, at.Kind, at.Format, at.Enum, at.MaxLength, itemFormat, in[name]); e != nil {
+		if e := CheckValue(ptr, at.Kind, at.Format, at.Enum, at.MaxLength, itemFormat, in[name]); e != nil {
 			errs = append(errs, e)
 			continue
 		}
@@ -297,22 +297,22 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 		if at.Format == "uuid" {
 			var s string
 			if json.Unmarshal(v, &s) == nil {
-				v, _ = json.Marshal(lower(s))
+				v, _ = json.Marshal(LowerID(s))
 			}
 		}
 		out[name] = v
 	}
-	return out, errs.orNil()
+	return out, errs.OrNil()
 }
 
-// runAction handles every action route: the body checked against the
+// runAction handles every action route: the Body checked against the
 // catalog's fields, the resource loaded, the hook run.
-func (a *Engine) runAction(act Action) func(c *Call) (*answer, error) {
-	return func(c *Call) (*answer, error) {
+func (a *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
+	return func(c *Call) (*Answer, error) {
 		var rec *Record
 		if act.OnItem {
 			var err error
-			if rec, err = c.mustLoad(c.Res.Type, urlID(c.Req)); err != nil {
+			if rec, err = c.MustLoad(c.Res.Type, urlID(c.Req)); err != nil {
 				return nil, err
 			}
 		}
@@ -333,27 +333,27 @@ func (a *Engine) runAction(act Action) func(c *Call) (*answer, error) {
 			return nil, err
 		}
 		if c.Req.Method == http.MethodDelete {
-			// The notes decide DELETE answers 204 without a body (the catalog's
+			// The notes decide DELETE answers 204 without a Body (the catalog's
 			// 201 for delete-reaction is what every POST documents).
-			return &answer{status: http.StatusNoContent, noBody: true}, nil
+			return &Answer{Status: http.StatusNoContent, NoBody: true}, nil
 		}
 		st := status(c.Op, http.StatusCreated)
 		switch v := out.(type) {
 		case *Record:
 			return c.single(v, st)
 		case nil:
-			return &answer{status: st, contentType: contentTypeJSON, body: nil}, nil
-		case *answer:
+			return &Answer{Status: st, ContentType: ContentTypeJSON, Body: nil}, nil
+		case *Answer:
 			return v, nil
 		default:
-			return plain(st, v), nil
+			return Plain(st, v), nil
 		}
 	}
 }
 
 // list handles GET <path> for every resource type: scoping, parameters,
 // filters, sort, paging, links.
-func (a *Engine) list(c *Call) (*answer, error) {
+func (a *Engine) list(c *Call) (*Answer, error) {
 	lq, err := c.listQuery()
 	if err != nil {
 		return nil, err
@@ -367,48 +367,48 @@ func (a *Engine) list(c *Call) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pf := c.API.byType[c.Res.Type].Prefetch; pf != nil && len(recs) > 0 {
+	if pf := c.Engine.byType[c.Res.Type].Prefetch; pf != nil && len(recs) > 0 {
 		if err := pf(c, recs); err != nil {
 			return nil, err
 		}
 	}
 	data := make([]ResourceObject, 0, len(recs))
 	for _, rec := range recs {
-		obj, err := c.render(rec)
+		obj, err := c.Render(rec)
 		if err != nil {
 			return nil, err
 		}
 		data = append(data, obj)
 	}
 	if !paged {
-		return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: plainListDoc{Data: data}}, nil
+		return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: plainListDoc{Data: data}}, nil
 	}
-	return c.pageAnswer(data, limit, offset, total), nil
+	return c.PageAnswer(data, limit, offset, total), nil
 }
 
-// ListWhere answers a paged JSON:API list of the records of typ matching
+// ListWhere answers a paged JSON:Engine list of the records of typ matching
 // cond (SQL over cr_resources), for actions whose answer is a list.
-func (c *Call) ListWhere(typ, cond string, args ...any) (*answer, error) {
+func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
 	limit, offset := c.PageBounds()
 	all := append([]any{typ}, args...)
 	var total int64
 	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = ? AND `+cond, all...).Scan(&total); err != nil {
 		return nil, err
 	}
-	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = ? AND `+cond+`
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND `+cond+`
 		ORDER BY created_at, id LIMIT ? OFFSET ?`, append(all, limit, offset)...)
 	if err != nil {
 		return nil, err
 	}
 	data := make([]ResourceObject, 0, len(recs))
 	for _, rec := range recs {
-		obj, err := c.render(rec)
+		obj, err := c.Render(rec)
 		if err != nil {
 			return nil, err
 		}
 		data = append(data, obj)
 	}
-	return c.pageAnswer(data, limit, offset, total), nil
+	return c.PageAnswer(data, limit, offset, total), nil
 }
 
 // PageBounds are the page[limit] and page[offset] of the request, for hooks
@@ -417,9 +417,9 @@ func (c *Call) PageBounds() (limit, offset int64) {
 	return pageLimit(c.Query), c.Query.Int("page[offset]")
 }
 
-// pageAnswer answers one page of a list with its meta and links.
-func (c *Call) pageAnswer(data []ResourceObject, limit, offset, total int64) *answer {
-	return &answer{status: status(c.Op, http.StatusOK), contentType: contentTypeAPI, body: listDoc{
+// PageAnswer answers one page of a list with its meta and links.
+func (c *Call) PageAnswer(data []ResourceObject, limit, offset, total int64) *Answer {
+	return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: listDoc{
 		Data: data, Meta: pageMeta{Limit: limit, Offset: offset, Total: total}, Links: c.pageLinks(limit, offset, total),
 	}}
 }
@@ -469,7 +469,7 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 	return l
 }
 
-// queryKey escapes a parameter name but keeps JSON:API's brackets readable.
+// queryKey escapes a parameter name but keeps JSON:Engine's brackets readable.
 func queryKey(k string) string {
 	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
 }
@@ -485,10 +485,10 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func SortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	return sortedCopy(keys)
+	return SortedCopy(keys)
 }

@@ -39,7 +39,7 @@ type readMark struct {
 
 // channelParticipant keeps the channels the individual participates in.
 func channelParticipant(c *Call, q *ListQuery, v string) error {
-	id := lower(v)
+	id := LowerID(v)
 	q.Where(`(id IN (SELECT from_id FROM cr_links WHERE rel = 'subscriber' AND to_id = ?)
 	OR json_extract(attrs, '$."individual-group-id"') IN (
 		SELECT g.id FROM cr_resources g, json_each(g.attrs, '$.individuals') j
@@ -54,18 +54,18 @@ func channelParticipant(c *Call, q *ListQuery, v string) error {
 func channelKind(c *Call, q *ListQuery, v string) error {
 	switch v {
 	case "direct-message":
-		q.Where(jsonAttr(attrDirectKey) + " IS NOT NULL")
+		q.Where(JSONAttr(attrDirectKey) + " IS NOT NULL")
 	case "group-message":
-		q.Where(jsonAttr("individual-group-id") + " IS NOT NULL")
+		q.Where(JSONAttr("individual-group-id") + " IS NOT NULL")
 	default:
-		q.Where(jsonAttr("subscription-type")+" = ?", v)
+		q.Where(JSONAttr("subscription-type")+" = ?", v)
 	}
 	return nil
 }
 
 // channelBookmarked keeps channels with (or without) a bookmark.
 func channelBookmarked(c *Call, q *ListQuery, v string) error {
-	b, _ := parseBool(v)
+	b, _ := ParseBool(v)
 	not := ""
 	if !b {
 		not = "NOT "
@@ -81,13 +81,13 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 	seen := map[string]bool{}
 	var uniq []string
 	for i, id := range ids {
-		id = lower(id)
-		ind, err := c.individual(id)
+		id = LowerID(id)
+		ind, err := individual(c, id)
 		if err != nil {
 			return err
 		}
 		if ind == nil || ind.OrgID != rec.OrgID {
-			return errPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
+			return ErrPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -96,16 +96,16 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 	}
 	rec.Set("individual-ids", uniq)
 	if gid := rec.Str("individual-group-id"); gid != "" {
-		g, err := c.load("individual-groups", gid)
+		g, err := c.Load("individual-groups", gid)
 		if err != nil {
 			return err
 		}
 		if g == nil || g.OrgID != rec.OrgID {
-			return errPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
+			return ErrPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
 		}
 	}
 	if tid := rec.Str("text-number-id"); tid != "" {
-		rec.Set("text-number", idRef{ID: tid})
+		rec.Set("text-number", IDRef{ID: tid})
 	}
 	if rec.Str("subscription-type") == "" {
 		rec.Set("subscription-type", "none")
@@ -114,7 +114,7 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("owner-id", callerIndividual(c))
 	rec.Set("can-enable-sms", true)
 	if len(uniq) > 0 && rec.Str("individual-group-id") == "" {
-		key := strings.Join(sortedCopy(uniq), ",")
+		key := strings.Join(SortedCopy(uniq), ",")
 		var existing string
 		err := c.Tx.QueryRowContext(c.Ctx, `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id = ?
 			AND json_extract(attrs, '$."_direct-key"') = ? LIMIT 1`, rec.OrgID, key).Scan(&existing)
@@ -131,7 +131,7 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 // subscribeCreated subscribes the channel's individuals.
 func subscribeCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	for _, id := range rec.Strs("individual-ids") {
-		if err := addLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
+		if err := AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
 			return err
 		}
 	}
@@ -142,12 +142,12 @@ func subscribeCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
 func modifyChannel(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	if _, ok := in["individual-group-id"]; ok {
 		if gid := rec.Str("individual-group-id"); gid != "" {
-			g, err := c.load("individual-groups", gid)
+			g, err := c.Load("individual-groups", gid)
 			if err != nil {
 				return err
 			}
 			if g == nil || g.OrgID != rec.OrgID {
-				return errPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
+				return ErrPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
 			}
 		}
 	}
@@ -185,10 +185,10 @@ type bookmarkView struct {
 
 // viewer is the individual a request acts as: its individual-id (or
 // participant-id) parameter, else the caller's own individual.
-func (c *Call) viewer() string {
+func viewer(c *Call) string {
 	for _, p := range []string{"individual-id", "participant-id"} {
 		if c.Query.Documents(p) && c.Query.Has(p) {
-			return lower(c.Query.Get(p))
+			return LowerID(c.Query.Get(p))
 		}
 	}
 	return callerIndividual(c)
@@ -197,12 +197,12 @@ func (c *Call) viewer() string {
 // renderChannel computes the subscribers, the last message, the viewer's new
 // messages, the bookmark and the embedded group.
 func renderChannel(c *Call, rec *Record) error {
-	subs, err := c.subscribers(rec.ID)
+	subs, err := subscribers(c, rec.ID)
 	if err != nil {
 		return err
 	}
 	rec.Set("subscribers", subs)
-	last, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
+	last, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
 		WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
 		ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
 	if err != nil {
@@ -216,25 +216,25 @@ func renderChannel(c *Call, rec *Record) error {
 	} else {
 		rec.Set("last-message", nil)
 	}
-	n, err := c.newMessages(rec.ID, c.viewer())
+	n, err := newMessages(c, rec.ID, viewer(c))
 	if err != nil {
 		return err
 	}
 	rec.Set("caller-new-message-count", n)
 	rec.Set("caller-has-new-message", n > 0)
-	bms, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
+	bms, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
 		WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
 	if err != nil {
 		return err
 	}
 	if len(bms) == 1 {
-		var msg idRef
+		var msg IDRef
 		bms[0].Decode("message", &msg)
 		rec.Set("bookmark", bookmarkView{ID: bms[0].ID, MessageID: msg.ID})
 	} else {
 		rec.Set("bookmark", nil)
 	}
-	g, err := c.embedGroup(rec.Str("individual-group-id"))
+	g, err := embedGroup(c, rec.Str("individual-group-id"))
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func renderChannel(c *Call, rec *Record) error {
 		rec.Set("individual-group", nil)
 	}
 	if owner := rec.Str("owner-id"); owner != "" {
-		if ind, err := c.individual(owner); err != nil {
+		if ind, err := individual(c, owner); err != nil {
 			return err
 		} else if ind != nil {
 			rec.Set("owner-first-name", ind.FirstName)
@@ -259,18 +259,18 @@ func renderChannel(c *Call, rec *Record) error {
 }
 
 // subscribers reads a channel's subscribers with their preferences.
-func (c *Call) subscribers(channelID string) ([]subscriberView, error) {
-	ids, err := linkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
+func subscribers(c *Call, channelID string) ([]subscriberView, error) {
+	ids, err := LinkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
 	if err != nil {
 		return nil, err
 	}
 	out := []subscriberView{}
 	for _, id := range ids {
 		var prefs subscriberPrefs
-		if _, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
+		if _, err := LinkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
 			return nil, err
 		}
-		ind, err := c.individual(id)
+		ind, err := individual(c, id)
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +282,7 @@ func (c *Call) subscribers(channelID string) ([]subscriberView, error) {
 		if v.CommunicationPreferences == nil {
 			v.CommunicationPreferences = map[string]string{}
 		}
-		if u, err := c.userOfIndividual(id); err != nil {
+		if u, err := userOfIndividual(c, id); err != nil {
 			return nil, err
 		} else if u != nil {
 			email, phone := u.Str("email"), u.Str("phone")
@@ -302,8 +302,8 @@ func (c *Call) subscribers(channelID string) ([]subscriberView, error) {
 
 // participants lists a channel's participants: subscribers, then the group's
 // members and leaders.
-func (c *Call) participants(ch *Record) ([]string, error) {
-	ids, err := linkedTo(c.Ctx, c.Tx, relSubscriber, ch.ID)
+func participants(c *Call, ch *Record) ([]string, error) {
+	ids, err := LinkedTo(c.Ctx, c.Tx, relSubscriber, ch.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ func (c *Call) participants(ch *Record) ([]string, error) {
 	}
 	add(ids)
 	if gid := ch.Str("individual-group-id"); gid != "" {
-		g, err := loadRecord(c.Ctx, c.Tx, "individual-groups", gid)
+		g, err := LoadRecord(c.Ctx, c.Tx, "individual-groups", gid)
 		if err != nil {
 			return nil, err
 		}
@@ -332,8 +332,8 @@ func (c *Call) participants(ch *Record) ([]string, error) {
 	return out, nil
 }
 
-func (c *Call) isParticipant(ch *Record, individualID string) (bool, error) {
-	ps, err := c.participants(ch)
+func isParticipant(c *Call, ch *Record, individualID string) (bool, error) {
+	ps, err := participants(c, ch)
 	if err != nil {
 		return false, err
 	}
@@ -341,12 +341,12 @@ func (c *Call) isParticipant(ch *Record, individualID string) (bool, error) {
 }
 
 // newMessages counts the posted messages of others the individual has not read.
-func (c *Call) newMessages(channelID, individualID string) (int64, error) {
+func newMessages(c *Call, channelID, individualID string) (int64, error) {
 	if individualID == "" {
 		return 0, nil
 	}
 	var mark readMark
-	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return 0, err
 	}
 	var n int64
@@ -361,36 +361,36 @@ func (c *Call) newMessages(channelID, individualID string) (int64, error) {
 func setChannelArchived(archived bool) ActionFunc {
 	return func(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 		rec.Set("archived", archived)
-		c.stamp(rec, false)
-		return rec, c.save(rec)
+		c.Stamp(rec, false)
+		return rec, c.Save(rec)
 	}
 }
 
 // channelProfile answers the profile of a participant, asked by another participant.
 func channelProfile(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	for _, p := range []string{"individual-id", "profile-individual-id"} {
-		ok, err := c.isParticipant(rec, lower(c.Query.Get(p)))
+		ok, err := isParticipant(c, rec, LowerID(c.Query.Get(p)))
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, errParam(p, "Individual %s does not participate in channel %s.", c.Query.Get(p), rec.ID)
+			return nil, ErrParam(p, "Individual %s does not participate in channel %s.", c.Query.Get(p), rec.ID)
 		}
 	}
-	ind, err := loadRecord(c.Ctx, c.Tx, "individuals", lower(c.Query.Get("profile-individual-id")))
+	ind, err := LoadRecord(c.Ctx, c.Tx, "individuals", LowerID(c.Query.Get("profile-individual-id")))
 	if err != nil {
 		return nil, err
 	}
 	if ind == nil {
-		return nil, errNotFound("individual-profile")
+		return nil, ErrNotFound("individual-profile")
 	}
 	prof := &Record{Type: "individual-profiles", ID: ind.ID, OrgID: ind.OrgID, Attrs: map[string]jsonRaw{}}
 	prof.Attrs["photo"] = ind.Attrs["_photo"]
-	obj, err := c.render(prof)
+	obj, err := c.Render(prof)
 	if err != nil {
 		return nil, err
 	}
-	return &answer{status: http.StatusOK, contentType: contentTypeAPI, body: profileDoc{Data: obj}}, nil
+	return &Answer{Status: http.StatusOK, ContentType: ContentTypeAPI, Body: profileDoc{Data: obj}}, nil
 }
 
 // profileDoc answers get-profile: the vendor's sample has no "meta" member.
@@ -409,26 +409,26 @@ func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, err
 		} `json:"values"`
 	}
 	if err := remarshal(body, &in); err != nil {
-		return nil, errPointer("/values", "Must be a list of {name, value} objects.")
+		return nil, ErrPointer("/values", "Must be a list of {name, value} objects.")
 	}
-	who := lower(in.IndividualID)
+	who := LowerID(in.IndividualID)
 	if who == "" {
 		who = callerIndividual(c)
 	}
 	var prefs subscriberPrefs
-	ok, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, who, &prefs)
+	ok, err := LinkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, who, &prefs)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, errPointer("/individual-id", "Individual %s is not a subscriber of channel %s.", who, rec.ID)
+		return nil, ErrPointer("/individual-id", "Individual %s is not a subscriber of channel %s.", who, rec.ID)
 	}
 	if prefs.Preferences == nil {
 		prefs.Preferences = map[string]string{}
 	}
 	for i, v := range in.Values {
 		if v.Name == "" {
-			return nil, errPointer("/values/"+itoa(i)+"/name", "This field is required.")
+			return nil, ErrPointer("/values/"+itoa(i)+"/name", "This field is required.")
 		}
 		s := strings.Trim(string(mustJSON(v.Value)), `"`)
 		prefs.Preferences[v.Name] = s
@@ -439,7 +439,7 @@ func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, err
 			prefs.Admin = s == "true"
 		}
 	}
-	if err := addLink(c.Ctx, c.Tx, relSubscriber, rec.ID, who, c.Now, prefs); err != nil {
+	if err := AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, who, c.Now, prefs); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -451,74 +451,74 @@ func channelSMS(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		Active bool `json:"active"`
 	}
 	if err := remarshal(body, &in); err != nil {
-		return nil, errPointer("/active", "Must be a boolean.")
+		return nil, ErrPointer("/active", "Must be a boolean.")
 	}
 	rec.Set("with-sms", in.Active)
-	c.stamp(rec, false)
-	return rec, c.save(rec)
+	c.Stamp(rec, false)
+	return rec, c.Save(rec)
 }
 
 // addSubscribers subscribes individuals of the channel's organization.
 func addSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
-	ids, err := c.bodyIndividuals(rec, body)
+	ids, err := bodyIndividuals(c, rec, body)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		if ok, err := linkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, id, nil); err != nil {
+		if ok, err := LinkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, id, nil); err != nil {
 			return nil, err
 		} else if !ok {
-			if err := addLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
+			if err := AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
 				return nil, err
 			}
 		}
 	}
-	c.stamp(rec, false)
-	return rec, c.save(rec)
+	c.Stamp(rec, false)
+	return rec, c.Save(rec)
 }
 
 // removeSubscribers unsubscribes individuals (those not subscribed are ignored).
 func removeSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
-	ids, err := c.bodyIndividuals(rec, body)
+	ids, err := bodyIndividuals(c, rec, body)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		if err := removeLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id); err != nil {
+		if err := RemoveLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id); err != nil {
 			return nil, err
 		}
 	}
-	c.stamp(rec, false)
-	return rec, c.save(rec)
+	c.Stamp(rec, false)
+	return rec, c.Save(rec)
 }
 
 // bodyIndividuals reads individual-ids: each must be in the channel's organization (400).
-func (c *Call) bodyIndividuals(ch *Record, body map[string]jsonRaw) ([]string, error) {
+func bodyIndividuals(c *Call, ch *Record, body map[string]jsonRaw) ([]string, error) {
 	var ids []string
 	if err := remarshal(body, &struct {
 		IDs *[]string `json:"individual-ids"`
 	}{&ids}); err != nil {
-		return nil, errPointer("/individual-ids", "Must be a list of UUIDs.")
+		return nil, ErrPointer("/individual-ids", "Must be a list of UUIDs.")
 	}
 	if len(ids) == 0 {
-		return nil, errPointer("/individual-ids", "At least one individual id is required.")
+		return nil, ErrPointer("/individual-ids", "At least one individual id is required.")
 	}
 	out := make([]string, 0, len(ids))
 	for i, id := range ids {
-		id = lower(id)
-		ind, err := c.individual(id)
+		id = LowerID(id)
+		ind, err := individual(c, id)
 		if err != nil {
 			return nil, err
 		}
 		if ind == nil || ind.OrgID != ch.OrgID {
-			return nil, errPointer("/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, ch.OrgID)
+			return nil, ErrPointer("/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, ch.OrgID)
 		}
 		out = append(out, id)
 	}
 	return out, nil
 }
 
-// remarshal decodes a checked body into a typed struct.
+// remarshal decodes a checked Body into a typed struct.
 func remarshal(body map[string]jsonRaw, v any) error {
 	raw, err := json.Marshal(body)
 	if err != nil {

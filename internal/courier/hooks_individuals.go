@@ -19,13 +19,13 @@ func individualMulticast(c *Call, rec *Record, body map[string]jsonRaw) (any, er
 	_ = remarshal(body, &in)
 	org := rec.OrgID
 	if in.OrganizationID != "" {
-		org = lower(in.OrganizationID)
+		org = LowerID(in.OrganizationID)
 		if org != rec.OrgID {
-			return nil, errPointer("/organization-id", "Individual %s is not in organization %s.", rec.ID, org)
+			return nil, ErrPointer("/organization-id", "Individual %s is not in organization %s.", rec.ID, org)
 		}
 	}
-	m := &Record{Type: "multicasts", ID: c.API.IDs.UUID(), OrgID: org, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
-	c.stamp(m, true)
+	m := &Record{Type: "multicasts", ID: c.Engine.IDs.UUID(), OrgID: org, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+	c.Stamp(m, true)
 	m.Set("template-id", in.TemplateID)
 	m.Attrs["data"] = in.TemplateData
 	m.Attrs["template-args"] = in.TemplateData
@@ -35,7 +35,7 @@ func individualMulticast(c *Call, rec *Record, body map[string]jsonRaw) (any, er
 	m.Set("last-name", rec.Str("last-name"))
 	m.Set("status", "completed")
 	m.Set("filter-type", "individual")
-	if err := c.insert(m); err != nil {
+	if err := c.Insert(m); err != nil {
 		return nil, err
 	}
 	return taskAnswer{MessageData: in.TemplateData, TaskID: m.ID}, nil
@@ -45,5 +45,5 @@ func individualMulticast(c *Call, rec *Record, body map[string]jsonRaw) (any, er
 // itself is always computed from the records that exist.
 func recalculateSummary(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	rec.Set("last-modified-time", c.Now)
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }

@@ -45,8 +45,8 @@ func viewerParam(c *Call, q *ListQuery, v string) error { return nil }
 
 // messagesAcknowledged keeps the messages the viewer has (or has not) read.
 func messagesAcknowledged(c *Call, q *ListQuery, v string) error {
-	b, _ := parseBool(v)
-	viewer := c.viewer()
+	b, _ := ParseBool(v)
+	viewer := viewer(c)
 	cond := `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= COALESCE(
 		(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.parent_id AND l.to_id = ?), ''))`
 	if !b {
@@ -60,7 +60,7 @@ func messagesAcknowledged(c *Call, q *ListQuery, v string) error {
 // channel (403 otherwise); a draft is not posted until it is modified with
 // draft false.
 func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
-	ch, err := c.mustLoad("messaging-channels", rec.ParentID)
+	ch, err := c.MustLoad("messaging-channels", rec.ParentID)
 	if err != nil {
 		return err
 	}
@@ -68,23 +68,23 @@ func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
 	if author == "" {
 		author = callerIndividual(c)
 	}
-	ok, err := c.isParticipant(ch, author)
+	ok, err := isParticipant(c, ch, author)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/individual-id",
+		return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/individual-id",
 			Detail: "Individual " + author + " does not participate in channel " + ch.ID + "."}
 	}
 	rec.Set("individual-id", author)
-	if ind, err := c.individual(author); err != nil {
+	if ind, err := individual(c, author); err != nil {
 		return err
 	} else if ind != nil {
 		rec.Set("first-name", ind.FirstName)
 		rec.Set("last-name", ind.LastName)
 		rec.Set("preferred-name", ind.PreferredName)
 	}
-	user, err := c.callerUser()
+	user, err := callerUser(c)
 	if err != nil {
 		return err
 	}
@@ -107,54 +107,54 @@ func afterMessage(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if rec.Bool("draft") {
 		return nil
 	}
-	return c.posted(rec)
+	return posted(c, rec)
 }
 
-func (c *Call) posted(msg *Record) error {
-	ch, err := loadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+func posted(c *Call, msg *Record) error {
+	ch, err := LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
 	if err != nil || ch == nil {
 		return err
 	}
 	ch.Set("last-modified-time", c.Now)
-	if err := c.save(ch); err != nil {
+	if err := c.Save(ch); err != nil {
 		return err
 	}
-	return c.markRead(ch.ID, msg.Str("individual-id"), msg, false)
+	return markRead(c, ch.ID, msg.Str("individual-id"), msg, false)
 }
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).
-func (c *Call) markRead(channelID, individualID string, msg *Record, allowPast bool) error {
+func markRead(c *Call, channelID, individualID string, msg *Record, allowPast bool) error {
 	if individualID == "" {
 		return nil
 	}
 	var mark readMark
-	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return err
 	}
 	posted := msg.Str("posted-time")
 	if !allowPast && mark.PostedTime >= posted {
 		return nil
 	}
-	delete(c.cache, readMarkKey(channelID, individualID))
-	return addLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
+	delete(c.Cache, readMarkKey(channelID, individualID))
+	return AddLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
 		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
 }
 
-// readMark reads an individual's read mark of a channel once per request
+// readMarkOf reads an individual's read mark of a channel once per request
 // (a page of messages asks for the same one a hundred times).
-func (c *Call) readMark(channelID, individualID string) (readMark, error) {
+func readMarkOf(c *Call, channelID, individualID string) (readMark, error) {
 	key := readMarkKey(channelID, individualID)
-	if m, ok := c.cache[key].(readMark); ok {
+	if m, ok := c.Cache[key].(readMark); ok {
 		return m, nil
 	}
 	var mark readMark
-	if _, err := linkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return mark, err
 	}
-	if c.cache == nil {
-		c.cache = map[string]any{}
+	if c.Cache == nil {
+		c.Cache = map[string]any{}
 	}
-	c.cache[key] = mark
+	c.Cache[key] = mark
 	return mark, nil
 }
 
@@ -166,20 +166,20 @@ func readMarkKey(channelID, individualID string) string {
 // modifyMessage posts a draft that stops being one.
 func modifyMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	if _, ok := in["individual-id"]; ok {
-		ch, err := c.mustLoad("messaging-channels", rec.ParentID)
+		ch, err := c.MustLoad("messaging-channels", rec.ParentID)
 		if err != nil {
 			return err
 		}
-		if ok, err := c.isParticipant(ch, rec.Str("individual-id")); err != nil {
+		if ok, err := isParticipant(c, ch, rec.Str("individual-id")); err != nil {
 			return err
 		} else if !ok {
-			return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/individual-id",
+			return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/individual-id",
 				Detail: "Individual " + rec.Str("individual-id") + " does not participate in channel " + ch.ID + "."}
 		}
 	}
 	if old.Bool("draft") && !rec.Bool("draft") {
 		rec.Set("posted-time", c.Now)
-		return c.posted(rec)
+		return posted(c, rec)
 	}
 	return nil
 }
@@ -187,13 +187,13 @@ func modifyMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 // renderMessage computes ack (for the viewer), attachments and, when asked,
 // read receipts.
 func renderMessage(c *Call, rec *Record) error {
-	viewer := c.viewer()
+	viewer := viewer(c)
 	ack := false
 	if viewer != "" {
 		if rec.Str("individual-id") == viewer {
 			ack = true
 		} else {
-			mark, err := c.readMark(rec.ParentID, viewer)
+			mark, err := readMarkOf(c, rec.ParentID, viewer)
 			if err != nil {
 				return err
 			}
@@ -201,9 +201,9 @@ func renderMessage(c *Call, rec *Record) error {
 		}
 	}
 	rec.Set("ack", ack)
-	views, ok := c.cache["attachments:"+rec.ID].([]attachmentView)
+	views, ok := c.Cache["attachments:"+rec.ID].([]attachmentView)
 	if !ok {
-		byMessage, err := c.attachmentsOf([]string{rec.ID})
+		byMessage, err := attachmentsOf(c, []string{rec.ID})
 		if err != nil {
 			return err
 		}
@@ -214,7 +214,7 @@ func renderMessage(c *Call, rec *Record) error {
 	}
 	rec.Set("attachments", views)
 	if c.Query.Bool("include-read-receipts") {
-		r, err := c.receipts(rec)
+		r, err := receipts(c, rec)
 		if err != nil {
 			return err
 		}
@@ -234,27 +234,27 @@ func prefetchMessages(c *Call, recs []*Record) error {
 	for i, r := range recs {
 		ids[i] = r.ID
 	}
-	byMessage, err := c.attachmentsOf(ids)
+	byMessage, err := attachmentsOf(c, ids)
 	if err != nil {
 		return err
 	}
-	if c.cache == nil {
-		c.cache = map[string]any{}
+	if c.Cache == nil {
+		c.Cache = map[string]any{}
 	}
 	for _, id := range ids {
-		c.cache["attachments:"+id] = byMessage[id]
+		c.Cache["attachments:"+id] = byMessage[id]
 	}
 	return nil
 }
 
 // attachmentsOf reads the uploaded attachments of messages, by message id.
-func (c *Call) attachmentsOf(messageIDs []string) (map[string][]attachmentView, error) {
+func attachmentsOf(c *Call, messageIDs []string) (map[string][]attachmentView, error) {
 	args := []any{}
 	for _, id := range messageIDs {
 		args = append(args, id)
 	}
-	atts, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-attachments' AND parent_id IN (`+placeholders(len(messageIDs))+`)
+	atts, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-attachments' AND parent_id IN (`+Placeholders(len(messageIDs))+`)
 		AND json_extract(attrs, '$."_uploaded"') = 1 ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, err
@@ -272,8 +272,8 @@ func (c *Call) attachmentsOf(messageIDs []string) (map[string][]attachmentView, 
 
 // receipts splits the channel's participants (the author aside) into those
 // who have read the message and those who have not.
-func (c *Call) receipts(msg *Record) (*receiptsAnswer, error) {
-	ch, err := loadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+func receipts(c *Call, msg *Record) (*receiptsAnswer, error) {
+	ch, err := LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +281,7 @@ func (c *Call) receipts(msg *Record) (*receiptsAnswer, error) {
 	if ch == nil {
 		return out, nil
 	}
-	ps, err := c.participants(ch)
+	ps, err := participants(c, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -291,13 +291,13 @@ func (c *Call) receipts(msg *Record) (*receiptsAnswer, error) {
 			continue
 		}
 		r := receipt{IndividualID: id}
-		if ind, err := c.individual(id); err != nil {
+		if ind, err := individual(c, id); err != nil {
 			return nil, err
 		} else if ind != nil {
 			r.IndividualFirstName, r.IndividualLastName = ind.FirstName, ind.LastName
 		}
 		var mark readMark
-		if _, err := linkAttrs(c.Ctx, c.Tx, relRead, ch.ID, id, &mark); err != nil {
+		if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, ch.ID, id, &mark); err != nil {
 			return nil, err
 		}
 		if posted != "" && mark.PostedTime >= posted {
@@ -318,36 +318,36 @@ func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		IndividualID string `json:"individual-id"`
 	}
 	_ = remarshal(body, &in) // checked against the catalog's fields already
-	who, err := c.actingParticipant(rec, in.IndividualID)
+	who, err := actingParticipant(c, rec, in.IndividualID)
 	if err != nil {
 		return nil, err
 	}
 	if rec.Str("posted-time") == "" {
-		return nil, errPointer("", "A draft cannot be acknowledged.")
+		return nil, ErrPointer("", "A draft cannot be acknowledged.")
 	}
-	if err := c.markRead(rec.ParentID, who, rec, in.AllowPast); err != nil {
+	if err := markRead(c, rec.ParentID, who, rec, in.AllowPast); err != nil {
 		return nil, err
 	}
 	return rec, nil
 }
 
-// actingParticipant is the body's individual-id (else the caller's individual),
+// actingParticipant is the Body's individual-id (else the caller's individual),
 // which must participate in the message's channel.
-func (c *Call) actingParticipant(msg *Record, individualID string) (string, error) {
-	who := lower(individualID)
+func actingParticipant(c *Call, msg *Record, individualID string) (string, error) {
+	who := LowerID(individualID)
 	if who == "" {
 		who = callerIndividual(c)
 	}
-	ch, err := c.mustLoad("messaging-channels", msg.ParentID)
+	ch, err := c.MustLoad("messaging-channels", msg.ParentID)
 	if err != nil {
 		return "", err
 	}
-	ok, err := c.isParticipant(ch, who)
+	ok, err := isParticipant(c, ch, who)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		return "", errPointer("/individual-id", "Individual %s does not participate in channel %s.", who, ch.ID)
+		return "", ErrPointer("/individual-id", "Individual %s does not participate in channel %s.", who, ch.ID)
 	}
 	return who, nil
 }
@@ -361,7 +361,7 @@ type reactionBody struct {
 func addReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	var in reactionBody
 	_ = remarshal(body, &in)
-	who, err := c.actingParticipant(rec, in.IndividualID)
+	who, err := actingParticipant(c, rec, in.IndividualID)
 	if err != nil {
 		return nil, err
 	}
@@ -373,25 +373,25 @@ func addReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		}
 	}
 	r := reaction{IndividualID: who, ReactionType: in.ReactionType}
-	if ind, err := c.individual(who); err != nil {
+	if ind, err := individual(c, who); err != nil {
 		return nil, err
 	} else if ind != nil {
 		r.FirstName, r.LastName = ind.FirstName, ind.LastName
 	}
-	if u, err := c.userOfIndividual(who); err != nil {
+	if u, err := userOfIndividual(c, who); err != nil {
 		return nil, err
 	} else if u != nil {
 		r.UserName = u.Str("username")
 	}
 	rec.Set("reactions", append(rs, r))
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }
 
 // deleteReaction removes the individual's reaction of that type (absent: no change).
 func deleteReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	var in reactionBody
 	_ = remarshal(body, &in)
-	who, err := c.actingParticipant(rec, in.IndividualID)
+	who, err := actingParticipant(c, rec, in.IndividualID)
 	if err != nil {
 		return nil, err
 	}
@@ -404,13 +404,13 @@ func deleteReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) 
 		}
 	}
 	rec.Set("reactions", kept)
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }
 
 // messageReceipts answers who has read the message and who has not.
 func messageReceipts(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	if v := c.Query.Get("individual-id"); v != "" {
-		if _, err := c.actingParticipant(rec, v); err != nil {
+		if _, err := actingParticipant(c, rec, v); err != nil {
 			var e *Error
 			if errors.As(err, &e) && e.Pointer != "" {
 				e.Pointer, e.Parameter = "", "individual-id"
@@ -418,9 +418,9 @@ func messageReceipts(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 			return nil, err
 		}
 	}
-	r, err := c.receipts(rec)
+	r, err := receipts(c, rec)
 	if err != nil {
 		return nil, err
 	}
-	return plain(200, r), nil
+	return Plain(200, r), nil
 }

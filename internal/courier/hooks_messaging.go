@@ -10,7 +10,7 @@ func ignoreParam(c *Call, q *ListQuery, v string) error { return nil }
 
 // parentParam matches a filter[...] naming the parent against the parent column.
 func parentParam(c *Call, q *ListQuery, v string) error {
-	q.Where("parent_id = ?", lower(v))
+	q.Where("parent_id = ?", LowerID(v))
 	return nil
 }
 
@@ -18,7 +18,7 @@ func parentParam(c *Call, q *ListQuery, v string) error {
 // listed only with filter[include-pending]=true.
 func uploadedOnly(c *Call, q *ListQuery) error {
 	if !c.Query.Bool("filter[include-pending]") {
-		q.Where(jsonAttr("_uploaded") + " = 1")
+		q.Where(JSONAttr("_uploaded") + " = 1")
 	}
 	return nil
 }
@@ -28,15 +28,15 @@ func createAttachment(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("_uploaded", false)
 	rec.Set("content-size", 0)
 	if rec.Type == "messaging-attachments" {
-		parent, err := loadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
+		parent, err := LoadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
 		if err != nil {
 			return err
 		}
 		if parent != nil {
-			if ch, err := loadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
+			if ch, err := LoadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
 				return err
 			} else if ch != nil && ch.Bool("archived") {
-				return errPointer("/data/attributes/message-id", "Channel %s is archived.", ch.ID)
+				return ErrPointer("/data/attributes/message-id", "Channel %s is archived.", ch.ID)
 			}
 		}
 	}
@@ -64,7 +64,7 @@ type uploadData struct {
 // uploadTicketFor answers a presigned-upload ticket valid for an hour of emulated time.
 // The URL is not served: uploads complete with process-upload.
 func uploadTicketFor(c *Call, rec *Record) (any, error) {
-	now, _ := time.Parse(timeLayout, c.Now)
+	now, _ := time.Parse(TimeLayout, c.Now)
 	return uploadTicket{Data: uploadTicketData{
 		ExpirationTime: now.Add(time.Hour).Unix(),
 		ID:             rec.ID,
@@ -80,7 +80,7 @@ func processUpload(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 		rec.Set("_uploaded", true)
 		rec.Set("content-size", 1024)
 		rec.Set("thumbnail", "https://uploads.courier.invalid/"+rec.Type+"/"+rec.ID+"/thumbnail")
-		if err := c.save(rec); err != nil {
+		if err := c.Save(rec); err != nil {
 			return nil, err
 		}
 	}
@@ -90,15 +90,15 @@ func processUpload(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 // createBookmark bookmarks a message of the channel; without
 // allow-multi-message it replaces the channel's earlier bookmarks.
 func createBookmark(c *Call, rec *Record, in map[string]jsonRaw) error {
-	msg, err := c.loadRef("/data/attributes/message-id", "messaging-messages", rec.Str("message-id"))
+	msg, err := c.LoadRef("/data/attributes/message-id", "messaging-messages", rec.Str("message-id"))
 	if err != nil {
 		return err
 	}
 	if msg.ParentID != rec.ParentID {
-		return errPointer("/data/attributes/message-id", "Message %s is not in channel %s.", msg.ID, rec.ParentID)
+		return ErrPointer("/data/attributes/message-id", "Message %s is not in channel %s.", msg.ID, rec.ParentID)
 	}
-	rec.Set("channel", idRef{ID: rec.ParentID})
-	rec.Set("message", idRef{ID: msg.ID})
+	rec.Set("channel", IDRef{ID: rec.ParentID})
+	rec.Set("message", IDRef{ID: msg.ID})
 	rec.Set("organization-id", rec.OrgID)
 	if !rec.Bool("allow-multi-message") {
 		if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'messaging-bookmarks' AND parent_id = ?`, rec.ParentID); err != nil {
@@ -111,14 +111,14 @@ func createBookmark(c *Call, rec *Record, in map[string]jsonRaw) error {
 // unpostedOnly: posted bulk messages are listed only with include-posted=true.
 func unpostedOnly(c *Call, q *ListQuery) error {
 	if !c.Query.Bool("include-posted") {
-		q.Where(jsonAttr("posted-time") + " IS NULL")
+		q.Where(JSONAttr("posted-time") + " IS NULL")
 	}
 	return nil
 }
 
 // createBulkMessage takes its organization from the sender and checks the recipients.
 func createBulkMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
-	sender, err := c.loadRef("/data/attributes/sender-individual-id", "individuals", rec.Str("sender-individual-id"))
+	sender, err := c.LoadRef("/data/attributes/sender-individual-id", "individuals", rec.Str("sender-individual-id"))
 	if err != nil {
 		return err
 	}
@@ -126,21 +126,21 @@ func createBulkMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("organization-id", sender.OrgID)
 	rec.Set("posted-time", nil)
 	for i, id := range rec.Strs("individual-ids") {
-		ind, err := c.individual(lower(id))
+		ind, err := individual(c, LowerID(id))
 		if err != nil {
 			return err
 		}
 		if ind == nil || ind.OrgID != rec.OrgID {
-			return errPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
+			return ErrPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
 		}
 	}
 	for i, id := range rec.Strs("individual-group-ids") {
-		g, err := c.load("individual-groups", lower(id))
+		g, err := c.Load("individual-groups", LowerID(id))
 		if err != nil {
 			return err
 		}
 		if g == nil || g.OrgID != rec.OrgID {
-			return errPointer("/data/attributes/individual-group-ids/"+itoa(i), "Individual group %s does not exist in organization %s.", id, rec.OrgID)
+			return ErrPointer("/data/attributes/individual-group-ids/"+itoa(i), "Individual group %s does not exist in organization %s.", id, rec.OrgID)
 		}
 	}
 	return nil
@@ -151,33 +151,33 @@ func postBulkIfReady(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if rec.Bool("draft") {
 		return nil
 	}
-	if err := c.postBulk(rec); err != nil {
+	if err := postBulk(c, rec); err != nil {
 		return err
 	}
-	return c.save(rec)
+	return c.Save(rec)
 }
 
 // modifyBulkMessage posts a draft that stops being one.
 func modifyBulkMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	if rec.Str("posted-time") != "" {
 		if _, ok := in["message"]; ok {
-			return errPointer("/data/attributes/message", "A posted bulk message cannot be changed.")
+			return ErrPointer("/data/attributes/message", "A posted bulk message cannot be changed.")
 		}
 	}
 	if old.Bool("draft") && !rec.Bool("draft") && rec.Str("posted-time") == "" {
-		return c.postBulk(rec)
+		return postBulk(c, rec)
 	}
 	return nil
 }
 
 // postBulk posts the message, as the sender, to the direct channel with each
 // individual (created when auto-create-channel) and to every channel of each group.
-func (c *Call) postBulk(rec *Record) error {
+func postBulk(c *Call, rec *Record) error {
 	sender := rec.Str("sender-individual-id")
 	var channels []*Record
 	for _, id := range rec.Strs("individual-ids") {
-		key := sortedCopy([]string{sender, lower(id)})
-		found, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'messaging-channels'
+		key := SortedCopy([]string{sender, LowerID(id)})
+		found, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
 			AND org_id = ? AND json_extract(attrs, '$."_direct-key"') = ?`, rec.OrgID, key[0]+","+key[1])
 		if err != nil {
 			return err
@@ -189,26 +189,26 @@ func (c *Call) postBulk(rec *Record) error {
 		if !rec.Bool("auto-create-channel") {
 			continue
 		}
-		ch := &Record{Type: "messaging-channels", ID: c.API.IDs.UUID(), OrgID: rec.OrgID, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
-		c.stamp(ch, true)
+		ch := &Record{Type: "messaging-channels", ID: c.Engine.IDs.UUID(), OrgID: rec.OrgID, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+		c.Stamp(ch, true)
 		ch.Set("org-id", rec.OrgID)
 		ch.Set("owner-id", sender)
 		ch.Set("subscription-type", "none")
 		ch.Set("can-enable-sms", true)
 		ch.Set(attrDirectKey, key[0]+","+key[1])
-		if err := c.insert(ch); err != nil {
+		if err := c.Insert(ch); err != nil {
 			return err
 		}
 		for _, ind := range key {
-			if err := addLink(c.Ctx, c.Tx, relSubscriber, ch.ID, ind, c.Now, subscriberPrefs{}); err != nil {
+			if err := AddLink(c.Ctx, c.Tx, relSubscriber, ch.ID, ind, c.Now, subscriberPrefs{}); err != nil {
 				return err
 			}
 		}
 		channels = append(channels, ch)
 	}
 	for _, gid := range rec.Strs("individual-group-ids") {
-		found, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'messaging-channels'
-			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, lower(gid))
+		found, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
+			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, LowerID(gid))
 		if err != nil {
 			return err
 		}
@@ -220,9 +220,9 @@ func (c *Call) postBulk(rec *Record) error {
 			continue
 		}
 		seen[ch.ID] = true
-		m := &Record{Type: "messaging-messages", ID: c.API.IDs.UUID(), OrgID: ch.OrgID, ParentID: ch.ID, CreatedAt: c.Now,
+		m := &Record{Type: "messaging-messages", ID: c.Engine.IDs.UUID(), OrgID: ch.OrgID, ParentID: ch.ID, CreatedAt: c.Now,
 			Attrs: map[string]jsonRaw{}}
-		c.stamp(m, true)
+		c.Stamp(m, true)
 		m.Set("channel-id", ch.ID)
 		m.Set("message", rec.Str("message"))
 		m.Set("individual-id", sender)
@@ -231,10 +231,10 @@ func (c *Call) postBulk(rec *Record) error {
 			continue
 		}
 		m.Set("source", "bulk-message")
-		if err := c.insert(m); err != nil {
+		if err := c.Insert(m); err != nil {
 			return err
 		}
-		if err := c.posted(m); err != nil {
+		if err := posted(c, m); err != nil {
 			return err
 		}
 	}
@@ -252,11 +252,11 @@ func runOperation(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Decode("args", &args)
 	logs := operationLogs{}
 	status := "completed"
-	ch, err := c.load("messaging-channels", lower(args.ChannelID))
+	ch, err := c.Load("messaging-channels", LowerID(args.ChannelID))
 	if err != nil {
 		return err
 	}
-	g, err := c.load("individual-groups", lower(args.IndividualGroupID))
+	g, err := c.Load("individual-groups", LowerID(args.IndividualGroupID))
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func runOperation(c *Call, rec *Record, in map[string]jsonRaw) error {
 	default:
 		ch.Set("individual-group-id", g.ID)
 		ch.Set("last-modified-time", c.Now)
-		if err := c.save(ch); err != nil {
+		if err := c.Save(ch); err != nil {
 			return err
 		}
 		logs.Moved = 1
@@ -300,8 +300,8 @@ func enableOnCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 func setEnabled(enabled bool) ActionFunc {
 	return func(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 		rec.Set("enabled", enabled)
-		c.stamp(rec, false)
-		return rec, c.save(rec)
+		c.Stamp(rec, false)
+		return rec, c.Save(rec)
 	}
 }
 
@@ -316,15 +316,15 @@ func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		ChannelID string `json:"channel-id"`
 	}
 	_ = remarshal(body, &in)
-	ch, err := c.loadRef("/channel-id", "messaging-channels", in.ChannelID)
+	ch, err := c.LoadRef("/channel-id", "messaging-channels", in.ChannelID)
 	if err != nil {
 		return nil, err
 	}
 	if ch.OrgID != rec.OrgID {
-		return nil, errPointer("/channel-id", "Channel %s is not in the plugin's organization.", ch.ID)
+		return nil, ErrPointer("/channel-id", "Channel %s is not in the plugin's organization.", ch.ID)
 	}
 	if !rec.Bool("enabled") {
-		return nil, errPointer("", "Plugin %s is disabled.", rec.ID)
+		return nil, ErrPointer("", "Plugin %s is disabled.", rec.ID)
 	}
 	var args struct {
 		Message string `json:"message"`
@@ -337,7 +337,7 @@ func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	return expandAnswer{Message: msg}, nil
 }
 
-// createResponder starts enabled, with its times in the API's format.
+// createResponder starts enabled, with its times in the Engine's format.
 func createResponder(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("enabled", true)
 	return normalizeTimes(rec, "start-at", "end-at")
@@ -347,7 +347,7 @@ func modifyResponder(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	return normalizeTimes(rec, "start-at", "end-at")
 }
 
-// normalizeTimes rewrites datetime strings in the API's format, so that
+// normalizeTimes rewrites datetime strings in the Engine's format, so that
 // filter[cmp-*] compares them; other values (objects) are kept.
 func normalizeTimes(rec *Record, names ...string) error {
 	for _, n := range names {
@@ -355,11 +355,11 @@ func normalizeTimes(rec *Record, names ...string) error {
 		if s == "" {
 			continue
 		}
-		t, ok := parseTime(s)
+		t, ok := ParseTime(s)
 		if !ok {
-			return errPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
+			return ErrPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
 		}
-		rec.Set(n, formatTime(t))
+		rec.Set(n, FormatTime(t))
 	}
 	return nil
 }

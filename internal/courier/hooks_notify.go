@@ -13,7 +13,7 @@ import (
 // unarchivedCredentials: archived credentials are listed only with include[archived]=true.
 func unarchivedCredentials(c *Call, q *ListQuery) error {
 	if !c.Query.Bool("include[archived]") {
-		q.Where(jsonAttr("archived") + " = 0")
+		q.Where(JSONAttr("archived") + " = 0")
 	}
 	return nil
 }
@@ -25,10 +25,10 @@ func moveCredentials(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	}
 	org := rec.Str("organization-id")
 	if org == "" {
-		return errPointer("/data/attributes/organization-id", "This field may not be null.")
+		return ErrPointer("/data/attributes/organization-id", "This field may not be null.")
 	}
 	if !c.Caller.Member(org) {
-		return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/organization-id",
+		return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	rec.OrgID = org
@@ -38,15 +38,15 @@ func moveCredentials(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 // replaceBadgeCount: one badge count per organization, individual and type;
 // a new one replaces the old.
 func replaceBadgeCount(c *Call, rec *Record, in map[string]jsonRaw) error {
-	ind, err := c.individual(rec.Str("individual-id"))
+	ind, err := individual(c, rec.Str("individual-id"))
 	if err != nil {
 		return err
 	}
 	if ind == nil || ind.OrgID != rec.OrgID {
-		return errPointer("/data/attributes/individual-id", "Individual %s is not in organization %s.", rec.Str("individual-id"), rec.OrgID)
+		return ErrPointer("/data/attributes/individual-id", "Individual %s is not in organization %s.", rec.Str("individual-id"), rec.OrgID)
 	}
 	if rec.Int("count") < 0 {
-		return errPointer("/data/attributes/count", "Must be at least 0.")
+		return ErrPointer("/data/attributes/count", "Must be at least 0.")
 	}
 	if rec.Str("timestamp") == "" {
 		rec.Set("timestamp", c.Now)
@@ -75,34 +75,34 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil || doc.Data == nil {
-		return nil, errPointer("/data", "A request document with a data object is required.")
+		return nil, ErrPointer("/data", "A request document with a data object is required.")
 	}
 	if doc.Data.Type == nil || *doc.Data.Type != "bulk-badge-counts" {
 		if doc.Data.Type == nil {
-			return nil, errPointer("/data/type", "data.type is required.")
+			return nil, ErrPointer("/data/type", "data.type is required.")
 		}
-		return nil, errConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, "bulk-badge-counts")
+		return nil, ErrConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, "bulk-badge-counts")
 	}
 	if doc.Data.Attributes == nil || len(doc.Data.Attributes.Values) == 0 {
-		return nil, errPointer("/data/attributes/values", "At least one value is required.")
+		return nil, ErrPointer("/data/attributes/values", "At least one value is required.")
 	}
 	decl := map[string]Attr{}
-	for _, at := range c.API.Attrs("badge-counts") {
+	for _, at := range c.Engine.Attrs("badge-counts") {
 		decl[at.Name] = at
 	}
 	var errs Errors
 	for i, v := range doc.Data.Attributes.Values {
 		base := "/data/attributes/values/" + itoa(i) + "/"
-		rec := &Record{Type: "badge-counts", ID: c.API.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+		rec := &Record{Type: "badge-counts", ID: c.Engine.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
 		bad := false
-		for _, k := range sortedKeys(v) {
+		for _, k := range SortedKeys(v) {
 			at, ok := decl[k]
 			if !ok || !at.Create {
-				errs = append(errs, errPointer(base+k, "badge-count has no attribute %q.", k))
+				errs = append(errs, ErrPointer(base+k, "badge-count has no attribute %q.", k))
 				bad = true
 				continue
 			}
-			if e := checkValue(base+k, at.Kind, at.Format, at.Enum, at.MaxLength, "", v[k]); e != nil {
+			if e := CheckValue(base+k, at.Kind, at.Format, at.Enum, at.MaxLength, "", v[k]); e != nil {
 				errs = append(errs, e)
 				bad = true
 				continue
@@ -111,22 +111,22 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 		}
 		for _, k := range []string{"organization-id", "individual-id", "type", "count"} {
 			if x, ok := v[k]; !ok || string(x) == "null" {
-				errs = append(errs, errPointer(base+k, "This field is required."))
+				errs = append(errs, ErrPointer(base+k, "This field is required."))
 				bad = true
 			}
 		}
 		if bad {
 			continue
 		}
-		org := lower(rec.Str("organization-id"))
+		org := LowerID(rec.Str("organization-id"))
 		if !c.Caller.Member(org) {
-			return nil, &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: base + "organization-id",
+			return nil, &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: base + "organization-id",
 				Detail: "You do not have permission to perform this action in organization " + org + "."}
 		}
 		rec.OrgID = org
 		rec.Set("organization-id", org)
-		rec.Set("individual-id", lower(rec.Str("individual-id")))
-		c.stamp(rec, true)
+		rec.Set("individual-id", LowerID(rec.Str("individual-id")))
+		c.Stamp(rec, true)
 		if err := replaceBadgeCount(c, rec, nil); err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
@@ -138,11 +138,11 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 			errs = append(errs, e)
 			continue
 		}
-		if err := c.insert(rec); err != nil {
+		if err := c.Insert(rec); err != nil {
 			return nil, err
 		}
 	}
-	if err := errs.orNil(); err != nil {
+	if err := errs.OrNil(); err != nil {
 		return nil, err // the transaction rolls back: none is kept
 	}
 	return nil, nil
@@ -161,7 +161,7 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 	var ids []string
 	switch ft := rec.Str("filter-type"); ft {
 	case "all-participants":
-		recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'individuals'
+		recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'individuals'
 			AND org_id = ? AND json_extract(attrs, '$."account-type"') = 'patient' ORDER BY created_at, id`, rec.OrgID)
 		if err != nil {
 			return err
@@ -170,12 +170,12 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 			ids = append(ids, r.ID)
 		}
 	case "individual-group":
-		g, err := c.load("individual-groups", lower(fv.IndividualGroupID))
+		g, err := c.Load("individual-groups", LowerID(fv.IndividualGroupID))
 		if err != nil {
 			return err
 		}
 		if g == nil || g.OrgID != rec.OrgID {
-			return errPointer("/data/attributes/filter-value", "filter-value.individual-group-id must name a group of the organization.")
+			return ErrPointer("/data/attributes/filter-value", "filter-value.individual-group-id must name a group of the organization.")
 		}
 		ids, _ = groupMembers(g)
 		rec.Set("individual-group-id", g.ID)
@@ -185,12 +185,12 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 			list = append(list, fv.IndividualID)
 		}
 		for _, id := range list {
-			ind, err := c.individual(lower(id))
+			ind, err := individual(c, LowerID(id))
 			if err != nil {
 				return err
 			}
 			if ind == nil || ind.OrgID != rec.OrgID {
-				return errPointer("/data/attributes/filter-value", "Individual %s is not in the organization.", id)
+				return ErrPointer("/data/attributes/filter-value", "Individual %s is not in the organization.", id)
 			}
 			ids = append(ids, ind.ID)
 		}
@@ -198,12 +198,12 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 			rec.Set("individual-id", ids[0])
 		}
 	default:
-		return errPointer("/data/attributes/filter-type", "Must be one of all-participants, individual-group, individuals.")
+		return ErrPointer("/data/attributes/filter-type", "Must be one of all-participants, individual-group, individuals.")
 	}
 	rec.Set("individual-ids", nonNil(ids))
 	rec.Attrs["template-args"] = rec.Attrs["data"]
 	rec.Set("status", "completed")
-	if u, err := c.callerUser(); err != nil {
+	if u, err := callerUser(c); err != nil {
 		return err
 	} else if u != nil {
 		rec.Set("first-name", u.Str("first-name"))
@@ -216,7 +216,7 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 // renderMulticast embeds the group and the recipients only when asked.
 func renderMulticast(c *Call, rec *Record) error {
 	if c.Query.Bool("include-individual-group") {
-		g, err := c.embedGroup(rec.Str("individual-group-id"))
+		g, err := embedGroup(c, rec.Str("individual-group-id"))
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func scopeOwnNotifications(c *Call) (string, []any) {
 	args := []any{c.Caller.UserID}
 	orgs := c.Caller.Orgs
 	if c.Query.Has("organization-id") {
-		orgs = []string{lower(c.Query.Get("organization-id"))}
+		orgs = []string{LowerID(c.Query.Get("organization-id"))}
 		if !c.Caller.Member(orgs[0]) {
 			orgs = nil
 		}
@@ -256,7 +256,7 @@ func scopeOwnNotifications(c *Call) (string, []any) {
 	if len(orgs) == 0 {
 		return "0", nil
 	}
-	return "parent_id = ? AND org_id IN (" + placeholders(len(orgs)) + ")", args
+	return "parent_id = ? AND org_id IN (" + Placeholders(len(orgs)) + ")", args
 }
 
 func visibleOwnNotification(c *Call, rec *Record) bool {
@@ -265,12 +265,12 @@ func visibleOwnNotification(c *Call, rec *Record) bool {
 
 // activeNotifications: inactive notifications are listed only with include[inactive]=true.
 func activeNotifications(c *Call, q *ListQuery) error {
-	if c.Query.Has("organization-id") && !c.Caller.Member(lower(c.Query.Get("organization-id"))) {
-		return &Error{Status: http.StatusForbidden, Code: codePermission, Parameter: "organization-id",
-			Detail: "You do not have permission to perform this action in organization " + lower(c.Query.Get("organization-id")) + "."}
+	if c.Query.Has("organization-id") && !c.Caller.Member(LowerID(c.Query.Get("organization-id"))) {
+		return &Error{Status: http.StatusForbidden, Code: CodePermission, Parameter: "organization-id",
+			Detail: "You do not have permission to perform this action in organization " + LowerID(c.Query.Get("organization-id")) + "."}
 	}
 	if !c.Query.Bool("include[inactive]") {
-		q.Where(jsonAttr("active") + " = 1")
+		q.Where(JSONAttr("active") + " = 1")
 	}
 	return nil
 }
@@ -283,11 +283,11 @@ func ackNotification(c *Call, rec *Record, body map[string]jsonRaw) (any, error)
 	}
 	_ = remarshal(body, &in)
 	rec.Set("acknowledged", true)
-	if err := c.save(rec); err != nil {
+	if err := c.Save(rec); err != nil {
 		return nil, err
 	}
 	if in.AckPrevious {
-		earlier, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-notifications'
+		earlier, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-notifications'
 			AND parent_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) AND json_extract(attrs, '$.acknowledged') = 0`,
 			rec.ParentID, rec.CreatedAt, rec.CreatedAt, rec.ID)
 		if err != nil {
@@ -295,7 +295,7 @@ func ackNotification(c *Call, rec *Record, body map[string]jsonRaw) (any, error)
 		}
 		for _, e := range earlier {
 			e.Set("acknowledged", true)
-			if err := c.save(e); err != nil {
+			if err := c.Save(e); err != nil {
 				return nil, err
 			}
 		}
@@ -305,16 +305,16 @@ func ackNotification(c *Call, rec *Record, body map[string]jsonRaw) (any, error)
 
 // notificationCounts lists the caller's notifications counted per day (UTC),
 // oldest day first; filter[cmp-created-at] bounds the notifications counted.
-func notificationCounts(c *Call) (*answer, error) {
+func notificationCounts(c *Call) (*Answer, error) {
 	where := []string{"type = 'user-notifications'", "parent_id = ?"}
 	args := []any{c.Caller.UserID}
 	for _, v := range c.Query.All("filter[cmp-created-at]") {
-		op, t, err := parseComparison(v)
+		op, t, err := ParseComparison(v)
 		if err != nil {
-			return nil, errParam("filter[cmp-created-at]", "%s", err.Error())
+			return nil, ErrParam("filter[cmp-created-at]", "%s", err.Error())
 		}
 		if op != "<=" && op != ">=" { // this operation documents only these two
-			return nil, errParam("filter[cmp-created-at]", "Comparators supported: <=, >=.")
+			return nil, ErrParam("filter[cmp-created-at]", "Comparators supported: <=, >=.")
 		}
 		where = append(where, "created_at "+op+" ?")
 		args = append(args, t)
@@ -342,7 +342,7 @@ func notificationCounts(c *Call) (*answer, error) {
 		rec.Set("count", n)
 		rec.Set("daily-for-date", day)
 		rec.Set("user-id", c.Caller.UserID)
-		obj, err := c.render(rec)
+		obj, err := c.Render(rec)
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +351,7 @@ func notificationCounts(c *Call) (*answer, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return c.pageAnswer(data, limit, offset, total), nil
+	return c.PageAnswer(data, limit, offset, total), nil
 }
 
 // summaryAnswer is GET /v1/communication-summaries/.
@@ -383,15 +383,15 @@ type typeCount struct {
 // from providers, and per sender with include-senders — their notifications
 // and their video channels. It is computed from the records that exist, so it
 // always agrees with them.
-func communicationSummary(c *Call) (*answer, error) {
-	who := c.viewer()
+func communicationSummary(c *Call) (*Answer, error) {
+	who := viewer(c)
 	if c.Query.Has("individual-id") {
-		ind, err := c.individual(who)
+		ind, err := individual(c, who)
 		if err != nil {
 			return nil, err
 		}
 		if ind == nil {
-			return nil, errParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
+			return nil, ErrParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
 		}
 	}
 	q := &ListQuery{}
@@ -403,7 +403,7 @@ func communicationSummary(c *Call) (*answer, error) {
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + placeholders(len(orgs)) + `) AND ` + cond
+	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + Placeholders(len(orgs)) + `) AND ` + cond
 	chanArgs := []any{}
 	for _, o := range orgs {
 		chanArgs = append(chanArgs, o)
@@ -454,5 +454,5 @@ func communicationSummary(c *Call) (*answer, error) {
 		AND instr(attrs, ?) > 0`, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
 		return nil, err
 	}
-	return plain(http.StatusOK, summaryAnswer{Summary: s}), nil
+	return Plain(http.StatusOK, summaryAnswer{Summary: s}), nil
 }

@@ -24,23 +24,23 @@ type askEmpty struct{}
 func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 	raw, ok := body["request"]
 	if !ok || string(raw) == "null" {
-		return nil, errPointer("/request", "This field is required.")
+		return nil, ErrPointer("/request", "This field is required.")
 	}
 	var req map[string]jsonRaw
 	if json.Unmarshal(raw, &req) != nil || req == nil {
-		return nil, errPointer("/request", "Must be an object.")
+		return nil, ErrPointer("/request", "Must be an object.")
 	}
 	var typ string
 	if json.Unmarshal(req["type"], &typ) != nil || strings.TrimSpace(typ) == "" {
-		return nil, errPointer("/request/type", "Must be the request type, such as LaunchRequest.")
+		return nil, ErrPointer("/request/type", "Must be the request type, such as LaunchRequest.")
 	}
 	if ts, ok := req["timestamp"]; ok && string(ts) != "null" {
 		var s string
 		if json.Unmarshal(ts, &s) != nil {
-			return nil, errPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
+			return nil, ErrPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
 		}
-		if _, ok := parseTime(s); !ok {
-			return nil, errPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
+		if _, ok := ParseTime(s); !ok {
+			return nil, ErrPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
 		}
 	}
 	if typ == "AlexaSkillEvent.ProactiveSubscriptionChanged" {
@@ -53,7 +53,7 @@ func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 
 // askSubscriptionChanged applies Alexa's ProactiveSubscriptionChanged event:
 // the subscriptions of that Alexa user (context.System.user.userId) that the
-// caller can see now register exactly the events of body.subscriptions.
+// caller can see now register exactly the events of Body.subscriptions.
 func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 	var ctx struct {
 		System struct {
@@ -63,7 +63,7 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 		} `json:"System"`
 	}
 	if raw, ok := body["context"]; ok && json.Unmarshal(raw, &ctx) != nil {
-		return errPointer("/context", "Must be an object.")
+		return ErrPointer("/context", "Must be an object.")
 	}
 	var b struct {
 		Subscriptions []struct {
@@ -71,10 +71,10 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 		} `json:"subscriptions"`
 	}
 	if raw, ok := req["body"]; ok && json.Unmarshal(raw, &b) != nil {
-		return errPointer("/request/body", "Must be an object {subscriptions: [{eventName}]}.")
+		return ErrPointer("/request/body", "Must be an object {subscriptions: [{eventName}]}.")
 	}
 	if ctx.System.User.UserID == "" {
-		return errPointer("/context/System/user/userId", "The Alexa user of the event is required.")
+		return ErrPointer("/context/System/user/userId", "The Alexa user of the event is required.")
 	}
 	events := []string{}
 	for _, s := range b.Subscriptions {
@@ -82,18 +82,18 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 			events = append(events, s.EventName)
 		}
 	}
-	subs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'ask-subscriptions'
+	subs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'ask-subscriptions'
 		AND json_extract(attrs, '$."alexa-user-id"') = ? ORDER BY created_at, id`, ctx.System.User.UserID)
 	if err != nil {
 		return err
 	}
 	for _, sub := range subs {
-		if !c.visible(sub) {
+		if !c.Visible(sub) {
 			continue
 		}
 		sub.Set("registered-events", events)
 		sub.Set("last-modified-at", c.Now)
-		if err := c.save(sub); err != nil {
+		if err := c.Save(sub); err != nil {
 			return err
 		}
 	}
@@ -105,7 +105,7 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 func askReminderCheck(rec *Record) error {
 	if raw, ok := rec.Attrs["reminder-rrule"]; ok && string(raw) != "null" {
 		if !askValidRRule(rec.Str("reminder-rrule")) {
-			return errPointer("/data/attributes/reminder-rrule", "Must be an RFC 5545 recurrence rule such as FREQ=DAILY;INTERVAL=1.")
+			return ErrPointer("/data/attributes/reminder-rrule", "Must be an RFC 5545 recurrence rule such as FREQ=DAILY;INTERVAL=1.")
 		}
 	}
 	if t := rec.Str("reminder-time-local"); t != "" {
@@ -117,11 +117,11 @@ func askReminderCheck(rec *Record) error {
 			}
 		}
 		if !ok {
-			return errPointer("/data/attributes/reminder-time-local", "Must be a local time, HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS].")
+			return ErrPointer("/data/attributes/reminder-time-local", "Must be a local time, HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS].")
 		}
 	}
 	if tz := rec.Str("tz-info"); tz != "" && !askValidTZ(tz) {
-		return errPointer("/data/attributes/tz-info", "Must be a time zone such as America/Los_Angeles.")
+		return ErrPointer("/data/attributes/tz-info", "Must be a time zone such as America/Los_Angeles.")
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func askReminderCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if err := askReminderCheck(rec); err != nil {
 		return err
 	}
-	user, err := c.p2UserOf(rec.ParentID)
+	user, err := userOf(c, rec.ParentID)
 	if err != nil {
 		return err
 	}
@@ -177,13 +177,13 @@ func askReminderCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if user == nil {
 		return nil
 	}
-	subs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'ask-subscriptions'
+	subs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'ask-subscriptions'
 		AND org_id = ? AND json_extract(attrs, '$."user-id"') = ? ORDER BY created_at, id LIMIT 1`, rec.OrgID, user.ID)
 	if err != nil || len(subs) == 0 {
 		return err
 	}
 	rec.Set("account-id", subs[0].ID)
-	rec.Set("alexa-reminder-id", c.API.IDs.UUID())
+	rec.Set("alexa-reminder-id", c.Engine.IDs.UUID())
 	rec.Set("synced-to-alexa", true)
 	return nil
 }
@@ -196,33 +196,33 @@ func askReminderModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 func askSend(c *Call, sub *Record, body map[string]jsonRaw) (any, error) {
 	var ev map[string]jsonRaw
 	if json.Unmarshal(body["event"], &ev) != nil || ev == nil {
-		return nil, errPointer("/event", "Must be an object {name, payload}.")
+		return nil, ErrPointer("/event", "Must be an object {name, payload}.")
 	}
 	var name string
 	if json.Unmarshal(ev["name"], &name) != nil || name == "" {
-		return nil, errPointer("/event/name", "Must be the name of an event.")
+		return nil, ErrPointer("/event/name", "Must be the name of an event.")
 	}
 	if !slices.Contains(sub.Strs("registered-events"), name) {
-		return nil, errPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
+		return nil, ErrPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
 	}
 	if p, ok := ev["payload"]; ok && string(p) != "null" {
 		var obj map[string]jsonRaw
 		if json.Unmarshal(p, &obj) != nil || obj == nil {
-			return nil, errPointer("/event/payload", "Must be an object.")
+			return nil, ErrPointer("/event/payload", "Must be an object.")
 		}
 	}
 	if raw, ok := body["expire"]; ok && string(raw) != "null" {
 		var n int64
 		if json.Unmarshal(raw, &n) != nil || n < 300 || n > 86400 {
-			return nil, errPointer("/expire", "Must be between 300 and 86400 seconds.")
+			return nil, ErrPointer("/expire", "Must be between 300 and 86400 seconds.")
 		}
 	}
 	if raw, ok := body["localized"]; ok && string(raw) != "null" {
 		var items []map[string]jsonRaw
 		if json.Unmarshal(raw, &items) != nil {
-			return nil, errPointer("/localized", "Must be a list of objects.")
+			return nil, ErrPointer("/localized", "Must be a list of objects.")
 		}
 	}
 	sub.Set("last-modified-at", c.Now)
-	return askEmpty{}, c.save(sub)
+	return askEmpty{}, c.Save(sub)
 }

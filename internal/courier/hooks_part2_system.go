@@ -16,18 +16,18 @@ func aggregationCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	var entries []map[string]jsonRaw
 	rec.Decode("entries", &entries)
 	if len(entries) == 0 {
-		return errPointer("/data/attributes/entries", "This field is required: at least one entry.")
+		return ErrPointer("/data/attributes/entries", "This field is required: at least one entry.")
 	}
 	for i, e := range entries {
 		ptr := "/data/attributes/entries/" + strconv.Itoa(i)
 		var col, id string
 		if json.Unmarshal(e["column"], &col) != nil || strings.TrimSpace(col) == "" {
-			return errPointer(ptr+"/column", "Must be the name of a column.")
+			return ErrPointer(ptr+"/column", "Must be the name of a column.")
 		}
 		if json.Unmarshal(e["individual-id"], &id) != nil {
-			return errPointer(ptr+"/individual-id", "Must be a valid UUID.")
+			return ErrPointer(ptr+"/individual-id", "Must be a valid UUID.")
 		}
-		ind, err := c.loadRef(ptr+"/individual-id", "individuals", id)
+		ind, err := c.LoadRef(ptr+"/individual-id", "individuals", id)
 		if err != nil {
 			return err
 		}
@@ -52,32 +52,32 @@ func purgeProtected(typ string) bool {
 // record about them (their messages, e-mails, reminders, multicasts, video
 // participations, calls, ...), with the records below those, and their
 // channel subscriptions; for any other entity type (messaging-channel,
-// video-channel, text-account, ... singular or plural), that record and
+// video-channel, text-account, ... Singular or plural), that record and
 // everything below it. The individual record itself stays: courier does not
 // own individuals. The purge is kept (hidden) with what it removed.
 func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	typ := strings.TrimSpace(rec.Str("entity-type"))
-	id := lower(strings.TrimSpace(rec.Str("entity-id")))
-	if c.API.Attrs(typ) == nil {
+	id := LowerID(strings.TrimSpace(rec.Str("entity-id")))
+	if c.Engine.Attrs(typ) == nil {
 		typ += "s"
 	}
-	if c.API.Attrs(typ) == nil || (purgeProtected(typ) && typ != "individuals") {
-		return errPointer("/data/attributes/entity-type", "Cannot purge entity type %q.", rec.Str("entity-type"))
+	if c.Engine.Attrs(typ) == nil || (purgeProtected(typ) && typ != "individuals") {
+		return ErrPointer("/data/attributes/entity-type", "Cannot purge entity type %q.", rec.Str("entity-type"))
 	}
-	if !isUUID(id) {
-		return errPointer("/data/attributes/entity-id", "Must be a valid UUID.")
+	if !IsUUID(id) {
+		return ErrPointer("/data/attributes/entity-id", "Must be a valid UUID.")
 	}
-	ent, err := c.load(typ, id)
+	ent, err := c.Load(typ, id)
 	if err != nil {
 		return err
 	}
 	if ent == nil {
-		return errPointer("/data/attributes/entity-id", "%s %s does not exist.", singular(typ), id)
+		return ErrPointer("/data/attributes/entity-id", "%s %s does not exist.", Singular(typ), id)
 	}
 	rec.OrgID = ent.OrgID
 	var roots []*Record
 	if typ == "individuals" {
-		roots, err = queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE org_id = ? AND (parent_id = ?
+		roots, err = QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE org_id = ? AND (parent_id = ?
 			OR lower(json_extract(attrs, '$."individual-id"')) = ? OR lower(json_extract(attrs, '$."sender-individual-id"')) = ?)`,
 			ent.OrgID, id, id, id)
 		if err != nil {
@@ -96,14 +96,14 @@ func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
 			if purgeProtected(r.Type) {
 				continue
 			}
-			if err := deleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
+			if err := DeleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
 				return err
 			}
 			if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_links WHERE rel != ? AND (from_id = ? OR to_id = ?)`, relMember, r.ID, r.ID); err != nil {
 				return err
 			}
 			removed++
-			kids, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE parent_id = ?`, r.ID)
+			kids, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE parent_id = ?`, r.ID)
 			if err != nil {
 				return err
 			}
@@ -125,15 +125,15 @@ func replicatorVisible(c *Call, rec *Record) bool { return true }
 // snifferCreate captures a user of the caller's organizations until
 // valid-until (an hour from now by default, never in the past).
 func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	user, err := c.loadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
 		return err
 	}
-	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
 		return err
 	}
-	for _, o := range sortedCopy(orgs) {
+	for _, o := range SortedCopy(orgs) {
 		if c.Caller.Member(o) {
 			rec.OrgID = o
 			break
@@ -142,14 +142,14 @@ func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if rec.OrgID == "" && user.ID == c.Caller.UserID && len(c.Caller.Orgs) > 0 {
 		rec.OrgID = c.Caller.Orgs[0]
 	}
-	now, _ := time.Parse(timeLayout, c.Now)
-	until := formatTime(now.Add(time.Hour))
+	now, _ := time.Parse(TimeLayout, c.Now)
+	until := FormatTime(now.Add(time.Hour))
 	if s := rec.Str("valid-until"); s != "" {
-		if until, err = p2Time("/data/attributes/valid-until", s); err != nil {
+		if until, err = normalTime("/data/attributes/valid-until", s); err != nil {
 			return err
 		}
 		if until <= c.Now {
-			return errPointer("/data/attributes/valid-until", "Must be in the future.")
+			return ErrPointer("/data/attributes/valid-until", "Must be in the future.")
 		}
 	}
 	rec.Set("valid-until", until)

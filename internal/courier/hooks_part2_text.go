@@ -25,7 +25,7 @@ const textDefaultAreaCode = "415"
 // textAccountCreate gives a new account its Twilio id; its phone number comes
 // with its first claimed number.
 func textAccountCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	rec.Set("twilio-id", c.p2SID("AC"))
+	rec.Set("twilio-id", newSID(c, "AC"))
 	if _, ok := rec.Attrs["allow-custom-number"]; !ok {
 		rec.Set("allow-custom-number", false)
 	}
@@ -35,13 +35,13 @@ func textAccountCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 // textAccountModify: the account's phone number is one of its numbers unless
 // the account allows custom numbers.
 func textAccountModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
-	if err := p2Phone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
+	if err := checkPhone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
 		return err
 	}
 	if _, ok := in["phone-number"]; !ok || rec.Bool("allow-custom-number") || rec.Str("phone-number") == "" {
 		return nil
 	}
-	nums, err := c.p2Children("text-account-numbers", rec.ID)
+	nums, err := childrenOf(c, "text-account-numbers", rec.ID)
 	if err != nil {
 		return err
 	}
@@ -50,13 +50,13 @@ func textAccountModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 			return nil
 		}
 	}
-	return errPointer("/data/attributes/phone-number", "%s is not a number of text account %s (and it does not allow custom numbers).",
+	return ErrPointer("/data/attributes/phone-number", "%s is not a number of text account %s (and it does not allow custom numbers).",
 		rec.Str("phone-number"), rec.ID)
 }
 
 // textProvision gives a number record its phone number and Twilio details:
 // the next free number of the area code.
-func (c *Call) textProvision(num *Record, areaCode string) error {
+func textProvision(c *Call, num *Record, areaCode string) error {
 	if areaCode == "" {
 		areaCode = textDefaultAreaCode
 	}
@@ -73,7 +73,7 @@ func (c *Call) textProvision(num *Record, areaCode string) error {
 		}
 	}
 	if num.Str("phone-number") == "" {
-		return errPointer("/data/attributes/area-code", "No number is free in area code %s.", areaCode)
+		return ErrPointer("/data/attributes/area-code", "No number is free in area code %s.", areaCode)
 	}
 	num.Set("capability-mms", true)
 	num.Set("capability-sms", true)
@@ -87,7 +87,7 @@ func (c *Call) textProvision(num *Record, areaCode string) error {
 	num.Set("postal-code", "94103")
 	num.Set("rate-center", "SNFC CNTRL")
 	num.Set("region", "CA")
-	num.Set("twilio-id", c.p2SID("PN"))
+	num.Set("twilio-id", newSID(c, "PN"))
 	for _, b := range []string{"alert", "logging"} {
 		if _, ok := num.Attrs[b]; !ok {
 			num.Set(b, false)
@@ -98,36 +98,36 @@ func (c *Call) textProvision(num *Record, areaCode string) error {
 
 // textAdoptNumber makes a newly provisioned number the account's phone
 // number when it has none yet.
-func (c *Call) textAdoptNumber(acct *Record, num *Record) error {
+func textAdoptNumber(c *Call, acct *Record, num *Record) error {
 	if acct.Str("phone-number") != "" {
 		return nil
 	}
 	acct.Set("phone-number", num.Str("phone-number"))
-	return c.save(acct)
+	return c.Save(acct)
 }
 
 // textNumberCreate provisions a number in the requested area code.
 func textNumberCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	area := rec.Str("area-code")
 	if _, ok := in["area-code"]; ok && area != "" && (len(area) != 3 || strings.Trim(area, "0123456789") != "" || area[0] < '2') {
-		return errPointer("/data/attributes/area-code", "Must be a three-digit North American area code.")
+		return ErrPointer("/data/attributes/area-code", "Must be a three-digit North American area code.")
 	}
-	if err := p2Phone(rec, "forward-to", "/data/attributes/forward-to"); err != nil {
+	if err := checkPhone(rec, "forward-to", "/data/attributes/forward-to"); err != nil {
 		return err
 	}
-	return c.textProvision(rec, area)
+	return textProvision(c, rec, area)
 }
 
 func textNumberCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	acct, err := loadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+	acct, err := LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
 	if err != nil || acct == nil {
 		return err
 	}
-	return c.textAdoptNumber(acct, rec)
+	return textAdoptNumber(c, acct, rec)
 }
 
 func textNumberModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
-	return p2Phone(rec, "forward-to", "/data/attributes/forward-to")
+	return checkPhone(rec, "forward-to", "/data/attributes/forward-to")
 }
 
 // textClaimNumber provisions a new number for the account: it is answered
@@ -136,17 +136,17 @@ func textClaimNumber(c *Call, acct *Record, body map[string]jsonRaw) (any, error
 	var in struct {
 		Notes string `json:"notes"`
 	}
-	_ = p2Body(body, &in)
-	num := c.p2NewRecord("text-account-numbers", acct.OrgID, acct.ID)
+	_ = decodeBody(body, &in)
+	num := newRecord(c, "text-account-numbers", acct.OrgID, acct.ID)
 	num.Set("account-id", acct.ID)
 	num.Set("notes", in.Notes)
-	if err := c.textProvision(num, ""); err != nil {
+	if err := textProvision(c, num, ""); err != nil {
 		return nil, err
 	}
-	if err := c.insert(num); err != nil {
+	if err := c.Insert(num); err != nil {
 		return nil, err
 	}
-	return num, c.textAdoptNumber(acct, num)
+	return num, textAdoptNumber(c, acct, num)
 }
 
 // textResetLogs empties the number's log.
@@ -158,23 +158,23 @@ func textResetLogs(c *Call, num *Record, _ map[string]jsonRaw) (any, error) {
 }
 
 // textLog appends a line to a number's log when the number logs.
-func (c *Call) textLog(num *Record, line string) error {
+func textLog(c *Call, num *Record, line string) error {
 	if num == nil || !num.Bool("logging") {
 		return nil
 	}
-	l := c.p2NewRecord("text-number-logs", num.OrgID, num.ID)
+	l := newRecord(c, "text-number-logs", num.OrgID, num.ID)
 	l.Set("log", line)
-	return c.insert(l)
+	return c.Insert(l)
 }
 
 // Number look-ups are shared reference data: every authenticated caller sees them.
 func textInfoScope(c *Call) (string, []any)     { return "1 = 1", nil }
 func textInfoVisible(c *Call, rec *Record) bool { return true }
 func textInfoNumberParam(c *Call, q *ListQuery, v string) error {
-	if !p2USNumber(v) {
-		return errParam("number", "Query parameter \"number\" must be a US phone number in E.164 format (+1NXXNXXXXXX).")
+	if !isUSNumber(v) {
+		return ErrParam("number", "Query parameter \"number\" must be a US phone number in E.164 format (+1NXXNXXXXXX).")
 	}
-	q.Where(jsonAttr("number")+" = ?", v)
+	q.Where(JSONAttr("number")+" = ?", v)
 	return nil
 }
 
@@ -183,8 +183,8 @@ func textInfoNumberParam(c *Call, q *ListQuery, v string) error {
 // mobile when they end with an even digit, landlines otherwise.
 func textInfoCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	number := rec.Str("number")
-	if !p2USNumber(number) {
-		return errPointer("/data/attributes/number", "Must be a US phone number in E.164 format (+1NXXNXXXXXX).")
+	if !isUSNumber(number) {
+		return ErrPointer("/data/attributes/number", "Must be a US phone number in E.164 format (+1NXXNXXXXXX).")
 	}
 	var own int
 	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'text-account-numbers'
@@ -218,44 +218,44 @@ func textInfoCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 // a UUID, matched without regard to case).
 func textReceiveLog(c *Call, _ *Record, _ map[string]jsonRaw) (any, error) {
 	id := chi.URLParam(c.Req, "id")
-	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-receive-logs'
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
 		AND lower(id) = ?`, strings.ToLower(id))
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 || !c.visible(recs[0]) {
-		return nil, errNotFound("text-receive-log")
+	if len(recs) == 0 || !c.Visible(recs[0]) {
+		return nil, ErrNotFound("text-receive-log")
 	}
 	return recs[0], nil
 }
 
 // textMapCreate maps a user of the organization to one of its numbers, once.
 func textMapCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	num, err := c.loadRef("/data/attributes/number-id", "text-account-numbers", rec.Str("number-id"))
+	num, err := c.LoadRef("/data/attributes/number-id", "text-account-numbers", rec.Str("number-id"))
 	if err != nil {
 		return err
 	}
 	if num.OrgID != rec.OrgID {
-		return errPointer("/data/attributes/number-id", "Number %s is not in organization %s.", num.ID, rec.OrgID)
+		return ErrPointer("/data/attributes/number-id", "Number %s is not in organization %s.", num.ID, rec.OrgID)
 	}
-	user, err := c.loadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
 		return err
 	}
-	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(orgs, rec.OrgID) {
-		return errPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+		return ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
-	existing, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-user-number-maps'
+	existing, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'text-user-number-maps'
 		AND json_extract(attrs, '$."number-id"') = ? AND json_extract(attrs, '$."user-id"') = ? LIMIT 1`, num.ID, user.ID)
 	if err != nil {
 		return err
 	}
 	if len(existing) > 0 {
-		return p2Conflict("/data/attributes/user-id", existing[0].ID, "User %s is already mapped to number %s.", user.ID, num.ID)
+		return conflictWith("/data/attributes/user-id", existing[0].ID, "User %s is already mapped to number %s.", user.ID, num.ID)
 	}
 	return nil
 }
@@ -263,26 +263,26 @@ func textMapCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 // textCreate sends a text from one of the account's numbers (its first
 // number when number-id is absent).
 func textCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
-	if !isE164(rec.Str("target")) {
-		return errPointer("/data/attributes/target", "Must be a phone number in E.164 format.")
+	if !IsE164(rec.Str("target")) {
+		return ErrPointer("/data/attributes/target", "Must be a phone number in E.164 format.")
 	}
 	var num *Record
 	if id := rec.Str("number-id"); id != "" {
-		n, err := c.loadRef("/data/attributes/number-id", "text-account-numbers", id)
+		n, err := c.LoadRef("/data/attributes/number-id", "text-account-numbers", id)
 		if err != nil {
 			return err
 		}
 		if n.ParentID != rec.ParentID {
-			return errPointer("/data/attributes/number-id", "Number %s is not a number of text account %s.", n.ID, rec.ParentID)
+			return ErrPointer("/data/attributes/number-id", "Number %s is not a number of text account %s.", n.ID, rec.ParentID)
 		}
 		num = n
 	} else {
-		nums, err := c.p2Children("text-account-numbers", rec.ParentID)
+		nums, err := childrenOf(c, "text-account-numbers", rec.ParentID)
 		if err != nil {
 			return err
 		}
 		if len(nums) == 0 {
-			return errPointer("/data/attributes/account-id", "Text account %s has no number: claim one first.", rec.ParentID)
+			return ErrPointer("/data/attributes/account-id", "Text account %s has no number: claim one first.", rec.ParentID)
 		}
 		num = nums[0]
 		rec.Set("number-id", num.ID)
@@ -292,14 +292,14 @@ func textCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	for i, e := range expected {
 		var s string
 		if json.Unmarshal(e, &s) != nil {
-			return errPointer(fmt.Sprintf("/data/attributes/expected-responses/%d", i), "Must be a string.")
+			return ErrPointer(fmt.Sprintf("/data/attributes/expected-responses/%d", i), "Must be a string.")
 		}
 	}
 	rec.Set("from", num.Str("phone-number"))
 	rec.Set("status", "accepted")
 	rec.Set("error", nil)
-	rec.Set("twilio-sid", c.p2SID("SM"))
-	return c.textLog(num, fmt.Sprintf("%s sent %s to %s", c.Now, rec.Str("twilio-sid"), rec.Str("target")))
+	rec.Set("twilio-sid", newSID(c, "SM"))
+	return textLog(c, num, fmt.Sprintf("%s sent %s to %s", c.Now, rec.Str("twilio-sid"), rec.Str("target")))
 }
 
 // textStatuses are Twilio's message statuses.
@@ -323,7 +323,7 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 			if json.Unmarshal(raw, &s) != nil {
 				var n json.Number
 				if json.Unmarshal(raw, &n) != nil {
-					return "", false, errPointer("/"+k, "Must be a string.")
+					return "", false, ErrPointer("/"+k, "Must be a string.")
 				}
 				s = n.String()
 			}
@@ -356,12 +356,12 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		return nil, err
 	}
 	if hasStatus && !slices.Contains(textStatuses(), st) {
-		return nil, errPointer("/MessageStatus", "Must be one of %s.", strings.Join(textStatuses(), ", "))
+		return nil, ErrPointer("/MessageStatus", "Must be one of %s.", strings.Join(textStatuses(), ", "))
 	}
-	if hasBody && from != "" && !isE164(from) {
-		return nil, errPointer("/From", "Must be a phone number in E.164 format.")
+	if hasBody && from != "" && !IsE164(from) {
+		return nil, ErrPointer("/From", "Must be a phone number in E.164 format.")
 	}
-	num, err := loadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
+	num, err := LoadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
 	if err != nil {
 		return nil, err
 	}
@@ -370,13 +370,13 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 			from = rec.Str("target")
 		}
 		if sid == "" {
-			sid = c.p2SID("SM")
+			sid = newSID(c, "SM")
 		}
-		if old, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'text-receive-logs'
+		if old, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
 			AND lower(id) = ?`, strings.ToLower(sid)); err != nil {
 			return nil, err
 		} else if len(old) > 0 {
-			return nil, p2Conflict("/MessageSid", old[0].ID, "Message %s was already received.", sid)
+			return nil, conflictWith("/MessageSid", old[0].ID, "Message %s was already received.", sid)
 		}
 		r := &Record{Type: "text-receive-logs", ID: sid, OrgID: rec.OrgID, ParentID: rec.Str("number-id"), CreatedAt: c.Now,
 			Attrs: map[string]jsonRaw{}}
@@ -386,13 +386,13 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		r.Set("sid", sid)
 		r.Set("to", rec.Str("from"))
 		r.Set("_text-id", rec.ID)
-		if err := c.insert(r); err != nil {
+		if err := c.Insert(r); err != nil {
 			return nil, err
 		}
-		if err := c.textLog(num, fmt.Sprintf("%s received %s from %s", c.Now, sid, from)); err != nil {
+		if err := textLog(c, num, fmt.Sprintf("%s received %s from %s", c.Now, sid, from)); err != nil {
 			return nil, err
 		}
-		if err := c.textConsentReply(rec.OrgID, from, text); err != nil {
+		if err := textConsentReply(c, rec.OrgID, from, text); err != nil {
 			return nil, err
 		}
 	}
@@ -408,11 +408,11 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 				rec.Set("error", "Message "+st+".")
 			}
 		}
-		c.stamp(rec, false)
-		if err := c.save(rec); err != nil {
+		c.Stamp(rec, false)
+		if err := c.Save(rec); err != nil {
 			return nil, err
 		}
-		if err := c.textLog(num, fmt.Sprintf("%s %s is %s", c.Now, rec.Str("twilio-sid"), st)); err != nil {
+		if err := textLog(c, num, fmt.Sprintf("%s %s is %s", c.Now, rec.Str("twilio-sid"), st)); err != nil {
 			return nil, err
 		}
 	}
@@ -422,7 +422,7 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 // textConsentReply answers the organization's pending SMS consents of the
 // sender's phone: YES accepts them, NO or STOP declines them; any other reply
 // leaves them pending.
-func (c *Call) textConsentReply(org, from, text string) error {
+func textConsentReply(c *Call, org, from, text string) error {
 	var st string
 	switch strings.ToUpper(strings.TrimSpace(text)) {
 	case "YES", "Y":
@@ -432,7 +432,7 @@ func (c *Call) textConsentReply(org, from, text string) error {
 	default:
 		return nil
 	}
-	consents, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-consents'
+	consents, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-consents'
 		AND org_id = ? AND json_extract(attrs, '$."type"') = 'sms' AND json_extract(attrs, '$."state"') = 'pending'
 		AND json_extract(attrs, '$."target-id"') = ?`, org, from)
 	if err != nil {
@@ -441,7 +441,7 @@ func (c *Call) textConsentReply(org, from, text string) error {
 	for _, cs := range consents {
 		cs.Set("state", st)
 		cs.Set("last-modified-at", c.Now)
-		if err := c.save(cs); err != nil {
+		if err := c.Save(cs); err != nil {
 			return err
 		}
 	}

@@ -23,16 +23,16 @@ import (
 // userConsentCreate asks a user of the organization for a consent: pending
 // until answered; its target is the user's phone (sms) or e-mail address.
 func userConsentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	user, err := c.loadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
 		return err
 	}
-	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(orgs, rec.OrgID) {
-		return errPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+		return ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
 	if rec.Str("type") == "" {
 		rec.Set("type", "sms")
@@ -57,9 +57,9 @@ func userDeviceScope(c *Call) (string, []any) {
 		for i, o := range c.Caller.Orgs {
 			args[i] = o
 		}
-		return "org_id IN (" + placeholders(len(args)) + ")", args
+		return "org_id IN (" + Placeholders(len(args)) + ")", args
 	}
-	return jsonAttr("_user-id") + " = ?", []any{c.Caller.UserID}
+	return JSONAttr("_user-id") + " = ?", []any{c.Caller.UserID}
 }
 
 func userDeviceVisible(c *Call, rec *Record) bool {
@@ -71,7 +71,7 @@ func userDeviceVisible(c *Call, rec *Record) bool {
 func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	rec.Set("_user-id", c.Caller.UserID)
 	if id := rec.Str("individual-id"); id != "" {
-		ind, err := c.loadRef("/data/attributes/individual-id", "individuals", id)
+		ind, err := c.LoadRef("/data/attributes/individual-id", "individuals", id)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 		rec.OrgID = c.Caller.Orgs[0]
 	}
 	if strings.TrimSpace(rec.Str("token")) == "" {
-		return errPointer("/data/attributes/token", "This field may not be blank.")
+		return ErrPointer("/data/attributes/token", "This field may not be blank.")
 	}
 	for _, b := range []string{"allow-notification", "sandbox"} {
 		if raw, ok := rec.Attrs[b]; !ok || string(raw) == "null" {
@@ -89,14 +89,14 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	}
 	// Only registrations the caller may see move; another organization's
 	// device with the same token stays (and out of sight).
-	olds, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-devices'
+	olds, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-devices'
 		AND json_extract(attrs, '$."token"') = ?`, rec.Str("token"))
 	if err != nil {
 		return err
 	}
 	for _, old := range olds {
 		if userDeviceVisible(c, old) {
-			if err := deleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
+			if err := DeleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
 				return err
 			}
 		}
@@ -110,12 +110,12 @@ func userDeviceLogs(c *Call, dev *Record, _ map[string]jsonRaw) (any, error) {
 }
 
 // userPush records a push to every notifying device of the individual's user.
-func (c *Call) userPush(individualID, title, body string, data jsonRaw) error {
-	user, err := c.p2UserOf(individualID)
+func userPush(c *Call, individualID, title, body string, data jsonRaw) error {
+	user, err := userOf(c, individualID)
 	if err != nil || user == nil {
 		return err
 	}
-	devs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'user-devices'
+	devs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-devices'
 		AND json_extract(attrs, '$."_user-id"') = ? ORDER BY created_at, id`, user.ID)
 	if err != nil {
 		return err
@@ -124,13 +124,13 @@ func (c *Call) userPush(individualID, title, body string, data jsonRaw) error {
 		if !d.Bool("allow-notification") {
 			continue
 		}
-		l := c.p2NewRecord("user-device-logs", d.OrgID, d.ID)
+		l := newRecord(c, "user-device-logs", d.OrgID, d.ID)
 		l.Set("badge-count", 0)
 		l.Set("body", body)
 		l.Set("category", "multicast")
 		l.Attrs["data"] = orEmpty(data)
 		l.Set("title", title)
-		if err := c.insert(l); err != nil {
+		if err := c.Insert(l); err != nil {
 			return err
 		}
 	}
@@ -141,7 +141,7 @@ func (c *Call) userPush(individualID, title, body string, data jsonRaw) error {
 // user's address) and sends it at once with auto-send.
 func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	if org := rec.Str("sender-organization-id"); org != "" && !c.Caller.Member(org) {
-		return &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/data/attributes/sender-organization-id",
+		return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/sender-organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	var to []string
@@ -150,7 +150,7 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		if json.Unmarshal(raw, &one) == nil {
 			to = []string{one}
 		} else if json.Unmarshal(raw, &to) != nil {
-			return errPointer("/data/attributes/to", "Must be an e-mail address or a list of them.")
+			return ErrPointer("/data/attributes/to", "Must be an e-mail address or a list of them.")
 		}
 		for i, a := range to {
 			if p, err := mail.ParseAddress(a); err != nil || p.Address != a {
@@ -158,11 +158,11 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 				if len(to) > 1 || raw[0] == '[' {
 					ptr += "/" + strconv.Itoa(i)
 				}
-				return errPointer(ptr, "Must be a valid e-mail address.")
+				return ErrPointer(ptr, "Must be a valid e-mail address.")
 			}
 		}
 	}
-	user, err := c.p2UserOf(rec.ParentID)
+	user, err := userOf(c, rec.ParentID)
 	if err != nil {
 		return err
 	}
@@ -174,11 +174,11 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		}
 	}
 	if len(to) == 0 {
-		return errPointer("/data/attributes/to", "Individual %s has no e-mail address: give one.", rec.ParentID)
+		return ErrPointer("/data/attributes/to", "Individual %s has no e-mail address: give one.", rec.ParentID)
 	}
 	rec.Set("to", to)
 	if rec.Str("message") == "" && rec.Str("message-html") == "" {
-		return errPointer("/data/attributes/message", "An e-mail needs a message or a message-html.")
+		return ErrPointer("/data/attributes/message", "An e-mail needs a message or a message-html.")
 	}
 	rec.Set("status", "draft")
 	rec.Set("task-id", nil)
@@ -191,7 +191,7 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 
 func userEmailSent(c *Call, rec *Record) {
 	rec.Set("status", "sent")
-	rec.Set("task-id", c.API.IDs.UUID())
+	rec.Set("task-id", c.Engine.IDs.UUID())
 	rec.Set("result", "Sent to "+strings.Join(rec.Strs("to"), ", ")+".")
 	rec.Set("last-modified-at", c.Now)
 }
@@ -199,32 +199,32 @@ func userEmailSent(c *Call, rec *Record) {
 // userEmailSend sends a draft whose attachments are all uploaded.
 func userEmailSend(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	if rec.Str("status") != "draft" {
-		return nil, p2Refuse("E-mail %s was already sent.", rec.ID)
+		return nil, refuse("E-mail %s was already sent.", rec.ID)
 	}
-	atts, err := c.p2Children("user-email-attachments", rec.ID)
+	atts, err := childrenOf(c, "user-email-attachments", rec.ID)
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range atts {
 		if !a.Bool("ready-to-use") {
-			return nil, p2Refuse("Attachment %s of e-mail %s is not uploaded yet (process-upload).", a.ID, rec.ID)
+			return nil, refuse("Attachment %s of e-mail %s is not uploaded yet (process-upload).", a.ID, rec.ID)
 		}
 	}
 	userEmailSent(c, rec)
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }
 
 // userAttachmentCreate adds a pending attachment to a draft.
 func userAttachmentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	email, err := loadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
+	email, err := LoadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
 	if err != nil {
 		return err
 	}
 	if email != nil && email.Str("status") != "draft" {
-		return errPointer("/data/attributes/email-id", "E-mail %s was already sent.", email.ID)
+		return ErrPointer("/data/attributes/email-id", "E-mail %s was already sent.", email.ID)
 	}
 	if strings.TrimSpace(rec.Str("filename")) == "" {
-		return errPointer("/data/attributes/filename", "This field may not be blank.")
+		return ErrPointer("/data/attributes/filename", "This field may not be blank.")
 	}
 	rec.Set("ready-to-use", false)
 	rec.Set("size", 0)
@@ -246,7 +246,7 @@ type userUploadFields struct {
 }
 
 func userAttachmentTicket(c *Call, rec *Record) (any, error) {
-	now, _ := time.Parse(timeLayout, c.Now)
+	now, _ := time.Parse(TimeLayout, c.Now)
 	return userUploadTicket{ExpirationTime: now.Add(time.Hour).Unix(), ID: rec.ID,
 		UploadData: userUploadFields{Key: rec.Type + "/" + rec.ID, ContentType: rec.Str("content-type")},
 		UploadURL:  "https://uploads.courier.invalid/" + rec.Type + "/" + rec.ID}, nil
@@ -267,17 +267,11 @@ func userAttachmentUploaded(c *Call, rec *Record, _ map[string]jsonRaw) (any, er
 	if !rec.Bool("ready-to-use") {
 		rec.Set("ready-to-use", true)
 		rec.Set("size", 2048)
-		if err := c.save(rec); err != nil {
+		if err := c.Save(rec); err != nil {
 			return nil, err
 		}
 	}
 	return rec, nil
-}
-
-// p2TaskAnswer is what the multicasts answer.
-type p2TaskAnswer struct {
-	MessageData jsonRaw `json:"message-data"`
-	TaskID      string  `json:"task-id"`
 }
 
 // userMulticastCreate multicasts a template to individuals and to the
@@ -290,15 +284,15 @@ func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, erro
 		IndividualIDs      []string `json:"individual-ids"`
 		OrganizationID     string   `json:"organization-id"`
 	}
-	if err := p2Body(body, &in); err != nil {
-		return nil, errPointer("", "Malformed body.")
+	if err := decodeBody(body, &in); err != nil {
+		return nil, ErrPointer("", "Malformed body.")
 	}
 	if strings.TrimSpace(in.TemplateID) == "" {
-		return nil, errPointer("/template-id", "This field may not be blank.")
+		return nil, ErrPointer("/template-id", "This field may not be blank.")
 	}
-	org := lower(in.OrganizationID)
+	org := LowerID(in.OrganizationID)
 	if org != "" && !c.Caller.Member(org) {
-		return nil, &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/organization-id",
+		return nil, &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	var targets []string
@@ -310,61 +304,61 @@ func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, erro
 		}
 	}
 	for i, id := range in.IndividualIDs {
-		ind, err := c.p2Individual("/individual-ids/"+strconv.Itoa(i), id, org)
+		ind, err := orgIndividual(c, "/individual-ids/"+strconv.Itoa(i), id, org)
 		if err != nil {
 			return nil, err
 		}
 		if org == "" {
 			org = ind.OrgID
 		} else if ind.OrgID != org {
-			return nil, errPointer("/individual-ids/"+strconv.Itoa(i), "Individual %s is not in organization %s.", ind.ID, org)
+			return nil, ErrPointer("/individual-ids/"+strconv.Itoa(i), "Individual %s is not in organization %s.", ind.ID, org)
 		}
 		add(ind.ID)
 	}
 	for i, id := range in.IndividualGroupIDs {
 		ptr := "/individual-group-ids/" + strconv.Itoa(i)
-		g, err := c.loadRef(ptr, "individual-groups", id)
+		g, err := c.LoadRef(ptr, "individual-groups", id)
 		if err != nil {
 			return nil, err
 		}
 		if org == "" {
 			org = g.OrgID
 		} else if g.OrgID != org {
-			return nil, errPointer(ptr, "Group %s is not in organization %s.", g.ID, org)
+			return nil, ErrPointer(ptr, "Group %s is not in organization %s.", g.ID, org)
 		}
-		var members []idRef
+		var members []IDRef
 		g.Decode("individuals", &members)
 		for _, m := range members {
-			add(lower(m.ID))
+			add(LowerID(m.ID))
 		}
 	}
 	if len(targets) == 0 {
-		return nil, errPointer("/individual-ids", "Name at least one individual (individual-ids or individual-group-ids).")
+		return nil, ErrPointer("/individual-ids", "Name at least one individual (individual-ids or individual-group-ids).")
 	}
-	task := c.API.IDs.UUID()
+	task := c.Engine.IDs.UUID()
 	for _, id := range targets {
-		if err := c.userMulticastTo(org, id, in.TemplateID, in.TemplateData, task); err != nil {
+		if err := userMulticastTo(c, org, id, in.TemplateID, in.TemplateData, task); err != nil {
 			return nil, err
 		}
 	}
-	return p2TaskAnswer{MessageData: orEmpty(in.TemplateData), TaskID: task}, nil
+	return taskAnswer{MessageData: orEmpty(in.TemplateData), TaskID: task}, nil
 }
 
 // userMulticastTo records one individual's multicast and pushes it.
-func (c *Call) userMulticastTo(org, individualID, templateID string, data jsonRaw, task string) error {
-	m := c.p2NewRecord("user-multicasts", org, individualID)
+func userMulticastTo(c *Call, org, individualID, templateID string, data jsonRaw, task string) error {
+	m := newRecord(c, "user-multicasts", org, individualID)
 	m.Set("individual-id", individualID)
 	m.Set("organization-id", org)
 	m.Attrs["template-data"] = orEmpty(data)
 	m.Set("template-id", templateID)
 	m.Set("_task-id", task)
-	if err := c.insert(m); err != nil {
+	if err := c.Insert(m); err != nil {
 		return err
 	}
-	return c.userPush(individualID, templateID, "Message from template "+templateID+".", data)
+	return userPush(c, individualID, templateID, "Message from template "+templateID+".", data)
 }
 
-// userMulticastBody is the body of the users/{id}/ multicast actions.
+// userMulticastBody is the Body of the users/{id}/ multicast actions.
 type userMulticastBody struct {
 	Data           jsonRaw `json:"data"`
 	IndividualID   string  `json:"individual-id"`
@@ -374,10 +368,10 @@ type userMulticastBody struct {
 
 // userTarget resolves the individual and organization a users/{id}/ action
 // addresses: by default the user's primary individual and its organization.
-func (c *Call) userTarget(user *Record, in userMulticastBody) (ind *Record, org string, err error) {
-	org = lower(in.OrganizationID)
+func userTarget(c *Call, user *Record, in userMulticastBody) (ind *Record, org string, err error) {
+	org = LowerID(in.OrganizationID)
 	if org != "" && !c.Caller.Member(org) {
-		return nil, "", &Error{Status: http.StatusForbidden, Code: codePermission, Pointer: "/organization-id",
+		return nil, "", &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	id := in.IndividualID
@@ -385,9 +379,9 @@ func (c *Call) userTarget(user *Record, in userMulticastBody) (ind *Record, org 
 		id = user.Str("primary-individual-id")
 	}
 	if id == "" {
-		return nil, "", errPointer("/individual-id", "User %s has no individual: name one.", user.ID)
+		return nil, "", ErrPointer("/individual-id", "User %s has no individual: name one.", user.ID)
 	}
-	ind, err = c.loadRef("/individual-id", "individuals", id)
+	ind, err = c.LoadRef("/individual-id", "individuals", id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -400,24 +394,24 @@ func (c *Call) userTarget(user *Record, in userMulticastBody) (ind *Record, org 
 // userMulticast sends a template to one user.
 func userMulticast(c *Call, user *Record, body map[string]jsonRaw) (any, error) {
 	var in userMulticastBody
-	if err := p2Body(body, &in); err != nil {
-		return nil, errPointer("", "Malformed body.")
+	if err := decodeBody(body, &in); err != nil {
+		return nil, ErrPointer("", "Malformed body.")
 	}
 	if strings.TrimSpace(in.TemplateID) == "" {
-		return nil, errPointer("/template-id", "This field may not be blank.")
+		return nil, ErrPointer("/template-id", "This field may not be blank.")
 	}
-	ind, org, err := c.userTarget(user, in)
+	ind, org, err := userTarget(c, user, in)
 	if err != nil {
 		return nil, err
 	}
 	if ind.OrgID != org {
-		return nil, errPointer("/individual-id", "Individual %s is not in organization %s.", ind.ID, org)
+		return nil, ErrPointer("/individual-id", "Individual %s is not in organization %s.", ind.ID, org)
 	}
-	task := c.API.IDs.UUID()
-	if err := c.userMulticastTo(org, ind.ID, in.TemplateID, in.Data, task); err != nil {
+	task := c.Engine.IDs.UUID()
+	if err := userMulticastTo(c, org, ind.ID, in.TemplateID, in.Data, task); err != nil {
 		return nil, err
 	}
-	return p2TaskAnswer{MessageData: orEmpty(in.Data), TaskID: task}, nil
+	return taskAnswer{MessageData: orEmpty(in.Data), TaskID: task}, nil
 }
 
 // userValidation is what validate-multicast-params answers.
@@ -430,10 +424,10 @@ type userValidation struct {
 // says whether it would reach the individual.
 func userValidateMulticast(c *Call, user *Record, body map[string]jsonRaw) (any, error) {
 	var in userMulticastBody
-	if err := p2Body(body, &in); err != nil {
-		return nil, errPointer("", "Malformed body.")
+	if err := decodeBody(body, &in); err != nil {
+		return nil, ErrPointer("", "Malformed body.")
 	}
-	ind, org, err := c.userTarget(user, in)
+	ind, org, err := userTarget(c, user, in)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Status == http.StatusBadRequest {

@@ -47,7 +47,7 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	var parts []jsonRaw
 	rec.Decode("participants", &parts)
 	if len(parts) == 0 {
-		return errPointer("/data/attributes/participants", "This field is required: at least one individual.")
+		return ErrPointer("/data/attributes/participants", "This field is required: at least one individual.")
 	}
 	ids := make([]string, 0, len(parts))
 	seen := map[string]bool{}
@@ -55,9 +55,9 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		var id string
 		ptr := "/data/attributes/participants/" + strconv.Itoa(i)
 		if json.Unmarshal(raw, &id) != nil {
-			return errPointer(ptr, "Must be the UUID of an individual.")
+			return ErrPointer(ptr, "Must be the UUID of an individual.")
 		}
-		ind, err := c.p2Individual(ptr, id, rec.OrgID)
+		ind, err := orgIndividual(c, ptr, id, rec.OrgID)
 		if err != nil {
 			return err
 		}
@@ -69,17 +69,17 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("_participant-ids", ids)
 	delete(rec.Attrs, "participants")
 	if id := rec.Str("subject-id"); id != "" {
-		if _, err := c.p2Individual("/data/attributes/subject-id", id, rec.OrgID); err != nil {
+		if _, err := orgIndividual(c, "/data/attributes/subject-id", id, rec.OrgID); err != nil {
 			return err
 		}
 	}
 	if id := rec.Str("messaging-channel-id"); id != "" {
-		ch, err := c.loadRef("/data/attributes/messaging-channel-id", "messaging-channels", id)
+		ch, err := c.LoadRef("/data/attributes/messaging-channel-id", "messaging-channels", id)
 		if err != nil {
 			return err
 		}
 		if ch.OrgID != rec.OrgID {
-			return errPointer("/data/attributes/messaging-channel-id", "Messaging channel %s is not in organization %s.", ch.ID, rec.OrgID)
+			return ErrPointer("/data/attributes/messaging-channel-id", "Messaging channel %s is not in organization %s.", ch.ID, rec.OrgID)
 		}
 	}
 	if rec.Str("type") == "" {
@@ -98,7 +98,7 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	}
 	rec.Set("max-participants", videoMaxParticipants)
 	rec.Set("duration", 0)
-	rec.Set("_room", c.API.IDs.UUID())
+	rec.Set("_room", c.Engine.IDs.UUID())
 	if callerIndividual(c) != "" {
 		rec.Set("scheduler-id", callerIndividual(c))
 	}
@@ -115,25 +115,25 @@ func videoReadAppointment(rec *Record) (*videoAppointment, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil {
-		return nil, errPointer("/data/attributes/appointment", "Must be an object {duration, id, start}.")
+		return nil, ErrPointer("/data/attributes/appointment", "Must be an object {duration, id, start}.")
 	}
 	appt := &videoAppointment{}
 	if in.Duration != nil {
 		n, err := in.Duration.Int64()
 		if err != nil || n < 0 || n > 7*24*3600 {
-			return nil, errPointer("/data/attributes/appointment/duration", "Must be a whole number of seconds, at least 0.")
+			return nil, ErrPointer("/data/attributes/appointment/duration", "Must be a whole number of seconds, at least 0.")
 		}
 		appt.Duration = n
 	}
 	if in.ID != nil {
-		if !isUUID(*in.ID) {
-			return nil, errPointer("/data/attributes/appointment/id", "Must be a valid UUID.")
+		if !IsUUID(*in.ID) {
+			return nil, ErrPointer("/data/attributes/appointment/id", "Must be a valid UUID.")
 		}
-		id := lower(*in.ID)
+		id := LowerID(*in.ID)
 		appt.ID = &id
 	}
 	if in.Start != nil {
-		start, err := p2Time("/data/attributes/appointment/start", *in.Start)
+		start, err := normalTime("/data/attributes/appointment/start", *in.Start)
 		if err != nil {
 			return nil, err
 		}
@@ -145,8 +145,8 @@ func videoReadAppointment(rec *Record) (*videoAppointment, error) {
 // setStart sets the start and the join window that opens before it.
 func (a *videoAppointment) setStart(start string) {
 	a.Start = &start
-	t, _ := time.Parse(timeLayout, start)
-	js := formatTime(t.Add(-videoJoinLead))
+	t, _ := time.Parse(TimeLayout, start)
+	js := FormatTime(t.Add(-videoJoinLead))
 	a.JoinStart = &js
 }
 
@@ -162,7 +162,7 @@ func videoStateFor(c *Call, appt *videoAppointment) string {
 // videoInvite adds the participants of a new channel.
 func videoInvite(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	for _, id := range rec.Strs("_participant-ids") {
-		if _, err := c.videoAddParticipant(rec, id, "invited"); err != nil {
+		if _, err := videoAddParticipant(c, rec, id, "invited"); err != nil {
 			return err
 		}
 	}
@@ -170,12 +170,12 @@ func videoInvite(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // videoAddParticipant creates the participant record of an individual.
-func (c *Call) videoAddParticipant(ch *Record, individualID, st string) (*Record, error) {
-	ind, err := loadRecord(c.Ctx, c.Tx, "individuals", individualID)
+func videoAddParticipant(c *Call, ch *Record, individualID, st string) (*Record, error) {
+	ind, err := LoadRecord(c.Ctx, c.Tx, "individuals", individualID)
 	if err != nil {
 		return nil, err
 	}
-	p := c.p2NewRecord("video-participants", ch.OrgID, ch.ID)
+	p := newRecord(c, "video-participants", ch.OrgID, ch.ID)
 	if ind != nil {
 		p.Attrs["account-type"] = ind.Attrs["account-type"]
 	}
@@ -189,7 +189,7 @@ func (c *Call) videoAddParticipant(ch *Record, individualID, st string) (*Record
 	}
 	p.Set("twilio-channel-id", ch.Str("_room"))
 	p.Set("video-channel-id", ch.ID)
-	return p, c.insert(p)
+	return p, c.Insert(p)
 }
 
 // videoModify moves the appointment (appointment-start/-duration); a
@@ -203,19 +203,19 @@ func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 		return nil
 	}
 	if old.Str("channel-state") == videoTerminated {
-		return errPointer("/data/attributes/appointment-start", "Video channel %s is terminated: its appointment cannot move.", old.ID)
+		return ErrPointer("/data/attributes/appointment-start", "Video channel %s is terminated: its appointment cannot move.", old.ID)
 	}
 	appt := &videoAppointment{}
 	old.Decode("appointment", appt)
 	if hasStart {
 		var s *string
 		if json.Unmarshal(in["appointment-start"], &s) != nil {
-			return errPointer("/data/attributes/appointment-start", "Must be a string.")
+			return ErrPointer("/data/attributes/appointment-start", "Must be a string.")
 		}
 		if s == nil {
 			appt.Start, appt.JoinStart = nil, nil
 		} else {
-			start, err := p2Time("/data/attributes/appointment-start", *s)
+			start, err := normalTime("/data/attributes/appointment-start", *s)
 			if err != nil {
 				return err
 			}
@@ -225,7 +225,7 @@ func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	if hasDur {
 		var n *int64
 		if json.Unmarshal(in["appointment-duration"], &n) != nil || n != nil && (*n < 0 || *n > 7*24*3600) {
-			return errPointer("/data/attributes/appointment-duration", "Must be a whole number of seconds, at least 0.")
+			return ErrPointer("/data/attributes/appointment-duration", "Must be a whole number of seconds, at least 0.")
 		}
 		appt.Duration = 0
 		if n != nil {
@@ -245,7 +245,7 @@ func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 // videoParticipantParam lists the channels an individual takes part in.
 func videoParticipantParam(c *Call, q *ListQuery, v string) error {
 	q.Where(`EXISTS (SELECT 1 FROM cr_resources p WHERE p.type = 'video-participants' AND p.parent_id = cr_resources.id
-		AND lower(json_extract(p.attrs, '$."individual-id"')) = ?)`, lower(v))
+		AND lower(json_extract(p.attrs, '$."individual-id"')) = ?)`, LowerID(v))
 	return nil
 }
 
@@ -311,7 +311,7 @@ func orEmpty(v jsonRaw) jsonRaw {
 // videoRender embeds the participants, the compositions, the organization's
 // display name and the running duration.
 func videoRender(c *Call, rec *Record) error {
-	parts, err := c.p2Children("video-participants", rec.ID)
+	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return err
 	}
@@ -321,14 +321,14 @@ func videoRender(c *Call, rec *Record) error {
 			Disconnected: p.Bool("disconnected"), EncounterID: orNull(p.Attrs["encounter-id"]), ID: p.ID,
 			IndividualID: p.Str("individual-id"), Note: orNull(p.Attrs["note"]), Status: orNull(p.Attrs["status"]),
 			FirstName: jsonRaw("null"), LastName: jsonRaw("null"), Photo: jsonRaw("null")}
-		ind, err := loadRecord(c.Ctx, c.Tx, "individuals", v.IndividualID)
+		ind, err := LoadRecord(c.Ctx, c.Tx, "individuals", v.IndividualID)
 		if err != nil {
 			return err
 		}
 		if ind != nil {
 			v.FirstName, v.LastName, v.Photo = orNull(ind.Attrs["first-name"]), orNull(ind.Attrs["last-name"]), orNull(ind.Attrs["_photo"])
 		}
-		user, err := c.p2UserOf(v.IndividualID)
+		user, err := userOf(c, v.IndividualID)
 		if err != nil {
 			return err
 		}
@@ -349,7 +349,7 @@ func videoRender(c *Call, rec *Record) error {
 		views = append(views, v)
 	}
 	rec.Set("participants", views)
-	comps, err := c.p2Children("video-compositions", rec.ID)
+	comps, err := childrenOf(c, "video-compositions", rec.ID)
 	if err != nil {
 		return err
 	}
@@ -360,13 +360,13 @@ func videoRender(c *Call, rec *Record) error {
 			ProcessingStatus: orNull(m.Attrs["processing-status"]), Size: m.Int("size"), Status: orNull(m.Attrs["status"])})
 	}
 	rec.Set("compositions", cv)
-	if org, err := loadRecord(c.Ctx, c.Tx, "organizations", rec.OrgID); err != nil {
+	if org, err := LoadRecord(c.Ctx, c.Tx, "organizations", rec.OrgID); err != nil {
 		return err
 	} else if org != nil {
 		rec.Attrs["organization-display-name"] = orNull(org.Attrs["display-name"])
 	}
 	if rec.Str("channel-state") == videoOpen && rec.Str("_opened-at") != "" {
-		rec.Set("duration", c.p2Since(rec.Str("_opened-at")))
+		rec.Set("duration", secondsSince(c, rec.Str("_opened-at")))
 	}
 	return nil
 }
@@ -381,18 +381,18 @@ type videoCredentials struct {
 // the room: a participant is (re)connected, a newcomer becomes a participant.
 // A terminated channel refuses everyone.
 func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
-	indID := lower(c.Query.Get("individual-id"))
-	ind, err := c.load("individuals", indID)
+	indID := LowerID(c.Query.Get("individual-id"))
+	ind, err := c.Load("individuals", indID)
 	if err != nil {
 		return nil, err
 	}
 	if ind == nil || ind.OrgID != rec.OrgID {
-		return nil, errParam("individual-id", "Individual %s is not in the organization of video channel %s.", indID, rec.ID)
+		return nil, ErrParam("individual-id", "Individual %s is not in the organization of video channel %s.", indID, rec.ID)
 	}
 	if rec.Str("channel-state") == videoTerminated {
-		return nil, errParam("individual-id", "Video channel %s is terminated: nobody can join it.", rec.ID)
+		return nil, ErrParam("individual-id", "Video channel %s is terminated: nobody can join it.", rec.ID)
 	}
-	parts, err := c.p2Children("video-participants", rec.ID)
+	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -404,9 +404,9 @@ func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error
 	}
 	if found == nil {
 		if int64(len(parts)) >= rec.Int("max-participants") && rec.Int("max-participants") > 0 {
-			return nil, errParam("individual-id", "Video channel %s is full (%d participants).", rec.ID, rec.Int("max-participants"))
+			return nil, ErrParam("individual-id", "Video channel %s is full (%d participants).", rec.ID, rec.Int("max-participants"))
 		}
-		if _, err := c.videoAddParticipant(rec, indID, "connected"); err != nil {
+		if _, err := videoAddParticipant(c, rec, indID, "connected"); err != nil {
 			return nil, err
 		}
 	} else {
@@ -415,8 +415,8 @@ func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error
 		if found.Str("connected-at") == "" {
 			found.Set("connected-at", c.Now)
 		}
-		c.stamp(found, false)
-		if err := c.save(found); err != nil {
+		c.Stamp(found, false)
+		if err := c.Save(found); err != nil {
 			return nil, err
 		}
 	}
@@ -426,10 +426,10 @@ func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error
 	if rec.Str("_opened-at") == "" {
 		rec.Set("_opened-at", c.Now)
 	}
-	if err := c.save(rec); err != nil {
+	if err := c.Save(rec); err != nil {
 		return nil, err
 	}
-	return videoCredentials{AccessToken: c.p2Token(), Name: rec.Str("_room")}, nil
+	return videoCredentials{AccessToken: newToken(c), Name: rec.Str("_room")}, nil
 }
 
 // videoTerminate ends the call: every participant is disconnected, the
@@ -441,12 +441,12 @@ func videoTerminate(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	}
 	var dur int64
 	if at := rec.Str("_opened-at"); at != "" {
-		dur = c.p2Since(at)
+		dur = secondsSince(c, at)
 	}
 	rec.Set("channel-state", videoTerminated)
 	rec.Set("duration", dur)
 	rec.Set("_terminated-at", c.Now)
-	parts, err := c.p2Children("video-participants", rec.ID)
+	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -456,24 +456,24 @@ func videoTerminate(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 		}
 		p.Set("disconnected", true)
 		p.Set("status", "disconnected")
-		c.stamp(p, false)
-		if err := c.save(p); err != nil {
+		c.Stamp(p, false)
+		if err := c.Save(p); err != nil {
 			return nil, err
 		}
 	}
 	if rec.Bool("recorded") {
-		m := c.p2NewRecord("video-compositions", rec.OrgID, rec.ID)
+		m := newRecord(c, "video-compositions", rec.OrgID, rec.ID)
 		m.Set("duration", dur)
 		m.Set("processing-pct", 100)
 		m.Set("processing-status", "completed")
 		m.Set("size", dur*125000) // about 1 Mbit/s of video
 		m.Set("status", "completed")
 		m.Set("video-channel-id", rec.ID)
-		if err := c.insert(m); err != nil {
+		if err := c.Insert(m); err != nil {
 			return nil, err
 		}
 	}
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }
 
 // videoFinalize documents the visit: the channel (and its participants) get
@@ -484,17 +484,17 @@ func videoFinalize(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		ServiceTypeID *string `json:"service-type-id"`
 		UseNote       bool    `json:"use-note-from-author-participant"`
 	}
-	if err := p2Body(body, &in); err != nil {
-		return nil, errPointer("", "Malformed body.")
+	if err := decodeBody(body, &in); err != nil {
+		return nil, ErrPointer("", "Malformed body.")
 	}
 	if rec.Str("encounter-id") == "" {
-		rec.Set("encounter-id", c.API.IDs.UUID())
-		rec.Set("observation-id", c.API.IDs.UUID())
+		rec.Set("encounter-id", c.Engine.IDs.UUID())
+		rec.Set("observation-id", c.Engine.IDs.UUID())
 	}
 	if in.ServiceTypeID != nil {
-		rec.Set("_service-type-id", lower(*in.ServiceTypeID))
+		rec.Set("_service-type-id", LowerID(*in.ServiceTypeID))
 	}
-	parts, err := c.p2Children("video-participants", rec.ID)
+	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -504,24 +504,24 @@ func videoFinalize(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 			rec.Attrs["note"] = p.Attrs["note"]
 		}
 		p.Attrs["encounter-id"] = rec.Attrs["encounter-id"]
-		if err := c.save(p); err != nil {
+		if err := c.Save(p); err != nil {
 			return nil, err
 		}
 	}
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }
 
 // videoAudioStates mutes and unmutes participants of a live channel. Each
 // item names a participant by its id or by its individual's id.
 func videoAudioStates(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	if rec.Str("channel-state") == videoTerminated {
-		return nil, p2Refuse("Video channel %s is terminated.", rec.ID)
+		return nil, refuse("Video channel %s is terminated.", rec.ID)
 	}
 	var items []map[string]jsonRaw
 	if json.Unmarshal(body["participants"], &items) != nil {
-		return nil, errPointer("/participants", "Must be a list of {id, audio-state} objects.")
+		return nil, ErrPointer("/participants", "Must be a list of {id, audio-state} objects.")
 	}
-	parts, err := c.p2Children("video-participants", rec.ID)
+	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -533,26 +533,26 @@ func videoAudioStates(c *Call, rec *Record, body map[string]jsonRaw) (any, error
 	if raw, ok := body["individual-id"]; ok && string(raw) != "null" {
 		var id string
 		_ = json.Unmarshal(raw, &id)
-		if byID[lower(id)] == nil {
-			return nil, errPointer("/individual-id", "Individual %s is not a participant of video channel %s.", id, rec.ID)
+		if byID[LowerID(id)] == nil {
+			return nil, ErrPointer("/individual-id", "Individual %s is not a participant of video channel %s.", id, rec.ID)
 		}
 	}
 	changed := []*Record{}
 	for i, it := range items {
 		var id, st string
-		if json.Unmarshal(it["id"], &id) != nil || byID[lower(id)] == nil {
-			return nil, errPointer("/participants/"+strconv.Itoa(i)+"/id", "Not a participant of video channel %s.", rec.ID)
+		if json.Unmarshal(it["id"], &id) != nil || byID[LowerID(id)] == nil {
+			return nil, ErrPointer("/participants/"+strconv.Itoa(i)+"/id", "Not a participant of video channel %s.", rec.ID)
 		}
 		if json.Unmarshal(it["audio-state"], &st) != nil || (st != "muted" && st != "unmuted") {
-			return nil, errPointer("/participants/"+strconv.Itoa(i)+"/audio-state", "Must be one of muted, unmuted.")
+			return nil, ErrPointer("/participants/"+strconv.Itoa(i)+"/audio-state", "Must be one of muted, unmuted.")
 		}
-		p := byID[lower(id)]
+		p := byID[LowerID(id)]
 		p.Set("audio-state", st)
 		changed = append(changed, p)
 	}
 	for _, p := range changed {
-		c.stamp(p, false)
-		if err := c.save(p); err != nil {
+		c.Stamp(p, false)
+		if err := c.Save(p); err != nil {
 			return nil, err
 		}
 	}
@@ -564,10 +564,10 @@ func videoAudioStates(c *Call, rec *Record, body map[string]jsonRaw) (any, error
 // opens. Nothing of it is answered; the channel is.
 func videoReminderTimer(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	if rec.Str("channel-state") == videoTerminated {
-		return nil, p2Refuse("Video channel %s is terminated.", rec.ID)
+		return nil, refuse("Video channel %s is terminated.", rec.ID)
 	}
 	rec.Set("_reminder-set-at", c.Now)
-	return rec, c.save(rec)
+	return rec, c.Save(rec)
 }
 
 // videoParticipantModify: mute/unmute, leave, notes; nobody rejoins a
@@ -575,7 +575,7 @@ func videoReminderTimer(c *Call, rec *Record, _ map[string]jsonRaw) (any, error)
 func videoParticipantModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	if raw, ok := in["audio-state"]; ok && string(raw) != "null" {
 		if st := rec.Str("audio-state"); st != "muted" && st != "unmuted" {
-			return errPointer("/data/attributes/audio-state", "Must be one of muted, unmuted.")
+			return ErrPointer("/data/attributes/audio-state", "Must be one of muted, unmuted.")
 		}
 	}
 	if _, ok := in["disconnected"]; !ok {
@@ -585,12 +585,12 @@ func videoParticipantModify(c *Call, old, rec *Record, in map[string]jsonRaw) er
 		rec.Set("status", "disconnected")
 		return nil
 	}
-	ch, err := loadRecord(c.Ctx, c.Tx, "video-channels", rec.ParentID)
+	ch, err := LoadRecord(c.Ctx, c.Tx, "video-channels", rec.ParentID)
 	if err != nil {
 		return err
 	}
 	if ch != nil && ch.Str("channel-state") == videoTerminated {
-		return errPointer("/data/attributes/disconnected", "Video channel %s is terminated: nobody can rejoin it.", ch.ID)
+		return ErrPointer("/data/attributes/disconnected", "Video channel %s is terminated: nobody can rejoin it.", ch.ID)
 	}
 	if old.Bool("disconnected") {
 		rec.Set("status", "connected")

@@ -21,7 +21,7 @@ import (
 func voiceSettingCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("organization-id", rec.OrgID)
 	if _, ok := in["phone-number"]; !ok {
-		acct, err := loadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+		acct, err := LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
 		if err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func voiceSettingModify(c *Call, old, rec *Record, in map[string]jsonRaw) error 
 // voiceSettingCheck: phone numbers are E.164; forward-number is a number, an
 // object of forwarding rules, or null.
 func voiceSettingCheck(rec *Record) error {
-	if err := p2Phone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
+	if err := checkPhone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
 		return err
 	}
 	raw := rec.Attrs["forward-number"]
@@ -48,11 +48,11 @@ func voiceSettingCheck(rec *Record) error {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return p2Phone(rec, "forward-number", "/data/attributes/forward-number")
+		return checkPhone(rec, "forward-number", "/data/attributes/forward-number")
 	}
 	var obj map[string]jsonRaw
 	if json.Unmarshal(raw, &obj) != nil || obj == nil {
-		return errPointer("/data/attributes/forward-number", "Must be a phone number in E.164 format, an object or null.")
+		return ErrPointer("/data/attributes/forward-number", "Must be a phone number in E.164 format, an object or null.")
 	}
 	return nil
 }
@@ -64,19 +64,19 @@ func voiceRunTask(c *Call, setting *Record, body map[string]jsonRaw) (any, error
 		Method string  `json:"method"`
 		Kwargs jsonRaw `json:"kwargs"`
 	}
-	_ = p2Body(body, &in)
-	n, err := c.voiceRefreshQueue(setting)
+	_ = decodeBody(body, &in)
+	n, err := voiceRefreshQueue(c, setting)
 	if err != nil {
 		return nil, err
 	}
-	task := c.p2NewRecord("voice-tasks", setting.OrgID, setting.ID)
+	task := newRecord(c, "voice-tasks", setting.OrgID, setting.ID)
 	task.Set("error-message", nil)
 	task.Attrs["kwargs"] = orEmpty(in.Kwargs)
 	task.Set("method", in.Method)
 	task.Set("result", voiceTaskResult{Entries: n})
-	task.Set("setting", idRef{ID: setting.ID})
+	task.Set("setting", IDRef{ID: setting.ID})
 	task.Set("state", "completed")
-	return task, c.insert(task)
+	return task, c.Insert(task)
 }
 
 type voiceTaskResult struct {
@@ -85,8 +85,8 @@ type voiceTaskResult struct {
 
 // voiceRefreshQueue renumbers the waiting entries of a setting's queue (1 is
 // the oldest) and updates their time in the queue; it answers how many wait.
-func (c *Call) voiceRefreshQueue(setting *Record) (int, error) {
-	entries, err := c.p2Children("voice-queue-entries", setting.ID)
+func voiceRefreshQueue(c *Call, setting *Record) (int, error) {
+	entries, err := childrenOf(c, "voice-queue-entries", setting.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -97,9 +97,9 @@ func (c *Call) voiceRefreshQueue(setting *Record) (int, error) {
 		}
 		pos++
 		e.Set("position", pos)
-		e.Set("queue-time", c.p2Since(e.CreatedAt))
+		e.Set("queue-time", secondsSince(c, e.CreatedAt))
 		e.Set("last-modified-at", c.Now)
-		if err := c.save(e); err != nil {
+		if err := c.Save(e); err != nil {
 			return 0, err
 		}
 	}
@@ -118,8 +118,8 @@ type voiceTwiML struct {
 func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
 	var from string
 	if raw, ok := body["From"]; ok && string(raw) != "null" {
-		if json.Unmarshal(raw, &from) != nil || !isE164(from) {
-			return nil, errPointer("/From", "Must be a phone number in E.164 format.")
+		if json.Unmarshal(raw, &from) != nil || !IsE164(from) {
+			return nil, ErrPointer("/From", "Must be a phone number in E.164 format.")
 		}
 	}
 	for k, raw := range body {
@@ -128,7 +128,7 @@ func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
 		}
 		var v any
 		if json.Unmarshal(raw, &v) != nil {
-			return nil, errPointer("/"+k, "Malformed value.")
+			return nil, ErrPointer("/"+k, "Malformed value.")
 		}
 	}
 	var b strings.Builder
@@ -145,16 +145,16 @@ func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
 	}
 	b.WriteString(`<Enqueue>` + setting.ID + `</Enqueue></Response>`)
 	if from != "" {
-		e := c.p2NewRecord("voice-queue-entries", setting.OrgID, setting.ID)
+		e := newRecord(c, "voice-queue-entries", setting.OrgID, setting.ID)
 		e.Set("last-modified-at", c.Now)
 		e.Set("phone-number", from)
 		e.Set("position", 0)
 		e.Set("queue-time", 0)
 		e.Set("state", "waiting")
-		if err := c.insert(e); err != nil {
+		if err := c.Insert(e); err != nil {
 			return nil, err
 		}
-		if _, err := c.voiceRefreshQueue(setting); err != nil {
+		if _, err := voiceRefreshQueue(c, setting); err != nil {
 			return nil, err
 		}
 	}
@@ -164,41 +164,41 @@ func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
 // voiceAgentCreate: an agent is an individual of the setting's organization,
 // once per setting, with a fresh access token; a PSTN agent needs a number.
 func voiceAgentCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
-	ind, err := c.p2Individual("/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID)
+	ind, err := orgIndividual(c, "/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID)
 	if err != nil {
 		return err
 	}
-	if err := p2Phone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
+	if err := checkPhone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
 		return err
 	}
 	if rec.Bool("use-pstn") && rec.Str("phone-number") == "" {
-		return errPointer("/data/attributes/phone-number", "A PSTN agent needs a phone number.")
+		return ErrPointer("/data/attributes/phone-number", "A PSTN agent needs a phone number.")
 	}
-	agents, err := c.p2Children("voice-queue-agents", rec.ParentID)
+	agents, err := childrenOf(c, "voice-queue-agents", rec.ParentID)
 	if err != nil {
 		return err
 	}
 	for _, a := range agents {
 		if a.Str("individual-id") == ind.ID {
-			return p2Conflict("/data/attributes/individual-id", a.ID, "Individual %s is already an agent of voice setting %s.", ind.ID, rec.ParentID)
+			return conflictWith("/data/attributes/individual-id", a.ID, "Individual %s is already an agent of voice setting %s.", ind.ID, rec.ParentID)
 		}
 	}
-	rec.Set("access-token", c.p2Token())
+	rec.Set("access-token", newToken(c))
 	rec.Set("call", nil)
-	rec.Set("setting", idRef{ID: rec.ParentID})
-	user, err := c.p2UserOf(ind.ID)
+	rec.Set("setting", IDRef{ID: rec.ParentID})
+	user, err := userOf(c, ind.ID)
 	if err != nil {
 		return err
 	}
 	if user != nil {
-		rec.Set("user", idRef{ID: user.ID})
+		rec.Set("user", IDRef{ID: user.ID})
 	}
 	return nil
 }
 
 // voiceConferenceCreate: the conference dials its individual.
 func voiceConferenceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	if _, err := c.p2Individual("/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID); err != nil {
+	if _, err := orgIndividual(c, "/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID); err != nil {
 		return err
 	}
 	rec.Set("state", "running")
@@ -206,14 +206,14 @@ func voiceConferenceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 func voiceConferenceDial(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	l := c.p2NewRecord("voice-dial-logs", rec.OrgID, rec.ID)
+	l := newRecord(c, "voice-dial-logs", rec.OrgID, rec.ID)
 	l.Set("call-duration", 0)
 	l.Set("conference-id", rec.ID)
 	l.Set("individual-id", rec.Str("individual-id"))
 	l.Set("last-modified-at", c.Now)
 	l.Set("organization-id", rec.OrgID)
 	l.Set("status", "initiated")
-	return c.insert(l)
+	return c.Insert(l)
 }
 
 // voiceCredentials is a fresh token to join a conference.
@@ -224,23 +224,23 @@ type voiceCredentials struct {
 // voiceConferenceCredentials hands an individual of the organization a token
 // for a conference that has not ended.
 func voiceConferenceCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
-	indID := lower(c.Query.Get("individual-id"))
-	ind, err := c.load("individuals", indID)
+	indID := LowerID(c.Query.Get("individual-id"))
+	ind, err := c.Load("individuals", indID)
 	if err != nil {
 		return nil, err
 	}
 	if ind == nil || ind.OrgID != rec.OrgID {
-		return nil, errParam("individual-id", "Individual %s is not in the organization of voice conference %s.", indID, rec.ID)
+		return nil, ErrParam("individual-id", "Individual %s is not in the organization of voice conference %s.", indID, rec.ID)
 	}
 	if st := rec.Str("state"); st == "completed" || st == "failed" {
-		return nil, errParam("individual-id", "Voice conference %s has ended (%s).", rec.ID, st)
+		return nil, ErrParam("individual-id", "Voice conference %s has ended (%s).", rec.ID, st)
 	}
-	return voiceCredentials{AccessToken: c.p2Token()}, nil
+	return voiceCredentials{AccessToken: newToken(c)}, nil
 }
 
 // voiceSurveyCreate: a survey call to an individual of the organization.
 func voiceSurveyCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	if _, err := c.p2Individual("/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID); err != nil {
+	if _, err := orgIndividual(c, "/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID); err != nil {
 		return err
 	}
 	rec.Set("state", "created")
@@ -250,14 +250,14 @@ func voiceSurveyCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 // ttsCreate checks a text-to-speech request: some text and a locale such as en-US.
 func ttsCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if strings.TrimSpace(rec.Str("text")) == "" {
-		return errPointer("/data/attributes/text", "This field may not be blank.")
+		return ErrPointer("/data/attributes/text", "This field may not be blank.")
 	}
 	loc := rec.Str("locale")
 	if loc == "" {
 		rec.Set("locale", "en-US")
 	} else if len(loc) != 5 || loc[2] != '-' || strings.ToLower(loc[:2]) != loc[:2] || strings.ToUpper(loc[3:]) != loc[3:] ||
 		strings.Trim(loc[:2], "abcdefghijklmnopqrstuvwxyz") != "" || strings.Trim(loc[3:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return errPointer("/data/attributes/locale", "Must be a locale such as en-US.")
+		return ErrPointer("/data/attributes/locale", "Must be a locale such as en-US.")
 	}
 	return nil
 }

@@ -17,14 +17,14 @@ func scopeUsers(c *Call) (string, []any) {
 	for _, o := range c.Caller.Orgs {
 		args = append(args, o)
 	}
-	return `id IN (SELECT from_id FROM cr_links WHERE rel = ? AND to_id IN (` + placeholders(len(c.Caller.Orgs)) + `))`, args
+	return `id IN (SELECT from_id FROM cr_links WHERE rel = ? AND to_id IN (` + Placeholders(len(c.Caller.Orgs)) + `))`, args
 }
 
 func visibleUser(c *Call, rec *Record) bool {
 	if rec.ID == c.Caller.UserID {
 		return true
 	}
-	orgs, err := linkedTo(c.Ctx, c.Tx, relMember, rec.ID)
+	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, rec.ID)
 	if err != nil {
 		return false
 	}
@@ -40,7 +40,7 @@ func visibleUser(c *Call, rec *Record) bool {
 // attribute of the deprecated PATCH).
 func modifyUser(c *Call, old, rec *Record, _ map[string]jsonRaw) error {
 	if old.ID != c.Caller.UserID {
-		return &Error{Status: http.StatusForbidden, Code: codePermission,
+		return &Error{Status: http.StatusForbidden, Code: CodePermission,
 			Detail: "You do not have permission to modify another user."}
 	}
 	return nil
@@ -49,7 +49,7 @@ func modifyUser(c *Call, old, rec *Record, _ map[string]jsonRaw) error {
 // matchAttr maps a filter to an exact match on another attribute.
 func matchAttr(attr string) ParamHook {
 	return func(c *Call, q *ListQuery, v string) error {
-		q.Where("lower("+jsonAttr(attr)+") = ?", lower(v))
+		q.Where("lower("+JSONAttr(attr)+") = ?", LowerID(v))
 		return nil
 	}
 }
@@ -57,7 +57,7 @@ func matchAttr(attr string) ParamHook {
 // matchLower matches a text attribute case-insensitively (e-mail addresses).
 func matchLower(attr string) ParamHook {
 	return func(c *Call, q *ListQuery, v string) error {
-		q.Where("lower("+jsonAttr(attr)+") = ?", strings.ToLower(v))
+		q.Where("lower("+JSONAttr(attr)+") = ?", strings.ToLower(v))
 		return nil
 	}
 }
@@ -73,8 +73,8 @@ type individualView struct {
 }
 
 // individual reads an individual the caller may see (nil when there is none).
-func (c *Call) individual(id string) (*individualView, error) {
-	rec, err := c.load("individuals", id)
+func individual(c *Call, id string) (*individualView, error) {
+	rec, err := c.Load("individuals", id)
 	if err != nil || rec == nil {
 		return nil, err
 	}
@@ -85,8 +85,8 @@ func (c *Call) individual(id string) (*individualView, error) {
 }
 
 // userOfIndividual reads the user whose primary individual id is given (nil when none).
-func (c *Call) userOfIndividual(individualID string) (*Record, error) {
-	recs, err := queryRecords(c.Ctx, c.Tx, `SELECT `+recordCols+` FROM cr_resources WHERE type = 'users'
+func userOfIndividual(c *Call, individualID string) (*Record, error) {
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'users'
 		AND json_extract(attrs, '$."primary-individual-id"') = ? LIMIT 1`, individualID)
 	if err != nil || len(recs) == 0 {
 		return nil, err
@@ -95,13 +95,13 @@ func (c *Call) userOfIndividual(individualID string) (*Record, error) {
 }
 
 // callerUser reads the caller's own user record.
-func (c *Call) callerUser() (*Record, error) {
-	return loadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
+func callerUser(c *Call) (*Record, error) {
+	return LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
 }
 
 // groupMembers reads the individual and leader ids of an individual group.
 func groupMembers(g *Record) (individuals, leaders []string) {
-	var is, ls []idRef
+	var is, ls []IDRef
 	g.Decode("individuals", &is)
 	g.Decode("leaders", &ls)
 	for _, r := range is {
@@ -147,11 +147,11 @@ type groupLeader struct {
 }
 
 // embedGroup builds the embedded view of the individual group id (nil when none).
-func (c *Call) embedGroup(id string) (*groupView, error) {
+func embedGroup(c *Call, id string) (*groupView, error) {
 	if id == "" {
 		return nil, nil
 	}
-	g, err := c.load("individual-groups", id)
+	g, err := c.Load("individual-groups", id)
 	if err != nil || g == nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (c *Call) embedGroup(id string) (*groupView, error) {
 	v := &groupView{IndividualIDs: nonNil(is), Individuals: []groupIndividual{}, LeaderIDs: nonNil(ls),
 		Leaders: []groupLeader{}, Name: g.Str("name"), OrganizationID: g.Str("organization-id")}
 	for _, id := range is {
-		ind, err := c.individual(id)
+		ind, err := individual(c, id)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +171,7 @@ func (c *Call) embedGroup(id string) (*groupView, error) {
 			Owner: ownerRef{ID: ind.OrgID, Type: "organization"}, PreferredName: ind.PreferredName, Verified: true})
 	}
 	for _, id := range ls {
-		ind, err := c.individual(id)
+		ind, err := individual(c, id)
 		if err != nil {
 			return nil, err
 		}

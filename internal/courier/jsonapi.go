@@ -11,8 +11,8 @@ import (
 )
 
 const (
-	contentTypeAPI  = "application/vnd.api+json"
-	contentTypeJSON = "application/json"
+	ContentTypeAPI  = "application/vnd.api+json"
+	ContentTypeJSON = "application/json"
 )
 
 // AttrValue is one attribute of a rendered resource.
@@ -86,7 +86,7 @@ type pageLinks struct {
 	Last  string  `json:"last"`
 }
 
-// requestDoc is the body of a create or modify.
+// requestDoc is the Body of a create or modify.
 type requestDoc struct {
 	Data *requestData   `json:"data"`
 	Meta map[string]any `json:"meta"`
@@ -98,28 +98,28 @@ type requestData struct {
 	Attributes json.RawMessage `json:"attributes"`
 }
 
-// hasBody reports whether the request carries a body.
+// hasBody reports whether the request carries a Body.
 func hasBody(r *http.Request) bool {
 	return r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody)
 }
 
-// checkContentType accepts JSON and JSON:API request bodies (the vendor's own
+// checkContentType accepts JSON and JSON:Engine request bodies (the vendor's own
 // clients send both) and answers 415 for anything else.
 func checkContentType(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil && (mt == contentTypeJSON || mt == contentTypeAPI) {
+	if err == nil && (mt == ContentTypeJSON || mt == ContentTypeAPI) {
 		return nil
 	}
 	if ct == "" {
 		ct = "none"
 	}
-	return &Error{Status: http.StatusUnsupportedMediaType, Code: codeMediaType,
+	return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeMediaType,
 		Detail: `Unsupported media type "` + ct + `" in request; send application/json or application/vnd.api+json.`}
 }
 
-// readObject reads the request body as one JSON object, member by member.
-// An empty body is an empty object: actions document "{}" bodies.
+// readObject reads the request Body as one JSON object, member by member.
+// An empty Body is an empty object: actions document "{}" bodies.
 func readObject(r *http.Request) (map[string]json.RawMessage, error) {
 	body, err := httpx.ReadBody(r)
 	if err != nil {
@@ -133,12 +133,12 @@ func readObject(r *http.Request) (map[string]json.RawMessage, error) {
 		return nil, err
 	}
 	if obj == nil {
-		return nil, errPointer("", "Expected a JSON object as the request body.")
+		return nil, ErrPointer("", "Expected a JSON object as the request body.")
 	}
 	return obj, nil
 }
 
-// readDocument reads a create/modify body: {"data": {"type", "id"?, "attributes"}, "meta"}.
+// readDocument reads a create/modify Body: {"data": {"type", "id"?, "attributes"}, "meta"}.
 func readDocument(r *http.Request, typ string) (*requestData, error) {
 	body, err := httpx.ReadBody(r)
 	if err != nil {
@@ -148,21 +148,21 @@ func readDocument(r *http.Request, typ string) (*requestData, error) {
 	if err := httpx.Unmarshal(body, &doc, false); err != nil {
 		var be *httpx.BodyError
 		if asBodyError(err, &be) && be.Kind == httpx.BodyWrongType && be.Field != "" {
-			return nil, errPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
+			return nil, ErrPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
 		}
 		if be != nil && be.Kind == httpx.BodyEmpty {
-			return nil, errPointer("/data", "A request document with a data object is required.")
+			return nil, ErrPointer("/data", "A request document with a data object is required.")
 		}
 		return nil, err
 	}
 	if doc.Data == nil {
-		return nil, errPointer("/data", "A request document with a data object is required.")
+		return nil, ErrPointer("/data", "A request document with a data object is required.")
 	}
 	if doc.Data.Type == nil {
-		return nil, errPointer("/data/type", "data.type is required.")
+		return nil, ErrPointer("/data/type", "data.type is required.")
 	}
 	if *doc.Data.Type != typ {
-		return nil, errConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, typ)
+		return nil, ErrConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, typ)
 	}
 	return doc.Data, nil
 }

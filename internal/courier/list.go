@@ -35,8 +35,8 @@ func (q *ListQuery) Conditions() (string, []any) {
 // OrderBy adds a sort expression before the default order.
 func (q *ListQuery) OrderBy(expr string) { q.order = append(q.order, expr) }
 
-// jsonAttr is the SQL of one stored attribute.
-func jsonAttr(name string) string {
+// JSONAttr is the SQL of one stored attribute.
+func JSONAttr(name string) string {
 	return `json_extract(attrs, '$."` + strings.ReplaceAll(name, `"`, ``) + `"')`
 }
 
@@ -52,9 +52,9 @@ func (c *Call) listQuery() (*ListQuery, error) {
 	} else {
 		orgs := c.Caller.Orgs
 		if c.Query.Has("organization-id") {
-			org := lower(c.Query.Get("organization-id"))
+			org := LowerID(c.Query.Get("organization-id"))
 			if !c.Caller.Member(org) {
-				return nil, &Error{Status: http.StatusForbidden, Code: codePermission, Parameter: "organization-id",
+				return nil, &Error{Status: http.StatusForbidden, Code: CodePermission, Parameter: "organization-id",
 					Detail: "You do not have permission to perform this action in organization " + org + "."}
 			}
 			orgs = []string{org}
@@ -67,7 +67,7 @@ func (c *Call) listQuery() (*ListQuery, error) {
 		}
 	}
 	decl := map[string]Attr{}
-	for _, at := range c.API.types[res.Type] {
+	for _, at := range c.Engine.types[res.Type] {
 		decl[at.Name] = at
 	}
 	for _, key := range c.Query.order {
@@ -81,21 +81,21 @@ func (c *Call) listQuery() (*ListQuery, error) {
 		case key == "page[limit]" || key == "page[offset]" || key == "sort" || key == "organization-id":
 			continue
 		case res.Parent != nil && key == res.Parent.Attr:
-			q.parent = lower(c.Query.Get(key))
+			q.parent = LowerID(c.Query.Get(key))
 			continue
 		case key == "filter[text]":
 			q.Where(`text LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(c.Query.Get(key)))+"%")
 			continue
 		case strings.HasPrefix(key, "filter[cmp-"):
 			name := strings.TrimSuffix(strings.TrimPrefix(key, "filter[cmp-"), "]")
-			col := jsonAttr(name)
+			col := JSONAttr(name)
 			if name == "created-at" {
 				col = "created_at"
 			}
 			for _, v := range c.Query.All(key) {
-				op, t, err := parseComparison(v)
+				op, t, err := ParseComparison(v)
 				if err != nil {
-					return nil, errParam(key, "%s", err.Error())
+					return nil, ErrParam(key, "%s", err.Error())
 				}
 				q.Where(col+" "+op+" ?", t)
 			}
@@ -116,7 +116,7 @@ func (c *Call) listQuery() (*ListQuery, error) {
 		key := strings.TrimPrefix(s, "-")
 		expr, ok := res.Sort[key]
 		if !ok {
-			expr = jsonAttr(key)
+			expr = JSONAttr(key)
 			if key == "created-at" {
 				expr = "created_at"
 			}
@@ -134,14 +134,14 @@ func (c *Call) listQuery() (*ListQuery, error) {
 func (q *ListQuery) whereAttr(at Attr, v, kind string) {
 	switch {
 	case kind == "boolean" || at.Kind == "boolean":
-		b, _ := parseBool(v)
-		q.Where(jsonAttr(at.Name)+" = ?", b)
+		b, _ := ParseBool(v)
+		q.Where(JSONAttr(at.Name)+" = ?", b)
 	case at.Format == "uuid":
-		q.Where("lower("+jsonAttr(at.Name)+") = ?", lower(v))
+		q.Where("lower("+JSONAttr(at.Name)+") = ?", LowerID(v))
 	case at.Kind == "integer":
-		q.Where(jsonAttr(at.Name)+" = CAST(? AS INTEGER)", v)
+		q.Where(JSONAttr(at.Name)+" = CAST(? AS INTEGER)", v)
 	default:
-		q.Where(jsonAttr(at.Name)+" = ?", v)
+		q.Where(JSONAttr(at.Name)+" = ?", v)
 	}
 }
 
@@ -158,7 +158,7 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 		if len(q.orgs) == 0 {
 			return []*Record{}, 0, nil
 		}
-		where = append(where, "org_id IN ("+placeholders(len(q.orgs))+")")
+		where = append(where, "org_id IN ("+Placeholders(len(q.orgs))+")")
 		for _, o := range q.orgs {
 			args = append(args, o)
 		}
@@ -186,9 +186,9 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 		from += " INDEXED BY " + index
 	}
 	sqlWhere := strings.Join(where, " AND ")
-	query := `SELECT ` + recordCols + ` FROM ` + from + ` WHERE ` + sqlWhere + ` ORDER BY ` + strings.Join(order, ", ") +
+	query := `SELECT ` + RecordColumns + ` FROM ` + from + ` WHERE ` + sqlWhere + ` ORDER BY ` + strings.Join(order, ", ") +
 		` LIMIT ? OFFSET ?`
-	recs, err := queryRecords(c.Ctx, c.Tx, query, append(args, limit, offset)...)
+	recs, err := QueryRecords(c.Ctx, c.Tx, query, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -201,7 +201,7 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 	var total int64
 	if !q.custom && q.orgs != nil {
 		// Only scoped: the triggers' counts answer without counting rows.
-		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND org_id IN (` + placeholders(len(q.orgs)) + `)`
+		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND org_id IN (` + Placeholders(len(q.orgs)) + `)`
 		cargs := []any{c.Res.Type}
 		for _, o := range q.orgs {
 			cargs = append(cargs, o)
@@ -217,6 +217,6 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 	return recs, total, err
 }
 
-func placeholders(n int) string {
+func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }

@@ -31,7 +31,7 @@ func TestAuthentication(t *testing.T) {
 			}
 			r := env.Do(t, "GET", "/courier/v1/organizations/", "", hs...)
 			require.Equal(t, http.StatusUnauthorized, r.Status)
-			assert.Equal(t, contentTypeAPI, r.Header.Get("Content-Type"))
+			assert.Equal(t, ContentTypeAPI, r.Header.Get("Content-Type"))
 			e := decode(t, r).Errors
 			require.Len(t, e, 1)
 			assert.Equal(t, 401, e[0].Status)
@@ -70,19 +70,19 @@ func TestStatusRules(t *testing.T) {
 		{"wrong method", adminToken, "DELETE", "/v1/organizations/", "", "", 405, "MethodNotAllowed", "", ""},
 		{"wrong method on item", adminToken, "PUT", "/v1/announcers/" + announcer1 + "/", "{}", "", 405, "MethodNotAllowed", "", ""},
 		{"unsupported media type", adminToken, "POST", "/v1/announcers/", `{}`, "text/plain", 415, "UnsupportedMediaType", "", ""},
-		{"vnd.api+json accepted", adminToken, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"event": "e", "name": "n", "organization-id": "`+org1+`"}`),
+		{"vnd.api+json accepted", adminToken, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"event": "e", "name": "n", "organization-id": "`+org1+`"}`),
 			"application/vnd.api+json", 201, "", "", ""},
-		{"type mismatch", adminToken, "POST", "/v1/announcers/", jsonapi("plugins", "", `{}`), "", 409, "Conflict", "", "/data/type"},
-		{"id mismatch", adminToken, "PATCH", "/v1/announcers/" + announcer1 + "/", jsonapi("announcers", plugin1, `{}`), "", 409, "Conflict", "", "/data/id"},
+		{"type mismatch", adminToken, "POST", "/v1/announcers/", resourceDoc("plugins", "", `{}`), "", 409, "Conflict", "", "/data/type"},
+		{"id mismatch", adminToken, "PATCH", "/v1/announcers/" + announcer1 + "/", resourceDoc("announcers", plugin1, `{}`), "", 409, "Conflict", "", "/data/id"},
 		{"missing data", adminToken, "POST", "/v1/announcers/", `{"meta": {}}`, "", 400, "ValidationError", "", "/data"},
 		{"malformed json", adminToken, "POST", "/v1/announcers/", `{"data": `, "", 400, "ParseError", "", ""},
-		{"unknown attribute", adminToken, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"colour": "red", "name": "n", "event": "e", "organization-id": "`+org1+`"}`),
+		{"unknown attribute", adminToken, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"colour": "red", "name": "n", "event": "e", "organization-id": "`+org1+`"}`),
 			"", 400, "ValidationError", "", "/data/attributes/colour"},
-		{"wrong attribute type", adminToken, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"name": 5, "event": "e", "organization-id": "`+org1+`"}`),
+		{"wrong attribute type", adminToken, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"name": 5, "event": "e", "organization-id": "`+org1+`"}`),
 			"", 400, "ValidationError", "", "/data/attributes/name"},
-		{"required attribute", adminToken, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"event": "e", "organization-id": "`+org1+`"}`),
+		{"required attribute", adminToken, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"event": "e", "organization-id": "`+org1+`"}`),
 			"", 400, "ValidationError", "", "/data/attributes/name"},
-		{"organization attribute not a member", org1Token, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"name": "n", "event": "e", "organization-id": "`+org2+`"}`),
+		{"organization attribute not a member", org1Token, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"name": "n", "event": "e", "organization-id": "`+org2+`"}`),
 			"", 403, "PermissionDenied", "", "/data/attributes/organization-id"},
 		{"organization parameter not a member", org1Token, "GET", "/v1/announcers/?organization-id=" + org2, "", "", 403, "PermissionDenied", "organization-id", ""},
 		{"unknown parameter", adminToken, "GET", "/v1/announcers/?colour=red", "", "", 400, "ValidationError", "colour", ""},
@@ -149,7 +149,7 @@ func TestOneErrorPerProblem(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"page[limit]", "page[offset]", "organization-id"}, params)
 
-	r = call(t, env, adminToken, "POST", "/v1/announcers/", jsonapi("announcers", "", `{"a": 1, "b": 2, "name": true, "organization-id": "`+org1+`", "event": "e"}`))
+	r = call(t, env, adminToken, "POST", "/v1/announcers/", resourceDoc("announcers", "", `{"a": 1, "b": 2, "name": true, "organization-id": "`+org1+`", "event": "e"}`))
 	require.Equal(t, http.StatusBadRequest, r.Status)
 	var ptrs []string
 	for _, e := range decode(t, r).Errors {
@@ -163,7 +163,7 @@ func TestOneErrorPerProblem(t *testing.T) {
 func TestReadOnlyAndStamps(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := call(t, env, org1Token, "POST", "/v1/announcers/", jsonapi("announcers", "",
+	r := call(t, env, org1Token, "POST", "/v1/announcers/", resourceDoc("announcers", "",
 		`{"name": "n", "event": "individual-shared", "organization-id": "`+org1+`", "created-at": "1999-01-01T00:00:00Z", "created-by": "`+adminUser+`"}`))
 	require.Equal(t, http.StatusCreated, r.Status, r.Body)
 	o := one(t, r)
@@ -173,7 +173,7 @@ func TestReadOnlyAndStamps(t *testing.T) {
 	assert.Equal(t, org1, o.Attributes["organization-id"])
 
 	env.Deps.Clock.Advance(90 * time.Minute)
-	r = call(t, env, adminToken, "PATCH", "/v1/announcers/"+o.ID+"/", jsonapi("announcers", o.ID, `{"name": "m", "organization-id": "`+org2+`"}`))
+	r = call(t, env, adminToken, "PATCH", "/v1/announcers/"+o.ID+"/", resourceDoc("announcers", o.ID, `{"name": "m", "organization-id": "`+org2+`"}`))
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
 	m := one(t, r)
 	assert.Equal(t, "m", m.Attributes["name"])
@@ -191,7 +191,7 @@ func TestPagingWalksEveryItemOnce(t *testing.T) {
 	var created []string
 	for i := range 9 {
 		env.Deps.Clock.Advance(time.Second)
-		r := call(t, env, adminToken, "POST", "/v1/announcers/", jsonapi("announcers", "",
+		r := call(t, env, adminToken, "POST", "/v1/announcers/", resourceDoc("announcers", "",
 			fmt.Sprintf(`{"name": "a%d", "event": "e", "organization-id": %q}`, i, []string{org1, org2}[i%2])))
 		require.Equal(t, http.StatusCreated, r.Status, r.Body)
 		created = append(created, one(t, r).ID)
@@ -260,7 +260,7 @@ func TestFilters(t *testing.T) {
 	assert.Len(t, list("/v1/messaging-channels/?filter[floating]=false"), 3)
 	assert.Empty(t, list("/v1/messaging-channels/?filter[floating]=true"))
 	// Documented sort.
-	r := call(t, env, adminToken, "POST", "/v1/messaging-responders/", jsonapi("messaging-responders", "",
+	r := call(t, env, adminToken, "POST", "/v1/messaging-responders/", resourceDoc("messaging-responders", "",
 		`{"name": "Early", "organization-id": "`+org1+`", "type": "t", "start-at": "2025-06-01T00:00:00Z", "end-at": "2025-06-02T00:00:00Z"}`))
 	require.Equal(t, http.StatusCreated, r.Status, r.Body)
 	early := one(t, r).ID
@@ -314,12 +314,12 @@ func TestScoping(t *testing.T) {
 	// Writes into another organization: 404 for its records, 403 for its id.
 	r := call(t, env, org1Token, "POST", "/v1/messaging-channels/"+chanGroup2+"/archive/", `{}`)
 	assert.Equal(t, http.StatusNotFound, r.Status)
-	r = call(t, env, org1Token, "POST", "/v1/messaging-messages/", jsonapi("messaging-messages", "", `{"channel-id": "`+chanGroup2+`", "message": "x"}`))
+	r = call(t, env, org1Token, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "", `{"channel-id": "`+chanGroup2+`", "message": "x"}`))
 	assert.Equal(t, http.StatusBadRequest, r.Status)
 	assert.Equal(t, "/data/attributes/channel-id", decode(t, r).Errors[0].Source["pointer"])
-	r = call(t, env, org1Token, "PATCH", "/v1/users/"+adminUser+"/", jsonapi("users", adminUser, `{"notifications": []}`))
+	r = call(t, env, org1Token, "PATCH", "/v1/users/"+adminUser+"/", resourceDoc("users", adminUser, `{"notifications": []}`))
 	assert.Equal(t, http.StatusForbidden, r.Status)
-	r = call(t, env, org1Token, "PATCH", "/v1/app-credentials/"+credential1+"/", jsonapi("app-credentials", credential1, `{"organization-id": "`+org2+`"}`))
+	r = call(t, env, org1Token, "PATCH", "/v1/app-credentials/"+credential1+"/", resourceDoc("app-credentials", credential1, `{"organization-id": "`+org2+`"}`))
 	assert.Equal(t, http.StatusForbidden, r.Status)
 }
 
@@ -333,7 +333,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	bodies := []string{`{`, `[]`, `"x"`, `null`, `{"data": []}`, `{"data": {"type": 5}}`,
 		`{"data": {"type": "x", "attributes": []}}`, `{"individual-ids": "x", "values": 5, "reaction-type": 1, "channel-id": 1e400}`,
 		`{"data": {"attributes": {"count": 1e300, "name": {"a": 1}}}}`, strings.Repeat("[", 10000)}
-	for id, req := range walk {
+	for id, req := range freshWalk {
 		method := "GET"
 		for _, op := range catalogOps() {
 			if op.ID == id {
@@ -410,11 +410,11 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 
 func catalogOps() []courier.Operation { return courier.Catalog() }
 
-// TestBodyTooLarge: a body over 1 MiB is a 413 errors document.
+// TestBodyTooLarge: a Body over 1 MiB is a 413 errors document.
 func TestBodyTooLarge(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	big := jsonapi("announcers", "", `{"name": "`+strings.Repeat("x", 1<<20)+`", "event": "e", "organization-id": "`+org1+`"}`)
+	big := resourceDoc("announcers", "", `{"name": "`+strings.Repeat("x", 1<<20)+`", "event": "e", "organization-id": "`+org1+`"}`)
 	r := call(t, env, adminToken, "POST", "/v1/announcers/", big)
 	require.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
 	assert.Equal(t, "RequestEntityTooLarge", decode(t, r).Errors[0].Code)
@@ -442,13 +442,13 @@ func TestOtherOrganizationsRecords(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.typ, func(t *testing.T) {
-			r := call(t, env, adminToken, "POST", "/v1/"+tc.typ+"/", jsonapi(tc.typ, "", tc.attrs))
+			r := call(t, env, adminToken, "POST", "/v1/"+tc.typ+"/", resourceDoc(tc.typ, "", tc.attrs))
 			require.Equal(t, http.StatusCreated, r.Status, r.Body)
 			id := one(t, r).ID
 			assert.Equal(t, http.StatusOK, call(t, env, adminToken, "GET", "/v1/"+tc.typ+"/"+id+"/", "").Status)
 			assert.Equal(t, http.StatusNotFound, call(t, env, org1Token, "GET", "/v1/"+tc.typ+"/"+id+"/", "").Status)
 			if tc.typ != "multicasts" && tc.typ != "messaging-operations" && tc.typ != "badge-counts" {
-				r = call(t, env, org1Token, "PATCH", "/v1/"+tc.typ+"/"+id+"/", jsonapi(tc.typ, id, `{}`))
+				r = call(t, env, org1Token, "PATCH", "/v1/"+tc.typ+"/"+id+"/", resourceDoc(tc.typ, id, `{}`))
 				assert.Equal(t, http.StatusNotFound, r.Status, r.Body)
 			}
 			if tc.action != "" {

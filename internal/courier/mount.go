@@ -6,8 +6,8 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// tableRoutes mounts the routes of every table entry.
-func (a *Engine) tableRoutes(r chi.Router) {
+// Mount mounts the routes of every table entry.
+func (a *Engine) Mount(r chi.Router) {
 	for _, res := range a.resources {
 		switch {
 		case res.Lister != nil:

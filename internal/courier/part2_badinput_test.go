@@ -12,19 +12,19 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier"
 )
 
-// p2Junk are values of every wrong kind a member can get.
-func p2Junk() []string {
+// junkBodies are values of every wrong kind a member can get.
+func junkBodies() []string {
 	return []string{`null`, `true`, `-1e308`, `"x"`, `[null, 1]`, `{"a": {"b": [1]}}`, `"` + strings.Repeat("z", 5000) + `"`,
 		`"11111111-1111-1111-1111-111111111111"`}
 }
 
-// p2Variants derives bad requests from one valid request of an operation.
-func p2Variants(t *testing.T, op courier.Operation, req p2Req) []p2Req {
+// badVariants derives bad requests from one valid request of an operation.
+func badVariants(t *testing.T, op courier.Operation, req walkRequest) []walkRequest {
 	t.Helper()
 	uuid := regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 	path, query, _ := strings.Cut(req.path, "?")
-	var out []p2Req
-	add := func(p, b string) { out = append(out, p2Req{p, b}) }
+	var out []walkRequest
+	add := func(p, b string) { out = append(out, walkRequest{p, b}) }
 	// Unknown and malformed ids in the path.
 	if strings.Contains(op.Path, "{id}") {
 		add(uuid.ReplaceAllString(path, "ffffffff-ffff-4fff-8fff-ffffffffffff")+"?"+query, req.body)
@@ -45,7 +45,7 @@ func p2Variants(t *testing.T, op courier.Operation, req p2Req) []p2Req {
 		strings.Repeat(`{"a":`, 2000) + `1` + strings.Repeat(`}`, 2000), `{"event": 1e400}`, `{"a": 1}{"b": 2}`, "\xff\xfe"} {
 		add(req.path, b)
 	}
-	// Every member of the valid body, with values of every wrong kind.
+	// Every member of the valid Body, with values of every wrong kind.
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(req.body), &doc), req.body)
 	members := doc
@@ -54,7 +54,7 @@ func p2Variants(t *testing.T, op courier.Operation, req p2Req) []p2Req {
 	}
 	for name := range members {
 		saved := members[name]
-		for _, j := range p2Junk() {
+		for _, j := range junkBodies() {
 			var v any
 			require.NoError(t, json.Unmarshal([]byte(j), &v))
 			members[name] = v
@@ -74,13 +74,13 @@ func p2Variants(t *testing.T, op courier.Operation, req p2Req) []p2Req {
 // every part-2 operation: never a 5xx, and a refused request changes nothing.
 func TestPart2BadInput(t *testing.T) {
 	t.Parallel()
-	walk := p2Walk()
+	walk := groupedWalk()
 	// One store per family group (stores are costly under -race); the
 	// groups run in parallel, their operations in catalog order.
 	groups := map[string][]courier.Operation{}
-	for _, op := range courier.Part2Catalog() {
-		if part2Op(op) {
-			g := p2Group(op)
+	for _, op := range courier.Catalog() {
+		if walkGrouped(op) {
+			g := walkGroup(op)
 			groups[g] = append(groups[g], op)
 		}
 	}
@@ -88,7 +88,7 @@ func TestPart2BadInput(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
-			base := p2State(t, env)
+			base := storeState(t, env)
 			for _, op := range ops {
 				req := walk[op.ID]
 				// Credentials and content types first: always refused.
@@ -111,20 +111,20 @@ func TestPart2BadInput(t *testing.T) {
 					require.Equal(t, tc.want, r.Status, "%s: %s", op.ID, r.Body)
 					assert.Len(t, decode(t, r).Errors, 1)
 				}
-				require.Equal(t, base, p2State(t, env), op.ID)
-				changes := p2Changes(t, env)
-				for _, v := range p2Variants(t, op, req) {
+				require.Equal(t, base, storeState(t, env), op.ID)
+				changes := totalChanges(t, env)
+				for _, v := range badVariants(t, op, req) {
 					r := call(t, env, adminToken, op.Method, v.path, v.body)
 					require.Less(t, r.Status, 500, "%s %s %.300s: %s", op.Method, v.path, v.body, r.Body)
-					now := p2Changes(t, env)
+					now := totalChanges(t, env)
 					switch {
 					case r.Status >= 400:
 						require.NotEmpty(t, decode(t, r).Errors, r.Body)
 						if now != changes { // something was written (and rolled back?): compare the data
-							require.Equal(t, base, p2State(t, env), "refused %s %s %.300s changed state", op.Method, v.path, v.body)
+							require.Equal(t, base, storeState(t, env), "refused %s %s %.300s changed state", op.Method, v.path, v.body)
 						}
 					case now != changes:
-						base = p2State(t, env)
+						base = storeState(t, env)
 					}
 					changes = now
 				}
@@ -133,8 +133,8 @@ func TestPart2BadInput(t *testing.T) {
 	}
 }
 
-// p2Group is the family group of an operation.
-func p2Group(op courier.Operation) string {
+// walkGroup is the family group of an operation.
+func walkGroup(op courier.Operation) string {
 	for _, p := range []string{"text", "voice", "video"} {
 		if strings.HasPrefix(op.Resource, p) {
 			return p

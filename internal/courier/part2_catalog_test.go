@@ -1,7 +1,6 @@
 package courier_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -13,64 +12,64 @@ import (
 
 // Part-2 fixture ids (fixtures/courier-part2.json).
 const (
-	p2Account1     = "80000000-0000-4000-8000-000000000001"
-	p2Account2     = "80000000-0000-4000-8000-000000000002"
-	p2Number1      = "81000000-0000-4000-8000-000000000001"
-	p2Number2      = "81000000-0000-4000-8000-000000000002"
-	p2NumberInfo1  = "82000000-0000-4000-8000-000000000001"
-	p2ReceiveLog   = "SM00000000000000000000000000000001"
-	p2Map1         = "84000000-0000-4000-8000-000000000001"
-	p2Map2         = "84000000-0000-4000-8000-000000000002"
-	p2Text1        = "85000000-0000-4000-8000-000000000001"
-	p2Text2        = "85000000-0000-4000-8000-000000000002"
-	p2Setting1     = "86000000-0000-4000-8000-000000000001"
-	p2Setting2     = "86000000-0000-4000-8000-000000000002"
-	p2Agent1       = "87000000-0000-4000-8000-000000000001"
-	p2Agent2       = "87000000-0000-4000-8000-000000000002"
-	p2Entry1       = "88000000-0000-4000-8000-000000000001"
-	p2Entry3       = "88000000-0000-4000-8000-000000000003"
-	p2Recording1   = "89000000-0000-4000-8000-000000000001"
-	p2Recording2   = "89000000-0000-4000-8000-000000000002"
-	p2Conference1  = "90000000-0000-4000-8000-000000000001"
-	p2Conference2  = "90000000-0000-4000-8000-000000000002"
-	p2DialLog1     = "91000000-0000-4000-8000-000000000001"
-	p2DialLog2     = "91000000-0000-4000-8000-000000000002"
-	p2Survey1      = "92000000-0000-4000-8000-000000000001"
-	p2Survey2      = "92000000-0000-4000-8000-000000000002"
-	p2Task1        = "93000000-0000-4000-8000-000000000001"
-	p2Task2        = "93000000-0000-4000-8000-000000000002"
-	p2Video1       = "94000000-0000-4000-8000-000000000001" // org1, open, recorded, Alice + Pat
-	p2Video2       = "94000000-0000-4000-8000-000000000002" // org1, terminated, Olivia + Quinn
-	p2Video3       = "94000000-0000-4000-8000-000000000003" // org2, open, Grace + Ralph
-	p2Participant1 = "95000000-0000-4000-8000-000000000001" // Alice in video 1
-	p2Participant2 = "95000000-0000-4000-8000-000000000002" // Pat in video 1
-	p2Participant3 = "95000000-0000-4000-8000-000000000003" // Olivia in video 2
-	p2Participant5 = "95000000-0000-4000-8000-000000000005" // Grace in video 3
-	p2Composition1 = "96000000-0000-4000-8000-000000000001"
-	p2Composition2 = "96000000-0000-4000-8000-000000000002"
-	p2Reminder1    = "97000000-0000-4000-8000-000000000001"
-	p2Reminder2    = "97000000-0000-4000-8000-000000000002"
-	p2Sub1         = "98000000-0000-4000-8000-000000000001"
-	p2Sub2         = "98000000-0000-4000-8000-000000000002"
-	p2Consent1     = "99000000-0000-4000-8000-000000000001"
-	p2Consent2     = "99000000-0000-4000-8000-000000000002"
-	p2Device1      = "a0000000-0000-4000-8000-000000000001" // admin's, org1
-	p2Device2      = "a0000000-0000-4000-8000-000000000002" // org1 user's
-	p2Device3      = "a0000000-0000-4000-8000-000000000003" // org2
-	p2Email1       = "a2000000-0000-4000-8000-000000000001" // org1, sent
-	p2Email2       = "a2000000-0000-4000-8000-000000000002" // org2, sent
-	p2Email3       = "a2000000-0000-4000-8000-000000000003" // org1, draft, pending attachment 3
-	p2Email4       = "a2000000-0000-4000-8000-000000000004" // org1, draft, no attachments
-	p2Attachment1  = "a3000000-0000-4000-8000-000000000001"
-	p2Attachment2  = "a3000000-0000-4000-8000-000000000002"
-	p2Attachment3  = "a3000000-0000-4000-8000-000000000003"
-	p2Replicator1  = "a5000000-0000-4000-8000-000000000001"
-	p2Sniffer1     = "a6000000-0000-4000-8000-000000000001"
-	p2Sniffer2     = "a6000000-0000-4000-8000-000000000002"
+	account1         = "80000000-0000-4000-8000-000000000001"
+	account2         = "80000000-0000-4000-8000-000000000002"
+	number1          = "81000000-0000-4000-8000-000000000001"
+	number2          = "81000000-0000-4000-8000-000000000002"
+	numberInfo1      = "82000000-0000-4000-8000-000000000001"
+	p2ReceiveLog     = "SM00000000000000000000000000000001"
+	map1             = "84000000-0000-4000-8000-000000000001"
+	map2             = "84000000-0000-4000-8000-000000000002"
+	text1            = "85000000-0000-4000-8000-000000000001"
+	text2            = "85000000-0000-4000-8000-000000000002"
+	setting1         = "86000000-0000-4000-8000-000000000001"
+	setting2         = "86000000-0000-4000-8000-000000000002"
+	agent1           = "87000000-0000-4000-8000-000000000001"
+	agent2           = "87000000-0000-4000-8000-000000000002"
+	entry1           = "88000000-0000-4000-8000-000000000001"
+	entry3           = "88000000-0000-4000-8000-000000000003"
+	recording1       = "89000000-0000-4000-8000-000000000001"
+	recording2       = "89000000-0000-4000-8000-000000000002"
+	conference1      = "90000000-0000-4000-8000-000000000001"
+	conference2      = "90000000-0000-4000-8000-000000000002"
+	dialLog1         = "91000000-0000-4000-8000-000000000001"
+	dialLog2         = "91000000-0000-4000-8000-000000000002"
+	survey1          = "92000000-0000-4000-8000-000000000001"
+	survey2          = "92000000-0000-4000-8000-000000000002"
+	task1            = "93000000-0000-4000-8000-000000000001"
+	task2            = "93000000-0000-4000-8000-000000000002"
+	video1           = "94000000-0000-4000-8000-000000000001" // org1, open, recorded, Alice + Pat
+	video2           = "94000000-0000-4000-8000-000000000002" // org1, terminated, Olivia + Quinn
+	video3           = "94000000-0000-4000-8000-000000000003" // org2, open, Grace + Ralph
+	participant1     = "95000000-0000-4000-8000-000000000001" // Alice in video 1
+	participant2     = "95000000-0000-4000-8000-000000000002" // Pat in video 1
+	participant3     = "95000000-0000-4000-8000-000000000003" // Olivia in video 2
+	participant5     = "95000000-0000-4000-8000-000000000005" // Grace in video 3
+	composition1     = "96000000-0000-4000-8000-000000000001"
+	composition2     = "96000000-0000-4000-8000-000000000002"
+	reminder1        = "97000000-0000-4000-8000-000000000001"
+	reminder2        = "97000000-0000-4000-8000-000000000002"
+	sub1             = "98000000-0000-4000-8000-000000000001"
+	sub2             = "98000000-0000-4000-8000-000000000002"
+	consent1         = "99000000-0000-4000-8000-000000000001"
+	consent2         = "99000000-0000-4000-8000-000000000002"
+	device1          = "a0000000-0000-4000-8000-000000000001" // admin's, org1
+	device2          = "a0000000-0000-4000-8000-000000000002" // org1 user's
+	device3          = "a0000000-0000-4000-8000-000000000003" // org2
+	email1           = "a2000000-0000-4000-8000-000000000001" // org1, sent
+	email2           = "a2000000-0000-4000-8000-000000000002" // org2, sent
+	email3           = "a2000000-0000-4000-8000-000000000003" // org1, draft, pending attachment 3
+	email4           = "a2000000-0000-4000-8000-000000000004" // org1, draft, no attachments
+	emailAttachment1 = "a3000000-0000-4000-8000-000000000001"
+	emailAttachment2 = "a3000000-0000-4000-8000-000000000002"
+	emailAttachment3 = "a3000000-0000-4000-8000-000000000003"
+	replicator1      = "a5000000-0000-4000-8000-000000000001"
+	sniffer1         = "a6000000-0000-4000-8000-000000000001"
+	sniffer2         = "a6000000-0000-4000-8000-000000000002"
 )
 
-// part2Op says whether a catalog operation belongs to part 2's families.
-func part2Op(op courier.Operation) bool {
+// walkGrouped says whether a catalog operation belongs to part 2's families.
+func walkGrouped(op courier.Operation) bool {
 	switch op.Resource {
 	case "aggregation-requests", "ask-entries", "ask-reminders", "ask-subscriptions", "purge-data", "replicators",
 		"sniffers", "tts-synthesizers", "user-consents", "user-devices", "user-email-attachments", "user-emails",
@@ -83,130 +82,119 @@ func part2Op(op courier.Operation) bool {
 		strings.HasPrefix(op.Resource, "video-")
 }
 
-// p2Doc is a JSON:API request document.
-func p2Doc(typ, id, attrs string) string {
-	if id != "" {
-		return fmt.Sprintf(`{"data": {"type": %q, "id": %q, "attributes": %s}, "meta": {}}`, typ, id, attrs)
-	}
-	return fmt.Sprintf(`{"data": {"type": %q, "attributes": %s}, "meta": {}}`, typ, attrs)
-}
-
-// p2Req is one valid request of a catalog operation.
-type p2Req struct{ path, body string }
-
-// p2Walk has one valid request per part-2 operation (by catalog id).
-func p2Walk() map[string]p2Req {
-	return map[string]p2Req{
+// groupedWalk has one valid request per part-2 operation (by catalog id).
+func groupedWalk() map[string]walkRequest {
+	return map[string]walkRequest{
 		// Texting.
 		"text-accounts.list":         {"/v1/text-accounts/?organization-id=" + org1, ""},
-		"text-accounts.create":       {"/v1/text-accounts/", p2Doc("text-accounts", "", `{"allow-custom-number": false, "organization-id": "`+org1+`"}`)},
-		"text-accounts.get":          {"/v1/text-accounts/" + p2Account1 + "/", ""},
-		"text-accounts.modify":       {"/v1/text-accounts/" + p2Account1 + "/", p2Doc("text-accounts", p2Account1, `{"allow-custom-number": true, "phone-number": "+14155550199"}`)},
-		"text-accounts.claim-number": {"/v1/text-accounts/" + p2Account1 + "/claim-number/", `{"notes": "Second line"}`},
-		"text-account-numbers.list":  {"/v1/text-account-numbers/?account-id=" + p2Account1 + "&phone-number=%2B14155550111", ""},
-		"text-account-numbers.create": {"/v1/text-account-numbers/", p2Doc("text-account-numbers", "",
-			`{"account-id": "`+p2Account1+`", "alert": true, "area-code": "650", "forward-to": "+14155550101", "logging": false, "notes": "Lab line"}`)},
-		"text-account-numbers.get": {"/v1/text-account-numbers/" + p2Number1 + "/", ""},
-		"text-account-numbers.modify": {"/v1/text-account-numbers/" + p2Number1 + "/", p2Doc("text-account-numbers", p2Number1,
+		"text-accounts.create":       {"/v1/text-accounts/", resourceDoc("text-accounts", "", `{"allow-custom-number": false, "organization-id": "`+org1+`"}`)},
+		"text-accounts.get":          {"/v1/text-accounts/" + account1 + "/", ""},
+		"text-accounts.modify":       {"/v1/text-accounts/" + account1 + "/", resourceDoc("text-accounts", account1, `{"allow-custom-number": true, "phone-number": "+14155550199"}`)},
+		"text-accounts.claim-number": {"/v1/text-accounts/" + account1 + "/claim-number/", `{"notes": "Second line"}`},
+		"text-account-numbers.list":  {"/v1/text-account-numbers/?account-id=" + account1 + "&phone-number=%2B14155550111", ""},
+		"text-account-numbers.create": {"/v1/text-account-numbers/", resourceDoc("text-account-numbers", "",
+			`{"account-id": "`+account1+`", "alert": true, "area-code": "650", "forward-to": "+14155550101", "logging": false, "notes": "Lab line"}`)},
+		"text-account-numbers.get": {"/v1/text-account-numbers/" + number1 + "/", ""},
+		"text-account-numbers.modify": {"/v1/text-account-numbers/" + number1 + "/", resourceDoc("text-account-numbers", number1,
 			`{"alert": true, "events": {"unknown-number": {"reply": "Who is this?"}}, "forward-to": "+14155550101", "logging": true, "notes": "Front desk"}`)},
-		"text-account-numbers.reset-logs": {"/v1/text-account-numbers/" + p2Number2 + "/reset-logs/", `{}`},
+		"text-account-numbers.reset-logs": {"/v1/text-account-numbers/" + number2 + "/reset-logs/", `{}`},
 		"text-number-info.list":           {"/v1/text-number-info/?number=%2B14155550132", ""},
-		"text-number-info.create":         {"/v1/text-number-info/", p2Doc("text-number-info", "", `{"number": "+14155550133", "reresolve": false}`)},
-		"text-number-info.get":            {"/v1/text-number-info/" + p2NumberInfo1 + "/", ""},
-		"text-number-logs.list":           {"/v1/text-number-logs/?number-id=" + p2Number1, ""},
+		"text-number-info.create":         {"/v1/text-number-info/", resourceDoc("text-number-info", "", `{"number": "+14155550133", "reresolve": false}`)},
+		"text-number-info.get":            {"/v1/text-number-info/" + numberInfo1 + "/", ""},
+		"text-number-logs.list":           {"/v1/text-number-logs/?number-id=" + number1, ""},
 		"text-receive-logs.get":           {"/v1/text-receive-logs/" + p2ReceiveLog + "/", ""},
-		"text-user-number-maps.list":      {"/v1/text-user-number-maps/?filter[organization-id]=" + org1 + "&filter[number-id]=" + p2Number1, ""},
-		"text-user-number-maps.create": {"/v1/text-user-number-maps/", p2Doc("text-user-number-maps", "",
-			`{"number-id": "`+p2Number1+`", "organization-id": "`+org1+`", "user-id": "`+adminUser+`"}`)},
-		"text-user-number-maps.get": {"/v1/text-user-number-maps/" + p2Map1 + "/", ""},
-		"texts.list":                {"/v1/texts/?account-id=" + p2Account1 + "&filter[target]=%2B14155550132", ""},
-		"texts.create": {"/v1/texts/", p2Doc("texts", "", `{"account-id": "`+p2Account1+`", "callback-json": {}, "callback-one-off": true,
+		"text-user-number-maps.list":      {"/v1/text-user-number-maps/?filter[organization-id]=" + org1 + "&filter[number-id]=" + number1, ""},
+		"text-user-number-maps.create": {"/v1/text-user-number-maps/", resourceDoc("text-user-number-maps", "",
+			`{"number-id": "`+number1+`", "organization-id": "`+org1+`", "user-id": "`+adminUser+`"}`)},
+		"text-user-number-maps.get": {"/v1/text-user-number-maps/" + map1 + "/", ""},
+		"texts.list":                {"/v1/texts/?account-id=" + account1 + "&filter[target]=%2B14155550132", ""},
+		"texts.create": {"/v1/texts/", resourceDoc("texts", "", `{"account-id": "`+account1+`", "callback-json": {}, "callback-one-off": true,
 			"callback-status-url": "https://example.com/status", "callback-url": "https://example.com/reply", "expected-responses": ["YES", "NO"],
-			"message": "Reply YES to confirm.", "number-id": "`+p2Number1+`", "organization-id": "`+org1+`", "target": "+14155550132"}`)},
-		"texts.get":      {"/v1/texts/" + p2Text1 + "/", ""},
-		"texts.callback": {"/v1/texts/" + p2Text1 + "/callback/", `{"MessageSid": "SM85000000000040008000000000000001", "MessageStatus": "read"}`},
+			"message": "Reply YES to confirm.", "number-id": "`+number1+`", "organization-id": "`+org1+`", "target": "+14155550132"}`)},
+		"texts.get":      {"/v1/texts/" + text1 + "/", ""},
+		"texts.callback": {"/v1/texts/" + text1 + "/callback/", `{"MessageSid": "SM85000000000040008000000000000001", "MessageStatus": "read"}`},
 		// Voice.
 		"voice-settings.list": {"/v1/voice-settings/?organization-id=" + org1, ""},
-		"voice-settings.create": {"/v1/voice-settings/", p2Doc("voice-settings", "", `{"account-id": "`+p2Account1+`", "forward-number": null,
+		"voice-settings.create": {"/v1/voice-settings/", resourceDoc("voice-settings", "", `{"account-id": "`+account1+`", "forward-number": null,
 			"phone-number": "+14155550111", "recording-enabled": false, "recording-message": "", "wait-message": "Please hold."}`)},
-		"voice-settings.get": {"/v1/voice-settings/" + p2Setting1 + "/", ""},
-		"voice-settings.modify": {"/v1/voice-settings/" + p2Setting1 + "/", p2Doc("voice-settings", p2Setting1,
+		"voice-settings.get": {"/v1/voice-settings/" + setting1 + "/", ""},
+		"voice-settings.modify": {"/v1/voice-settings/" + setting1 + "/", resourceDoc("voice-settings", setting1,
 			`{"forward-number": {}, "phone-number": "+14155550111", "recording-enabled": false, "recording-message": "x", "wait-message": "Hold on."}`)},
-		"voice-settings.run-task": {"/v1/voice-settings/" + p2Setting1 + "/run-task/", `{"kwargs": {}, "method": "refresh_queue_entries"}`},
-		"voice-tasks.get":         {"/v1/voice-tasks/" + p2Task1 + "/", ""},
-		"voice-ivrs.twiml":        {"/v1/voice-ivrs/" + p2Setting1 + "/twiml/", `{"CallSid": "CA1", "From": "+14155550150", "To": "+14155550111"}`},
-		"voice-queue-agents.list": {"/v1/voice-queue-agents/?setting-id=" + p2Setting1, ""},
-		"voice-queue-agents.create": {"/v1/voice-queue-agents/", p2Doc("voice-queue-agents", "",
-			`{"individual-id": "`+indAlice+`", "phone-number": "+14155550101", "setting-id": "`+p2Setting1+`", "use-pstn": false}`)},
-		"voice-queue-agents.get":            {"/v1/voice-queue-agents/" + p2Agent1 + "/", ""},
-		"voice-queue-entries.list":          {"/v1/voice-queue-entries/?setting-id=" + p2Setting1, ""},
-		"voice-queue-entries.get":           {"/v1/voice-queue-entries/" + p2Entry1 + "/", ""},
+		"voice-settings.run-task": {"/v1/voice-settings/" + setting1 + "/run-task/", `{"kwargs": {}, "method": "refresh_queue_entries"}`},
+		"voice-tasks.get":         {"/v1/voice-tasks/" + task1 + "/", ""},
+		"voice-ivrs.twiml":        {"/v1/voice-ivrs/" + setting1 + "/twiml/", `{"CallSid": "CA1", "From": "+14155550150", "To": "+14155550111"}`},
+		"voice-queue-agents.list": {"/v1/voice-queue-agents/?setting-id=" + setting1, ""},
+		"voice-queue-agents.create": {"/v1/voice-queue-agents/", resourceDoc("voice-queue-agents", "",
+			`{"individual-id": "`+indAlice+`", "phone-number": "+14155550101", "setting-id": "`+setting1+`", "use-pstn": false}`)},
+		"voice-queue-agents.get":            {"/v1/voice-queue-agents/" + agent1 + "/", ""},
+		"voice-queue-entries.list":          {"/v1/voice-queue-entries/?setting-id=" + setting1, ""},
+		"voice-queue-entries.get":           {"/v1/voice-queue-entries/" + entry1 + "/", ""},
 		"voice-recordings.list":             {"/v1/voice-recordings/?organization-id=" + org1 + "&filter[states]=completed&filter[individual-id]=" + indPat, ""},
-		"voice-recordings.get":              {"/v1/voice-recordings/" + p2Recording1 + "/?individual-id=" + indPat, ""},
+		"voice-recordings.get":              {"/v1/voice-recordings/" + recording1 + "/?individual-id=" + indPat, ""},
 		"voice-conferences.list":            {"/v1/voice-conferences/?organization-id=" + org1 + "&filter[states]=completed", ""},
-		"voice-conferences.create":          {"/v1/voice-conferences/", p2Doc("voice-conferences", "", `{"individual-id": "`+indQuinn+`", "organization-id": "`+org1+`"}`)},
-		"voice-conferences.get":             {"/v1/voice-conferences/" + p2Conference1 + "/?individual-id=" + indPat, ""},
-		"voice-conferences.get-credentials": {"/v1/voice-conferences/" + p2Conference2 + "/get-credentials/?individual-id=" + indRalph, ""},
-		"voice-dial-logs.list":              {"/v1/voice-dial-logs/?organization-id=" + org1 + "&filter[conference-id]=" + p2Conference1, ""},
-		"voice-dial-logs.get":               {"/v1/voice-dial-logs/" + p2DialLog1 + "/", ""},
+		"voice-conferences.create":          {"/v1/voice-conferences/", resourceDoc("voice-conferences", "", `{"individual-id": "`+indQuinn+`", "organization-id": "`+org1+`"}`)},
+		"voice-conferences.get":             {"/v1/voice-conferences/" + conference1 + "/?individual-id=" + indPat, ""},
+		"voice-conferences.get-credentials": {"/v1/voice-conferences/" + conference2 + "/get-credentials/?individual-id=" + indRalph, ""},
+		"voice-dial-logs.list":              {"/v1/voice-dial-logs/?organization-id=" + org1 + "&filter[conference-id]=" + conference1, ""},
+		"voice-dial-logs.get":               {"/v1/voice-dial-logs/" + dialLog1 + "/", ""},
 		"voice-surveys.list":                {"/v1/voice-surveys/?organization-id=" + org1 + "&filter[states]=completed", ""},
-		"voice-surveys.create": {"/v1/voice-surveys/", p2Doc("voice-surveys", "",
+		"voice-surveys.create": {"/v1/voice-surveys/", resourceDoc("voice-surveys", "",
 			`{"individual-id": "`+indPat+`", "organization-id": "`+org1+`", "spec": {"questions": ["Pain today, 0 to 10?"]}}`)},
-		"voice-surveys.get":       {"/v1/voice-surveys/" + p2Survey1 + "/", ""},
-		"tts-synthesizers.create": {"/v1/tts-synthesizers/", p2Doc("tts-synthesizers", "", `{"locale": "en-US", "text": "Hello"}`)},
+		"voice-surveys.get":       {"/v1/voice-surveys/" + survey1 + "/", ""},
+		"tts-synthesizers.create": {"/v1/tts-synthesizers/", resourceDoc("tts-synthesizers", "", `{"locale": "en-US", "text": "Hello"}`)},
 		// Video.
 		"video-channels.list": {"/v1/video-channels/?individual-id=" + indAlice + "&filter[states]=open&organization-id=" + org1, ""},
-		"video-channels.create": {"/v1/video-channels/", p2Doc("video-channels", "", `{"appless": false,
+		"video-channels.create": {"/v1/video-channels/", resourceDoc("video-channels", "", `{"appless": false,
 			"appointment": {"duration": 1800, "id": "74000000-0000-4000-8000-000000000009", "start": "2026-01-16T10:00:00Z"},
 			"messaging-channel-id": "`+chanDirect+`", "organization-id": "`+org1+`", "participants": ["`+indAlice+`", "`+indPat+`"],
 			"recorded": true, "subject-id": "`+indPat+`", "type": "direct", "with-email": false}`)},
-		"video-channels.get": {"/v1/video-channels/" + p2Video1 + "/?individual-id=" + indAlice, ""},
-		"video-channels.modify": {"/v1/video-channels/" + p2Video1 + "/", p2Doc("video-channels", p2Video1,
+		"video-channels.get": {"/v1/video-channels/" + video1 + "/?individual-id=" + indAlice, ""},
+		"video-channels.modify": {"/v1/video-channels/" + video1 + "/", resourceDoc("video-channels", video1,
 			`{"appointment-duration": 3600, "appointment-start": "2026-01-15T11:00:00Z", "note": "Bring your meds.", "recorded": true}`)},
-		"video-channels.finalize-encounter": {"/v1/video-channels/" + p2Video2 + "/finalize-encounter/",
+		"video-channels.finalize-encounter": {"/v1/video-channels/" + video2 + "/finalize-encounter/",
 			`{"service-type-id": "77000000-0000-4000-8000-000000000001", "use-note-from-author-participant": false}`},
-		"video-channels.finalize-encounter-v2": {"/v2/video-channels/" + p2Video1 + "/finalize-encounter/", `{"service-type-id": "77000000-0000-4000-8000-000000000001"}`},
-		"video-channels.get-credentials":       {"/v1/video-channels/" + p2Video1 + "/get-credentials/?individual-id=" + indPat, ""},
-		"video-channels.participant-audio-states": {"/v1/video-channels/" + p2Video1 + "/participant-audio-states/",
-			`{"individual-id": "` + indAlice + `", "participants": [{"audio-state": "muted", "id": "` + p2Participant2 + `"}]}`},
-		"video-channels.reminder-timer": {"/v1/video-channels/" + p2Video1 + "/reminder-timer/", `{}`},
-		"video-channels.terminate":      {"/v1/video-channels/" + p2Video1 + "/terminate/", `{}`},
-		"video-compositions.list":       {"/v1/video-compositions/?video-channel-id=" + p2Video2, ""},
-		"video-compositions.get":        {"/v1/video-compositions/" + p2Composition1 + "/", ""},
-		"video-participants.list":       {"/v1/video-participants/?individual-id=" + indAlice + "&video-channel-id=" + p2Video1 + "&page[limit]=10&page[offset]=0", ""},
-		"video-participants.get":        {"/v1/video-participants/" + p2Participant1 + "/", ""},
-		"video-participants.modify": {"/v1/video-participants/" + p2Participant5 + "/", p2Doc("video-participants", p2Participant5,
+		"video-channels.finalize-encounter-v2": {"/v2/video-channels/" + video1 + "/finalize-encounter/", `{"service-type-id": "77000000-0000-4000-8000-000000000001"}`},
+		"video-channels.get-credentials":       {"/v1/video-channels/" + video1 + "/get-credentials/?individual-id=" + indPat, ""},
+		"video-channels.participant-audio-states": {"/v1/video-channels/" + video1 + "/participant-audio-states/",
+			`{"individual-id": "` + indAlice + `", "participants": [{"audio-state": "muted", "id": "` + participant2 + `"}]}`},
+		"video-channels.reminder-timer": {"/v1/video-channels/" + video1 + "/reminder-timer/", `{}`},
+		"video-channels.terminate":      {"/v1/video-channels/" + video1 + "/terminate/", `{}`},
+		"video-compositions.list":       {"/v1/video-compositions/?video-channel-id=" + video2, ""},
+		"video-compositions.get":        {"/v1/video-compositions/" + composition1 + "/", ""},
+		"video-participants.list":       {"/v1/video-participants/?individual-id=" + indAlice + "&video-channel-id=" + video1 + "&page[limit]=10&page[offset]=0", ""},
+		"video-participants.get":        {"/v1/video-participants/" + participant1 + "/", ""},
+		"video-participants.modify": {"/v1/video-participants/" + participant5 + "/", resourceDoc("video-participants", participant5,
 			`{"audio-state": "muted", "disconnected": false, "note": "Patient is stable."}`)},
 		// Alexa.
 		"ask-entries.create": {"/v1/ask-entries/", `{"version": "1.0", "request": {"timestamp": "2026-01-15T12:00:00Z", "type": "LaunchRequest"}}`},
 		"ask-reminders.list": {"/v1/ask-reminders/?individual-id=" + indPat, ""},
-		"ask-reminders.create": {"/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "name": "Evening pills",
+		"ask-reminders.create": {"/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indPat+`", "name": "Evening pills",
 			"reminder-content": "Take your evening pill.", "reminder-rrule": "FREQ=DAILY", "reminder-time-local": "20:00", "tz-info": "America/Los_Angeles"}`)},
-		"ask-reminders.get":      {"/v1/ask-reminders/" + p2Reminder1 + "/", ""},
-		"ask-reminders.modify":   {"/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"reminder-time-local": "08:30"}`)},
+		"ask-reminders.get":      {"/v1/ask-reminders/" + reminder1 + "/", ""},
+		"ask-reminders.modify":   {"/v1/ask-reminders/" + reminder1 + "/", resourceDoc("ask-reminders", reminder1, `{"reminder-time-local": "08:30"}`)},
 		"ask-subscriptions.list": {"/v1/ask-subscriptions/?organization-id=" + org1 + "&filter[user-id]=" + org1User, ""},
-		"ask-subscriptions.get":  {"/v1/ask-subscriptions/" + p2Sub1 + "/", ""},
-		"ask-subscriptions.send": {"/v1/ask-subscriptions/" + p2Sub1 + "/send/",
+		"ask-subscriptions.get":  {"/v1/ask-subscriptions/" + sub1 + "/", ""},
+		"ask-subscriptions.send": {"/v1/ask-subscriptions/" + sub1 + "/send/",
 			`{"event": {"name": "AMAZON.MessageAlert.Activated", "payload": {"messageGroup": {"count": 1}}}, "expire": 3600, "localized": [{}]}`},
 		// User.
 		"user-consents.list": {"/v1/user-consents/?filter[organization-id]=" + org1 + "&filter[user-id]=" + org1User, ""},
-		"user-consents.create": {"/v1/user-consents/", p2Doc("user-consents", "", `{"args": {"messages": {"accept": "Thanks", "initial": "Reply YES",
+		"user-consents.create": {"/v1/user-consents/", resourceDoc("user-consents", "", `{"args": {"messages": {"accept": "Thanks", "initial": "Reply YES",
 			"invalid-response": "YES or NO"}}, "organization-id": "`+org1+`", "type": "sms", "user-id": "`+adminUser+`"}`)},
-		"user-consents.get": {"/v1/user-consents/" + p2Consent1 + "/", ""},
+		"user-consents.get": {"/v1/user-consents/" + consent1 + "/", ""},
 		"user-devices.list": {"/v1/user-devices/?filter[type]=apn&filter[app-name]=northwind", ""},
-		"user-devices.create": {"/v1/user-devices/", p2Doc("user-devices", "", `{"allow-notification": true, "app-name": "northwind", "app-version": "4.3.0",
+		"user-devices.create": {"/v1/user-devices/", resourceDoc("user-devices", "", `{"allow-notification": true, "app-name": "northwind", "app-version": "4.3.0",
 			"individual-id": "`+indAlice+`", "model": "iPad", "os-version": "17.3", "sandbox": false, "token": "apn-token-new", "topic": "com.example.northwind", "type": "apn"}`)},
-		"user-devices.get-logs": {"/v1/user-devices/" + p2Device1 + "/get-logs/", ""},
+		"user-devices.get-logs": {"/v1/user-devices/" + device1 + "/get-logs/", ""},
 		"user-emails.list":      {"/v1/user-emails/?individual-id=" + indPat, ""},
-		"user-emails.create": {"/v1/user-emails/", p2Doc("user-emails", "", `{"auto-send": true, "individual-id": "`+indPat+`", "message": "Hello",
+		"user-emails.create": {"/v1/user-emails/", resourceDoc("user-emails", "", `{"auto-send": true, "individual-id": "`+indPat+`", "message": "Hello",
 			"message-html": "<p>Hello</p>", "sender-organization-id": "`+org1+`", "subject": "Welcome", "to": "pat.jones@example.com"}`)},
-		"user-emails.get":             {"/v1/user-emails/" + p2Email1 + "/", ""},
-		"user-emails.send":            {"/v1/user-emails/" + p2Email4 + "/send/", ""},
-		"user-email-attachments.list": {"/v1/user-email-attachments/?email-id=" + p2Email1, ""},
-		"user-email-attachments.create": {"/v1/user-email-attachments/", p2Doc("user-email-attachments", "",
-			`{"content-type": "application/pdf", "email-id": "`+p2Email3+`", "filename": "directions.pdf"}`)},
-		"user-email-attachments.get":            {"/v1/user-email-attachments/" + p2Attachment1 + "/?with-link=true", ""},
-		"user-email-attachments.process-upload": {"/v1/user-email-attachments/" + p2Attachment3 + "/process-upload/", `{}`},
+		"user-emails.get":             {"/v1/user-emails/" + email1 + "/", ""},
+		"user-emails.send":            {"/v1/user-emails/" + email4 + "/send/", ""},
+		"user-email-attachments.list": {"/v1/user-email-attachments/?email-id=" + email1, ""},
+		"user-email-attachments.create": {"/v1/user-email-attachments/", resourceDoc("user-email-attachments", "",
+			`{"content-type": "application/pdf", "email-id": "`+email3+`", "filename": "directions.pdf"}`)},
+		"user-email-attachments.get":            {"/v1/user-email-attachments/" + emailAttachment1 + "/?with-link=true", ""},
+		"user-email-attachments.process-upload": {"/v1/user-email-attachments/" + emailAttachment3 + "/process-upload/", `{}`},
 		"user-multicasts.list":                  {"/v1/user-multicasts/?individual-id=" + indPat, ""},
 		"user-multicasts.create": {"/v1/user-multicasts/", `{"individual-group-ids": ["` + group1 + `"], "individual-ids": ["` + indQuinn + `"],
 			"organization-id": "` + org1 + `", "template-data": {"clinic": "Northwind"}, "template-id": "newsletter"}`},
@@ -215,22 +203,22 @@ func p2Walk() map[string]p2Req {
 		"users.validate-multicast-params": {"/v1/users/" + org1User + "/validate-multicast-params/", `{"data": {}, "individual-id": "` + indOlivia + `",
 			"organization-id": "` + org1 + `", "template-id": "shift-reminder"}`},
 		// System.
-		"aggregation-requests.create": {"/v1/aggregation-requests/", p2Doc("aggregation-requests", "", `{"entries": [{"column": "steps", "individual-id": "`+indPat+`"}]}`)},
-		"purge-data.create": {"/v1/purge-data/", p2Doc("system-purges", "", `{"archive": false, "entity-id": "`+p2Video2+`",
+		"aggregation-requests.create": {"/v1/aggregation-requests/", resourceDoc("aggregation-requests", "", `{"entries": [{"column": "steps", "individual-id": "`+indPat+`"}]}`)},
+		"purge-data.create": {"/v1/purge-data/", resourceDoc("system-purges", "", `{"archive": false, "entity-id": "`+video2+`",
 			"entity-type": "video-channel", "reference-id": "ticket-1", "request-id": "req-1"}`)},
 		"replicators.list":  {"/v1/replicators/", ""},
-		"replicators.get":   {"/v1/replicators/" + p2Replicator1 + "/", ""},
-		"sniffers.create":   {"/v1/sniffers/", p2Doc("sniffers", "", `{"user-id": "`+org1User+`", "valid-until": "2026-01-15T13:00:00Z"}`)},
-		"sniffers.get":      {"/v1/sniffers/" + p2Sniffer1 + "/", ""},
-		"sniffers.get-logs": {"/v1/sniffers/" + p2Sniffer1 + "/get-logs/", ""},
+		"replicators.get":   {"/v1/replicators/" + replicator1 + "/", ""},
+		"sniffers.create":   {"/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+org1User+`", "valid-until": "2026-01-15T13:00:00Z"}`)},
+		"sniffers.get":      {"/v1/sniffers/" + sniffer1 + "/", ""},
+		"sniffers.get-logs": {"/v1/sniffers/" + sniffer1 + "/get-logs/", ""},
 	}
 }
 
-// p2Status is the status a part-2 operation answers on success: the
+// walkStatus is the status a part-2 operation answers on success: the
 // documented one, or (where the vendor documents none: the two Twilio
 // webhooks and tts-synthesizers) what the notes decide for actions and
 // creates, 201.
-func p2Status(op courier.Operation) int {
+func walkStatus(op courier.Operation) int {
 	if op.Status != 0 {
 		return op.Status
 	}
@@ -238,22 +226,22 @@ func p2Status(op courier.Operation) int {
 }
 
 // TestPart2CatalogWalk answers every part-2 operation of the catalog with its
-// documented success status (and JSON:API type) for a valid request. One
+// documented success status (and JSON:Engine type) for a valid request. One
 // store per family group (stores are costly under -race): the groups run in
 // parallel, their operations one after the other in catalog order, so the
 // walk's requests are chosen not to undo what a later one needs.
 func TestPart2CatalogWalk(t *testing.T) {
 	t.Parallel()
-	walk := p2Walk()
+	walk := groupedWalk()
 	seen := map[string]bool{}
 	groups := map[string][]courier.Operation{}
-	for _, op := range courier.Part2Catalog() {
-		if !part2Op(op) {
+	for _, op := range courier.Catalog() {
+		if !walkGrouped(op) {
 			continue
 		}
 		seen[op.ID] = true
 		if assert.Contains(t, walk, op.ID, "no walk request for %s", op.ID) {
-			groups[p2Group(op)] = append(groups[p2Group(op)], op)
+			groups[walkGroup(op)] = append(groups[walkGroup(op)], op)
 		}
 	}
 	assert.Len(t, seen, 94, "part 2 has 94 operations")
@@ -268,11 +256,11 @@ func TestPart2CatalogWalk(t *testing.T) {
 				req := walk[op.ID]
 				t.Run(op.ID, func(t *testing.T) {
 					r := call(t, env, adminToken, op.Method, req.path, req.body)
-					require.Equal(t, p2Status(op), r.Status, "%s %s: %s", op.Method, req.path, r.Body)
-					p2CheckKeys(t, op.ID, r.Body)
+					require.Equal(t, walkStatus(op), r.Status, "%s %s: %s", op.Method, req.path, r.Body)
+					checkSampleKeys(t, op.ID, r.Body)
 					switch {
 					case op.ID == "texts.callback" || op.ID == "tts-synthesizers.create":
-						// Undocumented answers: decided to be the resource, as JSON:API.
+						// Undocumented answers: decided to be the resource, as JSON:Engine.
 						assert.Equal(t, op.Resource, one(t, r).Type)
 					case op.Response == "jsonapi single":
 						assert.Equal(t, "application/vnd.api+json", r.Header.Get("Content-Type"))

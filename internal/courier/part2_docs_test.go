@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// p2DocKeys are the attribute keys of every part-2 type in the order of the
+// docSampleKeys are the attribute keys of every part-2 type in the order of the
 // vendor's response samples (courier-api.txt).
-func p2DocKeys() map[string][]string {
+func docSampleKeys() map[string][]string {
 	return map[string][]string{
 		"aggregation-requests":   {},
 		"ask-reminders":          {"account-id", "alexa-reminder-id", "created-at", "created-by", "individual-id", "name", "reminder-content", "reminder-rrule", "reminder-time-local", "synced-to-alexa", "tz-info"},
@@ -46,9 +46,9 @@ func p2DocKeys() map[string][]string {
 	}
 }
 
-// p2PlainKeys are the keys of the plain-JSON answers, in the samples' order
+// plainSampleKeys are the keys of the plain-JSON answers, in the samples' order
 // (the twiml answer is decided: the vendor documents none).
-func p2PlainKeys() map[string][]string {
+func plainSampleKeys() map[string][]string {
 	return map[string][]string{
 		"user-email-attachments.create":     {"expiration-time", "id", "upload-data", "upload-url"},
 		"user-multicasts.create":            {"message-data", "task-id"},
@@ -60,8 +60,8 @@ func p2PlainKeys() map[string][]string {
 	}
 }
 
-// p2KeyOrder reads the keys of a JSON object in the order they appear.
-func p2KeyOrder(t testing.TB, raw []byte) []string {
+// keyOrder reads the keys of a JSON object in the order they appear.
+func keyOrder(t testing.TB, raw []byte) []string {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
@@ -78,11 +78,11 @@ func p2KeyOrder(t testing.TB, raw []byte) []string {
 	return keys
 }
 
-// p2CheckKeys checks an answer's keys against the docs' samples.
-func p2CheckKeys(t *testing.T, opID, body string) {
+// checkSampleKeys checks an answer's keys against the docs' samples.
+func checkSampleKeys(t *testing.T, opID, body string) {
 	t.Helper()
-	if want, ok := p2PlainKeys()[opID]; ok {
-		assert.Equal(t, want, p2KeyOrder(t, []byte(body)), "%s: %s", opID, body)
+	if want, ok := plainSampleKeys()[opID]; ok {
+		assert.Equal(t, want, keyOrder(t, []byte(body)), "%s: %s", opID, body)
 		return
 	}
 	var d struct {
@@ -101,18 +101,18 @@ func p2CheckKeys(t *testing.T, opID, body string) {
 		}
 		item = items[0]
 	}
-	assert.Equal(t, []string{"attributes", "id", "type"}, p2KeyOrder(t, item), "%s", opID)
+	assert.Equal(t, []string{"attributes", "id", "type"}, keyOrder(t, item), "%s", opID)
 	var obj struct {
 		Attributes json.RawMessage `json:"attributes"`
 		Type       string          `json:"type"`
 	}
 	require.NoError(t, json.Unmarshal(item, &obj))
-	want, ok := p2DocKeys()[obj.Type]
+	want, ok := docSampleKeys()[obj.Type]
 	if obj.Type == "tts-synthesizers" {
 		want, ok = []string{}, true // no sample: both of its attributes are request-only
 	}
 	require.True(t, ok, "no documented keys for %s", obj.Type)
-	assert.Equal(t, want, p2KeyOrder(t, obj.Attributes), "%s (%s)", opID, obj.Type)
+	assert.Equal(t, want, keyOrder(t, obj.Attributes), "%s (%s)", opID, obj.Type)
 }
 
 // TestPart2VideoDocShape pins the nested objects of a video channel to the
@@ -120,7 +120,7 @@ func p2CheckKeys(t *testing.T, opID, body string) {
 func TestPart2VideoDocShape(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	body := p2Call(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video1+"/", "", 200).Body
+	body := callWant(t, env, adminToken, "GET", "/v1/video-channels/"+video1+"/", "", 200).Body
 	var d struct {
 		Data struct {
 			Attributes map[string]json.RawMessage `json:"attributes"`
@@ -130,40 +130,40 @@ func TestPart2VideoDocShape(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &d))
 	assert.JSONEq(t, `{}`, string(d.Meta))
 	a := d.Data.Attributes
-	assert.Equal(t, []string{"duration", "id", "join-start", "start"}, p2KeyOrder(t, a["appointment"]))
+	assert.Equal(t, []string{"duration", "id", "join-start", "start"}, keyOrder(t, a["appointment"]))
 	var parts []json.RawMessage
 	require.NoError(t, json.Unmarshal(a["participants"], &parts))
 	require.Len(t, parts, 2)
 	assert.Equal(t, []string{"account-type", "audio-state", "disconnected", "encounter-id", "first-name", "id", "individual-id",
-		"last-name", "note", "photo", "status", "user"}, p2KeyOrder(t, parts[0]))
+		"last-name", "note", "photo", "status", "user"}, keyOrder(t, parts[0]))
 	var p struct {
 		User json.RawMessage `json:"user"`
 	}
 	require.NoError(t, json.Unmarshal(parts[0], &p))
 	assert.Equal(t, []string{"communication-preferences", "email-verified", "id", "phone-verified", "registration-invite", "state"},
-		p2KeyOrder(t, p.User))
+		keyOrder(t, p.User))
 	assert.JSONEq(t, `{"communication-preferences": {"email": {}, "mobile": {}, "sms": {}, "voice": {}, "web": {}},
 		"email-verified": true, "id": "`+adminUser+`", "phone-verified": true, "registration-invite": "accepted", "state": "active"}`, string(p.User))
-	body = p2Call(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video2+"/", "", 200).Body
+	body = callWant(t, env, adminToken, "GET", "/v1/video-channels/"+video2+"/", "", 200).Body
 	require.NoError(t, json.Unmarshal([]byte(body), &d))
 	var comps []json.RawMessage
 	require.NoError(t, json.Unmarshal(d.Data.Attributes["compositions"], &comps))
 	require.Len(t, comps, 1)
-	assert.JSONEq(t, `{"created-at": "2026-01-10T09:15:00.000000+00:00", "duration": 900, "id": "`+p2Composition1+`",
+	assert.JSONEq(t, `{"created-at": "2026-01-10T09:15:00.000000+00:00", "duration": 900, "id": "`+composition1+`",
 		"last-modified-at": "2026-01-10T09:20:00.000000+00:00", "processing-pct": 100, "processing-status": "completed",
 		"size": 112500000, "status": "completed"}`, string(comps[0]))
 	assert.Equal(t, []string{"created-at", "duration", "id", "last-modified-at", "processing-pct", "processing-status", "size", "status"},
-		p2KeyOrder(t, comps[0]))
+		keyOrder(t, comps[0]))
 }
 
 // TestPart2AlternativePaths: the catalog's alternative paths answer like the chosen ones.
 func TestPart2AlternativePaths(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	assert.JSONEq(t, `{}`, p2Call(t, env, org1Token, "PUT", "/v1/ask-entries/", `{"request": {"type": "LaunchRequest"}}`, 200).Body)
-	p2Err(t, env, org1Token, "PUT", "/v1/ask-entries/", `{}`, 400)
-	assert.Equal(t, p2Call(t, env, org1Token, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 200).Body,
-		p2Call(t, env, org1Token, "GET", "/v1/text-number-logs/"+p2ReceiveLog+"/", "", 200).Body)
-	code, _, _ := p2Err(t, env, org1Token, "DELETE", "/v1/ask-entries/", "", 405)
+	assert.JSONEq(t, `{}`, callWant(t, env, org1Token, "PUT", "/v1/ask-entries/", `{"request": {"type": "LaunchRequest"}}`, 200).Body)
+	mustFail(t, env, org1Token, "PUT", "/v1/ask-entries/", `{}`, 400)
+	assert.Equal(t, callWant(t, env, org1Token, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 200).Body,
+		callWant(t, env, org1Token, "GET", "/v1/text-number-logs/"+p2ReceiveLog+"/", "", 200).Body)
+	code, _, _ := mustFail(t, env, org1Token, "DELETE", "/v1/ask-entries/", "", 405)
 	assert.Equal(t, "MethodNotAllowed", code)
 }

@@ -11,38 +11,38 @@ import (
 	"github.com/emulator/vendor-emulator/internal/emutest"
 )
 
-// p2Call sends a request and requires the status.
-func p2Call(t testing.TB, env *emutest.Env, token, method, path, body string, want int) emutest.Response {
+// callWant sends a request and requires the status.
+func callWant(t testing.TB, env *emutest.Env, token, method, path, body string, want int) emutest.Response {
 	t.Helper()
 	r := call(t, env, token, method, path, body)
 	require.Equal(t, want, r.Status, "%s %s: %s", method, path, r.Body)
 	return r
 }
 
-// p2One sends a request, requires 2xx status want and decodes one resource.
-func p2One(t testing.TB, env *emutest.Env, token, method, path, body string, want int) object {
+// mustOne sends a request, requires 2xx status want and decodes one resource.
+func mustOne(t testing.TB, env *emutest.Env, token, method, path, body string, want int) object {
 	t.Helper()
-	return one(t, p2Call(t, env, token, method, path, body, want))
+	return one(t, callWant(t, env, token, method, path, body, want))
 }
 
-// p2Many GETs a list (200) and decodes it.
-func p2Many(t testing.TB, env *emutest.Env, token, path string) []object {
+// mustMany GETs a list (200) and decodes it.
+func mustMany(t testing.TB, env *emutest.Env, token, path string) []object {
 	t.Helper()
-	return many(t, p2Call(t, env, token, "GET", path, "", 200))
+	return many(t, callWant(t, env, token, "GET", path, "", 200))
 }
 
-// p2Err requires an error answer and returns its first error object.
-func p2Err(t testing.TB, env *emutest.Env, token, method, path, body string, want int) (code, pointer, parameter string) {
+// mustFail requires an error answer and returns its first error object.
+func mustFail(t testing.TB, env *emutest.Env, token, method, path, body string, want int) (code, pointer, parameter string) {
 	t.Helper()
-	d := decode(t, p2Call(t, env, token, method, path, body, want))
+	d := decode(t, callWant(t, env, token, method, path, body, want))
 	require.NotEmpty(t, d.Errors)
 	require.Equal(t, want, d.Errors[0].Status)
 	return d.Errors[0].Code, d.Errors[0].Source["pointer"], d.Errors[0].Source["parameter"]
 }
 
-// p2State is a digest of every courier record and link: equal digests mean
+// storeState is a digest of every courier record and link: equal digests mean
 // no request changed anything.
-func p2State(t testing.TB, env *emutest.Env) string {
+func storeState(t testing.TB, env *emutest.Env) string {
 	t.Helper()
 	h := sha256.New()
 	for _, q := range []string{
@@ -59,7 +59,7 @@ func p2State(t testing.TB, env *emutest.Env) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func p2IDs(os []object) map[string]bool {
+func idSet(os []object) map[string]bool {
 	out := map[string]bool{}
 	for _, o := range os {
 		out[o.ID] = true
@@ -67,10 +67,10 @@ func p2IDs(os []object) map[string]bool {
 	return out
 }
 
-// p2Changes counts the rows written on the store's one connection since it
+// totalChanges counts the rows written on the store's one connection since it
 // opened (SQLite's total_changes()): a cheap first check that a request wrote
 // nothing, before comparing digests.
-func p2Changes(t testing.TB, env *emutest.Env) int64 {
+func totalChanges(t testing.TB, env *emutest.Env) int64 {
 	t.Helper()
 	var n int64
 	require.NoError(t, env.Deps.DB.SQL().QueryRowContext(context.Background(), `SELECT total_changes()`).Scan(&n))

@@ -12,27 +12,27 @@ import (
 func TestPart2PurgeIndividual(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	require.NotEmpty(t, p2Many(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat))
-	require.NotEmpty(t, p2Many(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat))
-	require.NotEmpty(t, p2Many(t, env, adminToken, "/v1/user-multicasts/?individual-id="+indPat))
-	require.NotEmpty(t, p2Many(t, env, adminToken, "/v1/voice-recordings/?organization-id="+org1+"&filter[individual-id]="+indPat))
-	r := p2Call(t, env, adminToken, "POST", "/v1/purge-data/", p2Doc("system-purges", "",
+	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat))
+	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat))
+	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/user-multicasts/?individual-id="+indPat))
+	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/voice-recordings/?organization-id="+org1+"&filter[individual-id]="+indPat))
+	r := callWant(t, env, adminToken, "POST", "/v1/purge-data/", resourceDoc("system-purges", "",
 		`{"archive": true, "entity-id": "`+indPat+`", "entity-type": "individual", "reference-id": "gdpr-17", "request-id": "r-1"}`), 201)
 	assert.JSONEq(t, `null`, r.Body)
-	assert.Empty(t, p2Many(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat))
-	assert.Empty(t, p2Many(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat))
-	assert.Empty(t, p2Many(t, env, adminToken, "/v1/user-multicasts/?individual-id="+indPat))
-	assert.Empty(t, p2Many(t, env, adminToken, "/v1/voice-recordings/?organization-id="+org1+"&filter[individual-id]="+indPat))
-	p2Err(t, env, adminToken, "GET", "/v1/user-email-attachments/"+p2Attachment1+"/", "", 404) // below Pat's e-mail
-	p2Err(t, env, adminToken, "GET", "/v1/video-participants/"+p2Participant2+"/", "", 404)
-	ch := p2One(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video1+"/", "", 200)
+	assert.Empty(t, mustMany(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat))
+	assert.Empty(t, mustMany(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat))
+	assert.Empty(t, mustMany(t, env, adminToken, "/v1/user-multicasts/?individual-id="+indPat))
+	assert.Empty(t, mustMany(t, env, adminToken, "/v1/voice-recordings/?organization-id="+org1+"&filter[individual-id]="+indPat))
+	mustFail(t, env, adminToken, "GET", "/v1/user-email-attachments/"+emailAttachment1+"/", "", 404) // below Pat's e-mail
+	mustFail(t, env, adminToken, "GET", "/v1/video-participants/"+participant2+"/", "", 404)
+	ch := mustOne(t, env, adminToken, "GET", "/v1/video-channels/"+video1+"/", "", 200)
 	for _, p := range videoParticipants(t, ch) {
 		assert.NotEqual(t, indPat, p["individual-id"])
 	}
-	p2One(t, env, adminToken, "GET", "/v1/individuals/"+indPat+"/", "", 200) // courier does not own individuals
+	mustOne(t, env, adminToken, "GET", "/v1/individuals/"+indPat+"/", "", 200) // courier does not own individuals
 	// Others' data stays.
-	assert.NotEmpty(t, p2Many(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indRalph))
-	p2One(t, env, adminToken, "GET", "/v1/user-emails/"+p2Email3+"/", "", 200)
+	assert.NotEmpty(t, mustMany(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indRalph))
+	mustOne(t, env, adminToken, "GET", "/v1/user-emails/"+email3+"/", "", 200)
 }
 
 // TestPart2PurgeEntity: purging a record removes it and everything below it;
@@ -40,88 +40,88 @@ func TestPart2PurgeIndividual(t *testing.T) {
 func TestPart2PurgeEntity(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	require.NotEmpty(t, p2Many(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+p2Video2))
-	p2Call(t, env, org1Token, "POST", "/v1/purge-data/", p2Doc("system-purges", "", `{"entity-id": "`+p2Video2+`", "entity-type": "video-channels"}`), 201)
-	p2Err(t, env, org1Token, "GET", "/v1/video-channels/"+p2Video2+"/", "", 404)
-	p2Err(t, env, org1Token, "GET", "/v1/video-participants/"+p2Participant3+"/", "", 404)
-	p2Err(t, env, org1Token, "GET", "/v1/video-compositions/"+p2Composition1+"/", "", 404)
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/video-compositions/?video-channel-id="+p2Video2))
-	assert.False(t, p2IDs(p2Many(t, env, org1Token, "/v1/video-channels/?individual-id="+indOlivia))[p2Video2])
+	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+video2))
+	callWant(t, env, org1Token, "POST", "/v1/purge-data/", resourceDoc("system-purges", "", `{"entity-id": "`+video2+`", "entity-type": "video-channels"}`), 201)
+	mustFail(t, env, org1Token, "GET", "/v1/video-channels/"+video2+"/", "", 404)
+	mustFail(t, env, org1Token, "GET", "/v1/video-participants/"+participant3+"/", "", 404)
+	mustFail(t, env, org1Token, "GET", "/v1/video-compositions/"+composition1+"/", "", 404)
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/video-compositions/?video-channel-id="+video2))
+	assert.False(t, idSet(mustMany(t, env, org1Token, "/v1/video-channels/?individual-id="+indOlivia))[video2])
 	// A text account takes its numbers, texts, logs and settings with it.
-	p2Call(t, env, adminToken, "POST", "/v1/purge-data/", p2Doc("system-purges", "", `{"entity-id": "`+p2Account1+`", "entity-type": "text-account"}`), 201)
-	p2Err(t, env, adminToken, "GET", "/v1/texts/"+p2Text1+"/", "", 404)
-	p2Err(t, env, adminToken, "GET", "/v1/text-account-numbers/"+p2Number1+"/", "", 404)
-	p2Err(t, env, adminToken, "GET", "/v1/voice-settings/"+p2Setting1+"/", "", 404)
-	p2Err(t, env, adminToken, "GET", "/v1/voice-queue-agents/"+p2Agent1+"/", "", 404)
-	p2Err(t, env, adminToken, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 404)
-	assert.Empty(t, p2Many(t, env, adminToken, "/v1/text-number-logs/?number-id="+p2Number1))
-	p2One(t, env, adminToken, "GET", "/v1/text-accounts/"+p2Account2+"/", "", 200)
+	callWant(t, env, adminToken, "POST", "/v1/purge-data/", resourceDoc("system-purges", "", `{"entity-id": "`+account1+`", "entity-type": "text-account"}`), 201)
+	mustFail(t, env, adminToken, "GET", "/v1/texts/"+text1+"/", "", 404)
+	mustFail(t, env, adminToken, "GET", "/v1/text-account-numbers/"+number1+"/", "", 404)
+	mustFail(t, env, adminToken, "GET", "/v1/voice-settings/"+setting1+"/", "", 404)
+	mustFail(t, env, adminToken, "GET", "/v1/voice-queue-agents/"+agent1+"/", "", 404)
+	mustFail(t, env, adminToken, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 404)
+	assert.Empty(t, mustMany(t, env, adminToken, "/v1/text-number-logs/?number-id="+number1))
+	mustOne(t, env, adminToken, "GET", "/v1/text-accounts/"+account2+"/", "", 200)
 
-	before := p2State(t, env)
+	before := storeState(t, env)
 	for _, tc := range []struct{ attrs, pointer string }{
-		{`{"entity-id": "` + p2Video3 + `", "entity-type": "starship"}`, "/data/attributes/entity-type"},
+		{`{"entity-id": "` + video3 + `", "entity-type": "starship"}`, "/data/attributes/entity-type"},
 		{`{"entity-id": "` + org1 + `", "entity-type": "organization"}`, "/data/attributes/entity-type"},
 		{`{"entity-id": "` + adminUser + `", "entity-type": "user"}`, "/data/attributes/entity-type"},
 		{`{"entity-id": "42", "entity-type": "video-channel"}`, "/data/attributes/entity-id"},
-		{`{"entity-id": "` + p2Video3 + `", "entity-type": "video-channel"}`, "/data/attributes/entity-id"}, // org2: out of reach
-		{`{"entity-id": "` + p2Video3 + `"}`, "/data/attributes/entity-type"},
+		{`{"entity-id": "` + video3 + `", "entity-type": "video-channel"}`, "/data/attributes/entity-id"}, // org2: out of reach
+		{`{"entity-id": "` + video3 + `"}`, "/data/attributes/entity-type"},
 		{`{"entity-type": "video-channel"}`, "/data/attributes/entity-id"},
-		{`{"entity-id": "` + p2Video3 + `", "entity-type": "video-channel", "archive": "yes"}`, "/data/attributes/archive"},
+		{`{"entity-id": "` + video3 + `", "entity-type": "video-channel", "archive": "yes"}`, "/data/attributes/archive"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/purge-data/", p2Doc("system-purges", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/purge-data/", resourceDoc("system-purges", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.attrs)
 	}
-	code, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/purge-data/", p2Doc("purge-data", "", `{"entity-id": "`+p2Video1+`", "entity-type": "video-channel"}`), 409)
+	code, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/purge-data/", resourceDoc("purge-data", "", `{"entity-id": "`+video1+`", "entity-type": "video-channel"}`), 409)
 	assert.Equal(t, "Conflict", code)
 	assert.Equal(t, "/data/type", ptr)
-	assert.Equal(t, before, p2State(t, env))
-	p2One(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video3+"/", "", 200)
+	assert.Equal(t, before, storeState(t, env))
+	mustOne(t, env, adminToken, "GET", "/v1/video-channels/"+video3+"/", "", 200)
 }
 
 // TestPart2SystemReads: replicators, sniffers and their logs, aggregation requests.
 func TestPart2SystemReads(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := p2Call(t, env, org1Token, "GET", "/v1/replicators/", "", 200)
+	r := callWant(t, env, org1Token, "GET", "/v1/replicators/", "", 200)
 	d := decode(t, r)
 	assert.Equal(t, map[string]any{}, d.Meta, "replicators are not paged")
 	assert.Nil(t, d.Links)
 	assert.Len(t, many(t, r), 2)
-	p2Err(t, env, org1Token, "GET", "/v1/replicators/?page[limit]=1", "", 400)
+	mustFail(t, env, org1Token, "GET", "/v1/replicators/?page[limit]=1", "", 400)
 	assert.JSONEq(t, `{"data": {"attributes": {"classpath": "courier.replicators.IndividualReplicator",
 		"created-time": "2026-01-01T09:00:00.000000+00:00", "last-poll-time": "2026-01-15T11:59:00.000000+00:00"},
-		"id": "`+p2Replicator1+`", "type": "replicators"}, "meta": {}}`,
-		p2Call(t, env, org1Token, "GET", "/v1/replicators/"+p2Replicator1+"/", "", 200).Body)
+		"id": "`+replicator1+`", "type": "replicators"}, "meta": {}}`,
+		callWant(t, env, org1Token, "GET", "/v1/replicators/"+replicator1+"/", "", 200).Body)
 
-	s := p2One(t, env, org1Token, "POST", "/v1/sniffers/", p2Doc("sniffers", "", `{"user-id": "`+adminUser+`"}`), 201)
+	s := mustOne(t, env, org1Token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+adminUser+`"}`), 201)
 	assert.Equal(t, map[string]any{"created-time": "2026-01-15T12:00:00.000000+00:00", "user-id": adminUser,
 		"valid-until": "2026-01-15T13:00:00.000000+00:00"}, s.Attributes)
-	assert.Equal(t, s, p2One(t, env, org1Token, "GET", "/v1/sniffers/"+s.ID+"/", "", 200))
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/sniffers/"+s.ID+"/get-logs/"))
-	logs := p2Many(t, env, org1Token, "/v1/sniffers/"+p2Sniffer1+"/get-logs/")
+	assert.Equal(t, s, mustOne(t, env, org1Token, "GET", "/v1/sniffers/"+s.ID+"/", "", 200))
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/sniffers/"+s.ID+"/get-logs/"))
+	logs := mustMany(t, env, org1Token, "/v1/sniffers/"+sniffer1+"/get-logs/")
 	require.Len(t, logs, 1)
 	assert.Equal(t, "sniffer-logs", logs[0].Type)
 	assert.Equal(t, "application/vnd.api+json", logs[0].Attributes["content_type"])
-	s2 := p2One(t, env, org1Token, "POST", "/v1/sniffers/", p2Doc("sniffers", "", `{"user-id": "`+adminUser+`", "valid-until": "2026-01-16T00:00:00+02:00"}`), 201)
+	s2 := mustOne(t, env, org1Token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+adminUser+`", "valid-until": "2026-01-16T00:00:00+02:00"}`), 201)
 	assert.Equal(t, "2026-01-15T22:00:00.000000+00:00", s2.Attributes["valid-until"])
-	before := p2State(t, env)
+	before := storeState(t, env)
 	for _, tc := range []struct{ attrs, pointer string }{
 		{`{"user-id": "` + adminUser + `", "valid-until": "2026-01-01T00:00:00Z"}`, "/data/attributes/valid-until"},
 		{`{"user-id": "` + adminUser + `", "valid-until": "later"}`, "/data/attributes/valid-until"},
 		{`{"user-id": "20000000-0000-4000-8000-0000000000ff"}`, "/data/attributes/user-id"},
 		{`{}`, "/data/attributes/user-id"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/sniffers/", p2Doc("sniffers", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.attrs)
 	}
-	p2Err(t, env, org1Token, "GET", "/v1/sniffers/"+p2Sniffer2+"/", "", 404)
-	p2Err(t, env, org1Token, "GET", "/v1/sniffers/"+p2Sniffer2+"/get-logs/", "", 404)
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, org1Token, "GET", "/v1/sniffers/"+sniffer2+"/", "", 404)
+	mustFail(t, env, org1Token, "GET", "/v1/sniffers/"+sniffer2+"/get-logs/", "", 404)
+	assert.Equal(t, before, storeState(t, env))
 
-	agg := p2One(t, env, org1Token, "POST", "/v1/aggregation-requests/", p2Doc("aggregation-requests", "",
+	agg := mustOne(t, env, org1Token, "POST", "/v1/aggregation-requests/", resourceDoc("aggregation-requests", "",
 		`{"entries": [{"column": "steps", "individual-id": "`+indPat+`"}, {"column": "weight", "individual-id": "`+indQuinn+`"}]}`), 201)
 	assert.Equal(t, map[string]any{}, agg.Attributes)
-	before = p2State(t, env)
+	before = storeState(t, env)
 	for _, tc := range []struct{ attrs, pointer string }{
 		{`{"entries": []}`, "/data/attributes/entries"},
 		{`{}`, "/data/attributes/entries"},
@@ -130,8 +130,8 @@ func TestPart2SystemReads(t *testing.T) {
 		{`{"entries": [{"column": "steps", "individual-id": 5}]}`, "/data/attributes/entries/0/individual-id"},
 		{`{"entries": "all"}`, "/data/attributes/entries"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/aggregation-requests/", p2Doc("aggregation-requests", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/aggregation-requests/", resourceDoc("aggregation-requests", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.attrs)
 	}
-	assert.Equal(t, before, p2State(t, env))
+	assert.Equal(t, before, storeState(t, env))
 }

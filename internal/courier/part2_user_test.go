@@ -13,73 +13,73 @@ import (
 func TestPart2Alexa(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"version": "1.0", "session": {"new": true},
+	r := callWant(t, env, org1Token, "POST", "/v1/ask-entries/", `{"version": "1.0", "session": {"new": true},
 		"request": {"type": "IntentRequest", "timestamp": "2026-01-15T12:00:00Z", "intent": {"name": "NextAppointment"}}}`, 200)
 	assert.JSONEq(t, `{}`, r.Body)
-	before := p2State(t, env)
+	before := storeState(t, env)
 	for _, tc := range []struct{ body, pointer string }{
 		{`{}`, "/request"},
 		{`{"request": "launch"}`, "/request"},
 		{`{"request": {"timestamp": "2026-01-15T12:00:00Z"}}`, "/request/type"},
 		{`{"request": {"type": "LaunchRequest", "timestamp": "yesterday"}}`, "/request/timestamp"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", tc.body, 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/ask-entries/", tc.body, 400)
 		assert.Equal(t, tc.pointer, ptr, tc.body)
 	}
-	p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", `[1]`, 400)
-	p2Err(t, env, org1Token, "POST", "/v1/ask-entries/", `{"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged"}}`, 400)
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, org1Token, "POST", "/v1/ask-entries/", `[1]`, 400)
+	mustFail(t, env, org1Token, "POST", "/v1/ask-entries/", `{"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged"}}`, 400)
+	assert.Equal(t, before, storeState(t, env))
 
 	// Alexa tells which events the user subscribed to (only subscriptions the caller sees change).
-	p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.OLIVIA"}}},
+	callWant(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.OLIVIA"}}},
 		"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged", "body": {"subscriptions": [{"eventName": "AMAZON.MessageAlert.Activated"}]}}}`, 200)
-	assert.Equal(t, []any{"AMAZON.MessageAlert.Activated"}, p2One(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+p2Sub1+"/", "", 200).Attributes["registered-events"])
-	p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.ALICE"}}},
+	assert.Equal(t, []any{"AMAZON.MessageAlert.Activated"}, mustOne(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+sub1+"/", "", 200).Attributes["registered-events"])
+	callWant(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.ALICE"}}},
 		"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged", "body": {"subscriptions": []}}}`, 200)
-	assert.Equal(t, []any{"AMAZON.MessageAlert.Activated"}, p2One(t, env, adminToken, "GET", "/v1/ask-subscriptions/"+p2Sub2+"/", "", 200).Attributes["registered-events"])
-	p2Call(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.OLIVIA"}}},
+	assert.Equal(t, []any{"AMAZON.MessageAlert.Activated"}, mustOne(t, env, adminToken, "GET", "/v1/ask-subscriptions/"+sub2+"/", "", 200).Attributes["registered-events"])
+	callWant(t, env, org1Token, "POST", "/v1/ask-entries/", `{"context": {"System": {"user": {"userId": "amzn1.ask.account.OLIVIA"}}},
 		"request": {"type": "AlexaSkillEvent.ProactiveSubscriptionChanged", "body": {"subscriptions": [{"eventName": "AMAZON.MessageAlert.Activated"}, {"eventName": "AMAZON.Occasion.Updated"}]}}}`, 200)
 
 	// Olivia's user is subscribed: her reminder syncs; Pat has no user.
-	liv := p2One(t, env, adminToken, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indOlivia+`",
+	liv := mustOne(t, env, adminToken, "POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indOlivia+`",
 		"name": "Stand-up", "reminder-content": "Team stand-up.", "reminder-rrule": "FREQ=WEEKLY;BYDAY=MO", "reminder-time-local": "09:00", "tz-info": "America/Los_Angeles"}`), 201)
 	assert.Equal(t, true, liv.Attributes["synced-to-alexa"])
-	assert.Equal(t, p2Sub1, liv.Attributes["account-id"])
+	assert.Equal(t, sub1, liv.Attributes["account-id"])
 	assert.Len(t, liv.Attributes["alexa-reminder-id"], 36)
 	assert.Equal(t, adminUser, liv.Attributes["created-by"])
-	pat := p2One(t, env, adminToken, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`",
+	pat := mustOne(t, env, adminToken, "POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indPat+`",
 		"reminder-content": "Water the plants.", "reminder-time-local": "18:00"}`), 201)
 	assert.Equal(t, false, pat.Attributes["synced-to-alexa"])
 	assert.Nil(t, pat.Attributes["account-id"])
-	assert.Equal(t, []string{p2Reminder1, pat.ID}, ids(p2Many(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat)))
-	pat = p2One(t, env, adminToken, "PATCH", "/v1/ask-reminders/"+pat.ID+"/", p2Doc("ask-reminders", pat.ID, `{"reminder-rrule": "FREQ=DAILY;COUNT=5", "tz-info": "UTC"}`), 200)
+	assert.Equal(t, []string{reminder1, pat.ID}, ids(mustMany(t, env, adminToken, "/v1/ask-reminders/?individual-id="+indPat)))
+	pat = mustOne(t, env, adminToken, "PATCH", "/v1/ask-reminders/"+pat.ID+"/", resourceDoc("ask-reminders", pat.ID, `{"reminder-rrule": "FREQ=DAILY;COUNT=5", "tz-info": "UTC"}`), 200)
 	assert.Equal(t, "FREQ=DAILY;COUNT=5", pat.Attributes["reminder-rrule"])
-	before = p2State(t, env)
+	before = storeState(t, env)
 	for _, tc := range []struct{ method, path, doc, pointer string }{
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "08:00", "reminder-rrule": "every day"}`), "/data/attributes/reminder-rrule"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "8am"}`), "/data/attributes/reminder-time-local"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "08:00", "tz-info": "Mars"}`), "/data/attributes/tz-info"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-time-local": "08:00"}`), "/data/attributes/reminder-content"},
-		{"POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "", `{"reminder-content": "x", "reminder-time-local": "08:00"}`), "/data/attributes/individual-id"},
-		{"PATCH", "/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"reminder-rrule": "FREQ=HOURLY;BYWHEN=1"}`), "/data/attributes/reminder-rrule"},
-		{"PATCH", "/v1/ask-reminders/" + p2Reminder1 + "/", p2Doc("ask-reminders", p2Reminder1, `{"synced-to-alexa": "yes", "name": 5}`), "/data/attributes/name"},
+		{"POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "08:00", "reminder-rrule": "every day"}`), "/data/attributes/reminder-rrule"},
+		{"POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "8am"}`), "/data/attributes/reminder-time-local"},
+		{"POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-content": "x", "reminder-time-local": "08:00", "tz-info": "Mars"}`), "/data/attributes/tz-info"},
+		{"POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"individual-id": "`+indPat+`", "reminder-time-local": "08:00"}`), "/data/attributes/reminder-content"},
+		{"POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "", `{"reminder-content": "x", "reminder-time-local": "08:00"}`), "/data/attributes/individual-id"},
+		{"PATCH", "/v1/ask-reminders/" + reminder1 + "/", resourceDoc("ask-reminders", reminder1, `{"reminder-rrule": "FREQ=HOURLY;BYWHEN=1"}`), "/data/attributes/reminder-rrule"},
+		{"PATCH", "/v1/ask-reminders/" + reminder1 + "/", resourceDoc("ask-reminders", reminder1, `{"synced-to-alexa": "yes", "name": 5}`), "/data/attributes/name"},
 	} {
-		_, ptr, _ := p2Err(t, env, adminToken, tc.method, tc.path, tc.doc, 400)
+		_, ptr, _ := mustFail(t, env, adminToken, tc.method, tc.path, tc.doc, 400)
 		assert.Equal(t, tc.pointer, ptr, tc.doc)
 	}
-	_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/ask-reminders/", p2Doc("ask-reminders", "",
+	_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/ask-reminders/", resourceDoc("ask-reminders", "",
 		`{"individual-id": "`+indRalph+`", "reminder-content": "x", "reminder-time-local": "08:00"}`), 400)
 	assert.Equal(t, "/data/attributes/individual-id", ptr)
-	p2Err(t, env, org1Token, "GET", "/v1/ask-reminders/"+p2Reminder2+"/", "", 404)
-	p2Err(t, env, org1Token, "PATCH", "/v1/ask-reminders/"+p2Reminder2+"/", p2Doc("ask-reminders", p2Reminder2, `{"name": "x"}`), 404)
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/ask-reminders/?individual-id="+indRalph))
-	assert.Equal(t, before, p2State(t, env), "refused reminder requests change nothing")
+	mustFail(t, env, org1Token, "GET", "/v1/ask-reminders/"+reminder2+"/", "", 404)
+	mustFail(t, env, org1Token, "PATCH", "/v1/ask-reminders/"+reminder2+"/", resourceDoc("ask-reminders", reminder2, `{"name": "x"}`), 404)
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/ask-reminders/?individual-id="+indRalph))
+	assert.Equal(t, before, storeState(t, env), "refused reminder requests change nothing")
 
 	// Subscriptions send only the events they registered.
-	assert.JSONEq(t, `{}`, p2Call(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub1+"/send/",
+	assert.JSONEq(t, `{}`, callWant(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+sub1+"/send/",
 		`{"event": {"name": "AMAZON.Occasion.Updated", "payload": {}}}`, 201).Body)
-	assert.Equal(t, "2026-01-15T12:00:00.000000+00:00", p2One(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+p2Sub1+"/", "", 200).Attributes["last-modified-at"])
-	before = p2State(t, env)
+	assert.Equal(t, "2026-01-15T12:00:00.000000+00:00", mustOne(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+sub1+"/", "", 200).Attributes["last-modified-at"])
+	before = storeState(t, env)
 	for _, tc := range []struct{ body, pointer string }{
 		{`{"event": {"name": "AMAZON.WeatherAlert.Activated", "payload": {}}}`, "/event/name"},
 		{`{"event": {"payload": {}}}`, "/event/name"},
@@ -90,17 +90,17 @@ func TestPart2Alexa(t *testing.T) {
 		{`{"event": {"name": "AMAZON.Occasion.Updated"}, "expire": 1e30}`, "/expire"},
 		{`{"event": {"name": "AMAZON.Occasion.Updated"}, "localized": {}}`, "/localized"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub1+"/send/", tc.body, 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+sub1+"/send/", tc.body, 400)
 		assert.Equal(t, tc.pointer, ptr, tc.body)
 	}
-	p2Err(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+p2Sub2+"/send/", `{"event": {"name": "AMAZON.MessageAlert.Activated"}}`, 404)
-	p2Err(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+p2Sub2+"/", "", 404)
-	_, _, param := p2Err(t, env, org1Token, "GET", "/v1/ask-subscriptions/?organization-id="+org2, "", 403)
+	mustFail(t, env, org1Token, "POST", "/v1/ask-subscriptions/"+sub2+"/send/", `{"event": {"name": "AMAZON.MessageAlert.Activated"}}`, 404)
+	mustFail(t, env, org1Token, "GET", "/v1/ask-subscriptions/"+sub2+"/", "", 404)
+	_, _, param := mustFail(t, env, org1Token, "GET", "/v1/ask-subscriptions/?organization-id="+org2, "", 403)
 	assert.Equal(t, "organization-id", param)
-	_, _, param = p2Err(t, env, org1Token, "GET", "/v1/ask-subscriptions/", "", 400)
+	_, _, param = mustFail(t, env, org1Token, "GET", "/v1/ask-subscriptions/", "", 400)
 	assert.Equal(t, "organization-id", param)
-	assert.Equal(t, []string{p2Sub2}, ids(p2Many(t, env, adminToken, "/v1/ask-subscriptions/?organization-id="+org2+"&filter[user-id]="+adminUser)))
-	assert.Equal(t, before, p2State(t, env))
+	assert.Equal(t, []string{sub2}, ids(mustMany(t, env, adminToken, "/v1/ask-subscriptions/?organization-id="+org2+"&filter[user-id]="+adminUser)))
+	assert.Equal(t, before, storeState(t, env))
 }
 
 // TestPart2Devices: devices are their user's; all-users shows the
@@ -109,36 +109,36 @@ func TestPart2Alexa(t *testing.T) {
 func TestPart2Devices(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	assert.Equal(t, []string{p2Device2}, ids(p2Many(t, env, org1Token, "/v1/user-devices/")))
-	assert.Equal(t, []string{p2Device1}, ids(p2Many(t, env, adminToken, "/v1/user-devices/")))
-	assert.Equal(t, []string{p2Device1, p2Device2, p2Device3}, ids(p2Many(t, env, adminToken, "/v1/user-devices/?all-users=true")))
-	assert.Equal(t, []string{p2Device1, p2Device2}, ids(p2Many(t, env, org1Token, "/v1/user-devices/?all-users=true")))
-	assert.Equal(t, []string{p2Device2}, ids(p2Many(t, env, org1Token, "/v1/user-devices/?all-users=true&filter[type]=fcm&filter[model]=Pixel%208")))
-	dev := p2One(t, env, org1Token, "POST", "/v1/user-devices/", p2Doc("user-devices", "",
+	assert.Equal(t, []string{device2}, ids(mustMany(t, env, org1Token, "/v1/user-devices/")))
+	assert.Equal(t, []string{device1}, ids(mustMany(t, env, adminToken, "/v1/user-devices/")))
+	assert.Equal(t, []string{device1, device2, device3}, ids(mustMany(t, env, adminToken, "/v1/user-devices/?all-users=true")))
+	assert.Equal(t, []string{device1, device2}, ids(mustMany(t, env, org1Token, "/v1/user-devices/?all-users=true")))
+	assert.Equal(t, []string{device2}, ids(mustMany(t, env, org1Token, "/v1/user-devices/?all-users=true&filter[type]=fcm&filter[model]=Pixel%208")))
+	dev := mustOne(t, env, org1Token, "POST", "/v1/user-devices/", resourceDoc("user-devices", "",
 		`{"individual-id": "`+indOlivia+`", "token": "fcm-token-olivia-0002", "type": "fcm", "model": "Pixel 9", "app-name": "northwind"}`), 201)
 	assert.Equal(t, true, dev.Attributes["allow-notification"])
-	assert.Equal(t, []string{dev.ID}, ids(p2Many(t, env, org1Token, "/v1/user-devices/")), "the same token replaces the device")
-	assert.Len(t, p2Many(t, env, org1Token, "/v1/user-devices/?all-users=true"), 2)
-	assert.Equal(t, "Pixel 9", p2Many(t, env, org1Token, "/v1/user-devices/?token=fcm-token-olivia-0002")[0].Attributes["model"])
+	assert.Equal(t, []string{dev.ID}, ids(mustMany(t, env, org1Token, "/v1/user-devices/")), "the same token replaces the device")
+	assert.Len(t, mustMany(t, env, org1Token, "/v1/user-devices/?all-users=true"), 2)
+	assert.Equal(t, "Pixel 9", mustMany(t, env, org1Token, "/v1/user-devices/?token=fcm-token-olivia-0002")[0].Attributes["model"])
 
 	// The org1 user registering org2's device token does not take it over.
-	p2One(t, env, org1Token, "POST", "/v1/user-devices/", p2Doc("user-devices", "", `{"token": "web-token-grace-0003", "type": "web"}`), 201)
-	assert.True(t, p2IDs(p2Many(t, env, adminToken, "/v1/user-devices/?all-users=true"))[p2Device3])
+	mustOne(t, env, org1Token, "POST", "/v1/user-devices/", resourceDoc("user-devices", "", `{"token": "web-token-grace-0003", "type": "web"}`), 201)
+	assert.True(t, idSet(mustMany(t, env, adminToken, "/v1/user-devices/?all-users=true"))[device3])
 
 	// A multicast to Olivia is pushed to her user's device.
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/"))
-	p2Call(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "shift-reminder", "data": {"day": "Monday"}}`, 201)
-	logs := p2Many(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/")
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/"))
+	callWant(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "shift-reminder", "data": {"day": "Monday"}}`, 201)
+	logs := mustMany(t, env, org1Token, "/v1/user-devices/"+dev.ID+"/get-logs/")
 	require.Len(t, logs, 1)
 	assert.Equal(t, "user-device-logs", logs[0].Type)
 	assert.Equal(t, "shift-reminder", logs[0].Attributes["title"])
 	assert.Equal(t, map[string]any{"day": "Monday"}, logs[0].Attributes["data"])
-	d := decode(t, p2Call(t, env, adminToken, "GET", "/v1/user-devices/"+p2Device1+"/get-logs/?page[limit]=1", "", 200))
+	d := decode(t, callWant(t, env, adminToken, "GET", "/v1/user-devices/"+device1+"/get-logs/?page[limit]=1", "", 200))
 	assert.Equal(t, map[string]any{"page[limit]": float64(1), "page[offset]": float64(0), "page[total]": float64(1)}, d.Meta)
 
-	before := p2State(t, env)
-	p2Err(t, env, org1Token, "GET", "/v1/user-devices/"+p2Device3+"/get-logs/", "", 404)
-	p2Err(t, env, org1Token, "GET", "/v1/user-devices/a0000000-0000-4000-8000-0000000000ff/get-logs/", "", 404)
+	before := storeState(t, env)
+	mustFail(t, env, org1Token, "GET", "/v1/user-devices/"+device3+"/get-logs/", "", 404)
+	mustFail(t, env, org1Token, "GET", "/v1/user-devices/a0000000-0000-4000-8000-0000000000ff/get-logs/", "", 404)
 	for _, tc := range []struct{ attrs, pointer string }{
 		{`{"token": "t", "type": "sms"}`, "/data/attributes/type"},
 		{`{"type": "apn"}`, "/data/attributes/token"},
@@ -146,11 +146,11 @@ func TestPart2Devices(t *testing.T) {
 		{`{"token": "t", "type": "apn", "individual-id": "` + indRalph + `"}`, "/data/attributes/individual-id"},
 		{`{"token": "t", "type": "apn", "app-version": "123456789012345678901"}`, "/data/attributes/app-version"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-devices/", p2Doc("user-devices", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/user-devices/", resourceDoc("user-devices", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.attrs)
 	}
-	p2Err(t, env, org1Token, "GET", "/v1/user-devices/?filter[type]=sms", "", 400)
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, org1Token, "GET", "/v1/user-devices/?filter[type]=sms", "", 400)
+	assert.Equal(t, before, storeState(t, env))
 }
 
 // TestPart2Emails: drafts take attachments that must be uploaded before the
@@ -158,13 +158,13 @@ func TestPart2Devices(t *testing.T) {
 func TestPart2Emails(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	em := p2One(t, env, adminToken, "POST", "/v1/user-emails/", p2Doc("user-emails", "",
+	em := mustOne(t, env, adminToken, "POST", "/v1/user-emails/", resourceDoc("user-emails", "",
 		`{"individual-id": "`+indOlivia+`", "subject": "Rota", "message": "See attached."}`), 201)
 	assert.Equal(t, "draft", em.Attributes["status"])
 	assert.Equal(t, []any{"olivia.nguyen@example.com"}, em.Attributes["to"], "the user's address by default")
 	assert.Equal(t, org1User, em.Attributes["user-id"])
 	assert.Nil(t, em.Attributes["task-id"])
-	r := p2Call(t, env, adminToken, "POST", "/v1/user-email-attachments/", p2Doc("user-email-attachments", "",
+	r := callWant(t, env, adminToken, "POST", "/v1/user-email-attachments/", resourceDoc("user-email-attachments", "",
 		`{"content-type": "application/pdf", "email-id": "`+em.ID+`", "filename": "rota.pdf"}`), 201)
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	var ticket map[string]json.RawMessage
@@ -173,34 +173,34 @@ func TestPart2Emails(t *testing.T) {
 	var attID string
 	require.NoError(t, json.Unmarshal(ticket["id"], &attID))
 	assert.JSONEq(t, `1768482000`, string(ticket["expiration-time"]), "an hour of emulated time")
-	att := p2One(t, env, adminToken, "GET", "/v1/user-email-attachments/"+attID+"/?with-link=true", "", 200)
+	att := mustOne(t, env, adminToken, "GET", "/v1/user-email-attachments/"+attID+"/?with-link=true", "", 200)
 	assert.Equal(t, false, att.Attributes["ready-to-use"])
 	assert.Nil(t, att.Attributes["download-link"])
-	_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 400)
+	_, ptr, _ := mustFail(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 400)
 	assert.Equal(t, "", ptr)
-	att = p2One(t, env, adminToken, "POST", "/v1/user-email-attachments/"+attID+"/process-upload/", `{}`, 201)
+	att = mustOne(t, env, adminToken, "POST", "/v1/user-email-attachments/"+attID+"/process-upload/", `{}`, 201)
 	assert.Equal(t, true, att.Attributes["ready-to-use"])
 	assert.EqualValues(t, 2048, att.Attributes["size"])
 	assert.Nil(t, att.Attributes["download-link"], "without with-link")
 	assert.Equal(t, "https://downloads.courier.invalid/user-email-attachments/"+attID,
-		p2One(t, env, adminToken, "GET", "/v1/user-email-attachments/"+attID+"/?with-link=true", "", 200).Attributes["download-link"])
-	assert.Equal(t, []string{attID}, ids(p2Many(t, env, adminToken, "/v1/user-email-attachments/?email-id="+em.ID)))
-	em = p2One(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 201)
+		mustOne(t, env, adminToken, "GET", "/v1/user-email-attachments/"+attID+"/?with-link=true", "", 200).Attributes["download-link"])
+	assert.Equal(t, []string{attID}, ids(mustMany(t, env, adminToken, "/v1/user-email-attachments/?email-id="+em.ID)))
+	em = mustOne(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 201)
 	assert.Equal(t, "sent", em.Attributes["status"])
 	assert.Len(t, em.Attributes["task-id"], 36)
 	assert.Equal(t, "Sent to olivia.nguyen@example.com.", em.Attributes["result"])
-	assert.Equal(t, em, p2One(t, env, adminToken, "GET", "/v1/user-emails/"+em.ID+"/", "", 200))
+	assert.Equal(t, em, mustOne(t, env, adminToken, "GET", "/v1/user-emails/"+em.ID+"/", "", 200))
 
 	// Auto-send with several addresses.
-	auto := p2One(t, env, adminToken, "POST", "/v1/user-emails/", p2Doc("user-emails", "",
+	auto := mustOne(t, env, adminToken, "POST", "/v1/user-emails/", resourceDoc("user-emails", "",
 		`{"individual-id": "`+indPat+`", "subject": "Hi", "message-html": "<p>Hi</p>", "to": ["pat@example.com", "carer@example.com"], "auto-send": true}`), 201)
 	assert.Equal(t, "sent", auto.Attributes["status"])
 	assert.Equal(t, []any{"pat@example.com", "carer@example.com"}, auto.Attributes["to"])
-	assert.Equal(t, []string{p2Email1, auto.ID}, ids(p2Many(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat)))
+	assert.Equal(t, []string{email1, auto.ID}, ids(mustMany(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat)))
 
-	before := p2State(t, env)
-	p2Err(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 400)
-	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/user-email-attachments/", p2Doc("user-email-attachments", "",
+	before := storeState(t, env)
+	mustFail(t, env, adminToken, "POST", "/v1/user-emails/"+em.ID+"/send/", `{}`, 400)
+	_, ptr, _ = mustFail(t, env, adminToken, "POST", "/v1/user-email-attachments/", resourceDoc("user-email-attachments", "",
 		`{"content-type": "text/plain", "email-id": "`+em.ID+`", "filename": "late.txt"}`), 400)
 	assert.Equal(t, "/data/attributes/email-id", ptr)
 	for _, tc := range []struct{ attrs, pointer string }{
@@ -212,28 +212,28 @@ func TestPart2Emails(t *testing.T) {
 		{`{"individual-id": "` + indPat + `", "message": "x", "to": "a@example.com"}`, "/data/attributes/subject"},
 		{`{"individual-id": "` + indRalph + `", "subject": "x", "message": "x", "to": "a@example.com"}`, "/data/attributes/individual-id"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-emails/", p2Doc("user-emails", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/user-emails/", resourceDoc("user-emails", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.attrs)
 	}
-	_, ptr, _ = p2Err(t, env, org1Token, "POST", "/v1/user-emails/", p2Doc("user-emails", "",
+	_, ptr, _ = mustFail(t, env, org1Token, "POST", "/v1/user-emails/", resourceDoc("user-emails", "",
 		`{"individual-id": "`+indPat+`", "subject": "x", "message": "x", "to": "a@example.com", "sender-organization-id": "`+org2+`"}`), 403)
 	assert.Equal(t, "/data/attributes/sender-organization-id", ptr)
 	for _, tc := range []struct{ attrs, pointer string }{
-		{`{"content-type": "text/plain", "email-id": "` + p2Email3 + `"}`, "/data/attributes/filename"},
-		{`{"content-type": "text/plain", "email-id": "` + p2Email3 + `", "filename": " "}`, "/data/attributes/filename"},
-		{`{"content-type": "text/plain", "email-id": "` + p2Email2 + `", "filename": "a"}`, "/data/attributes/email-id"},
+		{`{"content-type": "text/plain", "email-id": "` + email3 + `"}`, "/data/attributes/filename"},
+		{`{"content-type": "text/plain", "email-id": "` + email3 + `", "filename": " "}`, "/data/attributes/filename"},
+		{`{"content-type": "text/plain", "email-id": "` + email2 + `", "filename": "a"}`, "/data/attributes/email-id"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-email-attachments/", p2Doc("user-email-attachments", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/user-email-attachments/", resourceDoc("user-email-attachments", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.attrs)
 	}
-	for _, path := range []string{"/v1/user-emails/" + p2Email2 + "/", "/v1/user-email-attachments/" + p2Attachment2 + "/"} {
-		p2Err(t, env, org1Token, "GET", path, "", 404)
+	for _, path := range []string{"/v1/user-emails/" + email2 + "/", "/v1/user-email-attachments/" + emailAttachment2 + "/"} {
+		mustFail(t, env, org1Token, "GET", path, "", 404)
 	}
-	p2Err(t, env, org1Token, "POST", "/v1/user-emails/"+p2Email2+"/send/", `{}`, 404)
-	p2Err(t, env, org1Token, "POST", "/v1/user-email-attachments/"+p2Attachment2+"/process-upload/", `{}`, 404)
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-email-attachments/?email-id="+p2Email2))
-	p2Err(t, env, org1Token, "GET", "/v1/user-emails/", "", 400)
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, org1Token, "POST", "/v1/user-emails/"+email2+"/send/", `{}`, 404)
+	mustFail(t, env, org1Token, "POST", "/v1/user-email-attachments/"+emailAttachment2+"/process-upload/", `{}`, 404)
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/user-email-attachments/?email-id="+email2))
+	mustFail(t, env, org1Token, "GET", "/v1/user-emails/", "", 400)
+	assert.Equal(t, before, storeState(t, env))
 }
 
 func keysOf(m map[string]json.RawMessage) []string {
@@ -249,7 +249,7 @@ func keysOf(m map[string]json.RawMessage) []string {
 func TestPart2Multicasts(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	r := p2Call(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"individual-group-ids": ["`+group1+`"], "individual-ids": ["`+indQuinn+`", "`+indPat+`"],
+	r := callWant(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"individual-group-ids": ["`+group1+`"], "individual-ids": ["`+indQuinn+`", "`+indPat+`"],
 		"organization-id": "`+org1+`", "template-data": {"clinic": "Northwind"}, "template-id": "newsletter"}`, 201)
 	var task struct {
 		MessageData map[string]any `json:"message-data"`
@@ -258,31 +258,31 @@ func TestPart2Multicasts(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.Body), &task))
 	assert.Equal(t, map[string]any{"clinic": "Northwind"}, task.MessageData)
 	assert.Len(t, task.TaskID, 36)
-	pat := p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indPat)
+	pat := mustMany(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indPat)
 	require.Len(t, pat, 2, "the fixture's and the new one (Pat once, though named twice)")
 	assert.Equal(t, map[string]any{"created-at": "2026-01-15T12:00:00.000000+00:00", "individual-id": indPat, "organization-id": org1,
 		"template-data": map[string]any{"clinic": "Northwind"}, "template-id": "newsletter"}, pat[1].Attributes)
-	assert.Len(t, p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indQuinn), 1)
+	assert.Len(t, mustMany(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indQuinn), 1)
 
-	r = p2Call(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "welcome"}`, 201)
+	r = callWant(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "welcome"}`, 201)
 	assert.JSONEq(t, `{}`, string(mustField(t, r.Body, "message-data")))
-	assert.Equal(t, "welcome", p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indOlivia)[0].Attributes["template-id"])
+	assert.Equal(t, "welcome", mustMany(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indOlivia)[0].Attributes["template-id"])
 
 	var v struct {
 		Info    string `json:"info"`
 		Success bool   `json:"success"`
 	}
-	r = p2Call(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
+	r = callWant(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
 		`{"data": {}, "individual-id": "`+indOlivia+`", "organization-id": "`+org1+`", "template-id": "welcome"}`, 201)
 	require.NoError(t, json.Unmarshal([]byte(r.Body), &v))
 	assert.True(t, v.Success, v.Info)
-	r = p2Call(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
+	r = callWant(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
 		`{"data": {}, "individual-id": "`+indRalph+`", "organization-id": "`+org1+`", "template-id": "welcome"}`, 201)
 	require.NoError(t, json.Unmarshal([]byte(r.Body), &v))
 	assert.False(t, v.Success)
 	assert.Contains(t, v.Info, "not in organization")
 
-	before := p2State(t, env)
+	before := storeState(t, env)
 	for _, tc := range []struct{ body, pointer string }{
 		{`{"template-data": {}, "template-id": "x"}`, "/individual-ids"},
 		{`{"template-data": {}, "template-id": "x", "individual-ids": ["` + indRalph + `"]}`, "/individual-ids/0"},
@@ -293,27 +293,27 @@ func TestPart2Multicasts(t *testing.T) {
 		{`{"template-data": [], "template-id": "x", "individual-ids": ["` + indPat + `"]}`, "/template-data"},
 		{`{"template-data": {}, "template-id": "x", "individual-ids": ["` + indPat + `"], "channel": "sms"}`, "/channel"},
 	} {
-		_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-multicasts/", tc.body, 400)
+		_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/user-multicasts/", tc.body, 400)
 		assert.Equal(t, tc.pointer, ptr, tc.body)
 	}
-	_, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"template-data": {}, "template-id": "x", "organization-id": "`+org2+`", "individual-ids": ["`+indRalph+`"]}`, 403)
+	_, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"template-data": {}, "template-id": "x", "organization-id": "`+org2+`", "individual-ids": ["`+indRalph+`"]}`, 403)
 	assert.Equal(t, "/organization-id", ptr)
-	_, ptr, _ = p2Err(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "organization-id": "`+org2+`"}`, 403)
+	_, ptr, _ = mustFail(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "organization-id": "`+org2+`"}`, 403)
 	assert.Equal(t, "/organization-id", ptr)
-	_, ptr, _ = p2Err(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "individual-id": "`+indRalph+`"}`, 400)
+	_, ptr, _ = mustFail(t, env, org1Token, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "individual-id": "`+indRalph+`"}`, 400)
 	assert.Equal(t, "/individual-id", ptr)
-	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "individual-id": "`+indRalph+`", "organization-id": "`+org1+`"}`, 400)
+	_, ptr, _ = mustFail(t, env, adminToken, "POST", "/v1/users/"+org1User+"/multicast/", `{"template-id": "x", "individual-id": "`+indRalph+`", "organization-id": "`+org1+`"}`, 400)
 	assert.Equal(t, "/individual-id", ptr)
-	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/users/"+org1User+"/multicast/", `{}`, 400)
+	_, ptr, _ = mustFail(t, env, adminToken, "POST", "/v1/users/"+org1User+"/multicast/", `{}`, 400)
 	assert.Equal(t, "/template-id", ptr)
-	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/", `{"template-id": "x"}`, 400)
+	_, ptr, _ = mustFail(t, env, adminToken, "POST", "/v1/users/"+org1User+"/validate-multicast-params/", `{"template-id": "x"}`, 400)
 	assert.NotEmpty(t, ptr)
-	p2Err(t, env, org1Token, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
+	mustFail(t, env, org1Token, "POST", "/v1/users/"+org1User+"/validate-multicast-params/",
 		`{"data": {}, "individual-id": "`+indRalph+`", "organization-id": "`+org2+`", "template-id": "x"}`, 403)
-	p2Err(t, env, org1Token, "POST", "/v1/users/20000000-0000-4000-8000-0000000000ff/multicast/", `{"template-id": "x"}`, 404)
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indRalph))
-	p2Err(t, env, org1Token, "GET", "/v1/user-multicasts/", "", 400)
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, org1Token, "POST", "/v1/users/20000000-0000-4000-8000-0000000000ff/multicast/", `{"template-id": "x"}`, 404)
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/user-multicasts/?individual-id="+indRalph))
+	mustFail(t, env, org1Token, "GET", "/v1/user-multicasts/", "", 400)
+	assert.Equal(t, before, storeState(t, env))
 }
 
 func mustField(t *testing.T, body, key string) json.RawMessage {
@@ -328,29 +328,29 @@ func mustField(t *testing.T, body, key string) json.RawMessage {
 func TestPart2Consents(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	c := p2One(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org1+`", "type": "sms", "user-id": "`+adminUser+`"}`), 201)
+	c := mustOne(t, env, adminToken, "POST", "/v1/user-consents/", resourceDoc("user-consents", "", `{"organization-id": "`+org1+`", "type": "sms", "user-id": "`+adminUser+`"}`), 201)
 	assert.Equal(t, "pending", c.Attributes["state"])
 	assert.Equal(t, "+14155550101", c.Attributes["target-id"])
 	assert.Equal(t, map[string]any{}, c.Attributes["args"])
-	assert.Equal(t, []string{c.ID}, ids(p2Many(t, env, adminToken, "/v1/user-consents/?filter[user-id]="+adminUser+"&filter[organization-id]="+org1)))
-	assert.Equal(t, []string{p2Consent1, c.ID}, ids(p2Many(t, env, org1Token, "/v1/user-consents/")))
+	assert.Equal(t, []string{c.ID}, ids(mustMany(t, env, adminToken, "/v1/user-consents/?filter[user-id]="+adminUser+"&filter[organization-id]="+org1)))
+	assert.Equal(t, []string{consent1, c.ID}, ids(mustMany(t, env, org1Token, "/v1/user-consents/")))
 	// The user answers the consent text from their phone.
-	p2One(t, env, adminToken, "POST", "/v1/texts/"+p2Text1+"/callback/", `{"Body": "maybe", "From": "+14155550101", "MessageSid": "SMc1"}`, 201)
-	assert.Equal(t, "pending", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+c.ID+"/", "", 200).Attributes["state"])
-	p2One(t, env, adminToken, "POST", "/v1/texts/"+p2Text1+"/callback/", `{"Body": " yes ", "From": "+14155550101", "MessageSid": "SMc2"}`, 201)
-	assert.Equal(t, "accepted", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+c.ID+"/", "", 200).Attributes["state"])
-	assert.Equal(t, "pending", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+p2Consent2+"/", "", 200).Attributes["state"],
+	mustOne(t, env, adminToken, "POST", "/v1/texts/"+text1+"/callback/", `{"Body": "maybe", "From": "+14155550101", "MessageSid": "SMc1"}`, 201)
+	assert.Equal(t, "pending", mustOne(t, env, adminToken, "GET", "/v1/user-consents/"+c.ID+"/", "", 200).Attributes["state"])
+	mustOne(t, env, adminToken, "POST", "/v1/texts/"+text1+"/callback/", `{"Body": " yes ", "From": "+14155550101", "MessageSid": "SMc2"}`, 201)
+	assert.Equal(t, "accepted", mustOne(t, env, adminToken, "GET", "/v1/user-consents/"+c.ID+"/", "", 200).Attributes["state"])
+	assert.Equal(t, "pending", mustOne(t, env, adminToken, "GET", "/v1/user-consents/"+consent2+"/", "", 200).Attributes["state"],
 		"the same phone's consent in the other organization is not answered by a text of this one")
-	p2One(t, env, adminToken, "POST", "/v1/texts/"+p2Text2+"/callback/", `{"Body": "STOP", "From": "+14155550101", "MessageSid": "SMc3"}`, 201)
-	assert.Equal(t, "declined", p2One(t, env, adminToken, "GET", "/v1/user-consents/"+p2Consent2+"/", "", 200).Attributes["state"])
+	mustOne(t, env, adminToken, "POST", "/v1/texts/"+text2+"/callback/", `{"Body": "STOP", "From": "+14155550101", "MessageSid": "SMc3"}`, 201)
+	assert.Equal(t, "declined", mustOne(t, env, adminToken, "GET", "/v1/user-consents/"+consent2+"/", "", 200).Attributes["state"])
 
-	before := p2State(t, env)
-	_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+org1User+`"}`), 400)
+	before := storeState(t, env)
+	_, ptr, _ := mustFail(t, env, adminToken, "POST", "/v1/user-consents/", resourceDoc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+org1User+`"}`), 400)
 	assert.Equal(t, "/data/attributes/user-id", ptr)
-	_, ptr, _ = p2Err(t, env, adminToken, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org1+`"}`), 400)
+	_, ptr, _ = mustFail(t, env, adminToken, "POST", "/v1/user-consents/", resourceDoc("user-consents", "", `{"organization-id": "`+org1+`"}`), 400)
 	assert.Equal(t, "/data/attributes/user-id", ptr)
-	p2Err(t, env, org1Token, "POST", "/v1/user-consents/", p2Doc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+adminUser+`"}`), 403)
-	p2Err(t, env, org1Token, "GET", "/v1/user-consents/"+p2Consent2+"/", "", 404)
-	p2Err(t, env, org1Token, "GET", "/v1/user-consents/?filter[organization-id]="+org2, "", 403)
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, org1Token, "POST", "/v1/user-consents/", resourceDoc("user-consents", "", `{"organization-id": "`+org2+`", "user-id": "`+adminUser+`"}`), 403)
+	mustFail(t, env, org1Token, "GET", "/v1/user-consents/"+consent2+"/", "", 404)
+	mustFail(t, env, org1Token, "GET", "/v1/user-consents/?filter[organization-id]="+org2, "", 403)
+	assert.Equal(t, before, storeState(t, env))
 }

@@ -34,7 +34,7 @@ func videoParticipantOf(t *testing.T, o object, individual string) map[string]an
 func TestPart2VideoLifecycle(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	ch := p2One(t, env, adminToken, "POST", "/v1/video-channels/", p2Doc("video-channels", "",
+	ch := mustOne(t, env, adminToken, "POST", "/v1/video-channels/", resourceDoc("video-channels", "",
 		`{"organization-id": "`+org1+`", "participants": ["`+indAlice+`", "`+indOlivia+`"], "recorded": true}`), 201)
 	assert.Equal(t, "video-channels", ch.Type)
 	assert.Equal(t, "open", ch.Attributes["channel-state"])
@@ -56,37 +56,37 @@ func TestPart2VideoLifecycle(t *testing.T) {
 		AccessToken string `json:"access-token"`
 		Name        string `json:"name"`
 	}
-	r := p2Call(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indPat, "", 200)
+	r := callWant(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indPat, "", 200)
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	require.NoError(t, json.Unmarshal([]byte(r.Body), &c1))
-	require.NoError(t, json.Unmarshal([]byte(p2Call(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indPat, "", 200).Body), &c2))
+	require.NoError(t, json.Unmarshal([]byte(callWant(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indPat, "", 200).Body), &c2))
 	assert.Len(t, c1.AccessToken, 64)
 	assert.NotEqual(t, c1.AccessToken, c2.AccessToken)
 	assert.Equal(t, c1.Name, c2.Name)
-	ch = p2One(t, env, adminToken, "GET", path, "", 200)
+	ch = mustOne(t, env, adminToken, "GET", path, "", 200)
 	require.Len(t, videoParticipants(t, ch), 3)
 	assert.Equal(t, "connected", videoParticipantOf(t, ch, indPat)["status"])
-	parts := p2Many(t, env, adminToken, "/v1/video-participants/?individual-id="+indAlice+"&video-channel-id="+ch.ID+"&page[limit]=10&page[offset]=0")
+	parts := mustMany(t, env, adminToken, "/v1/video-participants/?individual-id="+indAlice+"&video-channel-id="+ch.ID+"&page[limit]=10&page[offset]=0")
 	assert.Len(t, parts, 3)
 
 	// Mute Olivia by her individual id.
-	ch = p2One(t, env, adminToken, "POST", path+"participant-audio-states/",
+	ch = mustOne(t, env, adminToken, "POST", path+"participant-audio-states/",
 		`{"participants": [{"id": "`+indOlivia+`", "audio-state": "muted"}]}`, 201)
 	assert.Equal(t, "muted", videoParticipantOf(t, ch, indOlivia)["audio-state"])
 	assert.Equal(t, "unmuted", videoParticipantOf(t, ch, indAlice)["audio-state"])
 
 	// Five minutes later the call ends.
 	env.Deps.Clock.Advance(5 * time.Minute)
-	ch = p2One(t, env, adminToken, "GET", path, "", 200)
+	ch = mustOne(t, env, adminToken, "GET", path, "", 200)
 	assert.EqualValues(t, 300, ch.Attributes["duration"])
-	ch = p2One(t, env, adminToken, "POST", path+"terminate/", `{}`, 201)
+	ch = mustOne(t, env, adminToken, "POST", path+"terminate/", `{}`, 201)
 	assert.Equal(t, "terminated", ch.Attributes["channel-state"])
 	assert.EqualValues(t, 300, ch.Attributes["duration"])
 	for _, p := range videoParticipants(t, ch) {
 		assert.Equal(t, true, p["disconnected"])
 		assert.Equal(t, "disconnected", p["status"])
 	}
-	comps := p2Many(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+ch.ID)
+	comps := mustMany(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+ch.ID)
 	require.Len(t, comps, 1)
 	assert.EqualValues(t, 300, comps[0].Attributes["duration"])
 	assert.Equal(t, "completed", comps[0].Attributes["status"])
@@ -95,34 +95,34 @@ func TestPart2VideoLifecycle(t *testing.T) {
 
 	// A terminated channel refuses new and returning participants.
 	env.Deps.Clock.Advance(time.Minute)
-	_, _, param := p2Err(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indQuinn, "", 400)
+	_, _, param := mustFail(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indQuinn, "", 400)
 	assert.Equal(t, "individual-id", param)
-	p2Err(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indAlice, "", 400)
-	p2Err(t, env, adminToken, "POST", path+"participant-audio-states/", `{"participants": [{"id": "`+indAlice+`", "audio-state": "muted"}]}`, 400)
-	p2Err(t, env, adminToken, "POST", path+"reminder-timer/", `{}`, 400)
+	mustFail(t, env, adminToken, "GET", path+"get-credentials/?individual-id="+indAlice, "", 400)
+	mustFail(t, env, adminToken, "POST", path+"participant-audio-states/", `{"participants": [{"id": "`+indAlice+`", "audio-state": "muted"}]}`, 400)
+	mustFail(t, env, adminToken, "POST", path+"reminder-timer/", `{}`, 400)
 	aliceID := videoParticipantOf(t, ch, indAlice)["id"].(string)
-	_, ptr, _ := p2Err(t, env, adminToken, "PATCH", "/v1/video-participants/"+aliceID+"/",
-		p2Doc("video-participants", aliceID, `{"disconnected": false}`), 400)
+	_, ptr, _ := mustFail(t, env, adminToken, "PATCH", "/v1/video-participants/"+aliceID+"/",
+		resourceDoc("video-participants", aliceID, `{"disconnected": false}`), 400)
 	assert.Equal(t, "/data/attributes/disconnected", ptr)
-	p2Err(t, env, adminToken, "PATCH", path, p2Doc("video-channels", ch.ID, `{"appointment-start": "2026-02-01T10:00:00Z"}`), 400)
-	before := p2State(t, env)
-	ch = p2One(t, env, adminToken, "POST", path+"terminate/", `{}`, 201) // again: nothing changes
-	assert.Equal(t, before, p2State(t, env))
+	mustFail(t, env, adminToken, "PATCH", path, resourceDoc("video-channels", ch.ID, `{"appointment-start": "2026-02-01T10:00:00Z"}`), 400)
+	before := storeState(t, env)
+	ch = mustOne(t, env, adminToken, "POST", path+"terminate/", `{}`, 201) // again: nothing changes
+	assert.Equal(t, before, storeState(t, env))
 	assert.EqualValues(t, 300, ch.Attributes["duration"])
-	assert.Len(t, p2Many(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+ch.ID), 1)
+	assert.Len(t, mustMany(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+ch.ID), 1)
 	require.Len(t, videoParticipants(t, ch), 3)
 
 	// States filter the list of an individual's channels.
-	terminated := p2IDs(p2Many(t, env, adminToken, "/v1/video-channels/?individual-id="+indAlice+"&filter[states]=terminated"))
+	terminated := idSet(mustMany(t, env, adminToken, "/v1/video-channels/?individual-id="+indAlice+"&filter[states]=terminated"))
 	assert.True(t, terminated[ch.ID])
-	assert.False(t, terminated[p2Video1])
-	open := p2IDs(p2Many(t, env, adminToken, "/v1/video-channels/?individual-id="+indAlice+"&filter[states]=open&filter[states]=scheduled"))
+	assert.False(t, terminated[video1])
+	open := idSet(mustMany(t, env, adminToken, "/v1/video-channels/?individual-id="+indAlice+"&filter[states]=open&filter[states]=scheduled"))
 	assert.False(t, open[ch.ID])
-	assert.True(t, open[p2Video1])
+	assert.True(t, open[video1])
 	// Olivia takes part in it and in the fixture's video 2; Grace in neither.
-	assert.Equal(t, map[string]bool{ch.ID: true, p2Video2: true},
-		p2IDs(p2Many(t, env, adminToken, "/v1/video-channels/?individual-id="+indOlivia)))
-	assert.Empty(t, p2Many(t, env, adminToken, "/v1/video-channels/?individual-id="+indGrace+"&organization-id="+org1))
+	assert.Equal(t, map[string]bool{ch.ID: true, video2: true},
+		idSet(mustMany(t, env, adminToken, "/v1/video-channels/?individual-id="+indOlivia)))
+	assert.Empty(t, mustMany(t, env, adminToken, "/v1/video-channels/?individual-id="+indGrace+"&organization-id="+org1))
 }
 
 // TestPart2VideoAppointment: a channel is scheduled until ten minutes before
@@ -130,15 +130,15 @@ func TestPart2VideoLifecycle(t *testing.T) {
 func TestPart2VideoAppointment(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	ch := p2One(t, env, adminToken, "POST", "/v1/video-channels/", p2Doc("video-channels", "",
+	ch := mustOne(t, env, adminToken, "POST", "/v1/video-channels/", resourceDoc("video-channels", "",
 		`{"organization-id": "`+org1+`", "participants": ["`+indAlice+`", "`+indPat+`"],
 		"appointment": {"duration": 1800, "id": "74000000-0000-4000-8000-0000000000AA", "start": "2026-01-16T10:00:00-08:00"}}`), 201)
 	assert.Equal(t, "scheduled", ch.Attributes["channel-state"])
 	assert.Equal(t, map[string]any{"duration": float64(1800), "id": "74000000-0000-4000-8000-0000000000aa",
 		"join-start": "2026-01-16T17:50:00.000000+00:00", "start": "2026-01-16T18:00:00.000000+00:00"}, ch.Attributes["appointment"])
-	assert.True(t, p2IDs(p2Many(t, env, adminToken, "/v1/video-channels/?individual-id="+indPat+"&filter[states]=scheduled"))[ch.ID])
+	assert.True(t, idSet(mustMany(t, env, adminToken, "/v1/video-channels/?individual-id="+indPat+"&filter[states]=scheduled"))[ch.ID])
 	path := "/v1/video-channels/" + ch.ID + "/"
-	ch = p2One(t, env, adminToken, "PATCH", path, p2Doc("video-channels", ch.ID,
+	ch = mustOne(t, env, adminToken, "PATCH", path, resourceDoc("video-channels", ch.ID,
 		`{"appointment-start": "2026-01-15T12:05:00Z", "appointment-duration": 900, "note": "Bring the list of meds."}`), 200)
 	assert.Equal(t, "open", ch.Attributes["channel-state"], "the join window is open")
 	assert.Equal(t, "2026-01-15T11:55:00.000000+00:00", ch.Attributes["appointment"].(map[string]any)["join-start"])
@@ -147,14 +147,14 @@ func TestPart2VideoAppointment(t *testing.T) {
 	assert.NotContains(t, ch.Attributes, "appointment-start")
 
 	// Reminder timer on a live channel: answered with the channel.
-	assert.Equal(t, ch.ID, p2One(t, env, adminToken, "POST", path+"reminder-timer/", `{}`, 201).ID)
+	assert.Equal(t, ch.ID, mustOne(t, env, adminToken, "POST", path+"reminder-timer/", `{}`, 201).ID)
 
 	// Another scheduled channel opens when someone joins.
-	ch2 := p2One(t, env, adminToken, "POST", "/v1/video-channels/", p2Doc("video-channels", "",
+	ch2 := mustOne(t, env, adminToken, "POST", "/v1/video-channels/", resourceDoc("video-channels", "",
 		`{"organization-id": "`+org1+`", "participants": ["`+indAlice+`"], "appointment": {"start": "2026-03-01T10:00:00Z"}}`), 201)
 	assert.Equal(t, "scheduled", ch2.Attributes["channel-state"])
-	p2Call(t, env, adminToken, "GET", "/v1/video-channels/"+ch2.ID+"/get-credentials/?individual-id="+indAlice, "", 200)
-	assert.Equal(t, "open", p2One(t, env, adminToken, "GET", "/v1/video-channels/"+ch2.ID+"/", "", 200).Attributes["channel-state"])
+	callWant(t, env, adminToken, "GET", "/v1/video-channels/"+ch2.ID+"/get-credentials/?individual-id="+indAlice, "", 200)
+	assert.Equal(t, "open", mustOne(t, env, adminToken, "GET", "/v1/video-channels/"+ch2.ID+"/", "", 200).Attributes["channel-state"])
 }
 
 // TestPart2VideoFinalize: finalizing gives the channel and its participants
@@ -162,9 +162,9 @@ func TestPart2VideoAppointment(t *testing.T) {
 func TestPart2VideoFinalize(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	p2One(t, env, adminToken, "PATCH", "/v1/video-participants/"+p2Participant1+"/",
-		p2Doc("video-participants", p2Participant1, `{"note": "BP 120/80, stable."}`), 200)
-	ch := p2One(t, env, adminToken, "POST", "/v1/video-channels/"+p2Video1+"/finalize-encounter/",
+	mustOne(t, env, adminToken, "PATCH", "/v1/video-participants/"+participant1+"/",
+		resourceDoc("video-participants", participant1, `{"note": "BP 120/80, stable."}`), 200)
+	ch := mustOne(t, env, adminToken, "POST", "/v1/video-channels/"+video1+"/finalize-encounter/",
 		`{"service-type-id": "77000000-0000-4000-8000-000000000001", "use-note-from-author-participant": true}`, 201)
 	enc, _ := ch.Attributes["encounter-id"].(string)
 	require.True(t, len(enc) == 36, "encounter id: %v", ch.Attributes["encounter-id"])
@@ -173,11 +173,11 @@ func TestPart2VideoFinalize(t *testing.T) {
 	for _, p := range videoParticipants(t, ch) {
 		assert.Equal(t, enc, p["encounter-id"])
 	}
-	assert.Equal(t, enc, p2One(t, env, adminToken, "GET", "/v1/video-participants/"+p2Participant2+"/", "", 200).Attributes["encounter-id"])
-	again := p2One(t, env, adminToken, "POST", "/v2/video-channels/"+p2Video1+"/finalize-encounter/", `{}`, 201)
+	assert.Equal(t, enc, mustOne(t, env, adminToken, "GET", "/v1/video-participants/"+participant2+"/", "", 200).Attributes["encounter-id"])
+	again := mustOne(t, env, adminToken, "POST", "/v2/video-channels/"+video1+"/finalize-encounter/", `{}`, 201)
 	assert.Equal(t, enc, again.Attributes["encounter-id"], "finalizing twice keeps the encounter")
 	// v2 has no use-note member.
-	_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v2/video-channels/"+p2Video1+"/finalize-encounter/", `{"use-note-from-author-participant": true}`, 400)
+	_, ptr, _ := mustFail(t, env, adminToken, "POST", "/v2/video-channels/"+video1+"/finalize-encounter/", `{"use-note-from-author-participant": true}`, 400)
 	assert.Equal(t, "/use-note-from-author-participant", ptr)
 }
 
@@ -185,7 +185,7 @@ func TestPart2VideoFinalize(t *testing.T) {
 func TestPart2VideoErrors(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	before := p2State(t, env)
+	before := storeState(t, env)
 	for _, tc := range []struct {
 		name, attrs, pointer string
 	}{
@@ -201,46 +201,46 @@ func TestPart2VideoErrors(t *testing.T) {
 		{"no organization", `{"participants": ["` + indAlice + `"]}`, "/data/attributes/organization-id"},
 		{"read-only unknown", `{"organization-id": "` + org1 + `", "participants": ["` + indAlice + `"], "color": "red"}`, "/data/attributes/color"},
 	} {
-		_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/video-channels/", p2Doc("video-channels", "", tc.attrs), 400)
+		_, ptr, _ := mustFail(t, env, adminToken, "POST", "/v1/video-channels/", resourceDoc("video-channels", "", tc.attrs), 400)
 		assert.Equal(t, tc.pointer, ptr, tc.name)
 	}
 	// Another organization: 403 for its organization-id, 404 for its records.
-	code, ptr, _ := p2Err(t, env, org1Token, "POST", "/v1/video-channels/", p2Doc("video-channels", "",
+	code, ptr, _ := mustFail(t, env, org1Token, "POST", "/v1/video-channels/", resourceDoc("video-channels", "",
 		`{"organization-id": "`+org2+`", "participants": ["`+indRalph+`"]}`), 403)
 	assert.Equal(t, "PermissionDenied", code)
 	assert.Equal(t, "/data/attributes/organization-id", ptr)
-	_, _, param := p2Err(t, env, org1Token, "GET", "/v1/video-channels/?individual-id="+indRalph+"&organization-id="+org2, "", 403)
+	_, _, param := mustFail(t, env, org1Token, "GET", "/v1/video-channels/?individual-id="+indRalph+"&organization-id="+org2, "", 403)
 	assert.Equal(t, "organization-id", param)
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/video-channels/?individual-id="+indRalph))
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/video-channels/?individual-id="+indRalph))
 	for _, path := range []string{
-		"/v1/video-channels/" + p2Video3 + "/",
-		"/v1/video-channels/" + p2Video3 + "/get-credentials/?individual-id=" + indRalph,
-		"/v1/video-participants/" + p2Participant5 + "/",
-		"/v1/video-compositions/" + p2Composition2 + "/",
+		"/v1/video-channels/" + video3 + "/",
+		"/v1/video-channels/" + video3 + "/get-credentials/?individual-id=" + indRalph,
+		"/v1/video-participants/" + participant5 + "/",
+		"/v1/video-compositions/" + composition2 + "/",
 	} {
-		code, _, _ := p2Err(t, env, org1Token, "GET", path, "", 404)
+		code, _, _ := mustFail(t, env, org1Token, "GET", path, "", 404)
 		assert.Equal(t, "NotFound", code, path)
 	}
 	for _, tc := range []struct{ path, body string }{
-		{"/v1/video-channels/" + p2Video3 + "/terminate/", `{}`},
-		{"/v1/video-channels/" + p2Video3 + "/finalize-encounter/", `{}`},
-		{"/v2/video-channels/" + p2Video3 + "/finalize-encounter/", `{}`},
-		{"/v1/video-channels/" + p2Video3 + "/reminder-timer/", `{}`},
-		{"/v1/video-channels/" + p2Video3 + "/participant-audio-states/", `{"participants": []}`},
+		{"/v1/video-channels/" + video3 + "/terminate/", `{}`},
+		{"/v1/video-channels/" + video3 + "/finalize-encounter/", `{}`},
+		{"/v2/video-channels/" + video3 + "/finalize-encounter/", `{}`},
+		{"/v1/video-channels/" + video3 + "/reminder-timer/", `{}`},
+		{"/v1/video-channels/" + video3 + "/participant-audio-states/", `{"participants": []}`},
 	} {
-		p2Err(t, env, org1Token, "POST", tc.path, tc.body, 404)
+		mustFail(t, env, org1Token, "POST", tc.path, tc.body, 404)
 	}
-	p2Err(t, env, org1Token, "PATCH", "/v1/video-channels/"+p2Video3+"/", p2Doc("video-channels", p2Video3, `{"note": "x"}`), 404)
-	p2Err(t, env, org1Token, "PATCH", "/v1/video-participants/"+p2Participant5+"/", p2Doc("video-participants", p2Participant5, `{"note": "x"}`), 404)
-	assert.Empty(t, p2Many(t, env, org1Token, "/v1/video-compositions/?video-channel-id="+p2Video3))
+	mustFail(t, env, org1Token, "PATCH", "/v1/video-channels/"+video3+"/", resourceDoc("video-channels", video3, `{"note": "x"}`), 404)
+	mustFail(t, env, org1Token, "PATCH", "/v1/video-participants/"+participant5+"/", resourceDoc("video-participants", participant5, `{"note": "x"}`), 404)
+	assert.Empty(t, mustMany(t, env, org1Token, "/v1/video-compositions/?video-channel-id="+video3))
 	// Required parameters and bad values.
-	_, _, param = p2Err(t, env, adminToken, "GET", "/v1/video-channels/", "", 400)
+	_, _, param = mustFail(t, env, adminToken, "GET", "/v1/video-channels/", "", 400)
 	assert.Equal(t, "individual-id", param)
-	p2Err(t, env, adminToken, "GET", "/v1/video-channels/?individual-id="+indAlice+"&filter[states]=closed", "", 400)
-	p2Err(t, env, adminToken, "GET", "/v1/video-participants/?individual-id="+indAlice+"&video-channel-id="+p2Video1, "", 400)
-	p2Err(t, env, adminToken, "GET", "/v1/video-compositions/", "", 400)
-	p2Err(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video1+"/get-credentials/", "", 400)
-	_, _, param = p2Err(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video1+"/get-credentials/?individual-id="+indRalph, "", 400)
+	mustFail(t, env, adminToken, "GET", "/v1/video-channels/?individual-id="+indAlice+"&filter[states]=closed", "", 400)
+	mustFail(t, env, adminToken, "GET", "/v1/video-participants/?individual-id="+indAlice+"&video-channel-id="+video1, "", 400)
+	mustFail(t, env, adminToken, "GET", "/v1/video-compositions/", "", 400)
+	mustFail(t, env, adminToken, "GET", "/v1/video-channels/"+video1+"/get-credentials/", "", 400)
+	_, _, param = mustFail(t, env, adminToken, "GET", "/v1/video-channels/"+video1+"/get-credentials/?individual-id="+indRalph, "", 400)
 	assert.Equal(t, "individual-id", param)
 	for _, tc := range []struct{ body, pointer string }{
 		{`{}`, "/participants"},
@@ -249,16 +249,16 @@ func TestPart2VideoErrors(t *testing.T) {
 		{`{"participants": [{"id": "` + indAlice + `", "audio-state": "muted"}], "individual-id": "` + indQuinn + `"}`, "/individual-id"},
 		{`{"participants": "all"}`, "/participants"},
 	} {
-		_, ptr, _ := p2Err(t, env, adminToken, "POST", "/v1/video-channels/"+p2Video1+"/participant-audio-states/", tc.body, 400)
+		_, ptr, _ := mustFail(t, env, adminToken, "POST", "/v1/video-channels/"+video1+"/participant-audio-states/", tc.body, 400)
 		assert.Equal(t, tc.pointer, ptr, tc.body)
 	}
-	_, ptr, _ = p2Err(t, env, adminToken, "PATCH", "/v1/video-participants/"+p2Participant1+"/",
-		p2Doc("video-participants", p2Participant1, `{"audio-state": "loud"}`), 400)
+	_, ptr, _ = mustFail(t, env, adminToken, "PATCH", "/v1/video-participants/"+participant1+"/",
+		resourceDoc("video-participants", participant1, `{"audio-state": "loud"}`), 400)
 	assert.Equal(t, "/data/attributes/audio-state", ptr)
-	p2Err(t, env, adminToken, "PATCH", "/v1/video-channels/"+p2Video1+"/", p2Doc("video-channels", p2Video1, `{"appointment-start": "soon"}`), 400)
-	p2Err(t, env, adminToken, "PATCH", "/v1/video-channels/"+p2Video1+"/", p2Doc("video-channels", p2Video1, `{"appointment-duration": -1}`), 400)
-	p2Err(t, env, adminToken, "POST", "/v1/video-channels/"+p2Video1+"/finalize-encounter/", `{"service-type-id": "nope"}`, 400)
-	assert.Equal(t, before, p2State(t, env), "refused requests change nothing")
+	mustFail(t, env, adminToken, "PATCH", "/v1/video-channels/"+video1+"/", resourceDoc("video-channels", video1, `{"appointment-start": "soon"}`), 400)
+	mustFail(t, env, adminToken, "PATCH", "/v1/video-channels/"+video1+"/", resourceDoc("video-channels", video1, `{"appointment-duration": -1}`), 400)
+	mustFail(t, env, adminToken, "POST", "/v1/video-channels/"+video1+"/finalize-encounter/", `{"service-type-id": "nope"}`, 400)
+	assert.Equal(t, before, storeState(t, env), "refused requests change nothing")
 	// The fixture's terminated channel refuses joins.
-	p2Err(t, env, adminToken, "GET", "/v1/video-channels/"+p2Video2+"/get-credentials/?individual-id="+indOlivia, "", 400)
+	mustFail(t, env, adminToken, "GET", "/v1/video-channels/"+video2+"/get-credentials/?individual-id="+indOlivia, "", 400)
 }

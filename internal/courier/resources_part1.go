@@ -74,7 +74,7 @@ func part1Resources() []*Resource {
 				"filter[bookmarked]": channelBookmarked,
 			},
 			Sort: map[string]string{
-				"last-timestamp": jsonAttr("last-modified-time"),
+				"last-timestamp": JSONAttr("last-modified-time"),
 				"ack-timestamp":  `(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.id)`,
 				"unread-count":   `(SELECT count(*) FROM cr_resources m WHERE m.type = 'messaging-messages' AND m.parent_id = cr_resources.id)`,
 			},
@@ -185,7 +185,7 @@ func part1Resources() []*Resource {
 			OrgAttr:      "organization-id",
 			Text:         []string{"name"},
 			Required:     []string{"organization-id", "name", "type"},
-			Sort:         map[string]string{"start-at": jsonAttr("start-at"), "end-at": jsonAttr("end-at")},
+			Sort:         map[string]string{"start-at": JSONAttr("start-at"), "end-at": JSONAttr("end-at")},
 			BeforeCreate: createResponder,
 			BeforeModify: modifyResponder,
 			Actions: []Action{

@@ -31,8 +31,8 @@ func textResources() []*Resource {
 			Text:     []string{"phone-number", "notes"},
 			Required: []string{"account-id"},
 			Params: map[string]ParamHook{
-				"phone-number":         p2PhoneParam("phone-number", "phone-number"),
-				"filter[phone-number]": p2PhoneParam("filter[phone-number]", "phone-number"),
+				"phone-number":         phoneFilter("phone-number", "phone-number"),
+				"filter[phone-number]": phoneFilter("filter[phone-number]", "phone-number"),
 			},
 			BeforeCreate: textNumberCreate,
 			AfterCreate:  textNumberCreated,
@@ -70,7 +70,7 @@ func textResources() []*Resource {
 			List: "text-user-number-maps.list", Create: "text-user-number-maps.create", Get: "text-user-number-maps.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"number-id", "organization-id", "user-id"},
-			Params:       map[string]ParamHook{"filter[organization-id]": p2OrgFilter("organization-id")},
+			Params:       map[string]ParamHook{"filter[organization-id]": orgFilter("organization-id")},
 			BeforeCreate: textMapCreate,
 		},
 		{
@@ -80,7 +80,7 @@ func textResources() []*Resource {
 			OrgAttr:      "organization-id",
 			Text:         []string{"message", "target"},
 			Required:     []string{"account-id", "message", "target"},
-			Params:       map[string]ParamHook{"filter[target]": p2PhoneParam("filter[target]", "target")},
+			Params:       map[string]ParamHook{"filter[target]": phoneFilter("filter[target]", "target")},
 			BeforeCreate: textCreate,
 			Actions: []Action{
 				{Op: "texts.callback", OnItem: true, FreeForm: true, Handler: textCallback},
@@ -128,14 +128,14 @@ func voiceResources() []*Resource {
 			List: "voice-recordings.list", Get: "voice-recordings.get",
 			OrgAttr: "organization-id",
 			Text:    []string{"transcription"},
-			Params:  map[string]ParamHook{"filter[states]": p2States("filter[states]", "state")},
+			Params:  map[string]ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
 		},
 		{
 			Type: "voice-conferences", Path: "/v1/voice-conferences/",
 			List: "voice-conferences.list", Create: "voice-conferences.create", Get: "voice-conferences.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"organization-id", "individual-id"},
-			Params:       map[string]ParamHook{"filter[states]": p2States("filter[states]", "state")},
+			Params:       map[string]ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
 			BeforeCreate: voiceConferenceCreate,
 			AfterCreate:  voiceConferenceDial,
 			Actions: []Action{
@@ -152,7 +152,7 @@ func voiceResources() []*Resource {
 			List: "voice-surveys.list", Create: "voice-surveys.create", Get: "voice-surveys.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"organization-id", "individual-id", "spec"},
-			Params:       map[string]ParamHook{"filter[states]": p2States("filter[states]", "state")},
+			Params:       map[string]ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
 			BeforeCreate: voiceSurveyCreate,
 		},
 		{
@@ -176,7 +176,7 @@ func videoResources() []*Resource {
 			Required: []string{"organization-id", "participants"},
 			Params: map[string]ParamHook{
 				"individual-id":  videoParticipantParam,
-				"filter[states]": p2States("filter[states]", "channel-state"),
+				"filter[states]": statesFilter("filter[states]", "channel-state"),
 			},
 			BeforeCreate: videoCreate,
 			AfterCreate:  videoInvite,
@@ -195,7 +195,7 @@ func videoResources() []*Resource {
 			Type: "video-participants", Path: "/v1/video-participants/",
 			List: "video-participants.list", Get: "video-participants.get", Modify: "video-participants.modify",
 			Parent:       &Parent{Attr: "video-channel-id", Type: "video-channels"},
-			Params:       map[string]ParamHook{"individual-id": p2Accept},
+			Params:       map[string]ParamHook{"individual-id": acceptParam},
 			BeforeModify: videoParticipantModify,
 		},
 		{
@@ -235,7 +235,7 @@ func otherPart2Resources() []*Resource {
 			List: "user-consents.list", Create: "user-consents.create", Get: "user-consents.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"organization-id", "user-id"},
-			Params:       map[string]ParamHook{"filter[organization-id]": p2OrgFilter("organization-id")},
+			Params:       map[string]ParamHook{"filter[organization-id]": orgFilter("organization-id")},
 			BeforeCreate: userConsentCreate,
 		},
 		{
@@ -271,7 +271,7 @@ func otherPart2Resources() []*Resource {
 			},
 		},
 		{
-			// The create takes a plain body and answers a task: an action.
+			// The create takes a plain Body and answers a task: an action.
 			Type: "user-multicasts", Path: "/v1/user-multicasts/",
 			List:    "user-multicasts.list",
 			Parent:  &Parent{Attr: "individual-id", Type: "individuals"},

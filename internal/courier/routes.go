@@ -19,13 +19,13 @@ func (a *API) routes() http.Handler {
 	// route of the table needs a bearer token.
 	root.Group(func(r chi.Router) {
 		r.Use(a.authenticate, a.sniff)
-		a.engine.tableRoutes(r)
+		a.engine.Mount(r)
 	})
 	root.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Detail: "Not found."}
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Detail: "Not found."}
 	}))
 	root.MethodNotAllowed(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusMethodNotAllowed, Code: codeMethod,
+		return &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethod,
 			Detail: `Method "` + r.Method + `" not allowed.`}
 	}))
 	return root

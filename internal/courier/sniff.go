@@ -10,7 +10,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
-// sniffLimit is how much of each request and response body a sniffer keeps.
+// sniffLimit is how much of each request and response Body a sniffer keeps.
 const sniffLimit = 64 << 10
 
 // sniff records every request of a user who has a sniffer still valid on the
@@ -20,7 +20,7 @@ const sniffLimit = 64 << 10
 func (a *API) sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller := CallerFrom(r.Context())
-		now := formatTime(a.Clock.Now())
+		now := FormatTime(a.Clock.Now())
 		sniffers, err := a.activeSniffers(r.Context(), caller.UserID, now)
 		if err != nil {
 			a.Log.Error("courier: sniffer look-up", "err", err) // never fail the request being recorded

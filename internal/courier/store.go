@@ -11,11 +11,11 @@ import (
 	"time"
 )
 
-// timeLayout is how every courier datetime is written: UTC with microseconds.
+// TimeLayout is how every courier datetime is written: UTC with microseconds.
 // Fixed width, so stored values sort as text in time order.
-const timeLayout = "2006-01-02T15:04:05.000000+00:00"
+const TimeLayout = "2006-01-02T15:04:05.000000+00:00"
 
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
 // Record is one stored resource. Attrs holds every attribute value as raw
 // JSON; rendering orders them by the type's attribute list.
@@ -83,7 +83,7 @@ func (r *Record) Decode(name string, v any) {
 	}
 }
 
-const recordCols = `type, id, org_id, parent_id, created_at, attrs`
+const RecordColumns = `type, id, org_id, parent_id, created_at, attrs`
 
 func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	var r Record
@@ -100,17 +100,17 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	return &r, nil
 }
 
-// loadRecord reads one resource by type and id; nil when there is none.
-func loadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
-	r, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordCols+` FROM cr_resources WHERE type = ? AND id = ?`, typ, id))
+// LoadRecord reads one resource by type and id; nil when there is none.
+func LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
+	r, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND id = ?`, typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	return r, err
 }
 
-// queryRecords runs a SELECT of recordCols and reads every row.
-func queryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*Record, error) {
+// QueryRecords runs a SELECT of RecordColumns and reads every row.
+func QueryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*Record, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -159,14 +159,14 @@ func updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error
 	return err
 }
 
-func deleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
+func DeleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM cr_resources WHERE type = ? AND id = ?`, typ, id)
 	return err
 }
 
 // Links: relations between resources (see the cr_links migration).
 
-func addLink(ctx context.Context, tx *sql.Tx, rel, from, to, at string, attrs any) error {
+func AddLink(ctx context.Context, tx *sql.Tx, rel, from, to, at string, attrs any) error {
 	raw := "{}"
 	if attrs != nil {
 		b, err := json.Marshal(attrs)
@@ -180,13 +180,13 @@ func addLink(ctx context.Context, tx *sql.Tx, rel, from, to, at string, attrs an
 	return err
 }
 
-func removeLink(ctx context.Context, tx *sql.Tx, rel, from, to string) error {
+func RemoveLink(ctx context.Context, tx *sql.Tx, rel, from, to string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`, rel, from, to)
 	return err
 }
 
-// linkAttrs reads the attributes of one link into v; false when there is no such link.
-func linkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bool, error) {
+// LinkAttrs reads the attributes of one link into v; false when there is no such link.
+func LinkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bool, error) {
 	var raw string
 	err := tx.QueryRowContext(ctx, `SELECT attrs FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`, rel, from, to).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -203,8 +203,8 @@ func linkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bo
 	return true, nil
 }
 
-// linkedTo lists the to_ids of from, in link order.
-func linkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
+// LinkedTo lists the to_ids of from, in link order.
+func LinkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
 	return strings1(ctx, tx, `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`, rel, from)
 }
 
@@ -225,7 +225,7 @@ func strings1(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]str
 	return out, rows.Err()
 }
 
-func sortedCopy(in []string) []string {
+func SortedCopy(in []string) []string {
 	out := append([]string(nil), in...)
 	sort.Strings(out)
 	return out

@@ -62,7 +62,7 @@ func (q *Query) All(name string) []string {
 
 // Bool reads a boolean parameter (its default when absent).
 func (q *Query) Bool(name string) bool {
-	b, _ := parseBool(q.Get(name))
+	b, _ := ParseBool(q.Get(name))
 	return b
 }
 
@@ -89,7 +89,7 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 		key, err1 := url.QueryUnescape(k)
 		val, err2 := url.QueryUnescape(v)
 		if err1 != nil || err2 != nil {
-			errs = append(errs, errParam(k, "Query parameter %q is not properly URL-encoded.", k))
+			errs = append(errs, ErrParam(k, "Query parameter %q is not properly URL-encoded.", k))
 			continue
 		}
 		if _, ok := q.values[key]; !ok {
@@ -101,22 +101,22 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 	for _, key := range keys {
 		p, ok := q.params[key]
 		if !ok {
-			errs = append(errs, errParam(key, "Unknown query parameter %q.", key))
+			errs = append(errs, ErrParam(key, "Unknown query parameter %q.", key))
 			continue
 		}
 		vals := q.values[key]
 		if p.Kind != "array" && len(vals) > 1 {
-			errs = append(errs, errParam(key, "Query parameter %q may be given only once.", key))
+			errs = append(errs, ErrParam(key, "Query parameter %q may be given only once.", key))
 			continue
 		}
 		if p.Kind == "array" {
 			items := q.All(key)
 			if p.MaxItems > 0 && len(items) > p.MaxItems {
-				errs = append(errs, errParam(key, "Query parameter %q takes at most %d values.", key, p.MaxItems))
+				errs = append(errs, ErrParam(key, "Query parameter %q takes at most %d values.", key, p.MaxItems))
 				continue
 			}
 			if p.MinItems > 0 && len(items) < p.MinItems {
-				errs = append(errs, errParam(key, "Query parameter %q needs at least %d values.", key, p.MinItems))
+				errs = append(errs, ErrParam(key, "Query parameter %q needs at least %d values.", key, p.MinItems))
 				continue
 			}
 			for _, it := range items {
@@ -133,10 +133,10 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 	}
 	for _, p := range op.Query {
 		if p.Required && !q.Has(p.Name) {
-			errs = append(errs, errParam(p.Name, "Query parameter %q is required.", p.Name))
+			errs = append(errs, ErrParam(p.Name, "Query parameter %q is required.", p.Name))
 		}
 	}
-	return q, errs.orNil()
+	return q, errs.OrNil()
 }
 
 func checkParam(p Param, v string) *Error {
@@ -144,36 +144,36 @@ func checkParam(p Param, v string) *Error {
 	case "integer":
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return errParam(p.Name, "Query parameter %q must be an integer.", p.Name)
+			return ErrParam(p.Name, "Query parameter %q must be an integer.", p.Name)
 		}
 		if p.Min != nil && n < *p.Min || p.Max != nil && n > *p.Max {
-			return errParam(p.Name, "Query parameter %q must be %s.", p.Name, rangeText(p.Min, p.Max))
+			return ErrParam(p.Name, "Query parameter %q must be %s.", p.Name, rangeText(p.Min, p.Max))
 		}
 	case "boolean":
-		if _, ok := parseBool(v); !ok {
-			return errParam(p.Name, "Query parameter %q must be true or false.", p.Name)
+		if _, ok := ParseBool(v); !ok {
+			return ErrParam(p.Name, "Query parameter %q must be true or false.", p.Name)
 		}
 	default:
-		if p.Format == "uuid" && !isUUID(v) {
-			return errParam(p.Name, "Query parameter %q must be a UUID.", p.Name)
+		if p.Format == "uuid" && !IsUUID(v) {
+			return ErrParam(p.Name, "Query parameter %q must be a UUID.", p.Name)
 		}
 		if p.Format == "email" {
 			if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
-				return errParam(p.Name, "Query parameter %q must be an e-mail address.", p.Name)
+				return ErrParam(p.Name, "Query parameter %q must be an e-mail address.", p.Name)
 			}
 		}
 		if len(p.Enum) > 0 && !contains(p.Enum, v) {
-			return errParam(p.Name, "Query parameter %q must be one of %s.", p.Name, strings.Join(p.Enum, ", "))
+			return ErrParam(p.Name, "Query parameter %q must be one of %s.", p.Name, strings.Join(p.Enum, ", "))
 		}
 		n := utf8.RuneCountInString(v)
 		if p.MaxLength > 0 && n > p.MaxLength {
-			return errParam(p.Name, "Query parameter %q must be at most %d characters.", p.Name, p.MaxLength)
+			return ErrParam(p.Name, "Query parameter %q must be at most %d characters.", p.Name, p.MaxLength)
 		}
 		if p.MinLength > 0 && n < p.MinLength {
-			return errParam(p.Name, "Query parameter %q must be at least %d characters.", p.Name, p.MinLength)
+			return ErrParam(p.Name, "Query parameter %q must be at least %d characters.", p.Name, p.MinLength)
 		}
 		if ok, err := regexp.MatchString(p.Pattern, v); p.Pattern != "" && (err != nil || !ok) {
-			return errParam(p.Name, "Query parameter %q must match %s.", p.Name, p.Pattern)
+			return ErrParam(p.Name, "Query parameter %q must match %s.", p.Name, p.Pattern)
 		}
 	}
 	return nil
@@ -181,14 +181,14 @@ func checkParam(p Param, v string) *Error {
 
 func checkItem(p Param, v string) *Error {
 	if p.ItemMaxLength > 0 && utf8.RuneCountInString(v) > p.ItemMaxLength {
-		return errParam(p.Name, "Each value of %q must be at most %d characters.", p.Name, p.ItemMaxLength)
+		return ErrParam(p.Name, "Each value of %q must be at most %d characters.", p.Name, p.ItemMaxLength)
 	}
 	if len(p.ItemEnum) > 0 && !contains(p.ItemEnum, v) {
-		return errParam(p.Name, "Each value of %q must be one of %s.", p.Name, strings.Join(p.ItemEnum, ", "))
+		return ErrParam(p.Name, "Each value of %q must be one of %s.", p.Name, strings.Join(p.ItemEnum, ", "))
 	}
 	if strings.HasPrefix(p.Name, "filter[cmp-") {
-		if _, _, err := parseComparison(v); err != nil {
-			return errParam(p.Name, "%s", err.Error())
+		if _, _, err := ParseComparison(v); err != nil {
+			return ErrParam(p.Name, "%s", err.Error())
 		}
 	}
 	return nil
@@ -205,7 +205,7 @@ func rangeText(lo, hi *int64) string {
 	}
 }
 
-func parseBool(v string) (bool, bool) {
+func ParseBool(v string) (bool, bool) {
 	switch strings.ToLower(v) {
 	case "true", "1":
 		return true, true
@@ -215,8 +215,8 @@ func parseBool(v string) (bool, bool) {
 	return false, false
 }
 
-// isUUID accepts the canonical 36-character form only (any case).
-func isUUID(v string) bool {
+// IsUUID accepts the canonical 36-character form only (any case).
+func IsUUID(v string) bool {
 	if len(v) != 36 {
 		return false
 	}
@@ -233,8 +233,8 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// parseComparison reads "[comparator][datetime]" of a filter[cmp-*] value.
-func parseComparison(v string) (string, string, error) {
+// ParseComparison reads "[comparator][datetime]" of a filter[cmp-*] value.
+func ParseComparison(v string) (string, string, error) {
 	var op string
 	for _, c := range []string{">=", "<=", ">", "<"} {
 		if strings.HasPrefix(v, c) {
@@ -245,16 +245,16 @@ func parseComparison(v string) (string, string, error) {
 	if op == "" {
 		return "", "", errors.New("A time comparison starts with one of >, <, >=, <= followed by a datetime.")
 	}
-	t, ok := parseTime(strings.TrimPrefix(v, op))
+	t, ok := ParseTime(strings.TrimPrefix(v, op))
 	if !ok {
 		return "", "", fmt.Errorf("%q is not a datetime (RFC 3339).", strings.TrimPrefix(v, op))
 	}
-	return op, formatTime(t), nil
+	return op, FormatTime(t), nil
 }
 
-// parseTime accepts any RFC 3339 time; a space stands for the "+" that an
+// ParseTime accepts any RFC 3339 time; a space stands for the "+" that an
 // unencoded query string turns into one.
-func parseTime(s string) (time.Time, bool) {
+func ParseTime(s string) (time.Time, bool) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "+")
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -264,9 +264,9 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// checkValue validates one JSON value against a declared kind and format;
+// CheckValue validates one JSON value against a declared kind and format;
 // pointer names it in the error. A null is accepted for optional values.
-func checkValue(pointer, kind, format string, enum []string, maxLen int, itemFormat string, raw json.RawMessage) *Error {
+func CheckValue(pointer, kind, format string, enum []string, maxLen int, itemFormat string, raw json.RawMessage) *Error {
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
 		return nil
@@ -275,55 +275,55 @@ func checkValue(pointer, kind, format string, enum []string, maxLen int, itemFor
 	case "string":
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return errPointer(pointer, "Must be a string.")
+			return ErrPointer(pointer, "Must be a string.")
 		}
 		switch format {
 		case "uuid":
-			if !isUUID(s) {
-				return errPointer(pointer, "Must be a valid UUID.")
+			if !IsUUID(s) {
+				return ErrPointer(pointer, "Must be a valid UUID.")
 			}
 		case "date":
 			if _, err := time.Parse("2006-01-02", s); err != nil {
-				return errPointer(pointer, "Must be a date, YYYY-MM-DD.")
+				return ErrPointer(pointer, "Must be a date, YYYY-MM-DD.")
 			}
 		case "email":
 			if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
-				return errPointer(pointer, "Must be a valid e-mail address.")
+				return ErrPointer(pointer, "Must be a valid e-mail address.")
 			}
 		case "phonenumberE164", "phonenumberE164_us":
-			if !isE164(s) {
-				return errPointer(pointer, "Must be a phone number in E.164 format.")
+			if !IsE164(s) {
+				return ErrPointer(pointer, "Must be a phone number in E.164 format.")
 			}
 		}
 		if len(enum) > 0 && !contains(enum, s) {
-			return errPointer(pointer, "Must be one of %s.", strings.Join(enum, ", "))
+			return ErrPointer(pointer, "Must be one of %s.", strings.Join(enum, ", "))
 		}
 		if maxLen > 0 && utf8.RuneCountInString(s) > maxLen {
-			return errPointer(pointer, "Must be at most %d characters.", maxLen)
+			return ErrPointer(pointer, "Must be at most %d characters.", maxLen)
 		}
 	case "boolean":
 		var b bool
 		if json.Unmarshal(raw, &b) != nil {
-			return errPointer(pointer, "Must be a boolean.")
+			return ErrPointer(pointer, "Must be a boolean.")
 		}
 	case "integer":
 		var f float64
 		if json.Unmarshal(raw, &f) != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return errPointer(pointer, "Must be an integer.")
+			return ErrPointer(pointer, "Must be an integer.")
 		}
 	case "number":
 		var f float64
 		if json.Unmarshal(raw, &f) != nil {
-			return errPointer(pointer, "Must be a number.")
+			return ErrPointer(pointer, "Must be a number.")
 		}
 	case "array":
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
-			return errPointer(pointer, "Must be an array.")
+			return ErrPointer(pointer, "Must be an array.")
 		}
 		if itemFormat == "uuid" {
 			for i, it := range items {
-				if e := checkValue(fmt.Sprintf("%s/%d", pointer, i), "string", "uuid", nil, 0, "", it); e != nil {
+				if e := CheckValue(fmt.Sprintf("%s/%d", pointer, i), "string", "uuid", nil, 0, "", it); e != nil {
 					return e
 				}
 			}
@@ -331,13 +331,13 @@ func checkValue(pointer, kind, format string, enum []string, maxLen int, itemFor
 	case "object":
 		var m map[string]json.RawMessage
 		if json.Unmarshal(raw, &m) != nil || m == nil {
-			return errPointer(pointer, "Must be an object.")
+			return ErrPointer(pointer, "Must be an object.")
 		}
 	}
 	return nil
 }
 
-func isE164(s string) bool {
+func IsE164(s string) bool {
 	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
 		return false
 	}
@@ -349,7 +349,7 @@ func isE164(s string) bool {
 	return true
 }
 
-// checkFields validates a plain JSON body against the operation's documented
+// checkFields validates a plain JSON Body against the operation's documented
 // fields: unknown keys, required keys, types, formats, enums and lengths.
 func checkFields(op *Operation, body map[string]json.RawMessage) error {
 	known := map[string]Field{}
@@ -365,17 +365,17 @@ func checkFields(op *Operation, body map[string]json.RawMessage) error {
 	for _, k := range keys {
 		f, ok := known[k]
 		if !ok {
-			errs = append(errs, errPointer("/"+k, "Unknown field %q.", k))
+			errs = append(errs, ErrPointer("/"+k, "Unknown field %q.", k))
 			continue
 		}
-		if e := checkValue("/"+k, f.Kind, f.Format, f.Enum, f.MaxLength, f.ItemFormat, body[k]); e != nil {
+		if e := CheckValue("/"+k, f.Kind, f.Format, f.Enum, f.MaxLength, f.ItemFormat, body[k]); e != nil {
 			errs = append(errs, e)
 		}
 	}
 	for _, f := range op.Fields {
 		if v, ok := body[f.Name]; f.Required && (!ok || string(bytes.TrimSpace(v)) == "null") {
-			errs = append(errs, errPointer("/"+f.Name, "This field is required."))
+			errs = append(errs, ErrPointer("/"+f.Name, "This field is required."))
 		}
 	}
-	return errs.orNil()
+	return errs.OrNil()
 }
