@@ -10,10 +10,10 @@ type Operation struct {
 	Resource   string // first path segment
 	Status     int    // documented success status (0 when the dump shows none)
 	Response   string // "jsonapi list", "jsonapi single", "plain object", "null", ...
-	Type       string // JSON:Engine type of the response, if any
+	Type       string // JSON:API type of the response, if any
 	Deprecated bool
-	Body       string   // request Body shape: "jsonapi", "plain" or "" (none)
-	Fields     []Field  // request Body fields: data.attributes (jsonapi) or the plain object's keys
+	Body       string   // request body shape: "jsonapi", "plain" or "" (none)
+	Fields     []Field  // request body fields: data.attributes (jsonapi) or the plain object's keys
 	Query      []Param  // query parameters
 	SampleKeys []string // keys of the documented response sample (attributes, or a plain object's keys)
 }
@@ -37,7 +37,7 @@ type Param struct {
 	Deprecated    bool
 }
 
-// Field is one documented key of a request Body.
+// Field is one documented key of a request body.
 type Field struct {
 	Name       string
 	Kind       string // "string", "integer", "boolean", "array", "object"
@@ -49,7 +49,7 @@ type Field struct {
 	ItemFormat string
 }
 
-// Attr is one attribute of a JSON:Engine type.
+// Attr is one attribute of a JSON:API type.
 type Attr struct {
 	Name        string
 	Kind        string // "string", "integer", "boolean", "array", "object", "any"

@@ -1127,7 +1127,7 @@ func catalogOperations() []Operation {
 	}
 }
 
-// catalogTypes is every JSON:Engine type of the catalog with its attributes, in
+// catalogTypes is every JSON:API type of the catalog with its attributes, in
 // the samples' (alphabetical) order.
 func catalogTypes() map[string][]Attr {
 	return map[string][]Attr{

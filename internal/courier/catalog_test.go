@@ -159,7 +159,7 @@ var freshWalk = map[string]walkRequest{
 }
 
 // TestCatalogWalk answers every part-1 operation of the catalog with its
-// documented success status (and JSON:Engine type) for a valid request.
+// documented success status (and JSON:API type) for a valid request.
 func TestCatalogWalk(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
@@ -178,7 +178,7 @@ func TestCatalogWalk(t *testing.T) {
 			path := strings.ReplaceAll(req.path, ">", "%3E")
 			r := call(t, env, adminToken, op.Method, path, req.body)
 			if op.Method == http.MethodDelete {
-				// [decided] DELETE answers 204 with no Body.
+				// [decided] DELETE answers 204 with no body.
 				require.Equal(t, http.StatusNoContent, r.Status, r.Body)
 				assert.Empty(t, r.Body)
 				return

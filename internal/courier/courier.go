@@ -1,6 +1,6 @@
-// Package courier emulates Carium's courier JSON:Engine (api.carium.com/courier):
+// Package courier emulates Carium's courier JSON:API (api.carium.com/courier):
 // about 55 resource types driven by one declarative table (resources_*.go)
-// over one generic engine (list, get, create, modify, actions, JSON:Engine
+// over one generic engine (list, get, create, modify, actions, JSON:API
 // paging, filters and errors), with small named hooks (hooks_*.go) for what
 // is specific to a resource. See ENGINE.md for how to add a type.
 package courier
@@ -47,7 +47,7 @@ func ptr(v int64) *int64 { return &v }
 // tests and tools; the engine reads the same data).
 func Catalog() []Operation { return catalogOperations() }
 
-// Engine is the courier Engine. It implements server.Vendor.
+// API is the courier API. It implements server.Vendor.
 type API struct {
 	server.Deps
 	engine *Engine
@@ -58,7 +58,7 @@ func newEngine(deps server.Deps) *Engine {
 	return NewEngine(deps, catalogOperations(), catalogTypes(), append(part1Resources(), part2Resources()...))
 }
 
-// New builds the Engine over deps.
+// New builds the API over deps.
 func New(deps server.Deps) *API {
 	return &API{Deps: deps, engine: newEngine(deps)}
 }
@@ -95,7 +95,7 @@ type fixtureData struct {
 		Attributes json.RawMessage `json:"attributes"`
 	} `json:"links"`
 	// Resources are records of any type: the organization and parent columns
-	// that scope them, and their attributes as the Engine answers them.
+	// that scope them, and their attributes as the API answers them.
 	Resources []struct {
 		Type       string                     `json:"type"`
 		ID         string                     `json:"id"`
@@ -152,7 +152,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 }
 
 // WriteError is courier's one error adapter (server.Vendor): the engine's
-// JSON:Engine errors document.
+// JSON:API errors document.
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	a.engine.WriteError(w, r, err)
 }

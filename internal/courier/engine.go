@@ -12,10 +12,10 @@ import (
 
 // Resource is one entry of the declarative table of resource types: what the
 // generic handlers need to list, get, create and modify it, plus the named
-// hooks for what is specific to it. Attributes, query parameters and Body
+// hooks for what is specific to it. Attributes, query parameters and body
 // fields come from the catalog (catalog_gen.go) through the operation ids.
 type Resource struct {
-	Type string // JSON:Engine type ("messaging-channels")
+	Type string // JSON:API type ("messaging-channels")
 	Path string // collection path below the prefix ("/v1/messaging-channels/")
 
 	// Catalog operation ids served by the generic handlers ("" = not served).
@@ -59,7 +59,7 @@ type Resource struct {
 	// Prefetch reads, in one go, what Render needs for a whole page of a list
 	// (kept in c.cache), so rendering a page is not one query per item.
 	Prefetch func(c *Call, recs []*Record) error
-	// CreateAnswer replaces the JSON:Engine answer of a create (plain answers).
+	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
 	CreateAnswer func(c *Call, rec *Record) (any, error)
 
 	// Actions are the operations below /{id}/ (and collection-level ones).
@@ -77,10 +77,10 @@ type ParamHook func(c *Call, q *ListQuery, value string) error
 
 // Action is one operation below a resource.
 type Action struct {
-	Op     string   // catalog operation id ("messaging-channels.archive"): method, path, status, Body fields
+	Op     string   // catalog operation id ("messaging-channels.archive"): method, path, status, body fields
 	Alts   []string // alternative "METHOD /path/" routes the notes decide to serve too
 	OnItem bool     // false: a collection-level operation (no {id})
-	// FreeForm marks a plain Body the document declares open ("additional
+	// FreeForm marks a plain body the document declares open ("additional
 	// properties: any"): the catalog cannot list its members, so the engine
 	// does not check them and the handler validates what it reads.
 	FreeForm bool
@@ -89,7 +89,7 @@ type Action struct {
 
 // ActionFunc runs an action inside the request's transaction. rec is the
 // resource named by the URL (nil for collection-level actions). The result is
-// a *Record (answered as a JSON:Engine document), nil (answered as JSON null) or
+// a *Record (answered as a JSON:API document), nil (answered as JSON null) or
 // a typed plain struct (answered as plain JSON).
 type ActionFunc func(c *Call, rec *Record, body map[string]json.RawMessage) (any, error)
 
@@ -135,7 +135,7 @@ type Call struct {
 	Cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
 }
 
-// load reads a resource of type typ the caller may see; nil when it does not
+// Load reads a resource of type typ the caller may see; nil when it does not
 // exist or the caller may not see it (both are 404s).
 func (c *Call) Load(typ, id string) (*Record, error) {
 	rec, err := LoadRecord(c.Ctx, c.Tx, typ, id)
@@ -167,7 +167,7 @@ func (c *Call) MustLoad(typ, id string) (*Record, error) {
 	return rec, nil
 }
 
-// LoadRef reads a resource named in a Body member (400 naming the member when
+// LoadRef reads a resource named in a body member (400 naming the member when
 // it does not exist or is out of reach).
 func (c *Call) LoadRef(pointer, typ, id string) (*Record, error) {
 	if !IsUUID(id) {
@@ -183,12 +183,12 @@ func (c *Call) LoadRef(pointer, typ, id string) (*Record, error) {
 	return rec, nil
 }
 
-// save stores a changed record (stamps are the caller's business).
+// Save stores a changed record (stamps are the caller's business).
 func (c *Call) Save(rec *Record) error {
 	return updateRecord(c.Ctx, c.Tx, rec, searchText(rec, c.Engine.textOf(rec.Type)))
 }
 
-// insert stores a new record, with the type's defaults for absent attributes.
+// Insert stores a new record, with the type's defaults for absent attributes.
 func (c *Call) Insert(rec *Record) error {
 	return c.Engine.Insert(c.Ctx, c.Tx, rec)
 }
@@ -235,7 +235,7 @@ func zeroValue(kind string) json.RawMessage {
 	}
 }
 
-// stamp sets the created/modified attributes the type has.
+// Stamp sets the created/modified attributes the type has.
 func (c *Call) Stamp(rec *Record, created bool) {
 	has := map[string]Attr{}
 	for _, at := range c.Engine.types[rec.Type] {
@@ -266,7 +266,7 @@ type IDRef struct {
 	ID string `json:"id"`
 }
 
-// render answers a record as a resource object in its type's attribute order.
+// Render answers a record as a resource object in its type's attribute order.
 func (c *Call) Render(rec *Record) (ResourceObject, error) {
 	attrs := rec.Attrs
 	if res := c.Engine.byType[rec.Type]; res != nil && res.Render != nil {

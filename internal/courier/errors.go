@@ -24,14 +24,14 @@ const (
 	CodeInternal         = "InternalServerError"
 )
 
-// Error is one JSON:Engine error object. A handler returns one *Error, or an
+// Error is one JSON:API error object. A handler returns one *Error, or an
 // Errors when it found several problems (one object per problem).
 type Error struct {
 	Status    int
 	Code      string
 	Detail    string
 	Parameter string // source.parameter: the query parameter at fault
-	Pointer   string // source.pointer: the Body member at fault, "/data/attributes/name"
+	Pointer   string // source.pointer: the body member at fault, "/data/attributes/name"
 	MetaID    string // meta.id: the existing resource of a conflict
 }
 

@@ -13,11 +13,11 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
-// answer is what a handler responds once its transaction has committed.
+// Answer is what a handler responds once its transaction has committed.
 type Answer struct {
 	Status      int
 	ContentType string
-	Body        any // nil with NoBody: no Body at all
+	Body        any // nil with NoBody: no body at all
 	NoBody      bool
 }
 
@@ -75,7 +75,7 @@ func (a *Engine) getOne(c *Call) (*Answer, error) {
 	return c.single(rec, status(c.Op, http.StatusOK))
 }
 
-// single answers one record as a JSON:Engine document.
+// single answers one record as a JSON:API document.
 func (c *Call) single(rec *Record, st int) (*Answer, error) {
 	obj, err := c.Render(rec)
 	if err != nil {
@@ -84,7 +84,7 @@ func (c *Call) single(rec *Record, st int) (*Answer, error) {
 	return &Answer{Status: st, ContentType: ContentTypeAPI, Body: singleDoc{Data: obj}}, nil
 }
 
-// plain answers a plain JSON object.
+// Plain answers a plain JSON object.
 func Plain(st int, body any) *Answer {
 	return &Answer{Status: st, ContentType: ContentTypeJSON, Body: body}
 }
@@ -305,7 +305,7 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 	return out, errs.OrNil()
 }
 
-// runAction handles every action route: the Body checked against the
+// runAction handles every action route: the body checked against the
 // catalog's fields, the resource loaded, the hook run.
 func (a *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 	return func(c *Call) (*Answer, error) {
@@ -333,7 +333,7 @@ func (a *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 			return nil, err
 		}
 		if c.Req.Method == http.MethodDelete {
-			// The notes decide DELETE answers 204 without a Body (the catalog's
+			// The notes decide DELETE answers 204 without a body (the catalog's
 			// 201 for delete-reaction is what every POST documents).
 			return &Answer{Status: http.StatusNoContent, NoBody: true}, nil
 		}
@@ -386,7 +386,7 @@ func (a *Engine) list(c *Call) (*Answer, error) {
 	return c.PageAnswer(data, limit, offset, total), nil
 }
 
-// ListWhere answers a paged JSON:Engine list of the records of typ matching
+// ListWhere answers a paged JSON:API list of the records of typ matching
 // cond (SQL over cr_resources), for actions whose answer is a list.
 func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
 	limit, offset := c.PageBounds()
@@ -469,7 +469,7 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 	return l
 }
 
-// queryKey escapes a parameter name but keeps JSON:Engine's brackets readable.
+// queryKey escapes a parameter name but keeps JSON:API's brackets readable.
 func queryKey(k string) string {
 	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
 }

@@ -43,7 +43,7 @@ func newEnv(t testing.TB) *emutest.Env {
 	})
 }
 
-// call sends a request with a token ("" for none) and JSON:Engine content type.
+// call sends a request with a token ("" for none) and JSON:API content type.
 func call(t testing.TB, env *emutest.Env, token, method, path, body string, headers ...string) emutest.Response {
 	t.Helper()
 	if token != "" {
@@ -52,7 +52,7 @@ func call(t testing.TB, env *emutest.Env, token, method, path, body string, head
 	return env.Do(t, method, "/courier"+path, body, headers...)
 }
 
-// doc is a decoded JSON:Engine answer.
+// doc is a decoded JSON:API answer.
 type doc struct {
 	Data   json.RawMessage `json:"data"`
 	Meta   map[string]any  `json:"meta"`

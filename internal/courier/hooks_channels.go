@@ -518,7 +518,7 @@ func bodyIndividuals(c *Call, ch *Record, body map[string]jsonRaw) ([]string, er
 	return out, nil
 }
 
-// remarshal decodes a checked Body into a typed struct.
+// remarshal decodes a checked body into a typed struct.
 func remarshal(body map[string]jsonRaw, v any) error {
 	raw, err := json.Marshal(body)
 	if err != nil {

@@ -140,7 +140,7 @@ func markRead(c *Call, channelID, individualID string, msg *Record, allowPast bo
 		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
 }
 
-// readMarkOf reads an individual's read mark of a channel once per request
+// readMark reads an individual's read mark of a channel once per request
 // (a page of messages asks for the same one a hundred times).
 func readMarkOf(c *Call, channelID, individualID string) (readMark, error) {
 	key := readMarkKey(channelID, individualID)
@@ -331,7 +331,7 @@ func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	return rec, nil
 }
 
-// actingParticipant is the Body's individual-id (else the caller's individual),
+// actingParticipant is the body's individual-id (else the caller's individual),
 // which must participate in the message's channel.
 func actingParticipant(c *Call, msg *Record, individualID string) (string, error) {
 	who := LowerID(individualID)

@@ -337,7 +337,7 @@ func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 	return expandAnswer{Message: msg}, nil
 }
 
-// createResponder starts enabled, with its times in the Engine's format.
+// createResponder starts enabled, with its times in the API's format.
 func createResponder(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("enabled", true)
 	return normalizeTimes(rec, "start-at", "end-at")
@@ -347,7 +347,7 @@ func modifyResponder(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	return normalizeTimes(rec, "start-at", "end-at")
 }
 
-// normalizeTimes rewrites datetime strings in the Engine's format, so that
+// normalizeTimes rewrites datetime strings in the API's format, so that
 // filter[cmp-*] compares them; other values (objects) are kept.
 func normalizeTimes(rec *Record, names ...string) error {
 	for _, n := range names {

@@ -64,7 +64,7 @@ func phoneFilter(param, attr string) ParamHook {
 	}
 }
 
-// orgIndividual reads the individual a Body member names: it must exist, be
+// orgIndividual reads the individual a body member names: it must exist, be
 // visible and belong to org (when org is given); 400 naming the member otherwise.
 func orgIndividual(c *Call, pointer, id, org string) (*Record, error) {
 	ind, err := c.LoadRef(pointer, "individuals", id)
@@ -102,7 +102,7 @@ func newRecord(c *Call, typ, org, parent string) *Record {
 	return rec
 }
 
-// decodeBody decodes a plain action Body (already checked against the catalog's
+// decodeBody decodes a plain action body (already checked against the catalog's
 // fields) into a typed struct.
 func decodeBody(body map[string]json.RawMessage, v any) error {
 	raw, err := json.Marshal(body)

@@ -53,7 +53,7 @@ func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 
 // askSubscriptionChanged applies Alexa's ProactiveSubscriptionChanged event:
 // the subscriptions of that Alexa user (context.System.user.userId) that the
-// caller can see now register exactly the events of Body.subscriptions.
+// caller can see now register exactly the events of body.subscriptions.
 func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 	var ctx struct {
 		System struct {

@@ -52,7 +52,7 @@ func purgeProtected(typ string) bool {
 // record about them (their messages, e-mails, reminders, multicasts, video
 // participations, calls, ...), with the records below those, and their
 // channel subscriptions; for any other entity type (messaging-channel,
-// video-channel, text-account, ... Singular or plural), that record and
+// video-channel, text-account, ... singular or plural), that record and
 // everything below it. The individual record itself stays: courier does not
 // own individuals. The purge is kept (hidden) with what it removed.
 func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {

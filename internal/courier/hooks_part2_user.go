@@ -358,7 +358,7 @@ func userMulticastTo(c *Call, org, individualID, templateID string, data jsonRaw
 	return userPush(c, individualID, templateID, "Message from template "+templateID+".", data)
 }
 
-// userMulticastBody is the Body of the users/{id}/ multicast actions.
+// userMulticastBody is the body of the users/{id}/ multicast actions.
 type userMulticastBody struct {
 	Data           jsonRaw `json:"data"`
 	IndividualID   string  `json:"individual-id"`

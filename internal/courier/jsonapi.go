@@ -86,7 +86,7 @@ type pageLinks struct {
 	Last  string  `json:"last"`
 }
 
-// requestDoc is the Body of a create or modify.
+// requestDoc is the body of a create or modify.
 type requestDoc struct {
 	Data *requestData   `json:"data"`
 	Meta map[string]any `json:"meta"`
@@ -98,12 +98,12 @@ type requestData struct {
 	Attributes json.RawMessage `json:"attributes"`
 }
 
-// hasBody reports whether the request carries a Body.
+// hasBody reports whether the request carries a body.
 func hasBody(r *http.Request) bool {
 	return r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody)
 }
 
-// checkContentType accepts JSON and JSON:Engine request bodies (the vendor's own
+// checkContentType accepts JSON and JSON:API request bodies (the vendor's own
 // clients send both) and answers 415 for anything else.
 func checkContentType(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
@@ -118,8 +118,8 @@ func checkContentType(r *http.Request) error {
 		Detail: `Unsupported media type "` + ct + `" in request; send application/json or application/vnd.api+json.`}
 }
 
-// readObject reads the request Body as one JSON object, member by member.
-// An empty Body is an empty object: actions document "{}" bodies.
+// readObject reads the request body as one JSON object, member by member.
+// An empty body is an empty object: actions document "{}" bodies.
 func readObject(r *http.Request) (map[string]json.RawMessage, error) {
 	body, err := httpx.ReadBody(r)
 	if err != nil {
@@ -138,7 +138,7 @@ func readObject(r *http.Request) (map[string]json.RawMessage, error) {
 	return obj, nil
 }
 
-// readDocument reads a create/modify Body: {"data": {"type", "id"?, "attributes"}, "meta"}.
+// readDocument reads a create/modify body: {"data": {"type", "id"?, "attributes"}, "meta"}.
 func readDocument(r *http.Request, typ string) (*requestData, error) {
 	body, err := httpx.ReadBody(r)
 	if err != nil {

@@ -410,7 +410,7 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 
 func catalogOps() []courier.Operation { return courier.Catalog() }
 
-// TestBodyTooLarge: a Body over 1 MiB is a 413 errors document.
+// TestBodyTooLarge: a body over 1 MiB is a 413 errors document.
 func TestBodyTooLarge(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)

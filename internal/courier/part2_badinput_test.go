@@ -45,7 +45,7 @@ func badVariants(t *testing.T, op courier.Operation, req walkRequest) []walkRequ
 		strings.Repeat(`{"a":`, 2000) + `1` + strings.Repeat(`}`, 2000), `{"event": 1e400}`, `{"a": 1}{"b": 2}`, "\xff\xfe"} {
 		add(req.path, b)
 	}
-	// Every member of the valid Body, with values of every wrong kind.
+	// Every member of the valid body, with values of every wrong kind.
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(req.body), &doc), req.body)
 	members := doc

@@ -226,7 +226,7 @@ func walkStatus(op courier.Operation) int {
 }
 
 // TestPart2CatalogWalk answers every part-2 operation of the catalog with its
-// documented success status (and JSON:Engine type) for a valid request. One
+// documented success status (and JSON:API type) for a valid request. One
 // store per family group (stores are costly under -race): the groups run in
 // parallel, their operations one after the other in catalog order, so the
 // walk's requests are chosen not to undo what a later one needs.
@@ -260,7 +260,7 @@ func TestPart2CatalogWalk(t *testing.T) {
 					checkSampleKeys(t, op.ID, r.Body)
 					switch {
 					case op.ID == "texts.callback" || op.ID == "tts-synthesizers.create":
-						// Undocumented answers: decided to be the resource, as JSON:Engine.
+						// Undocumented answers: decided to be the resource, as JSON:API.
 						assert.Equal(t, op.Resource, one(t, r).Type)
 					case op.Response == "jsonapi single":
 						assert.Equal(t, "application/vnd.api+json", r.Header.Get("Content-Type"))

@@ -191,7 +191,7 @@ func TestPart2Emails(t *testing.T) {
 	assert.Equal(t, "Sent to olivia.nguyen@example.com.", em.Attributes["result"])
 	assert.Equal(t, em, mustOne(t, env, adminToken, "GET", "/v1/user-emails/"+em.ID+"/", "", 200))
 
-	// Auto-send with several addresses.
+	// auto-send with several addresses.
 	auto := mustOne(t, env, adminToken, "POST", "/v1/user-emails/", resourceDoc("user-emails", "",
 		`{"individual-id": "`+indPat+`", "subject": "Hi", "message-html": "<p>Hi</p>", "to": ["pat@example.com", "carer@example.com"], "auto-send": true}`), 201)
 	assert.Equal(t, "sent", auto.Attributes["status"])

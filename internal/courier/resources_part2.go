@@ -271,7 +271,7 @@ func otherPart2Resources() []*Resource {
 			},
 		},
 		{
-			// The create takes a plain Body and answers a task: an action.
+			// The create takes a plain body and answers a task: an action.
 			Type: "user-multicasts", Path: "/v1/user-multicasts/",
 			List:    "user-multicasts.list",
 			Parent:  &Parent{Attr: "individual-id", Type: "individuals"},

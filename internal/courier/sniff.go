@@ -10,7 +10,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
-// sniffLimit is how much of each request and response Body a sniffer keeps.
+// sniffLimit is how much of each request and response body a sniffer keeps.
 const sniffLimit = 64 << 10
 
 // sniff records every request of a user who has a sniffer still valid on the

@@ -349,7 +349,7 @@ func IsE164(s string) bool {
 	return true
 }
 
-// checkFields validates a plain JSON Body against the operation's documented
+// checkFields validates a plain JSON body against the operation's documented
 // fields: unknown keys, required keys, types, formats, enums and lengths.
 func checkFields(op *Operation, body map[string]json.RawMessage) error {
 	known := map[string]Field{}
