@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Link relations the engine knows.
@@ -24,7 +26,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return &Error{Status: http.StatusUnauthorized, Code: CodeNotAuthenticated,
+			return &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
 				Detail: "Authentication credentials were not provided."}
 		}
 		caller, individual, err := a.resolveToken(r.Context(), token)
@@ -32,10 +34,10 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return err
 		}
 		if caller == nil {
-			return &Error{Status: http.StatusUnauthorized, Code: CodeNotAuthenticated,
+			return &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
 				Detail: "Invalid or expired access token."}
 		}
-		ctx := WithCaller(r.Context(), caller)
+		ctx := jsonapi.WithCaller(r.Context(), caller)
 		ctx = context.WithValue(ctx, individualKey{}, individual)
 		next.ServeHTTP(w, r.WithContext(ctx))
 		return nil
@@ -44,8 +46,8 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 
 // resolveToken finds the token's user, the user's organizations and the
 // user's own individual (the primary-individual-id of the users record).
-func (a *API) resolveToken(ctx context.Context, token string) (*Caller, string, error) {
-	var caller *Caller
+func (a *API) resolveToken(ctx context.Context, token string) (*jsonapi.Caller, string, error) {
+	var caller *jsonapi.Caller
 	var individual string
 	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var userID string
@@ -56,12 +58,12 @@ func (a *API) resolveToken(ctx context.Context, token string) (*Caller, string, 
 		if err != nil {
 			return err
 		}
-		orgs, err := LinkedTo(ctx, tx, relMember, userID)
+		orgs, err := jsonapi.LinkedTo(ctx, tx, relMember, userID)
 		if err != nil {
 			return err
 		}
-		caller = &Caller{UserID: userID, Orgs: SortedCopy(orgs)}
-		if user, err := LoadRecord(ctx, tx, "users", userID); err != nil {
+		caller = &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(orgs)}
+		if user, err := jsonapi.LoadRecord(ctx, tx, "users", userID); err != nil {
 			return err
 		} else if user != nil {
 			individual = user.Str("primary-individual-id")
@@ -75,7 +77,7 @@ type individualKey struct{}
 
 // callerIndividual is the individual the authenticated user is ("" when the
 // user has none): whom a request acts as when it names nobody.
-func callerIndividual(c *Call) string {
+func callerIndividual(c *jsonapi.Call) string {
 	id, _ := c.Req.Context().Value(individualKey{}).(string)
 	return id
 }

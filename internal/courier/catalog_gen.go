@@ -2,23 +2,25 @@
 
 package courier
 
+import "github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+
 // catalogOperations is every operation of the catalog, in document order.
-func catalogOperations() []Operation {
-	return []Operation{
+func catalogOperations() []jsonapi.Operation {
+	return []jsonapi.Operation{
 		{Seq: 1, ID: "aggregation-requests.create", Method: "POST", Path: "/v1/aggregation-requests/", Resource: "aggregation-requests", Status: 201, Response: "jsonapi single", Type: "aggregation-requests", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "entries", Kind: "array"},
 			}},
 		{Seq: 2, ID: "announcers.list", Method: "GET", Path: "/v1/announcers/", Resource: "announcers", Status: 200, Response: "jsonapi list", Type: "announcers",
 			SampleKeys: []string{"args", "created-at", "created-by", "event", "last-modified-at", "last-modified-by", "name", "organization-id", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[name]", Kind: "string", MaxLength: 255},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 3, ID: "announcers.create", Method: "POST", Path: "/v1/announcers/", Resource: "announcers", Status: 201, Response: "jsonapi single", Type: "announcers", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "event", Kind: "string"},
 				{Name: "name", Kind: "string"},
@@ -29,7 +31,7 @@ func catalogOperations() []Operation {
 		{Seq: 4, ID: "announcers.get", Method: "GET", Path: "/v1/announcers/{id}/", Resource: "announcers", Status: 200, Response: "jsonapi single", Type: "announcers",
 			SampleKeys: []string{"args", "created-at", "created-by", "event", "last-modified-at", "last-modified-by", "name", "organization-id", "type"}},
 		{Seq: 5, ID: "announcers.modify", Method: "PATCH", Path: "/v1/announcers/{id}/", Resource: "announcers", Status: 200, Response: "jsonapi single", Type: "announcers", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "event", Kind: "string"},
 				{Name: "name", Kind: "string"},
@@ -38,7 +40,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"args", "created-at", "created-by", "event", "last-modified-at", "last-modified-by", "name", "organization-id", "type"}},
 		{Seq: 6, ID: "app-credentials.list", Method: "GET", Path: "/v1/app-credentials/", Resource: "app-credentials", Status: 200, Response: "jsonapi list", Type: "app-credentials",
 			SampleKeys: []string{"app-name", "archived", "created-at", "data", "display-name", "last-modified-at", "organization-id", "store-id", "test-mode", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[app-name]", Kind: "string", MaxLength: 64},
 				{Name: "filter[type]", Kind: "string", Enum: []string{"apn", "fcm"}},
 				{Name: "include[archived]", Kind: "boolean", Default: "false"},
@@ -46,7 +48,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 7, ID: "app-credentials.create", Method: "POST", Path: "/v1/app-credentials/", Resource: "app-credentials", Status: 201, Response: "jsonapi single", Type: "app-credentials", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "app-name", Kind: "string"},
 				{Name: "data", Kind: "object"},
 				{Name: "display-name", Kind: "string"},
@@ -59,7 +61,7 @@ func catalogOperations() []Operation {
 		{Seq: 8, ID: "app-credentials.get", Method: "GET", Path: "/v1/app-credentials/{id}/", Resource: "app-credentials", Status: 200, Response: "jsonapi single", Type: "app-credentials",
 			SampleKeys: []string{"app-name", "archived", "created-at", "data", "display-name", "last-modified-at", "organization-id", "store-id", "test-mode", "type"}},
 		{Seq: 9, ID: "app-credentials.modify", Method: "PATCH", Path: "/v1/app-credentials/{id}/", Resource: "app-credentials", Status: 200, Response: "jsonapi single", Type: "app-credentials", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "app-name", Kind: "string"},
 				{Name: "archived", Kind: "boolean"},
 				{Name: "data", Kind: "object"},
@@ -70,20 +72,20 @@ func catalogOperations() []Operation {
 			},
 			SampleKeys: []string{"app-name", "archived", "created-at", "data", "display-name", "last-modified-at", "organization-id", "store-id", "test-mode", "type"}},
 		{Seq: 10, ID: "ask-entries.create", Method: "POST", Path: "/v1/ask-entries/", Resource: "ask-entries", Status: 200, Response: "empty object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "request", Kind: "object", Required: true},
 			},
 			// alternative: PUT /v1/ask-entries/ (no PUT appears anywhere in the dump, so unlikely)
 		},
 		{Seq: 11, ID: "ask-reminders.list", Method: "GET", Path: "/v1/ask-reminders/", Resource: "ask-reminders", Status: 200, Response: "jsonapi list", Type: "ask-reminders",
 			SampleKeys: []string{"account-id", "alexa-reminder-id", "created-at", "created-by", "individual-id", "name", "reminder-content", "reminder-rrule", "reminder-time-local", "synced-to-alexa", "tz-info"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 12, ID: "ask-reminders.create", Method: "POST", Path: "/v1/ask-reminders/", Resource: "ask-reminders", Status: 201, Response: "jsonapi single", Type: "ask-reminders", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "name", Kind: "string"},
 				{Name: "reminder-content", Kind: "string"},
@@ -95,7 +97,7 @@ func catalogOperations() []Operation {
 		{Seq: 13, ID: "ask-reminders.get", Method: "GET", Path: "/v1/ask-reminders/{id}/", Resource: "ask-reminders", Status: 200, Response: "jsonapi single", Type: "ask-reminders",
 			SampleKeys: []string{"account-id", "alexa-reminder-id", "created-at", "created-by", "individual-id", "name", "reminder-content", "reminder-rrule", "reminder-time-local", "synced-to-alexa", "tz-info"}},
 		{Seq: 14, ID: "ask-reminders.modify", Method: "PATCH", Path: "/v1/ask-reminders/{id}/", Resource: "ask-reminders", Status: 200, Response: "jsonapi single", Type: "ask-reminders", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "name", Kind: "string"},
 				{Name: "reminder-content", Kind: "string"},
 				{Name: "reminder-rrule", Kind: "string"},
@@ -105,7 +107,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"account-id", "alexa-reminder-id", "created-at", "created-by", "individual-id", "name", "reminder-content", "reminder-rrule", "reminder-time-local", "synced-to-alexa", "tz-info"}},
 		{Seq: 15, ID: "ask-subscriptions.list", Method: "GET", Path: "/v1/ask-subscriptions/", Resource: "ask-subscriptions", Status: 200, Response: "jsonapi list", Type: "ask-subscriptions",
 			SampleKeys: []string{"alexa-app-id", "alexa-user-id", "created-at", "last-modified-at", "organization-id", "registered-events", "skill-id", "user-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[skill-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[user-id]", Kind: "string", Format: "uuid"},
@@ -115,19 +117,19 @@ func catalogOperations() []Operation {
 		{Seq: 16, ID: "ask-subscriptions.get", Method: "GET", Path: "/v1/ask-subscriptions/{id}/", Resource: "ask-subscriptions", Status: 200, Response: "jsonapi single", Type: "ask-subscriptions",
 			SampleKeys: []string{"alexa-app-id", "alexa-user-id", "created-at", "last-modified-at", "organization-id", "registered-events", "skill-id", "user-id"}},
 		{Seq: 17, ID: "ask-subscriptions.send", Method: "POST", Path: "/v1/ask-subscriptions/{id}/send/", Resource: "ask-subscriptions", Status: 201, Response: "empty object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "event", Kind: "object", Required: true},
 				{Name: "expire", Kind: "integer"},
 				{Name: "localized", Kind: "array", ItemKind: "object"},
 			}},
 		{Seq: 18, ID: "badge-counts.list", Method: "GET", Path: "/v1/badge-counts/", Resource: "badge-counts", Status: 200, Response: "jsonapi list", Type: "badge-counts",
 			SampleKeys: []string{"count", "individual-id", "last-modified-at", "organization-id", "timestamp", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 19, ID: "badge-counts.create", Method: "POST", Path: "/v1/badge-counts/", Resource: "badge-counts", Status: 201, Response: "jsonapi single", Type: "badge-counts", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "count", Kind: "integer"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
@@ -138,12 +140,12 @@ func catalogOperations() []Operation {
 		{Seq: 20, ID: "badge-counts.get", Method: "GET", Path: "/v1/badge-counts/{id}/", Resource: "badge-counts", Status: 200, Response: "jsonapi single", Type: "badge-counts",
 			SampleKeys: []string{"count", "individual-id", "last-modified-at", "organization-id", "timestamp", "type"}},
 		{Seq: 21, ID: "bulk-badge-counts.create", Method: "POST", Path: "/v1/bulk-badge-counts/", Resource: "bulk-badge-counts", Status: 201, Response: "null", Type: "", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "values", Kind: "array"},
 			}},
 		{Seq: 22, ID: "communication-messages.list", Method: "GET", Path: "/v1/communication-messages/", Resource: "communication-messages", Status: 200, Response: "jsonapi list", Type: "messaging-channels",
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[archived]", Kind: "boolean"},
 				{Name: "filter[bookmarked]", Kind: "boolean"},
 				{Name: "filter[cmp-last-modified-time]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
@@ -159,7 +161,7 @@ func catalogOperations() []Operation {
 			}},
 		{Seq: 23, ID: "communication-summaries.get", Method: "GET", Path: "/v1/communication-summaries/", Resource: "communication-summaries", Status: 200, Response: "plain object", Type: "",
 			SampleKeys: []string{"summary"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "include-senders", Kind: "boolean", Default: "false"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
@@ -168,7 +170,7 @@ func catalogOperations() []Operation {
 		{Seq: 25, ID: "individuals.get", Method: "GET", Path: "/v1/individuals/{id}/", Resource: "individuals", Status: 200, Response: "jsonapi single", Type: "individuals",
 			SampleKeys: []string{"account-type", "birth-date", "first-name", "last-modified-time", "last-name", "owner-id", "preferred-name"}},
 		{Seq: 26, ID: "individuals.multicast", Method: "POST", Path: "/v1/individuals/{id}/multicast/", Resource: "individuals", Status: 201, Response: "plain object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "template-data", Kind: "object", Required: true},
 				{Name: "template-id", Kind: "string", Required: true, MaxLength: 255},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
@@ -178,7 +180,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"account-type", "birth-date", "first-name", "last-modified-time", "last-name", "owner-id", "preferred-name"}},
 		{Seq: 28, ID: "messaging-attachments.list", Method: "GET", Path: "/v1/messaging-attachments/", Resource: "messaging-attachments", Status: 200, Response: "jsonapi list", Type: "messaging-attachments",
 			SampleKeys: []string{"content-size", "content-type", "created-at", "filename", "message-id", "removed", "thumbnail"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "message-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[include-pending]", Kind: "boolean", Default: "false"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
@@ -186,7 +188,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 29, ID: "messaging-attachments.create", Method: "POST", Path: "/v1/messaging-attachments/", Resource: "messaging-attachments", Status: 201, Response: "plain object", Type: "", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "content-type", Kind: "string"},
 				{Name: "filename", Kind: "string"},
 				{Name: "message-id", Kind: "string", Format: "uuid"},
@@ -194,29 +196,29 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"data"}},
 		{Seq: 30, ID: "messaging-attachments.get", Method: "GET", Path: "/v1/messaging-attachments/{id}/", Resource: "messaging-attachments", Status: 200, Response: "jsonapi single", Type: "messaging-attachments",
 			SampleKeys: []string{"content-size", "content-type", "created-at", "filename", "message-id", "removed", "thumbnail"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 31, ID: "messaging-attachments.modify", Method: "PATCH", Path: "/v1/messaging-attachments/{id}/", Resource: "messaging-attachments", Status: 200, Response: "jsonapi single", Type: "messaging-attachments", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "removed", Kind: "boolean"},
 			},
 			SampleKeys: []string{"content-size", "content-type", "created-at", "filename", "message-id", "removed", "thumbnail"}},
 		{Seq: 32, ID: "messaging-attachments.process-upload", Method: "POST", Path: "/v1/messaging-attachments/{id}/process-upload/", Resource: "messaging-attachments", Status: 201, Response: "jsonapi single", Type: "messaging-attachments", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
 			SampleKeys: []string{"content-size", "content-type", "created-at", "filename", "message-id", "removed", "thumbnail"}},
 		{Seq: 33, ID: "messaging-bookmarks.list", Method: "GET", Path: "/v1/messaging-bookmarks/", Resource: "messaging-bookmarks", Status: 200, Response: "jsonapi list", Type: "messaging-bookmarks",
 			SampleKeys: []string{"channel", "created-at", "created-by", "message", "organization-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[channel-id]", Kind: "string", Format: "uuid"},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 34, ID: "messaging-bookmarks.create", Method: "POST", Path: "/v1/messaging-bookmarks/", Resource: "messaging-bookmarks", Status: 201, Response: "jsonapi single", Type: "messaging-bookmarks", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "allow-multi-message", Kind: "boolean"},
 				{Name: "channel-id", Kind: "string", Format: "uuid"},
 				{Name: "message-id", Kind: "string", Format: "uuid"},
@@ -226,14 +228,14 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"channel", "created-at", "created-by", "message", "organization-id"}},
 		{Seq: 36, ID: "messaging-bulk-attachments.list", Method: "GET", Path: "/v1/messaging-bulk-attachments/", Resource: "messaging-bulk-attachments", Status: 200, Response: "jsonapi list", Type: "messaging-bulk-attachments",
 			SampleKeys: []string{"bulk-message-id", "content-size", "content-type", "created-at", "filename", "thumbnail"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "bulk-message-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[include-pending]", Kind: "boolean", Default: "false"},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 37, ID: "messaging-bulk-attachments.create", Method: "POST", Path: "/v1/messaging-bulk-attachments/", Resource: "messaging-bulk-attachments", Status: 201, Response: "plain object", Type: "", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "bulk-message-id", Kind: "string", Format: "uuid"},
 				{Name: "content-type", Kind: "string"},
 				{Name: "filename", Kind: "string"},
@@ -245,14 +247,14 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"bulk-message-id", "content-size", "content-type", "created-at", "filename", "thumbnail"}},
 		{Seq: 40, ID: "messaging-bulk-messages.list", Method: "GET", Path: "/v1/messaging-bulk-messages/", Resource: "messaging-bulk-messages", Status: 200, Response: "jsonapi list", Type: "messaging-bulk-messages",
 			SampleKeys: []string{"created-at", "created-by", "draft", "individual-group-ids", "individual-ids", "message", "message-js", "organization-id", "posted-time", "sender-individual-group-id", "sender-individual-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[created-by]", Kind: "string", Format: "uuid"},
 				{Name: "include-posted", Kind: "boolean", Default: "false"},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 41, ID: "messaging-bulk-messages.create", Method: "POST", Path: "/v1/messaging-bulk-messages/", Resource: "messaging-bulk-messages", Status: 201, Response: "jsonapi single", Type: "messaging-bulk-messages", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "auto-ack", Kind: "string"},
 				{Name: "auto-create-channel", Kind: "boolean"},
 				{Name: "draft", Kind: "boolean"},
@@ -267,7 +269,7 @@ func catalogOperations() []Operation {
 		{Seq: 42, ID: "messaging-bulk-messages.get", Method: "GET", Path: "/v1/messaging-bulk-messages/{id}/", Resource: "messaging-bulk-messages", Status: 200, Response: "jsonapi single", Type: "messaging-bulk-messages",
 			SampleKeys: []string{"created-at", "created-by", "draft", "individual-group-ids", "individual-ids", "message", "message-js", "organization-id", "posted-time", "sender-individual-group-id", "sender-individual-id"}},
 		{Seq: 43, ID: "messaging-bulk-messages.modify", Method: "PATCH", Path: "/v1/messaging-bulk-messages/{id}/", Resource: "messaging-bulk-messages", Status: 200, Response: "jsonapi single", Type: "messaging-bulk-messages", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "draft", Kind: "boolean"},
 				{Name: "message", Kind: "string"},
 				{Name: "message-js", Kind: "object"},
@@ -275,7 +277,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "created-by", "draft", "individual-group-ids", "individual-ids", "message", "message-js", "organization-id", "posted-time", "sender-individual-group-id", "sender-individual-id"}},
 		{Seq: 44, ID: "messaging-channels.list", Method: "GET", Path: "/v1/messaging-channels/", Resource: "messaging-channels", Status: 200, Response: "jsonapi list", Type: "messaging-channels",
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[archived]", Kind: "boolean"},
 				{Name: "filter[cmp-last-modified-time]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
 				{Name: "filter[floating]", Kind: "boolean"},
@@ -288,7 +290,7 @@ func catalogOperations() []Operation {
 				{Name: "use-group-name", Kind: "boolean", Default: "true"},
 			}},
 		{Seq: 45, ID: "messaging-channels.create", Method: "POST", Path: "/v1/messaging-channels/", Resource: "messaging-channels", Status: 201, Response: "jsonapi single", Type: "messaging-channels", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "event-settings", Kind: "object"},
 				{Name: "floating", Kind: "boolean"},
 				{Name: "individual-group-id", Kind: "string", Format: "uuid"},
@@ -302,13 +304,13 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"}},
 		{Seq: 46, ID: "messaging-channels.get", Method: "GET", Path: "/v1/messaging-channels/{id}/", Resource: "messaging-channels", Status: 200, Response: "jsonapi single", Type: "messaging-channels",
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "include-individual-group", Kind: "boolean", Default: "false", Deprecated: true},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "use-group-name", Kind: "boolean", Default: "true"},
 			}},
 		{Seq: 47, ID: "messaging-channels.modify", Method: "PATCH", Path: "/v1/messaging-channels/{id}/", Resource: "messaging-channels", Status: 200, Response: "jsonapi single", Type: "messaging-channels", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "[].op", Kind: "string"},
 				{Name: "[].path", Kind: "string"},
 				{Name: "[].value"},
@@ -318,12 +320,12 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"}},
 		{Seq: 49, ID: "messaging-channels.get-profile", Method: "GET", Path: "/v1/messaging-channels/{id}/get-profile/", Resource: "messaging-channels", Status: 200, Response: "jsonapi single", Type: "individual-profiles",
 			SampleKeys: []string{"photo"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "profile-individual-id", Kind: "string", Format: "uuid", Required: true},
 			}},
 		{Seq: 50, ID: "messaging-channels.preferences", Method: "POST", Path: "/v1/messaging-channels/{id}/preferences/", Resource: "messaging-channels", Status: 201, Response: "jsonapi single", Type: "messaging-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "values", Kind: "array", Required: true, ItemKind: "object"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
@@ -331,7 +333,7 @@ func catalogOperations() []Operation {
 			// alternative: PUT or PATCH /v1/messaging-channels/{id}/preferences/ ("Modify" heading, but every PATCH here documents 200, this one 201)
 		},
 		{Seq: 51, ID: "messaging-channels.sms", Method: "POST", Path: "/v1/messaging-channels/{id}/sms/", Resource: "messaging-channels", Status: 201, Response: "jsonapi single", Type: "messaging-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "active", Kind: "boolean", Required: true},
 				{Name: "initial-message", Kind: "string", MaxLength: 1024},
 				{Name: "initial-message-js", Kind: "object"},
@@ -340,7 +342,7 @@ func catalogOperations() []Operation {
 			// alternative: POST /v1/messaging-channels/{id}/sms-path/ (or another segment starting with "s" that sorts between "preferences" and "subscribers")
 		},
 		{Seq: 52, ID: "messaging-channels.add-subscribers", Method: "POST", Path: "/v1/messaging-channels/{id}/subscribers/", Resource: "messaging-channels", Status: 201, Response: "jsonapi single", Type: "messaging-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-ids", Kind: "array", ItemKind: "string", ItemFormat: "uuid"},
 			},
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"},
@@ -349,7 +351,7 @@ func catalogOperations() []Operation {
 		{Seq: 53, ID: "messaging-channels.unarchive", Method: "POST", Path: "/v1/messaging-channels/{id}/unarchive/", Resource: "messaging-channels", Status: 201, Response: "jsonapi single", Type: "messaging-channels", Body: "plain",
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"}},
 		{Seq: 54, ID: "messaging-channels.remove-subscribers", Method: "POST", Path: "/v1/messaging-channels/{id}/unsubscribe/", Resource: "messaging-channels", Status: 201, Response: "jsonapi single", Type: "messaging-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-ids", Kind: "array", ItemKind: "string", ItemFormat: "uuid"},
 			},
 			SampleKeys: []string{"archived", "bookmark", "caller-has-new-message", "caller-new-message-count", "can-enable-sms", "created-at", "created-by", "event-settings", "floating", "group-provider-ack", "individual-group", "individual-group-id", "label", "last-message", "last-modified-time", "name", "observation-id", "org-id", "owner-first-name", "owner-id", "owner-last-name", "subscribers", "subscription-type", "text-number", "with-sms"},
@@ -358,7 +360,7 @@ func catalogOperations() []Operation {
 		},
 		{Seq: 55, ID: "messaging-messages.list", Method: "GET", Path: "/v1/messaging-messages/", Resource: "messaging-messages", Status: 200, Response: "jsonapi list", Type: "messaging-messages",
 			SampleKeys: []string{"ack", "attachments", "channel-id", "destination", "draft", "first-name", "individual-id", "last-modified-time", "last-name", "message", "phrases", "posted-time", "preferred-name", "reactions", "read-receipts", "removed", "sentiment", "source", "user-id", "user-name", "user-type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "channel-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "acknowledged", Kind: "boolean"},
 				{Name: "filter[cmp-last-modified-time]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
@@ -373,7 +375,7 @@ func catalogOperations() []Operation {
 				{Name: "user-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 56, ID: "messaging-messages.create", Method: "POST", Path: "/v1/messaging-messages/", Resource: "messaging-messages", Status: 201, Response: "jsonapi single", Type: "messaging-messages", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "auto-ack", Kind: "string"},
 				{Name: "channel-id", Kind: "string", Format: "uuid"},
 				{Name: "draft", Kind: "boolean"},
@@ -384,13 +386,13 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"ack", "attachments", "channel-id", "destination", "draft", "first-name", "individual-id", "last-modified-time", "last-name", "message", "phrases", "posted-time", "preferred-name", "reactions", "read-receipts", "removed", "sentiment", "source", "user-id", "user-name", "user-type"}},
 		{Seq: 57, ID: "messaging-messages.get", Method: "GET", Path: "/v1/messaging-messages/{id}/", Resource: "messaging-messages", Status: 200, Response: "jsonapi single", Type: "messaging-messages",
 			SampleKeys: []string{"ack", "attachments", "channel-id", "destination", "draft", "first-name", "individual-id", "last-modified-time", "last-name", "message", "phrases", "posted-time", "preferred-name", "reactions", "read-receipts", "removed", "sentiment", "source", "user-id", "user-name", "user-type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "include-phrases", Kind: "boolean", Default: "false"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "thumbnail", Kind: "boolean", Default: "false"},
 			}},
 		{Seq: 58, ID: "messaging-messages.modify", Method: "PATCH", Path: "/v1/messaging-messages/{id}/", Resource: "messaging-messages", Status: 200, Response: "jsonapi single", Type: "messaging-messages", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "draft", Kind: "boolean"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "message", Kind: "string"},
@@ -398,13 +400,13 @@ func catalogOperations() []Operation {
 			},
 			SampleKeys: []string{"ack", "attachments", "channel-id", "destination", "draft", "first-name", "individual-id", "last-modified-time", "last-name", "message", "phrases", "posted-time", "preferred-name", "reactions", "read-receipts", "removed", "sentiment", "source", "user-id", "user-name", "user-type"}},
 		{Seq: 59, ID: "messaging-messages.ack", Method: "POST", Path: "/v1/messaging-messages/{id}/ack/", Resource: "messaging-messages", Status: 201, Response: "jsonapi single", Type: "messaging-messages", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "allow-past", Kind: "boolean"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
 			SampleKeys: []string{"ack", "attachments", "channel-id", "destination", "draft", "first-name", "individual-id", "last-modified-time", "last-name", "message", "phrases", "posted-time", "preferred-name", "reactions", "read-receipts", "removed", "sentiment", "source", "user-id", "user-name", "user-type"}},
 		{Seq: 60, ID: "messaging-messages.add-reaction", Method: "POST", Path: "/v1/messaging-messages/{id}/reactions/", Resource: "messaging-messages", Status: 201, Response: "jsonapi single", Type: "messaging-messages", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "reaction-type", Kind: "string", Required: true, Enum: []string{"dislike", "like", "lol", "love", "sad", "wow"}},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
@@ -412,7 +414,7 @@ func catalogOperations() []Operation {
 			// alternative: POST /v1/messaging-messages/{id}/reaction/
 		},
 		{Seq: 61, ID: "messaging-messages.delete-reaction", Method: "DELETE", Path: "/v1/messaging-messages/{id}/reactions/", Resource: "messaging-messages", Status: 201, Response: "jsonapi single", Type: "messaging-messages", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "reaction-type", Kind: "string", Required: true, Enum: []string{"dislike", "like", "lol", "love", "sad", "wow"}},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
@@ -421,14 +423,14 @@ func catalogOperations() []Operation {
 		},
 		{Seq: 62, ID: "messaging-messages.receipts", Method: "GET", Path: "/v1/messaging-messages/{id}/receipts/", Resource: "messaging-messages", Status: 200, Response: "plain object", Type: "",
 			SampleKeys: []string{"read", "unread"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
 			// alternative: GET /v1/messaging-messages/{id}/read-receipts/
 		},
 		{Seq: 63, ID: "messaging-operations.list", Method: "GET", Path: "/v1/messaging-operations/", Resource: "messaging-operations", Status: 200, Response: "jsonapi list", Type: "messaging-operations",
 			SampleKeys: []string{"args", "created-at", "created-by", "last-modified-at", "logs", "organization-id", "status", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[type]", Kind: "string", Enum: []string{"move-group"}},
 				{Name: "include-args", Kind: "boolean", Default: "false"},
@@ -436,7 +438,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 64, ID: "messaging-operations.create", Method: "POST", Path: "/v1/messaging-operations/", Resource: "messaging-operations", Status: 201, Response: "jsonapi single", Type: "messaging-operations", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "type", Kind: "string"},
@@ -444,12 +446,12 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"args", "created-at", "created-by", "last-modified-at", "logs", "organization-id", "status", "type"}},
 		{Seq: 65, ID: "messaging-operations.get", Method: "GET", Path: "/v1/messaging-operations/{id}/", Resource: "messaging-operations", Status: 200, Response: "jsonapi single", Type: "messaging-operations",
 			SampleKeys: []string{"args", "created-at", "created-by", "last-modified-at", "logs", "organization-id", "status", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "include-args", Kind: "boolean", Default: "false"},
 			}},
 		{Seq: 66, ID: "messaging-plugins.list", Method: "GET", Path: "/v1/messaging-plugins/", Resource: "messaging-plugins", Status: 200, Response: "jsonapi list", Type: "messaging-plugins",
 			SampleKeys: []string{"args", "created-at", "created-by", "enabled", "last-modified-at", "last-modified-by", "name", "organization-id", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[name]", Kind: "string", MinLength: 4, MaxLength: 15, Pattern: "^[a-z0-9]+$"},
 				{Name: "filter[type]", Kind: "string", MaxLength: 255},
@@ -457,7 +459,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 67, ID: "messaging-plugins.create", Method: "POST", Path: "/v1/messaging-plugins/", Resource: "messaging-plugins", Status: 201, Response: "jsonapi single", Type: "messaging-plugins", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "name", Kind: "string"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
@@ -467,7 +469,7 @@ func catalogOperations() []Operation {
 		{Seq: 68, ID: "messaging-plugins.get", Method: "GET", Path: "/v1/messaging-plugins/{id}/", Resource: "messaging-plugins", Status: 200, Response: "jsonapi single", Type: "messaging-plugins",
 			SampleKeys: []string{"args", "created-at", "created-by", "enabled", "last-modified-at", "last-modified-by", "name", "organization-id", "type"}},
 		{Seq: 69, ID: "messaging-plugins.modify", Method: "PATCH", Path: "/v1/messaging-plugins/{id}/", Resource: "messaging-plugins", Status: 200, Response: "jsonapi single", Type: "messaging-plugins", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "name", Kind: "string"},
 				{Name: "type", Kind: "string"},
@@ -478,13 +480,13 @@ func catalogOperations() []Operation {
 		{Seq: 71, ID: "messaging-plugins.enable", Method: "POST", Path: "/v1/messaging-plugins/{id}/enable/", Resource: "messaging-plugins", Status: 201, Response: "jsonapi single", Type: "messaging-plugins", Body: "plain",
 			SampleKeys: []string{"args", "created-at", "created-by", "enabled", "last-modified-at", "last-modified-by", "name", "organization-id", "type"}},
 		{Seq: 72, ID: "messaging-plugins.expand", Method: "POST", Path: "/v1/messaging-plugins/{id}/expand/", Resource: "messaging-plugins", Status: 201, Response: "plain object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "channel-id", Kind: "string", Format: "uuid", Required: true},
 			},
 			SampleKeys: []string{"message"}},
 		{Seq: 73, ID: "messaging-responders.list", Method: "GET", Path: "/v1/messaging-responders/", Resource: "messaging-responders", Status: 200, Response: "jsonapi list", Type: "messaging-responders",
 			SampleKeys: []string{"args", "calendar-args", "created-at", "created-by", "enabled", "end-at", "individual-group-id", "last-modified-at", "last-modified-by", "name", "organization-id", "start-at", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[cmp-end-at]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
 				{Name: "filter[cmp-start-at]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
@@ -495,7 +497,7 @@ func catalogOperations() []Operation {
 				{Name: "sort", Kind: "array", Default: "created-at", ItemEnum: []string{"-created-at", "-end-at", "-start-at", "created-at", "end-at", "start-at"}, MinItems: 1},
 			}},
 		{Seq: 74, ID: "messaging-responders.create", Method: "POST", Path: "/v1/messaging-responders/", Resource: "messaging-responders", Status: 201, Response: "jsonapi single", Type: "messaging-responders", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "calendar-args", Kind: "object"},
 				{Name: "end-at", Kind: "string"},
@@ -509,7 +511,7 @@ func catalogOperations() []Operation {
 		{Seq: 75, ID: "messaging-responders.get", Method: "GET", Path: "/v1/messaging-responders/{id}/", Resource: "messaging-responders", Status: 200, Response: "jsonapi single", Type: "messaging-responders",
 			SampleKeys: []string{"args", "calendar-args", "created-at", "created-by", "enabled", "end-at", "individual-group-id", "last-modified-at", "last-modified-by", "name", "organization-id", "start-at", "type"}},
 		{Seq: 76, ID: "messaging-responders.modify", Method: "PATCH", Path: "/v1/messaging-responders/{id}/", Resource: "messaging-responders", Status: 200, Response: "jsonapi single", Type: "messaging-responders", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "calendar-args", Kind: "object"},
 				{Name: "end-at", Kind: "object"},
@@ -525,7 +527,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"args", "calendar-args", "created-at", "created-by", "enabled", "end-at", "individual-group-id", "last-modified-at", "last-modified-by", "name", "organization-id", "start-at", "type"}},
 		{Seq: 79, ID: "multicasts.list", Method: "GET", Path: "/v1/multicasts/", Resource: "multicasts", Status: 200, Response: "jsonapi list", Type: "multicasts",
 			SampleKeys: []string{"created-at", "created-by", "data", "first-name", "individual-group", "individual-group-id", "individual-id", "individual-ids", "last-name", "status", "template-args", "template-id", "user-name"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[cmp-created-at]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
 				{Name: "include-individual-group", Kind: "boolean", Default: "false"},
 				{Name: "include-individual-ids", Kind: "boolean", Default: "false"},
@@ -535,7 +537,7 @@ func catalogOperations() []Operation {
 				{Name: "template-id", Kind: "string", MaxLength: 255},
 			}},
 		{Seq: 80, ID: "multicasts.create", Method: "POST", Path: "/v1/multicasts/", Resource: "multicasts", Status: 201, Response: "jsonapi single", Type: "multicasts", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "data", Kind: "object"},
 				{Name: "filter-type", Kind: "string"},
 				{Name: "filter-value", Kind: "object"},
@@ -545,18 +547,18 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "created-by", "data", "first-name", "individual-group", "individual-group-id", "individual-id", "individual-ids", "last-name", "status", "template-args", "template-id", "user-name"}},
 		{Seq: 81, ID: "multicasts.get", Method: "GET", Path: "/v1/multicasts/{id}/", Resource: "multicasts", Status: 200, Response: "jsonapi single", Type: "multicasts",
 			SampleKeys: []string{"created-at", "created-by", "data", "first-name", "individual-group", "individual-group-id", "individual-id", "individual-ids", "last-name", "status", "template-args", "template-id", "user-name"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "include-individual-group", Kind: "boolean", Default: "false"},
 				{Name: "include-individual-ids", Kind: "boolean", Default: "false"},
 			}},
 		{Seq: 82, ID: "org-preferences.list", Method: "GET", Path: "/v1/org-preferences/", Resource: "org-preferences", Status: 200, Response: "jsonapi list", Type: "org-preferences",
 			SampleKeys: []string{"created-at", "explicit", "name", "organization-id", "type", "value", "value-js"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[name]", Kind: "string", Enum: []string{"default-channel-title", "group-provider-ack", "initial-sms-message"}},
 			}},
 		{Seq: 83, ID: "org-preferences.create", Method: "POST", Path: "/v1/org-preferences/", Resource: "org-preferences", Status: 201, Response: "jsonapi single", Type: "org-preferences", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "name", Kind: "string"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "type", Kind: "string"},
@@ -566,7 +568,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "explicit", "name", "organization-id", "type", "value", "value-js"}},
 		{Seq: 84, ID: "organizations.list", Method: "GET", Path: "/v1/organizations/", Resource: "organizations", Status: 200, Response: "jsonapi list", Type: "organizations",
 			SampleKeys: []string{"classification", "display-name", "last-modified-time", "name", "provider-type", "timezone"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[name]", Kind: "string", MaxLength: 255},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
@@ -574,7 +576,7 @@ func catalogOperations() []Operation {
 		{Seq: 85, ID: "organizations.get", Method: "GET", Path: "/v1/organizations/{id}/", Resource: "organizations", Status: 200, Response: "jsonapi single", Type: "organizations",
 			SampleKeys: []string{"classification", "display-name", "last-modified-time", "name", "provider-type", "timezone"}},
 		{Seq: 86, ID: "purge-data.create", Method: "POST", Path: "/v1/purge-data/", Resource: "purge-data", Status: 201, Response: "null", Type: "", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "archive", Kind: "boolean"},
 				{Name: "entity-id", Kind: "string"},
 				{Name: "entity-type", Kind: "string"},
@@ -586,7 +588,7 @@ func catalogOperations() []Operation {
 		{Seq: 88, ID: "replicators.get", Method: "GET", Path: "/v1/replicators/{id}/", Resource: "replicators", Status: 200, Response: "jsonapi single", Type: "replicators",
 			SampleKeys: []string{"classpath", "created-time", "last-poll-time"}},
 		{Seq: 89, ID: "sniffers.create", Method: "POST", Path: "/v1/sniffers/", Resource: "sniffers", Status: 201, Response: "jsonapi single", Type: "sniffers", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "user-id", Kind: "string", Format: "uuid"},
 				{Name: "valid-until", Kind: "string"},
 			},
@@ -595,13 +597,13 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-time", "user-id", "valid-until"}},
 		{Seq: 91, ID: "sniffers.get-logs", Method: "GET", Path: "/v1/sniffers/{id}/get-logs/", Resource: "sniffers", Status: 200, Response: "jsonapi list", Type: "sniffer-logs",
 			SampleKeys: []string{"body", "content_type", "created-time", "message", "method", "path", "query-string", "request-id", "response", "status-code", "trace-id", "user-agent"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 92, ID: "text-account-numbers.list", Method: "GET", Path: "/v1/text-account-numbers/", Resource: "text-account-numbers", Status: 200, Response: "jsonapi list", Type: "text-account-numbers",
 			SampleKeys: []string{"account-id", "alert", "capability-mms", "capability-sms", "capability-voice", "created-at", "events", "forward-to", "lata", "latitude", "logging", "longitude", "notes", "phone-number", "postal-code", "rate-center", "region", "twilio-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "account-id", Kind: "string", Format: "uuid"},
 				{Name: "filter[phone-number]", Kind: "string", Format: "phonenumberE164"},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
@@ -609,7 +611,7 @@ func catalogOperations() []Operation {
 				{Name: "phone-number", Kind: "string", Format: "phonenumberE164"},
 			}},
 		{Seq: 93, ID: "text-account-numbers.create", Method: "POST", Path: "/v1/text-account-numbers/", Resource: "text-account-numbers", Status: 201, Response: "jsonapi single", Type: "text-account-numbers", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "account-id", Kind: "string", Format: "uuid"},
 				{Name: "alert", Kind: "boolean"},
 				{Name: "area-code", Kind: "string"},
@@ -621,7 +623,7 @@ func catalogOperations() []Operation {
 		{Seq: 94, ID: "text-account-numbers.get", Method: "GET", Path: "/v1/text-account-numbers/{id}/", Resource: "text-account-numbers", Status: 200, Response: "jsonapi single", Type: "text-account-numbers",
 			SampleKeys: []string{"account-id", "alert", "capability-mms", "capability-sms", "capability-voice", "created-at", "events", "forward-to", "lata", "latitude", "logging", "longitude", "notes", "phone-number", "postal-code", "rate-center", "region", "twilio-id"}},
 		{Seq: 95, ID: "text-account-numbers.modify", Method: "PATCH", Path: "/v1/text-account-numbers/{id}/", Resource: "text-account-numbers", Status: 200, Response: "jsonapi single", Type: "text-account-numbers", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "alert", Kind: "boolean"},
 				{Name: "events", Kind: "object"},
 				{Name: "forward-to", Kind: "string"},
@@ -633,13 +635,13 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"account-id", "alert", "capability-mms", "capability-sms", "capability-voice", "created-at", "events", "forward-to", "lata", "latitude", "logging", "longitude", "notes", "phone-number", "postal-code", "rate-center", "region", "twilio-id"}},
 		{Seq: 97, ID: "text-accounts.list", Method: "GET", Path: "/v1/text-accounts/", Resource: "text-accounts", Status: 200, Response: "jsonapi list", Type: "text-accounts",
 			SampleKeys: []string{"allow-custom-number", "created-at", "organization-id", "phone-number", "twilio-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 98, ID: "text-accounts.create", Method: "POST", Path: "/v1/text-accounts/", Resource: "text-accounts", Status: 201, Response: "jsonapi single", Type: "text-accounts", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "allow-custom-number", Kind: "boolean"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 			},
@@ -647,25 +649,25 @@ func catalogOperations() []Operation {
 		{Seq: 99, ID: "text-accounts.get", Method: "GET", Path: "/v1/text-accounts/{id}/", Resource: "text-accounts", Status: 200, Response: "jsonapi single", Type: "text-accounts",
 			SampleKeys: []string{"allow-custom-number", "created-at", "organization-id", "phone-number", "twilio-id"}},
 		{Seq: 100, ID: "text-accounts.modify", Method: "PATCH", Path: "/v1/text-accounts/{id}/", Resource: "text-accounts", Status: 200, Response: "jsonapi single", Type: "text-accounts", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "allow-custom-number", Kind: "boolean"},
 				{Name: "phone-number", Kind: "string"},
 			},
 			SampleKeys: []string{"allow-custom-number", "created-at", "organization-id", "phone-number", "twilio-id"}},
 		{Seq: 101, ID: "text-accounts.claim-number", Method: "POST", Path: "/v1/text-accounts/{id}/claim-number/", Resource: "text-accounts", Status: 201, Response: "jsonapi single", Type: "text-account-numbers", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "notes", Kind: "string", Required: true, MaxLength: 255},
 			},
 			SampleKeys: []string{"account-id", "alert", "capability-mms", "capability-sms", "capability-voice", "created-at", "events", "forward-to", "lata", "latitude", "logging", "longitude", "notes", "phone-number", "postal-code", "rate-center", "region", "twilio-id"}},
 		{Seq: 102, ID: "text-number-info.list", Method: "GET", Path: "/v1/text-number-info/", Resource: "text-number-info", Status: 200, Response: "jsonapi list", Type: "text-number-info",
 			SampleKeys: []string{"carrier-name", "created-at", "error", "last-modified-at", "mobile-country-code", "mobile-network-code", "number", "status", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "number", Kind: "string", Format: "phonenumberE164_us", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 103, ID: "text-number-info.create", Method: "POST", Path: "/v1/text-number-info/", Resource: "text-number-info", Status: 201, Response: "jsonapi single", Type: "text-number-info", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "number", Kind: "string"},
 				{Name: "reresolve", Kind: "boolean"},
 			},
@@ -674,7 +676,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"carrier-name", "created-at", "error", "last-modified-at", "mobile-country-code", "mobile-network-code", "number", "status", "type"}},
 		{Seq: 105, ID: "text-number-logs.list", Method: "GET", Path: "/v1/text-number-logs/", Resource: "text-number-logs", Status: 200, Response: "jsonapi list", Type: "text-number-logs",
 			SampleKeys: []string{"created-at", "log"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "number-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
@@ -685,7 +687,7 @@ func catalogOperations() []Operation {
 		},
 		{Seq: 107, ID: "text-user-number-maps.list", Method: "GET", Path: "/v1/text-user-number-maps/", Resource: "text-user-number-maps", Status: 200, Response: "jsonapi list", Type: "text-user-number-maps",
 			SampleKeys: []string{"created-at", "number-id", "organization-id", "user-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[number-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[organization-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[user-id]", Kind: "string", Format: "uuid"},
@@ -693,7 +695,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 108, ID: "text-user-number-maps.create", Method: "POST", Path: "/v1/text-user-number-maps/", Resource: "text-user-number-maps", Status: 201, Response: "jsonapi single", Type: "text-user-number-maps", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "number-id", Kind: "string", Format: "uuid"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "user-id", Kind: "string", Format: "uuid"},
@@ -703,7 +705,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "number-id", "organization-id", "user-id"}},
 		{Seq: 110, ID: "texts.list", Method: "GET", Path: "/v1/texts/", Resource: "texts", Status: 200, Response: "jsonapi list", Type: "texts",
 			SampleKeys: []string{"callback-status-url", "callback-url", "created-at", "created-by", "error", "from", "last-modified-at", "message", "status", "target", "twilio-sid"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "account-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[number-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[target]", Kind: "string", Format: "phonenumberE164"},
@@ -711,7 +713,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 111, ID: "texts.create", Method: "POST", Path: "/v1/texts/", Resource: "texts", Status: 201, Response: "jsonapi single", Type: "texts", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "account-id", Kind: "string", Format: "uuid"},
 				{Name: "callback-json", Kind: "object"},
 				{Name: "callback-one-off", Kind: "boolean"},
@@ -728,20 +730,20 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"callback-status-url", "callback-url", "created-at", "created-by", "error", "from", "last-modified-at", "message", "status", "target", "twilio-sid"}},
 		{Seq: 113, ID: "texts.callback", Method: "POST", Path: "/v1/texts/{id}/callback/", Resource: "texts", Status: 0, Response: "none (only the 4XX error sample is shown)", Type: "", Body: "plain"},
 		{Seq: 114, ID: "tts-synthesizers.create", Method: "POST", Path: "/v1/tts-synthesizers/", Resource: "tts-synthesizers", Status: 0, Response: "unknown (no response sample)", Type: "", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "locale", Kind: "string"},
 				{Name: "text", Kind: "string"},
 			}},
 		{Seq: 115, ID: "user-consents.list", Method: "GET", Path: "/v1/user-consents/", Resource: "user-consents", Status: 200, Response: "jsonapi list", Type: "user-consents",
 			SampleKeys: []string{"args", "created-at", "last-modified-at", "organization-id", "state", "target-id", "type", "user-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[organization-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[user-id]", Kind: "string", MaxLength: 255},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 116, ID: "user-consents.create", Method: "POST", Path: "/v1/user-consents/", Resource: "user-consents", Status: 201, Response: "jsonapi single", Type: "user-consents", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "args", Kind: "object"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "type", Kind: "string"},
@@ -752,7 +754,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"args", "created-at", "last-modified-at", "organization-id", "state", "target-id", "type", "user-id"}},
 		{Seq: 118, ID: "user-devices.list", Method: "GET", Path: "/v1/user-devices/", Resource: "user-devices", Status: 200, Response: "jsonapi list", Type: "user-devices",
 			SampleKeys: []string{"allow-notification", "app-name", "app-version", "created-at", "individual-id", "last-modified-at", "model", "os-version", "sandbox", "token", "topic", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "all-users", Kind: "boolean", Default: "false"},
 				{Name: "filter[app-name]", Kind: "string", MaxLength: 64},
 				{Name: "filter[app-version]", Kind: "string", MaxLength: 20},
@@ -764,7 +766,7 @@ func catalogOperations() []Operation {
 				{Name: "token", Kind: "string", MaxLength: 255},
 			}},
 		{Seq: 119, ID: "user-devices.create", Method: "POST", Path: "/v1/user-devices/", Resource: "user-devices", Status: 201, Response: "jsonapi single", Type: "user-devices", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "allow-notification", Kind: "boolean"},
 				{Name: "app-name", Kind: "string"},
 				{Name: "app-version", Kind: "string"},
@@ -779,19 +781,19 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"allow-notification", "app-name", "app-version", "created-at", "individual-id", "last-modified-at", "model", "os-version", "sandbox", "token", "topic", "type"}},
 		{Seq: 120, ID: "user-devices.get-logs", Method: "GET", Path: "/v1/user-devices/{id}/get-logs/", Resource: "user-devices", Status: 200, Response: "jsonapi list", Type: "user-device-logs",
 			SampleKeys: []string{"badge-count", "body", "category", "created-at", "data", "title"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 121, ID: "user-email-attachments.list", Method: "GET", Path: "/v1/user-email-attachments/", Resource: "user-email-attachments", Status: 200, Response: "jsonapi list", Type: "user-email-attachments",
 			SampleKeys: []string{"content-type", "created-at", "download-link", "filename", "ready-to-use", "size"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "email-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 122, ID: "user-email-attachments.create", Method: "POST", Path: "/v1/user-email-attachments/", Resource: "user-email-attachments", Status: 201, Response: "plain object", Type: "", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "content-type", Kind: "string"},
 				{Name: "email-id", Kind: "string", Format: "uuid"},
 				{Name: "filename", Kind: "string"},
@@ -799,20 +801,20 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"expiration-time", "id", "upload-data", "upload-url"}},
 		{Seq: 123, ID: "user-email-attachments.get", Method: "GET", Path: "/v1/user-email-attachments/{id}/", Resource: "user-email-attachments", Status: 200, Response: "jsonapi single", Type: "user-email-attachments",
 			SampleKeys: []string{"content-type", "created-at", "download-link", "filename", "ready-to-use", "size"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "with-link", Kind: "boolean", Default: "false"},
 			}},
 		{Seq: 124, ID: "user-email-attachments.process-upload", Method: "POST", Path: "/v1/user-email-attachments/{id}/process-upload/", Resource: "user-email-attachments", Status: 201, Response: "jsonapi single", Type: "user-email-attachments", Body: "plain",
 			SampleKeys: []string{"content-type", "created-at", "download-link", "filename", "ready-to-use", "size"}},
 		{Seq: 125, ID: "user-emails.list", Method: "GET", Path: "/v1/user-emails/", Resource: "user-emails", Status: 200, Response: "jsonapi list", Type: "user-emails",
 			SampleKeys: []string{"created-at", "created-by", "individual-id", "last-modified-at", "message", "message-html", "result", "sender-organization-id", "status", "subject", "task-id", "to", "user-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 126, ID: "user-emails.create", Method: "POST", Path: "/v1/user-emails/", Resource: "user-emails", Status: 201, Response: "jsonapi single", Type: "user-emails", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "auto-send", Kind: "boolean"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "message", Kind: "string"},
@@ -828,13 +830,13 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "created-by", "individual-id", "last-modified-at", "message", "message-html", "result", "sender-organization-id", "status", "subject", "task-id", "to", "user-id"}},
 		{Seq: 129, ID: "user-multicasts.list", Method: "GET", Path: "/v1/user-multicasts/", Resource: "user-multicasts", Status: 200, Response: "jsonapi list", Type: "user-multicasts",
 			SampleKeys: []string{"created-at", "individual-id", "organization-id", "template-data", "template-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 130, ID: "user-multicasts.create", Method: "POST", Path: "/v1/user-multicasts/", Resource: "user-multicasts", Status: 201, Response: "plain object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "template-data", Kind: "object", Required: true},
 				{Name: "template-id", Kind: "string", Required: true, MaxLength: 255},
 				{Name: "individual-group-ids", Kind: "array", ItemKind: "string", ItemFormat: "uuid"},
@@ -844,14 +846,14 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"message-data", "task-id"}},
 		{Seq: 131, ID: "user-notification-counts.list", Method: "GET", Path: "/v1/user-notification-counts/", Resource: "user-notification-counts", Status: 200, Response: "jsonapi list", Type: "notification-counts",
 			SampleKeys: []string{"count", "daily-for-date", "user-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[cmp-created-at]", Kind: "array", ItemMaxLength: 40, MaxItems: 2},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(0), Max: ptr(1000), Default: "500"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 132, ID: "user-notifications.list", Method: "GET", Path: "/v1/user-notifications/", Resource: "user-notifications", Status: 200, Response: "jsonapi list", Type: "user-notifications",
 			SampleKeys: []string{"acknowledged", "active", "created-at", "data", "individual-id", "organization-id", "user-first-name", "user-id", "user-last-name"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "acknowledged", Kind: "boolean"},
 				{Name: "filter[category]", Kind: "string", MaxLength: 32},
 				{Name: "include[inactive]", Kind: "boolean", Default: "false"},
@@ -863,13 +865,13 @@ func catalogOperations() []Operation {
 		{Seq: 133, ID: "user-notifications.get", Method: "GET", Path: "/v1/user-notifications/{id}/", Resource: "user-notifications", Status: 200, Response: "jsonapi single", Type: "user-notifications",
 			SampleKeys: []string{"acknowledged", "active", "created-at", "data", "individual-id", "organization-id", "user-first-name", "user-id", "user-last-name"}},
 		{Seq: 134, ID: "user-notifications.ack", Method: "POST", Path: "/v1/user-notifications/{id}/ack/", Resource: "user-notifications", Status: 201, Response: "jsonapi single", Type: "user-notifications", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "ack-previous", Kind: "boolean"},
 			},
 			SampleKeys: []string{"acknowledged", "active", "created-at", "data", "individual-id", "organization-id", "user-first-name", "user-id", "user-last-name"}},
 		{Seq: 135, ID: "users.list", Method: "GET", Path: "/v1/users/", Resource: "users", Status: 200, Response: "jsonapi list", Type: "users",
 			SampleKeys: []string{"auto-sign-up", "communication-preferences", "email", "email-verified", "first-name", "last-name", "last-sync-time", "locale", "locale-explicit", "notifications", "phone", "phone-unsubscribed", "phone-verified", "primary-individual-id", "sms-mode", "state", "tz", "tz-explicit", "username"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "filter[email]", Kind: "string", Format: "email"},
 				{Name: "filter[individual-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[username]", Kind: "string", MaxLength: 255},
@@ -879,12 +881,12 @@ func catalogOperations() []Operation {
 		{Seq: 136, ID: "users.get", Method: "GET", Path: "/v1/users/{id}/", Resource: "users", Status: 200, Response: "jsonapi single", Type: "users",
 			SampleKeys: []string{"auto-sign-up", "communication-preferences", "email", "email-verified", "first-name", "last-name", "last-sync-time", "locale", "locale-explicit", "notifications", "phone", "phone-unsubscribed", "phone-verified", "primary-individual-id", "sms-mode", "state", "tz", "tz-explicit", "username"}},
 		{Seq: 137, ID: "users.modify", Method: "PATCH", Path: "/v1/users/{id}/", Resource: "users", Status: 200, Response: "jsonapi single", Type: "users", Deprecated: true, Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "notifications", Kind: "array"},
 			},
 			SampleKeys: []string{"auto-sign-up", "communication-preferences", "email", "email-verified", "first-name", "last-name", "last-sync-time", "locale", "locale-explicit", "notifications", "phone", "phone-unsubscribed", "phone-verified", "primary-individual-id", "sms-mode", "state", "tz", "tz-explicit", "username"}},
 		{Seq: 138, ID: "users.multicast", Method: "POST", Path: "/v1/users/{id}/multicast/", Resource: "users", Status: 201, Response: "plain object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "template-id", Kind: "string", Required: true, MaxLength: 255},
 				{Name: "data", Kind: "object"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
@@ -892,7 +894,7 @@ func catalogOperations() []Operation {
 			},
 			SampleKeys: []string{"message-data", "task-id"}},
 		{Seq: 139, ID: "users.validate-multicast-params", Method: "POST", Path: "/v1/users/{id}/validate-multicast-params/", Resource: "users", Status: 201, Response: "plain object", Type: "", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "data", Kind: "object", Required: true},
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
@@ -901,7 +903,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"info", "success"}},
 		{Seq: 140, ID: "video-channels.list", Method: "GET", Path: "/v1/video-channels/", Resource: "video-channels", Status: 200, Response: "jsonapi list", Type: "video-channels",
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[states]", Kind: "array", ItemEnum: []string{"open", "scheduled", "terminated"}},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
@@ -909,7 +911,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 141, ID: "video-channels.create", Method: "POST", Path: "/v1/video-channels/", Resource: "video-channels", Status: 201, Response: "jsonapi single", Type: "video-channels", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "appless", Kind: "boolean"},
 				{Name: "appointment", Kind: "object"},
 				{Name: "messaging-channel-id", Kind: "string", Format: "uuid"},
@@ -923,11 +925,11 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"}},
 		{Seq: 142, ID: "video-channels.get", Method: "GET", Path: "/v1/video-channels/{id}/", Resource: "video-channels", Status: 200, Response: "jsonapi single", Type: "video-channels",
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 143, ID: "video-channels.modify", Method: "PATCH", Path: "/v1/video-channels/{id}/", Resource: "video-channels", Status: 200, Response: "jsonapi single", Type: "video-channels", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "appointment-duration", Kind: "integer"},
 				{Name: "appointment-start", Kind: "string"},
 				{Name: "note", Kind: "string"},
@@ -935,18 +937,18 @@ func catalogOperations() []Operation {
 			},
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"}},
 		{Seq: 144, ID: "video-channels.finalize-encounter", Method: "POST", Path: "/v1/video-channels/{id}/finalize-encounter/", Resource: "video-channels", Status: 201, Response: "jsonapi single", Type: "video-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "service-type-id", Kind: "string", Format: "uuid"},
 				{Name: "use-note-from-author-participant", Kind: "boolean"},
 			},
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"}},
 		{Seq: 145, ID: "video-channels.get-credentials", Method: "GET", Path: "/v1/video-channels/{id}/get-credentials/", Resource: "video-channels", Status: 200, Response: "plain object", Type: "",
 			SampleKeys: []string{"access-token", "name"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 			}},
 		{Seq: 146, ID: "video-channels.participant-audio-states", Method: "POST", Path: "/v1/video-channels/{id}/participant-audio-states/", Resource: "video-channels", Status: 201, Response: "jsonapi single", Type: "video-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "participants", Kind: "array", Required: true, ItemKind: "object"},
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			},
@@ -957,7 +959,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"}},
 		{Seq: 149, ID: "video-compositions.list", Method: "GET", Path: "/v1/video-compositions/", Resource: "video-compositions", Status: 200, Response: "jsonapi list", Type: "video-compositions",
 			SampleKeys: []string{"created-at", "duration", "last-modified-at", "processing-pct", "processing-status", "size", "status", "video-channel-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "video-channel-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
@@ -966,7 +968,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "duration", "last-modified-at", "processing-pct", "processing-status", "size", "status", "video-channel-id"}},
 		{Seq: 151, ID: "video-participants.list", Method: "GET", Path: "/v1/video-participants/", Resource: "video-participants", Status: 200, Response: "jsonapi list", Type: "video-participants",
 			SampleKeys: []string{"account-type", "audio-state", "connected-at", "disconnected", "encounter-id", "individual-id", "last-modified-at", "last-modified-by", "note", "status", "twilio-channel-id", "video-channel-id"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Required: true, Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Required: true, Min: ptr(0), Default: "0"},
@@ -975,7 +977,7 @@ func catalogOperations() []Operation {
 		{Seq: 152, ID: "video-participants.get", Method: "GET", Path: "/v1/video-participants/{id}/", Resource: "video-participants", Status: 200, Response: "jsonapi single", Type: "video-participants",
 			SampleKeys: []string{"account-type", "audio-state", "connected-at", "disconnected", "encounter-id", "individual-id", "last-modified-at", "last-modified-by", "note", "status", "twilio-channel-id", "video-channel-id"}},
 		{Seq: 153, ID: "video-participants.modify", Method: "PATCH", Path: "/v1/video-participants/{id}/", Resource: "video-participants", Status: 200, Response: "jsonapi single", Type: "video-participants", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "audio-state", Kind: "string"},
 				{Name: "disconnected", Kind: "boolean"},
 				{Name: "note", Kind: "string"},
@@ -983,7 +985,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"account-type", "audio-state", "connected-at", "disconnected", "encounter-id", "individual-id", "last-modified-at", "last-modified-by", "note", "status", "twilio-channel-id", "video-channel-id"}},
 		{Seq: 154, ID: "voice-conferences.list", Method: "GET", Path: "/v1/voice-conferences/", Resource: "voice-conferences", Status: 200, Response: "jsonapi list", Type: "voice-conferences",
 			SampleKeys: []string{"created-at", "created-by", "last-modified-at", "organization-id", "state"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[individual-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[states]", Kind: "array", ItemEnum: []string{"completed", "created", "failed", "running"}},
@@ -991,24 +993,24 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 155, ID: "voice-conferences.create", Method: "POST", Path: "/v1/voice-conferences/", Resource: "voice-conferences", Status: 201, Response: "jsonapi single", Type: "voice-conferences", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 			},
 			SampleKeys: []string{"created-at", "created-by", "last-modified-at", "organization-id", "state"}},
 		{Seq: 156, ID: "voice-conferences.get", Method: "GET", Path: "/v1/voice-conferences/{id}/", Resource: "voice-conferences", Status: 200, Response: "jsonapi single", Type: "voice-conferences",
 			SampleKeys: []string{"created-at", "created-by", "last-modified-at", "organization-id", "state"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 157, ID: "voice-conferences.get-credentials", Method: "GET", Path: "/v1/voice-conferences/{id}/get-credentials/", Resource: "voice-conferences", Status: 200, Response: "plain object", Type: "",
 			SampleKeys: []string{"access-token"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid", Required: true},
 			}},
 		{Seq: 158, ID: "voice-dial-logs.list", Method: "GET", Path: "/v1/voice-dial-logs/", Resource: "voice-dial-logs", Status: 200, Response: "jsonapi list", Type: "voice-dial-logs",
 			SampleKeys: []string{"call-duration", "conference-id", "created-at", "individual-id", "last-modified-at", "organization-id", "status"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[conference-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[individual-id]", Kind: "string", Format: "uuid"},
@@ -1017,19 +1019,19 @@ func catalogOperations() []Operation {
 			}},
 		{Seq: 159, ID: "voice-dial-logs.get", Method: "GET", Path: "/v1/voice-dial-logs/{id}/", Resource: "voice-dial-logs", Status: 200, Response: "jsonapi single", Type: "voice-dial-logs",
 			SampleKeys: []string{"call-duration", "conference-id", "created-at", "individual-id", "last-modified-at", "organization-id", "status"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 160, ID: "voice-ivrs.twiml", Method: "POST", Path: "/v1/voice-ivrs/{id}/twiml/", Resource: "voice-ivrs", Status: 0, Response: "none (only the 4XX error sample is shown)", Type: "", Body: "plain"},
 		{Seq: 161, ID: "voice-queue-agents.list", Method: "GET", Path: "/v1/voice-queue-agents/", Resource: "voice-queue-agents", Status: 200, Response: "jsonapi list", Type: "voice-queue-agents",
 			SampleKeys: []string{"access-token", "call", "created-at", "individual-id", "last-modified-at", "phone-number", "setting", "user"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "setting-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 162, ID: "voice-queue-agents.create", Method: "POST", Path: "/v1/voice-queue-agents/", Resource: "voice-queue-agents", Status: 201, Response: "jsonapi single", Type: "voice-queue-agents", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "phone-number", Kind: "string"},
 				{Name: "setting-id", Kind: "string", Format: "uuid"},
@@ -1040,7 +1042,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"access-token", "call", "created-at", "individual-id", "last-modified-at", "phone-number", "setting", "user"}},
 		{Seq: 164, ID: "voice-queue-entries.list", Method: "GET", Path: "/v1/voice-queue-entries/", Resource: "voice-queue-entries", Status: 200, Response: "jsonapi list", Type: "voice-queue-entries",
 			SampleKeys: []string{"created-at", "last-modified-at", "phone-number", "position", "queue-time", "state"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "setting-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
@@ -1049,7 +1051,7 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "last-modified-at", "phone-number", "position", "queue-time", "state"}},
 		{Seq: 166, ID: "voice-recordings.list", Method: "GET", Path: "/v1/voice-recordings/", Resource: "voice-recordings", Status: 200, Response: "jsonapi list", Type: "voice-recordings",
 			SampleKeys: []string{"created-at", "download-count", "duration", "individual-id", "last-modified-at", "phone-number", "setting-id", "state", "transcription"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[individual-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[setting-id]", Kind: "string", Format: "uuid"},
@@ -1059,18 +1061,18 @@ func catalogOperations() []Operation {
 			}},
 		{Seq: 167, ID: "voice-recordings.get", Method: "GET", Path: "/v1/voice-recordings/{id}/", Resource: "voice-recordings", Status: 200, Response: "jsonapi single", Type: "voice-recordings",
 			SampleKeys: []string{"created-at", "download-count", "duration", "individual-id", "last-modified-at", "phone-number", "setting-id", "state", "transcription"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 168, ID: "voice-settings.list", Method: "GET", Path: "/v1/voice-settings/", Resource: "voice-settings", Status: 200, Response: "jsonapi list", Type: "voice-settings",
 			SampleKeys: []string{"account-id", "created-at", "forward-number", "last-modified-at", "organization-id", "phone-number", "recording-enabled", "recording-message", "wait-message"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "page[limit]", Kind: "integer", Min: ptr(1), Max: ptr(1000), Default: "100"},
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 169, ID: "voice-settings.create", Method: "POST", Path: "/v1/voice-settings/", Resource: "voice-settings", Status: 201, Response: "jsonapi single", Type: "voice-settings", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "account-id", Kind: "string", Format: "uuid"},
 				{Name: "forward-number", Kind: "string"},
 				{Name: "phone-number", Kind: "string"},
@@ -1082,7 +1084,7 @@ func catalogOperations() []Operation {
 		{Seq: 170, ID: "voice-settings.get", Method: "GET", Path: "/v1/voice-settings/{id}/", Resource: "voice-settings", Status: 200, Response: "jsonapi single", Type: "voice-settings",
 			SampleKeys: []string{"account-id", "created-at", "forward-number", "last-modified-at", "organization-id", "phone-number", "recording-enabled", "recording-message", "wait-message"}},
 		{Seq: 171, ID: "voice-settings.modify", Method: "PATCH", Path: "/v1/voice-settings/{id}/", Resource: "voice-settings", Status: 200, Response: "jsonapi single", Type: "voice-settings", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "forward-number", Kind: "object"},
 				{Name: "phone-number", Kind: "string"},
 				{Name: "recording-enabled", Kind: "boolean"},
@@ -1091,14 +1093,14 @@ func catalogOperations() []Operation {
 			},
 			SampleKeys: []string{"account-id", "created-at", "forward-number", "last-modified-at", "organization-id", "phone-number", "recording-enabled", "recording-message", "wait-message"}},
 		{Seq: 172, ID: "voice-settings.run-task", Method: "POST", Path: "/v1/voice-settings/{id}/run-task/", Resource: "voice-settings", Status: 201, Response: "jsonapi single", Type: "voice-tasks", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "method", Kind: "string", Required: true, Enum: []string{"refresh_queue_entries"}},
 				{Name: "kwargs", Kind: "object"},
 			},
 			SampleKeys: []string{"created-at", "created-by", "error-message", "kwargs", "method", "result", "setting", "state"}},
 		{Seq: 173, ID: "voice-surveys.list", Method: "GET", Path: "/v1/voice-surveys/", Resource: "voice-surveys", Status: 200, Response: "jsonapi list", Type: "voice-surveys",
 			SampleKeys: []string{"created-at", "created-by", "individual-id", "organization-id", "state"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "organization-id", Kind: "string", Format: "uuid", Required: true},
 				{Name: "filter[individual-id]", Kind: "string", Format: "uuid"},
 				{Name: "filter[states]", Kind: "array", ItemEnum: []string{"completed", "created", "failed", "running"}},
@@ -1106,7 +1108,7 @@ func catalogOperations() []Operation {
 				{Name: "page[offset]", Kind: "integer", Min: ptr(0), Default: "0"},
 			}},
 		{Seq: 174, ID: "voice-surveys.create", Method: "POST", Path: "/v1/voice-surveys/", Resource: "voice-surveys", Status: 201, Response: "jsonapi single", Type: "voice-surveys", Body: "jsonapi",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 				{Name: "organization-id", Kind: "string", Format: "uuid"},
 				{Name: "spec", Kind: "object"},
@@ -1114,13 +1116,13 @@ func catalogOperations() []Operation {
 			SampleKeys: []string{"created-at", "created-by", "individual-id", "organization-id", "state"}},
 		{Seq: 175, ID: "voice-surveys.get", Method: "GET", Path: "/v1/voice-surveys/{id}/", Resource: "voice-surveys", Status: 200, Response: "jsonapi single", Type: "voice-surveys",
 			SampleKeys: []string{"created-at", "created-by", "individual-id", "organization-id", "state"},
-			Query: []Param{
+			Query: []jsonapi.Param{
 				{Name: "individual-id", Kind: "string", Format: "uuid"},
 			}},
 		{Seq: 176, ID: "voice-tasks.get", Method: "GET", Path: "/v1/voice-tasks/{id}/", Resource: "voice-tasks", Status: 200, Response: "jsonapi single", Type: "voice-tasks",
 			SampleKeys: []string{"created-at", "created-by", "error-message", "kwargs", "method", "result", "setting", "state"}},
 		{Seq: 177, ID: "video-channels.finalize-encounter-v2", Method: "POST", Path: "/v2/video-channels/{id}/finalize-encounter/", Resource: "video-channels", Status: 201, Response: "jsonapi single", Type: "video-channels", Body: "plain",
-			Fields: []Field{
+			Fields: []jsonapi.Field{
 				{Name: "service-type-id", Kind: "string", Format: "uuid"},
 			},
 			SampleKeys: []string{"appless", "appointment", "channel-state", "compositions", "created-at", "created-by", "duration", "encounter-id", "max-participants", "note", "observation-id", "organization-display-name", "organization-id", "participants", "recorded", "scheduler-id", "subject-id", "type"}},
@@ -1129,8 +1131,8 @@ func catalogOperations() []Operation {
 
 // catalogTypes is every JSON:API type of the catalog with its attributes, in
 // the samples' (alphabetical) order.
-func catalogTypes() map[string][]Attr {
-	return map[string][]Attr{
+func catalogTypes() map[string][]jsonapi.Attr {
+	return map[string][]jsonapi.Attr{
 		"aggregation-requests": {
 			{Name: "entries", Kind: "array", Create: true, RequestOnly: true},
 		},

@@ -11,10 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/courier"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // part1 says whether a catalog resource belongs to this part's families.
-func walkFresh(op courier.Operation) bool {
+func walkFresh(op jsonapi.Operation) bool {
 	switch op.Resource {
 	case "organizations", "individuals", "individual-groups", "communication-messages", "communication-summaries",
 		"announcers", "app-credentials", "badge-counts", "bulk-badge-counts", "multicasts", "org-preferences",

@@ -8,7 +8,6 @@ package courier
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -17,10 +16,9 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
-)
 
-//go:embed migrations/*.sql
-var migrations embed.FS
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+)
 
 // Vendor name and URL prefix of courier.
 const (
@@ -33,7 +31,7 @@ const (
 
 // Schema registers the courier tables and fixtures with the store.
 func Schema() store.Schema {
-	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: store.Sub(migrations, "migrations"), Seed: seed}
+	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: jsonapi.Migrations(), Seed: seed}
 }
 
 //go:generate go run ./gen -in ../../../shared/vendor-notes/courier-operations.json -out catalog_gen.go
@@ -45,17 +43,17 @@ func ptr(v int64) *int64 { return &v }
 
 // Catalog returns every operation of the catalog, in document order (for
 // tests and tools; the engine reads the same data).
-func Catalog() []Operation { return catalogOperations() }
+func Catalog() []jsonapi.Operation { return catalogOperations() }
 
 // API is the courier API. It implements server.Vendor.
 type API struct {
 	server.Deps
-	engine *Engine
+	engine *jsonapi.Engine
 }
 
 // newEngine builds the engine over courier's catalog and resource table.
-func newEngine(deps server.Deps) *Engine {
-	return NewEngine(deps, catalogOperations(), catalogTypes(), append(part1Resources(), part2Resources()...))
+func newEngine(deps server.Deps) *jsonapi.Engine {
+	return jsonapi.NewEngine(deps, catalogOperations(), catalogTypes(), append(part1Resources(), part2Resources()...))
 }
 
 // New builds the API over deps.
@@ -124,7 +122,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			}
 		}
 		for _, m := range data.Memberships {
-			if err := AddLink(ctx, tx, relMember, m.UserID, m.OrgID, "", nil); err != nil {
+			if err := jsonapi.AddLink(ctx, tx, relMember, m.UserID, m.OrgID, "", nil); err != nil {
 				return fmt.Errorf("%s: membership: %w", file, err)
 			}
 		}
@@ -142,7 +140,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			if t.Attrs(fr.Type) == nil {
 				return fmt.Errorf("%s: resource %s: unknown type %q", file, fr.ID, fr.Type)
 			}
-			rec := &Record{Type: fr.Type, ID: fr.ID, OrgID: fr.OrgID, ParentID: fr.ParentID, CreatedAt: fr.CreatedAt, Attrs: fr.Attributes}
+			rec := &jsonapi.Record{Type: fr.Type, ID: fr.ID, OrgID: fr.OrgID, ParentID: fr.ParentID, CreatedAt: fr.CreatedAt, Attrs: fr.Attributes}
 			if err := t.Insert(ctx, tx, rec); err != nil {
 				return fmt.Errorf("%s: resource %s %s: %w", file, fr.Type, fr.ID, err)
 			}

@@ -14,6 +14,8 @@ import (
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/golden-walk.json from the current answers")
@@ -38,7 +40,7 @@ type goldenAnswer struct {
 func TestGoldenWalk(t *testing.T) {
 	t.Parallel()
 	p1, p2 := freshWalk, groupedWalk()
-	groups := map[string][]courier.Operation{}
+	groups := map[string][]jsonapi.Operation{}
 	var order []string
 	for _, op := range courier.Catalog() {
 		g := "p1:" + op.ID // part-1 walk requests each expect fresh fixtures

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of messaging-channels (and the communication-messages inbox).
@@ -38,8 +40,8 @@ type readMark struct {
 }
 
 // channelParticipant keeps the channels the individual participates in.
-func channelParticipant(c *Call, q *ListQuery, v string) error {
-	id := LowerID(v)
+func channelParticipant(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+	id := jsonapi.LowerID(v)
 	q.Where(`(id IN (SELECT from_id FROM cr_links WHERE rel = 'subscriber' AND to_id = ?)
 	OR json_extract(attrs, '$."individual-group-id"') IN (
 		SELECT g.id FROM cr_resources g, json_each(g.attrs, '$.individuals') j
@@ -51,21 +53,21 @@ func channelParticipant(c *Call, q *ListQuery, v string) error {
 
 // channelKind is the inbox's filter[type]: direct and group messages by how the
 // channel was made, the other kinds by subscription-type.
-func channelKind(c *Call, q *ListQuery, v string) error {
+func channelKind(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	switch v {
 	case "direct-message":
-		q.Where(JSONAttr(attrDirectKey) + " IS NOT NULL")
+		q.Where(jsonapi.JSONAttr(attrDirectKey) + " IS NOT NULL")
 	case "group-message":
-		q.Where(JSONAttr("individual-group-id") + " IS NOT NULL")
+		q.Where(jsonapi.JSONAttr("individual-group-id") + " IS NOT NULL")
 	default:
-		q.Where(JSONAttr("subscription-type")+" = ?", v)
+		q.Where(jsonapi.JSONAttr("subscription-type")+" = ?", v)
 	}
 	return nil
 }
 
 // channelBookmarked keeps channels with (or without) a bookmark.
-func channelBookmarked(c *Call, q *ListQuery, v string) error {
-	b, _ := ParseBool(v)
+func channelBookmarked(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+	b, _ := jsonapi.ParseBool(v)
 	not := ""
 	if !b {
 		not = "NOT "
@@ -76,18 +78,18 @@ func channelBookmarked(c *Call, q *ListQuery, v string) error {
 
 // createChannel checks the individuals and the group, and refuses a second
 // direct channel between the same individuals (409 DuplicateChannel).
-func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createChannel(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	ids := rec.Strs("individual-ids")
 	seen := map[string]bool{}
 	var uniq []string
 	for i, id := range ids {
-		id = LowerID(id)
+		id = jsonapi.LowerID(id)
 		ind, err := individual(c, id)
 		if err != nil {
 			return err
 		}
 		if ind == nil || ind.OrgID != rec.OrgID {
-			return ErrPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
+			return jsonapi.ErrPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -101,11 +103,11 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 			return err
 		}
 		if g == nil || g.OrgID != rec.OrgID {
-			return ErrPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
+			return jsonapi.ErrPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
 		}
 	}
 	if tid := rec.Str("text-number-id"); tid != "" {
-		rec.Set("text-number", IDRef{ID: tid})
+		rec.Set("text-number", jsonapi.IDRef{ID: tid})
 	}
 	if rec.Str("subscription-type") == "" {
 		rec.Set("subscription-type", "none")
@@ -114,12 +116,12 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("owner-id", callerIndividual(c))
 	rec.Set("can-enable-sms", true)
 	if len(uniq) > 0 && rec.Str("individual-group-id") == "" {
-		key := strings.Join(SortedCopy(uniq), ",")
+		key := strings.Join(jsonapi.SortedCopy(uniq), ",")
 		var existing string
 		err := c.Tx.QueryRowContext(c.Ctx, `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id = ?
 			AND json_extract(attrs, '$."_direct-key"') = ? LIMIT 1`, rec.OrgID, key).Scan(&existing)
 		if err == nil {
-			return &Error{Status: http.StatusConflict, Code: codeDuplicateChannel, MetaID: existing,
+			return &jsonapi.Error{Status: http.StatusConflict, Code: codeDuplicateChannel, MetaID: existing,
 				Pointer: "/data/attributes/individual-ids",
 				Detail:  "A direct channel between these individuals already exists."}
 		}
@@ -129,9 +131,9 @@ func createChannel(c *Call, rec *Record, in map[string]jsonRaw) error {
 }
 
 // subscribeCreated subscribes the channel's individuals.
-func subscribeCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func subscribeCreated(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	for _, id := range rec.Strs("individual-ids") {
-		if err := AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
+		if err := jsonapi.AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
 			return err
 		}
 	}
@@ -139,7 +141,7 @@ func subscribeCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // modifyChannel checks a new individual group.
-func modifyChannel(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func modifyChannel(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if _, ok := in["individual-group-id"]; ok {
 		if gid := rec.Str("individual-group-id"); gid != "" {
 			g, err := c.Load("individual-groups", gid)
@@ -147,7 +149,7 @@ func modifyChannel(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 				return err
 			}
 			if g == nil || g.OrgID != rec.OrgID {
-				return ErrPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
+				return jsonapi.ErrPointer("/data/attributes/individual-group-id", "Individual group %s does not exist in organization %s.", gid, rec.OrgID)
 			}
 		}
 	}
@@ -185,10 +187,10 @@ type bookmarkView struct {
 
 // viewer is the individual a request acts as: its individual-id (or
 // participant-id) parameter, else the caller's own individual.
-func viewer(c *Call) string {
+func viewer(c *jsonapi.Call) string {
 	for _, p := range []string{"individual-id", "participant-id"} {
 		if c.Query.Documents(p) && c.Query.Has(p) {
-			return LowerID(c.Query.Get(p))
+			return jsonapi.LowerID(c.Query.Get(p))
 		}
 	}
 	return callerIndividual(c)
@@ -196,13 +198,13 @@ func viewer(c *Call) string {
 
 // renderChannel computes the subscribers, the last message, the viewer's new
 // messages, the bookmark and the embedded group.
-func renderChannel(c *Call, rec *Record) error {
+func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 	subs, err := subscribers(c, rec.ID)
 	if err != nil {
 		return err
 	}
 	rec.Set("subscribers", subs)
-	last, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
+	last, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
 		WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
 		ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
 	if err != nil {
@@ -222,13 +224,13 @@ func renderChannel(c *Call, rec *Record) error {
 	}
 	rec.Set("caller-new-message-count", n)
 	rec.Set("caller-has-new-message", n > 0)
-	bms, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
+	bms, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
 		WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
 	if err != nil {
 		return err
 	}
 	if len(bms) == 1 {
-		var msg IDRef
+		var msg jsonapi.IDRef
 		bms[0].Decode("message", &msg)
 		rec.Set("bookmark", bookmarkView{ID: bms[0].ID, MessageID: msg.ID})
 	} else {
@@ -259,15 +261,15 @@ func renderChannel(c *Call, rec *Record) error {
 }
 
 // subscribers reads a channel's subscribers with their preferences.
-func subscribers(c *Call, channelID string) ([]subscriberView, error) {
-	ids, err := LinkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
+func subscribers(c *jsonapi.Call, channelID string) ([]subscriberView, error) {
+	ids, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
 	if err != nil {
 		return nil, err
 	}
 	out := []subscriberView{}
 	for _, id := range ids {
 		var prefs subscriberPrefs
-		if _, err := LinkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
+		if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
 			return nil, err
 		}
 		ind, err := individual(c, id)
@@ -302,8 +304,8 @@ func subscribers(c *Call, channelID string) ([]subscriberView, error) {
 
 // participants lists a channel's participants: subscribers, then the group's
 // members and leaders.
-func participants(c *Call, ch *Record) ([]string, error) {
-	ids, err := LinkedTo(c.Ctx, c.Tx, relSubscriber, ch.ID)
+func participants(c *jsonapi.Call, ch *jsonapi.Record) ([]string, error) {
+	ids, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relSubscriber, ch.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +321,7 @@ func participants(c *Call, ch *Record) ([]string, error) {
 	}
 	add(ids)
 	if gid := ch.Str("individual-group-id"); gid != "" {
-		g, err := LoadRecord(c.Ctx, c.Tx, "individual-groups", gid)
+		g, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individual-groups", gid)
 		if err != nil {
 			return nil, err
 		}
@@ -332,7 +334,7 @@ func participants(c *Call, ch *Record) ([]string, error) {
 	return out, nil
 }
 
-func isParticipant(c *Call, ch *Record, individualID string) (bool, error) {
+func isParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID string) (bool, error) {
 	ps, err := participants(c, ch)
 	if err != nil {
 		return false, err
@@ -341,12 +343,12 @@ func isParticipant(c *Call, ch *Record, individualID string) (bool, error) {
 }
 
 // newMessages counts the posted messages of others the individual has not read.
-func newMessages(c *Call, channelID, individualID string) (int64, error) {
+func newMessages(c *jsonapi.Call, channelID, individualID string) (int64, error) {
 	if individualID == "" {
 		return 0, nil
 	}
 	var mark readMark
-	if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return 0, err
 	}
 	var n int64
@@ -358,8 +360,8 @@ func newMessages(c *Call, channelID, individualID string) (int64, error) {
 }
 
 // setChannelArchived is archive (true) and unarchive (false).
-func setChannelArchived(archived bool) ActionFunc {
-	return func(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func setChannelArchived(archived bool) jsonapi.ActionFunc {
+	return func(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 		rec.Set("archived", archived)
 		c.Stamp(rec, false)
 		return rec, c.Save(rec)
@@ -367,40 +369,40 @@ func setChannelArchived(archived bool) ActionFunc {
 }
 
 // channelProfile answers the profile of a participant, asked by another participant.
-func channelProfile(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func channelProfile(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	for _, p := range []string{"individual-id", "profile-individual-id"} {
-		ok, err := isParticipant(c, rec, LowerID(c.Query.Get(p)))
+		ok, err := isParticipant(c, rec, jsonapi.LowerID(c.Query.Get(p)))
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, ErrParam(p, "Individual %s does not participate in channel %s.", c.Query.Get(p), rec.ID)
+			return nil, jsonapi.ErrParam(p, "Individual %s does not participate in channel %s.", c.Query.Get(p), rec.ID)
 		}
 	}
-	ind, err := LoadRecord(c.Ctx, c.Tx, "individuals", LowerID(c.Query.Get("profile-individual-id")))
+	ind, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individuals", jsonapi.LowerID(c.Query.Get("profile-individual-id")))
 	if err != nil {
 		return nil, err
 	}
 	if ind == nil {
-		return nil, ErrNotFound("individual-profile")
+		return nil, jsonapi.ErrNotFound("individual-profile")
 	}
-	prof := &Record{Type: "individual-profiles", ID: ind.ID, OrgID: ind.OrgID, Attrs: map[string]jsonRaw{}}
+	prof := &jsonapi.Record{Type: "individual-profiles", ID: ind.ID, OrgID: ind.OrgID, Attrs: map[string]jsonRaw{}}
 	prof.Attrs["photo"] = ind.Attrs["_photo"]
 	obj, err := c.Render(prof)
 	if err != nil {
 		return nil, err
 	}
-	return &Answer{Status: http.StatusOK, ContentType: ContentTypeAPI, Body: profileDoc{Data: obj}}, nil
+	return &jsonapi.Answer{Status: http.StatusOK, ContentType: jsonapi.ContentTypeAPI, Body: profileDoc{Data: obj}}, nil
 }
 
 // profileDoc answers get-profile: the vendor's sample has no "meta" member.
 type profileDoc struct {
-	Data ResourceObject `json:"data"`
+	Data jsonapi.ResourceObject `json:"data"`
 }
 
 // channelPreferences sets a subscriber's channel preferences ("pinned" and
 // "admin" are also shown as the subscriber's flags).
-func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func channelPreferences(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		IndividualID string `json:"individual-id"`
 		Values       []struct {
@@ -409,26 +411,26 @@ func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, err
 		} `json:"values"`
 	}
 	if err := remarshal(body, &in); err != nil {
-		return nil, ErrPointer("/values", "Must be a list of {name, value} objects.")
+		return nil, jsonapi.ErrPointer("/values", "Must be a list of {name, value} objects.")
 	}
-	who := LowerID(in.IndividualID)
+	who := jsonapi.LowerID(in.IndividualID)
 	if who == "" {
 		who = callerIndividual(c)
 	}
 	var prefs subscriberPrefs
-	ok, err := LinkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, who, &prefs)
+	ok, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, who, &prefs)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, ErrPointer("/individual-id", "Individual %s is not a subscriber of channel %s.", who, rec.ID)
+		return nil, jsonapi.ErrPointer("/individual-id", "Individual %s is not a subscriber of channel %s.", who, rec.ID)
 	}
 	if prefs.Preferences == nil {
 		prefs.Preferences = map[string]string{}
 	}
 	for i, v := range in.Values {
 		if v.Name == "" {
-			return nil, ErrPointer("/values/"+itoa(i)+"/name", "This field is required.")
+			return nil, jsonapi.ErrPointer("/values/"+itoa(i)+"/name", "This field is required.")
 		}
 		s := strings.Trim(string(mustJSON(v.Value)), `"`)
 		prefs.Preferences[v.Name] = s
@@ -439,19 +441,19 @@ func channelPreferences(c *Call, rec *Record, body map[string]jsonRaw) (any, err
 			prefs.Admin = s == "true"
 		}
 	}
-	if err := AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, who, c.Now, prefs); err != nil {
+	if err := jsonapi.AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, who, c.Now, prefs); err != nil {
 		return nil, err
 	}
 	return rec, nil
 }
 
 // channelSMS turns the channel's SMS path on or off.
-func channelSMS(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func channelSMS(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		Active bool `json:"active"`
 	}
 	if err := remarshal(body, &in); err != nil {
-		return nil, ErrPointer("/active", "Must be a boolean.")
+		return nil, jsonapi.ErrPointer("/active", "Must be a boolean.")
 	}
 	rec.Set("with-sms", in.Active)
 	c.Stamp(rec, false)
@@ -459,16 +461,16 @@ func channelSMS(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 }
 
 // addSubscribers subscribes individuals of the channel's organization.
-func addSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func addSubscribers(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	ids, err := bodyIndividuals(c, rec, body)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		if ok, err := LinkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, id, nil); err != nil {
+		if ok, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relSubscriber, rec.ID, id, nil); err != nil {
 			return nil, err
 		} else if !ok {
-			if err := AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
+			if err := jsonapi.AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id, c.Now, subscriberPrefs{}); err != nil {
 				return nil, err
 			}
 		}
@@ -478,13 +480,13 @@ func addSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) 
 }
 
 // removeSubscribers unsubscribes individuals (those not subscribed are ignored).
-func removeSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func removeSubscribers(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	ids, err := bodyIndividuals(c, rec, body)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		if err := RemoveLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id); err != nil {
+		if err := jsonapi.RemoveLink(c.Ctx, c.Tx, relSubscriber, rec.ID, id); err != nil {
 			return nil, err
 		}
 	}
@@ -493,25 +495,25 @@ func removeSubscribers(c *Call, rec *Record, body map[string]jsonRaw) (any, erro
 }
 
 // bodyIndividuals reads individual-ids: each must be in the channel's organization (400).
-func bodyIndividuals(c *Call, ch *Record, body map[string]jsonRaw) ([]string, error) {
+func bodyIndividuals(c *jsonapi.Call, ch *jsonapi.Record, body map[string]jsonRaw) ([]string, error) {
 	var ids []string
 	if err := remarshal(body, &struct {
 		IDs *[]string `json:"individual-ids"`
 	}{&ids}); err != nil {
-		return nil, ErrPointer("/individual-ids", "Must be a list of UUIDs.")
+		return nil, jsonapi.ErrPointer("/individual-ids", "Must be a list of UUIDs.")
 	}
 	if len(ids) == 0 {
-		return nil, ErrPointer("/individual-ids", "At least one individual id is required.")
+		return nil, jsonapi.ErrPointer("/individual-ids", "At least one individual id is required.")
 	}
 	out := make([]string, 0, len(ids))
 	for i, id := range ids {
-		id = LowerID(id)
+		id = jsonapi.LowerID(id)
 		ind, err := individual(c, id)
 		if err != nil {
 			return nil, err
 		}
 		if ind == nil || ind.OrgID != ch.OrgID {
-			return nil, ErrPointer("/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, ch.OrgID)
+			return nil, jsonapi.ErrPointer("/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, ch.OrgID)
 		}
 		out = append(out, id)
 	}

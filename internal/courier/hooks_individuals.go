@@ -1,5 +1,7 @@
 package courier
 
+import "github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+
 // Hooks of individuals: multicast and the communication summary.
 
 // taskAnswer is what the multicast actions answer.
@@ -10,7 +12,7 @@ type taskAnswer struct {
 
 // individualMulticast sends a template to one individual: it is recorded as a
 // multicast (so GET /v1/multicasts/ shows it) whose id is the task id.
-func individualMulticast(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func individualMulticast(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		OrganizationID string  `json:"organization-id"`
 		TemplateData   jsonRaw `json:"template-data"`
@@ -19,12 +21,12 @@ func individualMulticast(c *Call, rec *Record, body map[string]jsonRaw) (any, er
 	_ = remarshal(body, &in)
 	org := rec.OrgID
 	if in.OrganizationID != "" {
-		org = LowerID(in.OrganizationID)
+		org = jsonapi.LowerID(in.OrganizationID)
 		if org != rec.OrgID {
-			return nil, ErrPointer("/organization-id", "Individual %s is not in organization %s.", rec.ID, org)
+			return nil, jsonapi.ErrPointer("/organization-id", "Individual %s is not in organization %s.", rec.ID, org)
 		}
 	}
-	m := &Record{Type: "multicasts", ID: c.Engine.IDs.UUID(), OrgID: org, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+	m := &jsonapi.Record{Type: "multicasts", ID: c.Engine.IDs.UUID(), OrgID: org, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
 	c.Stamp(m, true)
 	m.Set("template-id", in.TemplateID)
 	m.Attrs["data"] = in.TemplateData
@@ -43,7 +45,7 @@ func individualMulticast(c *Call, rec *Record, body map[string]jsonRaw) (any, er
 
 // recalculateSummary refreshes the individual's summary stamp; the summary
 // itself is always computed from the records that exist.
-func recalculateSummary(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func recalculateSummary(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	rec.Set("last-modified-time", c.Now)
 	return rec, c.Save(rec)
 }

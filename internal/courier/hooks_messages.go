@@ -3,6 +3,8 @@ package courier
 import (
 	"errors"
 	"net/http"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of messaging-messages: posting, read marks (ack), reactions and receipts.
@@ -41,11 +43,11 @@ type attachmentView struct {
 
 // viewerParam: individual-id on message reads is the reading individual
 // (whose read marks "ack" and "acknowledged" use), not a filter.
-func viewerParam(c *Call, q *ListQuery, v string) error { return nil }
+func viewerParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
 
 // messagesAcknowledged keeps the messages the viewer has (or has not) read.
-func messagesAcknowledged(c *Call, q *ListQuery, v string) error {
-	b, _ := ParseBool(v)
+func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+	b, _ := jsonapi.ParseBool(v)
 	viewer := viewer(c)
 	cond := `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= COALESCE(
 		(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.parent_id AND l.to_id = ?), ''))`
@@ -59,7 +61,7 @@ func messagesAcknowledged(c *Call, q *ListQuery, v string) error {
 // createMessage posts a message as an individual who participates in the
 // channel (403 otherwise); a draft is not posted until it is modified with
 // draft false.
-func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createMessage(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	ch, err := c.MustLoad("messaging-channels", rec.ParentID)
 	if err != nil {
 		return err
@@ -73,7 +75,7 @@ func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
 		return err
 	}
 	if !ok {
-		return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/individual-id",
+		return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: "/data/attributes/individual-id",
 			Detail: "Individual " + author + " does not participate in channel " + ch.ID + "."}
 	}
 	rec.Set("individual-id", author)
@@ -103,15 +105,15 @@ func createMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
 }
 
 // afterMessage touches the channel and marks the author's own message read.
-func afterMessage(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func afterMessage(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if rec.Bool("draft") {
 		return nil
 	}
 	return posted(c, rec)
 }
 
-func posted(c *Call, msg *Record) error {
-	ch, err := LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
+	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
 	if err != nil || ch == nil {
 		return err
 	}
@@ -123,12 +125,12 @@ func posted(c *Call, msg *Record) error {
 }
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).
-func markRead(c *Call, channelID, individualID string, msg *Record, allowPast bool) error {
+func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Record, allowPast bool) error {
 	if individualID == "" {
 		return nil
 	}
 	var mark readMark
-	if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return err
 	}
 	posted := msg.Str("posted-time")
@@ -136,19 +138,19 @@ func markRead(c *Call, channelID, individualID string, msg *Record, allowPast bo
 		return nil
 	}
 	delete(c.Cache, readMarkKey(channelID, individualID))
-	return AddLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
+	return jsonapi.AddLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
 		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
 }
 
 // readMark reads an individual's read mark of a channel once per request
 // (a page of messages asks for the same one a hundred times).
-func readMarkOf(c *Call, channelID, individualID string) (readMark, error) {
+func readMarkOf(c *jsonapi.Call, channelID, individualID string) (readMark, error) {
 	key := readMarkKey(channelID, individualID)
 	if m, ok := c.Cache[key].(readMark); ok {
 		return m, nil
 	}
 	var mark readMark
-	if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return mark, err
 	}
 	if c.Cache == nil {
@@ -164,7 +166,7 @@ func readMarkKey(channelID, individualID string) string {
 }
 
 // modifyMessage posts a draft that stops being one.
-func modifyMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func modifyMessage(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if _, ok := in["individual-id"]; ok {
 		ch, err := c.MustLoad("messaging-channels", rec.ParentID)
 		if err != nil {
@@ -173,7 +175,7 @@ func modifyMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 		if ok, err := isParticipant(c, ch, rec.Str("individual-id")); err != nil {
 			return err
 		} else if !ok {
-			return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/individual-id",
+			return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: "/data/attributes/individual-id",
 				Detail: "Individual " + rec.Str("individual-id") + " does not participate in channel " + ch.ID + "."}
 		}
 	}
@@ -186,7 +188,7 @@ func modifyMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 
 // renderMessage computes ack (for the viewer), attachments and, when asked,
 // read receipts.
-func renderMessage(c *Call, rec *Record) error {
+func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 	viewer := viewer(c)
 	ack := false
 	if viewer != "" {
@@ -229,7 +231,7 @@ func renderMessage(c *Call, rec *Record) error {
 }
 
 // prefetchMessages reads the uploaded attachments of a page of messages in one query.
-func prefetchMessages(c *Call, recs []*Record) error {
+func prefetchMessages(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		ids[i] = r.ID
@@ -248,13 +250,13 @@ func prefetchMessages(c *Call, recs []*Record) error {
 }
 
 // attachmentsOf reads the uploaded attachments of messages, by message id.
-func attachmentsOf(c *Call, messageIDs []string) (map[string][]attachmentView, error) {
+func attachmentsOf(c *jsonapi.Call, messageIDs []string) (map[string][]attachmentView, error) {
 	args := []any{}
 	for _, id := range messageIDs {
 		args = append(args, id)
 	}
-	atts, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-attachments' AND parent_id IN (`+Placeholders(len(messageIDs))+`)
+	atts, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-attachments' AND parent_id IN (`+jsonapi.Placeholders(len(messageIDs))+`)
 		AND json_extract(attrs, '$."_uploaded"') = 1 ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, err
@@ -272,8 +274,8 @@ func attachmentsOf(c *Call, messageIDs []string) (map[string][]attachmentView, e
 
 // receipts splits the channel's participants (the author aside) into those
 // who have read the message and those who have not.
-func receipts(c *Call, msg *Record) (*receiptsAnswer, error) {
-	ch, err := LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+func receipts(c *jsonapi.Call, msg *jsonapi.Record) (*receiptsAnswer, error) {
+	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +299,7 @@ func receipts(c *Call, msg *Record) (*receiptsAnswer, error) {
 			r.IndividualFirstName, r.IndividualLastName = ind.FirstName, ind.LastName
 		}
 		var mark readMark
-		if _, err := LinkAttrs(c.Ctx, c.Tx, relRead, ch.ID, id, &mark); err != nil {
+		if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, ch.ID, id, &mark); err != nil {
 			return nil, err
 		}
 		if posted != "" && mark.PostedTime >= posted {
@@ -312,7 +314,7 @@ func receipts(c *Call, msg *Record) (*receiptsAnswer, error) {
 }
 
 // ackMessage marks the message and every earlier one read for the individual.
-func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func ackMessage(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		AllowPast    bool   `json:"allow-past"`
 		IndividualID string `json:"individual-id"`
@@ -323,7 +325,7 @@ func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		return nil, err
 	}
 	if rec.Str("posted-time") == "" {
-		return nil, ErrPointer("", "A draft cannot be acknowledged.")
+		return nil, jsonapi.ErrPointer("", "A draft cannot be acknowledged.")
 	}
 	if err := markRead(c, rec.ParentID, who, rec, in.AllowPast); err != nil {
 		return nil, err
@@ -333,8 +335,8 @@ func ackMessage(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 
 // actingParticipant is the body's individual-id (else the caller's individual),
 // which must participate in the message's channel.
-func actingParticipant(c *Call, msg *Record, individualID string) (string, error) {
-	who := LowerID(individualID)
+func actingParticipant(c *jsonapi.Call, msg *jsonapi.Record, individualID string) (string, error) {
+	who := jsonapi.LowerID(individualID)
 	if who == "" {
 		who = callerIndividual(c)
 	}
@@ -347,7 +349,7 @@ func actingParticipant(c *Call, msg *Record, individualID string) (string, error
 		return "", err
 	}
 	if !ok {
-		return "", ErrPointer("/individual-id", "Individual %s does not participate in channel %s.", who, ch.ID)
+		return "", jsonapi.ErrPointer("/individual-id", "Individual %s does not participate in channel %s.", who, ch.ID)
 	}
 	return who, nil
 }
@@ -358,7 +360,7 @@ type reactionBody struct {
 }
 
 // addReaction adds one reaction per individual and type.
-func addReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func addReaction(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in reactionBody
 	_ = remarshal(body, &in)
 	who, err := actingParticipant(c, rec, in.IndividualID)
@@ -388,7 +390,7 @@ func addReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 }
 
 // deleteReaction removes the individual's reaction of that type (absent: no change).
-func deleteReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func deleteReaction(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in reactionBody
 	_ = remarshal(body, &in)
 	who, err := actingParticipant(c, rec, in.IndividualID)
@@ -408,10 +410,10 @@ func deleteReaction(c *Call, rec *Record, body map[string]jsonRaw) (any, error) 
 }
 
 // messageReceipts answers who has read the message and who has not.
-func messageReceipts(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func messageReceipts(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if v := c.Query.Get("individual-id"); v != "" {
 		if _, err := actingParticipant(c, rec, v); err != nil {
-			var e *Error
+			var e *jsonapi.Error
 			if errors.As(err, &e) && e.Pointer != "" {
 				e.Pointer, e.Parameter = "", "individual-id"
 			}
@@ -422,5 +424,5 @@ func messageReceipts(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Plain(200, r), nil
+	return jsonapi.Plain(200, r), nil
 }

@@ -1,42 +1,46 @@
 package courier
 
-import "time"
+import (
+	"time"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+)
 
 // Hooks of attachments (upload tickets), bookmarks, bulk messages, operations,
 // plugins and responders.
 
 // ignoreParam marks a parameter that a ListFilter (or Render) reads itself.
-func ignoreParam(c *Call, q *ListQuery, v string) error { return nil }
+func ignoreParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
 
 // parentParam matches a filter[...] naming the parent against the parent column.
-func parentParam(c *Call, q *ListQuery, v string) error {
-	q.Where("parent_id = ?", LowerID(v))
+func parentParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+	q.Where("parent_id = ?", jsonapi.LowerID(v))
 	return nil
 }
 
 // uploadedOnly: attachments whose upload was not processed are pending and
 // listed only with filter[include-pending]=true.
-func uploadedOnly(c *Call, q *ListQuery) error {
+func uploadedOnly(c *jsonapi.Call, q *jsonapi.ListQuery) error {
 	if !c.Query.Bool("filter[include-pending]") {
-		q.Where(JSONAttr("_uploaded") + " = 1")
+		q.Where(jsonapi.JSONAttr("_uploaded") + " = 1")
 	}
 	return nil
 }
 
 // createAttachment starts an attachment as pending, of size 0.
-func createAttachment(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createAttachment(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	rec.Set("_uploaded", false)
 	rec.Set("content-size", 0)
 	if rec.Type == "messaging-attachments" {
-		parent, err := LoadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
+		parent, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
 		if err != nil {
 			return err
 		}
 		if parent != nil {
-			if ch, err := LoadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
+			if ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
 				return err
 			} else if ch != nil && ch.Bool("archived") {
-				return ErrPointer("/data/attributes/message-id", "Channel %s is archived.", ch.ID)
+				return jsonapi.ErrPointer("/data/attributes/message-id", "Channel %s is archived.", ch.ID)
 			}
 		}
 	}
@@ -63,8 +67,8 @@ type uploadData struct {
 
 // uploadTicketFor answers a presigned-upload ticket valid for an hour of emulated time.
 // The URL is not served: uploads complete with process-upload.
-func uploadTicketFor(c *Call, rec *Record) (any, error) {
-	now, _ := time.Parse(TimeLayout, c.Now)
+func uploadTicketFor(c *jsonapi.Call, rec *jsonapi.Record) (any, error) {
+	now, _ := time.Parse(jsonapi.TimeLayout, c.Now)
 	return uploadTicket{Data: uploadTicketData{
 		ExpirationTime: now.Add(time.Hour).Unix(),
 		ID:             rec.ID,
@@ -75,7 +79,7 @@ func uploadTicketFor(c *Call, rec *Record) (any, error) {
 
 // processUpload completes an upload: the attachment stops being pending and
 // gets its size and thumbnail.
-func processUpload(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func processUpload(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if !rec.Bool("_uploaded") {
 		rec.Set("_uploaded", true)
 		rec.Set("content-size", 1024)
@@ -89,16 +93,16 @@ func processUpload(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 
 // createBookmark bookmarks a message of the channel; without
 // allow-multi-message it replaces the channel's earlier bookmarks.
-func createBookmark(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createBookmark(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	msg, err := c.LoadRef("/data/attributes/message-id", "messaging-messages", rec.Str("message-id"))
 	if err != nil {
 		return err
 	}
 	if msg.ParentID != rec.ParentID {
-		return ErrPointer("/data/attributes/message-id", "Message %s is not in channel %s.", msg.ID, rec.ParentID)
+		return jsonapi.ErrPointer("/data/attributes/message-id", "Message %s is not in channel %s.", msg.ID, rec.ParentID)
 	}
-	rec.Set("channel", IDRef{ID: rec.ParentID})
-	rec.Set("message", IDRef{ID: msg.ID})
+	rec.Set("channel", jsonapi.IDRef{ID: rec.ParentID})
+	rec.Set("message", jsonapi.IDRef{ID: msg.ID})
 	rec.Set("organization-id", rec.OrgID)
 	if !rec.Bool("allow-multi-message") {
 		if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'messaging-bookmarks' AND parent_id = ?`, rec.ParentID); err != nil {
@@ -109,15 +113,15 @@ func createBookmark(c *Call, rec *Record, in map[string]jsonRaw) error {
 }
 
 // unpostedOnly: posted bulk messages are listed only with include-posted=true.
-func unpostedOnly(c *Call, q *ListQuery) error {
+func unpostedOnly(c *jsonapi.Call, q *jsonapi.ListQuery) error {
 	if !c.Query.Bool("include-posted") {
-		q.Where(JSONAttr("posted-time") + " IS NULL")
+		q.Where(jsonapi.JSONAttr("posted-time") + " IS NULL")
 	}
 	return nil
 }
 
 // createBulkMessage takes its organization from the sender and checks the recipients.
-func createBulkMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createBulkMessage(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	sender, err := c.LoadRef("/data/attributes/sender-individual-id", "individuals", rec.Str("sender-individual-id"))
 	if err != nil {
 		return err
@@ -126,28 +130,28 @@ func createBulkMessage(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Set("organization-id", sender.OrgID)
 	rec.Set("posted-time", nil)
 	for i, id := range rec.Strs("individual-ids") {
-		ind, err := individual(c, LowerID(id))
+		ind, err := individual(c, jsonapi.LowerID(id))
 		if err != nil {
 			return err
 		}
 		if ind == nil || ind.OrgID != rec.OrgID {
-			return ErrPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
+			return jsonapi.ErrPointer("/data/attributes/individual-ids/"+itoa(i), "Individual %s is not in organization %s.", id, rec.OrgID)
 		}
 	}
 	for i, id := range rec.Strs("individual-group-ids") {
-		g, err := c.Load("individual-groups", LowerID(id))
+		g, err := c.Load("individual-groups", jsonapi.LowerID(id))
 		if err != nil {
 			return err
 		}
 		if g == nil || g.OrgID != rec.OrgID {
-			return ErrPointer("/data/attributes/individual-group-ids/"+itoa(i), "Individual group %s does not exist in organization %s.", id, rec.OrgID)
+			return jsonapi.ErrPointer("/data/attributes/individual-group-ids/"+itoa(i), "Individual group %s does not exist in organization %s.", id, rec.OrgID)
 		}
 	}
 	return nil
 }
 
 // postBulkIfReady posts a bulk message that is not a draft.
-func postBulkIfReady(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func postBulkIfReady(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if rec.Bool("draft") {
 		return nil
 	}
@@ -158,10 +162,10 @@ func postBulkIfReady(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // modifyBulkMessage posts a draft that stops being one.
-func modifyBulkMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func modifyBulkMessage(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if rec.Str("posted-time") != "" {
 		if _, ok := in["message"]; ok {
-			return ErrPointer("/data/attributes/message", "A posted bulk message cannot be changed.")
+			return jsonapi.ErrPointer("/data/attributes/message", "A posted bulk message cannot be changed.")
 		}
 	}
 	if old.Bool("draft") && !rec.Bool("draft") && rec.Str("posted-time") == "" {
@@ -172,12 +176,12 @@ func modifyBulkMessage(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 
 // postBulk posts the message, as the sender, to the direct channel with each
 // individual (created when auto-create-channel) and to every channel of each group.
-func postBulk(c *Call, rec *Record) error {
+func postBulk(c *jsonapi.Call, rec *jsonapi.Record) error {
 	sender := rec.Str("sender-individual-id")
-	var channels []*Record
+	var channels []*jsonapi.Record
 	for _, id := range rec.Strs("individual-ids") {
-		key := SortedCopy([]string{sender, LowerID(id)})
-		found, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
+		key := jsonapi.SortedCopy([]string{sender, jsonapi.LowerID(id)})
+		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
 			AND org_id = ? AND json_extract(attrs, '$."_direct-key"') = ?`, rec.OrgID, key[0]+","+key[1])
 		if err != nil {
 			return err
@@ -189,7 +193,7 @@ func postBulk(c *Call, rec *Record) error {
 		if !rec.Bool("auto-create-channel") {
 			continue
 		}
-		ch := &Record{Type: "messaging-channels", ID: c.Engine.IDs.UUID(), OrgID: rec.OrgID, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+		ch := &jsonapi.Record{Type: "messaging-channels", ID: c.Engine.IDs.UUID(), OrgID: rec.OrgID, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
 		c.Stamp(ch, true)
 		ch.Set("org-id", rec.OrgID)
 		ch.Set("owner-id", sender)
@@ -200,15 +204,15 @@ func postBulk(c *Call, rec *Record) error {
 			return err
 		}
 		for _, ind := range key {
-			if err := AddLink(c.Ctx, c.Tx, relSubscriber, ch.ID, ind, c.Now, subscriberPrefs{}); err != nil {
+			if err := jsonapi.AddLink(c.Ctx, c.Tx, relSubscriber, ch.ID, ind, c.Now, subscriberPrefs{}); err != nil {
 				return err
 			}
 		}
 		channels = append(channels, ch)
 	}
 	for _, gid := range rec.Strs("individual-group-ids") {
-		found, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
-			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, LowerID(gid))
+		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
+			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, jsonapi.LowerID(gid))
 		if err != nil {
 			return err
 		}
@@ -220,7 +224,7 @@ func postBulk(c *Call, rec *Record) error {
 			continue
 		}
 		seen[ch.ID] = true
-		m := &Record{Type: "messaging-messages", ID: c.Engine.IDs.UUID(), OrgID: ch.OrgID, ParentID: ch.ID, CreatedAt: c.Now,
+		m := &jsonapi.Record{Type: "messaging-messages", ID: c.Engine.IDs.UUID(), OrgID: ch.OrgID, ParentID: ch.ID, CreatedAt: c.Now,
 			Attrs: map[string]jsonRaw{}}
 		c.Stamp(m, true)
 		m.Set("channel-id", ch.ID)
@@ -244,7 +248,7 @@ func postBulk(c *Call, rec *Record) error {
 
 // runOperation runs a move-group operation at once: the channel named in
 // args moves to the individual group named there.
-func runOperation(c *Call, rec *Record, in map[string]jsonRaw) error {
+func runOperation(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	var args struct {
 		ChannelID         string `json:"channel-id"`
 		IndividualGroupID string `json:"individual-group-id"`
@@ -252,11 +256,11 @@ func runOperation(c *Call, rec *Record, in map[string]jsonRaw) error {
 	rec.Decode("args", &args)
 	logs := operationLogs{}
 	status := "completed"
-	ch, err := c.Load("messaging-channels", LowerID(args.ChannelID))
+	ch, err := c.Load("messaging-channels", jsonapi.LowerID(args.ChannelID))
 	if err != nil {
 		return err
 	}
-	g, err := c.Load("individual-groups", LowerID(args.IndividualGroupID))
+	g, err := c.Load("individual-groups", jsonapi.LowerID(args.IndividualGroupID))
 	if err != nil {
 		return err
 	}
@@ -284,21 +288,21 @@ type operationLogs struct {
 }
 
 // renderOperation shows args only with include-args=true.
-func renderOperation(c *Call, rec *Record) error {
+func renderOperation(c *jsonapi.Call, rec *jsonapi.Record) error {
 	if !c.Query.Bool("include-args") && c.Op.Method == "GET" {
 		rec.Set("args", map[string]string{})
 	}
 	return nil
 }
 
-func enableOnCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+func enableOnCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	rec.Set("enabled", true)
 	return nil
 }
 
 // setEnabled is enable (true) and disable (false).
-func setEnabled(enabled bool) ActionFunc {
-	return func(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func setEnabled(enabled bool) jsonapi.ActionFunc {
+	return func(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 		rec.Set("enabled", enabled)
 		c.Stamp(rec, false)
 		return rec, c.Save(rec)
@@ -311,7 +315,7 @@ type expandAnswer struct {
 
 // expandPlugin expands the plugin's message for a channel: its args.message
 // with {channel} and {organization} replaced. A disabled plugin expands to nothing (400).
-func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func expandPlugin(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		ChannelID string `json:"channel-id"`
 	}
@@ -321,10 +325,10 @@ func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		return nil, err
 	}
 	if ch.OrgID != rec.OrgID {
-		return nil, ErrPointer("/channel-id", "Channel %s is not in the plugin's organization.", ch.ID)
+		return nil, jsonapi.ErrPointer("/channel-id", "Channel %s is not in the plugin's organization.", ch.ID)
 	}
 	if !rec.Bool("enabled") {
-		return nil, ErrPointer("", "Plugin %s is disabled.", rec.ID)
+		return nil, jsonapi.ErrPointer("", "Plugin %s is disabled.", rec.ID)
 	}
 	var args struct {
 		Message string `json:"message"`
@@ -338,28 +342,28 @@ func expandPlugin(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 }
 
 // createResponder starts enabled, with its times in the API's format.
-func createResponder(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createResponder(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	rec.Set("enabled", true)
 	return normalizeTimes(rec, "start-at", "end-at")
 }
 
-func modifyResponder(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func modifyResponder(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	return normalizeTimes(rec, "start-at", "end-at")
 }
 
 // normalizeTimes rewrites datetime strings in the API's format, so that
 // filter[cmp-*] compares them; other values (objects) are kept.
-func normalizeTimes(rec *Record, names ...string) error {
+func normalizeTimes(rec *jsonapi.Record, names ...string) error {
 	for _, n := range names {
 		s := rec.Str(n)
 		if s == "" {
 			continue
 		}
-		t, ok := ParseTime(s)
+		t, ok := jsonapi.ParseTime(s)
 		if !ok {
-			return ErrPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
+			return jsonapi.ErrPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
 		}
-		rec.Set(n, FormatTime(t))
+		rec.Set(n, jsonapi.FormatTime(t))
 	}
 	return nil
 }

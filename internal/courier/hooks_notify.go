@@ -5,30 +5,32 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of app credentials, badge counts, multicasts, org preferences, user
 // notifications (and their daily counts) and the communication summary.
 
 // unarchivedCredentials: archived credentials are listed only with include[archived]=true.
-func unarchivedCredentials(c *Call, q *ListQuery) error {
+func unarchivedCredentials(c *jsonapi.Call, q *jsonapi.ListQuery) error {
 	if !c.Query.Bool("include[archived]") {
-		q.Where(JSONAttr("archived") + " = 0")
+		q.Where(jsonapi.JSONAttr("archived") + " = 0")
 	}
 	return nil
 }
 
 // moveCredentials: credentials may move to another organization of the caller's (403 otherwise).
-func moveCredentials(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func moveCredentials(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if _, ok := in["organization-id"]; !ok {
 		return nil
 	}
 	org := rec.Str("organization-id")
 	if org == "" {
-		return ErrPointer("/data/attributes/organization-id", "This field may not be null.")
+		return jsonapi.ErrPointer("/data/attributes/organization-id", "This field may not be null.")
 	}
 	if !c.Caller.Member(org) {
-		return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/organization-id",
+		return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: "/data/attributes/organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	rec.OrgID = org
@@ -37,16 +39,16 @@ func moveCredentials(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 
 // replaceBadgeCount: one badge count per organization, individual and type;
 // a new one replaces the old.
-func replaceBadgeCount(c *Call, rec *Record, in map[string]jsonRaw) error {
+func replaceBadgeCount(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	ind, err := individual(c, rec.Str("individual-id"))
 	if err != nil {
 		return err
 	}
 	if ind == nil || ind.OrgID != rec.OrgID {
-		return ErrPointer("/data/attributes/individual-id", "Individual %s is not in organization %s.", rec.Str("individual-id"), rec.OrgID)
+		return jsonapi.ErrPointer("/data/attributes/individual-id", "Individual %s is not in organization %s.", rec.Str("individual-id"), rec.OrgID)
 	}
 	if rec.Int("count") < 0 {
-		return ErrPointer("/data/attributes/count", "Must be at least 0.")
+		return jsonapi.ErrPointer("/data/attributes/count", "Must be at least 0.")
 	}
 	if rec.Str("timestamp") == "" {
 		rec.Set("timestamp", c.Now)
@@ -61,7 +63,7 @@ func replaceBadgeCount(c *Call, rec *Record, in map[string]jsonRaw) error {
 
 // bulkBadgeCounts creates one badge count per value: all or none (every
 // problem is reported, with its index).
-func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
+func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
@@ -75,34 +77,34 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil || doc.Data == nil {
-		return nil, ErrPointer("/data", "A request document with a data object is required.")
+		return nil, jsonapi.ErrPointer("/data", "A request document with a data object is required.")
 	}
 	if doc.Data.Type == nil || *doc.Data.Type != "bulk-badge-counts" {
 		if doc.Data.Type == nil {
-			return nil, ErrPointer("/data/type", "data.type is required.")
+			return nil, jsonapi.ErrPointer("/data/type", "data.type is required.")
 		}
-		return nil, ErrConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, "bulk-badge-counts")
+		return nil, jsonapi.ErrConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, "bulk-badge-counts")
 	}
 	if doc.Data.Attributes == nil || len(doc.Data.Attributes.Values) == 0 {
-		return nil, ErrPointer("/data/attributes/values", "At least one value is required.")
+		return nil, jsonapi.ErrPointer("/data/attributes/values", "At least one value is required.")
 	}
-	decl := map[string]Attr{}
+	decl := map[string]jsonapi.Attr{}
 	for _, at := range c.Engine.Attrs("badge-counts") {
 		decl[at.Name] = at
 	}
-	var errs Errors
+	var errs jsonapi.Errors
 	for i, v := range doc.Data.Attributes.Values {
 		base := "/data/attributes/values/" + itoa(i) + "/"
-		rec := &Record{Type: "badge-counts", ID: c.Engine.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+		rec := &jsonapi.Record{Type: "badge-counts", ID: c.Engine.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
 		bad := false
-		for _, k := range SortedKeys(v) {
+		for _, k := range jsonapi.SortedKeys(v) {
 			at, ok := decl[k]
 			if !ok || !at.Create {
-				errs = append(errs, ErrPointer(base+k, "badge-count has no attribute %q.", k))
+				errs = append(errs, jsonapi.ErrPointer(base+k, "badge-count has no attribute %q.", k))
 				bad = true
 				continue
 			}
-			if e := CheckValue(base+k, at.Kind, at.Format, at.Enum, at.MaxLength, "", v[k]); e != nil {
+			if e := jsonapi.CheckValue(base+k, at.Kind, at.Format, at.Enum, at.MaxLength, "", v[k]); e != nil {
 				errs = append(errs, e)
 				bad = true
 				continue
@@ -111,24 +113,24 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 		}
 		for _, k := range []string{"organization-id", "individual-id", "type", "count"} {
 			if x, ok := v[k]; !ok || string(x) == "null" {
-				errs = append(errs, ErrPointer(base+k, "This field is required."))
+				errs = append(errs, jsonapi.ErrPointer(base+k, "This field is required."))
 				bad = true
 			}
 		}
 		if bad {
 			continue
 		}
-		org := LowerID(rec.Str("organization-id"))
+		org := jsonapi.LowerID(rec.Str("organization-id"))
 		if !c.Caller.Member(org) {
-			return nil, &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: base + "organization-id",
+			return nil, &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: base + "organization-id",
 				Detail: "You do not have permission to perform this action in organization " + org + "."}
 		}
 		rec.OrgID = org
 		rec.Set("organization-id", org)
-		rec.Set("individual-id", LowerID(rec.Str("individual-id")))
+		rec.Set("individual-id", jsonapi.LowerID(rec.Str("individual-id")))
 		c.Stamp(rec, true)
 		if err := replaceBadgeCount(c, rec, nil); err != nil {
-			var e *Error
+			var e *jsonapi.Error
 			if !errors.As(err, &e) {
 				return nil, err
 			}
@@ -151,7 +153,7 @@ func bulkBadgeCounts(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 // createMulticast resolves the recipients from filter-type/filter-value:
 // all-participants (every patient of the organization), individual-group
 // ({"individual-group-id"}) or individuals ({"individual-ids"}).
-func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
+func createMulticast(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	var fv struct {
 		IndividualGroupID string   `json:"individual-group-id"`
 		IndividualIDs     []string `json:"individual-ids"`
@@ -161,7 +163,7 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 	var ids []string
 	switch ft := rec.Str("filter-type"); ft {
 	case "all-participants":
-		recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'individuals'
+		recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'individuals'
 			AND org_id = ? AND json_extract(attrs, '$."account-type"') = 'patient' ORDER BY created_at, id`, rec.OrgID)
 		if err != nil {
 			return err
@@ -170,12 +172,12 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 			ids = append(ids, r.ID)
 		}
 	case "individual-group":
-		g, err := c.Load("individual-groups", LowerID(fv.IndividualGroupID))
+		g, err := c.Load("individual-groups", jsonapi.LowerID(fv.IndividualGroupID))
 		if err != nil {
 			return err
 		}
 		if g == nil || g.OrgID != rec.OrgID {
-			return ErrPointer("/data/attributes/filter-value", "filter-value.individual-group-id must name a group of the organization.")
+			return jsonapi.ErrPointer("/data/attributes/filter-value", "filter-value.individual-group-id must name a group of the organization.")
 		}
 		ids, _ = groupMembers(g)
 		rec.Set("individual-group-id", g.ID)
@@ -185,12 +187,12 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 			list = append(list, fv.IndividualID)
 		}
 		for _, id := range list {
-			ind, err := individual(c, LowerID(id))
+			ind, err := individual(c, jsonapi.LowerID(id))
 			if err != nil {
 				return err
 			}
 			if ind == nil || ind.OrgID != rec.OrgID {
-				return ErrPointer("/data/attributes/filter-value", "Individual %s is not in the organization.", id)
+				return jsonapi.ErrPointer("/data/attributes/filter-value", "Individual %s is not in the organization.", id)
 			}
 			ids = append(ids, ind.ID)
 		}
@@ -198,7 +200,7 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 			rec.Set("individual-id", ids[0])
 		}
 	default:
-		return ErrPointer("/data/attributes/filter-type", "Must be one of all-participants, individual-group, individuals.")
+		return jsonapi.ErrPointer("/data/attributes/filter-type", "Must be one of all-participants, individual-group, individuals.")
 	}
 	rec.Set("individual-ids", nonNil(ids))
 	rec.Attrs["template-args"] = rec.Attrs["data"]
@@ -214,7 +216,7 @@ func createMulticast(c *Call, rec *Record, in map[string]jsonRaw) error {
 }
 
 // renderMulticast embeds the group and the recipients only when asked.
-func renderMulticast(c *Call, rec *Record) error {
+func renderMulticast(c *jsonapi.Call, rec *jsonapi.Record) error {
 	if c.Query.Bool("include-individual-group") {
 		g, err := embedGroup(c, rec.Str("individual-group-id"))
 		if err != nil {
@@ -232,7 +234,7 @@ func renderMulticast(c *Call, rec *Record) error {
 
 // replaceOrgPreference: one preference per organization and name; setting it
 // again replaces it.
-func replaceOrgPreference(c *Call, rec *Record, in map[string]jsonRaw) error {
+func replaceOrgPreference(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	rec.Set("explicit", true)
 	_, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'org-preferences' AND org_id = ?
 		AND json_extract(attrs, '$.name') = ?`, rec.OrgID, rec.Str("name"))
@@ -241,11 +243,11 @@ func replaceOrgPreference(c *Call, rec *Record, in map[string]jsonRaw) error {
 
 // scopeOwnNotifications: a user sees their own notifications (parent_id is
 // the user), in organizations they are a member of.
-func scopeOwnNotifications(c *Call) (string, []any) {
+func scopeOwnNotifications(c *jsonapi.Call) (string, []any) {
 	args := []any{c.Caller.UserID}
 	orgs := c.Caller.Orgs
 	if c.Query.Has("organization-id") {
-		orgs = []string{LowerID(c.Query.Get("organization-id"))}
+		orgs = []string{jsonapi.LowerID(c.Query.Get("organization-id"))}
 		if !c.Caller.Member(orgs[0]) {
 			orgs = nil
 		}
@@ -256,28 +258,28 @@ func scopeOwnNotifications(c *Call) (string, []any) {
 	if len(orgs) == 0 {
 		return "0", nil
 	}
-	return "parent_id = ? AND org_id IN (" + Placeholders(len(orgs)) + ")", args
+	return "parent_id = ? AND org_id IN (" + jsonapi.Placeholders(len(orgs)) + ")", args
 }
 
-func visibleOwnNotification(c *Call, rec *Record) bool {
+func visibleOwnNotification(c *jsonapi.Call, rec *jsonapi.Record) bool {
 	return rec.ParentID == c.Caller.UserID && c.Caller.Member(rec.OrgID)
 }
 
 // activeNotifications: inactive notifications are listed only with include[inactive]=true.
-func activeNotifications(c *Call, q *ListQuery) error {
-	if c.Query.Has("organization-id") && !c.Caller.Member(LowerID(c.Query.Get("organization-id"))) {
-		return &Error{Status: http.StatusForbidden, Code: CodePermission, Parameter: "organization-id",
-			Detail: "You do not have permission to perform this action in organization " + LowerID(c.Query.Get("organization-id")) + "."}
+func activeNotifications(c *jsonapi.Call, q *jsonapi.ListQuery) error {
+	if c.Query.Has("organization-id") && !c.Caller.Member(jsonapi.LowerID(c.Query.Get("organization-id"))) {
+		return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Parameter: "organization-id",
+			Detail: "You do not have permission to perform this action in organization " + jsonapi.LowerID(c.Query.Get("organization-id")) + "."}
 	}
 	if !c.Query.Bool("include[inactive]") {
-		q.Where(JSONAttr("active") + " = 1")
+		q.Where(jsonapi.JSONAttr("active") + " = 1")
 	}
 	return nil
 }
 
 // ackNotification acknowledges the notification and, with ack-previous, every
 // earlier one of the user.
-func ackNotification(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func ackNotification(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		AckPrevious bool `json:"ack-previous"`
 	}
@@ -287,7 +289,7 @@ func ackNotification(c *Call, rec *Record, body map[string]jsonRaw) (any, error)
 		return nil, err
 	}
 	if in.AckPrevious {
-		earlier, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-notifications'
+		earlier, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'user-notifications'
 			AND parent_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) AND json_extract(attrs, '$.acknowledged') = 0`,
 			rec.ParentID, rec.CreatedAt, rec.CreatedAt, rec.ID)
 		if err != nil {
@@ -305,16 +307,16 @@ func ackNotification(c *Call, rec *Record, body map[string]jsonRaw) (any, error)
 
 // notificationCounts lists the caller's notifications counted per day (UTC),
 // oldest day first; filter[cmp-created-at] bounds the notifications counted.
-func notificationCounts(c *Call) (*Answer, error) {
+func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 	where := []string{"type = 'user-notifications'", "parent_id = ?"}
 	args := []any{c.Caller.UserID}
 	for _, v := range c.Query.All("filter[cmp-created-at]") {
-		op, t, err := ParseComparison(v)
+		op, t, err := jsonapi.ParseComparison(v)
 		if err != nil {
-			return nil, ErrParam("filter[cmp-created-at]", "%s", err.Error())
+			return nil, jsonapi.ErrParam("filter[cmp-created-at]", "%s", err.Error())
 		}
 		if op != "<=" && op != ">=" { // this operation documents only these two
-			return nil, ErrParam("filter[cmp-created-at]", "Comparators supported: <=, >=.")
+			return nil, jsonapi.ErrParam("filter[cmp-created-at]", "Comparators supported: <=, >=.")
 		}
 		where = append(where, "created_at "+op+" ?")
 		args = append(args, t)
@@ -331,14 +333,14 @@ func notificationCounts(c *Call) (*Answer, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	data := []ResourceObject{}
+	data := []jsonapi.ResourceObject{}
 	for rows.Next() {
 		var day string
 		var n int64
 		if err := rows.Scan(&day, &n); err != nil {
 			return nil, err
 		}
-		rec := &Record{Type: "notification-counts", Attrs: map[string]jsonRaw{}}
+		rec := &jsonapi.Record{Type: "notification-counts", Attrs: map[string]jsonRaw{}}
 		rec.Set("count", n)
 		rec.Set("daily-for-date", day)
 		rec.Set("user-id", c.Caller.UserID)
@@ -383,7 +385,7 @@ type typeCount struct {
 // from providers, and per sender with include-senders — their notifications
 // and their video channels. It is computed from the records that exist, so it
 // always agrees with them.
-func communicationSummary(c *Call) (*Answer, error) {
+func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 	who := viewer(c)
 	if c.Query.Has("individual-id") {
 		ind, err := individual(c, who)
@@ -391,10 +393,10 @@ func communicationSummary(c *Call) (*Answer, error) {
 			return nil, err
 		}
 		if ind == nil {
-			return nil, ErrParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
+			return nil, jsonapi.ErrParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
 		}
 	}
-	q := &ListQuery{}
+	q := &jsonapi.ListQuery{}
 	if err := channelParticipant(c, q, who); err != nil {
 		return nil, err
 	}
@@ -403,7 +405,7 @@ func communicationSummary(c *Call) (*Answer, error) {
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + Placeholders(len(orgs)) + `) AND ` + cond
+	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ` + cond
 	chanArgs := []any{}
 	for _, o := range orgs {
 		chanArgs = append(chanArgs, o)
@@ -454,5 +456,5 @@ func communicationSummary(c *Call) (*Answer, error) {
 		AND instr(attrs, ?) > 0`, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
 		return nil, err
 	}
-	return Plain(http.StatusOK, summaryAnswer{Summary: s}), nil
+	return jsonapi.Plain(http.StatusOK, summaryAnswer{Summary: s}), nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Helpers shared by the part-2 hooks (texting, voice, video, Alexa, user and
@@ -12,33 +14,33 @@ import (
 
 // newToken is a fresh opaque access token: every call hands out a new one, as
 // the vendor's credential endpoints do.
-func newToken(c *Call) string { return c.Engine.IDs.Hex(32) }
+func newToken(c *jsonapi.Call) string { return c.Engine.IDs.Hex(32) }
 
 // newSID is a Twilio-style identifier: a two-letter prefix and 32 hex digits.
-func newSID(c *Call, prefix string) string { return prefix + c.Engine.IDs.Hex(16) }
+func newSID(c *jsonapi.Call, prefix string) string { return prefix + c.Engine.IDs.Hex(16) }
 
 // acceptParam marks a parameter that is validated by the catalog but changes
 // nothing in a list (the acting individual of a video participant list).
-func acceptParam(c *Call, q *ListQuery, v string) error { return nil }
+func acceptParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
 
 // orgFilter is a filter[organization-id] that, like the organization-id
 // parameter, is a 403 outside the caller's organizations.
-func orgFilter(attr string) ParamHook {
-	return func(c *Call, q *ListQuery, v string) error {
-		org := LowerID(v)
+func orgFilter(attr string) jsonapi.ParamHook {
+	return func(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+		org := jsonapi.LowerID(v)
 		if !c.Caller.Member(org) {
-			return &Error{Status: http.StatusForbidden, Code: CodePermission, Parameter: "filter[" + attr + "]",
+			return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Parameter: "filter[" + attr + "]",
 				Detail: "You do not have permission to perform this action in organization " + org + "."}
 		}
-		q.Where("lower("+JSONAttr(attr)+") = ?", org)
+		q.Where("lower("+jsonapi.JSONAttr(attr)+") = ?", org)
 		return nil
 	}
 }
 
 // statesFilter matches filter[states] (repeat the parameter for several states)
 // against a state attribute.
-func statesFilter(param, attr string) ParamHook {
-	return func(c *Call, q *ListQuery, _ string) error {
+func statesFilter(param, attr string) jsonapi.ParamHook {
+	return func(c *jsonapi.Call, q *jsonapi.ListQuery, _ string) error {
 		vs := c.Query.All(param)
 		if len(vs) == 0 {
 			return nil
@@ -47,41 +49,41 @@ func statesFilter(param, attr string) ParamHook {
 		for i, v := range vs {
 			args[i] = v
 		}
-		q.Where(JSONAttr(attr)+" IN ("+Placeholders(len(vs))+")", args...)
+		q.Where(jsonapi.JSONAttr(attr)+" IN ("+jsonapi.Placeholders(len(vs))+")", args...)
 		return nil
 	}
 }
 
 // phoneFilter matches a phone-number parameter (format phonenumberE164,
 // which the generic validation does not know) against an attribute.
-func phoneFilter(param, attr string) ParamHook {
-	return func(c *Call, q *ListQuery, v string) error {
-		if !IsE164(v) {
-			return ErrParam(param, "Query parameter %q must be a phone number in E.164 format.", param)
+func phoneFilter(param, attr string) jsonapi.ParamHook {
+	return func(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+		if !jsonapi.IsE164(v) {
+			return jsonapi.ErrParam(param, "Query parameter %q must be a phone number in E.164 format.", param)
 		}
-		q.Where(JSONAttr(attr)+" = ?", v)
+		q.Where(jsonapi.JSONAttr(attr)+" = ?", v)
 		return nil
 	}
 }
 
 // orgIndividual reads the individual a body member names: it must exist, be
 // visible and belong to org (when org is given); 400 naming the member otherwise.
-func orgIndividual(c *Call, pointer, id, org string) (*Record, error) {
+func orgIndividual(c *jsonapi.Call, pointer, id, org string) (*jsonapi.Record, error) {
 	ind, err := c.LoadRef(pointer, "individuals", id)
 	if err != nil {
 		return nil, err
 	}
 	if org != "" && ind.OrgID != org {
-		return nil, ErrPointer(pointer, "Individual %s is not in organization %s.", ind.ID, org)
+		return nil, jsonapi.ErrPointer(pointer, "Individual %s is not in organization %s.", ind.ID, org)
 	}
 	return ind, nil
 }
 
 // userOf reads the user whose primary individual is individualID (nil when
 // the individual has no user account).
-func userOf(c *Call, individualID string) (*Record, error) {
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'users'
-		AND lower(json_extract(attrs, '$."primary-individual-id"')) = ? ORDER BY created_at, id LIMIT 1`, LowerID(individualID))
+func userOf(c *jsonapi.Call, individualID string) (*jsonapi.Record, error) {
+	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'users'
+		AND lower(json_extract(attrs, '$."primary-individual-id"')) = ? ORDER BY created_at, id LIMIT 1`, jsonapi.LowerID(individualID))
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
@@ -89,14 +91,14 @@ func userOf(c *Call, individualID string) (*Record, error) {
 }
 
 // childrenOf reads the records of a type below a parent, oldest first.
-func childrenOf(c *Call, typ, parentID string) ([]*Record, error) {
-	return QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND parent_id = ?
+func childrenOf(c *jsonapi.Call, typ, parentID string) ([]*jsonapi.Record, error) {
+	return jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = ? AND parent_id = ?
 		ORDER BY created_at, id`, typ, parentID)
 }
 
 // newRecord starts a record of typ owned by org below parent, stamped now.
-func newRecord(c *Call, typ, org, parent string) *Record {
-	rec := &Record{Type: typ, ID: c.Engine.IDs.UUID(), OrgID: org, ParentID: parent, CreatedAt: c.Now,
+func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
+	rec := &jsonapi.Record{Type: typ, ID: c.Engine.IDs.UUID(), OrgID: org, ParentID: parent, CreatedAt: c.Now,
 		Attrs: map[string]json.RawMessage{}}
 	c.Stamp(rec, true)
 	return rec
@@ -114,17 +116,17 @@ func decodeBody(body map[string]json.RawMessage, v any) error {
 
 // normalTime parses a client datetime (any RFC 3339) into the stored form.
 func normalTime(pointer, s string) (string, error) {
-	t, ok := ParseTime(s)
+	t, ok := jsonapi.ParseTime(s)
 	if !ok {
-		return "", ErrPointer(pointer, "Must be a datetime (RFC 3339).")
+		return "", jsonapi.ErrPointer(pointer, "Must be a datetime (RFC 3339).")
 	}
-	return FormatTime(t), nil
+	return jsonapi.FormatTime(t), nil
 }
 
 // secondsSince is the whole seconds from the stored datetime from to now.
-func secondsSince(c *Call, from string) int64 {
-	t0, err1 := time.Parse(TimeLayout, from)
-	t1, err2 := time.Parse(TimeLayout, c.Now)
+func secondsSince(c *jsonapi.Call, from string) int64 {
+	t0, err1 := time.Parse(jsonapi.TimeLayout, from)
+	t1, err2 := time.Parse(jsonapi.TimeLayout, c.Now)
 	if err1 != nil || err2 != nil || t1.Before(t0) {
 		return 0
 	}
@@ -132,29 +134,31 @@ func secondsSince(c *Call, from string) int64 {
 }
 
 // checkPhone checks an optional E.164 phone number attribute.
-func checkPhone(rec *Record, name, pointer string) error {
+func checkPhone(rec *jsonapi.Record, name, pointer string) error {
 	raw, ok := rec.Attrs[name]
 	if !ok || string(raw) == "null" {
 		return nil
 	}
-	if s := rec.Str(name); !IsE164(s) {
-		return ErrPointer(pointer, "Must be a phone number in E.164 format.")
+	if s := rec.Str(name); !jsonapi.IsE164(s) {
+		return jsonapi.ErrPointer(pointer, "Must be a phone number in E.164 format.")
 	}
 	return nil
 }
 
 // conflictWith is a 409 naming the existing resource in meta.id.
-func conflictWith(pointer, id, format string, args ...any) *Error {
-	e := ErrConflict(pointer, format, args...)
+func conflictWith(pointer, id, format string, args ...any) *jsonapi.Error {
+	e := jsonapi.ErrConflict(pointer, format, args...)
 	e.MetaID = id
 	return e
 }
 
 // refuse is the 400 of an action the resource's state does not allow.
-func refuse(format string, args ...any) *Error { return ErrPointer("", format, args...) }
+func refuse(format string, args ...any) *jsonapi.Error {
+	return jsonapi.ErrPointer("", format, args...)
+}
 
 // isUSNumber reports whether s is a North American number in E.164 form
 // (the format phonenumberE164_us of text-number-info).
 func isUSNumber(s string) bool {
-	return len(s) == 12 && strings.HasPrefix(s, "+1") && IsE164(s) && s[2] >= '2'
+	return len(s) == 12 && strings.HasPrefix(s, "+1") && jsonapi.IsE164(s) && s[2] >= '2'
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the Alexa family: the skill's webhook (ask-entries), reminders
@@ -21,26 +23,26 @@ type askEmpty struct{}
 // askEntry takes a request of the Alexa Skills Kit: {"request": {"type",
 // "timestamp", ...}, "version", "session", "context", ...}. It answers {}.
 // A ProactiveSubscriptionChanged event updates the subscriptions' events.
-func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
+func askEntry(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	raw, ok := body["request"]
 	if !ok || string(raw) == "null" {
-		return nil, ErrPointer("/request", "This field is required.")
+		return nil, jsonapi.ErrPointer("/request", "This field is required.")
 	}
 	var req map[string]jsonRaw
 	if json.Unmarshal(raw, &req) != nil || req == nil {
-		return nil, ErrPointer("/request", "Must be an object.")
+		return nil, jsonapi.ErrPointer("/request", "Must be an object.")
 	}
 	var typ string
 	if json.Unmarshal(req["type"], &typ) != nil || strings.TrimSpace(typ) == "" {
-		return nil, ErrPointer("/request/type", "Must be the request type, such as LaunchRequest.")
+		return nil, jsonapi.ErrPointer("/request/type", "Must be the request type, such as LaunchRequest.")
 	}
 	if ts, ok := req["timestamp"]; ok && string(ts) != "null" {
 		var s string
 		if json.Unmarshal(ts, &s) != nil {
-			return nil, ErrPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
+			return nil, jsonapi.ErrPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
 		}
-		if _, ok := ParseTime(s); !ok {
-			return nil, ErrPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
+		if _, ok := jsonapi.ParseTime(s); !ok {
+			return nil, jsonapi.ErrPointer("/request/timestamp", "Must be a datetime (RFC 3339).")
 		}
 	}
 	if typ == "AlexaSkillEvent.ProactiveSubscriptionChanged" {
@@ -54,7 +56,7 @@ func askEntry(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
 // askSubscriptionChanged applies Alexa's ProactiveSubscriptionChanged event:
 // the subscriptions of that Alexa user (context.System.user.userId) that the
 // caller can see now register exactly the events of body.subscriptions.
-func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
+func askSubscriptionChanged(c *jsonapi.Call, body, req map[string]jsonRaw) error {
 	var ctx struct {
 		System struct {
 			User struct {
@@ -63,7 +65,7 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 		} `json:"System"`
 	}
 	if raw, ok := body["context"]; ok && json.Unmarshal(raw, &ctx) != nil {
-		return ErrPointer("/context", "Must be an object.")
+		return jsonapi.ErrPointer("/context", "Must be an object.")
 	}
 	var b struct {
 		Subscriptions []struct {
@@ -71,10 +73,10 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 		} `json:"subscriptions"`
 	}
 	if raw, ok := req["body"]; ok && json.Unmarshal(raw, &b) != nil {
-		return ErrPointer("/request/body", "Must be an object {subscriptions: [{eventName}]}.")
+		return jsonapi.ErrPointer("/request/body", "Must be an object {subscriptions: [{eventName}]}.")
 	}
 	if ctx.System.User.UserID == "" {
-		return ErrPointer("/context/System/user/userId", "The Alexa user of the event is required.")
+		return jsonapi.ErrPointer("/context/System/user/userId", "The Alexa user of the event is required.")
 	}
 	events := []string{}
 	for _, s := range b.Subscriptions {
@@ -82,7 +84,7 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 			events = append(events, s.EventName)
 		}
 	}
-	subs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'ask-subscriptions'
+	subs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'ask-subscriptions'
 		AND json_extract(attrs, '$."alexa-user-id"') = ? ORDER BY created_at, id`, ctx.System.User.UserID)
 	if err != nil {
 		return err
@@ -102,10 +104,10 @@ func askSubscriptionChanged(c *Call, body, req map[string]jsonRaw) error {
 
 // askReminderCheck validates the schedule of a reminder: an RFC 5545 RRULE,
 // a local time and an IANA-style time zone.
-func askReminderCheck(rec *Record) error {
+func askReminderCheck(rec *jsonapi.Record) error {
 	if raw, ok := rec.Attrs["reminder-rrule"]; ok && string(raw) != "null" {
 		if !askValidRRule(rec.Str("reminder-rrule")) {
-			return ErrPointer("/data/attributes/reminder-rrule", "Must be an RFC 5545 recurrence rule such as FREQ=DAILY;INTERVAL=1.")
+			return jsonapi.ErrPointer("/data/attributes/reminder-rrule", "Must be an RFC 5545 recurrence rule such as FREQ=DAILY;INTERVAL=1.")
 		}
 	}
 	if t := rec.Str("reminder-time-local"); t != "" {
@@ -117,11 +119,11 @@ func askReminderCheck(rec *Record) error {
 			}
 		}
 		if !ok {
-			return ErrPointer("/data/attributes/reminder-time-local", "Must be a local time, HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS].")
+			return jsonapi.ErrPointer("/data/attributes/reminder-time-local", "Must be a local time, HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS].")
 		}
 	}
 	if tz := rec.Str("tz-info"); tz != "" && !askValidTZ(tz) {
-		return ErrPointer("/data/attributes/tz-info", "Must be a time zone such as America/Los_Angeles.")
+		return jsonapi.ErrPointer("/data/attributes/tz-info", "Must be a time zone such as America/Los_Angeles.")
 	}
 	return nil
 }
@@ -163,7 +165,7 @@ func askValidTZ(tz string) bool {
 }
 
 // askReminderCreate links the reminder to the individual's Alexa account.
-func askReminderCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func askReminderCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if err := askReminderCheck(rec); err != nil {
 		return err
 	}
@@ -177,7 +179,7 @@ func askReminderCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if user == nil {
 		return nil
 	}
-	subs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'ask-subscriptions'
+	subs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'ask-subscriptions'
 		AND org_id = ? AND json_extract(attrs, '$."user-id"') = ? ORDER BY created_at, id LIMIT 1`, rec.OrgID, user.ID)
 	if err != nil || len(subs) == 0 {
 		return err
@@ -188,39 +190,39 @@ func askReminderCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	return nil
 }
 
-func askReminderModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func askReminderModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	return askReminderCheck(rec)
 }
 
 // askSend sends a proactive event the subscription registered for.
-func askSend(c *Call, sub *Record, body map[string]jsonRaw) (any, error) {
+func askSend(c *jsonapi.Call, sub *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var ev map[string]jsonRaw
 	if json.Unmarshal(body["event"], &ev) != nil || ev == nil {
-		return nil, ErrPointer("/event", "Must be an object {name, payload}.")
+		return nil, jsonapi.ErrPointer("/event", "Must be an object {name, payload}.")
 	}
 	var name string
 	if json.Unmarshal(ev["name"], &name) != nil || name == "" {
-		return nil, ErrPointer("/event/name", "Must be the name of an event.")
+		return nil, jsonapi.ErrPointer("/event/name", "Must be the name of an event.")
 	}
 	if !slices.Contains(sub.Strs("registered-events"), name) {
-		return nil, ErrPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
+		return nil, jsonapi.ErrPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
 	}
 	if p, ok := ev["payload"]; ok && string(p) != "null" {
 		var obj map[string]jsonRaw
 		if json.Unmarshal(p, &obj) != nil || obj == nil {
-			return nil, ErrPointer("/event/payload", "Must be an object.")
+			return nil, jsonapi.ErrPointer("/event/payload", "Must be an object.")
 		}
 	}
 	if raw, ok := body["expire"]; ok && string(raw) != "null" {
 		var n int64
 		if json.Unmarshal(raw, &n) != nil || n < 300 || n > 86400 {
-			return nil, ErrPointer("/expire", "Must be between 300 and 86400 seconds.")
+			return nil, jsonapi.ErrPointer("/expire", "Must be between 300 and 86400 seconds.")
 		}
 	}
 	if raw, ok := body["localized"]; ok && string(raw) != "null" {
 		var items []map[string]jsonRaw
 		if json.Unmarshal(raw, &items) != nil {
-			return nil, ErrPointer("/localized", "Must be a list of objects.")
+			return nil, jsonapi.ErrPointer("/localized", "Must be a list of objects.")
 		}
 	}
 	sub.Set("last-modified-at", c.Now)

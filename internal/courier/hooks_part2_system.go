@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the system family: aggregation requests, data purges, replicators
@@ -12,20 +14,20 @@ import (
 
 // aggregationCreate checks the entries {column, individual-id} of a request
 // to aggregate individuals' data: every individual must be visible.
-func aggregationCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func aggregationCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	var entries []map[string]jsonRaw
 	rec.Decode("entries", &entries)
 	if len(entries) == 0 {
-		return ErrPointer("/data/attributes/entries", "This field is required: at least one entry.")
+		return jsonapi.ErrPointer("/data/attributes/entries", "This field is required: at least one entry.")
 	}
 	for i, e := range entries {
 		ptr := "/data/attributes/entries/" + strconv.Itoa(i)
 		var col, id string
 		if json.Unmarshal(e["column"], &col) != nil || strings.TrimSpace(col) == "" {
-			return ErrPointer(ptr+"/column", "Must be the name of a column.")
+			return jsonapi.ErrPointer(ptr+"/column", "Must be the name of a column.")
 		}
 		if json.Unmarshal(e["individual-id"], &id) != nil {
-			return ErrPointer(ptr+"/individual-id", "Must be a valid UUID.")
+			return jsonapi.ErrPointer(ptr+"/individual-id", "Must be a valid UUID.")
 		}
 		ind, err := c.LoadRef(ptr+"/individual-id", "individuals", id)
 		if err != nil {
@@ -55,29 +57,29 @@ func purgeProtected(typ string) bool {
 // video-channel, text-account, ... singular or plural), that record and
 // everything below it. The individual record itself stays: courier does not
 // own individuals. The purge is kept (hidden) with what it removed.
-func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func purgeData(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	typ := strings.TrimSpace(rec.Str("entity-type"))
-	id := LowerID(strings.TrimSpace(rec.Str("entity-id")))
+	id := jsonapi.LowerID(strings.TrimSpace(rec.Str("entity-id")))
 	if c.Engine.Attrs(typ) == nil {
 		typ += "s"
 	}
 	if c.Engine.Attrs(typ) == nil || (purgeProtected(typ) && typ != "individuals") {
-		return ErrPointer("/data/attributes/entity-type", "Cannot purge entity type %q.", rec.Str("entity-type"))
+		return jsonapi.ErrPointer("/data/attributes/entity-type", "Cannot purge entity type %q.", rec.Str("entity-type"))
 	}
-	if !IsUUID(id) {
-		return ErrPointer("/data/attributes/entity-id", "Must be a valid UUID.")
+	if !jsonapi.IsUUID(id) {
+		return jsonapi.ErrPointer("/data/attributes/entity-id", "Must be a valid UUID.")
 	}
 	ent, err := c.Load(typ, id)
 	if err != nil {
 		return err
 	}
 	if ent == nil {
-		return ErrPointer("/data/attributes/entity-id", "%s %s does not exist.", Singular(typ), id)
+		return jsonapi.ErrPointer("/data/attributes/entity-id", "%s %s does not exist.", jsonapi.Singular(typ), id)
 	}
 	rec.OrgID = ent.OrgID
-	var roots []*Record
+	var roots []*jsonapi.Record
 	if typ == "individuals" {
-		roots, err = QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE org_id = ? AND (parent_id = ?
+		roots, err = jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE org_id = ? AND (parent_id = ?
 			OR lower(json_extract(attrs, '$."individual-id"')) = ? OR lower(json_extract(attrs, '$."sender-individual-id"')) = ?)`,
 			ent.OrgID, id, id, id)
 		if err != nil {
@@ -87,23 +89,23 @@ func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
 			return err
 		}
 	} else {
-		roots = []*Record{ent}
+		roots = []*jsonapi.Record{ent}
 	}
 	removed := 0
 	for len(roots) > 0 {
-		var next []*Record
+		var next []*jsonapi.Record
 		for _, r := range roots {
 			if purgeProtected(r.Type) {
 				continue
 			}
-			if err := DeleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
+			if err := jsonapi.DeleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
 				return err
 			}
 			if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_links WHERE rel != ? AND (from_id = ? OR to_id = ?)`, relMember, r.ID, r.ID); err != nil {
 				return err
 			}
 			removed++
-			kids, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE parent_id = ?`, r.ID)
+			kids, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE parent_id = ?`, r.ID)
 			if err != nil {
 				return err
 			}
@@ -116,24 +118,24 @@ func purgeData(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // purgeAnswer: the vendor answers a purge with null.
-func purgeAnswer(c *Call, rec *Record) (any, error) { return nil, nil }
+func purgeAnswer(c *jsonapi.Call, rec *jsonapi.Record) (any, error) { return nil, nil }
 
 // Replicators are system processes: every authenticated caller sees them.
-func replicatorScope(c *Call) (string, []any)     { return "1 = 1", nil }
-func replicatorVisible(c *Call, rec *Record) bool { return true }
+func replicatorScope(c *jsonapi.Call) (string, []any)             { return "1 = 1", nil }
+func replicatorVisible(c *jsonapi.Call, rec *jsonapi.Record) bool { return true }
 
 // snifferCreate captures a user of the caller's organizations until
 // valid-until (an hour from now by default, never in the past).
-func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func snifferCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
 		return err
 	}
-	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	orgs, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
 		return err
 	}
-	for _, o := range SortedCopy(orgs) {
+	for _, o := range jsonapi.SortedCopy(orgs) {
 		if c.Caller.Member(o) {
 			rec.OrgID = o
 			break
@@ -142,14 +144,14 @@ func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	if rec.OrgID == "" && user.ID == c.Caller.UserID && len(c.Caller.Orgs) > 0 {
 		rec.OrgID = c.Caller.Orgs[0]
 	}
-	now, _ := time.Parse(TimeLayout, c.Now)
-	until := FormatTime(now.Add(time.Hour))
+	now, _ := time.Parse(jsonapi.TimeLayout, c.Now)
+	until := jsonapi.FormatTime(now.Add(time.Hour))
 	if s := rec.Str("valid-until"); s != "" {
 		if until, err = normalTime("/data/attributes/valid-until", s); err != nil {
 			return err
 		}
 		if until <= c.Now {
-			return ErrPointer("/data/attributes/valid-until", "Must be in the future.")
+			return jsonapi.ErrPointer("/data/attributes/valid-until", "Must be in the future.")
 		}
 	}
 	rec.Set("valid-until", until)
@@ -158,6 +160,6 @@ func snifferCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // snifferLogs lists what the sniffer captured.
-func snifferLogs(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func snifferLogs(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	return c.ListWhere("sniffer-logs", "parent_id = ?", rec.ID)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the texting family: Twilio-backed text accounts, their numbers,
@@ -24,7 +26,7 @@ const textDefaultAreaCode = "415"
 
 // textAccountCreate gives a new account its Twilio id; its phone number comes
 // with its first claimed number.
-func textAccountCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func textAccountCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	rec.Set("twilio-id", newSID(c, "AC"))
 	if _, ok := rec.Attrs["allow-custom-number"]; !ok {
 		rec.Set("allow-custom-number", false)
@@ -34,7 +36,7 @@ func textAccountCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 
 // textAccountModify: the account's phone number is one of its numbers unless
 // the account allows custom numbers.
-func textAccountModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func textAccountModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if err := checkPhone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
 		return err
 	}
@@ -50,13 +52,13 @@ func textAccountModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 			return nil
 		}
 	}
-	return ErrPointer("/data/attributes/phone-number", "%s is not a number of text account %s (and it does not allow custom numbers).",
+	return jsonapi.ErrPointer("/data/attributes/phone-number", "%s is not a number of text account %s (and it does not allow custom numbers).",
 		rec.Str("phone-number"), rec.ID)
 }
 
 // textProvision gives a number record its phone number and Twilio details:
 // the next free number of the area code.
-func textProvision(c *Call, num *Record, areaCode string) error {
+func textProvision(c *jsonapi.Call, num *jsonapi.Record, areaCode string) error {
 	if areaCode == "" {
 		areaCode = textDefaultAreaCode
 	}
@@ -73,7 +75,7 @@ func textProvision(c *Call, num *Record, areaCode string) error {
 		}
 	}
 	if num.Str("phone-number") == "" {
-		return ErrPointer("/data/attributes/area-code", "No number is free in area code %s.", areaCode)
+		return jsonapi.ErrPointer("/data/attributes/area-code", "No number is free in area code %s.", areaCode)
 	}
 	num.Set("capability-mms", true)
 	num.Set("capability-sms", true)
@@ -98,7 +100,7 @@ func textProvision(c *Call, num *Record, areaCode string) error {
 
 // textAdoptNumber makes a newly provisioned number the account's phone
 // number when it has none yet.
-func textAdoptNumber(c *Call, acct *Record, num *Record) error {
+func textAdoptNumber(c *jsonapi.Call, acct *jsonapi.Record, num *jsonapi.Record) error {
 	if acct.Str("phone-number") != "" {
 		return nil
 	}
@@ -107,10 +109,10 @@ func textAdoptNumber(c *Call, acct *Record, num *Record) error {
 }
 
 // textNumberCreate provisions a number in the requested area code.
-func textNumberCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+func textNumberCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	area := rec.Str("area-code")
 	if _, ok := in["area-code"]; ok && area != "" && (len(area) != 3 || strings.Trim(area, "0123456789") != "" || area[0] < '2') {
-		return ErrPointer("/data/attributes/area-code", "Must be a three-digit North American area code.")
+		return jsonapi.ErrPointer("/data/attributes/area-code", "Must be a three-digit North American area code.")
 	}
 	if err := checkPhone(rec, "forward-to", "/data/attributes/forward-to"); err != nil {
 		return err
@@ -118,21 +120,21 @@ func textNumberCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	return textProvision(c, rec, area)
 }
 
-func textNumberCreated(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	acct, err := LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+func textNumberCreated(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
+	acct, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
 	if err != nil || acct == nil {
 		return err
 	}
 	return textAdoptNumber(c, acct, rec)
 }
 
-func textNumberModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func textNumberModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	return checkPhone(rec, "forward-to", "/data/attributes/forward-to")
 }
 
 // textClaimNumber provisions a new number for the account: it is answered
 // and listed among the account's numbers (GET /v1/text-account-numbers/?account-id=).
-func textClaimNumber(c *Call, acct *Record, body map[string]jsonRaw) (any, error) {
+func textClaimNumber(c *jsonapi.Call, acct *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		Notes string `json:"notes"`
 	}
@@ -150,7 +152,7 @@ func textClaimNumber(c *Call, acct *Record, body map[string]jsonRaw) (any, error
 }
 
 // textResetLogs empties the number's log.
-func textResetLogs(c *Call, num *Record, _ map[string]jsonRaw) (any, error) {
+func textResetLogs(c *jsonapi.Call, num *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_resources WHERE type = 'text-number-logs' AND parent_id = ?`, num.ID); err != nil {
 		return nil, err
 	}
@@ -158,7 +160,7 @@ func textResetLogs(c *Call, num *Record, _ map[string]jsonRaw) (any, error) {
 }
 
 // textLog appends a line to a number's log when the number logs.
-func textLog(c *Call, num *Record, line string) error {
+func textLog(c *jsonapi.Call, num *jsonapi.Record, line string) error {
 	if num == nil || !num.Bool("logging") {
 		return nil
 	}
@@ -168,23 +170,23 @@ func textLog(c *Call, num *Record, line string) error {
 }
 
 // Number look-ups are shared reference data: every authenticated caller sees them.
-func textInfoScope(c *Call) (string, []any)     { return "1 = 1", nil }
-func textInfoVisible(c *Call, rec *Record) bool { return true }
-func textInfoNumberParam(c *Call, q *ListQuery, v string) error {
+func textInfoScope(c *jsonapi.Call) (string, []any)             { return "1 = 1", nil }
+func textInfoVisible(c *jsonapi.Call, rec *jsonapi.Record) bool { return true }
+func textInfoNumberParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	if !isUSNumber(v) {
-		return ErrParam("number", "Query parameter \"number\" must be a US phone number in E.164 format (+1NXXNXXXXXX).")
+		return jsonapi.ErrParam("number", "Query parameter \"number\" must be a US phone number in E.164 format (+1NXXNXXXXXX).")
 	}
-	q.Where(JSONAttr("number")+" = ?", v)
+	q.Where(jsonapi.JSONAttr("number")+" = ?", v)
 	return nil
 }
 
 // textInfoCreate looks a number up: the emulated carrier answers at once.
 // Numbers of the emulator's own text accounts are VoIP numbers; others are
 // mobile when they end with an even digit, landlines otherwise.
-func textInfoCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func textInfoCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	number := rec.Str("number")
 	if !isUSNumber(number) {
-		return ErrPointer("/data/attributes/number", "Must be a US phone number in E.164 format (+1NXXNXXXXXX).")
+		return jsonapi.ErrPointer("/data/attributes/number", "Must be a US phone number in E.164 format (+1NXXNXXXXXX).")
 	}
 	var own int
 	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'text-account-numbers'
@@ -216,40 +218,40 @@ func textInfoCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 
 // textReceiveLog reads a receive log by its Twilio message id (a string, not
 // a UUID, matched without regard to case).
-func textReceiveLog(c *Call, _ *Record, _ map[string]jsonRaw) (any, error) {
+func textReceiveLog(c *jsonapi.Call, _ *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	id := chi.URLParam(c.Req, "id")
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
+	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
 		AND lower(id) = ?`, strings.ToLower(id))
 	if err != nil {
 		return nil, err
 	}
 	if len(recs) == 0 || !c.Visible(recs[0]) {
-		return nil, ErrNotFound("text-receive-log")
+		return nil, jsonapi.ErrNotFound("text-receive-log")
 	}
 	return recs[0], nil
 }
 
 // textMapCreate maps a user of the organization to one of its numbers, once.
-func textMapCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func textMapCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	num, err := c.LoadRef("/data/attributes/number-id", "text-account-numbers", rec.Str("number-id"))
 	if err != nil {
 		return err
 	}
 	if num.OrgID != rec.OrgID {
-		return ErrPointer("/data/attributes/number-id", "Number %s is not in organization %s.", num.ID, rec.OrgID)
+		return jsonapi.ErrPointer("/data/attributes/number-id", "Number %s is not in organization %s.", num.ID, rec.OrgID)
 	}
 	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
 		return err
 	}
-	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	orgs, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(orgs, rec.OrgID) {
-		return ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+		return jsonapi.ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
-	existing, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'text-user-number-maps'
+	existing, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'text-user-number-maps'
 		AND json_extract(attrs, '$."number-id"') = ? AND json_extract(attrs, '$."user-id"') = ? LIMIT 1`, num.ID, user.ID)
 	if err != nil {
 		return err
@@ -262,18 +264,18 @@ func textMapCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 
 // textCreate sends a text from one of the account's numbers (its first
 // number when number-id is absent).
-func textCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
-	if !IsE164(rec.Str("target")) {
-		return ErrPointer("/data/attributes/target", "Must be a phone number in E.164 format.")
+func textCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
+	if !jsonapi.IsE164(rec.Str("target")) {
+		return jsonapi.ErrPointer("/data/attributes/target", "Must be a phone number in E.164 format.")
 	}
-	var num *Record
+	var num *jsonapi.Record
 	if id := rec.Str("number-id"); id != "" {
 		n, err := c.LoadRef("/data/attributes/number-id", "text-account-numbers", id)
 		if err != nil {
 			return err
 		}
 		if n.ParentID != rec.ParentID {
-			return ErrPointer("/data/attributes/number-id", "Number %s is not a number of text account %s.", n.ID, rec.ParentID)
+			return jsonapi.ErrPointer("/data/attributes/number-id", "Number %s is not a number of text account %s.", n.ID, rec.ParentID)
 		}
 		num = n
 	} else {
@@ -282,7 +284,7 @@ func textCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 			return err
 		}
 		if len(nums) == 0 {
-			return ErrPointer("/data/attributes/account-id", "Text account %s has no number: claim one first.", rec.ParentID)
+			return jsonapi.ErrPointer("/data/attributes/account-id", "Text account %s has no number: claim one first.", rec.ParentID)
 		}
 		num = nums[0]
 		rec.Set("number-id", num.ID)
@@ -292,7 +294,7 @@ func textCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	for i, e := range expected {
 		var s string
 		if json.Unmarshal(e, &s) != nil {
-			return ErrPointer(fmt.Sprintf("/data/attributes/expected-responses/%d", i), "Must be a string.")
+			return jsonapi.ErrPointer(fmt.Sprintf("/data/attributes/expected-responses/%d", i), "Must be a string.")
 		}
 	}
 	rec.Set("from", num.Str("phone-number"))
@@ -312,7 +314,7 @@ func textStatuses() []string {
 // or status) moves the text's status, ErrorMessage/ErrorCode explain a
 // failure, and Body (with From, MessageSid) records an inbound reply as a
 // text-receive-log. Answered with the text.
-func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func textCallback(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	str := func(keys ...string) (string, bool, error) {
 		for _, k := range keys {
 			raw, ok := body[k]
@@ -323,7 +325,7 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 			if json.Unmarshal(raw, &s) != nil {
 				var n json.Number
 				if json.Unmarshal(raw, &n) != nil {
-					return "", false, ErrPointer("/"+k, "Must be a string.")
+					return "", false, jsonapi.ErrPointer("/"+k, "Must be a string.")
 				}
 				s = n.String()
 			}
@@ -356,12 +358,12 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		return nil, err
 	}
 	if hasStatus && !slices.Contains(textStatuses(), st) {
-		return nil, ErrPointer("/MessageStatus", "Must be one of %s.", strings.Join(textStatuses(), ", "))
+		return nil, jsonapi.ErrPointer("/MessageStatus", "Must be one of %s.", strings.Join(textStatuses(), ", "))
 	}
-	if hasBody && from != "" && !IsE164(from) {
-		return nil, ErrPointer("/From", "Must be a phone number in E.164 format.")
+	if hasBody && from != "" && !jsonapi.IsE164(from) {
+		return nil, jsonapi.ErrPointer("/From", "Must be a phone number in E.164 format.")
 	}
-	num, err := LoadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
+	num, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
 	if err != nil {
 		return nil, err
 	}
@@ -372,13 +374,13 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 		if sid == "" {
 			sid = newSID(c, "SM")
 		}
-		if old, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
+		if old, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
 			AND lower(id) = ?`, strings.ToLower(sid)); err != nil {
 			return nil, err
 		} else if len(old) > 0 {
 			return nil, conflictWith("/MessageSid", old[0].ID, "Message %s was already received.", sid)
 		}
-		r := &Record{Type: "text-receive-logs", ID: sid, OrgID: rec.OrgID, ParentID: rec.Str("number-id"), CreatedAt: c.Now,
+		r := &jsonapi.Record{Type: "text-receive-logs", ID: sid, OrgID: rec.OrgID, ParentID: rec.Str("number-id"), CreatedAt: c.Now,
 			Attrs: map[string]jsonRaw{}}
 		r.Set("created-at", c.Now)
 		r.Set("message", text)
@@ -422,7 +424,7 @@ func textCallback(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 // textConsentReply answers the organization's pending SMS consents of the
 // sender's phone: YES accepts them, NO or STOP declines them; any other reply
 // leaves them pending.
-func textConsentReply(c *Call, org, from, text string) error {
+func textConsentReply(c *jsonapi.Call, org, from, text string) error {
 	var st string
 	switch strings.ToUpper(strings.TrimSpace(text)) {
 	case "YES", "Y":
@@ -432,7 +434,7 @@ func textConsentReply(c *Call, org, from, text string) error {
 	default:
 		return nil
 	}
-	consents, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-consents'
+	consents, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'user-consents'
 		AND org_id = ? AND json_extract(attrs, '$."type"') = 'sms' AND json_extract(attrs, '$."state"') = 'pending'
 		AND json_extract(attrs, '$."target-id"') = ?`, org, from)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the user family: consents, devices (and the pushes they
@@ -22,17 +24,17 @@ import (
 
 // userConsentCreate asks a user of the organization for a consent: pending
 // until answered; its target is the user's phone (sms) or e-mail address.
-func userConsentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
 		return err
 	}
-	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
+	orgs, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(orgs, rec.OrgID) {
-		return ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+		return jsonapi.ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
 	if rec.Str("type") == "" {
 		rec.Set("type", "sms")
@@ -51,24 +53,24 @@ func userConsentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 
 // Devices belong to the user who registered them; all-users=true lists every
 // device of the caller's organizations.
-func userDeviceScope(c *Call) (string, []any) {
+func userDeviceScope(c *jsonapi.Call) (string, []any) {
 	if c.Query.Bool("all-users") && len(c.Caller.Orgs) > 0 {
 		args := make([]any, len(c.Caller.Orgs))
 		for i, o := range c.Caller.Orgs {
 			args[i] = o
 		}
-		return "org_id IN (" + Placeholders(len(args)) + ")", args
+		return "org_id IN (" + jsonapi.Placeholders(len(args)) + ")", args
 	}
-	return JSONAttr("_user-id") + " = ?", []any{c.Caller.UserID}
+	return jsonapi.JSONAttr("_user-id") + " = ?", []any{c.Caller.UserID}
 }
 
-func userDeviceVisible(c *Call, rec *Record) bool {
+func userDeviceVisible(c *jsonapi.Call, rec *jsonapi.Record) bool {
 	return rec.Str("_user-id") == c.Caller.UserID || c.Caller.Member(rec.OrgID)
 }
 
 // userDeviceCreate registers the caller's device; registering a token again
 // replaces the earlier registration.
-func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func userDeviceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	rec.Set("_user-id", c.Caller.UserID)
 	if id := rec.Str("individual-id"); id != "" {
 		ind, err := c.LoadRef("/data/attributes/individual-id", "individuals", id)
@@ -80,7 +82,7 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 		rec.OrgID = c.Caller.Orgs[0]
 	}
 	if strings.TrimSpace(rec.Str("token")) == "" {
-		return ErrPointer("/data/attributes/token", "This field may not be blank.")
+		return jsonapi.ErrPointer("/data/attributes/token", "This field may not be blank.")
 	}
 	for _, b := range []string{"allow-notification", "sandbox"} {
 		if raw, ok := rec.Attrs[b]; !ok || string(raw) == "null" {
@@ -89,14 +91,14 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	}
 	// Only registrations the caller may see move; another organization's
 	// device with the same token stays (and out of sight).
-	olds, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-devices'
+	olds, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'user-devices'
 		AND json_extract(attrs, '$."token"') = ?`, rec.Str("token"))
 	if err != nil {
 		return err
 	}
 	for _, old := range olds {
 		if userDeviceVisible(c, old) {
-			if err := DeleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
+			if err := jsonapi.DeleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
 				return err
 			}
 		}
@@ -105,17 +107,17 @@ func userDeviceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // userDeviceLogs lists the pushes a device received.
-func userDeviceLogs(c *Call, dev *Record, _ map[string]jsonRaw) (any, error) {
+func userDeviceLogs(c *jsonapi.Call, dev *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	return c.ListWhere("user-device-logs", "parent_id = ?", dev.ID)
 }
 
 // userPush records a push to every notifying device of the individual's user.
-func userPush(c *Call, individualID, title, body string, data jsonRaw) error {
+func userPush(c *jsonapi.Call, individualID, title, body string, data jsonRaw) error {
 	user, err := userOf(c, individualID)
 	if err != nil || user == nil {
 		return err
 	}
-	devs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'user-devices'
+	devs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'user-devices'
 		AND json_extract(attrs, '$."_user-id"') = ? ORDER BY created_at, id`, user.ID)
 	if err != nil {
 		return err
@@ -139,9 +141,9 @@ func userPush(c *Call, individualID, title, body string, data jsonRaw) error {
 
 // userEmailCreate addresses an e-mail to an individual (by default to their
 // user's address) and sends it at once with auto-send.
-func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+func userEmailCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if org := rec.Str("sender-organization-id"); org != "" && !c.Caller.Member(org) {
-		return &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/data/attributes/sender-organization-id",
+		return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: "/data/attributes/sender-organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	var to []string
@@ -150,7 +152,7 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		if json.Unmarshal(raw, &one) == nil {
 			to = []string{one}
 		} else if json.Unmarshal(raw, &to) != nil {
-			return ErrPointer("/data/attributes/to", "Must be an e-mail address or a list of them.")
+			return jsonapi.ErrPointer("/data/attributes/to", "Must be an e-mail address or a list of them.")
 		}
 		for i, a := range to {
 			if p, err := mail.ParseAddress(a); err != nil || p.Address != a {
@@ -158,7 +160,7 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 				if len(to) > 1 || raw[0] == '[' {
 					ptr += "/" + strconv.Itoa(i)
 				}
-				return ErrPointer(ptr, "Must be a valid e-mail address.")
+				return jsonapi.ErrPointer(ptr, "Must be a valid e-mail address.")
 			}
 		}
 	}
@@ -174,11 +176,11 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		}
 	}
 	if len(to) == 0 {
-		return ErrPointer("/data/attributes/to", "Individual %s has no e-mail address: give one.", rec.ParentID)
+		return jsonapi.ErrPointer("/data/attributes/to", "Individual %s has no e-mail address: give one.", rec.ParentID)
 	}
 	rec.Set("to", to)
 	if rec.Str("message") == "" && rec.Str("message-html") == "" {
-		return ErrPointer("/data/attributes/message", "An e-mail needs a message or a message-html.")
+		return jsonapi.ErrPointer("/data/attributes/message", "An e-mail needs a message or a message-html.")
 	}
 	rec.Set("status", "draft")
 	rec.Set("task-id", nil)
@@ -189,7 +191,7 @@ func userEmailCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	return nil
 }
 
-func userEmailSent(c *Call, rec *Record) {
+func userEmailSent(c *jsonapi.Call, rec *jsonapi.Record) {
 	rec.Set("status", "sent")
 	rec.Set("task-id", c.Engine.IDs.UUID())
 	rec.Set("result", "Sent to "+strings.Join(rec.Strs("to"), ", ")+".")
@@ -197,7 +199,7 @@ func userEmailSent(c *Call, rec *Record) {
 }
 
 // userEmailSend sends a draft whose attachments are all uploaded.
-func userEmailSend(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func userEmailSend(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if rec.Str("status") != "draft" {
 		return nil, refuse("E-mail %s was already sent.", rec.ID)
 	}
@@ -215,16 +217,16 @@ func userEmailSend(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 }
 
 // userAttachmentCreate adds a pending attachment to a draft.
-func userAttachmentCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
-	email, err := LoadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
+func userAttachmentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
+	email, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
 	if err != nil {
 		return err
 	}
 	if email != nil && email.Str("status") != "draft" {
-		return ErrPointer("/data/attributes/email-id", "E-mail %s was already sent.", email.ID)
+		return jsonapi.ErrPointer("/data/attributes/email-id", "E-mail %s was already sent.", email.ID)
 	}
 	if strings.TrimSpace(rec.Str("filename")) == "" {
-		return ErrPointer("/data/attributes/filename", "This field may not be blank.")
+		return jsonapi.ErrPointer("/data/attributes/filename", "This field may not be blank.")
 	}
 	rec.Set("ready-to-use", false)
 	rec.Set("size", 0)
@@ -245,8 +247,8 @@ type userUploadFields struct {
 	ContentType string `json:"Content-Type"`
 }
 
-func userAttachmentTicket(c *Call, rec *Record) (any, error) {
-	now, _ := time.Parse(TimeLayout, c.Now)
+func userAttachmentTicket(c *jsonapi.Call, rec *jsonapi.Record) (any, error) {
+	now, _ := time.Parse(jsonapi.TimeLayout, c.Now)
 	return userUploadTicket{ExpirationTime: now.Add(time.Hour).Unix(), ID: rec.ID,
 		UploadData: userUploadFields{Key: rec.Type + "/" + rec.ID, ContentType: rec.Str("content-type")},
 		UploadURL:  "https://uploads.courier.invalid/" + rec.Type + "/" + rec.ID}, nil
@@ -254,7 +256,7 @@ func userAttachmentTicket(c *Call, rec *Record) (any, error) {
 
 // userAttachmentRender shows the download link only when asked (with-link)
 // and once the content is uploaded.
-func userAttachmentRender(c *Call, rec *Record) error {
+func userAttachmentRender(c *jsonapi.Call, rec *jsonapi.Record) error {
 	rec.Set("download-link", nil)
 	if rec.Bool("ready-to-use") && c.Query.Documents("with-link") && c.Query.Bool("with-link") {
 		rec.Set("download-link", "https://downloads.courier.invalid/"+rec.Type+"/"+rec.ID)
@@ -263,7 +265,7 @@ func userAttachmentRender(c *Call, rec *Record) error {
 }
 
 // userAttachmentUploaded completes an upload.
-func userAttachmentUploaded(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func userAttachmentUploaded(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if !rec.Bool("ready-to-use") {
 		rec.Set("ready-to-use", true)
 		rec.Set("size", 2048)
@@ -276,7 +278,7 @@ func userAttachmentUploaded(c *Call, rec *Record, _ map[string]jsonRaw) (any, er
 
 // userMulticastCreate multicasts a template to individuals and to the
 // individuals of groups, all of one organization.
-func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, error) {
+func userMulticastCreate(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		TemplateData       jsonRaw  `json:"template-data"`
 		TemplateID         string   `json:"template-id"`
@@ -285,14 +287,14 @@ func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, erro
 		OrganizationID     string   `json:"organization-id"`
 	}
 	if err := decodeBody(body, &in); err != nil {
-		return nil, ErrPointer("", "Malformed body.")
+		return nil, jsonapi.ErrPointer("", "Malformed body.")
 	}
 	if strings.TrimSpace(in.TemplateID) == "" {
-		return nil, ErrPointer("/template-id", "This field may not be blank.")
+		return nil, jsonapi.ErrPointer("/template-id", "This field may not be blank.")
 	}
-	org := LowerID(in.OrganizationID)
+	org := jsonapi.LowerID(in.OrganizationID)
 	if org != "" && !c.Caller.Member(org) {
-		return nil, &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/organization-id",
+		return nil, &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: "/organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	var targets []string
@@ -311,7 +313,7 @@ func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, erro
 		if org == "" {
 			org = ind.OrgID
 		} else if ind.OrgID != org {
-			return nil, ErrPointer("/individual-ids/"+strconv.Itoa(i), "Individual %s is not in organization %s.", ind.ID, org)
+			return nil, jsonapi.ErrPointer("/individual-ids/"+strconv.Itoa(i), "Individual %s is not in organization %s.", ind.ID, org)
 		}
 		add(ind.ID)
 	}
@@ -324,16 +326,16 @@ func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, erro
 		if org == "" {
 			org = g.OrgID
 		} else if g.OrgID != org {
-			return nil, ErrPointer(ptr, "Group %s is not in organization %s.", g.ID, org)
+			return nil, jsonapi.ErrPointer(ptr, "Group %s is not in organization %s.", g.ID, org)
 		}
-		var members []IDRef
+		var members []jsonapi.IDRef
 		g.Decode("individuals", &members)
 		for _, m := range members {
-			add(LowerID(m.ID))
+			add(jsonapi.LowerID(m.ID))
 		}
 	}
 	if len(targets) == 0 {
-		return nil, ErrPointer("/individual-ids", "Name at least one individual (individual-ids or individual-group-ids).")
+		return nil, jsonapi.ErrPointer("/individual-ids", "Name at least one individual (individual-ids or individual-group-ids).")
 	}
 	task := c.Engine.IDs.UUID()
 	for _, id := range targets {
@@ -345,7 +347,7 @@ func userMulticastCreate(c *Call, _ *Record, body map[string]jsonRaw) (any, erro
 }
 
 // userMulticastTo records one individual's multicast and pushes it.
-func userMulticastTo(c *Call, org, individualID, templateID string, data jsonRaw, task string) error {
+func userMulticastTo(c *jsonapi.Call, org, individualID, templateID string, data jsonRaw, task string) error {
 	m := newRecord(c, "user-multicasts", org, individualID)
 	m.Set("individual-id", individualID)
 	m.Set("organization-id", org)
@@ -368,10 +370,10 @@ type userMulticastBody struct {
 
 // userTarget resolves the individual and organization a users/{id}/ action
 // addresses: by default the user's primary individual and its organization.
-func userTarget(c *Call, user *Record, in userMulticastBody) (ind *Record, org string, err error) {
-	org = LowerID(in.OrganizationID)
+func userTarget(c *jsonapi.Call, user *jsonapi.Record, in userMulticastBody) (ind *jsonapi.Record, org string, err error) {
+	org = jsonapi.LowerID(in.OrganizationID)
 	if org != "" && !c.Caller.Member(org) {
-		return nil, "", &Error{Status: http.StatusForbidden, Code: CodePermission, Pointer: "/organization-id",
+		return nil, "", &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Pointer: "/organization-id",
 			Detail: "You do not have permission to perform this action in organization " + org + "."}
 	}
 	id := in.IndividualID
@@ -379,7 +381,7 @@ func userTarget(c *Call, user *Record, in userMulticastBody) (ind *Record, org s
 		id = user.Str("primary-individual-id")
 	}
 	if id == "" {
-		return nil, "", ErrPointer("/individual-id", "User %s has no individual: name one.", user.ID)
+		return nil, "", jsonapi.ErrPointer("/individual-id", "User %s has no individual: name one.", user.ID)
 	}
 	ind, err = c.LoadRef("/individual-id", "individuals", id)
 	if err != nil {
@@ -392,20 +394,20 @@ func userTarget(c *Call, user *Record, in userMulticastBody) (ind *Record, org s
 }
 
 // userMulticast sends a template to one user.
-func userMulticast(c *Call, user *Record, body map[string]jsonRaw) (any, error) {
+func userMulticast(c *jsonapi.Call, user *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in userMulticastBody
 	if err := decodeBody(body, &in); err != nil {
-		return nil, ErrPointer("", "Malformed body.")
+		return nil, jsonapi.ErrPointer("", "Malformed body.")
 	}
 	if strings.TrimSpace(in.TemplateID) == "" {
-		return nil, ErrPointer("/template-id", "This field may not be blank.")
+		return nil, jsonapi.ErrPointer("/template-id", "This field may not be blank.")
 	}
 	ind, org, err := userTarget(c, user, in)
 	if err != nil {
 		return nil, err
 	}
 	if ind.OrgID != org {
-		return nil, ErrPointer("/individual-id", "Individual %s is not in organization %s.", ind.ID, org)
+		return nil, jsonapi.ErrPointer("/individual-id", "Individual %s is not in organization %s.", ind.ID, org)
 	}
 	task := c.Engine.IDs.UUID()
 	if err := userMulticastTo(c, org, ind.ID, in.TemplateID, in.Data, task); err != nil {
@@ -422,14 +424,14 @@ type userValidation struct {
 
 // userValidateMulticast checks a multicast without sending it: the answer
 // says whether it would reach the individual.
-func userValidateMulticast(c *Call, user *Record, body map[string]jsonRaw) (any, error) {
+func userValidateMulticast(c *jsonapi.Call, user *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in userMulticastBody
 	if err := decodeBody(body, &in); err != nil {
-		return nil, ErrPointer("", "Malformed body.")
+		return nil, jsonapi.ErrPointer("", "Malformed body.")
 	}
 	ind, org, err := userTarget(c, user, in)
 	if err != nil {
-		var e *Error
+		var e *jsonapi.Error
 		if errors.As(err, &e) && e.Status == http.StatusBadRequest {
 			return userValidation{Info: e.Detail, Success: false}, nil
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the video family: video channels (rooms), their participants and
@@ -43,11 +45,11 @@ type videoAppointmentIn struct {
 
 // videoCreate checks the participants, the subject, the messaging channel
 // and the appointment of a new channel and sets its state.
-func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+func videoCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	var parts []jsonRaw
 	rec.Decode("participants", &parts)
 	if len(parts) == 0 {
-		return ErrPointer("/data/attributes/participants", "This field is required: at least one individual.")
+		return jsonapi.ErrPointer("/data/attributes/participants", "This field is required: at least one individual.")
 	}
 	ids := make([]string, 0, len(parts))
 	seen := map[string]bool{}
@@ -55,7 +57,7 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		var id string
 		ptr := "/data/attributes/participants/" + strconv.Itoa(i)
 		if json.Unmarshal(raw, &id) != nil {
-			return ErrPointer(ptr, "Must be the UUID of an individual.")
+			return jsonapi.ErrPointer(ptr, "Must be the UUID of an individual.")
 		}
 		ind, err := orgIndividual(c, ptr, id, rec.OrgID)
 		if err != nil {
@@ -79,7 +81,7 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 			return err
 		}
 		if ch.OrgID != rec.OrgID {
-			return ErrPointer("/data/attributes/messaging-channel-id", "Messaging channel %s is not in organization %s.", ch.ID, rec.OrgID)
+			return jsonapi.ErrPointer("/data/attributes/messaging-channel-id", "Messaging channel %s is not in organization %s.", ch.ID, rec.OrgID)
 		}
 	}
 	if rec.Str("type") == "" {
@@ -106,7 +108,7 @@ func videoCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 }
 
 // videoReadAppointment validates the appointment object of a create.
-func videoReadAppointment(rec *Record) (*videoAppointment, error) {
+func videoReadAppointment(rec *jsonapi.Record) (*videoAppointment, error) {
 	raw, ok := rec.Attrs["appointment"]
 	if !ok || string(raw) == "null" {
 		return nil, nil
@@ -115,21 +117,21 @@ func videoReadAppointment(rec *Record) (*videoAppointment, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil {
-		return nil, ErrPointer("/data/attributes/appointment", "Must be an object {duration, id, start}.")
+		return nil, jsonapi.ErrPointer("/data/attributes/appointment", "Must be an object {duration, id, start}.")
 	}
 	appt := &videoAppointment{}
 	if in.Duration != nil {
 		n, err := in.Duration.Int64()
 		if err != nil || n < 0 || n > 7*24*3600 {
-			return nil, ErrPointer("/data/attributes/appointment/duration", "Must be a whole number of seconds, at least 0.")
+			return nil, jsonapi.ErrPointer("/data/attributes/appointment/duration", "Must be a whole number of seconds, at least 0.")
 		}
 		appt.Duration = n
 	}
 	if in.ID != nil {
-		if !IsUUID(*in.ID) {
-			return nil, ErrPointer("/data/attributes/appointment/id", "Must be a valid UUID.")
+		if !jsonapi.IsUUID(*in.ID) {
+			return nil, jsonapi.ErrPointer("/data/attributes/appointment/id", "Must be a valid UUID.")
 		}
-		id := LowerID(*in.ID)
+		id := jsonapi.LowerID(*in.ID)
 		appt.ID = &id
 	}
 	if in.Start != nil {
@@ -145,14 +147,14 @@ func videoReadAppointment(rec *Record) (*videoAppointment, error) {
 // setStart sets the start and the join window that opens before it.
 func (a *videoAppointment) setStart(start string) {
 	a.Start = &start
-	t, _ := time.Parse(TimeLayout, start)
-	js := FormatTime(t.Add(-videoJoinLead))
+	t, _ := time.Parse(jsonapi.TimeLayout, start)
+	js := jsonapi.FormatTime(t.Add(-videoJoinLead))
 	a.JoinStart = &js
 }
 
 // videoStateFor is the state of a channel that is not terminated: scheduled
 // until its appointment's join window opens.
-func videoStateFor(c *Call, appt *videoAppointment) string {
+func videoStateFor(c *jsonapi.Call, appt *videoAppointment) string {
 	if appt != nil && appt.JoinStart != nil && *appt.JoinStart > c.Now {
 		return videoScheduled
 	}
@@ -160,7 +162,7 @@ func videoStateFor(c *Call, appt *videoAppointment) string {
 }
 
 // videoInvite adds the participants of a new channel.
-func videoInvite(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func videoInvite(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	for _, id := range rec.Strs("_participant-ids") {
 		if _, err := videoAddParticipant(c, rec, id, "invited"); err != nil {
 			return err
@@ -170,8 +172,8 @@ func videoInvite(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // videoAddParticipant creates the participant record of an individual.
-func videoAddParticipant(c *Call, ch *Record, individualID, st string) (*Record, error) {
-	ind, err := LoadRecord(c.Ctx, c.Tx, "individuals", individualID)
+func videoAddParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID, st string) (*jsonapi.Record, error) {
+	ind, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individuals", individualID)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +196,7 @@ func videoAddParticipant(c *Call, ch *Record, individualID, st string) (*Record,
 
 // videoModify moves the appointment (appointment-start/-duration); a
 // terminated channel keeps its appointment.
-func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func videoModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	_, hasStart := in["appointment-start"]
 	_, hasDur := in["appointment-duration"]
 	delete(rec.Attrs, "appointment-start")
@@ -203,14 +205,14 @@ func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 		return nil
 	}
 	if old.Str("channel-state") == videoTerminated {
-		return ErrPointer("/data/attributes/appointment-start", "Video channel %s is terminated: its appointment cannot move.", old.ID)
+		return jsonapi.ErrPointer("/data/attributes/appointment-start", "Video channel %s is terminated: its appointment cannot move.", old.ID)
 	}
 	appt := &videoAppointment{}
 	old.Decode("appointment", appt)
 	if hasStart {
 		var s *string
 		if json.Unmarshal(in["appointment-start"], &s) != nil {
-			return ErrPointer("/data/attributes/appointment-start", "Must be a string.")
+			return jsonapi.ErrPointer("/data/attributes/appointment-start", "Must be a string.")
 		}
 		if s == nil {
 			appt.Start, appt.JoinStart = nil, nil
@@ -225,7 +227,7 @@ func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 	if hasDur {
 		var n *int64
 		if json.Unmarshal(in["appointment-duration"], &n) != nil || n != nil && (*n < 0 || *n > 7*24*3600) {
-			return ErrPointer("/data/attributes/appointment-duration", "Must be a whole number of seconds, at least 0.")
+			return jsonapi.ErrPointer("/data/attributes/appointment-duration", "Must be a whole number of seconds, at least 0.")
 		}
 		appt.Duration = 0
 		if n != nil {
@@ -243,9 +245,9 @@ func videoModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
 }
 
 // videoParticipantParam lists the channels an individual takes part in.
-func videoParticipantParam(c *Call, q *ListQuery, v string) error {
+func videoParticipantParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	q.Where(`EXISTS (SELECT 1 FROM cr_resources p WHERE p.type = 'video-participants' AND p.parent_id = cr_resources.id
-		AND lower(json_extract(p.attrs, '$."individual-id"')) = ?)`, LowerID(v))
+		AND lower(json_extract(p.attrs, '$."individual-id"')) = ?)`, jsonapi.LowerID(v))
 	return nil
 }
 
@@ -310,7 +312,7 @@ func orEmpty(v jsonRaw) jsonRaw {
 
 // videoRender embeds the participants, the compositions, the organization's
 // display name and the running duration.
-func videoRender(c *Call, rec *Record) error {
+func videoRender(c *jsonapi.Call, rec *jsonapi.Record) error {
 	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return err
@@ -321,7 +323,7 @@ func videoRender(c *Call, rec *Record) error {
 			Disconnected: p.Bool("disconnected"), EncounterID: orNull(p.Attrs["encounter-id"]), ID: p.ID,
 			IndividualID: p.Str("individual-id"), Note: orNull(p.Attrs["note"]), Status: orNull(p.Attrs["status"]),
 			FirstName: jsonRaw("null"), LastName: jsonRaw("null"), Photo: jsonRaw("null")}
-		ind, err := LoadRecord(c.Ctx, c.Tx, "individuals", v.IndividualID)
+		ind, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individuals", v.IndividualID)
 		if err != nil {
 			return err
 		}
@@ -360,7 +362,7 @@ func videoRender(c *Call, rec *Record) error {
 			ProcessingStatus: orNull(m.Attrs["processing-status"]), Size: m.Int("size"), Status: orNull(m.Attrs["status"])})
 	}
 	rec.Set("compositions", cv)
-	if org, err := LoadRecord(c.Ctx, c.Tx, "organizations", rec.OrgID); err != nil {
+	if org, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "organizations", rec.OrgID); err != nil {
 		return err
 	} else if org != nil {
 		rec.Attrs["organization-display-name"] = orNull(org.Attrs["display-name"])
@@ -380,23 +382,23 @@ type videoCredentials struct {
 // videoGetCredentials joins an individual of the channel's organization to
 // the room: a participant is (re)connected, a newcomer becomes a participant.
 // A terminated channel refuses everyone.
-func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
-	indID := LowerID(c.Query.Get("individual-id"))
+func videoGetCredentials(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
+	indID := jsonapi.LowerID(c.Query.Get("individual-id"))
 	ind, err := c.Load("individuals", indID)
 	if err != nil {
 		return nil, err
 	}
 	if ind == nil || ind.OrgID != rec.OrgID {
-		return nil, ErrParam("individual-id", "Individual %s is not in the organization of video channel %s.", indID, rec.ID)
+		return nil, jsonapi.ErrParam("individual-id", "Individual %s is not in the organization of video channel %s.", indID, rec.ID)
 	}
 	if rec.Str("channel-state") == videoTerminated {
-		return nil, ErrParam("individual-id", "Video channel %s is terminated: nobody can join it.", rec.ID)
+		return nil, jsonapi.ErrParam("individual-id", "Video channel %s is terminated: nobody can join it.", rec.ID)
 	}
 	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return nil, err
 	}
-	var found *Record
+	var found *jsonapi.Record
 	for _, p := range parts {
 		if p.Str("individual-id") == indID {
 			found = p
@@ -404,7 +406,7 @@ func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error
 	}
 	if found == nil {
 		if int64(len(parts)) >= rec.Int("max-participants") && rec.Int("max-participants") > 0 {
-			return nil, ErrParam("individual-id", "Video channel %s is full (%d participants).", rec.ID, rec.Int("max-participants"))
+			return nil, jsonapi.ErrParam("individual-id", "Video channel %s is full (%d participants).", rec.ID, rec.Int("max-participants"))
 		}
 		if _, err := videoAddParticipant(c, rec, indID, "connected"); err != nil {
 			return nil, err
@@ -435,7 +437,7 @@ func videoGetCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error
 // videoTerminate ends the call: every participant is disconnected, the
 // duration is final, a recorded channel gets its composition. Terminating a
 // terminated channel changes nothing.
-func videoTerminate(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func videoTerminate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if rec.Str("channel-state") == videoTerminated {
 		return rec, nil
 	}
@@ -479,20 +481,20 @@ func videoTerminate(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
 // videoFinalize documents the visit: the channel (and its participants) get
 // an encounter and an observation, once; use-note-from-author-participant
 // copies the note of the participant who scheduled the call.
-func videoFinalize(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func videoFinalize(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		ServiceTypeID *string `json:"service-type-id"`
 		UseNote       bool    `json:"use-note-from-author-participant"`
 	}
 	if err := decodeBody(body, &in); err != nil {
-		return nil, ErrPointer("", "Malformed body.")
+		return nil, jsonapi.ErrPointer("", "Malformed body.")
 	}
 	if rec.Str("encounter-id") == "" {
 		rec.Set("encounter-id", c.Engine.IDs.UUID())
 		rec.Set("observation-id", c.Engine.IDs.UUID())
 	}
 	if in.ServiceTypeID != nil {
-		rec.Set("_service-type-id", LowerID(*in.ServiceTypeID))
+		rec.Set("_service-type-id", jsonapi.LowerID(*in.ServiceTypeID))
 	}
 	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
@@ -513,19 +515,19 @@ func videoFinalize(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
 
 // videoAudioStates mutes and unmutes participants of a live channel. Each
 // item names a participant by its id or by its individual's id.
-func videoAudioStates(c *Call, rec *Record, body map[string]jsonRaw) (any, error) {
+func videoAudioStates(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	if rec.Str("channel-state") == videoTerminated {
 		return nil, refuse("Video channel %s is terminated.", rec.ID)
 	}
 	var items []map[string]jsonRaw
 	if json.Unmarshal(body["participants"], &items) != nil {
-		return nil, ErrPointer("/participants", "Must be a list of {id, audio-state} objects.")
+		return nil, jsonapi.ErrPointer("/participants", "Must be a list of {id, audio-state} objects.")
 	}
 	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]*Record{}
+	byID := map[string]*jsonapi.Record{}
 	for _, p := range parts {
 		byID[p.ID] = p
 		byID[p.Str("individual-id")] = p
@@ -533,20 +535,20 @@ func videoAudioStates(c *Call, rec *Record, body map[string]jsonRaw) (any, error
 	if raw, ok := body["individual-id"]; ok && string(raw) != "null" {
 		var id string
 		_ = json.Unmarshal(raw, &id)
-		if byID[LowerID(id)] == nil {
-			return nil, ErrPointer("/individual-id", "Individual %s is not a participant of video channel %s.", id, rec.ID)
+		if byID[jsonapi.LowerID(id)] == nil {
+			return nil, jsonapi.ErrPointer("/individual-id", "Individual %s is not a participant of video channel %s.", id, rec.ID)
 		}
 	}
-	changed := []*Record{}
+	changed := []*jsonapi.Record{}
 	for i, it := range items {
 		var id, st string
-		if json.Unmarshal(it["id"], &id) != nil || byID[LowerID(id)] == nil {
-			return nil, ErrPointer("/participants/"+strconv.Itoa(i)+"/id", "Not a participant of video channel %s.", rec.ID)
+		if json.Unmarshal(it["id"], &id) != nil || byID[jsonapi.LowerID(id)] == nil {
+			return nil, jsonapi.ErrPointer("/participants/"+strconv.Itoa(i)+"/id", "Not a participant of video channel %s.", rec.ID)
 		}
 		if json.Unmarshal(it["audio-state"], &st) != nil || (st != "muted" && st != "unmuted") {
-			return nil, ErrPointer("/participants/"+strconv.Itoa(i)+"/audio-state", "Must be one of muted, unmuted.")
+			return nil, jsonapi.ErrPointer("/participants/"+strconv.Itoa(i)+"/audio-state", "Must be one of muted, unmuted.")
 		}
-		p := byID[LowerID(id)]
+		p := byID[jsonapi.LowerID(id)]
 		p.Set("audio-state", st)
 		changed = append(changed, p)
 	}
@@ -562,7 +564,7 @@ func videoAudioStates(c *Call, rec *Record, body map[string]jsonRaw) (any, error
 // videoReminderTimer (re)starts the reminder of a channel that has not ended:
 // the participants who have not joined are reminded when the join window
 // opens. Nothing of it is answered; the channel is.
-func videoReminderTimer(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
+func videoReminderTimer(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	if rec.Str("channel-state") == videoTerminated {
 		return nil, refuse("Video channel %s is terminated.", rec.ID)
 	}
@@ -572,10 +574,10 @@ func videoReminderTimer(c *Call, rec *Record, _ map[string]jsonRaw) (any, error)
 
 // videoParticipantModify: mute/unmute, leave, notes; nobody rejoins a
 // terminated channel.
-func videoParticipantModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func videoParticipantModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if raw, ok := in["audio-state"]; ok && string(raw) != "null" {
 		if st := rec.Str("audio-state"); st != "muted" && st != "unmuted" {
-			return ErrPointer("/data/attributes/audio-state", "Must be one of muted, unmuted.")
+			return jsonapi.ErrPointer("/data/attributes/audio-state", "Must be one of muted, unmuted.")
 		}
 	}
 	if _, ok := in["disconnected"]; !ok {
@@ -585,12 +587,12 @@ func videoParticipantModify(c *Call, old, rec *Record, in map[string]jsonRaw) er
 		rec.Set("status", "disconnected")
 		return nil
 	}
-	ch, err := LoadRecord(c.Ctx, c.Tx, "video-channels", rec.ParentID)
+	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "video-channels", rec.ParentID)
 	if err != nil {
 		return err
 	}
 	if ch != nil && ch.Str("channel-state") == videoTerminated {
-		return ErrPointer("/data/attributes/disconnected", "Video channel %s is terminated: nobody can rejoin it.", ch.ID)
+		return jsonapi.ErrPointer("/data/attributes/disconnected", "Video channel %s is terminated: nobody can rejoin it.", ch.ID)
 	}
 	if old.Bool("disconnected") {
 		rec.Set("status", "connected")

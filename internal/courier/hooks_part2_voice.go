@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"html"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the voice family: voice settings (an organization's call queue
@@ -18,10 +20,10 @@ import (
 
 // voiceSettingCreate: the organization is the text account's; the phone
 // number defaults to the account's.
-func voiceSettingCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+func voiceSettingCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	rec.Set("organization-id", rec.OrgID)
 	if _, ok := in["phone-number"]; !ok {
-		acct, err := LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+		acct, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
 		if err != nil {
 			return err
 		}
@@ -32,13 +34,13 @@ func voiceSettingCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	return voiceSettingCheck(rec)
 }
 
-func voiceSettingModify(c *Call, old, rec *Record, in map[string]jsonRaw) error {
+func voiceSettingModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	return voiceSettingCheck(rec)
 }
 
 // voiceSettingCheck: phone numbers are E.164; forward-number is a number, an
 // object of forwarding rules, or null.
-func voiceSettingCheck(rec *Record) error {
+func voiceSettingCheck(rec *jsonapi.Record) error {
 	if err := checkPhone(rec, "phone-number", "/data/attributes/phone-number"); err != nil {
 		return err
 	}
@@ -52,14 +54,14 @@ func voiceSettingCheck(rec *Record) error {
 	}
 	var obj map[string]jsonRaw
 	if json.Unmarshal(raw, &obj) != nil || obj == nil {
-		return ErrPointer("/data/attributes/forward-number", "Must be a phone number in E.164 format, an object or null.")
+		return jsonapi.ErrPointer("/data/attributes/forward-number", "Must be a phone number in E.164 format, an object or null.")
 	}
 	return nil
 }
 
 // voiceRunTask runs a maintenance task of the setting and answers it as a
 // voice-task (GET /v1/voice-tasks/{id}/ reads it again).
-func voiceRunTask(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
+func voiceRunTask(c *jsonapi.Call, setting *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in struct {
 		Method string  `json:"method"`
 		Kwargs jsonRaw `json:"kwargs"`
@@ -74,7 +76,7 @@ func voiceRunTask(c *Call, setting *Record, body map[string]jsonRaw) (any, error
 	task.Attrs["kwargs"] = orEmpty(in.Kwargs)
 	task.Set("method", in.Method)
 	task.Set("result", voiceTaskResult{Entries: n})
-	task.Set("setting", IDRef{ID: setting.ID})
+	task.Set("setting", jsonapi.IDRef{ID: setting.ID})
 	task.Set("state", "completed")
 	return task, c.Insert(task)
 }
@@ -85,7 +87,7 @@ type voiceTaskResult struct {
 
 // voiceRefreshQueue renumbers the waiting entries of a setting's queue (1 is
 // the oldest) and updates their time in the queue; it answers how many wait.
-func voiceRefreshQueue(c *Call, setting *Record) (int, error) {
+func voiceRefreshQueue(c *jsonapi.Call, setting *jsonapi.Record) (int, error) {
 	entries, err := childrenOf(c, "voice-queue-entries", setting.ID)
 	if err != nil {
 		return 0, err
@@ -115,11 +117,11 @@ type voiceTwiML struct {
 // the caller (From) hears the wait message and joins the setting's queue as
 // a new voice-queue-entry; with a forward number the call is forwarded
 // instead.
-func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
+func voiceIVR(c *jsonapi.Call, setting *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var from string
 	if raw, ok := body["From"]; ok && string(raw) != "null" {
-		if json.Unmarshal(raw, &from) != nil || !IsE164(from) {
-			return nil, ErrPointer("/From", "Must be a phone number in E.164 format.")
+		if json.Unmarshal(raw, &from) != nil || !jsonapi.IsE164(from) {
+			return nil, jsonapi.ErrPointer("/From", "Must be a phone number in E.164 format.")
 		}
 	}
 	for k, raw := range body {
@@ -128,7 +130,7 @@ func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
 		}
 		var v any
 		if json.Unmarshal(raw, &v) != nil {
-			return nil, ErrPointer("/"+k, "Malformed value.")
+			return nil, jsonapi.ErrPointer("/"+k, "Malformed value.")
 		}
 	}
 	var b strings.Builder
@@ -163,7 +165,7 @@ func voiceIVR(c *Call, setting *Record, body map[string]jsonRaw) (any, error) {
 
 // voiceAgentCreate: an agent is an individual of the setting's organization,
 // once per setting, with a fresh access token; a PSTN agent needs a number.
-func voiceAgentCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
+func voiceAgentCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	ind, err := orgIndividual(c, "/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID)
 	if err != nil {
 		return err
@@ -172,7 +174,7 @@ func voiceAgentCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 		return err
 	}
 	if rec.Bool("use-pstn") && rec.Str("phone-number") == "" {
-		return ErrPointer("/data/attributes/phone-number", "A PSTN agent needs a phone number.")
+		return jsonapi.ErrPointer("/data/attributes/phone-number", "A PSTN agent needs a phone number.")
 	}
 	agents, err := childrenOf(c, "voice-queue-agents", rec.ParentID)
 	if err != nil {
@@ -185,19 +187,19 @@ func voiceAgentCreate(c *Call, rec *Record, in map[string]jsonRaw) error {
 	}
 	rec.Set("access-token", newToken(c))
 	rec.Set("call", nil)
-	rec.Set("setting", IDRef{ID: rec.ParentID})
+	rec.Set("setting", jsonapi.IDRef{ID: rec.ParentID})
 	user, err := userOf(c, ind.ID)
 	if err != nil {
 		return err
 	}
 	if user != nil {
-		rec.Set("user", IDRef{ID: user.ID})
+		rec.Set("user", jsonapi.IDRef{ID: user.ID})
 	}
 	return nil
 }
 
 // voiceConferenceCreate: the conference dials its individual.
-func voiceConferenceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func voiceConferenceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if _, err := orgIndividual(c, "/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID); err != nil {
 		return err
 	}
@@ -205,7 +207,7 @@ func voiceConferenceCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 	return nil
 }
 
-func voiceConferenceDial(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func voiceConferenceDial(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	l := newRecord(c, "voice-dial-logs", rec.OrgID, rec.ID)
 	l.Set("call-duration", 0)
 	l.Set("conference-id", rec.ID)
@@ -223,23 +225,23 @@ type voiceCredentials struct {
 
 // voiceConferenceCredentials hands an individual of the organization a token
 // for a conference that has not ended.
-func voiceConferenceCredentials(c *Call, rec *Record, _ map[string]jsonRaw) (any, error) {
-	indID := LowerID(c.Query.Get("individual-id"))
+func voiceConferenceCredentials(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
+	indID := jsonapi.LowerID(c.Query.Get("individual-id"))
 	ind, err := c.Load("individuals", indID)
 	if err != nil {
 		return nil, err
 	}
 	if ind == nil || ind.OrgID != rec.OrgID {
-		return nil, ErrParam("individual-id", "Individual %s is not in the organization of voice conference %s.", indID, rec.ID)
+		return nil, jsonapi.ErrParam("individual-id", "Individual %s is not in the organization of voice conference %s.", indID, rec.ID)
 	}
 	if st := rec.Str("state"); st == "completed" || st == "failed" {
-		return nil, ErrParam("individual-id", "Voice conference %s has ended (%s).", rec.ID, st)
+		return nil, jsonapi.ErrParam("individual-id", "Voice conference %s has ended (%s).", rec.ID, st)
 	}
 	return voiceCredentials{AccessToken: newToken(c)}, nil
 }
 
 // voiceSurveyCreate: a survey call to an individual of the organization.
-func voiceSurveyCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func voiceSurveyCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if _, err := orgIndividual(c, "/data/attributes/individual-id", rec.Str("individual-id"), rec.OrgID); err != nil {
 		return err
 	}
@@ -248,16 +250,16 @@ func voiceSurveyCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
 }
 
 // ttsCreate checks a text-to-speech request: some text and a locale such as en-US.
-func ttsCreate(c *Call, rec *Record, _ map[string]jsonRaw) error {
+func ttsCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if strings.TrimSpace(rec.Str("text")) == "" {
-		return ErrPointer("/data/attributes/text", "This field may not be blank.")
+		return jsonapi.ErrPointer("/data/attributes/text", "This field may not be blank.")
 	}
 	loc := rec.Str("locale")
 	if loc == "" {
 		rec.Set("locale", "en-US")
 	} else if len(loc) != 5 || loc[2] != '-' || strings.ToLower(loc[:2]) != loc[:2] || strings.ToUpper(loc[3:]) != loc[3:] ||
 		strings.Trim(loc[:2], "abcdefghijklmnopqrstuvwxyz") != "" || strings.Trim(loc[3:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return ErrPointer("/data/attributes/locale", "Must be a locale such as en-US.")
+		return jsonapi.ErrPointer("/data/attributes/locale", "Must be a locale such as en-US.")
 	}
 	return nil
 }

@@ -3,12 +3,14 @@ package courier
 import (
 	"net/http"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of organizations, users, individuals and individual groups.
 
 // scopeUsers: a caller sees the users of the organizations they are a member of.
-func scopeUsers(c *Call) (string, []any) {
+func scopeUsers(c *jsonapi.Call) (string, []any) {
 	if len(c.Caller.Orgs) == 0 {
 		return "0", nil
 	}
@@ -17,14 +19,14 @@ func scopeUsers(c *Call) (string, []any) {
 	for _, o := range c.Caller.Orgs {
 		args = append(args, o)
 	}
-	return `id IN (SELECT from_id FROM cr_links WHERE rel = ? AND to_id IN (` + Placeholders(len(c.Caller.Orgs)) + `))`, args
+	return `id IN (SELECT from_id FROM cr_links WHERE rel = ? AND to_id IN (` + jsonapi.Placeholders(len(c.Caller.Orgs)) + `))`, args
 }
 
-func visibleUser(c *Call, rec *Record) bool {
+func visibleUser(c *jsonapi.Call, rec *jsonapi.Record) bool {
 	if rec.ID == c.Caller.UserID {
 		return true
 	}
-	orgs, err := LinkedTo(c.Ctx, c.Tx, relMember, rec.ID)
+	orgs, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relMember, rec.ID)
 	if err != nil {
 		return false
 	}
@@ -38,26 +40,26 @@ func visibleUser(c *Call, rec *Record) bool {
 
 // modifyUser: a user changes only their own notification settings (the one
 // attribute of the deprecated PATCH).
-func modifyUser(c *Call, old, rec *Record, _ map[string]jsonRaw) error {
+func modifyUser(c *jsonapi.Call, old, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	if old.ID != c.Caller.UserID {
-		return &Error{Status: http.StatusForbidden, Code: CodePermission,
+		return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission,
 			Detail: "You do not have permission to modify another user."}
 	}
 	return nil
 }
 
 // matchAttr maps a filter to an exact match on another attribute.
-func matchAttr(attr string) ParamHook {
-	return func(c *Call, q *ListQuery, v string) error {
-		q.Where("lower("+JSONAttr(attr)+") = ?", LowerID(v))
+func matchAttr(attr string) jsonapi.ParamHook {
+	return func(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+		q.Where("lower("+jsonapi.JSONAttr(attr)+") = ?", jsonapi.LowerID(v))
 		return nil
 	}
 }
 
 // matchLower matches a text attribute case-insensitively (e-mail addresses).
-func matchLower(attr string) ParamHook {
-	return func(c *Call, q *ListQuery, v string) error {
-		q.Where("lower("+JSONAttr(attr)+") = ?", strings.ToLower(v))
+func matchLower(attr string) jsonapi.ParamHook {
+	return func(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+		q.Where("lower("+jsonapi.JSONAttr(attr)+") = ?", strings.ToLower(v))
 		return nil
 	}
 }
@@ -73,7 +75,7 @@ type individualView struct {
 }
 
 // individual reads an individual the caller may see (nil when there is none).
-func individual(c *Call, id string) (*individualView, error) {
+func individual(c *jsonapi.Call, id string) (*individualView, error) {
 	rec, err := c.Load("individuals", id)
 	if err != nil || rec == nil {
 		return nil, err
@@ -85,8 +87,8 @@ func individual(c *Call, id string) (*individualView, error) {
 }
 
 // userOfIndividual reads the user whose primary individual id is given (nil when none).
-func userOfIndividual(c *Call, individualID string) (*Record, error) {
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = 'users'
+func userOfIndividual(c *jsonapi.Call, individualID string) (*jsonapi.Record, error) {
+	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'users'
 		AND json_extract(attrs, '$."primary-individual-id"') = ? LIMIT 1`, individualID)
 	if err != nil || len(recs) == 0 {
 		return nil, err
@@ -95,13 +97,13 @@ func userOfIndividual(c *Call, individualID string) (*Record, error) {
 }
 
 // callerUser reads the caller's own user record.
-func callerUser(c *Call) (*Record, error) {
-	return LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
+func callerUser(c *jsonapi.Call) (*jsonapi.Record, error) {
+	return jsonapi.LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
 }
 
 // groupMembers reads the individual and leader ids of an individual group.
-func groupMembers(g *Record) (individuals, leaders []string) {
-	var is, ls []IDRef
+func groupMembers(g *jsonapi.Record) (individuals, leaders []string) {
+	var is, ls []jsonapi.IDRef
 	g.Decode("individuals", &is)
 	g.Decode("leaders", &ls)
 	for _, r := range is {
@@ -147,7 +149,7 @@ type groupLeader struct {
 }
 
 // embedGroup builds the embedded view of the individual group id (nil when none).
-func embedGroup(c *Call, id string) (*groupView, error) {
+func embedGroup(c *jsonapi.Call, id string) (*groupView, error) {
 	if id == "" {
 		return nil, nil
 	}

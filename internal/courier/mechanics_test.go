@@ -13,6 +13,8 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/emutest"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -408,7 +410,7 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 	return out.String()
 }
 
-func catalogOps() []courier.Operation { return courier.Catalog() }
+func catalogOps() []jsonapi.Operation { return courier.Catalog() }
 
 // TestBodyTooLarge: a body over 1 MiB is a 413 errors document.
 func TestBodyTooLarge(t *testing.T) {

@@ -9,10 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/emulator/vendor-emulator/internal/courier"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // validValue makes a valid value of a documented query parameter.
-func validValue(p courier.Param) []string {
+func validValue(p jsonapi.Param) []string {
 	uuids := map[string]string{
 		"organization-id": org1, "individual-id": indAlice, "participant-id": indAlice, "channel-id": chanGroup1,
 		"message-id": msg3, "bulk-message-id": bulkMessage1, "profile-individual-id": indPat, "user-id": adminUser,

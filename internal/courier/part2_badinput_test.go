@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/courier"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // junkBodies are values of every wrong kind a member can get.
@@ -19,7 +21,7 @@ func junkBodies() []string {
 }
 
 // badVariants derives bad requests from one valid request of an operation.
-func badVariants(t *testing.T, op courier.Operation, req walkRequest) []walkRequest {
+func badVariants(t *testing.T, op jsonapi.Operation, req walkRequest) []walkRequest {
 	t.Helper()
 	uuid := regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 	path, query, _ := strings.Cut(req.path, "?")
@@ -77,7 +79,7 @@ func TestPart2BadInput(t *testing.T) {
 	walk := groupedWalk()
 	// One store per family group (stores are costly under -race); the
 	// groups run in parallel, their operations in catalog order.
-	groups := map[string][]courier.Operation{}
+	groups := map[string][]jsonapi.Operation{}
 	for _, op := range courier.Catalog() {
 		if walkGrouped(op) {
 			g := walkGroup(op)
@@ -134,7 +136,7 @@ func TestPart2BadInput(t *testing.T) {
 }
 
 // walkGroup is the family group of an operation.
-func walkGroup(op courier.Operation) string {
+func walkGroup(op jsonapi.Operation) string {
 	for _, p := range []string{"text", "voice", "video"} {
 		if strings.HasPrefix(op.Resource, p) {
 			return p

@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/courier"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Part-2 fixture ids (fixtures/courier-part2.json).
@@ -69,7 +71,7 @@ const (
 )
 
 // walkGrouped says whether a catalog operation belongs to part 2's families.
-func walkGrouped(op courier.Operation) bool {
+func walkGrouped(op jsonapi.Operation) bool {
 	switch op.Resource {
 	case "aggregation-requests", "ask-entries", "ask-reminders", "ask-subscriptions", "purge-data", "replicators",
 		"sniffers", "tts-synthesizers", "user-consents", "user-devices", "user-email-attachments", "user-emails",
@@ -218,7 +220,7 @@ func groupedWalk() map[string]walkRequest {
 // documented one, or (where the vendor documents none: the two Twilio
 // webhooks and tts-synthesizers) what the notes decide for actions and
 // creates, 201.
-func walkStatus(op courier.Operation) int {
+func walkStatus(op jsonapi.Operation) int {
 	if op.Status != 0 {
 		return op.Status
 	}
@@ -234,7 +236,7 @@ func TestPart2CatalogWalk(t *testing.T) {
 	t.Parallel()
 	walk := groupedWalk()
 	seen := map[string]bool{}
-	groups := map[string][]courier.Operation{}
+	groups := map[string][]jsonapi.Operation{}
 	for _, op := range courier.Catalog() {
 		if !walkGrouped(op) {
 			continue

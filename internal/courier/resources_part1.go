@@ -1,11 +1,13 @@
 package courier
 
+import "github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+
 // part1Resources is the table of the part-1 families: organizations, users,
 // individuals, individual groups, messaging, communication, announcers, app
 // credentials, badge counts, multicasts, org preferences and user
 // notifications. Behaviour lives in the named hooks of hooks_*.go.
-func part1Resources() []*Resource {
-	return []*Resource{
+func part1Resources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
 		{
 			Type: "organizations", Path: "/v1/organizations/",
 			List: "organizations.list", Get: "organizations.get",
@@ -17,7 +19,7 @@ func part1Resources() []*Resource {
 			Text:    []string{"username", "email", "first-name", "last-name"},
 			Scope:   scopeUsers,
 			Visible: visibleUser,
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"filter[individual-id]": matchAttr("primary-individual-id"),
 				"filter[email]":         matchLower("email"),
 			},
@@ -26,7 +28,7 @@ func part1Resources() []*Resource {
 		{
 			Type: "individuals", Path: "/v1/individuals/",
 			Get: "individuals.get",
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "individuals.multicast", OnItem: true, Handler: individualMulticast},
 				{Op: "individuals.recalculate-communication-summary", OnItem: true, Handler: recalculateSummary},
 			},
@@ -42,7 +44,7 @@ func part1Resources() []*Resource {
 			OrgAttr:  "organization-id",
 			Text:     []string{"name", "label"},
 			Writable: []string{"name", "label", "floating", "event-settings", "subscription-type", "individual-group-id"},
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"individual-id":  channelParticipant,
 				"participant-id": channelParticipant,
 			},
@@ -50,7 +52,7 @@ func part1Resources() []*Resource {
 			AfterCreate:  subscribeCreated,
 			BeforeModify: modifyChannel,
 			Render:       renderChannel,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "messaging-channels.archive", OnItem: true, Handler: setChannelArchived(true)},
 				{Op: "messaging-channels.unarchive", OnItem: true, Handler: setChannelArchived(false)},
 				{Op: "messaging-channels.get-profile", OnItem: true, Handler: channelProfile},
@@ -68,13 +70,13 @@ func part1Resources() []*Resource {
 			// communication-messages lists channels with the inbox's filters and sorts.
 			Type: "messaging-channels", Path: "/v1/communication-messages/",
 			List: "communication-messages.list",
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"individual-id":      channelParticipant,
 				"filter[type]":       channelKind,
 				"filter[bookmarked]": channelBookmarked,
 			},
 			Sort: map[string]string{
-				"last-timestamp": JSONAttr("last-modified-time"),
+				"last-timestamp": jsonapi.JSONAttr("last-modified-time"),
 				"ack-timestamp":  `(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.id)`,
 				"unread-count":   `(SELECT count(*) FROM cr_resources m WHERE m.type = 'messaging-messages' AND m.parent_id = cr_resources.id)`,
 			},
@@ -83,10 +85,10 @@ func part1Resources() []*Resource {
 			Type: "messaging-messages", Path: "/v1/messaging-messages/",
 			List: "messaging-messages.list", Create: "messaging-messages.create",
 			Get: "messaging-messages.get", Modify: "messaging-messages.modify",
-			Parent:   &Parent{Attr: "channel-id", Type: "messaging-channels"},
+			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Text:     []string{"message"},
 			Required: []string{"channel-id"},
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"individual-id": viewerParam,
 				"acknowledged":  messagesAcknowledged,
 			},
@@ -95,7 +97,7 @@ func part1Resources() []*Resource {
 			BeforeModify: modifyMessage,
 			Render:       renderMessage,
 			Prefetch:     prefetchMessages,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "messaging-messages.ack", OnItem: true, Handler: ackMessage},
 				{Op: "messaging-messages.add-reaction", OnItem: true, Handler: addReaction,
 					Alts: []string{"POST /v1/messaging-messages/{id}/reaction/"}},
@@ -110,23 +112,23 @@ func part1Resources() []*Resource {
 			Type: "messaging-attachments", Path: "/v1/messaging-attachments/",
 			List: "messaging-attachments.list", Create: "messaging-attachments.create",
 			Get: "messaging-attachments.get", Modify: "messaging-attachments.modify",
-			Parent:       &Parent{Attr: "message-id", Type: "messaging-messages"},
+			Parent:       &jsonapi.Parent{Attr: "message-id", Type: "messaging-messages"},
 			Text:         []string{"filename"},
 			Required:     []string{"message-id", "filename", "content-type"},
-			Params:       map[string]ParamHook{"filter[include-pending]": ignoreParam},
+			Params:       map[string]jsonapi.ParamHook{"filter[include-pending]": ignoreParam},
 			ListFilter:   uploadedOnly,
 			BeforeCreate: createAttachment,
 			CreateAnswer: uploadTicketFor,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "messaging-attachments.process-upload", OnItem: true, Handler: processUpload},
 			},
 		},
 		{
 			Type: "messaging-bookmarks", Path: "/v1/messaging-bookmarks/",
 			List: "messaging-bookmarks.list", Create: "messaging-bookmarks.create", Get: "messaging-bookmarks.get",
-			Parent:       &Parent{Attr: "channel-id", Type: "messaging-channels"},
+			Parent:       &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Required:     []string{"channel-id", "message-id"},
-			Params:       map[string]ParamHook{"filter[channel-id]": parentParam},
+			Params:       map[string]jsonapi.ParamHook{"filter[channel-id]": parentParam},
 			BeforeCreate: createBookmark,
 		},
 		{
@@ -136,7 +138,7 @@ func part1Resources() []*Resource {
 			Text:         []string{"message"},
 			Required:     []string{"sender-individual-id", "message"},
 			ListFilter:   unpostedOnly,
-			Params:       map[string]ParamHook{"include-posted": ignoreParam},
+			Params:       map[string]jsonapi.ParamHook{"include-posted": ignoreParam},
 			BeforeCreate: createBulkMessage,
 			AfterCreate:  postBulkIfReady,
 			BeforeModify: modifyBulkMessage,
@@ -145,14 +147,14 @@ func part1Resources() []*Resource {
 			Type: "messaging-bulk-attachments", Path: "/v1/messaging-bulk-attachments/",
 			List: "messaging-bulk-attachments.list", Create: "messaging-bulk-attachments.create",
 			Get:          "messaging-bulk-attachments.get",
-			Parent:       &Parent{Attr: "bulk-message-id", Type: "messaging-bulk-messages"},
+			Parent:       &jsonapi.Parent{Attr: "bulk-message-id", Type: "messaging-bulk-messages"},
 			Text:         []string{"filename"},
 			Required:     []string{"bulk-message-id", "filename", "content-type"},
-			Params:       map[string]ParamHook{"filter[include-pending]": ignoreParam},
+			Params:       map[string]jsonapi.ParamHook{"filter[include-pending]": ignoreParam},
 			ListFilter:   uploadedOnly,
 			BeforeCreate: createAttachment,
 			CreateAnswer: uploadTicketFor,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "messaging-bulk-attachments.process-upload", OnItem: true, Handler: processUpload},
 			},
 		},
@@ -172,7 +174,7 @@ func part1Resources() []*Resource {
 			Text:         []string{"name"},
 			Required:     []string{"organization-id", "name", "type"},
 			BeforeCreate: enableOnCreate,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "messaging-plugins.enable", OnItem: true, Handler: setEnabled(true)},
 				{Op: "messaging-plugins.disable", OnItem: true, Handler: setEnabled(false)},
 				{Op: "messaging-plugins.expand", OnItem: true, Handler: expandPlugin},
@@ -185,10 +187,10 @@ func part1Resources() []*Resource {
 			OrgAttr:      "organization-id",
 			Text:         []string{"name"},
 			Required:     []string{"organization-id", "name", "type"},
-			Sort:         map[string]string{"start-at": JSONAttr("start-at"), "end-at": JSONAttr("end-at")},
+			Sort:         map[string]string{"start-at": jsonapi.JSONAttr("start-at"), "end-at": jsonapi.JSONAttr("end-at")},
 			BeforeCreate: createResponder,
 			BeforeModify: modifyResponder,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "messaging-responders.enable", OnItem: true, Handler: setEnabled(true)},
 				{Op: "messaging-responders.disable", OnItem: true, Handler: setEnabled(false)},
 			},
@@ -211,7 +213,7 @@ func part1Resources() []*Resource {
 			OrgAttr:      "organization-id",
 			Text:         []string{"app-name", "display-name"},
 			Required:     []string{"organization-id", "app-name", "type"},
-			Params:       map[string]ParamHook{"include[archived]": ignoreParam},
+			Params:       map[string]jsonapi.ParamHook{"include[archived]": ignoreParam},
 			ListFilter:   unarchivedCredentials,
 			BeforeModify: moveCredentials,
 		},
@@ -224,7 +226,7 @@ func part1Resources() []*Resource {
 		},
 		{
 			Type: "bulk-badge-counts", Path: "/v1/bulk-badge-counts/",
-			Actions: []Action{{Op: "bulk-badge-counts.create", Handler: bulkBadgeCounts}},
+			Actions: []jsonapi.Action{{Op: "bulk-badge-counts.create", Handler: bulkBadgeCounts}},
 		},
 		{
 			Type: "multicasts", Path: "/v1/multicasts/",
@@ -247,11 +249,11 @@ func part1Resources() []*Resource {
 			Scope:      scopeOwnNotifications,
 			Visible:    visibleOwnNotification,
 			ListFilter: activeNotifications,
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"filter[category]":  matchAttr("_category"),
 				"include[inactive]": ignoreParam,
 			},
-			Actions: []Action{{Op: "user-notifications.ack", OnItem: true, Handler: ackNotification}},
+			Actions: []jsonapi.Action{{Op: "user-notifications.ack", OnItem: true, Handler: ackNotification}},
 		},
 		{
 			Type: "notification-counts", Path: "/v1/user-notification-counts/",

@@ -1,15 +1,17 @@
 package courier
 
+import "github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+
 // part2Resources is the table of the part-2 families (texting, voice, video,
 // Alexa, user and system): owned by part 2, see ENGINE.md. Behaviour lives in
 // the named hooks of hooks_part2*.go.
-func part2Resources() []*Resource {
+func part2Resources() []*jsonapi.Resource {
 	return append(append(append(textResources(), voiceResources()...), videoResources()...), otherPart2Resources()...)
 }
 
 // textResources: text accounts, numbers, look-ups, logs, maps and texts.
-func textResources() []*Resource {
-	return []*Resource{
+func textResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
 		{
 			Type: "text-accounts", Path: "/v1/text-accounts/",
 			List: "text-accounts.list", Create: "text-accounts.create",
@@ -19,7 +21,7 @@ func textResources() []*Resource {
 			Required:     []string{"organization-id"},
 			BeforeCreate: textAccountCreate,
 			BeforeModify: textAccountModify,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "text-accounts.claim-number", OnItem: true, Handler: textClaimNumber},
 			},
 		},
@@ -27,17 +29,17 @@ func textResources() []*Resource {
 			Type: "text-account-numbers", Path: "/v1/text-account-numbers/",
 			List: "text-account-numbers.list", Create: "text-account-numbers.create",
 			Get: "text-account-numbers.get", Modify: "text-account-numbers.modify",
-			Parent:   &Parent{Attr: "account-id", Type: "text-accounts"},
+			Parent:   &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
 			Text:     []string{"phone-number", "notes"},
 			Required: []string{"account-id"},
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"phone-number":         phoneFilter("phone-number", "phone-number"),
 				"filter[phone-number]": phoneFilter("filter[phone-number]", "phone-number"),
 			},
 			BeforeCreate: textNumberCreate,
 			AfterCreate:  textNumberCreated,
 			BeforeModify: textNumberModify,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "text-account-numbers.reset-logs", OnItem: true, Handler: textResetLogs},
 			},
 		},
@@ -47,13 +49,13 @@ func textResources() []*Resource {
 			Required:     []string{"number"},
 			Scope:        textInfoScope,
 			Visible:      textInfoVisible,
-			Params:       map[string]ParamHook{"number": textInfoNumberParam},
+			Params:       map[string]jsonapi.ParamHook{"number": textInfoNumberParam},
 			BeforeCreate: textInfoCreate,
 		},
 		{
 			Type: "text-number-logs", Path: "/v1/text-number-logs/",
 			List:   "text-number-logs.list",
-			Parent: &Parent{Attr: "number-id", Type: "text-account-numbers"},
+			Parent: &jsonapi.Parent{Attr: "number-id", Type: "text-account-numbers"},
 			Text:   []string{"log"},
 		},
 		{
@@ -61,7 +63,7 @@ func textResources() []*Resource {
 			// action that reads the id as it is. The catalog's alternative
 			// path (under text-number-logs) answers the same.
 			Type: "text-receive-logs", Path: "/v1/text-receive-logs/",
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "text-receive-logs.get", Handler: textReceiveLog, Alts: []string{"GET /v1/text-number-logs/{id}/"}},
 			},
 		},
@@ -70,19 +72,19 @@ func textResources() []*Resource {
 			List: "text-user-number-maps.list", Create: "text-user-number-maps.create", Get: "text-user-number-maps.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"number-id", "organization-id", "user-id"},
-			Params:       map[string]ParamHook{"filter[organization-id]": orgFilter("organization-id")},
+			Params:       map[string]jsonapi.ParamHook{"filter[organization-id]": orgFilter("organization-id")},
 			BeforeCreate: textMapCreate,
 		},
 		{
 			Type: "texts", Path: "/v1/texts/",
 			List: "texts.list", Create: "texts.create", Get: "texts.get",
-			Parent:       &Parent{Attr: "account-id", Type: "text-accounts"},
+			Parent:       &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
 			OrgAttr:      "organization-id",
 			Text:         []string{"message", "target"},
 			Required:     []string{"account-id", "message", "target"},
-			Params:       map[string]ParamHook{"filter[target]": phoneFilter("filter[target]", "target")},
+			Params:       map[string]jsonapi.ParamHook{"filter[target]": phoneFilter("filter[target]", "target")},
 			BeforeCreate: textCreate,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "texts.callback", OnItem: true, FreeForm: true, Handler: textCallback},
 			},
 		},
@@ -91,17 +93,17 @@ func textResources() []*Resource {
 
 // voiceResources: voice settings and their queue, tasks, conferences, dial
 // logs, recordings, surveys and text-to-speech.
-func voiceResources() []*Resource {
-	return []*Resource{
+func voiceResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
 		{
 			Type: "voice-settings", Path: "/v1/voice-settings/",
 			List: "voice-settings.list", Create: "voice-settings.create",
 			Get: "voice-settings.get", Modify: "voice-settings.modify",
-			Parent:       &Parent{Attr: "account-id", Type: "text-accounts"},
+			Parent:       &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
 			Required:     []string{"account-id"},
 			BeforeCreate: voiceSettingCreate,
 			BeforeModify: voiceSettingModify,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "voice-settings.run-task", OnItem: true, Handler: voiceRunTask},
 				// The IVR of a setting: Twilio's voice webhook.
 				{Op: "voice-ivrs.twiml", OnItem: true, FreeForm: true, Handler: voiceIVR},
@@ -114,31 +116,31 @@ func voiceResources() []*Resource {
 		{
 			Type: "voice-queue-agents", Path: "/v1/voice-queue-agents/",
 			List: "voice-queue-agents.list", Create: "voice-queue-agents.create", Get: "voice-queue-agents.get",
-			Parent:       &Parent{Attr: "setting-id", Type: "voice-settings"},
+			Parent:       &jsonapi.Parent{Attr: "setting-id", Type: "voice-settings"},
 			Required:     []string{"setting-id", "individual-id"},
 			BeforeCreate: voiceAgentCreate,
 		},
 		{
 			Type: "voice-queue-entries", Path: "/v1/voice-queue-entries/",
 			List: "voice-queue-entries.list", Get: "voice-queue-entries.get",
-			Parent: &Parent{Attr: "setting-id", Type: "voice-settings"},
+			Parent: &jsonapi.Parent{Attr: "setting-id", Type: "voice-settings"},
 		},
 		{
 			Type: "voice-recordings", Path: "/v1/voice-recordings/",
 			List: "voice-recordings.list", Get: "voice-recordings.get",
 			OrgAttr: "organization-id",
 			Text:    []string{"transcription"},
-			Params:  map[string]ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
+			Params:  map[string]jsonapi.ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
 		},
 		{
 			Type: "voice-conferences", Path: "/v1/voice-conferences/",
 			List: "voice-conferences.list", Create: "voice-conferences.create", Get: "voice-conferences.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"organization-id", "individual-id"},
-			Params:       map[string]ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
+			Params:       map[string]jsonapi.ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
 			BeforeCreate: voiceConferenceCreate,
 			AfterCreate:  voiceConferenceDial,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "voice-conferences.get-credentials", OnItem: true, Handler: voiceConferenceCredentials},
 			},
 		},
@@ -152,7 +154,7 @@ func voiceResources() []*Resource {
 			List: "voice-surveys.list", Create: "voice-surveys.create", Get: "voice-surveys.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"organization-id", "individual-id", "spec"},
-			Params:       map[string]ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
+			Params:       map[string]jsonapi.ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
 			BeforeCreate: voiceSurveyCreate,
 		},
 		{
@@ -165,8 +167,8 @@ func voiceResources() []*Resource {
 }
 
 // videoResources: video channels, participants and compositions.
-func videoResources() []*Resource {
-	return []*Resource{
+func videoResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
 		{
 			Type: "video-channels", Path: "/v1/video-channels/",
 			List: "video-channels.list", Create: "video-channels.create",
@@ -174,7 +176,7 @@ func videoResources() []*Resource {
 			OrgAttr:  "organization-id",
 			Text:     []string{"note"},
 			Required: []string{"organization-id", "participants"},
-			Params: map[string]ParamHook{
+			Params: map[string]jsonapi.ParamHook{
 				"individual-id":  videoParticipantParam,
 				"filter[states]": statesFilter("filter[states]", "channel-state"),
 			},
@@ -182,7 +184,7 @@ func videoResources() []*Resource {
 			AfterCreate:  videoInvite,
 			BeforeModify: videoModify,
 			Render:       videoRender,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "video-channels.finalize-encounter", OnItem: true, Handler: videoFinalize},
 				{Op: "video-channels.finalize-encounter-v2", OnItem: true, Handler: videoFinalize},
 				{Op: "video-channels.get-credentials", OnItem: true, Handler: videoGetCredentials},
@@ -194,31 +196,31 @@ func videoResources() []*Resource {
 		{
 			Type: "video-participants", Path: "/v1/video-participants/",
 			List: "video-participants.list", Get: "video-participants.get", Modify: "video-participants.modify",
-			Parent:       &Parent{Attr: "video-channel-id", Type: "video-channels"},
-			Params:       map[string]ParamHook{"individual-id": acceptParam},
+			Parent:       &jsonapi.Parent{Attr: "video-channel-id", Type: "video-channels"},
+			Params:       map[string]jsonapi.ParamHook{"individual-id": acceptParam},
 			BeforeModify: videoParticipantModify,
 		},
 		{
 			Type: "video-compositions", Path: "/v1/video-compositions/",
 			List: "video-compositions.list", Get: "video-compositions.get",
-			Parent: &Parent{Attr: "video-channel-id", Type: "video-channels"},
+			Parent: &jsonapi.Parent{Attr: "video-channel-id", Type: "video-channels"},
 		},
 	}
 }
 
 // otherPart2Resources: Alexa, user and system families.
-func otherPart2Resources() []*Resource {
-	return []*Resource{
+func otherPart2Resources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
 		{
 			Type: "ask-entries", Path: "/v1/ask-entries/",
 			// The catalog's alternative (PUT) is served too.
-			Actions: []Action{{Op: "ask-entries.create", FreeForm: true, Handler: askEntry, Alts: []string{"PUT /v1/ask-entries/"}}},
+			Actions: []jsonapi.Action{{Op: "ask-entries.create", FreeForm: true, Handler: askEntry, Alts: []string{"PUT /v1/ask-entries/"}}},
 		},
 		{
 			Type: "ask-reminders", Path: "/v1/ask-reminders/",
 			List: "ask-reminders.list", Create: "ask-reminders.create",
 			Get: "ask-reminders.get", Modify: "ask-reminders.modify",
-			Parent:       &Parent{Attr: "individual-id", Type: "individuals"},
+			Parent:       &jsonapi.Parent{Attr: "individual-id", Type: "individuals"},
 			Text:         []string{"name", "reminder-content"},
 			Required:     []string{"individual-id", "reminder-content", "reminder-time-local"},
 			BeforeCreate: askReminderCreate,
@@ -228,14 +230,14 @@ func otherPart2Resources() []*Resource {
 			Type: "ask-subscriptions", Path: "/v1/ask-subscriptions/",
 			List: "ask-subscriptions.list", Get: "ask-subscriptions.get",
 			OrgAttr: "organization-id",
-			Actions: []Action{{Op: "ask-subscriptions.send", OnItem: true, Handler: askSend}},
+			Actions: []jsonapi.Action{{Op: "ask-subscriptions.send", OnItem: true, Handler: askSend}},
 		},
 		{
 			Type: "user-consents", Path: "/v1/user-consents/",
 			List: "user-consents.list", Create: "user-consents.create", Get: "user-consents.get",
 			OrgAttr:      "organization-id",
 			Required:     []string{"organization-id", "user-id"},
-			Params:       map[string]ParamHook{"filter[organization-id]": orgFilter("organization-id")},
+			Params:       map[string]jsonapi.ParamHook{"filter[organization-id]": orgFilter("organization-id")},
 			BeforeCreate: userConsentCreate,
 		},
 		{
@@ -246,27 +248,27 @@ func otherPart2Resources() []*Resource {
 			Scope:        userDeviceScope,
 			Visible:      userDeviceVisible,
 			BeforeCreate: userDeviceCreate,
-			Actions:      []Action{{Op: "user-devices.get-logs", OnItem: true, Handler: userDeviceLogs}},
+			Actions:      []jsonapi.Action{{Op: "user-devices.get-logs", OnItem: true, Handler: userDeviceLogs}},
 		},
 		{
 			Type: "user-emails", Path: "/v1/user-emails/",
 			List: "user-emails.list", Create: "user-emails.create", Get: "user-emails.get",
-			Parent:       &Parent{Attr: "individual-id", Type: "individuals"},
+			Parent:       &jsonapi.Parent{Attr: "individual-id", Type: "individuals"},
 			Text:         []string{"subject", "message"},
 			Required:     []string{"individual-id", "subject"},
 			BeforeCreate: userEmailCreate,
-			Actions:      []Action{{Op: "user-emails.send", OnItem: true, Handler: userEmailSend}},
+			Actions:      []jsonapi.Action{{Op: "user-emails.send", OnItem: true, Handler: userEmailSend}},
 		},
 		{
 			Type: "user-email-attachments", Path: "/v1/user-email-attachments/",
 			List: "user-email-attachments.list", Create: "user-email-attachments.create", Get: "user-email-attachments.get",
-			Parent:       &Parent{Attr: "email-id", Type: "user-emails"},
+			Parent:       &jsonapi.Parent{Attr: "email-id", Type: "user-emails"},
 			Text:         []string{"filename"},
 			Required:     []string{"email-id", "filename", "content-type"},
 			BeforeCreate: userAttachmentCreate,
 			CreateAnswer: userAttachmentTicket,
 			Render:       userAttachmentRender,
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "user-email-attachments.process-upload", OnItem: true, Handler: userAttachmentUploaded},
 			},
 		},
@@ -274,13 +276,13 @@ func otherPart2Resources() []*Resource {
 			// The create takes a plain body and answers a task: an action.
 			Type: "user-multicasts", Path: "/v1/user-multicasts/",
 			List:    "user-multicasts.list",
-			Parent:  &Parent{Attr: "individual-id", Type: "individuals"},
-			Actions: []Action{{Op: "user-multicasts.create", Handler: userMulticastCreate}},
+			Parent:  &jsonapi.Parent{Attr: "individual-id", Type: "individuals"},
+			Actions: []jsonapi.Action{{Op: "user-multicasts.create", Handler: userMulticastCreate}},
 		},
 		{
 			// users' list, get and modify are part 1's (the first users entry).
 			Type: "users", Path: "/v1/users/",
-			Actions: []Action{
+			Actions: []jsonapi.Action{
 				{Op: "users.multicast", OnItem: true, Handler: userMulticast},
 				{Op: "users.validate-multicast-params", OnItem: true, Handler: userValidateMulticast},
 			},
@@ -309,7 +311,7 @@ func otherPart2Resources() []*Resource {
 			Create: "sniffers.create", Get: "sniffers.get",
 			Required:     []string{"user-id"},
 			BeforeCreate: snifferCreate,
-			Actions:      []Action{{Op: "sniffers.get-logs", OnItem: true, Handler: snifferLogs}},
+			Actions:      []jsonapi.Action{{Op: "sniffers.get-logs", OnItem: true, Handler: snifferLogs}},
 		},
 	}
 }

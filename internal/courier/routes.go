@@ -6,6 +6,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // routes is the courier route table, below the /courier prefix. The routes
@@ -22,10 +24,10 @@ func (a *API) routes() http.Handler {
 		a.engine.Mount(r)
 	})
 	root.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Detail: "Not found."}
+		return &jsonapi.Error{Status: http.StatusNotFound, Code: jsonapi.CodeNotFound, Detail: "Not found."}
 	}))
 	root.MethodNotAllowed(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethod,
+		return &jsonapi.Error{Status: http.StatusMethodNotAllowed, Code: jsonapi.CodeMethod,
 			Detail: `Method "` + r.Method + `" not allowed.`}
 	}))
 	return root

@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // sniffLimit is how much of each request and response body a sniffer keeps.
@@ -19,8 +21,8 @@ const sniffLimit = 64 << 10
 // authentication, so only the caller's own requests are recorded.
 func (a *API) sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		caller := CallerFrom(r.Context())
-		now := FormatTime(a.Clock.Now())
+		caller := jsonapi.CallerFrom(r.Context())
+		now := jsonapi.FormatTime(a.Clock.Now())
 		sniffers, err := a.activeSniffers(r.Context(), caller.UserID, now)
 		if err != nil {
 			a.Log.Error("courier: sniffer look-up", "err", err) // never fail the request being recorded
@@ -56,7 +58,7 @@ func (a *API) sniff(next http.Handler) http.Handler {
 		ctx := context.WithoutCancel(r.Context())
 		err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
 			for _, s := range sniffers {
-				log := &Record{Type: "sniffer-logs", ID: a.IDs.UUID(), OrgID: s.org, ParentID: s.id, CreatedAt: now, Attrs: maps.Clone(raw)}
+				log := &jsonapi.Record{Type: "sniffer-logs", ID: a.IDs.UUID(), OrgID: s.org, ParentID: s.id, CreatedAt: now, Attrs: maps.Clone(raw)}
 				if err := a.engine.Insert(ctx, tx, log); err != nil {
 					return err
 				}

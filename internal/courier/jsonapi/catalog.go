@@ -1,4 +1,4 @@
-package courier
+package jsonapi
 
 // Operation is one operation of the catalog (vendor-notes/courier-operations.json):
 // what the vendor documents about it, as data the engine validates against.

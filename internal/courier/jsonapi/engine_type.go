@@ -1,4 +1,4 @@
-package courier
+package jsonapi
 
 import (
 	"github.com/emulator/vendor-emulator/internal/server"

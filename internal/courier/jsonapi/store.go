@@ -1,15 +1,26 @@
-package courier
+package jsonapi
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the engine's tables (resources, counts, links, tokens), for
+// the vendor's store.Schema.
+func Migrations() fs.FS { return store.Sub(migrations, "migrations") }
 
 // TimeLayout is how every courier datetime is written: UTC with microseconds.
 // Fixed width, so stored values sort as text in time order.
