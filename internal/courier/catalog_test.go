@@ -10,8 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/internal/courier"
-
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -165,7 +164,7 @@ var freshWalk = map[string]walkRequest{
 func TestCatalogWalk(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, op := range courier.Catalog() {
+	for _, op := range catalog.Operations() {
 		if !walkFresh(op) {
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -34,16 +35,8 @@ func Schema() store.Schema {
 	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: jsonapi.Migrations(), Seed: seed}
 }
 
-//go:generate go run ./gen -in ../../../shared/vendor-notes/courier-operations.json -out catalog_gen.go
-
 // jsonRaw shortens hook signatures.
 type jsonRaw = json.RawMessage
-
-func ptr(v int64) *int64 { return &v }
-
-// Catalog returns every operation of the catalog, in document order (for
-// tests and tools; the engine reads the same data).
-func Catalog() []jsonapi.Operation { return catalogOperations() }
 
 // API is the courier API. It implements server.Vendor.
 type API struct {
@@ -53,7 +46,7 @@ type API struct {
 
 // newEngine builds the engine over courier's catalog and resource table.
 func newEngine(deps server.Deps) *jsonapi.Engine {
-	return jsonapi.NewEngine(deps, catalogOperations(), catalogTypes(), append(part1Resources(), part2Resources()...))
+	return jsonapi.NewEngine(deps, catalog.Operations(), catalog.Types(), append(part1Resources(), part2Resources()...))
 }
 
 // New builds the API over deps.

@@ -15,6 +15,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -42,7 +43,7 @@ func TestGoldenWalk(t *testing.T) {
 	p1, p2 := freshWalk, groupedWalk()
 	groups := map[string][]jsonapi.Operation{}
 	var order []string
-	for _, op := range courier.Catalog() {
+	for _, op := range catalog.Operations() {
 		g := "p1:" + op.ID // part-1 walk requests each expect fresh fixtures
 		if walkGrouped(op) {
 			g = "p2:" + walkGroup(op) // part-2 ones run in catalog order per group
@@ -95,7 +96,7 @@ func TestGoldenWalk(t *testing.T) {
 		}
 	}
 	var all []goldenAnswer
-	for _, op := range courier.Catalog() {
+	for _, op := range catalog.Operations() {
 		all = append(all, got[op.ID]...)
 	}
 	require.Len(t, all, 2*177, "two answers for each of the 177 operations")

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -410,7 +410,7 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 	return out.String()
 }
 
-func catalogOps() []jsonapi.Operation { return courier.Catalog() }
+func catalogOps() []jsonapi.Operation { return catalog.Operations() }
 
 // TestBodyTooLarge: a body over 1 MiB is a 413 errors document.
 func TestBodyTooLarge(t *testing.T) {

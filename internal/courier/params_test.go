@@ -8,8 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/emulator/vendor-emulator/internal/courier"
-
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -53,7 +52,7 @@ func validValue(p jsonapi.Param) []string {
 func TestEveryDocumentedParameter(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	for _, op := range courier.Catalog() {
+	for _, op := range catalog.Operations() {
 		if !walkFresh(op) || op.Method != http.MethodGet {
 			continue
 		}

@@ -9,8 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/internal/courier"
-
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -80,7 +79,7 @@ func TestPart2BadInput(t *testing.T) {
 	// One store per family group (stores are costly under -race); the
 	// groups run in parallel, their operations in catalog order.
 	groups := map[string][]jsonapi.Operation{}
-	for _, op := range courier.Catalog() {
+	for _, op := range catalog.Operations() {
 		if walkGrouped(op) {
 			g := walkGroup(op)
 			groups[g] = append(groups[g], op)

@@ -7,8 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/internal/courier"
-
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
@@ -237,7 +236,7 @@ func TestPart2CatalogWalk(t *testing.T) {
 	walk := groupedWalk()
 	seen := map[string]bool{}
 	groups := map[string][]jsonapi.Operation{}
-	for _, op := range courier.Catalog() {
+	for _, op := range catalog.Operations() {
 		if !walkGrouped(op) {
 			continue
 		}
