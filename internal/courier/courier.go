@@ -46,7 +46,25 @@ type API struct {
 
 // newEngine builds the engine over courier's catalog and resource table.
 func newEngine(deps server.Deps) *jsonapi.Engine {
-	return jsonapi.NewEngine(deps, catalog.Operations(), catalog.Types(), append(part1Resources(), part2Resources()...))
+	return jsonapi.NewEngine(deps, catalog.Operations(), catalog.Types(), resources())
+}
+
+// resources is the table of every resource type, family by family (each
+// family's file holds its entries next to their hooks). Where two entries
+// share a type (users; messaging-channels and its communication-messages
+// view), the first is the type's own.
+func resources() []*jsonapi.Resource {
+	var all []*jsonapi.Resource
+	for _, family := range [][]*jsonapi.Resource{
+		organizationsPeopleResources(),
+		messagingChannelResources(), messagingMessageResources(), messagingResources(),
+		notificationResources(),
+		textingResources(), voiceResources(), videoResources(), alexaResources(), userResources(),
+		systemResources(),
+	} {
+		all = append(all, family...)
+	}
+	return all
 }
 
 // New builds the API over deps.

@@ -460,3 +460,13 @@ func TestOtherOrganizationsRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestHugeOffset pages past the end without overflowing.
+func TestHugeOffset(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	r := mustCall(t, env, 200, "GET", "/v1/announcers/?page[offset]=9223372036854775807&page[limit]=1000", "")
+	d := decode(t, r)
+	assert.Nil(t, d.Links["next"])
+	assert.Empty(t, many(t, r))
+}

@@ -17,6 +17,33 @@ import (
 // reminder id); others' reminders wait unsynced. A subscription sends only
 // the events it registered.
 
+// alexaResources is the table of the skill's entries, reminders and subscriptions.
+func alexaResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "ask-entries", Path: "/v1/ask-entries/",
+			// The catalog's alternative (PUT) is served too.
+			Actions: []jsonapi.Action{{Op: "ask-entries.create", FreeForm: true, Handler: askEntry, Alts: []string{"PUT /v1/ask-entries/"}}},
+		},
+		{
+			Type: "ask-reminders", Path: "/v1/ask-reminders/",
+			List: "ask-reminders.list", Create: "ask-reminders.create",
+			Get: "ask-reminders.get", Modify: "ask-reminders.modify",
+			Parent:       &jsonapi.Parent{Attr: "individual-id", Type: "individuals"},
+			Text:         []string{"name", "reminder-content"},
+			Required:     []string{"individual-id", "reminder-content", "reminder-time-local"},
+			BeforeCreate: askReminderCreate,
+			BeforeModify: askReminderModify,
+		},
+		{
+			Type: "ask-subscriptions", Path: "/v1/ask-subscriptions/",
+			List: "ask-subscriptions.list", Get: "ask-subscriptions.get",
+			OrgAttr: "organization-id",
+			Actions: []jsonapi.Action{{Op: "ask-subscriptions.send", OnItem: true, Handler: askSend}},
+		},
+	}
+}
+
 // askEmpty is the {} the Alexa operations answer.
 type askEmpty struct{}
 

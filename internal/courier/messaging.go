@@ -6,8 +6,105 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
+// The messaging family: attachments (upload tickets), bookmarks, bulk
+// messages and their attachments, operations, plugins and responders. Channels
+// are in messaging_channels.go, messages in messaging_messages.go.
+
 // Hooks of attachments (upload tickets), bookmarks, bulk messages, operations,
 // plugins and responders.
+
+// messagingResources is the table of attachments, bookmarks, bulk messages, operations, plugins and responders.
+func messagingResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "messaging-attachments", Path: "/v1/messaging-attachments/",
+			List: "messaging-attachments.list", Create: "messaging-attachments.create",
+			Get: "messaging-attachments.get", Modify: "messaging-attachments.modify",
+			Parent:       &jsonapi.Parent{Attr: "message-id", Type: "messaging-messages"},
+			Text:         []string{"filename"},
+			Required:     []string{"message-id", "filename", "content-type"},
+			Params:       map[string]jsonapi.ParamHook{"filter[include-pending]": ignoreParam},
+			ListFilter:   uploadedOnly,
+			BeforeCreate: createAttachment,
+			CreateAnswer: uploadTicketFor,
+			Actions: []jsonapi.Action{
+				{Op: "messaging-attachments.process-upload", OnItem: true, Handler: processUpload},
+			},
+		},
+		{
+			Type: "messaging-bookmarks", Path: "/v1/messaging-bookmarks/",
+			List: "messaging-bookmarks.list", Create: "messaging-bookmarks.create", Get: "messaging-bookmarks.get",
+			Parent:       &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
+			Required:     []string{"channel-id", "message-id"},
+			Params:       map[string]jsonapi.ParamHook{"filter[channel-id]": parentParam},
+			BeforeCreate: createBookmark,
+		},
+		{
+			Type: "messaging-bulk-messages", Path: "/v1/messaging-bulk-messages/",
+			List: "messaging-bulk-messages.list", Create: "messaging-bulk-messages.create",
+			Get: "messaging-bulk-messages.get", Modify: "messaging-bulk-messages.modify",
+			Text:         []string{"message"},
+			Required:     []string{"sender-individual-id", "message"},
+			ListFilter:   unpostedOnly,
+			Params:       map[string]jsonapi.ParamHook{"include-posted": ignoreParam},
+			BeforeCreate: createBulkMessage,
+			AfterCreate:  postBulkIfReady,
+			BeforeModify: modifyBulkMessage,
+		},
+		{
+			Type: "messaging-bulk-attachments", Path: "/v1/messaging-bulk-attachments/",
+			List: "messaging-bulk-attachments.list", Create: "messaging-bulk-attachments.create",
+			Get:          "messaging-bulk-attachments.get",
+			Parent:       &jsonapi.Parent{Attr: "bulk-message-id", Type: "messaging-bulk-messages"},
+			Text:         []string{"filename"},
+			Required:     []string{"bulk-message-id", "filename", "content-type"},
+			Params:       map[string]jsonapi.ParamHook{"filter[include-pending]": ignoreParam},
+			ListFilter:   uploadedOnly,
+			BeforeCreate: createAttachment,
+			CreateAnswer: uploadTicketFor,
+			Actions: []jsonapi.Action{
+				{Op: "messaging-bulk-attachments.process-upload", OnItem: true, Handler: processUpload},
+			},
+		},
+		{
+			Type: "messaging-operations", Path: "/v1/messaging-operations/",
+			List: "messaging-operations.list", Create: "messaging-operations.create", Get: "messaging-operations.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "type", "args"},
+			BeforeCreate: runOperation,
+			Render:       renderOperation,
+		},
+		{
+			Type: "messaging-plugins", Path: "/v1/messaging-plugins/",
+			List: "messaging-plugins.list", Create: "messaging-plugins.create",
+			Get: "messaging-plugins.get", Modify: "messaging-plugins.modify",
+			OrgAttr:      "organization-id",
+			Text:         []string{"name"},
+			Required:     []string{"organization-id", "name", "type"},
+			BeforeCreate: enableOnCreate,
+			Actions: []jsonapi.Action{
+				{Op: "messaging-plugins.enable", OnItem: true, Handler: setEnabled(true)},
+				{Op: "messaging-plugins.disable", OnItem: true, Handler: setEnabled(false)},
+				{Op: "messaging-plugins.expand", OnItem: true, Handler: expandPlugin},
+			},
+		},
+		{
+			Type: "messaging-responders", Path: "/v1/messaging-responders/",
+			List: "messaging-responders.list", Create: "messaging-responders.create",
+			Get: "messaging-responders.get", Modify: "messaging-responders.modify",
+			OrgAttr:      "organization-id",
+			Text:         []string{"name"},
+			Required:     []string{"organization-id", "name", "type"},
+			Sort:         map[string]string{"start-at": jsonapi.JSONAttr("start-at"), "end-at": jsonapi.JSONAttr("end-at")},
+			BeforeCreate: createResponder,
+			BeforeModify: modifyResponder,
+			Actions: []jsonapi.Action{
+				{Op: "messaging-responders.enable", OnItem: true, Handler: setEnabled(true)},
+				{Op: "messaging-responders.disable", OnItem: true, Handler: setEnabled(false)},
+			},
+		},
+	}
+}
 
 // ignoreParam marks a parameter that a ListFilter (or Render) reads itself.
 func ignoreParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
@@ -349,21 +446,4 @@ func createResponder(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw
 
 func modifyResponder(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	return normalizeTimes(rec, "start-at", "end-at")
-}
-
-// normalizeTimes rewrites datetime strings in the API's format, so that
-// filter[cmp-*] compares them; other values (objects) are kept.
-func normalizeTimes(rec *jsonapi.Record, names ...string) error {
-	for _, n := range names {
-		s := rec.Str(n)
-		if s == "" {
-			continue
-		}
-		t, ok := jsonapi.ParseTime(s)
-		if !ok {
-			return jsonapi.ErrPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
-		}
-		rec.Set(n, jsonapi.FormatTime(t))
-	}
-	return nil
 }

@@ -9,8 +9,78 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
+// The notifications family: announcers, app credentials, badge counts (and
+// their bulk create), multicasts, org preferences, user notifications and
+// their daily counts.
+
 // Hooks of app credentials, badge counts, multicasts, org preferences, user
 // notifications (and their daily counts) and the communication summary.
+
+// notificationResources is the table of announcers, app credentials, badge counts, multicasts, org preferences and user notifications.
+func notificationResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "announcers", Path: "/v1/announcers/",
+			List: "announcers.list", Create: "announcers.create", Get: "announcers.get", Modify: "announcers.modify",
+			OrgAttr:  "organization-id",
+			Text:     []string{"name"},
+			Required: []string{"organization-id", "name", "event"},
+		},
+		{
+			Type: "app-credentials", Path: "/v1/app-credentials/",
+			List: "app-credentials.list", Create: "app-credentials.create",
+			Get: "app-credentials.get", Modify: "app-credentials.modify",
+			OrgAttr:      "organization-id",
+			Text:         []string{"app-name", "display-name"},
+			Required:     []string{"organization-id", "app-name", "type"},
+			Params:       map[string]jsonapi.ParamHook{"include[archived]": ignoreParam},
+			ListFilter:   unarchivedCredentials,
+			BeforeModify: moveCredentials,
+		},
+		{
+			Type: "badge-counts", Path: "/v1/badge-counts/",
+			List: "badge-counts.list", Create: "badge-counts.create", Get: "badge-counts.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "individual-id", "type", "count"},
+			BeforeCreate: replaceBadgeCount,
+		},
+		{
+			Type: "bulk-badge-counts", Path: "/v1/bulk-badge-counts/",
+			Actions: []jsonapi.Action{{Op: "bulk-badge-counts.create", Handler: bulkBadgeCounts}},
+		},
+		{
+			Type: "multicasts", Path: "/v1/multicasts/",
+			List: "multicasts.list", Create: "multicasts.create", Get: "multicasts.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "template-id", "filter-type"},
+			BeforeCreate: createMulticast,
+			Render:       renderMulticast,
+		},
+		{
+			Type: "org-preferences", Path: "/v1/org-preferences/",
+			List: "org-preferences.list", Create: "org-preferences.create",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "name", "type"},
+			BeforeCreate: replaceOrgPreference,
+		},
+		{
+			Type: "user-notifications", Path: "/v1/user-notifications/",
+			List: "user-notifications.list", Get: "user-notifications.get",
+			Scope:      scopeOwnNotifications,
+			Visible:    visibleOwnNotification,
+			ListFilter: activeNotifications,
+			Params: map[string]jsonapi.ParamHook{
+				"filter[category]":  matchAttr("_category"),
+				"include[inactive]": ignoreParam,
+			},
+			Actions: []jsonapi.Action{{Op: "user-notifications.ack", OnItem: true, Handler: ackNotification}},
+		},
+		{
+			Type: "notification-counts", Path: "/v1/user-notification-counts/",
+			List: "user-notification-counts.list", Lister: notificationCounts,
+		},
+	}
+}
 
 // unarchivedCredentials: archived credentials are listed only with include[archived]=true.
 func unarchivedCredentials(c *jsonapi.Call, q *jsonapi.ListQuery) error {
@@ -354,107 +424,4 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		return nil, err
 	}
 	return c.PageAnswer(data, limit, offset, total), nil
-}
-
-// summaryAnswer is GET /v1/communication-summaries/.
-type summaryAnswer struct {
-	Summary summary `json:"summary"`
-}
-
-type summary struct {
-	MessageSenders   []senderCount `json:"message-senders"`
-	MessageTypes     []typeCount   `json:"message-types"`
-	Messages         int64         `json:"messages"`
-	Notifications    int64         `json:"notifications"`
-	ProviderMessages int64         `json:"provider-messages"`
-	VideoChannels    int64         `json:"video-channels"`
-}
-
-type senderCount struct {
-	Count        int64  `json:"count"`
-	IndividualID string `json:"individual-id"`
-}
-
-type typeCount struct {
-	Count       int64  `json:"count"`
-	MessageType string `json:"message-type"`
-}
-
-// communicationSummary counts, for an individual (the caller's by default),
-// the posted messages of the channels they participate in — by channel kind,
-// from providers, and per sender with include-senders — their notifications
-// and their video channels. It is computed from the records that exist, so it
-// always agrees with them.
-func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
-	who := viewer(c)
-	if c.Query.Has("individual-id") {
-		ind, err := individual(c, who)
-		if err != nil {
-			return nil, err
-		}
-		if ind == nil {
-			return nil, jsonapi.ErrParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
-		}
-	}
-	q := &jsonapi.ListQuery{}
-	if err := channelParticipant(c, q, who); err != nil {
-		return nil, err
-	}
-	cond, condArgs := q.Conditions()
-	orgs := c.Caller.Orgs
-	if len(orgs) == 0 {
-		orgs = []string{""}
-	}
-	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ` + cond
-	chanArgs := []any{}
-	for _, o := range orgs {
-		chanArgs = append(chanArgs, o)
-	}
-	chanArgs = append(chanArgs, condArgs...)
-	s := summary{MessageSenders: []senderCount{}, MessageTypes: []typeCount{}}
-	msgSQL := `FROM cr_resources m JOIN cr_resources ch ON ch.type = 'messaging-channels' AND ch.id = m.parent_id
-		WHERE m.type = 'messaging-messages' AND json_extract(m.attrs, '$.draft') = 0 AND m.parent_id IN (` + chanSQL + `)`
-	var group, direct int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*),
-		COALESCE(sum(CASE WHEN json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i WHERE i.type = 'individuals'
-			AND i.id = json_extract(m.attrs, '$."individual-id"')) = 'provider' THEN 1 ELSE 0 END), 0) `+msgSQL, chanArgs...).Scan(
-		&s.Messages, &group, &direct, &s.ProviderMessages); err != nil {
-		return nil, err
-	}
-	s.MessageTypes = append(s.MessageTypes, typeCount{Count: group, MessageType: "group-messages"},
-		typeCount{Count: direct, MessageType: "direct-messages"})
-	if c.Query.Bool("include-senders") {
-		rows, err := c.Tx.QueryContext(c.Ctx, `SELECT json_extract(m.attrs, '$."individual-id"') AS sender, count(*) `+msgSQL+`
-			GROUP BY sender ORDER BY sender`, chanArgs...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var sc senderCount
-			var sender *string
-			if err := rows.Scan(&sender, &sc.Count); err != nil {
-				return nil, err
-			}
-			if sender != nil {
-				sc.IndividualID = *sender
-			}
-			s.MessageSenders = append(s.MessageSenders, sc)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		rows.Close()
-	}
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'user-notifications'
-		AND json_extract(attrs, '$."individual-id"') = ?`, who).Scan(&s.Notifications); err != nil {
-		return nil, err
-	}
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'video-channels'
-		AND instr(attrs, ?) > 0`, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
-		return nil, err
-	}
-	return jsonapi.Plain(http.StatusOK, summaryAnswer{Summary: s}), nil
 }

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/go-chi/chi/v5"
 )
 
 // Hooks of the texting family: Twilio-backed text accounts, their numbers,
@@ -20,6 +19,88 @@ import (
 // a log of what it sends and receives (reset-logs empties it). The Twilio
 // callback moves a text's status, and an inbound reply becomes a
 // text-receive-log.
+
+// textingResources is the table of text accounts, numbers, look-ups, logs, maps and texts.
+func textingResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "text-accounts", Path: "/v1/text-accounts/",
+			List: "text-accounts.list", Create: "text-accounts.create",
+			Get: "text-accounts.get", Modify: "text-accounts.modify",
+			OrgAttr:      "organization-id",
+			Text:         []string{"phone-number"},
+			Required:     []string{"organization-id"},
+			BeforeCreate: textAccountCreate,
+			BeforeModify: textAccountModify,
+			Actions: []jsonapi.Action{
+				{Op: "text-accounts.claim-number", OnItem: true, Handler: textClaimNumber},
+			},
+		},
+		{
+			Type: "text-account-numbers", Path: "/v1/text-account-numbers/",
+			List: "text-account-numbers.list", Create: "text-account-numbers.create",
+			Get: "text-account-numbers.get", Modify: "text-account-numbers.modify",
+			Parent:   &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
+			Text:     []string{"phone-number", "notes"},
+			Required: []string{"account-id"},
+			Params: map[string]jsonapi.ParamHook{
+				"phone-number":         phoneFilter("phone-number", "phone-number"),
+				"filter[phone-number]": phoneFilter("filter[phone-number]", "phone-number"),
+			},
+			BeforeCreate: textNumberCreate,
+			AfterCreate:  textNumberCreated,
+			BeforeModify: textNumberModify,
+			Actions: []jsonapi.Action{
+				{Op: "text-account-numbers.reset-logs", OnItem: true, Handler: textResetLogs},
+			},
+		},
+		{
+			Type: "text-number-info", Path: "/v1/text-number-info/",
+			List: "text-number-info.list", Create: "text-number-info.create", Get: "text-number-info.get",
+			Required:     []string{"number"},
+			Scope:        textInfoScope,
+			Visible:      textInfoVisible,
+			Params:       map[string]jsonapi.ParamHook{"number": textInfoNumberParam},
+			BeforeCreate: textInfoCreate,
+		},
+		{
+			Type: "text-number-logs", Path: "/v1/text-number-logs/",
+			List:   "text-number-logs.list",
+			Parent: &jsonapi.Parent{Attr: "number-id", Type: "text-account-numbers"},
+			Text:   []string{"log"},
+		},
+		{
+			// Receive logs have Twilio ids (SM...), not UUIDs: the get is an
+			// action that reads the id as it is. The catalog's alternative
+			// path (under text-number-logs) answers the same.
+			Type: "text-receive-logs", Path: "/v1/text-receive-logs/",
+			Actions: []jsonapi.Action{
+				{Op: "text-receive-logs.get", Handler: textReceiveLog, Alts: []string{"GET /v1/text-number-logs/{id}/"}},
+			},
+		},
+		{
+			Type: "text-user-number-maps", Path: "/v1/text-user-number-maps/",
+			List: "text-user-number-maps.list", Create: "text-user-number-maps.create", Get: "text-user-number-maps.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"number-id", "organization-id", "user-id"},
+			Params:       map[string]jsonapi.ParamHook{"filter[organization-id]": orgFilter("organization-id")},
+			BeforeCreate: textMapCreate,
+		},
+		{
+			Type: "texts", Path: "/v1/texts/",
+			List: "texts.list", Create: "texts.create", Get: "texts.get",
+			Parent:       &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
+			OrgAttr:      "organization-id",
+			Text:         []string{"message", "target"},
+			Required:     []string{"account-id", "message", "target"},
+			Params:       map[string]jsonapi.ParamHook{"filter[target]": phoneFilter("filter[target]", "target")},
+			BeforeCreate: textCreate,
+			Actions: []jsonapi.Action{
+				{Op: "texts.callback", OnItem: true, FreeForm: true, Handler: textCallback},
+			},
+		},
+	}
+}
 
 // textDefaultAreaCode is the area code numbers get when none is asked for.
 const textDefaultAreaCode = "415"
@@ -170,8 +251,10 @@ func textLog(c *jsonapi.Call, num *jsonapi.Record, line string) error {
 }
 
 // Number look-ups are shared reference data: every authenticated caller sees them.
-func textInfoScope(c *jsonapi.Call) (string, []any)             { return "1 = 1", nil }
+func textInfoScope(c *jsonapi.Call) (string, []any) { return "1 = 1", nil }
+
 func textInfoVisible(c *jsonapi.Call, rec *jsonapi.Record) bool { return true }
+
 func textInfoNumberParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	if !isUSNumber(v) {
 		return jsonapi.ErrParam("number", "Query parameter \"number\" must be a US phone number in E.164 format (+1NXXNXXXXXX).")

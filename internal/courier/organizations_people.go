@@ -7,7 +7,88 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
+// The organizations and people family: organizations, users (the records:
+// list, get, modify), individuals and individual groups, with the individual
+// actions (multicast, recalculate-communication-summary).
+
+// Hooks of individuals: multicast and the communication summary.
+
 // Hooks of organizations, users, individuals and individual groups.
+
+// organizationsPeopleResources is the table of organizations, users, individuals and individual groups.
+func organizationsPeopleResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "organizations", Path: "/v1/organizations/",
+			List: "organizations.list", Get: "organizations.get",
+			Text: []string{"name", "display-name"},
+		},
+		{
+			Type: "users", Path: "/v1/users/",
+			List: "users.list", Get: "users.get", Modify: "users.modify",
+			Text:    []string{"username", "email", "first-name", "last-name"},
+			Scope:   scopeUsers,
+			Visible: visibleUser,
+			Params: map[string]jsonapi.ParamHook{
+				"filter[individual-id]": matchAttr("primary-individual-id"),
+				"filter[email]":         matchLower("email"),
+			},
+			BeforeModify: modifyUser,
+		},
+		{
+			Type: "individuals", Path: "/v1/individuals/",
+			Get: "individuals.get",
+			Actions: []jsonapi.Action{
+				{Op: "individuals.multicast", OnItem: true, Handler: individualMulticast},
+				{Op: "individuals.recalculate-communication-summary", OnItem: true, Handler: recalculateSummary},
+			},
+		},
+		{
+			Type: "individual-groups", Path: "/v1/individual-groups/",
+			Get: "individual-groups.get",
+		},
+	}
+}
+
+// individualMulticast sends a template to one individual: it is recorded as a
+// multicast (so GET /v1/multicasts/ shows it) whose id is the task id.
+func individualMulticast(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
+	var in struct {
+		OrganizationID string  `json:"organization-id"`
+		TemplateData   jsonRaw `json:"template-data"`
+		TemplateID     string  `json:"template-id"`
+	}
+	_ = remarshal(body, &in)
+	org := rec.OrgID
+	if in.OrganizationID != "" {
+		org = jsonapi.LowerID(in.OrganizationID)
+		if org != rec.OrgID {
+			return nil, jsonapi.ErrPointer("/organization-id", "Individual %s is not in organization %s.", rec.ID, org)
+		}
+	}
+	m := &jsonapi.Record{Type: "multicasts", ID: c.Engine.IDs.UUID(), OrgID: org, CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
+	c.Stamp(m, true)
+	m.Set("template-id", in.TemplateID)
+	m.Attrs["data"] = in.TemplateData
+	m.Attrs["template-args"] = in.TemplateData
+	m.Set("individual-id", rec.ID)
+	m.Set("individual-ids", []string{rec.ID})
+	m.Set("first-name", rec.Str("first-name"))
+	m.Set("last-name", rec.Str("last-name"))
+	m.Set("status", "completed")
+	m.Set("filter-type", "individual")
+	if err := c.Insert(m); err != nil {
+		return nil, err
+	}
+	return taskAnswer{MessageData: in.TemplateData, TaskID: m.ID}, nil
+}
+
+// recalculateSummary refreshes the individual's summary stamp; the summary
+// itself is always computed from the records that exist.
+func recalculateSummary(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
+	rec.Set("last-modified-time", c.Now)
+	return rec, c.Save(rec)
+}
 
 // scopeUsers: a caller sees the users of the organizations they are a member of.
 func scopeUsers(c *jsonapi.Call) (string, []any) {
@@ -183,11 +264,4 @@ func embedGroup(c *jsonapi.Call, id string) (*groupView, error) {
 	}
 	v.IndividualsCount = len(v.Individuals)
 	return v, nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

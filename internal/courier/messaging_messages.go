@@ -9,6 +9,38 @@ import (
 
 // Hooks of messaging-messages: posting, read marks (ack), reactions and receipts.
 
+// messagingMessageResources is the table of messages.
+func messagingMessageResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "messaging-messages", Path: "/v1/messaging-messages/",
+			List: "messaging-messages.list", Create: "messaging-messages.create",
+			Get: "messaging-messages.get", Modify: "messaging-messages.modify",
+			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
+			Text:     []string{"message"},
+			Required: []string{"channel-id"},
+			Params: map[string]jsonapi.ParamHook{
+				"individual-id": viewerParam,
+				"acknowledged":  messagesAcknowledged,
+			},
+			BeforeCreate: createMessage,
+			AfterCreate:  afterMessage,
+			BeforeModify: modifyMessage,
+			Render:       renderMessage,
+			Prefetch:     prefetchMessages,
+			Actions: []jsonapi.Action{
+				{Op: "messaging-messages.ack", OnItem: true, Handler: ackMessage},
+				{Op: "messaging-messages.add-reaction", OnItem: true, Handler: addReaction,
+					Alts: []string{"POST /v1/messaging-messages/{id}/reaction/"}},
+				{Op: "messaging-messages.delete-reaction", OnItem: true, Handler: deleteReaction,
+					Alts: []string{"POST /v1/messaging-messages/{id}/reactions/delete/"}},
+				{Op: "messaging-messages.receipts", OnItem: true, Handler: messageReceipts,
+					Alts: []string{"GET /v1/messaging-messages/{id}/read-receipts/"}},
+			},
+		},
+	}
+}
+
 // reaction is one entry of a message's reactions.
 type reaction struct {
 	FirstName    string `json:"first-name"`

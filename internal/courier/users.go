@@ -22,6 +22,67 @@ import (
 // An e-mail is a draft until sent (auto-send, or the send action); a draft
 // takes attachments, which must be uploaded (process-upload) before it is sent.
 
+// userResources is the table of consents, devices, e-mails and their attachments, multicasts, and the users' multicast actions.
+func userResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "user-consents", Path: "/v1/user-consents/",
+			List: "user-consents.list", Create: "user-consents.create", Get: "user-consents.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "user-id"},
+			Params:       map[string]jsonapi.ParamHook{"filter[organization-id]": orgFilter("organization-id")},
+			BeforeCreate: userConsentCreate,
+		},
+		{
+			Type: "user-devices", Path: "/v1/user-devices/",
+			List: "user-devices.list", Create: "user-devices.create",
+			Text:         []string{"model", "app-name"},
+			Required:     []string{"token", "type"},
+			Scope:        userDeviceScope,
+			Visible:      userDeviceVisible,
+			BeforeCreate: userDeviceCreate,
+			Actions:      []jsonapi.Action{{Op: "user-devices.get-logs", OnItem: true, Handler: userDeviceLogs}},
+		},
+		{
+			Type: "user-emails", Path: "/v1/user-emails/",
+			List: "user-emails.list", Create: "user-emails.create", Get: "user-emails.get",
+			Parent:       &jsonapi.Parent{Attr: "individual-id", Type: "individuals"},
+			Text:         []string{"subject", "message"},
+			Required:     []string{"individual-id", "subject"},
+			BeforeCreate: userEmailCreate,
+			Actions:      []jsonapi.Action{{Op: "user-emails.send", OnItem: true, Handler: userEmailSend}},
+		},
+		{
+			Type: "user-email-attachments", Path: "/v1/user-email-attachments/",
+			List: "user-email-attachments.list", Create: "user-email-attachments.create", Get: "user-email-attachments.get",
+			Parent:       &jsonapi.Parent{Attr: "email-id", Type: "user-emails"},
+			Text:         []string{"filename"},
+			Required:     []string{"email-id", "filename", "content-type"},
+			BeforeCreate: userAttachmentCreate,
+			CreateAnswer: userAttachmentTicket,
+			Render:       userAttachmentRender,
+			Actions: []jsonapi.Action{
+				{Op: "user-email-attachments.process-upload", OnItem: true, Handler: userAttachmentUploaded},
+			},
+		},
+		{
+			// The create takes a plain body and answers a task: an action.
+			Type: "user-multicasts", Path: "/v1/user-multicasts/",
+			List:    "user-multicasts.list",
+			Parent:  &jsonapi.Parent{Attr: "individual-id", Type: "individuals"},
+			Actions: []jsonapi.Action{{Op: "user-multicasts.create", Handler: userMulticastCreate}},
+		},
+		{
+			// users' list, get and modify are part 1's (the first users entry).
+			Type: "users", Path: "/v1/users/",
+			Actions: []jsonapi.Action{
+				{Op: "users.multicast", OnItem: true, Handler: userMulticast},
+				{Op: "users.validate-multicast-params", OnItem: true, Handler: userValidateMulticast},
+			},
+		},
+	}
+}
+
 // userConsentCreate asks a user of the organization for a consent: pending
 // until answered; its target is the user's phone (sms) or e-mail address.
 func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {

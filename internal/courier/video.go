@@ -18,6 +18,48 @@ import (
 // composition. Participants are records below the channel; the channel
 // renders them (and its compositions) embedded, as the vendor's samples show.
 
+// videoResources is the table of video channels, participants and compositions.
+func videoResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "video-channels", Path: "/v1/video-channels/",
+			List: "video-channels.list", Create: "video-channels.create",
+			Get: "video-channels.get", Modify: "video-channels.modify",
+			OrgAttr:  "organization-id",
+			Text:     []string{"note"},
+			Required: []string{"organization-id", "participants"},
+			Params: map[string]jsonapi.ParamHook{
+				"individual-id":  videoParticipantParam,
+				"filter[states]": statesFilter("filter[states]", "channel-state"),
+			},
+			BeforeCreate: videoCreate,
+			AfterCreate:  videoInvite,
+			BeforeModify: videoModify,
+			Render:       videoRender,
+			Actions: []jsonapi.Action{
+				{Op: "video-channels.finalize-encounter", OnItem: true, Handler: videoFinalize},
+				{Op: "video-channels.finalize-encounter-v2", OnItem: true, Handler: videoFinalize},
+				{Op: "video-channels.get-credentials", OnItem: true, Handler: videoGetCredentials},
+				{Op: "video-channels.participant-audio-states", OnItem: true, Handler: videoAudioStates},
+				{Op: "video-channels.reminder-timer", OnItem: true, Handler: videoReminderTimer},
+				{Op: "video-channels.terminate", OnItem: true, Handler: videoTerminate},
+			},
+		},
+		{
+			Type: "video-participants", Path: "/v1/video-participants/",
+			List: "video-participants.list", Get: "video-participants.get", Modify: "video-participants.modify",
+			Parent:       &jsonapi.Parent{Attr: "video-channel-id", Type: "video-channels"},
+			Params:       map[string]jsonapi.ParamHook{"individual-id": acceptParam},
+			BeforeModify: videoParticipantModify,
+		},
+		{
+			Type: "video-compositions", Path: "/v1/video-compositions/",
+			List: "video-compositions.list", Get: "video-compositions.get",
+			Parent: &jsonapi.Parent{Attr: "video-channel-id", Type: "video-channels"},
+		},
+	}
+}
+
 const (
 	videoScheduled  = "scheduled"
 	videoOpen       = "open"
@@ -293,21 +335,6 @@ type videoCompositionView struct {
 	ProcessingStatus jsonRaw `json:"processing-status"`
 	Size             int64   `json:"size"`
 	Status           jsonRaw `json:"status"`
-}
-
-// orNull keeps a stored value or answers null.
-func orNull(v jsonRaw) jsonRaw {
-	if len(v) == 0 {
-		return jsonRaw("null")
-	}
-	return v
-}
-
-func orEmpty(v jsonRaw) jsonRaw {
-	if len(v) == 0 || string(v) == "null" {
-		return jsonRaw("{}")
-	}
-	return v
 }
 
 // videoRender embeds the participants, the compositions, the organization's

@@ -9,6 +9,47 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestPart2VideoDocShape pins the nested objects of a video channel to the
+// docs' sample: participants (with their user), appointment, compositions.
+func TestPart2VideoDocShape(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	body := callWant(t, env, adminToken, "GET", "/v1/video-channels/"+video1+"/", "", 200).Body
+	var d struct {
+		Data struct {
+			Attributes map[string]json.RawMessage `json:"attributes"`
+		} `json:"data"`
+		Meta json.RawMessage `json:"meta"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &d))
+	assert.JSONEq(t, `{}`, string(d.Meta))
+	a := d.Data.Attributes
+	assert.Equal(t, []string{"duration", "id", "join-start", "start"}, keyOrder(t, a["appointment"]))
+	var parts []json.RawMessage
+	require.NoError(t, json.Unmarshal(a["participants"], &parts))
+	require.Len(t, parts, 2)
+	assert.Equal(t, []string{"account-type", "audio-state", "disconnected", "encounter-id", "first-name", "id", "individual-id",
+		"last-name", "note", "photo", "status", "user"}, keyOrder(t, parts[0]))
+	var p struct {
+		User json.RawMessage `json:"user"`
+	}
+	require.NoError(t, json.Unmarshal(parts[0], &p))
+	assert.Equal(t, []string{"communication-preferences", "email-verified", "id", "phone-verified", "registration-invite", "state"},
+		keyOrder(t, p.User))
+	assert.JSONEq(t, `{"communication-preferences": {"email": {}, "mobile": {}, "sms": {}, "voice": {}, "web": {}},
+		"email-verified": true, "id": "`+adminUser+`", "phone-verified": true, "registration-invite": "accepted", "state": "active"}`, string(p.User))
+	body = callWant(t, env, adminToken, "GET", "/v1/video-channels/"+video2+"/", "", 200).Body
+	require.NoError(t, json.Unmarshal([]byte(body), &d))
+	var comps []json.RawMessage
+	require.NoError(t, json.Unmarshal(d.Data.Attributes["compositions"], &comps))
+	require.Len(t, comps, 1)
+	assert.JSONEq(t, `{"created-at": "2026-01-10T09:15:00.000000+00:00", "duration": 900, "id": "`+composition1+`",
+		"last-modified-at": "2026-01-10T09:20:00.000000+00:00", "processing-pct": 100, "processing-status": "completed",
+		"size": 112500000, "status": "completed"}`, string(comps[0]))
+	assert.Equal(t, []string{"created-at", "duration", "id", "last-modified-at", "processing-pct", "processing-status", "size", "status"},
+		keyOrder(t, comps[0]))
+}
+
 func videoParticipants(t *testing.T, o object) []map[string]any {
 	t.Helper()
 	raw, err := json.Marshal(o.Attributes["participants"])

@@ -3,14 +3,62 @@ package courier
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Helpers shared by the part-2 hooks (texting, voice, video, Alexa, user and
-// system families). Names start with p2 so they never collide with part 1's.
+// Helpers the families' hooks share: ids and tokens, list parameters with a
+// common meaning, reading records and bodies, times and phone numbers, and
+// the refusals several families answer.
+
+// remarshal decodes a checked body into a typed struct.
+func remarshal(body map[string]jsonRaw, v any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v) // values decoded from JSON re-encode
+	return b
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// normalizeTimes rewrites datetime strings in the API's format, so that
+// filter[cmp-*] compares them; other values (objects) are kept.
+func normalizeTimes(rec *jsonapi.Record, names ...string) error {
+	for _, n := range names {
+		s := rec.Str(n)
+		if s == "" {
+			continue
+		}
+		t, ok := jsonapi.ParseTime(s)
+		if !ok {
+			return jsonapi.ErrPointer("/data/attributes/"+n, "Must be a datetime (RFC 3339).")
+		}
+		rec.Set(n, jsonapi.FormatTime(t))
+	}
+	return nil
+}
+
+// taskAnswer is what the multicast actions answer.
+type taskAnswer struct {
+	MessageData jsonRaw `json:"message-data"`
+	TaskID      string  `json:"task-id"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
 
 // newToken is a fresh opaque access token: every call hands out a new one, as
 // the vendor's credential endpoints do.
@@ -161,4 +209,19 @@ func refuse(format string, args ...any) *jsonapi.Error {
 // (the format phonenumberE164_us of text-number-info).
 func isUSNumber(s string) bool {
 	return len(s) == 12 && strings.HasPrefix(s, "+1") && jsonapi.IsE164(s) && s[2] >= '2'
+}
+
+// orNull keeps a stored value or answers null.
+func orNull(v jsonRaw) jsonRaw {
+	if len(v) == 0 {
+		return jsonRaw("null")
+	}
+	return v
+}
+
+func orEmpty(v jsonRaw) jsonRaw {
+	if len(v) == 0 || string(v) == "null" {
+		return jsonRaw("{}")
+	}
+	return v
 }

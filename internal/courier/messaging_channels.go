@@ -1,10 +1,8 @@
 package courier
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
@@ -18,6 +16,60 @@ import (
 // are the subscribers plus the members and leaders of the channel's
 // individual group. A direct channel keeps the sorted set of its individuals
 // in the hidden attribute "_direct-key" to find duplicates.
+
+// messagingChannelResources is the table of channels, the communication-messages inbox over them, and the communication summary.
+func messagingChannelResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "messaging-channels", Path: "/v1/messaging-channels/",
+			List: "messaging-channels.list", Create: "messaging-channels.create",
+			Get: "messaging-channels.get", Modify: "messaging-channels.modify",
+			OrgAttr:  "organization-id",
+			Text:     []string{"name", "label"},
+			Writable: []string{"name", "label", "floating", "event-settings", "subscription-type", "individual-group-id"},
+			Params: map[string]jsonapi.ParamHook{
+				"individual-id":  channelParticipant,
+				"participant-id": channelParticipant,
+			},
+			BeforeCreate: createChannel,
+			AfterCreate:  subscribeCreated,
+			BeforeModify: modifyChannel,
+			Render:       renderChannel,
+			Actions: []jsonapi.Action{
+				{Op: "messaging-channels.archive", OnItem: true, Handler: setChannelArchived(true)},
+				{Op: "messaging-channels.unarchive", OnItem: true, Handler: setChannelArchived(false)},
+				{Op: "messaging-channels.get-profile", OnItem: true, Handler: channelProfile},
+				{Op: "messaging-channels.preferences", OnItem: true, Handler: channelPreferences,
+					Alts: []string{"PUT /v1/messaging-channels/{id}/preferences/", "PATCH /v1/messaging-channels/{id}/preferences/"}},
+				{Op: "messaging-channels.sms", OnItem: true, Handler: channelSMS,
+					Alts: []string{"POST /v1/messaging-channels/{id}/sms-path/"}},
+				{Op: "messaging-channels.add-subscribers", OnItem: true, Handler: addSubscribers,
+					Alts: []string{"POST /v1/messaging-channels/{id}/subscribe/"}},
+				{Op: "messaging-channels.remove-subscribers", OnItem: true, Handler: removeSubscribers,
+					Alts: []string{"POST /v1/messaging-channels/{id}/unsubscribers/", "DELETE /v1/messaging-channels/{id}/subscribers/"}},
+			},
+		},
+		{
+			// communication-messages lists channels with the inbox's filters and sorts.
+			Type: "messaging-channels", Path: "/v1/communication-messages/",
+			List: "communication-messages.list",
+			Params: map[string]jsonapi.ParamHook{
+				"individual-id":      channelParticipant,
+				"filter[type]":       channelKind,
+				"filter[bookmarked]": channelBookmarked,
+			},
+			Sort: map[string]string{
+				"last-timestamp": jsonapi.JSONAttr("last-modified-time"),
+				"ack-timestamp":  `(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.id)`,
+				"unread-count":   `(SELECT count(*) FROM cr_resources m WHERE m.type = 'messaging-messages' AND m.parent_id = cr_resources.id)`,
+			},
+		},
+		{
+			Type: "communication-summaries", Path: "/v1/communication-summaries/",
+			List: "communication-summaries.get", Lister: communicationSummary,
+		},
+	}
+}
 
 const attrDirectKey = "_direct-key"
 
@@ -520,18 +572,105 @@ func bodyIndividuals(c *jsonapi.Call, ch *jsonapi.Record, body map[string]jsonRa
 	return out, nil
 }
 
-// remarshal decodes a checked body into a typed struct.
-func remarshal(body map[string]jsonRaw, v any) error {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return err
+// summaryAnswer is GET /v1/communication-summaries/.
+type summaryAnswer struct {
+	Summary summary `json:"summary"`
+}
+
+type summary struct {
+	MessageSenders   []senderCount `json:"message-senders"`
+	MessageTypes     []typeCount   `json:"message-types"`
+	Messages         int64         `json:"messages"`
+	Notifications    int64         `json:"notifications"`
+	ProviderMessages int64         `json:"provider-messages"`
+	VideoChannels    int64         `json:"video-channels"`
+}
+
+type senderCount struct {
+	Count        int64  `json:"count"`
+	IndividualID string `json:"individual-id"`
+}
+
+type typeCount struct {
+	Count       int64  `json:"count"`
+	MessageType string `json:"message-type"`
+}
+
+// communicationSummary counts, for an individual (the caller's by default),
+// the posted messages of the channels they participate in — by channel kind,
+// from providers, and per sender with include-senders — their notifications
+// and their video channels. It is computed from the records that exist, so it
+// always agrees with them.
+func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
+	who := viewer(c)
+	if c.Query.Has("individual-id") {
+		ind, err := individual(c, who)
+		if err != nil {
+			return nil, err
+		}
+		if ind == nil {
+			return nil, jsonapi.ErrParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
+		}
 	}
-	return json.Unmarshal(raw, v)
+	q := &jsonapi.ListQuery{}
+	if err := channelParticipant(c, q, who); err != nil {
+		return nil, err
+	}
+	cond, condArgs := q.Conditions()
+	orgs := c.Caller.Orgs
+	if len(orgs) == 0 {
+		orgs = []string{""}
+	}
+	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ` + cond
+	chanArgs := []any{}
+	for _, o := range orgs {
+		chanArgs = append(chanArgs, o)
+	}
+	chanArgs = append(chanArgs, condArgs...)
+	s := summary{MessageSenders: []senderCount{}, MessageTypes: []typeCount{}}
+	msgSQL := `FROM cr_resources m JOIN cr_resources ch ON ch.type = 'messaging-channels' AND ch.id = m.parent_id
+		WHERE m.type = 'messaging-messages' AND json_extract(m.attrs, '$.draft') = 0 AND m.parent_id IN (` + chanSQL + `)`
+	var group, direct int64
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*),
+		COALESCE(sum(CASE WHEN json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i WHERE i.type = 'individuals'
+			AND i.id = json_extract(m.attrs, '$."individual-id"')) = 'provider' THEN 1 ELSE 0 END), 0) `+msgSQL, chanArgs...).Scan(
+		&s.Messages, &group, &direct, &s.ProviderMessages); err != nil {
+		return nil, err
+	}
+	s.MessageTypes = append(s.MessageTypes, typeCount{Count: group, MessageType: "group-messages"},
+		typeCount{Count: direct, MessageType: "direct-messages"})
+	if c.Query.Bool("include-senders") {
+		rows, err := c.Tx.QueryContext(c.Ctx, `SELECT json_extract(m.attrs, '$."individual-id"') AS sender, count(*) `+msgSQL+`
+			GROUP BY sender ORDER BY sender`, chanArgs...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sc senderCount
+			var sender *string
+			if err := rows.Scan(&sender, &sc.Count); err != nil {
+				return nil, err
+			}
+			if sender != nil {
+				sc.IndividualID = *sender
+			}
+			s.MessageSenders = append(s.MessageSenders, sc)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rows.Close()
+	}
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'user-notifications'
+		AND json_extract(attrs, '$."individual-id"') = ?`, who).Scan(&s.Notifications); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'video-channels'
+		AND instr(attrs, ?) > 0`, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
+		return nil, err
+	}
+	return jsonapi.Plain(http.StatusOK, summaryAnswer{Summary: s}), nil
 }
-
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v) // values decoded from JSON re-encode
-	return b
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -18,6 +18,80 @@ import (
 // entries and their queue times. A conference dials its individual: it starts
 // "running" with one dial log.
 
+// voiceResources is the table of voice settings, tasks, queues, recordings, conferences, dial logs, surveys and text-to-speech.
+func voiceResources() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "voice-settings", Path: "/v1/voice-settings/",
+			List: "voice-settings.list", Create: "voice-settings.create",
+			Get: "voice-settings.get", Modify: "voice-settings.modify",
+			Parent:       &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
+			Required:     []string{"account-id"},
+			BeforeCreate: voiceSettingCreate,
+			BeforeModify: voiceSettingModify,
+			Actions: []jsonapi.Action{
+				{Op: "voice-settings.run-task", OnItem: true, Handler: voiceRunTask},
+				// The IVR of a setting: Twilio's voice webhook.
+				{Op: "voice-ivrs.twiml", OnItem: true, FreeForm: true, Handler: voiceIVR},
+			},
+		},
+		{
+			Type: "voice-tasks", Path: "/v1/voice-tasks/",
+			Get: "voice-tasks.get",
+		},
+		{
+			Type: "voice-queue-agents", Path: "/v1/voice-queue-agents/",
+			List: "voice-queue-agents.list", Create: "voice-queue-agents.create", Get: "voice-queue-agents.get",
+			Parent:       &jsonapi.Parent{Attr: "setting-id", Type: "voice-settings"},
+			Required:     []string{"setting-id", "individual-id"},
+			BeforeCreate: voiceAgentCreate,
+		},
+		{
+			Type: "voice-queue-entries", Path: "/v1/voice-queue-entries/",
+			List: "voice-queue-entries.list", Get: "voice-queue-entries.get",
+			Parent: &jsonapi.Parent{Attr: "setting-id", Type: "voice-settings"},
+		},
+		{
+			Type: "voice-recordings", Path: "/v1/voice-recordings/",
+			List: "voice-recordings.list", Get: "voice-recordings.get",
+			OrgAttr: "organization-id",
+			Text:    []string{"transcription"},
+			Params:  map[string]jsonapi.ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
+		},
+		{
+			Type: "voice-conferences", Path: "/v1/voice-conferences/",
+			List: "voice-conferences.list", Create: "voice-conferences.create", Get: "voice-conferences.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "individual-id"},
+			Params:       map[string]jsonapi.ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
+			BeforeCreate: voiceConferenceCreate,
+			AfterCreate:  voiceConferenceDial,
+			Actions: []jsonapi.Action{
+				{Op: "voice-conferences.get-credentials", OnItem: true, Handler: voiceConferenceCredentials},
+			},
+		},
+		{
+			Type: "voice-dial-logs", Path: "/v1/voice-dial-logs/",
+			List: "voice-dial-logs.list", Get: "voice-dial-logs.get",
+			OrgAttr: "organization-id",
+		},
+		{
+			Type: "voice-surveys", Path: "/v1/voice-surveys/",
+			List: "voice-surveys.list", Create: "voice-surveys.create", Get: "voice-surveys.get",
+			OrgAttr:      "organization-id",
+			Required:     []string{"organization-id", "individual-id", "spec"},
+			Params:       map[string]jsonapi.ParamHook{"filter[states]": statesFilter("filter[states]", "state")},
+			BeforeCreate: voiceSurveyCreate,
+		},
+		{
+			Type: "tts-synthesizers", Path: "/v1/tts-synthesizers/",
+			Create:       "tts-synthesizers.create",
+			Required:     []string{"text"},
+			BeforeCreate: ttsCreate,
+		},
+	}
+}
+
 // voiceSettingCreate: the organization is the text account's; the phone
 // number defaults to the account's.
 func voiceSettingCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
