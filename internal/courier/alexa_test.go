@@ -6,9 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestPart2Alexa: the skill webhook, reminders synced through a
+// TestAlexa: the skill webhook, reminders synced through a
 // subscription, and proactive events limited to the registered ones.
-func TestPart2Alexa(t *testing.T) {
+func TestAlexa(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	r := callWant(t, env, org1Token, "POST", "/v1/ask-entries/", `{"version": "1.0", "session": {"new": true},

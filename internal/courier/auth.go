@@ -7,9 +7,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/emulator/vendor-emulator/internal/httpx"
-
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Link relations the engine knows.

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emulator/vendor-emulator/internal/courier/catalog"
-	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // junkBodies are values of every wrong kind a member can get.
@@ -70,9 +71,9 @@ func badVariants(t *testing.T, op jsonapi.Operation, req walkRequest) []walkRequ
 	return out
 }
 
-// TestPart2BadInput throws malformed, mistyped and out-of-range input at
-// every part-2 operation: never a 5xx, and a refused request changes nothing.
-func TestPart2BadInput(t *testing.T) {
+// TestBadInputGroupedOperations throws malformed, mistyped and out-of-range
+// input at every operation of walkGrouped: never a 5xx, and a refused request changes nothing.
+func TestBadInputGroupedOperations(t *testing.T) {
 	t.Parallel()
 	walk := groupedWalk()
 	// One store per family group (stores are costly under -race); the

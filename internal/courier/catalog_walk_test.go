@@ -7,13 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emulator/vendor-emulator/internal/courier/catalog"
-	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// part1 says whether a catalog resource belongs to this part's families.
+// walkFresh says whether an operation is walked on fresh fixtures: the
+// organizations and people, messaging and notifications families (each
+// request of freshWalk expects the fixtures as seeded).
 func walkFresh(op jsonapi.Operation) bool {
 	switch op.Resource {
 	case "organizations", "individuals", "individual-groups", "communication-messages", "communication-summaries",
@@ -54,7 +57,7 @@ const (
 	notification2 = "73000000-0000-4000-8000-000000000002"
 )
 
-// walk has one valid request per part-1 operation (by catalog id).
+// freshWalk has one valid request per operation of walkFresh (by catalog id).
 var freshWalk = map[string]walkRequest{
 	"organizations.list": {"/v1/organizations/?filter[name]=northwind-clinic", ""},
 	"organizations.get":  {"/v1/organizations/" + org1 + "/", ""},
@@ -158,9 +161,9 @@ var freshWalk = map[string]walkRequest{
 	"user-notification-counts.list": {"/v1/user-notification-counts/?filter[cmp-created-at]=>=2026-01-10T00:00:00Z", ""},
 }
 
-// TestCatalogWalk answers every part-1 operation of the catalog with its
+// TestCatalogWalkFresh answers every operation of walkFresh of the catalog with its
 // documented success status (and JSON:API type) for a valid request.
-func TestCatalogWalk(t *testing.T) {
+func TestCatalogWalkFresh(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	for _, op := range catalog.Operations() {
@@ -209,7 +212,7 @@ func TestCatalogWalk(t *testing.T) {
 		})
 	}
 	for id := range freshWalk {
-		assert.True(t, seen[id], "walk names %s, which is not a part-1 catalog operation", id)
+		assert.True(t, seen[id], "walk names %s, which walkFresh does not select", id)
 	}
 }
 
@@ -224,14 +227,15 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-// Part-2 fixture ids (fixtures/courier-part2.json).
+// Fixture ids of the texting, voice, video, Alexa, users and system families
+// (fixtures/courier.json).
 const (
 	account1         = "80000000-0000-4000-8000-000000000001"
 	account2         = "80000000-0000-4000-8000-000000000002"
 	number1          = "81000000-0000-4000-8000-000000000001"
 	number2          = "81000000-0000-4000-8000-000000000002"
 	numberInfo1      = "82000000-0000-4000-8000-000000000001"
-	p2ReceiveLog     = "SM00000000000000000000000000000001"
+	receiveLogSID    = "SM00000000000000000000000000000001"
 	map1             = "84000000-0000-4000-8000-000000000001"
 	map2             = "84000000-0000-4000-8000-000000000002"
 	text1            = "85000000-0000-4000-8000-000000000001"
@@ -282,7 +286,9 @@ const (
 	sniffer2         = "a6000000-0000-4000-8000-000000000002"
 )
 
-// walkGrouped says whether a catalog operation belongs to part 2's families.
+// walkGrouped says whether an operation is walked in family groups: the
+// texting, voice, video, Alexa, users and system families, whose requests
+// run one after the other on one store per group (see walkGroup).
 func walkGrouped(op jsonapi.Operation) bool {
 	switch op.Resource {
 	case "aggregation-requests", "ask-entries", "ask-reminders", "ask-subscriptions", "purge-data", "replicators",
@@ -296,7 +302,7 @@ func walkGrouped(op jsonapi.Operation) bool {
 		strings.HasPrefix(op.Resource, "video-")
 }
 
-// groupedWalk has one valid request per part-2 operation (by catalog id).
+// groupedWalk has one valid request per operation of walkGrouped (by catalog id).
 func groupedWalk() map[string]walkRequest {
 	return map[string]walkRequest{
 		// Texting.
@@ -316,7 +322,7 @@ func groupedWalk() map[string]walkRequest {
 		"text-number-info.create":         {"/v1/text-number-info/", resourceDoc("text-number-info", "", `{"number": "+14155550133", "reresolve": false}`)},
 		"text-number-info.get":            {"/v1/text-number-info/" + numberInfo1 + "/", ""},
 		"text-number-logs.list":           {"/v1/text-number-logs/?number-id=" + number1, ""},
-		"text-receive-logs.get":           {"/v1/text-receive-logs/" + p2ReceiveLog + "/", ""},
+		"text-receive-logs.get":           {"/v1/text-receive-logs/" + receiveLogSID + "/", ""},
 		"text-user-number-maps.list":      {"/v1/text-user-number-maps/?filter[organization-id]=" + org1 + "&filter[number-id]=" + number1, ""},
 		"text-user-number-maps.create": {"/v1/text-user-number-maps/", resourceDoc("text-user-number-maps", "",
 			`{"number-id": "`+number1+`", "organization-id": "`+org1+`", "user-id": "`+adminUser+`"}`)},
@@ -428,7 +434,7 @@ func groupedWalk() map[string]walkRequest {
 	}
 }
 
-// walkStatus is the status a part-2 operation answers on success: the
+// walkStatus is the status an operation of walkGrouped answers on success: the
 // documented one, or (where the vendor documents none: the two Twilio
 // webhooks and tts-synthesizers) what the notes decide for actions and
 // creates, 201.
@@ -439,12 +445,12 @@ func walkStatus(op jsonapi.Operation) int {
 	return 201
 }
 
-// TestPart2CatalogWalk answers every part-2 operation of the catalog with its
+// TestCatalogWalkGrouped answers every operation of walkGrouped of the catalog with its
 // documented success status (and JSON:API type) for a valid request. One
 // store per family group (stores are costly under -race): the groups run in
 // parallel, their operations one after the other in catalog order, so the
 // walk's requests are chosen not to undo what a later one needs.
-func TestPart2CatalogWalk(t *testing.T) {
+func TestCatalogWalkGrouped(t *testing.T) {
 	t.Parallel()
 	walk := groupedWalk()
 	seen := map[string]bool{}
@@ -458,9 +464,9 @@ func TestPart2CatalogWalk(t *testing.T) {
 			groups[walkGroup(op)] = append(groups[walkGroup(op)], op)
 		}
 	}
-	assert.Len(t, seen, 94, "part 2 has 94 operations")
+	assert.Len(t, seen, 94, "walkGrouped selects 94 operations")
 	for id := range walk {
-		assert.True(t, seen[id], "the walk names %s, which is not a part-2 catalog operation", id)
+		assert.True(t, seen[id], "the walk names %s, which walkGrouped does not select", id)
 	}
 	for name, ops := range groups {
 		t.Run(name, func(t *testing.T) {

@@ -14,19 +14,18 @@ import (
 	"net/http"
 	"sort"
 
-	"github.com/emulator/vendor-emulator/internal/server"
-	"github.com/emulator/vendor-emulator/internal/store"
-
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Vendor name and URL prefix of courier.
 const (
 	Name   = "courier"
 	Prefix = "/courier"
-	// fixturePattern matches courier.json and the fixture files of later parts
-	// (courier-part2.json, ...), all in the same format.
+	// fixturePattern matches courier.json and any other courier fixture file
+	// (courier-<name>.json), all in the same format, loaded in name order.
 	fixturePattern = "courier*.json"
 )
 

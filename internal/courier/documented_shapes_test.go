@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// docSampleKeys are the attribute keys of every part-2 type in the order of the
+// docSampleKeys are the attribute keys of every type of the texting, voice, video, Alexa, users and system families in the order of the
 // vendor's response samples (courier-api.txt).
 func docSampleKeys() map[string][]string {
 	return map[string][]string{
@@ -115,14 +115,14 @@ func checkSampleKeys(t *testing.T, opID, body string) {
 	assert.Equal(t, want, keyOrder(t, obj.Attributes), "%s (%s)", opID, obj.Type)
 }
 
-// TestPart2AlternativePaths: the catalog's alternative paths answer like the chosen ones.
-func TestPart2AlternativePaths(t *testing.T) {
+// TestAlternativePaths: the catalog's alternative paths answer like the chosen ones.
+func TestAlternativePaths(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	assert.JSONEq(t, `{}`, callWant(t, env, org1Token, "PUT", "/v1/ask-entries/", `{"request": {"type": "LaunchRequest"}}`, 200).Body)
 	mustFail(t, env, org1Token, "PUT", "/v1/ask-entries/", `{}`, 400)
-	assert.Equal(t, callWant(t, env, org1Token, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 200).Body,
-		callWant(t, env, org1Token, "GET", "/v1/text-number-logs/"+p2ReceiveLog+"/", "", 200).Body)
+	assert.Equal(t, callWant(t, env, org1Token, "GET", "/v1/text-receive-logs/"+receiveLogSID+"/", "", 200).Body,
+		callWant(t, env, org1Token, "GET", "/v1/text-number-logs/"+receiveLogSID+"/", "", 200).Body)
 	code, _, _ := mustFail(t, env, org1Token, "DELETE", "/v1/ask-entries/", "", 405)
 	assert.Equal(t, "MethodNotAllowed", code)
 }

@@ -11,12 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/courier"
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
-
-	"github.com/emulator/vendor-emulator/internal/courier/catalog"
-	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/golden-walk.json from the current answers")
@@ -40,13 +39,13 @@ type goldenAnswer struct {
 // re-records it with `go test ./internal/courier/ -run TestGoldenWalk -update`.
 func TestGoldenWalk(t *testing.T) {
 	t.Parallel()
-	p1, p2 := freshWalk, groupedWalk()
+	fresh, grouped := freshWalk, groupedWalk()
 	groups := map[string][]jsonapi.Operation{}
 	var order []string
 	for _, op := range catalog.Operations() {
-		g := "p1:" + op.ID // part-1 walk requests each expect fresh fixtures
+		g := "fresh:" + op.ID // each freshWalk request expects the fixtures as seeded
 		if walkGrouped(op) {
-			g = "p2:" + walkGroup(op) // part-2 ones run in catalog order per group
+			g = "grouped:" + walkGroup(op) // groupedWalk requests run in catalog order per group
 		}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
@@ -66,9 +65,9 @@ func TestGoldenWalk(t *testing.T) {
 				out := map[string][]goldenAnswer{}
 				for _, op := range ops {
 					var path, body string
-					if r, ok := p1[op.ID]; ok {
+					if r, ok := fresh[op.ID]; ok {
 						path, body = strings.ReplaceAll(r.path, ">", "%3E"), r.body
-					} else if r, ok := p2[op.ID]; ok {
+					} else if r, ok := grouped[op.ID]; ok {
 						path, body = r.path, r.body
 					} else {
 						t.Errorf("no walk request for %s", op.ID)

@@ -11,10 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emulator/vendor-emulator/internal/emutest"
-
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/emutest"
 )
 
 func TestAuthentication(t *testing.T) {

@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
 )
 
 func TestAckMarksEarlierMessagesRead(t *testing.T) {
@@ -117,7 +118,7 @@ func TestSubscribers(t *testing.T) {
 func TestPostingAndSummaries(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	// Video channels are part 2's fixtures: the summary must count them the same
+	// Video channels are the video family's fixtures: the summary must count them the same
 	// before and after; the rest is pinned.
 	videos := -1.0
 	summary := func() string {

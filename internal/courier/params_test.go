@@ -48,7 +48,7 @@ func validValue(p jsonapi.Param) []string {
 }
 
 // TestEveryDocumentedParameter sends every documented query parameter of
-// every part-1 read, one at a time, with a valid value: each is accepted.
+// every read of walkFresh, one at a time, with a valid value: each is accepted.
 func TestEveryDocumentedParameter(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)

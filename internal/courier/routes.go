@@ -5,9 +5,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/emulator/vendor-emulator/internal/httpx"
-
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // routes is the courier route table, below the /courier prefix. The routes

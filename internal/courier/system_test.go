@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPart2PurgeIndividual: purging an individual removes courier's data
+// TestPurgeIndividual: purging an individual removes courier's data
 // about them, and what hangs below it, but not the individual.
-func TestPart2PurgeIndividual(t *testing.T) {
+func TestPurgeIndividual(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/user-emails/?individual-id="+indPat))
@@ -38,9 +38,9 @@ func TestPart2PurgeIndividual(t *testing.T) {
 	mustOne(t, env, adminToken, "GET", "/v1/user-emails/"+email3+"/", "", 200)
 }
 
-// TestPart2PurgeEntity: purging a record removes it and everything below it;
+// TestPurgeEntity: purging a record removes it and everything below it;
 // bad or unreachable purges change nothing.
-func TestPart2PurgeEntity(t *testing.T) {
+func TestPurgeEntity(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	require.NotEmpty(t, mustMany(t, env, adminToken, "/v1/video-compositions/?video-channel-id="+video2))
@@ -56,7 +56,7 @@ func TestPart2PurgeEntity(t *testing.T) {
 	mustFail(t, env, adminToken, "GET", "/v1/text-account-numbers/"+number1+"/", "", 404)
 	mustFail(t, env, adminToken, "GET", "/v1/voice-settings/"+setting1+"/", "", 404)
 	mustFail(t, env, adminToken, "GET", "/v1/voice-queue-agents/"+agent1+"/", "", 404)
-	mustFail(t, env, adminToken, "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 404)
+	mustFail(t, env, adminToken, "GET", "/v1/text-receive-logs/"+receiveLogSID+"/", "", 404)
 	assert.Empty(t, mustMany(t, env, adminToken, "/v1/text-number-logs/?number-id="+number1))
 	mustOne(t, env, adminToken, "GET", "/v1/text-accounts/"+account2+"/", "", 200)
 
@@ -81,8 +81,8 @@ func TestPart2PurgeEntity(t *testing.T) {
 	mustOne(t, env, adminToken, "GET", "/v1/video-channels/"+video3+"/", "", 200)
 }
 
-// TestPart2SystemReads: replicators, sniffers and their logs, aggregation requests.
-func TestPart2SystemReads(t *testing.T) {
+// TestSystemReads: replicators, sniffers and their logs, aggregation requests.
+func TestSystemReads(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	r := callWant(t, env, org1Token, "GET", "/v1/replicators/", "", 200)

@@ -6,8 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/go-chi/chi/v5"
+
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
 // Hooks of the texting family: Twilio-backed text accounts, their numbers,

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPart2ClaimNumber: a claimed number is answered, listed among the
+// TestClaimNumber: a claimed number is answered, listed among the
 // account's numbers and becomes a new account's phone number.
-func TestPart2ClaimNumber(t *testing.T) {
+func TestClaimNumber(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	acct := mustOne(t, env, adminToken, "POST", "/v1/text-accounts/", resourceDoc("text-accounts", "", `{"organization-id": "`+org1+`"}`), 201)
@@ -69,9 +69,9 @@ func TestPart2ClaimNumber(t *testing.T) {
 	assert.Equal(t, before, storeState(t, env))
 }
 
-// TestPart2Texts: a text goes out from the account's number, logs, moves
+// TestTexts: a text goes out from the account's number, logs, moves
 // status with Twilio's callback and records inbound replies.
-func TestPart2Texts(t *testing.T) {
+func TestTexts(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	logs := func() []object { return mustMany(t, env, adminToken, "/v1/text-number-logs/?number-id="+number1) }
@@ -163,14 +163,14 @@ func TestPart2Texts(t *testing.T) {
 	assert.Equal(t, []string{number1}, ids(mustMany(t, env, adminToken, "/v1/text-account-numbers/?filter[phone-number]=%2B14155550111")))
 }
 
-// TestPart2ReceiveLogFixture pins the one receive log of the fixtures.
-func TestPart2ReceiveLogFixture(t *testing.T) {
+// TestReceiveLogFixture pins the one receive log of the fixtures.
+func TestReceiveLogFixture(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	want := `{"data": {"attributes": {"created-at": "2026-01-06T09:30:00.000000+00:00", "message": "Yes, see you Friday.",
 		"sender": "+14155550132", "sid": "SM00000000000000000000000000000001", "to": "+14155550111"},
 		"id": "SM00000000000000000000000000000001", "type": "text-receive-logs"}, "meta": {}}`
-	for _, id := range []string{p2ReceiveLog, strings.ToLower(p2ReceiveLog)} {
+	for _, id := range []string{receiveLogSID, strings.ToLower(receiveLogSID)} {
 		r := callWant(t, env, org1Token, "GET", "/v1/text-receive-logs/"+id+"/", "", 200)
 		assert.JSONEq(t, want, r.Body)
 		assert.True(t, strings.Index(r.Body, `"created-at"`) < strings.Index(r.Body, `"message"`) &&
@@ -181,11 +181,11 @@ func TestPart2ReceiveLogFixture(t *testing.T) {
 	mustOne(t, env, adminToken, "POST", "/v1/texts/"+text2+"/callback/", `{"Body": "ok", "MessageSid": "SMorg2"}`, 201)
 	mustOne(t, env, adminToken, "GET", "/v1/text-receive-logs/SMorg2/", "", 200)
 	mustFail(t, env, org1Token, "GET", "/v1/text-receive-logs/SMorg2/", "", 404)
-	mustFail(t, env, "", "GET", "/v1/text-receive-logs/"+p2ReceiveLog+"/", "", 401)
+	mustFail(t, env, "", "GET", "/v1/text-receive-logs/"+receiveLogSID+"/", "", 401)
 }
 
-// TestPart2NumberInfo: look-ups are answered at once and listed by number.
-func TestPart2NumberInfo(t *testing.T) {
+// TestNumberInfo: look-ups are answered at once and listed by number.
+func TestNumberInfo(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	info := mustOne(t, env, org1Token, "POST", "/v1/text-number-info/", resourceDoc("text-number-info", "", `{"number": "+14155550111"}`), 201)
@@ -207,9 +207,9 @@ func TestPart2NumberInfo(t *testing.T) {
 	}
 }
 
-// TestPart2NumberMaps: a user of the organization maps to one of its
+// TestNumberMaps: a user of the organization maps to one of its
 // numbers once; other organizations are out of reach.
-func TestPart2NumberMaps(t *testing.T) {
+func TestNumberMaps(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	m := mustOne(t, env, adminToken, "POST", "/v1/text-user-number-maps/", resourceDoc("text-user-number-maps", "",
@@ -242,8 +242,8 @@ func TestPart2NumberMaps(t *testing.T) {
 	assert.Equal(t, before, storeState(t, env))
 }
 
-// TestPart2TextScoping: an org1 user never reaches org2's texting records.
-func TestPart2TextScoping(t *testing.T) {
+// TestTextScoping: an org1 user never reaches org2's texting records.
+func TestTextScoping(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	for _, path := range []string{

@@ -73,7 +73,8 @@ func userResources() []*jsonapi.Resource {
 			Actions: []jsonapi.Action{{Op: "user-multicasts.create", Handler: userMulticastCreate}},
 		},
 		{
-			// users' list, get and modify are part 1's (the first users entry).
+			// users' list, get and modify are the organizations and people family's
+			// (the first users entry).
 			Type: "users", Path: "/v1/users/",
 			Actions: []jsonapi.Action{
 				{Op: "users.multicast", OnItem: true, Handler: userMulticast},

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPart2Devices: devices are their user's; all-users shows the
+// TestDevices: devices are their user's; all-users shows the
 // organizations'; a token registered again replaces its device; multicasts
 // are pushed to the devices.
-func TestPart2Devices(t *testing.T) {
+func TestDevices(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	assert.Equal(t, []string{device2}, ids(mustMany(t, env, org1Token, "/v1/user-devices/")))
@@ -58,9 +58,9 @@ func TestPart2Devices(t *testing.T) {
 	assert.Equal(t, before, storeState(t, env))
 }
 
-// TestPart2Emails: drafts take attachments that must be uploaded before the
+// TestEmails: drafts take attachments that must be uploaded before the
 // e-mail is sent; sent e-mails take nothing more.
-func TestPart2Emails(t *testing.T) {
+func TestEmails(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	em := mustOne(t, env, adminToken, "POST", "/v1/user-emails/", resourceDoc("user-emails", "",
@@ -149,9 +149,9 @@ func keysOf(m map[string]json.RawMessage) []string {
 	return out
 }
 
-// TestPart2Multicasts: user-multicasts reach individuals and groups of one
+// TestMulticasts: user-multicasts reach individuals and groups of one
 // organization; users/{id}/ multicasts reach the user's individual.
-func TestPart2Multicasts(t *testing.T) {
+func TestMulticasts(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	r := callWant(t, env, org1Token, "POST", "/v1/user-multicasts/", `{"individual-group-ids": ["`+group1+`"], "individual-ids": ["`+indQuinn+`", "`+indPat+`"],
@@ -228,9 +228,9 @@ func mustField(t *testing.T, body, key string) json.RawMessage {
 	return m[key]
 }
 
-// TestPart2Consents: a consent is pending until answered and targets the
+// TestConsents: a consent is pending until answered and targets the
 // user's phone; another organization's consents are out of reach.
-func TestPart2Consents(t *testing.T) {
+func TestConsents(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	c := mustOne(t, env, adminToken, "POST", "/v1/user-consents/", resourceDoc("user-consents", "", `{"organization-id": "`+org1+`", "type": "sms", "user-id": "`+adminUser+`"}`), 201)

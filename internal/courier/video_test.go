@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPart2VideoDocShape pins the nested objects of a video channel to the
+// TestVideoDocShape pins the nested objects of a video channel to the
 // docs' sample: participants (with their user), appointment, compositions.
-func TestPart2VideoDocShape(t *testing.T) {
+func TestVideoDocShape(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	body := callWant(t, env, adminToken, "GET", "/v1/video-channels/"+video1+"/", "", 200).Body
@@ -70,9 +70,9 @@ func videoParticipantOf(t *testing.T, o object, individual string) map[string]an
 	return nil
 }
 
-// TestPart2VideoLifecycle: create, join, mute, terminate; a terminated
+// TestVideoLifecycle: create, join, mute, terminate; a terminated
 // channel refuses everyone and keeps its one composition.
-func TestPart2VideoLifecycle(t *testing.T) {
+func TestVideoLifecycle(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	ch := mustOne(t, env, adminToken, "POST", "/v1/video-channels/", resourceDoc("video-channels", "",
@@ -166,9 +166,9 @@ func TestPart2VideoLifecycle(t *testing.T) {
 	assert.Empty(t, mustMany(t, env, adminToken, "/v1/video-channels/?individual-id="+indGrace+"&organization-id="+org1))
 }
 
-// TestPart2VideoAppointment: a channel is scheduled until ten minutes before
+// TestVideoAppointment: a channel is scheduled until ten minutes before
 // its appointment; moving the appointment moves the join window.
-func TestPart2VideoAppointment(t *testing.T) {
+func TestVideoAppointment(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	ch := mustOne(t, env, adminToken, "POST", "/v1/video-channels/", resourceDoc("video-channels", "",
@@ -198,9 +198,9 @@ func TestPart2VideoAppointment(t *testing.T) {
 	assert.Equal(t, "open", mustOne(t, env, adminToken, "GET", "/v1/video-channels/"+ch2.ID+"/", "", 200).Attributes["channel-state"])
 }
 
-// TestPart2VideoFinalize: finalizing gives the channel and its participants
+// TestVideoFinalize: finalizing gives the channel and its participants
 // one encounter; the author's note can be copied.
-func TestPart2VideoFinalize(t *testing.T) {
+func TestVideoFinalize(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	mustOne(t, env, adminToken, "PATCH", "/v1/video-participants/"+participant1+"/",
@@ -222,8 +222,8 @@ func TestPart2VideoFinalize(t *testing.T) {
 	assert.Equal(t, "/use-note-from-author-participant", ptr)
 }
 
-// TestPart2VideoErrors: validation, scoping and refusals of the video family.
-func TestPart2VideoErrors(t *testing.T) {
+// TestVideoErrors: validation, scoping and refusals of the video family.
+func TestVideoErrors(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	before := storeState(t, env)

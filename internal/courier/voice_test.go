@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPart2VoiceQueue: a call to the IVR joins the setting's queue; the
+// TestVoiceQueue: a call to the IVR joins the setting's queue; the
 // refresh task renumbers the queue and reports it as a voice task.
-func TestPart2VoiceQueue(t *testing.T) {
+func TestVoiceQueue(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	r := callWant(t, env, adminToken, "POST", "/v1/voice-ivrs/"+setting1+"/twiml/", `{"CallSid": "CA1", "From": "+14155550150", "Digits": 1}`, 201)
@@ -67,9 +67,9 @@ func TestPart2VoiceQueue(t *testing.T) {
 	assert.Equal(t, before, storeState(t, env))
 }
 
-// TestPart2VoiceSettingsAndAgents: settings take their organization from the
+// TestVoiceSettingsAndAgents: settings take their organization from the
 // text account; agents are individuals of it, once each.
-func TestPart2VoiceSettingsAndAgents(t *testing.T) {
+func TestVoiceSettingsAndAgents(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	s := mustOne(t, env, adminToken, "POST", "/v1/voice-settings/", resourceDoc("voice-settings", "", `{"account-id": "`+account1+`", "wait-message": "Hold."}`), 201)
@@ -124,9 +124,9 @@ func TestPart2VoiceSettingsAndAgents(t *testing.T) {
 	assert.Equal(t, before, storeState(t, env))
 }
 
-// TestPart2Conferences: a conference dials its individual; credentials are
+// TestConferences: a conference dials its individual; credentials are
 // fresh tokens while it runs.
-func TestPart2Conferences(t *testing.T) {
+func TestConferences(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	conf := mustOne(t, env, adminToken, "POST", "/v1/voice-conferences/", resourceDoc("voice-conferences", "",
@@ -163,8 +163,8 @@ func TestPart2Conferences(t *testing.T) {
 	mustFail(t, env, adminToken, "GET", "/v1/voice-conferences/?organization-id="+org1+"&filter[states]=ringing", "", 400)
 }
 
-// TestPart2RecordingsSurveysTTS: lists by state, scoping and validation.
-func TestPart2RecordingsSurveysTTS(t *testing.T) {
+// TestRecordingsSurveysTTS: lists by state, scoping and validation.
+func TestRecordingsSurveysTTS(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	assert.Equal(t, []string{recording2}, ids(mustMany(t, env, adminToken, "/v1/voice-recordings/?organization-id="+org2+"&filter[states]=inprogress")))
