@@ -95,7 +95,7 @@ type errorMeta struct {
 
 // WriteError answers every failure as an errors document with the status of
 // its first problem.
-func (a *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var list Errors
 	var one *Error
 	var be *httpx.BodyError
@@ -113,7 +113,7 @@ func (a *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		list = Errors{e}
 	default:
-		a.Log.Error("courier: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		e.Log.Error("jsonapi: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		list = Errors{{Status: http.StatusInternalServerError, Code: CodeInternal, Detail: "A server error occurred."}}
 	}
 	doc := errorDoc{Errors: make([]errorObject, len(list))}

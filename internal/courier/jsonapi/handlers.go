@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
@@ -23,12 +21,12 @@ type Answer struct {
 
 // operation wraps one catalog operation of one resource: the content type
 // check, the query validation, one transaction, then the answer.
-func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
-	op := a.ops[opID]
+func (e *Engine) operation(res *Resource, opID string, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
+	op := e.ops[opID]
 	if op == nil {
-		panic("courier: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
+		panic("jsonapi: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
 	}
-	return httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+	return httpx.Adapt(e.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		caller := CallerFrom(r.Context())
 		if hasBody(r) {
 			if err := checkContentType(r); err != nil {
@@ -40,9 +38,9 @@ func (a *Engine) operation(res *Resource, opID string, fn func(c *Call) (*Answer
 			return err
 		}
 		var ans *Answer
-		err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-			c := &Call{Ctx: r.Context(), Tx: tx, Engine: a, Req: r, Caller: caller, Op: op, Query: q, Res: res,
-				Now: FormatTime(a.Clock.Now())}
+		err = e.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+			c := &Call{Ctx: r.Context(), Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
+				Now: FormatTime(e.Clock.Now())}
 			var err error
 			ans, err = fn(c)
 			return err
@@ -67,7 +65,7 @@ func status(op *Operation, fallback int) int {
 }
 
 // getOne handles GET <path>{id}/ for every resource type.
-func (a *Engine) getOne(c *Call) (*Answer, error) {
+func (e *Engine) getOne(c *Call) (*Answer, error) {
 	rec, err := c.MustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
@@ -90,16 +88,16 @@ func Plain(st int, body any) *Answer {
 }
 
 // create handles POST <path> for every resource type.
-func (a *Engine) create(c *Call) (*Answer, error) {
+func (e *Engine) create(c *Call) (*Answer, error) {
 	data, err := readDocument(c.Req, c.Res.Type)
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.attributesIn(c, data.Attributes, true)
+	in, err := e.attributesIn(c, data.Attributes, true)
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Type: c.Res.Type, ID: a.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]json.RawMessage{}}
+	rec := &Record{Type: c.Res.Type, ID: e.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]json.RawMessage{}}
 	if data.ID != nil {
 		if !IsUUID(*data.ID) {
 			return nil, ErrPointer("/data/id", "data.id must be a UUID.")
@@ -189,7 +187,7 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 }
 
 // modify handles PATCH <path>{id}/ for every resource type.
-func (a *Engine) modify(c *Call) (*Answer, error) {
+func (e *Engine) modify(c *Call) (*Answer, error) {
 	old, err := c.MustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
@@ -204,7 +202,7 @@ func (a *Engine) modify(c *Call) (*Answer, error) {
 	if LowerID(*data.ID) != old.ID {
 		return nil, ErrConflict("/data/id", "data.id %q does not match the id in the URL.", *data.ID)
 	}
-	in, err := a.attributesIn(c, data.Attributes, false)
+	in, err := e.attributesIn(c, data.Attributes, false)
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +229,9 @@ func (a *Engine) modify(c *Call) (*Answer, error) {
 // attributesIn validates data.attributes of a create or modify: unknown
 // attributes are 400s naming them; read-only ones (and, on modify, create-only
 // ones) are ignored; values are checked against their declared kinds. A modify
-// may also send the JSON-Patch-like list of operations messaging-channels
-// documents ([{"op": "replace", "path": "/name", "value": ...}]).
-func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
+// may also send a JSON-Patch-like list of operations, as some vendors
+// document ([{"op": "replace", "path": "/name", "value": ...}]).
+func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	in := map[string]json.RawMessage{}
 	if len(raw) == 0 || string(raw) == "null" {
@@ -266,7 +264,7 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 		return nil, ErrPointer("/data/attributes", "Must be an object.")
 	}
 	decl := map[string]Attr{}
-	for _, at := range a.types[c.Res.Type] {
+	for _, at := range e.types[c.Res.Type] {
 		decl[at.Name] = at
 	}
 	var errs Errors
@@ -307,7 +305,7 @@ func (a *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 
 // runAction handles every action route: the body checked against the
 // catalog's fields, the resource loaded, the hook run.
-func (a *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
+func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 	return func(c *Call) (*Answer, error) {
 		var rec *Record
 		if act.OnItem {
@@ -333,8 +331,8 @@ func (a *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 			return nil, err
 		}
 		if c.Req.Method == http.MethodDelete {
-			// The notes decide DELETE answers 204 without a body (the catalog's
-			// 201 for delete-reaction is what every POST documents).
+			// A DELETE answers 204 without a body, whatever status the catalog
+			// documents for the operation's POST form.
 			return &Answer{Status: http.StatusNoContent, NoBody: true}, nil
 		}
 		st := status(c.Op, http.StatusCreated)
@@ -349,140 +347,6 @@ func (a *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 			return Plain(st, v), nil
 		}
 	}
-}
-
-// list handles GET <path> for every resource type: scoping, parameters,
-// filters, sort, paging, links.
-func (a *Engine) list(c *Call) (*Answer, error) {
-	lq, err := c.listQuery()
-	if err != nil {
-		return nil, err
-	}
-	paged := !c.Res.NoPaging && c.Query.params["page[limit]"].Name != ""
-	limit, offset := int64(-1), int64(0)
-	if paged {
-		limit, offset = pageLimit(c.Query), c.Query.Int("page[offset]")
-	}
-	recs, total, err := lq.run(c, limit, offset, paged)
-	if err != nil {
-		return nil, err
-	}
-	if pf := c.Engine.byType[c.Res.Type].Prefetch; pf != nil && len(recs) > 0 {
-		if err := pf(c, recs); err != nil {
-			return nil, err
-		}
-	}
-	data := make([]ResourceObject, 0, len(recs))
-	for _, rec := range recs {
-		obj, err := c.Render(rec)
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, obj)
-	}
-	if !paged {
-		return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: plainListDoc{Data: data}}, nil
-	}
-	return c.PageAnswer(data, limit, offset, total), nil
-}
-
-// ListWhere answers a paged JSON:API list of the records of typ matching
-// cond (SQL over cr_resources), for actions whose answer is a list.
-func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
-	limit, offset := c.PageBounds()
-	all := append([]any{typ}, args...)
-	var total int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = ? AND `+cond, all...).Scan(&total); err != nil {
-		return nil, err
-	}
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND `+cond+`
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, append(all, limit, offset)...)
-	if err != nil {
-		return nil, err
-	}
-	data := make([]ResourceObject, 0, len(recs))
-	for _, rec := range recs {
-		obj, err := c.Render(rec)
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, obj)
-	}
-	return c.PageAnswer(data, limit, offset, total), nil
-}
-
-// PageBounds are the page[limit] and page[offset] of the request, for hooks
-// that page a computed list themselves.
-func (c *Call) PageBounds() (limit, offset int64) {
-	return pageLimit(c.Query), c.Query.Int("page[offset]")
-}
-
-// PageAnswer answers one page of a list with its meta and links.
-func (c *Call) PageAnswer(data []ResourceObject, limit, offset, total int64) *Answer {
-	return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: listDoc{
-		Data: data, Meta: pageMeta{Limit: limit, Offset: offset, Total: total}, Links: c.pageLinks(limit, offset, total),
-	}}
-}
-
-// pageLimit is page[limit], else its default, else (communication-messages
-// documents none) its maximum.
-func pageLimit(q *Query) int64 {
-	p := q.params["page[limit]"]
-	if !q.Has(p.Name) && p.Default == "" && p.Max != nil {
-		return *p.Max
-	}
-	return q.Int("page[limit]")
-}
-
-// pageLinks builds first/prev/next/last as absolute URLs that keep every other
-// query parameter. A limit of 0 (allowed on one list) pages nowhere.
-func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
-	link := func(off int64) string {
-		var parts []string
-		seen := map[string]bool{}
-		for _, k := range c.Query.order {
-			switch k {
-			case "page[offset]", "page[limit]":
-				continue
-			}
-			for _, v := range c.Query.values[k] {
-				parts = append(parts, queryKey(k)+"="+url.QueryEscape(v))
-			}
-			seen[k] = true
-		}
-		parts = append(parts, "page[limit]="+strconv.FormatInt(limit, 10), "page[offset]="+strconv.FormatInt(off, 10))
-		return baseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
-	}
-	last := int64(0)
-	if limit > 0 && total > 0 {
-		last = (total - 1) / limit * limit
-	}
-	l := &pageLinks{First: link(0), Last: link(last)}
-	if offset > 0 && limit > 0 {
-		p := link(max(offset-limit, 0))
-		l.Prev = &p
-	}
-	if limit > 0 && total-offset > limit { // (offset+limit could overflow)
-		n := link(offset + limit)
-		l.Next = &n
-	}
-	return l
-}
-
-// queryKey escapes a parameter name but keeps JSON:API's brackets readable.
-func queryKey(k string) string {
-	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
-}
-
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host
 }
 
 func SortedKeys[V any](m map[string]V) []string {

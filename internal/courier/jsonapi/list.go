@@ -2,6 +2,8 @@ package jsonapi
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -219,4 +221,138 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 
 func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// list handles GET <path> for every resource type: scoping, parameters,
+// filters, sort, paging, links.
+func (e *Engine) list(c *Call) (*Answer, error) {
+	lq, err := c.listQuery()
+	if err != nil {
+		return nil, err
+	}
+	paged := !c.Res.NoPaging && c.Query.params["page[limit]"].Name != ""
+	limit, offset := int64(-1), int64(0)
+	if paged {
+		limit, offset = pageLimit(c.Query), c.Query.Int("page[offset]")
+	}
+	recs, total, err := lq.run(c, limit, offset, paged)
+	if err != nil {
+		return nil, err
+	}
+	if pf := c.Engine.byType[c.Res.Type].Prefetch; pf != nil && len(recs) > 0 {
+		if err := pf(c, recs); err != nil {
+			return nil, err
+		}
+	}
+	data := make([]ResourceObject, 0, len(recs))
+	for _, rec := range recs {
+		obj, err := c.Render(rec)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, obj)
+	}
+	if !paged {
+		return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: plainListDoc{Data: data}}, nil
+	}
+	return c.PageAnswer(data, limit, offset, total), nil
+}
+
+// ListWhere answers a paged JSON:API list of the records of typ matching
+// cond (SQL over cr_resources), for actions whose answer is a list.
+func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
+	limit, offset := c.PageBounds()
+	all := append([]any{typ}, args...)
+	var total int64
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = ? AND `+cond, all...).Scan(&total); err != nil {
+		return nil, err
+	}
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND `+cond+`
+		ORDER BY created_at, id LIMIT ? OFFSET ?`, append(all, limit, offset)...)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]ResourceObject, 0, len(recs))
+	for _, rec := range recs {
+		obj, err := c.Render(rec)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, obj)
+	}
+	return c.PageAnswer(data, limit, offset, total), nil
+}
+
+// PageBounds are the page[limit] and page[offset] of the request, for hooks
+// that page a computed list themselves.
+func (c *Call) PageBounds() (limit, offset int64) {
+	return pageLimit(c.Query), c.Query.Int("page[offset]")
+}
+
+// pageLimit is page[limit], else its default, else (for a list that
+// documents none) its maximum.
+func pageLimit(q *Query) int64 {
+	p := q.params["page[limit]"]
+	if !q.Has(p.Name) && p.Default == "" && p.Max != nil {
+		return *p.Max
+	}
+	return q.Int("page[limit]")
+}
+
+// pageLinks builds first/prev/next/last as absolute URLs that keep every other
+// query parameter. A limit of 0 (allowed on one list) pages nowhere.
+func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
+	link := func(off int64) string {
+		var parts []string
+		seen := map[string]bool{}
+		for _, k := range c.Query.order {
+			switch k {
+			case "page[offset]", "page[limit]":
+				continue
+			}
+			for _, v := range c.Query.values[k] {
+				parts = append(parts, queryKey(k)+"="+url.QueryEscape(v))
+			}
+			seen[k] = true
+		}
+		parts = append(parts, "page[limit]="+strconv.FormatInt(limit, 10), "page[offset]="+strconv.FormatInt(off, 10))
+		return baseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
+	}
+	last := int64(0)
+	if limit > 0 && total > 0 {
+		last = (total - 1) / limit * limit
+	}
+	l := &pageLinks{First: link(0), Last: link(last)}
+	if offset > 0 && limit > 0 {
+		p := link(max(offset-limit, 0))
+		l.Prev = &p
+	}
+	if limit > 0 && total-offset > limit { // (offset+limit could overflow)
+		n := link(offset + limit)
+		l.Next = &n
+	}
+	return l
+}
+
+// queryKey escapes a parameter name but keeps JSON:API's brackets readable.
+func queryKey(k string) string {
+	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+// PageAnswer answers one page of a list with its meta and links.
+func (c *Call) PageAnswer(data []ResourceObject, limit, offset, total int64) *Answer {
+	return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: listDoc{
+		Data: data, Meta: pageMeta{Limit: limit, Offset: offset, Total: total}, Links: c.pageLinks(limit, offset, total),
+	}}
 }

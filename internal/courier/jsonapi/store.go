@@ -22,7 +22,7 @@ var migrations embed.FS
 // the vendor's store.Schema.
 func Migrations() fs.FS { return store.Sub(migrations, "migrations") }
 
-// TimeLayout is how every courier datetime is written: UTC with microseconds.
+// TimeLayout is how every datetime is written: UTC with microseconds.
 // Fixed width, so stored values sort as text in time order.
 const TimeLayout = "2006-01-02T15:04:05.000000+00:00"
 
@@ -79,7 +79,7 @@ func (r *Record) Strs(name string) []string {
 func (r *Record) Set(name string, v any) {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("courier: attribute %s: %v", name, err)) // only our own values are set here
+		panic(fmt.Sprintf("jsonapi: attribute %s: %v", name, err)) // only our own values are set here
 	}
 	if r.Attrs == nil {
 		r.Attrs = map[string]json.RawMessage{}
@@ -103,7 +103,7 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(attrs), &r.Attrs); err != nil {
-		return nil, fmt.Errorf("courier: %s %s: stored attributes: %w", r.Type, r.ID, err)
+		return nil, fmt.Errorf("jsonapi: %s %s: stored attributes: %w", r.Type, r.ID, err)
 	}
 	if r.Attrs == nil {
 		r.Attrs = map[string]json.RawMessage{}
@@ -141,7 +141,7 @@ func QueryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([
 func encodeAttrs(attrs map[string]json.RawMessage) string {
 	raw, err := json.Marshal(attrs)
 	if err != nil {
-		panic(fmt.Sprintf("courier: encode attributes: %v", err)) // RawMessages we validated
+		panic(fmt.Sprintf("jsonapi: encode attributes: %v", err)) // RawMessages we validated
 	}
 	return string(raw)
 }

@@ -1,11 +1,11 @@
--- Every courier resource lives in one generic table: the engine's table of
+-- Every resource lives in one generic table: the engine's table of
 -- resource types says which attributes each type has; attrs holds them as JSON.
 -- The columns are what lists scope, filter and order by, so they are indexed.
 CREATE TABLE cr_resources (
     type       TEXT NOT NULL,
     id         TEXT NOT NULL,
     org_id     TEXT NOT NULL DEFAULT '',  -- the owning organization (scoping)
-    parent_id  TEXT NOT NULL DEFAULT '',  -- the parent resource (a message's channel, ...)
+    parent_id  TEXT NOT NULL DEFAULT '',  -- the parent resource (a part's widget, ...)
     created_at TEXT NOT NULL,             -- fixed-width UTC, so text order is time order
     text       TEXT NOT NULL DEFAULT '',  -- lower-cased text that filter[text] searches
     attrs      TEXT NOT NULL DEFAULT '{}',
@@ -38,8 +38,8 @@ CREATE TRIGGER cr_resources_move AFTER UPDATE OF org_id, parent_id ON cr_resourc
         ON CONFLICT (type, org_id, parent_id) DO UPDATE SET n = n + 1;
 END;
 
--- Relations between resources: organization members (user → organization),
--- channel subscribers (channel → individual), read marks (channel → individual), ...
+-- Relations between resources, named by rel: organization members (user →
+-- organization) and whatever relations the vendor's hooks keep.
 CREATE TABLE cr_links (
     rel        TEXT NOT NULL,
     from_id    TEXT NOT NULL,
@@ -50,7 +50,8 @@ CREATE TABLE cr_links (
 ) WITHOUT ROWID;
 CREATE INDEX cr_links_to ON cr_links (rel, to_id, from_id);
 
--- Bearer tokens of the fixture users.
+-- Bearer tokens and the users they authenticate (the vendor's authentication
+-- reads them).
 CREATE TABLE cr_tokens (
     token   TEXT PRIMARY KEY,
     user_id TEXT NOT NULL

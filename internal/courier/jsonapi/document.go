@@ -50,7 +50,7 @@ func (as Attributes) MarshalJSON() ([]byte, error) {
 // ResourceObject is one resource in a document (key order of the docs' samples).
 type ResourceObject struct {
 	Attributes Attributes `json:"attributes"`
-	ID         string     `json:"id,omitempty"` // notification-counts have none
+	ID         string     `json:"id,omitempty"` // computed resources may have none
 	Type       string     `json:"type"`
 }
 

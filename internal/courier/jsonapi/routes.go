@@ -7,29 +7,29 @@ import (
 )
 
 // Mount mounts the routes of every table entry.
-func (a *Engine) Mount(r chi.Router) {
-	for _, res := range a.resources {
+func (e *Engine) Mount(r chi.Router) {
+	for _, res := range e.resources {
 		switch {
 		case res.Lister != nil:
-			r.Get(res.Path, a.operation(res, res.List, res.Lister))
+			r.Get(res.Path, e.operation(res, res.List, res.Lister))
 		case res.List != "":
-			r.Get(res.Path, a.operation(res, res.List, a.list))
+			r.Get(res.Path, e.operation(res, res.List, e.list))
 		}
 		if res.Create != "" {
-			r.Post(res.Path, a.operation(res, res.Create, a.create))
+			r.Post(res.Path, e.operation(res, res.Create, e.create))
 		}
 		if res.Get != "" {
-			r.Get(res.Path+"{id}/", a.operation(res, res.Get, a.getOne))
+			r.Get(res.Path+"{id}/", e.operation(res, res.Get, e.getOne))
 		}
 		if res.Modify != "" {
-			r.Patch(res.Path+"{id}/", a.operation(res, res.Modify, a.modify))
+			r.Patch(res.Path+"{id}/", e.operation(res, res.Modify, e.modify))
 		}
 		for _, act := range res.Actions {
-			op := a.ops[act.Op]
+			op := e.ops[act.Op]
 			if op == nil {
-				panic("courier: unknown catalog operation " + act.Op)
+				panic("jsonapi: unknown catalog operation " + act.Op)
 			}
-			h := a.operation(res, act.Op, a.runAction(act))
+			h := e.operation(res, act.Op, e.runAction(act))
 			r.Method(op.Method, op.Path, h) // catalog paths are chi patterns: {id}
 			for _, alt := range act.Alts {
 				method, path, _ := strings.Cut(alt, " ")

@@ -1,12 +1,12 @@
 package jsonapi
 
-// Operation is one operation of the catalog (vendor-notes/courier-operations.json):
+// Operation is one operation of the catalog (the vendor's documentation as data):
 // what the vendor documents about it, as data the engine validates against.
 type Operation struct {
 	Seq        int    // position in the vendor's document
-	ID         string // "messaging-channels.list"
+	ID         string // "<type>.<operation>", e.g. "widgets.list"
 	Method     string
-	Path       string // "/v1/messaging-channels/{id}/archive/"
+	Path       string // "/v1/widgets/{id}/archive/", a chi pattern
 	Resource   string // first path segment
 	Status     int    // documented success status (0 when the dump shows none)
 	Response   string // "jsonapi list", "jsonapi single", "plain object", "null", ...

@@ -1,0 +1,189 @@
+package jsonapi
+
+import (
+	"context"
+	"database/sql"
+	"maps"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Caller is the authenticated user.
+type Caller struct {
+	UserID string
+	Orgs   []string // organizations the user is a member of
+}
+
+type callerKey struct{}
+
+// WithCaller is ctx carrying the authenticated caller, as the vendor's
+// authentication hands it to the engine.
+func WithCaller(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom is the caller WithCaller put in ctx (an empty one without).
+func CallerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	if c == nil {
+		return &Caller{}
+	}
+	return c
+}
+
+// Member reports whether the caller belongs to org.
+func (c *Caller) Member(org string) bool { return contains(c.Orgs, org) }
+
+// Call is one request as the engine and the hooks see it: the transaction,
+// the caller, the operation and its validated query.
+type Call struct {
+	Ctx    context.Context
+	Tx     *sql.Tx
+	Engine *Engine
+	Req    *http.Request
+	Caller *Caller
+	Op     *Operation
+	Query  *Query
+	Res    *Resource
+	Now    string // the emulated clock at the start of the request
+
+	Cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
+}
+
+// Load reads a resource of type typ the caller may see; nil when it does not
+// exist or the caller may not see it (both are 404s).
+func (c *Call) Load(typ, id string) (*Record, error) {
+	rec, err := LoadRecord(c.Ctx, c.Tx, typ, id)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if !c.Visible(rec) {
+		return nil, nil
+	}
+	return rec, nil
+}
+
+func (c *Call) Visible(rec *Record) bool {
+	if res := c.Engine.byType[rec.Type]; res != nil && res.Visible != nil {
+		return res.Visible(c, rec)
+	}
+	return c.Caller.Member(rec.OrgID)
+}
+
+// MustLoad is load with a 404 for a missing resource.
+func (c *Call) MustLoad(typ, id string) (*Record, error) {
+	rec, err := c.Load(typ, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, ErrNotFound(Singular(typ))
+	}
+	return rec, nil
+}
+
+// LoadRef reads a resource named in a body member (400 naming the member when
+// it does not exist or is out of reach).
+func (c *Call) LoadRef(pointer, typ, id string) (*Record, error) {
+	if !IsUUID(id) {
+		return nil, ErrPointer(pointer, "Must be a valid UUID.")
+	}
+	rec, err := c.Load(typ, LowerID(id))
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, ErrPointer(pointer, "%s %s does not exist.", Singular(typ), id)
+	}
+	return rec, nil
+}
+
+// Save stores a changed record (stamps are the caller's business).
+func (c *Call) Save(rec *Record) error {
+	return updateRecord(c.Ctx, c.Tx, rec, searchText(rec, c.Engine.textOf(rec.Type)))
+}
+
+// Insert stores a new record, with the type's defaults for absent attributes.
+func (c *Call) Insert(rec *Record) error {
+	return c.Engine.Insert(c.Ctx, c.Tx, rec)
+}
+
+// Stamp sets the created/modified attributes the type has.
+func (c *Call) Stamp(rec *Record, created bool) {
+	has := map[string]Attr{}
+	for _, at := range c.Engine.types[rec.Type] {
+		has[at.Name] = at
+	}
+	set := func(name string, v string) {
+		at, ok := has[name]
+		if !ok {
+			return
+		}
+		if at.Kind == "object" { // an object-kind created-by is answered as {"id": ...}
+			rec.Set(name, IDRef{ID: v})
+			return
+		}
+		rec.Set(name, v)
+	}
+	if created {
+		set("created-at", c.Now)
+		set("created-by", c.Caller.UserID)
+	}
+	set("last-modified-at", c.Now)
+	set("last-modified-time", c.Now)
+	set("last-modified-by", c.Caller.UserID)
+}
+
+// IDRef is the {"id": ...} reference the vendor nests in attributes.
+type IDRef struct {
+	ID string `json:"id"`
+}
+
+// Render answers a record as a resource object in its type's attribute order.
+func (c *Call) Render(rec *Record) (ResourceObject, error) {
+	attrs := rec.Attrs
+	if res := c.Engine.byType[rec.Type]; res != nil && res.Render != nil {
+		// The hook computes attributes on a copy: the stored record stays as it is.
+		cp := *rec
+		cp.Attrs = maps.Clone(rec.Attrs)
+		if err := res.Render(c, &cp); err != nil {
+			return ResourceObject{}, err
+		}
+		attrs = cp.Attrs
+	}
+	types := c.Engine.types[rec.Type]
+	out := make(Attributes, 0, len(types))
+	for _, at := range types {
+		if at.RequestOnly {
+			continue
+		}
+		v, ok := attrs[at.Name]
+		if !ok {
+			v = zeroValue(at.Kind)
+		}
+		out = append(out, AttrValue{Name: at.Name, Value: v})
+	}
+	return ResourceObject{Attributes: out, ID: rec.ID, Type: rec.Type}, nil
+}
+
+// Singular names a type in messages: "widgets" → "widget".
+func Singular(typ string) string {
+	if n := len(typ); n > 1 && typ[n-1] == 's' {
+		return typ[:n-1]
+	}
+	return typ
+}
+
+func LowerID(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+// urlID is the {id} of the URL, lower-cased (ids are lowercase UUIDs).
+func urlID(r *http.Request) string { return LowerID(chi.URLParam(r, "id")) }

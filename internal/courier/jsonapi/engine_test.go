@@ -1,0 +1,278 @@
+package jsonapi_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/ids"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// The engine's own small world: widgets (owned by an organization) and their
+// parts, over a catalog of six operations.
+const (
+	orgA    = "a0000000-0000-4000-8000-00000000000a"
+	orgB    = "b0000000-0000-4000-8000-00000000000b"
+	widgetB = "b1000000-0000-4000-8000-000000000001"
+)
+
+func ptr(v int64) *int64 { return &v }
+
+func testCatalog() ([]jsonapi.Operation, map[string][]jsonapi.Attr) {
+	list := []jsonapi.Param{
+		{Name: "organization-id", Kind: "string", Format: "uuid"},
+		{Name: "filter[color]", Kind: "string", Enum: []string{"red", "blue"}},
+		{Name: "filter[text]", Kind: "string"},
+		{Name: "sort", Kind: "array", ItemEnum: []string{"name", "-name"}},
+		{Name: "page[limit]", Kind: "integer", Default: "2", Min: ptr(1), Max: ptr(50)},
+		{Name: "page[offset]", Kind: "integer", Default: "0", Min: ptr(0)},
+	}
+	ops := []jsonapi.Operation{
+		{ID: "widgets.list", Method: "GET", Path: "/v1/widgets/", Status: 200, Response: "jsonapi list", Type: "widgets", Query: list},
+		{ID: "widgets.create", Method: "POST", Path: "/v1/widgets/", Status: 201, Response: "jsonapi single", Type: "widgets", Body: "jsonapi"},
+		{ID: "widgets.get", Method: "GET", Path: "/v1/widgets/{id}/", Status: 200, Response: "jsonapi single", Type: "widgets"},
+		{ID: "widgets.modify", Method: "PATCH", Path: "/v1/widgets/{id}/", Status: 200, Response: "jsonapi single", Type: "widgets", Body: "jsonapi"},
+		{ID: "widgets.archive", Method: "POST", Path: "/v1/widgets/{id}/archive/", Status: 201, Response: "jsonapi single", Type: "widgets",
+			Body: "plain", Fields: []jsonapi.Field{{Name: "reason", Kind: "string", MaxLength: 10, Required: true}}},
+		{ID: "parts.list", Method: "GET", Path: "/v1/parts/", Status: 200, Response: "jsonapi list", Type: "parts",
+			Query: []jsonapi.Param{{Name: "widget-id", Kind: "string", Format: "uuid", Required: true}}},
+	}
+	types := map[string][]jsonapi.Attr{
+		"widgets": {
+			{Name: "archived", Kind: "boolean", ReadOnly: true},
+			{Name: "color", Kind: "string", Enum: []string{"red", "blue"}, Create: true},
+			{Name: "created-at", Kind: "string", ReadOnly: true},
+			{Name: "name", Kind: "string", MaxLength: 20, Create: true, Modify: true},
+			{Name: "organization-id", Kind: "string", Format: "uuid", Create: true},
+			{Name: "reason", Kind: "string", ReadOnly: true},
+		},
+		"parts": {{Name: "label", Kind: "string", Create: true}, {Name: "widget-id", Kind: "string", Format: "uuid", Create: true}},
+	}
+	return ops, types
+}
+
+func testTable() []*jsonapi.Resource {
+	return []*jsonapi.Resource{
+		{
+			Type: "widgets", Path: "/v1/widgets/",
+			List: "widgets.list", Create: "widgets.create", Get: "widgets.get", Modify: "widgets.modify",
+			OrgAttr: "organization-id", Text: []string{"name"}, Required: []string{"name"},
+			Actions: []jsonapi.Action{{Op: "widgets.archive", OnItem: true, Handler: archive}},
+		},
+		{Type: "parts", Path: "/v1/parts/", List: "parts.list", Parent: &jsonapi.Parent{Attr: "widget-id", Type: "widgets"}},
+	}
+}
+
+// archive is an action hook: it changes the record and answers it.
+func archive(c *jsonapi.Call, rec *jsonapi.Record, body map[string]json.RawMessage) (any, error) {
+	var reason string
+	_ = json.Unmarshal(body["reason"], &reason)
+	rec.Set("archived", true)
+	rec.Set("reason", reason)
+	return rec, c.Save(rec)
+}
+
+type world struct {
+	url string
+	db  *store.DB
+}
+
+// newWorld serves the table on a fresh store; the header X-Orgs names the
+// caller's organizations (the vendor's authentication does that in real use).
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ops, types := testCatalog()
+	seed := func(ctx context.Context, tx *sql.Tx, _ fs.FS) error {
+		w := &jsonapi.Record{Type: "widgets", ID: widgetB, OrgID: orgB, CreatedAt: "2026-01-01T00:00:00.000000+00:00"}
+		w.Set("name", "other")
+		w.Set("organization-id", orgB)
+		return jsonapi.NewEngine(server.Deps{}, ops, types, testTable()).Insert(ctx, tx, w)
+	}
+	schema := store.Schema{Vendor: "widgets", TablePrefix: "cr_", Migrations: jsonapi.Migrations(), Seed: seed}
+	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	clk := clock.New(nil)
+	clk.Set(time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC))
+	clk.Freeze(true)
+	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
+	e := jsonapi.NewEngine(deps, ops, types, testTable())
+	r := chi.NewRouter()
+	r.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			caller := &jsonapi.Caller{UserID: "u1", Orgs: strings.Split(req.Header.Get("X-Orgs"), ",")}
+			next.ServeHTTP(w, req.WithContext(jsonapi.WithCaller(req.Context(), caller)))
+		})
+	})
+	e.Mount(r)
+	r.NotFound(httpx.Adapt(e.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return &jsonapi.Error{Status: http.StatusNotFound, Code: jsonapi.CodeNotFound, Detail: "Not found."}
+	}))
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return &world{url: srv.URL, db: db}
+}
+
+type answer struct {
+	status int
+	body   string
+}
+
+func (w *world) do(t *testing.T, method, path, body string) answer {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, w.url+path, rd)
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/vnd.api+json")
+	}
+	req.Header.Set("X-Orgs", orgA)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return answer{res.StatusCode, strings.ReplaceAll(string(b), w.url, "http://h")}
+}
+
+func (w *world) create(t *testing.T, id, name, color string) {
+	t.Helper()
+	a := w.do(t, "POST", "/v1/widgets/", `{"data": {"type": "widgets", "id": "`+id+`", "attributes": {"name": "`+name+`", "color": "`+color+`", "organization-id": "`+orgA+`"}}}`)
+	require.Equal(t, 201, a.status, a.body)
+}
+
+func TestCreateGetModifyInAttributeOrder(t *testing.T) {
+	w := newWorld(t)
+	a := w.do(t, "POST", "/v1/widgets/", `{"data": {"type": "widgets", "id": "C1000000-0000-4000-8000-000000000001",
+		"attributes": {"name": "gear", "color": "red", "organization-id": "`+orgA+`", "archived": true}}}`)
+	require.Equal(t, 201, a.status, a.body)
+	// The id is lower-cased, read-only attributes are ignored, created-at is
+	// stamped from the emulated clock, keys come in the type's order.
+	want := `{"data":{"attributes":{"archived":false,"color":"red","created-at":"2026-01-15T12:00:00.000000+00:00","name":"gear","organization-id":"` + orgA + `","reason":null},"id":"c1000000-0000-4000-8000-000000000001","type":"widgets"},"meta":{}}`
+	assert.Equal(t, want, strings.TrimSpace(a.body))
+	assert.Equal(t, want, strings.TrimSpace(w.do(t, "GET", "/v1/widgets/c1000000-0000-4000-8000-000000000001/", "").body))
+
+	a = w.do(t, "PATCH", "/v1/widgets/c1000000-0000-4000-8000-000000000001/", `{"data": {"type": "widgets", "id": "c1000000-0000-4000-8000-000000000001", "attributes": {"name": "cog"}}}`)
+	require.Equal(t, 200, a.status, a.body)
+	assert.Contains(t, a.body, `"name":"cog"`)
+}
+
+func TestDocumentErrors(t *testing.T) {
+	w := newWorld(t)
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		want                     string
+	}{
+		{"wrong type", "POST", "/v1/widgets/", `{"data": {"type": "parts", "attributes": {}}}`, 409, `"pointer":"/data/type"`},
+		{"unknown attribute", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {"name": "x", "size": 1}}}`, 400, `"pointer":"/data/attributes/size"`},
+		{"required attribute", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {"organization-id": "` + orgA + `"}}}`, 400, `"pointer":"/data/attributes/name"`},
+		{"enum", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {"name": "x", "color": "green", "organization-id": "` + orgA + `"}}}`, 400, `Must be one of red, blue.`},
+		{"max length", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {"name": "` + strings.Repeat("x", 21) + `", "organization-id": "` + orgA + `"}}}`, 400, `at most 20 characters`},
+		{"another organization", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {"name": "x", "organization-id": "` + orgB + `"}}}`, 403, `"code":"PermissionDenied"`},
+		{"trailing data", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {}}} {}`, 400, `"code":"ParseError"`},
+		{"modify another organization's record", "PATCH", "/v1/widgets/" + widgetB + "/", `{"data": {"type": "widgets", "id": "` + widgetB + `", "attributes": {}}}`, 404, `"code":"NotFound"`},
+		{"unknown parameter", "GET", "/v1/widgets/?color=red", "", 400, `"parameter":"color"`},
+		{"limit above maximum", "GET", "/v1/widgets/?page[limit]=51", "", 400, `"parameter":"page[limit]"`},
+		{"required parameter", "GET", "/v1/parts/", "", 400, `"parameter":"widget-id"`},
+		{"other organization's record", "GET", "/v1/widgets/" + widgetB + "/", "", 404, `"detail":"widget not found."`},
+		{"action on another organization's record", "POST", "/v1/widgets/" + widgetB + "/archive/", `{"reason": "x"}`, 404, `"code":"NotFound"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := w.do(t, tc.method, tc.path, tc.body)
+			assert.Equal(t, tc.status, a.status, a.body)
+			assert.Contains(t, a.body, tc.want)
+			assert.Contains(t, a.body, `{"errors":[{"status":`)
+		})
+	}
+}
+
+func TestListScopesFiltersSortsAndPages(t *testing.T) {
+	w := newWorld(t)
+	for i, n := range []string{"delta", "alpha", "echo", "bravo", "charlie"} {
+		color := "red"
+		if i%2 == 1 {
+			color = "blue"
+		}
+		w.create(t, "c1000000-0000-4000-8000-00000000000"+string(rune('1'+i)), n, color)
+	}
+	names := func(body string) []string {
+		var d struct {
+			Data []struct {
+				Attributes struct{ Name string } `json:"attributes"`
+			} `json:"data"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &d), body)
+		var out []string
+		for _, o := range d.Data {
+			out = append(out, o.Attributes.Name)
+		}
+		return out
+	}
+	// Organization B's widget is never listed; the default limit is 2.
+	a := w.do(t, "GET", "/v1/widgets/?sort=name", "")
+	require.Equal(t, 200, a.status, a.body)
+	assert.Equal(t, []string{"alpha", "bravo"}, names(a.body))
+	assert.Contains(t, a.body, `"meta":{"page[limit]":2,"page[offset]":0,"page[total]":5}`)
+	assert.Contains(t, a.body, `"next":"http://h/v1/widgets/?sort=name&page[limit]=2&page[offset]=2"`)
+	assert.Contains(t, a.body, `"last":"http://h/v1/widgets/?sort=name&page[limit]=2&page[offset]=4"`)
+
+	a = w.do(t, "GET", "/v1/widgets/?sort=-name&page[limit]=10", "")
+	assert.Equal(t, []string{"echo", "delta", "charlie", "bravo", "alpha"}, names(a.body))
+	a = w.do(t, "GET", "/v1/widgets/?filter[color]=blue&page[limit]=10", "")
+	assert.Equal(t, []string{"alpha", "bravo"}, names(a.body))
+	a = w.do(t, "GET", "/v1/widgets/?filter[text]=HARL", "")
+	assert.Equal(t, []string{"charlie"}, names(a.body))
+	a = w.do(t, "GET", "/v1/widgets/?organization-id="+orgB, "")
+	assert.Equal(t, 403, a.status, a.body)
+}
+
+func TestActionValidatesItsBody(t *testing.T) {
+	w := newWorld(t)
+	w.create(t, "c1000000-0000-4000-8000-000000000001", "gear", "red")
+	path := "/v1/widgets/c1000000-0000-4000-8000-000000000001/archive/"
+	for body, want := range map[string]string{
+		`{}`:                         `"pointer":"/reason"`,
+		`{"reason": "far too long"}`: `at most 10 characters`,
+		`{"reason": 5}`:              `Must be a string.`,
+		`{"why": "x"}`:               `Unknown field \"why\".`,
+	} {
+		a := w.do(t, "POST", path, body)
+		assert.Equal(t, 400, a.status, a.body)
+		assert.Contains(t, a.body, want)
+	}
+	a := w.do(t, "POST", path, `{"reason": "worn"}`)
+	require.Equal(t, 201, a.status, a.body)
+	assert.Contains(t, a.body, `"archived":true`)
+	assert.Contains(t, a.body, `"reason":"worn"`)
+}
+
+func TestParentScopesTheChildren(t *testing.T) {
+	w := newWorld(t)
+	w.create(t, "c1000000-0000-4000-8000-000000000001", "gear", "red")
+	a := w.do(t, "GET", "/v1/parts/?widget-id=C1000000-0000-4000-8000-000000000001", "")
+	require.Equal(t, 200, a.status, a.body)
+	assert.JSONEq(t, `{"data": [], "meta": {}}`, a.body, "a list without page[limit] in the catalog is not paged")
+}

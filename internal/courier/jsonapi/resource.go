@@ -1,0 +1,88 @@
+package jsonapi
+
+import (
+	"encoding/json"
+)
+
+// Resource is one entry of the declarative table of resource types: what the
+// generic handlers need to list, get, create and modify it, plus the named
+// hooks for what is specific to it. Attributes, query parameters and body
+// fields come from the catalog (catalog_gen.go) through the operation ids.
+type Resource struct {
+	Type string // JSON:API type ("widgets")
+	Path string // collection path below the prefix ("/v1/widgets/")
+
+	// Catalog operation ids served by the generic handlers ("" = not served).
+	List, Create, Get, Modify string
+
+	// OrgAttr is the attribute naming the owning organization, checked against
+	// the caller's memberships on create. Empty: the organization is the
+	// parent's, or a hook sets it.
+	OrgAttr string
+	// Parent is the resource this one belongs to (a part's widget).
+	Parent *Parent
+	// Text lists the attributes filter[text] searches.
+	Text []string
+	// Required attributes of a create.
+	Required []string
+	// Writable adds attributes a modify accepts where the catalog lost them.
+	Writable []string
+	// Sort maps a documented sort key to an SQL expression over cr_resources.
+	Sort map[string]string
+	// NoPaging marks a list the vendor does not page (meta {} and no links).
+	NoPaging bool
+
+	// Scope replaces the organization scoping of lists (SQL over cr_resources
+	// with its arguments); Visible replaces it for single reads.
+	Scope   func(c *Call) (string, []any)
+	Visible func(c *Call, rec *Record) bool
+	// Params gives list query parameters a resource-specific meaning.
+	Params map[string]ParamHook
+	// ListFilter adds conditions to every list (defaults such as "active only").
+	ListFilter func(c *Call, q *ListQuery) error
+	// Lister replaces the generic list: a collection GET that is computed, not stored.
+	Lister func(c *Call) (*Answer, error)
+	// BeforeCreate checks and completes a new record before it is stored;
+	// AfterCreate acts on it after (links, side effects).
+	BeforeCreate func(c *Call, rec *Record, in map[string]json.RawMessage) error
+	AfterCreate  func(c *Call, rec *Record, in map[string]json.RawMessage) error
+	// BeforeModify checks and completes a modified record (old is as stored).
+	BeforeModify func(c *Call, old, rec *Record, in map[string]json.RawMessage) error
+	// Render fills computed attributes of a copy of the record before it is answered.
+	Render func(c *Call, rec *Record) error
+	// Prefetch reads, in one go, what Render needs for a whole page of a list
+	// (kept in c.cache), so rendering a page is not one query per item.
+	Prefetch func(c *Call, recs []*Record) error
+	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
+	CreateAnswer func(c *Call, rec *Record) (any, error)
+
+	// Actions are the operations below /{id}/ (and collection-level ones).
+	Actions []Action
+}
+
+// Parent ties a resource to the resource it belongs to.
+type Parent struct {
+	Attr string // the attribute (and list parameter) holding the parent's id: "widget-id"
+	Type string // the parent's type: "widgets"
+}
+
+// ParamHook adds a list parameter's condition to the query.
+type ParamHook func(c *Call, q *ListQuery, value string) error
+
+// Action is one operation below a resource.
+type Action struct {
+	Op     string   // catalog operation id ("widgets.archive"): method, path, status, body fields
+	Alts   []string // alternative "METHOD /path/" routes the notes decide to serve too
+	OnItem bool     // false: a collection-level operation (no {id})
+	// FreeForm marks a plain body the document declares open ("additional
+	// properties: any"): the catalog cannot list its members, so the engine
+	// does not check them and the handler validates what it reads.
+	FreeForm bool
+	Handler  ActionFunc
+}
+
+// ActionFunc runs an action inside the request's transaction. rec is the
+// resource named by the URL (nil for collection-level actions). The result is
+// a *Record (answered as a JSON:API document), nil (answered as JSON null) or
+// a typed plain struct (answered as plain JSON).
+type ActionFunc func(c *Call, rec *Record, body map[string]json.RawMessage) (any, error)
