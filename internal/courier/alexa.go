@@ -9,7 +9,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of the Alexa family: the skill's webhook (ask-entries), reminders
+// The Alexa family: the skill's webhook (ask-entries), reminders
 // synced to an individual's Alexa account, and proactive-event subscriptions.
 //
 // An individual whose user has an ask-subscription is linked to Alexa: their
@@ -17,7 +17,8 @@ import (
 // reminder id); others' reminders wait unsynced. A subscription sends only
 // the events it registered.
 
-// alexaResources is the table of the skill's entries, reminders and subscriptions.
+// alexaResources is the table of the skill's entries, reminders and
+// subscriptions.
 func alexaResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

@@ -11,7 +11,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
-// Link relations the engine knows.
+// Link relations courier keeps (cr_links.rel).
 const (
 	relMember     = "member"     // user → organization
 	relSubscriber = "subscriber" // messaging-channel → individual

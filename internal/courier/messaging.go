@@ -10,10 +10,8 @@ import (
 // messages and their attachments, operations, plugins and responders. Channels
 // are in messaging_channels.go, messages in messaging_messages.go.
 
-// Hooks of attachments (upload tickets), bookmarks, bulk messages, operations,
-// plugins and responders.
-
-// messagingResources is the table of attachments, bookmarks, bulk messages, operations, plugins and responders.
+// messagingResources is the table of attachments, bookmarks, bulk messages,
+// operations, plugins and responders.
 func messagingResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

@@ -8,7 +8,8 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of messaging-channels (and the communication-messages inbox).
+// The messaging family's channels: messaging-channels, the
+// communication-messages inbox over them, and the communication summary.
 //
 // Subscribers are cr_links (rel "subscriber", channel → individual) whose
 // attributes hold the subscriber's channel preferences; an individual reads
@@ -17,7 +18,8 @@ import (
 // individual group. A direct channel keeps the sorted set of its individuals
 // in the hidden attribute "_direct-key" to find duplicates.
 
-// messagingChannelResources is the table of channels, the communication-messages inbox over them, and the communication summary.
+// messagingChannelResources is the table of channels, the
+// communication-messages inbox over them, and the communication summary.
 func messagingChannelResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

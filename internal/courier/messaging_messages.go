@@ -7,7 +7,8 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of messaging-messages: posting, read marks (ack), reactions and receipts.
+// The messaging family's messages: posting, read marks (ack), reactions and
+// receipts.
 
 // messagingMessageResources is the table of messages.
 func messagingMessageResources() []*jsonapi.Resource {

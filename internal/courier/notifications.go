@@ -13,10 +13,8 @@ import (
 // their bulk create), multicasts, org preferences, user notifications and
 // their daily counts.
 
-// Hooks of app credentials, badge counts, multicasts, org preferences, user
-// notifications (and their daily counts) and the communication summary.
-
-// notificationResources is the table of announcers, app credentials, badge counts, multicasts, org preferences and user notifications.
+// notificationResources is the table of announcers, app credentials, badge
+// counts, multicasts, org preferences and user notifications.
 func notificationResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

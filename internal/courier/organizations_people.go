@@ -11,11 +11,8 @@ import (
 // list, get, modify), individuals and individual groups, with the individual
 // actions (multicast, recalculate-communication-summary).
 
-// Hooks of individuals: multicast and the communication summary.
-
-// Hooks of organizations, users, individuals and individual groups.
-
-// organizationsPeopleResources is the table of organizations, users, individuals and individual groups.
+// organizationsPeopleResources is the table of organizations, users,
+// individuals and individual groups.
 func organizationsPeopleResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

@@ -14,10 +14,11 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
-// Hooks of the system family: aggregation requests, data purges, replicators
+// The system family: aggregation requests, data purges, replicators
 // and request sniffers.
 
-// systemResources is the table of aggregation requests, data purges, replicators and sniffers.
+// systemResources is the table of aggregation requests, data purges,
+// replicators and sniffers.
 func systemResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

@@ -11,7 +11,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of the texting family: Twilio-backed text accounts, their numbers,
+// The texting family: Twilio-backed text accounts, their numbers,
 // number look-ups and logs, user↔number maps, texts and their callbacks.
 //
 // A text account is an organization's Twilio account; claim-number (or a
@@ -21,7 +21,8 @@ import (
 // callback moves a text's status, and an inbound reply becomes a
 // text-receive-log.
 
-// textingResources is the table of text accounts, numbers, look-ups, logs, maps and texts.
+// textingResources is the table of text accounts, numbers, look-ups, logs, maps
+// and texts.
 func textingResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

@@ -13,7 +13,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of the user family: consents, devices (and the pushes they
+// The user family: consents, devices (and the pushes they
 // received), e-mails with their attachments, and multicasts to users.
 //
 // A multicast (user-multicasts create, users/{id}/multicast) is recorded as
@@ -22,7 +22,8 @@ import (
 // An e-mail is a draft until sent (auto-send, or the send action); a draft
 // takes attachments, which must be uploaded (process-upload) before it is sent.
 
-// userResources is the table of consents, devices, e-mails and their attachments, multicasts, and the users' multicast actions.
+// userResources is the table of consents, devices, e-mails and their
+// attachments, multicasts, and the users' multicast actions.
 func userResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

@@ -9,7 +9,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of the video family: video channels (rooms), their participants and
+// The video family: video channels (rooms), their participants and
 // compositions (recordings).
 //
 // A channel is "scheduled" while its appointment lies ahead, "open" otherwise,

@@ -8,7 +8,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
 
-// Hooks of the voice family: voice settings (an organization's call queue
+// The voice family: voice settings (an organization's call queue
 // on one of its text accounts), queue agents and entries, tasks, the IVR's
 // TwiML webhook, conferences with their dial logs, recordings, surveys and
 // text-to-speech.
@@ -18,7 +18,8 @@ import (
 // entries and their queue times. A conference dials its individual: it starts
 // "running" with one dial log.
 
-// voiceResources is the table of voice settings, tasks, queues, recordings, conferences, dial logs, surveys and text-to-speech.
+// voiceResources is the table of voice settings, tasks, queues, recordings,
+// conferences, dial logs, surveys and text-to-speech.
 func voiceResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{

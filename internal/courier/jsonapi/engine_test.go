@@ -111,8 +111,8 @@ func newWorld(t *testing.T) *world {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	clk := clock.New(nil)
-	clk.Set(time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC))
 	clk.Freeze(true)
+	clk.Set(time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC))
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
 	e := jsonapi.NewEngine(deps, ops, types, testTable())
 	r := chi.NewRouter()

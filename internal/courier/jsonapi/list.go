@@ -233,7 +233,7 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 	paged := !c.Res.NoPaging && c.Query.params["page[limit]"].Name != ""
 	limit, offset := int64(-1), int64(0)
 	if paged {
-		limit, offset = pageLimit(c.Query), c.Query.Int("page[offset]")
+		limit, offset = c.PageBounds()
 	}
 	recs, total, err := lq.run(c, limit, offset, paged)
 	if err != nil {
@@ -244,13 +244,9 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 			return nil, err
 		}
 	}
-	data := make([]ResourceObject, 0, len(recs))
-	for _, rec := range recs {
-		obj, err := c.Render(rec)
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, obj)
+	data, err := c.renderAll(recs)
+	if err != nil {
+		return nil, err
 	}
 	if !paged {
 		return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: plainListDoc{Data: data}}, nil
@@ -272,6 +268,15 @@ func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	data, err := c.renderAll(recs)
+	if err != nil {
+		return nil, err
+	}
+	return c.PageAnswer(data, limit, offset, total), nil
+}
+
+// renderAll renders a page of records in order.
+func (c *Call) renderAll(recs []*Record) ([]ResourceObject, error) {
 	data := make([]ResourceObject, 0, len(recs))
 	for _, rec := range recs {
 		obj, err := c.Render(rec)
@@ -280,7 +285,7 @@ func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
 		}
 		data = append(data, obj)
 	}
-	return c.PageAnswer(data, limit, offset, total), nil
+	return data, nil
 }
 
 // PageBounds are the page[limit] and page[offset] of the request, for hooks

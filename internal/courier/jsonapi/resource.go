@@ -7,7 +7,8 @@ import (
 // Resource is one entry of the declarative table of resource types: what the
 // generic handlers need to list, get, create and modify it, plus the named
 // hooks for what is specific to it. Attributes, query parameters and body
-// fields come from the catalog (catalog_gen.go) through the operation ids.
+// fields come from the catalog (the Operations and attribute lists given to
+// NewEngine) through the operation ids.
 type Resource struct {
 	Type string // JSON:API type ("widgets")
 	Path string // collection path below the prefix ("/v1/widgets/")
@@ -51,7 +52,7 @@ type Resource struct {
 	// Render fills computed attributes of a copy of the record before it is answered.
 	Render func(c *Call, rec *Record) error
 	// Prefetch reads, in one go, what Render needs for a whole page of a list
-	// (kept in c.cache), so rendering a page is not one query per item.
+	// (kept in c.Cache), so rendering a page is not one query per item.
 	Prefetch func(c *Call, recs []*Record) error
 	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
 	CreateAnswer func(c *Call, rec *Record) (any, error)
