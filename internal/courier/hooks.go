@@ -14,15 +14,6 @@ import (
 // common meaning, reading records and bodies, times and phone numbers, and
 // the refusals several families answer.
 
-// remarshal decodes a checked body into a typed struct.
-func remarshal(body map[string]jsonRaw, v any) error {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, v)
-}
-
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v) // values decoded from JSON re-encode
 	return b
@@ -67,9 +58,11 @@ func newToken(c *jsonapi.Call) string { return c.Engine.IDs.Hex(32) }
 // newSID is a Twilio-style identifier: a two-letter prefix and 32 hex digits.
 func newSID(c *jsonapi.Call, prefix string) string { return prefix + c.Engine.IDs.Hex(16) }
 
-// acceptParam marks a parameter that is validated by the catalog but changes
-// nothing in a list (the acting individual of a video participant list).
-func acceptParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
+// ignoreParam marks a documented list parameter that selects no rows: a
+// ListFilter or Render reads it itself, or it names the acting individual
+// (individual-id on message reads is the reader whose read marks "ack" and
+// "acknowledged" use; on video participants it changes nothing).
+func ignoreParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
 
 // orgFilter is a filter[organization-id] that, like the organization-id
 // parameter, is a 403 outside the caller's organizations.

@@ -104,9 +104,6 @@ func messagingResources() []*jsonapi.Resource {
 	}
 }
 
-// ignoreParam marks a parameter that a ListFilter (or Render) reads itself.
-func ignoreParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
-
 // parentParam matches a filter[...] naming the parent against the parent column.
 func parentParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	q.Where("parent_id = ?", jsonapi.LowerID(v))
@@ -414,7 +411,7 @@ func expandPlugin(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw)
 	var in struct {
 		ChannelID string `json:"channel-id"`
 	}
-	_ = remarshal(body, &in)
+	_ = decodeBody(body, &in)
 	ch, err := c.LoadRef("/channel-id", "messaging-channels", in.ChannelID)
 	if err != nil {
 		return nil, err

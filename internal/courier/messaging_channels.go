@@ -464,7 +464,7 @@ func channelPreferences(c *jsonapi.Call, rec *jsonapi.Record, body map[string]js
 			Value any    `json:"value"`
 		} `json:"values"`
 	}
-	if err := remarshal(body, &in); err != nil {
+	if err := decodeBody(body, &in); err != nil {
 		return nil, jsonapi.ErrPointer("/values", "Must be a list of {name, value} objects.")
 	}
 	who := jsonapi.LowerID(in.IndividualID)
@@ -506,7 +506,7 @@ func channelSMS(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (
 	var in struct {
 		Active bool `json:"active"`
 	}
-	if err := remarshal(body, &in); err != nil {
+	if err := decodeBody(body, &in); err != nil {
 		return nil, jsonapi.ErrPointer("/active", "Must be a boolean.")
 	}
 	rec.Set("with-sms", in.Active)
@@ -551,7 +551,7 @@ func removeSubscribers(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jso
 // bodyIndividuals reads individual-ids: each must be in the channel's organization (400).
 func bodyIndividuals(c *jsonapi.Call, ch *jsonapi.Record, body map[string]jsonRaw) ([]string, error) {
 	var ids []string
-	if err := remarshal(body, &struct {
+	if err := decodeBody(body, &struct {
 		IDs *[]string `json:"individual-ids"`
 	}{&ids}); err != nil {
 		return nil, jsonapi.ErrPointer("/individual-ids", "Must be a list of UUIDs.")

@@ -21,7 +21,7 @@ func messagingMessageResources() []*jsonapi.Resource {
 			Text:     []string{"message"},
 			Required: []string{"channel-id"},
 			Params: map[string]jsonapi.ParamHook{
-				"individual-id": viewerParam,
+				"individual-id": ignoreParam,
 				"acknowledged":  messagesAcknowledged,
 			},
 			BeforeCreate: createMessage,
@@ -73,10 +73,6 @@ type attachmentView struct {
 	Removed     bool    `json:"removed"`
 	Thumbnail   *string `json:"thumbnail"`
 }
-
-// viewerParam: individual-id on message reads is the reading individual
-// (whose read marks "ack" and "acknowledged" use), not a filter.
-func viewerParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error { return nil }
 
 // messagesAcknowledged keeps the messages the viewer has (or has not) read.
 func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
@@ -352,7 +348,7 @@ func ackMessage(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (
 		AllowPast    bool   `json:"allow-past"`
 		IndividualID string `json:"individual-id"`
 	}
-	_ = remarshal(body, &in) // checked against the catalog's fields already
+	_ = decodeBody(body, &in) // checked against the catalog's fields already
 	who, err := actingParticipant(c, rec, in.IndividualID)
 	if err != nil {
 		return nil, err
@@ -395,7 +391,7 @@ type reactionBody struct {
 // addReaction adds one reaction per individual and type.
 func addReaction(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in reactionBody
-	_ = remarshal(body, &in)
+	_ = decodeBody(body, &in)
 	who, err := actingParticipant(c, rec, in.IndividualID)
 	if err != nil {
 		return nil, err
@@ -425,7 +421,7 @@ func addReaction(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) 
 // deleteReaction removes the individual's reaction of that type (absent: no change).
 func deleteReaction(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	var in reactionBody
-	_ = remarshal(body, &in)
+	_ = decodeBody(body, &in)
 	who, err := actingParticipant(c, rec, in.IndividualID)
 	if err != nil {
 		return nil, err

@@ -351,7 +351,7 @@ func ackNotification(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonR
 	var in struct {
 		AckPrevious bool `json:"ack-previous"`
 	}
-	_ = remarshal(body, &in)
+	_ = decodeBody(body, &in)
 	rec.Set("acknowledged", true)
 	if err := c.Save(rec); err != nil {
 		return nil, err

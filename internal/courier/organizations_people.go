@@ -55,7 +55,7 @@ func individualMulticast(c *jsonapi.Call, rec *jsonapi.Record, body map[string]j
 		TemplateData   jsonRaw `json:"template-data"`
 		TemplateID     string  `json:"template-id"`
 	}
-	_ = remarshal(body, &in)
+	_ = decodeBody(body, &in)
 	org := rec.OrgID
 	if in.OrganizationID != "" {
 		org = jsonapi.LowerID(in.OrganizationID)

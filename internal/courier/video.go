@@ -49,7 +49,7 @@ func videoResources() []*jsonapi.Resource {
 			Type: "video-participants", Path: "/v1/video-participants/",
 			List: "video-participants.list", Get: "video-participants.get", Modify: "video-participants.modify",
 			Parent:       &jsonapi.Parent{Attr: "video-channel-id", Type: "video-channels"},
-			Params:       map[string]jsonapi.ParamHook{"individual-id": acceptParam},
+			Params:       map[string]jsonapi.ParamHook{"individual-id": ignoreParam},
 			BeforeModify: videoParticipantModify,
 		},
 		{

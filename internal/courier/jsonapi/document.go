@@ -3,6 +3,7 @@ package jsonapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -147,7 +148,7 @@ func readDocument(r *http.Request, typ string) (*requestData, error) {
 	var doc requestDoc
 	if err := httpx.Unmarshal(body, &doc, false); err != nil {
 		var be *httpx.BodyError
-		if asBodyError(err, &be) && be.Kind == httpx.BodyWrongType && be.Field != "" {
+		if errors.As(err, &be) && be.Kind == httpx.BodyWrongType && be.Field != "" {
 			return nil, ErrPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
 		}
 		if be != nil && be.Kind == httpx.BodyEmpty {

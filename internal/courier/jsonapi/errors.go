@@ -129,5 +129,3 @@ func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	httpx.WriteJSON(w, list[0].Status, ContentTypeAPI, doc)
 }
-
-func asError(err error, e **Error) bool { return errors.As(err, e) }

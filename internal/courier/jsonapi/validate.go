@@ -16,11 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
-	"github.com/emulator/vendor-emulator/internal/httpx"
 )
-
-func asBodyError(err error, be **httpx.BodyError) bool { return errors.As(err, be) }
 
 // Query is a request's validated query parameters.
 type Query struct {
