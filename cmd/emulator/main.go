@@ -84,7 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	}
 	srv := &http.Server{
 		Handler:           server.New(server.Config{DB: db, Clock: deps.Clock, Log: log, Version: version, Vendors: vs}),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

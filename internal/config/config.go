@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // Config is everything the emulator can be told at start.
@@ -18,7 +19,21 @@ type Config struct {
 	Fixtures  string     // -fixtures, EMULATOR_FIXTURES ("" = embedded)
 	LogFormat string     // -log-format, EMULATOR_LOG_FORMAT: text or json
 	LogLevel  slog.Level // -log-level, EMULATOR_LOG_LEVEL: debug, info, warn, error
+
+	// How long one connection may take, so that a stalled or slow client
+	// costs only its own connection (the defaults are far above any test's
+	// request, so a suite never meets them by accident).
+	ReadTimeout  time.Duration // -read-timeout, EMULATOR_READ_TIMEOUT: headers and body of a request
+	WriteTimeout time.Duration // -write-timeout, EMULATOR_WRITE_TIMEOUT: from the end of the headers to the end of the answer
+	IdleTimeout  time.Duration // -idle-timeout, EMULATOR_IDLE_TIMEOUT: a keep-alive connection between requests
 }
+
+// The default timeouts.
+const (
+	DefaultReadTimeout  = 60 * time.Second
+	DefaultWriteTimeout = 120 * time.Second
+	DefaultIdleTimeout  = 120 * time.Second
+)
 
 // ErrHelp is returned when -h or -help was asked for; usage has been written.
 var ErrHelp = flag.ErrHelp
@@ -33,6 +48,9 @@ var options = []option{
 	{"fixtures", "EMULATOR_FIXTURES", "", "directory of fixture files to seed from instead of the embedded ones"},
 	{"log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json"},
 	{"log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
+	{"read-timeout", "EMULATOR_READ_TIMEOUT", DefaultReadTimeout.String(), "longest time to read one request, headers and body"},
+	{"write-timeout", "EMULATOR_WRITE_TIMEOUT", DefaultWriteTimeout.String(), "longest time from the end of a request's headers to the end of its answer"},
+	{"idle-timeout", "EMULATOR_IDLE_TIMEOUT", DefaultIdleTimeout.String(), "longest time a keep-alive connection waits for its next request"},
 }
 
 // Load reads args (without the program name) and the environment through getenv.
@@ -77,6 +95,16 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(strings.ToLower(*vals["log-level"]))); err != nil {
 		return Config{}, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", *vals["log-level"])
+	}
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+	}{{"read-timeout", &cfg.ReadTimeout}, {"write-timeout", &cfg.WriteTimeout}, {"idle-timeout", &cfg.IdleTimeout}} {
+		v, err := time.ParseDuration(*vals[d.name])
+		if err != nil || v <= 0 {
+			return Config{}, fmt.Errorf("-%s must be a positive duration such as \"30s\", not %q", d.name, *vals[d.name])
+		}
+		*d.into = v
 	}
 	return cfg, nil
 }

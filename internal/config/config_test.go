@@ -6,6 +6,7 @@ import (
 	"flag"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +16,11 @@ import (
 
 func TestLoad(t *testing.T) {
 	t.Parallel()
-	defaults := config.Config{Addr: ":8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo}
+	timeouts := func(c config.Config) config.Config {
+		c.ReadTimeout, c.WriteTimeout, c.IdleTimeout = config.DefaultReadTimeout, config.DefaultWriteTimeout, config.DefaultIdleTimeout
+		return c
+	}
+	defaults := timeouts(config.Config{Addr: ":8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})
 	tests := []struct {
 		name string
 		args []string
@@ -26,12 +31,17 @@ func TestLoad(t *testing.T) {
 		{name: "defaults", want: defaults},
 		{name: "env", env: map[string]string{"EMULATOR_ADDR": ":9000", "EMULATOR_DB": "/tmp/x.db",
 			"EMULATOR_FIXTURES": "/fx", "EMULATOR_LOG_FORMAT": "json", "EMULATOR_LOG_LEVEL": "debug"},
-			want: config.Config{Addr: ":9000", DB: "/tmp/x.db", Fixtures: "/fx", LogFormat: "json", LogLevel: slog.LevelDebug}},
+			want: timeouts(config.Config{Addr: ":9000", DB: "/tmp/x.db", Fixtures: "/fx", LogFormat: "json", LogLevel: slog.LevelDebug})},
 		{name: "flags", args: []string{"-addr", "127.0.0.1:0", "-db", "a.db", "-fixtures", "dir", "-log-format", "json", "-log-level", "WARN"},
-			want: config.Config{Addr: "127.0.0.1:0", DB: "a.db", Fixtures: "dir", LogFormat: "json", LogLevel: slog.LevelWarn}},
+			want: timeouts(config.Config{Addr: "127.0.0.1:0", DB: "a.db", Fixtures: "dir", LogFormat: "json", LogLevel: slog.LevelWarn})},
 		{name: "flag wins over env", args: []string{"-addr", ":7000", "-log-level=error"},
 			env:  map[string]string{"EMULATOR_ADDR": ":9000", "EMULATOR_LOG_LEVEL": "debug", "EMULATOR_DB": "env.db"},
-			want: config.Config{Addr: ":7000", DB: "env.db", LogFormat: "text", LogLevel: slog.LevelError}},
+			want: timeouts(config.Config{Addr: ":7000", DB: "env.db", LogFormat: "text", LogLevel: slog.LevelError})},
+		{name: "timeouts", args: []string{"-read-timeout", "5s", "-idle-timeout=1m"}, env: map[string]string{"EMULATOR_WRITE_TIMEOUT": "90s", "EMULATOR_READ_TIMEOUT": "1h"},
+			want: config.Config{Addr: ":8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo,
+				ReadTimeout: 5 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute}},
+		{name: "bad timeout", args: []string{"-write-timeout", "soon"}, err: `-write-timeout must be a positive duration such as "30s", not "soon"`},
+		{name: "zero timeout from env", env: map[string]string{"EMULATOR_IDLE_TIMEOUT": "0s"}, err: `-idle-timeout must be a positive duration such as "30s", not "0s"`},
 		{name: "unknown flag", args: []string{"-nope"}, err: "flag provided but not defined: -nope"},
 		{name: "bad log format", args: []string{"-log-format", "xml"}, err: `-log-format must be text or json, not "xml"`},
 		{name: "bad log level from env", env: map[string]string{"EMULATOR_LOG_LEVEL": "loud"}, err: `-log-level must be debug, info, warn or error, not "loud"`},

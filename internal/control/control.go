@@ -94,7 +94,7 @@ type statusBody struct {
 
 // health handles GET /_emulator/health.
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
-	if err := h.DB.SQL().PingContext(r.Context()); err != nil {
+	if err := h.DB.Ping(r.Context()); err != nil {
 		return &Error{http.StatusServiceUnavailable, "store unavailable"}
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", statusBody{"ok", h.Version})

@@ -2,6 +2,7 @@ package control_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,4 +140,25 @@ func TestJournalRing(t *testing.T) {
 	assert.Equal(t, "d", got[0].Path)
 	j.Clear()
 	assert.Empty(t, j.List("", 10))
+}
+
+func TestJournalKeepsEveryFieldWithinItsCap(t *testing.T) {
+	t.Parallel()
+	j := control.NewJournal(4, 100)
+	huge := strings.Repeat("x", 1<<20)
+	for range 10 {
+		j.Add(control.Entry{ID: huge, Method: huge, Path: "/" + huge, Query: "q=" + huge, RequestBody: huge, ResponseBody: huge})
+	}
+	held := 0
+	for _, e := range j.List("", 100) {
+		assert.Len(t, e.Path, control.FieldLimit)
+		assert.Len(t, e.Query, control.FieldLimit)
+		assert.Len(t, e.RequestBody, 100)
+		assert.Len(t, e.ResponseBody, 100)
+		assert.LessOrEqual(t, len(e.ID), 200)
+		held += len(e.ID) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody)
+	}
+	assert.LessOrEqual(t, held, j.WorstCaseBytes())
+	// The journal the server keeps by default: 1,000 entries of 4 KiB bodies.
+	assert.Equal(t, 1000*(2*4096+2*control.FieldLimit+512), control.NewJournal(1000, 4096).WorstCaseBytes())
 }

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,7 +20,16 @@ type Entry struct {
 	ResponseBody string    `json:"response_body"`
 }
 
+// FieldLimit is how many bytes of a request's path and of its query string
+// the journal keeps: Go accepts request lines up to a megabyte.
+const FieldLimit = 2048
+
+// entryOverhead bounds what an entry holds besides its four capped strings:
+// the struct itself, its id (X-Request-Id, at most 200 bytes), vendor, method.
+const entryOverhead = 512
+
 // Journal is a bounded ring of the latest requests. Safe for concurrent use.
+// Everything it keeps is capped, so its memory never exceeds WorstCaseBytes.
 type Journal struct {
 	mu      sync.Mutex
 	entries []Entry
@@ -37,8 +47,18 @@ func NewJournal(size, bodyLimit int) *Journal {
 	return &Journal{entries: make([]Entry, size), BodyLimit: bodyLimit}
 }
 
-// Add records e, dropping the oldest entry when the ring is full.
+// WorstCaseBytes is the most memory the journal can hold: every entry full,
+// with both bodies, the path and the query at their limits.
+func (j *Journal) WorstCaseBytes() int {
+	return len(j.entries) * (2*j.BodyLimit + 2*FieldLimit + entryOverhead)
+}
+
+// Add records e, dropping the oldest entry when the ring is full. The path
+// and query are cut to FieldLimit bytes, the bodies to BodyLimit.
 func (j *Journal) Add(e Entry) {
+	e.Path, e.Query = truncate(e.Path, FieldLimit), truncate(e.Query, FieldLimit)
+	e.RequestBody, e.ResponseBody = truncate(e.RequestBody, j.BodyLimit), truncate(e.ResponseBody, j.BodyLimit)
+	e.Method, e.ID = truncate(e.Method, 64), truncate(e.ID, 200)
 	j.mu.Lock()
 	j.entries[j.next] = e
 	j.next++
@@ -72,4 +92,13 @@ func (j *Journal) Clear() {
 	defer j.mu.Unlock()
 	clear(j.entries)
 	j.next, j.full = 0, false
+}
+
+// truncate cuts s to at most n bytes. The copy matters: a substring would
+// keep the whole original string alive.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.Clone(s[:n])
 }

@@ -48,7 +48,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 func (a *API) resolveToken(ctx context.Context, token string) (*jsonapi.Caller, string, error) {
 	var caller *jsonapi.Caller
 	var individual string
-	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
 		var userID string
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM cr_tokens WHERE token = ?`, token).Scan(&userID)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -186,7 +186,7 @@ func storeState(t testing.TB, env *emutest.Env) string {
 			ORDER BY rel, from_id, to_id)`,
 	} {
 		var s string
-		require.NoError(t, env.Deps.DB.SQL().QueryRowContext(context.Background(), q).Scan(&s))
+		require.NoError(t, env.Deps.DB.Read().QueryRowContext(context.Background(), q).Scan(&s))
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -207,6 +207,6 @@ func idSet(os []object) map[string]bool {
 func totalChanges(t testing.TB, env *emutest.Env) int64 {
 	t.Helper()
 	var n int64
-	require.NoError(t, env.Deps.DB.SQL().QueryRowContext(context.Background(), `SELECT total_changes()`).Scan(&n))
+	require.NoError(t, env.Deps.DB.Write().QueryRowContext(context.Background(), `SELECT total_changes()`).Scan(&n))
 	return n
 }

@@ -396,7 +396,7 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 		`SELECT rel || '|' || from_id || '|' || to_id || '|' || attrs FROM cr_links ORDER BY rel, from_id, to_id`,
 		`SELECT type || '|' || org_id || '|' || parent_id || '|' || n FROM cr_counts ORDER BY type, org_id, parent_id`,
 	} {
-		rows, err := env.Deps.DB.SQL().Query(q)
+		rows, err := env.Deps.DB.Read().Query(q)
 		require.NoError(t, err)
 		for rows.Next() {
 			var s string

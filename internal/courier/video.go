@@ -39,7 +39,7 @@ func videoResources() []*jsonapi.Resource {
 			Actions: []jsonapi.Action{
 				{Op: "video-channels.finalize-encounter", OnItem: true, Handler: videoFinalize},
 				{Op: "video-channels.finalize-encounter-v2", OnItem: true, Handler: videoFinalize},
-				{Op: "video-channels.get-credentials", OnItem: true, Handler: videoGetCredentials},
+				{Op: "video-channels.get-credentials", OnItem: true, Writes: true, Handler: videoGetCredentials},
 				{Op: "video-channels.participant-audio-states", OnItem: true, Handler: videoAudioStates},
 				{Op: "video-channels.reminder-timer", OnItem: true, Handler: videoReminderTimer},
 				{Op: "video-channels.terminate", OnItem: true, Handler: videoTerminate},

@@ -80,7 +80,7 @@ func (a *API) adjustSendingCredits(op string) func(w http.ResponseWriter, r *htt
 			stmt, args = `credits_available = ? WHERE id = ? AND `+fixedCreditsMode, []any{n, id}
 		}
 		var c sendingCredits
-		err = a.reads().QueryRowContext(r.Context(), `UPDATE ga_organizations SET `+stmt+
+		err = a.DB.WriteRow(r.Context(), `UPDATE ga_organizations SET `+stmt+
 			` RETURNING lifetime_messages_sent, credits_available`, args...).Scan(&c.LifetimeMessagesSent, &c.CurrentCreditsAvailable)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := a.whyNoCredits(r, id); err != nil {

@@ -99,7 +99,7 @@ func snapshot(tb testing.TB, env *emutest.Env) string {
 	tb.Helper()
 	var out []string
 	for _, table := range []string{"ga_organizations", "ga_api_keys", "ga_sends", "ga_delete_codes"} {
-		rows, err := env.Deps.DB.SQL().Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
+		rows, err := env.Deps.DB.Read().Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
 		require.NoError(tb, err)
 		cols, err := rows.Columns()
 		require.NoError(tb, err)
@@ -121,7 +121,7 @@ func snapshot(tb testing.TB, env *emutest.Env) string {
 // exec runs a statement on the test's store, for states no API call makes.
 func exec(tb testing.TB, env *emutest.Env, query string, args ...any) {
 	tb.Helper()
-	_, err := env.Deps.DB.SQL().Exec(query, args...)
+	_, err := env.Deps.DB.Write().Exec(query, args...)
 	require.NoError(tb, err)
 }
 

@@ -102,19 +102,7 @@ func nameTaken(ctx context.Context, q querier, name string, except int64) (bool,
 	return n > 0, err
 }
 
-// cached runs statements outside a transaction through the store's prepared
-// statement cache (parsing SQL costs more than these lookups themselves),
-// with the method names *sql.Tx has, so helpers take either.
-type cached struct{ db *store.DB }
-
-func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.db.QueryRow(ctx, query, args...)
-}
-
-func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.db.Query(ctx, query, args...)
-}
-
-// reads is the store for statements outside a transaction. Never use it
-// inside a.DB.Tx: the in-memory store has one connection.
-func (a *API) reads() cached { return cached{a.DB} }
+// reads is the store for reads outside a transaction: the read pool, with
+// cached statements. Never use it inside a.DB.Tx: it does not see what the
+// transaction has not committed.
+func (a *API) reads() store.Reader { return a.DB.Reader() }

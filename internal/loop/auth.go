@@ -27,7 +27,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		var c caller
-		err := a.DB.SQL().QueryRowContext(r.Context(),
+		err := a.DB.Reader().QueryRowContext(r.Context(),
 			`SELECT account_id, id, is_default FROM lm_organizations WHERE api_key = ?`, key).
 			Scan(&c.AccountID, &c.OrgID, &c.IsDefault)
 		switch {

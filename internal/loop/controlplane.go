@@ -43,7 +43,7 @@ func (a *API) setSenderStatus(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return &control.Error{Status: http.StatusBadRequest, Msg: `status must be one of "active", "pending", "canceled", "suspended"`}
 	}
-	it, err := scanSender(a.DB.SQL().QueryRowContext(r.Context(), `UPDATE lm_senders SET status = ?, activate_at = NULL
+	it, err := scanSender(a.DB.WriteRow(r.Context(), `UPDATE lm_senders SET status = ?, activate_at = NULL
 		WHERE id = ? RETURNING `+senderColumns, req.Status, chi.URLParam(r, "id")))
 	if errors.Is(err, sql.ErrNoRows) {
 		return &control.Error{Status: http.StatusNotFound, Msg: "no sender name with id " + chi.URLParam(r, "id")}

@@ -58,7 +58,7 @@ type plansBody struct {
 
 // listPlans handles GET /api/v1/sender/plans/ (any key: plans are the same for everyone).
 func (a *API) listPlans(w http.ResponseWriter, r *http.Request) error {
-	rows, err := a.DB.SQL().QueryContext(r.Context(), `SELECT id, name, daily_contacts, monthly_contacts,
+	rows, err := a.DB.Reader().QueryContext(r.Context(), `SELECT id, name, daily_contacts, monthly_contacts,
 		monthly_fee_cents, currency FROM lm_plans ORDER BY seq`)
 	if err != nil {
 		return err
@@ -272,7 +272,7 @@ func (a *API) orderSenders(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	planIDs := map[string]bool{}
-	rows, err := a.DB.SQL().QueryContext(ctx, `SELECT id FROM lm_plans`)
+	rows, err := a.DB.Reader().QueryContext(ctx, `SELECT id FROM lm_plans`)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,6 @@ type scanner interface{ Scan(dest ...any) error }
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 func scanOrg(s scanner) (*org, error) {
@@ -104,7 +103,7 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	// The account's organizations are few, so they are read whole (scoped in
 	// the query) and searched here: strings.ToLower folds every letter's case,
 	// where SQLite's lower() folds only ASCII.
-	rows, err := a.DB.SQL().QueryContext(r.Context(), `SELECT id, name, status, create_date FROM lm_organizations
+	rows, err := a.DB.Reader().QueryContext(r.Context(), `SELECT id, name, status, create_date FROM lm_organizations
 		WHERE account_id = ?`+p.order(""), c.AccountID)
 	if err != nil {
 		return err
@@ -224,7 +223,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := req.apply(&o, true); err != nil {
 		return err
 	}
-	if _, err := a.DB.SQL().ExecContext(r.Context(), `INSERT INTO lm_organizations (id, account_id, is_default,
+	if _, err := a.DB.Write().ExecContext(r.Context(), `INSERT INTO lm_organizations (id, account_id, is_default,
 		name, website, support_url, country, webhook_url, webhook_header, api_key, status, create_date)
 		VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.AccountID, o.Name, o.Website, o.SupportURL, o.Country,
 		o.WebhookURL, o.WebhookHeader, o.APIKey, o.Status, o.CreateDate); err != nil {
@@ -237,7 +236,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 
 // getOrg handles GET /api/v1/organizations/details/{id}/ (any key, within its scope).
 func (a *API) getOrg(w http.ResponseWriter, r *http.Request) error {
-	o, err := loadOrg(r.Context(), a.DB.SQL(), callerOf(r), chi.URLParam(r, "id"))
+	o, err := loadOrg(r.Context(), a.DB.Reader(), callerOf(r), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (a *API) listPools(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	db := a.DB.SQL()
+	db := a.DB.Reader()
 	cond, args := c.scope("p.account_id", "p.organization_id")
 	var count int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM lm_pools p WHERE `+cond, args...).Scan(&count); err != nil {
@@ -181,7 +181,7 @@ func (a *API) getPool(w http.ResponseWriter, r *http.Request) error {
 	c := callerOf(r)
 	cond, args := c.scope("account_id", "organization_id")
 	var d poolDetails
-	err := a.DB.SQL().QueryRowContext(ctx, `SELECT id, name, status, create_date FROM lm_pools WHERE id = ? AND `+cond,
+	err := a.DB.Reader().QueryRowContext(ctx, `SELECT id, name, status, create_date FROM lm_pools WHERE id = ? AND `+cond,
 		append([]any{chi.URLParam(r, "id")}, args...)...).Scan(&d.ID, &d.Name, &d.Status, &d.CreateDate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errPoolNotFound()

@@ -35,18 +35,23 @@ func scanSender(s scanner) (senderItem, error) {
 // settle makes every test-ordered sender whose activation time has come
 // active. Activation is computed lazily, on the emulated clock, by whichever
 // request next looks at senders, so no background goroutine is needed.
-// It reads before it writes, so that the usual case (nothing due) takes no
-// write lock on a file database.
-func (a *API) settle(ctx context.Context, q querier) error {
-	now := formatTime(a.now())
+// Inside a write transaction, settle does it in that transaction.
+func (a *API) settle(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `UPDATE lm_senders SET status = 'active', activate_at = NULL
+		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending'`, formatTime(a.now()))
+	return err
+}
+
+// settleForRead is settle for a read: it checks through the read pool, so
+// that the usual case (nothing due) takes no write lock, and writes only
+// when an activation is due.
+func (a *API) settleForRead(ctx context.Context) error {
 	var due bool
-	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM lm_senders
-		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending')`, now).Scan(&due); err != nil || !due {
+	if err := a.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM lm_senders
+		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending')`, formatTime(a.now())).Scan(&due); err != nil || !due {
 		return err
 	}
-	_, err := q.ExecContext(ctx, `UPDATE lm_senders SET status = 'active', activate_at = NULL
-		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending'`, now)
-	return err
+	return a.DB.Tx(ctx, func(tx *sql.Tx) error { return a.settle(ctx, tx) })
 }
 
 // loadSender reads sender id if the caller reaches it; otherwise (absent or
@@ -70,8 +75,8 @@ func (a *API) listSenders(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	db := a.DB.SQL()
-	if err := a.settle(ctx, db); err != nil {
+	db := a.DB.Reader()
+	if err := a.settleForRead(ctx); err != nil {
 		return err
 	}
 	cond, args := c.scope("account_id", "organization_id")
@@ -105,10 +110,10 @@ func (a *API) listSenders(w http.ResponseWriter, r *http.Request) error {
 // getSender handles GET /api/v1/sender/{id}/.
 func (a *API) getSender(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	if err := a.settle(ctx, a.DB.SQL()); err != nil {
+	if err := a.settleForRead(ctx); err != nil {
 		return err
 	}
-	it, err := loadSender(ctx, a.DB.SQL(), callerOf(r), chi.URLParam(r, "id"))
+	it, err := loadSender(ctx, a.DB.Reader(), callerOf(r), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var partnerID, password string
-	err := a.DB.SQL().QueryRowContext(r.Context(),
+	err := a.DB.QueryRow(r.Context(),
 		`SELECT partner_id, password FROM dlg_hub_users WHERE email = ?`, req.Username).Scan(&partnerID, &password)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		a.WriteError(w, r, err)

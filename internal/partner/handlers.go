@@ -151,7 +151,7 @@ func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
 
 // apply writes u in one statement, so an update is atomic, and returns the partner as it now is.
 func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) {
-	p, err := scanPartner(a.DB.QueryRow(ctx, `UPDATE dlg_partners SET
+	p, err := scanPartner(a.DB.WriteRow(ctx, `UPDATE dlg_partners SET
 		webhook_url = COALESCE(?, webhook_url),
 		partner_redirect_url = COALESCE(?, partner_redirect_url),
 		allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)

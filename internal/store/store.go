@@ -1,9 +1,3 @@
-// Package store is the SQLite engine every vendor keeps its state in.
-//
-// It knows no vendor: each vendor registers a Schema (its embedded migrations,
-// the prefix of its tables and its seed function); store opens the database,
-// applies the migrations in order, seeds a new database from the fixtures and
-// resets one vendor or all of them, each in one transaction.
 package store
 
 import (
@@ -12,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,12 +35,16 @@ type Schema struct {
 	Seed func(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error
 }
 
-// DB is an open store. It is safe for concurrent use.
+// DB is an open store. It is safe for concurrent use; see the package
+// documentation (doc.go) for how reads and writes share it.
 type DB struct {
-	sql      *sql.DB
+	write    *sql.DB // one connection: every write transaction, in turn
+	read     *sql.DB // several query-only connections: reads, concurrently
+	path     string
 	schemas  []Schema
 	fixtures fs.FS
-	stmts    sync.Map      // query string → *sql.Stmt
+	stmts    stmtCache // on the read pool
+	wstmts   stmtCache // on the writer
 	resets   atomic.Uint64 // how many resets have committed: read caches compare it
 }
 
@@ -52,14 +52,18 @@ type DB struct {
 // records it with each entry and drops entries made in an older generation.
 func (db *DB) Generation() uint64 { return db.resets.Load() }
 
+// memoryDBs numbers the in-memory databases of this process: each Open gets its own.
+var memoryDBs atomic.Uint64
+
+// readers is how many read connections a store keeps: enough for every core
+// and a few requests waiting on the network between two statements.
+func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
 // Open opens (creating if needed) the database at path, applies every schema's
 // migrations and seeds the vendors a new database has not seen yet.
 //
-// ":memory:" gives one private database held by a single connection, so that
-// every request sees the same data. Callers must therefore never use DB.SQL
-// while they hold a transaction: that would wait for the connection forever.
-// A file path gets WAL, a busy timeout and immediate write transactions, so
-// concurrent writers queue instead of failing with "database is locked".
+// ":memory:" gives a private database in this process's memory (SQLite's
+// memdb VFS), shared by the writer and the readers; a file path gets WAL.
 func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (*DB, error) {
 	seen := map[string]bool{}
 	for _, s := range schemas {
@@ -71,87 +75,163 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 		}
 		seen[s.Vendor] = true
 	}
-	var dsn string
+	// busy_timeout only covers what this process cannot order itself: in
+	// memory, a commit waiting for the readers of the moment (and readers
+	// waiting for that commit); on a file, another process using it.
+	const common = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	var writeDSN, readDSN string
 	if path == Memory {
-		dsn = "file::memory:?_pragma=foreign_keys(1)"
+		name := fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
+		writeDSN = "file:" + name + "?vfs=memdb&" + common
+		readDSN = writeDSN + "&_pragma=query_only(1)"
 	} else {
-		dsn = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		writeDSN = "file:" + path + "?" + common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		readDSN = "file:" + path + "?" + common + "&_pragma=query_only(1)"
 	}
-	sqlDB, err := sql.Open("sqlite", dsn)
+	write, err := sql.Open("sqlite", writeDSN)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if path == Memory {
-		sqlDB.SetMaxOpenConns(1)
-		sqlDB.SetMaxIdleConns(1)
-		sqlDB.SetConnMaxLifetime(0)
-		sqlDB.SetConnMaxIdleTime(0)
-	} else {
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
-	}
-	db := &DB{sql: sqlDB, schemas: schemas, fixtures: fixtures}
+	// One writer connection: database/sql queues writers for it in Go, so
+	// no write ever meets "database is locked" from another of ours.
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0) // in memory, the database lives as long as a connection holds it
+	db := &DB{write: write, path: path, schemas: schemas, fixtures: fixtures}
 	if err := db.init(ctx); err != nil {
-		sqlDB.Close()
+		write.Close()
 		return nil, err
 	}
+	// The readers open after the migrations, so none of them sees an old schema.
+	read, err := sql.Open("sqlite", readDSN)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(readers())
+	read.SetMaxIdleConns(readers())
+	read.SetConnMaxLifetime(0)
+	read.SetConnMaxIdleTime(0)
+	db.read = read
 	return db, nil
 }
 
-// SQL is the database handle for reads and single statements outside a transaction.
-func (db *DB) SQL() *sql.DB { return db.sql }
+// Read is the pool of query-only connections, for reads outside a transaction.
+// A statement that writes through it fails.
+func (db *DB) Read() *sql.DB { return db.read }
+
+// Write is the writer connection, for a single writing statement outside a
+// transaction. Never use it while holding a transaction of this store: the
+// connection is that transaction's, so the call would wait forever.
+func (db *DB) Write() *sql.DB { return db.write }
+
+// Ping checks both the readers and the writer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.write.PingContext(ctx)
+}
 
 // Close closes the database.
 func (db *DB) Close() error {
-	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
-	return db.sql.Close()
+	db.stmts.close()
+	db.wstmts.close()
+	rerr := db.read.Close()
+	if err := db.write.Close(); err != nil {
+		return err
+	}
+	return rerr
 }
 
-// stmt returns the prepared statement for query, preparing it once. Parsing
-// SQL costs more than running a simple lookup, so hot paths reuse statements.
-func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if s, ok := db.stmts.Load(query); ok {
+// maxStmts bounds each statement cache: queries built from request
+// parameters come in many shapes, and memory must stay bounded.
+const maxStmts = 1024
+
+// errCacheFull sends a query past a full statement cache.
+var errCacheFull = errors.New("store: statement cache full")
+
+// stmtCache holds prepared statements of one pool by query text. Parsing SQL
+// costs more than running a simple lookup, so hot paths reuse statements.
+type stmtCache struct {
+	m sync.Map     // query string → *sql.Stmt
+	n atomic.Int64 // entries in m
+}
+
+// get returns the prepared statement for query on pool, preparing it once.
+func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	if s, ok := c.m.Load(query); ok {
 		return s.(*sql.Stmt), nil
 	}
-	s, err := db.sql.PrepareContext(ctx, query)
+	if c.n.Load() >= maxStmts {
+		return nil, errCacheFull
+	}
+	s, err := pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if prev, loaded := db.stmts.LoadOrStore(query, s); loaded {
+	if prev, loaded := c.m.LoadOrStore(query, s); loaded {
 		s.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	c.n.Add(1)
 	return s, nil
 }
 
-// QueryRow runs a single-row query outside a transaction through a cached
-// prepared statement. Use it for queries whose text is constant.
+func (c *stmtCache) close() {
+	c.m.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+}
+
+// QueryRow runs a single-row read outside a transaction, on a read
+// connection, through a cached prepared statement. Use it for queries whose
+// text is constant.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := db.stmt(ctx, query)
+	s, err := db.stmts.get(ctx, db.read, query)
 	if err != nil {
 		// Let the plain path report the error through Row.Scan.
-		return db.sql.QueryRowContext(ctx, query, args...)
+		return db.read.QueryRowContext(ctx, query, args...)
 	}
 	return s.QueryRowContext(ctx, args...)
 }
 
-// Query runs a query outside a transaction through a cached prepared statement.
+// Query runs a read outside a transaction, on a read connection, through a
+// cached prepared statement.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := db.stmt(ctx, query)
+	s, err := db.stmts.get(ctx, db.read, query)
 	if err != nil {
-		return nil, err
+		return db.read.QueryContext(ctx, query, args...)
 	}
 	return s.QueryContext(ctx, args...)
 }
 
-// Exec runs a statement outside a transaction through a cached prepared statement.
-func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s, err := db.stmt(ctx, query)
+// WriteRow runs one writing statement that returns a row (UPDATE ...
+// RETURNING) outside a transaction, on the writer, through a cached prepared
+// statement. One statement is atomic on its own.
+func (db *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := db.wstmts.get(ctx, db.write, query)
 	if err != nil {
-		return nil, err
+		return db.write.QueryRowContext(ctx, query, args...)
 	}
-	return s.ExecContext(ctx, args...)
+	return s.QueryRowContext(ctx, args...)
+}
+
+// Reader runs reads outside a transaction on the read pool, through cached
+// prepared statements, with the method names *sql.Tx has, so a helper that
+// reads can take either.
+type Reader struct{ db *DB }
+
+// Reader returns the store's Reader.
+func (db *DB) Reader() Reader { return Reader{db} }
+
+// QueryRowContext is DB.QueryRow.
+func (r Reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.db.QueryRow(ctx, query, args...)
+}
+
+// QueryContext is DB.Query.
+func (r Reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.db.Query(ctx, query, args...)
 }
 
 // Vendors lists the registered vendors, in registration order.
@@ -163,9 +243,24 @@ func (db *DB) Vendors() []string {
 	return out
 }
 
-// Tx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+// Tx runs fn in one write transaction on the writer connection: committed
+// when fn returns nil, rolled back otherwise. Writers run one at a time, in
+// the order they asked; fn must not wait on the network (read the request
+// body before calling Tx) nor read through db.Read, which does not see what
+// fn has not committed yet.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	return runTx(ctx, db.write, nil, fn)
+}
+
+// ReadTx runs fn in one read transaction on a read connection: every
+// statement of fn sees the same committed state, and other reads and the
+// writer go on meanwhile. fn must not write.
+func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return runTx(ctx, db.read, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func runTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -252,7 +347,7 @@ func emptyTables(ctx context.Context, tx *sql.Tx, prefix string) error {
 }
 
 func (db *DB) init(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS _emulator_migrations (
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS _emulator_migrations (
 		vendor TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (vendor, version));
 		CREATE TABLE IF NOT EXISTS _emulator_seeded (vendor TEXT PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("store: bookkeeping tables: %w", err)

@@ -50,7 +50,7 @@ func open(t *testing.T, path string) *store.DB {
 func count(t *testing.T, db *store.DB, q string, args ...any) int {
 	t.Helper()
 	var n int
-	require.NoError(t, db.SQL().QueryRow(q, args...).Scan(&n))
+	require.NoError(t, db.Read().QueryRow(q, args...).Scan(&n))
 	return n
 }
 
@@ -67,7 +67,7 @@ func TestResetOneAndAll(t *testing.T) {
 	ctx := context.Background()
 	db := open(t, store.Memory)
 	for _, p := range []string{"one", "two"} {
-		_, err := db.SQL().Exec(`UPDATE ` + p + `_counters SET n = 99; INSERT INTO ` + p + `_counters (name, n) VALUES ('b', 2); INSERT INTO ` + p + `_log (msg) VALUES ('x')`)
+		_, err := db.Write().Exec(`UPDATE ` + p + `_counters SET n = 99; INSERT INTO ` + p + `_counters (name, n) VALUES ('b', 2); INSERT INTO ` + p + `_log (msg) VALUES ('x')`)
 		require.NoError(t, err)
 	}
 	require.NoError(t, db.Reset(ctx, "one"))
@@ -96,7 +96,7 @@ func TestResetIsOneTransaction(t *testing.T) {
 	db, err := store.Open(ctx, store.Memory, fstest.MapFS{"bad.json": {Data: []byte("{}")}}, bad)
 	require.NoError(t, err)
 	defer db.Close()
-	_, err = db.SQL().Exec(`INSERT INTO bad_counters (name, n) VALUES ('kept', 5)`)
+	_, err = db.Write().Exec(`INSERT INTO bad_counters (name, n) VALUES ('kept', 5)`)
 	require.NoError(t, err)
 	fail = true
 	require.Error(t, db.Reset(ctx, "bad"))
@@ -109,7 +109,7 @@ func TestFilePersistsAcrossReopenAndSeedsOnlyWhenNew(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	db, err := store.Open(ctx, path, fixtures, counterSchema("one"))
 	require.NoError(t, err)
-	_, err = db.SQL().Exec(`UPDATE one_counters SET n = 42`)
+	_, err = db.Write().Exec(`UPDATE one_counters SET n = 42`)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
@@ -119,7 +119,7 @@ func TestFilePersistsAcrossReopenAndSeedsOnlyWhenNew(t *testing.T) {
 	assert.Equal(t, 42, count(t, db, `SELECT n FROM one_counters`), "state survives; not seeded again")
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM two_counters`), "a vendor new to the file is seeded")
 	var mode string
-	require.NoError(t, db.SQL().QueryRow(`PRAGMA journal_mode`).Scan(&mode))
+	require.NoError(t, db.Write().QueryRow(`PRAGMA journal_mode`).Scan(&mode))
 	assert.Equal(t, "wal", mode)
 }
 

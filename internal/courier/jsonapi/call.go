@@ -49,6 +49,8 @@ type Call struct {
 	Now    string // the emulated clock at the start of the request
 
 	Cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
+
+	body *requestBody // read before the transaction opened
 }
 
 // Load reads a resource of type typ the caller may see; nil when it does not

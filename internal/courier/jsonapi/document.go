@@ -119,18 +119,44 @@ func checkContentType(r *http.Request) error {
 		Detail: `Unsupported media type "` + ct + `" in request; send application/json or application/vnd.api+json.`}
 }
 
-// readObject reads the request body as one JSON object, member by member.
-// An empty body is an empty object: actions document "{}" bodies.
-func readObject(r *http.Request) (map[string]json.RawMessage, error) {
-	body, err := httpx.ReadBody(r)
+// requestBody is a request's body, read before the transaction opens, and
+// decoded there too: both as the JSON object of an action and as the
+// document of a create or modify, since the frame does not know which one
+// its handler takes. Each decoding keeps its error, so the handler reports
+// it exactly where it would have read the body.
+type requestBody struct {
+	sent   bool // the request carries a body
+	obj    map[string]json.RawMessage
+	objErr error
+	doc    requestDoc
+	docErr error
+}
+
+// readBody reads and decodes r's body (at most httpx.MaxBodyBytes).
+func readBody(r *http.Request) (*requestBody, error) {
+	b := &requestBody{sent: hasBody(r)}
+	if !b.sent {
+		b.obj = map[string]json.RawMessage{}
+		b.docErr = ErrPointer("/data", "A request document with a data object is required.")
+		return b, nil
+	}
+	raw, err := httpx.ReadBody(r)
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	b.obj, b.objErr = decodeObject(raw)
+	b.docErr = decodeDocument(raw, &b.doc)
+	return b, nil
+}
+
+// decodeObject decodes an action body: one JSON object, member by member. An
+// empty body is an empty object: actions document "{}" bodies.
+func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
 	var obj map[string]json.RawMessage
-	if err := httpx.Unmarshal(body, &obj, false); err != nil {
+	if err := httpx.Unmarshal(raw, &obj, false); err != nil {
 		return nil, err
 	}
 	if obj == nil {
@@ -139,23 +165,30 @@ func readObject(r *http.Request) (map[string]json.RawMessage, error) {
 	return obj, nil
 }
 
-// readDocument reads a create/modify body: {"data": {"type", "id"?, "attributes"}, "meta"}.
-func readDocument(r *http.Request, typ string) (*requestData, error) {
-	body, err := httpx.ReadBody(r)
-	if err != nil {
-		return nil, err
-	}
-	var doc requestDoc
-	if err := httpx.Unmarshal(body, &doc, false); err != nil {
+// decodeDocument decodes a create/modify body: {"data": {"type", "id"?, "attributes"}, "meta"}.
+func decodeDocument(raw []byte, doc *requestDoc) error {
+	if err := httpx.Unmarshal(raw, doc, false); err != nil {
 		var be *httpx.BodyError
 		if errors.As(err, &be) && be.Kind == httpx.BodyWrongType && be.Field != "" {
-			return nil, ErrPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
+			return ErrPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
 		}
 		if be != nil && be.Kind == httpx.BodyEmpty {
-			return nil, ErrPointer("/data", "A request document with a data object is required.")
+			return ErrPointer("/data", "A request document with a data object is required.")
 		}
-		return nil, err
+		return err
 	}
+	return nil
+}
+
+// object is the body as an action's JSON object.
+func (b *requestBody) object() (map[string]json.RawMessage, error) { return b.obj, b.objErr }
+
+// document is the body as the document of a create or modify of typ.
+func (b *requestBody) document(typ string) (*requestData, error) {
+	if b.docErr != nil {
+		return nil, b.docErr
+	}
+	doc := b.doc
 	if doc.Data == nil {
 		return nil, ErrPointer("/data", "A request document with a data object is required.")
 	}

@@ -20,8 +20,9 @@ type Answer struct {
 }
 
 // operation wraps one catalog operation of one resource: the content type
-// check, the query validation, one transaction, then the answer.
-func (e *Engine) operation(res *Resource, opID string, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
+// check, the query validation, the body, one transaction (a write
+// transaction when write, a read one otherwise), then the answer.
+func (e *Engine) operation(res *Resource, opID string, write bool, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
 	op := e.ops[opID]
 	if op == nil {
 		panic("jsonapi: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
@@ -37,10 +38,22 @@ func (e *Engine) operation(res *Resource, opID string, fn func(c *Call) (*Answer
 		if err != nil {
 			return err
 		}
+		// The body is read and decoded whole before the transaction opens: a
+		// client that stalls its body must hold only its own connection.
+		body, err := readBody(r)
+		if err != nil {
+			return err
+		}
+		// A read runs on a read connection, beside other reads and the
+		// writer; a write takes its turn on the writer.
+		run := e.DB.ReadTx
+		if write {
+			run = e.DB.Tx
+		}
 		var ans *Answer
-		err = e.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+		err = run(r.Context(), func(tx *sql.Tx) error {
 			c := &Call{Ctx: r.Context(), Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
-				Now: FormatTime(e.Clock.Now())}
+				Now: FormatTime(e.Clock.Now()), body: body}
 			var err error
 			ans, err = fn(c)
 			return err
@@ -89,7 +102,7 @@ func Plain(st int, body any) *Answer {
 
 // create handles POST <path> for every resource type.
 func (e *Engine) create(c *Call) (*Answer, error) {
-	data, err := readDocument(c.Req, c.Res.Type)
+	data, err := c.body.document(c.Res.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +205,7 @@ func (e *Engine) modify(c *Call) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := readDocument(c.Req, c.Res.Type)
+	data, err := c.body.document(c.Res.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -315,9 +328,9 @@ func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 			}
 		}
 		body := map[string]json.RawMessage{}
-		if c.Op.Body != "" || hasBody(c.Req) {
+		if c.Op.Body != "" || c.body.sent {
 			var err error
-			if body, err = readObject(c.Req); err != nil {
+			if body, err = c.body.object(); err != nil {
 				return nil, err
 			}
 			if c.Op.Body == "plain" && !act.FreeForm {

@@ -79,7 +79,10 @@ type Action struct {
 	// properties: any"): the catalog cannot list its members, so the engine
 	// does not check them and the handler validates what it reads.
 	FreeForm bool
-	Handler  ActionFunc
+	// Writes marks a GET action that changes state (video get-credentials
+	// joins its caller): it runs on the writer, where other GETs read.
+	Writes  bool
+	Handler ActionFunc
 }
 
 // ActionFunc runs an action inside the request's transaction. rec is the

@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -11,25 +12,25 @@ func (e *Engine) Mount(r chi.Router) {
 	for _, res := range e.resources {
 		switch {
 		case res.Lister != nil:
-			r.Get(res.Path, e.operation(res, res.List, res.Lister))
+			r.Get(res.Path, e.operation(res, res.List, false, res.Lister))
 		case res.List != "":
-			r.Get(res.Path, e.operation(res, res.List, e.list))
+			r.Get(res.Path, e.operation(res, res.List, false, e.list))
 		}
 		if res.Create != "" {
-			r.Post(res.Path, e.operation(res, res.Create, e.create))
+			r.Post(res.Path, e.operation(res, res.Create, true, e.create))
 		}
 		if res.Get != "" {
-			r.Get(res.Path+"{id}/", e.operation(res, res.Get, e.getOne))
+			r.Get(res.Path+"{id}/", e.operation(res, res.Get, false, e.getOne))
 		}
 		if res.Modify != "" {
-			r.Patch(res.Path+"{id}/", e.operation(res, res.Modify, e.modify))
+			r.Patch(res.Path+"{id}/", e.operation(res, res.Modify, true, e.modify))
 		}
 		for _, act := range res.Actions {
 			op := e.ops[act.Op]
 			if op == nil {
 				panic("jsonapi: unknown catalog operation " + act.Op)
 			}
-			h := e.operation(res, act.Op, e.runAction(act))
+			h := e.operation(res, act.Op, op.Method != http.MethodGet || act.Writes, e.runAction(act))
 			r.Method(op.Method, op.Path, h) // catalog paths are chi patterns: {id}
 			for _, alt := range act.Alts {
 				method, path, _ := strings.Cut(alt, " ")
