@@ -43,8 +43,8 @@ type DB struct {
 	path     string
 	schemas  []Schema
 	fixtures fs.FS
-	stmts    stmtCache // on the read pool
-	wstmts   stmtCache // on the writer
+	stmts    stmtCache     // on the read pool
+	wstmts   stmtCache     // on the writer
 	resets   atomic.Uint64 // how many resets have committed: read caches compare it
 }
 
