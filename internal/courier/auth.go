@@ -46,6 +46,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 // resolveToken finds the token's user, the user's organizations and the
 // user's own individual (the primary-individual-id of the users record).
 func (a *API) resolveToken(ctx context.Context, token string) (*jsonapi.Caller, string, error) {
+	ctx = context.WithoutCancel(ctx) // see store.Tx: no watcher goroutine per statement
 	var caller *jsonapi.Caller
 	var individual string
 	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {

@@ -26,8 +26,6 @@ type Partner struct {
 	Settings                    json.RawMessage `json:"settings"` // an object, or null
 	BillingSystem               string          `json:"billing_system"`
 	PublishableKey              *string         `json:"publishable_key"`
-
-	encoded []byte // the JSON above, made once when the partner is read
 }
 
 const partnerColumns = `id, brand_name, payment_required, logo_url, onboarding_deeplink_add_params, webhook_url,
@@ -52,27 +50,12 @@ func scanPartner(s scanner) (*Partner, error) {
 	if settings.Valid {
 		p.Settings = json.RawMessage(settings.String)
 	}
-	var err error
-	if p.encoded, err = httpx.Marshal(&p); err != nil {
-		return nil, err // settings holds invalid JSON: a broken fixture
-	}
 	return &p, nil
 }
 
-// loadPartner reads the partner whose column ("id" or "api_key") equals value,
-// from the cache when it is current. The result is shared: never modify it.
+// loadPartner reads the partner whose column ("id" or "api_key") equals value.
 func (a *API) loadPartner(ctx context.Context, column, value string) (*Partner, error) {
-	key := column[:1] + ":" + value
-	now := stamp{a.cache.version.Load(), a.DB.Generation()}
-	if p := a.cache.get(key, now); p != nil {
-		return p, nil
-	}
-	p, err := scanPartner(a.DB.QueryRow(ctx, loadQueries[column], value))
-	if err != nil {
-		return nil, err
-	}
-	a.cache.put(key, p, now)
-	return p, nil
+	return scanPartner(a.DB.QueryRow(ctx, loadQueries[column], value))
 }
 
 // getPartner handles GET /api/v2/partners/{partner_id}.
@@ -86,9 +69,7 @@ func (a *API) getPartner(w http.ResponseWriter, r *http.Request) error {
 }
 
 func writePartner(w http.ResponseWriter, p *Partner) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(p.encoded)
+	httpx.WriteJSON(w, http.StatusOK, "", p)
 }
 
 // update is a validated partial update; nil fields keep their value.
@@ -156,7 +137,6 @@ func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) 
 		partner_redirect_url = COALESCE(?, partner_redirect_url),
 		allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
 		WHERE id = ? RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
-	a.cache.invalidate()
 	if errors.Is(err, sql.ErrNoRows) {
 		// The partner was removed between authentication and now (a reset).
 		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")

@@ -34,7 +34,6 @@ func Schema() store.Schema {
 type API struct {
 	server.Deps
 	tokens tokenSigner
-	cache  partnerCache
 }
 
 // New builds the API over deps. Tokens are signed with a secret made at start,

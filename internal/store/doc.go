@@ -17,8 +17,9 @@
 //     its own connection; the server's read, write and idle timeouts end it.
 //  2. Reads never take the write lock. DB.Read, DB.QueryRow, DB.Query and
 //     DB.ReadTx use a pool of query-only connections (readers(): at least 4,
-//     two per core) that run concurrently with each other and with the
-//     writer. A ReadTx sees one committed state for all its statements.
+//     two per core) that run concurrently with each other, and (on a file)
+//     with the writer. A ReadTx sees one committed state for all its
+//     statements.
 //  3. Writes are serialized in Go, not by SQLite. There is one writer
 //     connection (DB.Tx, DB.Write); database/sql queues the writers for it,
 //     in order, honouring each request's context. No writer of this process
@@ -26,22 +27,31 @@
 //     client. A write transaction must not read through the read pool: the
 //     readers do not see what it has not committed yet.
 //
-// The two modes differ only in how SQLite shares the database between those
+// The two modes differ in how SQLite shares the database between those
 // connections:
 //
-//   - ":memory:" is one private database per Open, in SQLite's memdb VFS
-//     ("file:/emulator-<pid>-<n>?vfs=memdb"), which every connection of the
-//     store shares. It uses rollback-journal locking: readers run side by
-//     side and beside an open write transaction; only the commit itself waits
-//     for the reads of that moment to finish (busy_timeout covers it). This
-//     measured faster than the alternatives for our mix: a WAL file in a
-//     temporary directory commits about 3x slower, and a shared-cache
-//     in-memory database needs read_uncommitted, which lets a reader see a
-//     write that later rolls back.
 //   - A file gets WAL with synchronous=NORMAL: readers see the last commit
-//     and never block the writer nor each other; busy_timeout only covers
-//     another process opening the same file.
+//     and never wait for the writer nor for each other; busy_timeout only
+//     covers another process opening the same file.
+//   - ":memory:" is one private database per Open in SQLite's memdb VFS
+//     ("file:/emulator-<pid>-<n>?vfs=memdb"), shared by every connection of
+//     the store. memdb has no WAL: once a write transaction has written, a
+//     reader cannot start until it commits, and SQLite's own answer to that
+//     is to sleep and retry (1 ms, 2 ms, 5 ms ... up to 100 ms). So the store
+//     orders them itself with a gate (a sync.RWMutex): readers share it, the
+//     writer's transaction holds it alone, and a waiting reader wakes the
+//     moment that transaction ends. A read thus waits at most for the one
+//     write in progress, which never waits on the network (rule 1) and lasts
+//     microseconds. Measured with modernc.org/sqlite on 2 cores: memdb
+//     commits 45,000 small write transactions a second and serves 165,000
+//     point reads; the same on a WAL file in a temporary directory, where
+//     reads would not wait at all, gives 16,000 and 117,000, and needs a
+//     writable temporary directory. A shared-cache in-memory database needs
+//     read_uncommitted, which lets a reader see a write that then rolls back.
 //
-// Prepared statements are cached for the read pool (DB.QueryRow, DB.Query):
-// parsing SQL costs more than a point lookup.
+// Statements are prepared once per connection and kept by their text (conn.go):
+// parsing SQL costs more than a point lookup. Contexts lose their
+// cancellation at the store (context.WithoutCancel): a statement is short and
+// bounded, and a cancelable context costs a watcher goroutine per statement
+// and per transaction in database/sql and in the driver.
 package store

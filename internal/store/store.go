@@ -43,14 +43,9 @@ type DB struct {
 	path     string
 	schemas  []Schema
 	fixtures fs.FS
-	stmts    stmtCache     // on the read pool
-	wstmts   stmtCache     // on the writer
-	resets   atomic.Uint64 // how many resets have committed: read caches compare it
+	stmts    stmtCache // on the read pool
+	wstmts   stmtCache // on the writer
 }
-
-// Generation counts the resets that have committed. A vendor that caches reads
-// records it with each entry and drops entries made in an older generation.
-func (db *DB) Generation() uint64 { return db.resets.Load() }
 
 // memoryDBs numbers the in-memory databases of this process: each Open gets its own.
 var memoryDBs atomic.Uint64
@@ -80,7 +75,9 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 	// waiting for that commit); on a file, another process using it.
 	const common = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 	var writeDSN, readDSN string
+	var gate *sync.RWMutex
 	if path == Memory {
+		gate = &sync.RWMutex{}
 		name := fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
 		writeDSN = "file:" + name + "?vfs=memdb&" + common
 		readDSN = writeDSN + "&_pragma=query_only(1)"
@@ -88,7 +85,7 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 		writeDSN = "file:" + path + "?" + common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		readDSN = "file:" + path + "?" + common + "&_pragma=query_only(1)"
 	}
-	write, err := sql.Open("sqlite", writeDSN)
+	write, err := openPool(writeDSN, gate, true)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -104,7 +101,7 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 		return nil, err
 	}
 	// The readers open after the migrations, so none of them sees an old schema.
-	read, err := sql.Open("sqlite", readDSN)
+	read, err := openPool(readDSN, gate, false)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -187,6 +184,7 @@ func (c *stmtCache) close() {
 // connection, through a cached prepared statement. Use it for queries whose
 // text is constant.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	s, err := db.stmts.get(ctx, db.read, query)
 	if err != nil {
 		// Let the plain path report the error through Row.Scan.
@@ -198,6 +196,7 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // Query runs a read outside a transaction, on a read connection, through a
 // cached prepared statement.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
 	s, err := db.stmts.get(ctx, db.read, query)
 	if err != nil {
 		return db.read.QueryContext(ctx, query, args...)
@@ -209,6 +208,7 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // RETURNING) outside a transaction, on the writer, through a cached prepared
 // statement. One statement is atomic on its own.
 func (db *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	s, err := db.wstmts.get(ctx, db.write, query)
 	if err != nil {
 		return db.write.QueryRowContext(ctx, query, args...)
@@ -260,6 +260,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func runTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	ctx = context.WithoutCancel(ctx)
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -289,7 +290,6 @@ func (db *DB) Reset(ctx context.Context, vendor string) error {
 	if len(todo) == 0 {
 		return fmt.Errorf("%w %q", ErrUnknownVendor, vendor)
 	}
-	defer db.resets.Add(1) // also after a failed reset: a cache may hold nothing stale
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		// Foreign keys are checked at commit, so tables can be emptied in any order.
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {

@@ -2,6 +2,7 @@ package jsonapi
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -50,9 +51,13 @@ func (e *Engine) operation(res *Resource, opID string, write bool, fn func(c *Ca
 		if write {
 			run = e.DB.Tx
 		}
+		// The transaction runs to its end even if the client leaves: its
+		// statements are short, and a cancelable context costs a watcher
+		// goroutine per statement (database/sql's and the driver's).
+		ctx := context.WithoutCancel(r.Context())
 		var ans *Answer
-		err = run(r.Context(), func(tx *sql.Tx) error {
-			c := &Call{Ctx: r.Context(), Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
+		err = run(ctx, func(tx *sql.Tx) error {
+			c := &Call{Ctx: ctx, Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
 				Now: FormatTime(e.Clock.Now()), body: body}
 			var err error
 			ans, err = fn(c)

@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"sync"
+)
+
+// Every query of every vendor goes through a conn of this file. It keeps its
+// prepared statements by query text: parsing SQL costs more than running a
+// point lookup (profiled: about a quarter of a courier GET), and queries run
+// inside transactions, where database/sql prepares each statement anew.
+//
+// In memory, it also takes the store's gate around every transaction and
+// every statement outside one: shared for a reader, exclusive for the writer
+// (see doc.go for why).
+
+// connStmts is how many prepared statements one connection keeps. The SQL a
+// handler builds from request parameters comes in many shapes: when the cache
+// is full, the statements not in use are closed, so memory stays bounded.
+const connStmts = 256
+
+// connector opens caching connections of the registered "sqlite" driver.
+type connector struct {
+	drv    driver.Driver
+	dsn    string
+	gate   *sync.RWMutex // nil: no gate (a file, where WAL lets readers beside the writer)
+	writer bool          // takes the gate exclusively
+}
+
+// openPool is sql.Open("sqlite", dsn) with statement-caching connections
+// that pass gate (when not nil) as a writer or as readers.
+func openPool(dsn string, gate *sync.RWMutex, writer bool) (*sql.DB, error) {
+	probe, err := sql.Open("sqlite", dsn) // only to reach the registered driver
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	if err := probe.Close(); err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(connector{drv, dsn, gate, writer}), nil
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	cc := &cachingConn{conn: conn.(sqliteConn), stmts: map[string]*cachedStmt{}}
+	if c.gate != nil {
+		cc.lock, cc.unlock = c.gate.RLock, c.gate.RUnlock
+		if c.writer {
+			cc.lock, cc.unlock = c.gate.Lock, c.gate.Unlock
+		}
+	}
+	return cc, nil
+}
+
+func (c connector) Driver() driver.Driver { return c.drv }
+
+// sqliteConn is what the sqlite driver's connection implements.
+type sqliteConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
+type stmtContext interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+// cachingConn is one connection with its statement cache. database/sql uses
+// a connection from one goroutine at a time, so it needs no lock.
+type cachingConn struct {
+	conn  sqliteConn
+	stmts map[string]*cachedStmt
+	// lock and unlock pass the gate (nil without one); inTx: a transaction
+	// of this connection holds it already.
+	lock, unlock func()
+	inTx         bool
+}
+
+// enter passes the gate for one statement outside a transaction, and
+// returns how to leave it.
+func (c *cachingConn) enter() func() {
+	if c.lock == nil || c.inTx {
+		return func() {}
+	}
+	c.lock()
+	return c.unlock
+}
+
+type cachedStmt struct {
+	stmt  stmtContext
+	inUse bool // its rows are open: a nested query of the same text needs its own statement
+}
+
+// statement returns a prepared statement for query and a function to call
+// when the caller is done with it.
+func (c *cachingConn) statement(ctx context.Context, query string) (stmtContext, func(), error) {
+	if cs, ok := c.stmts[query]; ok && !cs.inUse {
+		cs.inUse = true
+		return cs.stmt, func() { cs.inUse = false }, nil
+	}
+	ds, err := c.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := ds.(stmtContext)
+	if _, taken := c.stmts[query]; taken {
+		// The cached one is busy: this one serves one call and goes.
+		return st, func() { st.Close() }, nil
+	}
+	if len(c.stmts) >= connStmts {
+		c.evict()
+	}
+	cs := &cachedStmt{stmt: st, inUse: true}
+	c.stmts[query] = cs
+	return st, func() { cs.inUse = false }, nil
+}
+
+// evict closes every cached statement not in use.
+func (c *cachingConn) evict() {
+	for q, cs := range c.stmts {
+		if !cs.inUse {
+			cs.stmt.Close()
+			delete(c.stmts, q)
+		}
+	}
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	leave := c.enter()
+	st, done, err := c.statement(ctx, query)
+	if err != nil {
+		leave()
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args)
+	if err != nil {
+		done()
+		leave()
+		return nil, err
+	}
+	return &releasingRows{Rows: rows, done: func() { done(); leave() }}, nil
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	defer c.enter()()
+	st, done, err := c.statement(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return st.ExecContext(ctx, args)
+}
+
+// PrepareContext is an explicit prepare (sql.DB.Prepare): the caller owns
+// and closes that statement, so it is not cached here.
+func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.conn.PrepareContext(ctx, query)
+}
+
+func (c *cachingConn) Prepare(query string) (driver.Stmt, error) {
+	return c.conn.PrepareContext(context.Background(), query)
+}
+
+func (c *cachingConn) Begin() (driver.Tx, error) { //nolint:staticcheck // part of driver.Conn
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+// BeginTx holds the gate (if any) until the transaction ends.
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	leave := c.enter()
+	tx, err := c.conn.BeginTx(ctx, opts)
+	if err != nil {
+		leave()
+		return nil, err
+	}
+	c.inTx = true
+	return &gatedTx{tx: tx, end: func() { c.inTx = false; leave() }}, nil
+}
+
+// gatedTx leaves the gate when its transaction ends.
+type gatedTx struct {
+	tx  driver.Tx
+	end func()
+}
+
+func (t *gatedTx) Commit() error {
+	defer t.end()
+	return t.tx.Commit()
+}
+
+func (t *gatedTx) Rollback() error {
+	defer t.end()
+	return t.tx.Rollback()
+}
+
+func (c *cachingConn) Close() error {
+	for q, cs := range c.stmts {
+		cs.stmt.Close()
+		delete(c.stmts, q)
+	}
+	return c.conn.Close()
+}
+
+func (c *cachingConn) Ping(ctx context.Context) error         { return c.conn.Ping(ctx) }
+func (c *cachingConn) ResetSession(ctx context.Context) error { return c.conn.ResetSession(ctx) }
+func (c *cachingConn) IsValid() bool                          { return c.conn.IsValid() }
+
+// releasingRows hands its statement back to the cache when closed.
+type releasingRows struct {
+	driver.Rows
+	done func()
+}
+
+func (r *releasingRows) Close() error {
+	err := r.Rows.Close()
+	if r.done != nil {
+		r.done()
+		r.done = nil
+	}
+	return err
+}
