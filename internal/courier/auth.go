@@ -3,6 +3,7 @@ package courier
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -44,33 +45,26 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 }
 
 // resolveToken finds the token's user, the user's organizations and the
-// user's own individual (the primary-individual-id of the users record).
+// user's own individual (the primary-individual-id of the users record), in
+// one statement on a read connection: every request pays for it.
 func (a *API) resolveToken(ctx context.Context, token string) (*jsonapi.Caller, string, error) {
-	ctx = context.WithoutCancel(ctx) // see store.Tx: no watcher goroutine per statement
-	var caller *jsonapi.Caller
-	var individual string
-	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
-		var userID string
-		err := tx.QueryRowContext(ctx, `SELECT user_id FROM cr_tokens WHERE token = ?`, token).Scan(&userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		orgs, err := jsonapi.LinkedTo(ctx, tx, relMember, userID)
-		if err != nil {
-			return err
-		}
-		caller = &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(orgs)}
-		if user, err := jsonapi.LoadRecord(ctx, tx, "users", userID); err != nil {
-			return err
-		} else if user != nil {
-			individual = user.Str("primary-individual-id")
-		}
-		return nil
-	})
-	return caller, individual, err
+	var userID, orgs, individual string
+	err := a.DB.QueryRow(ctx, `SELECT t.user_id,
+		(SELECT json_group_array(to_id) FROM cr_links WHERE rel = '`+relMember+`' AND from_id = t.user_id),
+		COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
+			WHERE type = 'users' AND id = t.user_id), '')
+		FROM cr_tokens t WHERE t.token = ?`, token).Scan(&userID, &orgs, &individual)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	var member []string
+	if err := json.Unmarshal([]byte(orgs), &member); err != nil {
+		return nil, "", err
+	}
+	return &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(member)}, individual, nil
 }
 
 type individualKey struct{}

@@ -102,7 +102,8 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	if err := sc.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &attrs); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(attrs), &r.Attrs); err != nil {
+	var err error
+	if r.Attrs, err = decodeAttrs([]byte(attrs)); err != nil {
 		return nil, fmt.Errorf("jsonapi: %s %s: stored attributes: %w", r.Type, r.ID, err)
 	}
 	if r.Attrs == nil {
