@@ -51,12 +51,19 @@ type Call struct {
 	Cache map[string]any // what hooks read once per request (Prefetch for Render, ...), by key
 
 	body *requestBody // read before the transaction opened
+
+	// loaded remembers what Load read, in a read transaction only (where
+	// nothing changes): rendering a list loads the same people for every
+	// item. nil in a write transaction.
+	loaded map[loadKey]*Record
 }
+
+type loadKey struct{ typ, id string }
 
 // Load reads a resource of type typ the caller may see; nil when it does not
 // exist or the caller may not see it (both are 404s).
 func (c *Call) Load(typ, id string) (*Record, error) {
-	rec, err := LoadRecord(c.Ctx, c.Tx, typ, id)
+	rec, err := c.loadRecord(typ, id)
 	if err != nil || rec == nil {
 		return nil, err
 	}
@@ -64,6 +71,30 @@ func (c *Call) Load(typ, id string) (*Record, error) {
 		return nil, nil
 	}
 	return rec, nil
+}
+
+// loadRecord is LoadRecord, remembered in a read transaction. Each caller
+// gets its own copy of the attributes, since hooks set attributes on what
+// they load.
+func (c *Call) loadRecord(typ, id string) (*Record, error) {
+	if c.loaded == nil {
+		return LoadRecord(c.Ctx, c.Tx, typ, id)
+	}
+	k := loadKey{typ, id}
+	rec, ok := c.loaded[k]
+	if !ok {
+		var err error
+		if rec, err = LoadRecord(c.Ctx, c.Tx, typ, id); err != nil {
+			return nil, err
+		}
+		c.loaded[k] = rec
+	}
+	if rec == nil {
+		return nil, nil
+	}
+	cp := *rec
+	cp.Attrs = maps.Clone(rec.Attrs)
+	return &cp, nil
 }
 
 func (c *Call) Visible(rec *Record) bool {

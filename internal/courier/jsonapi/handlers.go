@@ -59,6 +59,9 @@ func (e *Engine) operation(res *Resource, opID string, write bool, fn func(c *Ca
 		err = run(ctx, func(tx *sql.Tx) error {
 			c := &Call{Ctx: ctx, Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
 				Now: FormatTime(e.Clock.Now()), body: body}
+			if !write {
+				c.loaded = map[loadKey]*Record{}
+			}
 			var err error
 			ans, err = fn(c)
 			return err
