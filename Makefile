@@ -21,3 +21,7 @@ bench:
 
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t vendor-emulator:$(VERSION) -t vendor-emulator:latest .
+
+.PHONY: loadtest
+loadtest: ## the performance matrix, one markdown table (scripts/loadtest/run.sh; DURATION=10s)
+	scripts/loadtest/run.sh $(or $(DURATION),10s)
