@@ -49,9 +49,7 @@ func WriteError(log *slog.Logger) httpx.ErrorWriter {
 			if errors.As(err, &be) {
 				ce = &Error{http.StatusBadRequest, be.Msg}
 			} else {
-				if log != nil {
-					log.Error("control plane", "path", r.URL.Path, "err", err)
-				}
+				httpx.LogInternal(log, "control plane", r, err)
 				ce = &Error{http.StatusInternalServerError, "internal error"}
 			}
 		}

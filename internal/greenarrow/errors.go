@@ -102,7 +102,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &be):
 		e = invalidRequest("%s", be.Msg)
 	default:
-		a.Log.Error("greenarrow: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		httpx.LogInternal(a.Log, "greenarrow: internal error", r, err)
 		e = &Error{http.StatusInternalServerError, codeInternalError, "an internal error occurred"}
 	}
 	httpx.WriteJSONHTMLEscaped(w, e.Status, contentType, envelope{Success: false, ErrorCode: &e.Code, ErrorMessage: &e.Message})

@@ -5,10 +5,12 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -184,4 +186,19 @@ func jsonKind(k string) string {
 	default:
 		return "a valid value"
 	}
+}
+
+// LogInternal logs an error no vendor rule explains (the answer is a 500).
+// A request whose client went away ends with its context's error: that is
+// no fault of the emulator, so it is logged at debug level only.
+func LogInternal(log *slog.Logger, what string, r *http.Request, err error) {
+	if log == nil {
+		return
+	}
+	level := slog.LevelError
+	if r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		level = slog.LevelDebug
+		what += ": client went away"
+	}
+	log.Log(r.Context(), level, what, "method", r.Method, "path", r.URL.Path, "err", err)
 }

@@ -1,6 +1,11 @@
 package httpx_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 
@@ -62,4 +67,24 @@ func TestWriteJSONEscaping(t *testing.T) {
 	httpx.WriteJSONHTMLEscaped(w, 200, "application/json; charset=utf-8", v)
 	assert.Equal(t, "application/json; charset=utf-8", w.Header().Get("Content-Type"))
 	assert.Equal(t, `{"zone":"Central Time (US \u0026 Canada) \u003cx\u003e"}`, w.Body.String())
+}
+
+func TestLogInternalQuietWhenTheClientLeft(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	r := httptest.NewRequest("GET", "/x", nil)
+	httpx.LogInternal(log, "vendor: internal error", r, errors.New("disk on fire"))
+	assert.Contains(t, out.String(), "level=ERROR")
+	out.Reset()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	httpx.LogInternal(log, "vendor: internal error", r.WithContext(ctx), fmt.Errorf("query: %w", context.Canceled))
+	assert.Empty(t, out.String(), "a client that went away is not an error of ours")
+
+	// The same error while the client is still there is ours.
+	httpx.LogInternal(log, "vendor: internal error", r, context.Canceled)
+	assert.Contains(t, out.String(), "level=ERROR")
 }

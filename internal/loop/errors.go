@@ -75,7 +75,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		// Malformed JSON is an invalid parameter (125), per the notes.
 		e = fail(codeInvalidParam, "Invalid request body: %s", be.Msg)
 	default:
-		a.Log.Error("loopmessage: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		httpx.LogInternal(a.Log, "loopmessage: internal error", r, err)
 		e = &Error{Status: http.StatusInternalServerError, Code: codeInternalError, Message: "Internal server error"}
 	}
 	httpx.WriteJSON(w, e.Status, "", errorBody{Success: false, Code: e.Code, Message: e.Message})

@@ -53,7 +53,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 			e.Details = []Detail{{Field: be.Field, Message: be.Msg}}
 		}
 	default:
-		a.Log.Error("360dialog: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		httpx.LogInternal(a.Log, "360dialog: internal error", r, err)
 		e = errorf(http.StatusInternalServerError, "Internal server error.")
 	}
 	details := e.Details

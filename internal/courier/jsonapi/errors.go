@@ -113,7 +113,7 @@ func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		list = Errors{e}
 	default:
-		e.Log.Error("jsonapi: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		httpx.LogInternal(e.Log, "jsonapi: internal error", r, err)
 		list = Errors{{Status: http.StatusInternalServerError, Code: CodeInternal, Detail: "A server error occurred."}}
 	}
 	doc := errorDoc{Errors: make([]errorObject, len(list))}
