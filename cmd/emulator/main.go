@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones work in a bare container image
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	tuneGC(getenv)
 
 	var fixtureFS fs.FS = fixtures.FS
 	if cfg.Fixtures != "" {
@@ -112,6 +114,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 		return err
 	}
 	return nil
+}
+
+// tuneGC trades a few megabytes for CPU: a request allocates a little and
+// keeps nothing, so collecting when the heap has grown 4x instead of 2x
+// saves about a tenth of the CPU under load (measured with the load test),
+// and a soft limit of 80 MiB keeps the process small when bodies are large.
+// GOGC and GOMEMLIMIT, when set, win.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(80 << 20)
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
