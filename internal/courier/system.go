@@ -200,7 +200,7 @@ func snifferCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) e
 
 // snifferLogs lists what the sniffer captured.
 func snifferLogs(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
-	return c.ListWhere("sniffer-logs", "parent_id = ?", rec.ID)
+	return c.ListChildren("sniffer-logs", rec.ID)
 }
 
 // sniffLimit is how much of each request and response body a sniffer keeps.

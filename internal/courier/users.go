@@ -171,7 +171,7 @@ func userDeviceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw
 
 // userDeviceLogs lists the pushes a device received.
 func userDeviceLogs(c *jsonapi.Call, dev *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
-	return c.ListWhere("user-device-logs", "parent_id = ?", dev.ID)
+	return c.ListChildren("user-device-logs", dev.ID)
 }
 
 // userPush records a push to every notifying device of the individual's user.

@@ -1,8 +1,12 @@
 package jsonapi
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -12,21 +16,70 @@ import (
 type ListQuery struct {
 	where []string
 	args  []any
-	order []string
-	// scoped only: no condition beyond organization and parent, so the total
-	// comes from cr_counts instead of counting rows.
-	orgs   []string
-	parent string
-	custom bool
-	index  string
+	order []orderTerm
+	// orgs and parent are the scope. With no condition beyond them, the total
+	// comes from cr_counts instead of counting rows; so it does when every
+	// condition came with its count (WhereCounted): total is the last one.
+	orgs      []string
+	parent    string
+	uncounted bool
+	total     *int64
+	index     string
+}
+
+// orderTerm is one sort key of a list.
+type orderTerm struct {
+	expr string
+	desc bool
+}
+
+// direction is the SQL of the term's direction.
+func (t orderTerm) direction() string {
+	if t.desc {
+		return " DESC"
+	}
+	return ""
 }
 
 // Where adds a condition (SQL over cr_resources) to the list.
 func (q *ListQuery) Where(cond string, args ...any) {
 	q.where = append(q.where, cond)
 	q.args = append(q.args, args...)
-	q.custom = true
+	q.uncounted = true
+	q.total = nil
 }
+
+// WhereCounted adds a condition whose rows a hook keeps counted (counters
+// kept by triggers): n is how many rows of the list's scope match it and
+// every condition added before it. When every condition came with its count,
+// the total is read, not counted.
+func (q *ListQuery) WhereCounted(n int64, cond string, args ...any) {
+	q.where = append(q.where, cond)
+	q.args = append(q.args, args...)
+	if !q.uncounted {
+		q.total = &n
+	}
+}
+
+// Counting reports whether every condition so far came with its count: a hook
+// that counts its condition together with the earlier ones needs to know.
+func (q *ListQuery) Counting() bool { return !q.uncounted }
+
+// Orgs are the organizations the list is scoped to (nil for a resource that
+// scopes itself).
+func (q *ListQuery) Orgs() []string { return q.orgs }
+
+// Parent scopes the list to the children of id, as the parent's parameter does.
+func (q *ListQuery) Parent(id string) { q.parent = id }
+
+// IndexedBy names the index the page is read through, for a hook that knows
+// which plan its condition needs ("" lets the planner choose).
+func (q *ListQuery) IndexedBy(index string) { q.index = index }
+
+// PrimaryKey is the name SQLite gives the primary key (type, id) of
+// cr_resources, for IndexedBy: the rows are read by id (an "id IN (...)"
+// condition), not walked in order.
+const PrimaryKey = "sqlite_autoindex_cr_resources_1"
 
 // Conditions are the conditions Where added, joined by AND, with their
 // arguments: for hooks that reuse a parameter's condition in their own SQL.
@@ -35,7 +88,7 @@ func (q *ListQuery) Conditions() (string, []any) {
 }
 
 // OrderBy adds a sort expression before the default order.
-func (q *ListQuery) OrderBy(expr string) { q.order = append(q.order, expr) }
+func (q *ListQuery) OrderBy(expr string) { q.order = append(q.order, orderTerm{expr: expr}) }
 
 // JSONAttr is the SQL of one stored attribute.
 func JSONAttr(name string) string {
@@ -123,10 +176,7 @@ func (c *Call) listQuery() (*ListQuery, error) {
 				expr = "created_at"
 			}
 		}
-		if desc {
-			expr += " DESC"
-		}
-		q.order = append(q.order, expr)
+		q.order = append(q.order, orderTerm{expr: expr, desc: desc})
 	}
 	return q, nil
 }
@@ -151,46 +201,144 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// run reads one page (limit < 0: everything) and the total.
-func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record, int64, error) {
-	where := []string{"type = ?"}
-	args := []any{c.Res.Type}
+// Statement is one SQL statement with its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// statements are the SQL of one page (limit < 0: everything) and of the
+// total; none when the caller has no organization to list.
+//
+// Every statement seeks: a list over several organizations reads each
+// organization through its own index range and merges them in order (a
+// compound SELECT with ORDER BY merges without sorting), so that an index on
+// (org_id, <filter>, created_at, id) serves one organization and several
+// alike; the total adds the counts of each organization. A parent's children
+// are read through the parent's range.
+func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statement, none bool) {
+	if q.orgs != nil && len(q.orgs) == 0 {
+		return page, total, true
+	}
 	index := q.index
-	if q.orgs != nil {
-		if len(q.orgs) == 0 {
-			return []*Record{}, 0, nil
-		}
-		where = append(where, "org_id IN ("+Placeholders(len(q.orgs))+")")
-		for _, o := range q.orgs {
-			args = append(args, o)
-		}
-		if len(q.orgs) > 1 && index == "" {
-			// Several organizations: walk the type in time order and keep the
-			// visible rows, rather than sorting every row of every organization.
-			index = "cr_resources_time"
-		}
-	}
-	if q.parent != "" {
-		where = append(where, "parent_id = ?")
-		args = append(args, q.parent)
-		if index == "" || index == "cr_resources_time" {
-			index = "cr_resources_parent"
-		}
-	}
-	where = append(where, q.where...)
-	args = append(args, q.args...)
-	order := append(append([]string(nil), q.order...), "created_at", "id")
-	if len(q.order) > 0 {
-		index = "" // a custom sort: let the planner choose
+	if index == "" && len(q.where) == 0 && len(q.order) == 0 && q.parent != "" {
+		index = "cr_resources_parent" // the planner may prefer the organization's range
 	}
 	from := "cr_resources"
 	if index != "" {
 		from += " INDEXED BY " + index
 	}
-	sqlWhere := strings.Join(where, " AND ")
-	query := `SELECT ` + RecordColumns + ` FROM ` + from + ` WHERE ` + sqlWhere + ` ORDER BY ` + strings.Join(order, ", ") +
-		` LIMIT ? OFFSET ?`
-	recs, err := QueryRecords(c.Ctx, c.Tx, query, append(args, limit, offset)...)
+	// branch is the WHERE clause of the rows of some organizations (none: a
+	// list that scopes itself).
+	branch := func(orgs []string) (string, []any) {
+		// The type is written out, not bound: the planner then knows it when
+		// it chooses an index, and may use an index limited to the type.
+		where := []string{"type = " + quote(c.Res.Type)}
+		var args []any
+		if len(orgs) > 0 {
+			where = append(where, "org_id IN ("+Placeholders(len(orgs))+")")
+			for _, o := range orgs {
+				args = append(args, o)
+			}
+		}
+		if q.parent != "" {
+			where = append(where, "parent_id = ?")
+			args = append(args, q.parent)
+		}
+		return strings.Join(append(where, q.where...), " AND "), append(args, q.args...)
+	}
+	// One branch per organization, except for a parent's children: those
+	// are one range of the parent's index, where an organization that holds
+	// none of them would be read to its end for nothing.
+	sets := [][]string{nil}
+	if q.orgs != nil {
+		sets = [][]string{q.orgs}
+		if q.parent == "" {
+			sets = nil
+			for _, o := range q.orgs {
+				sets = append(sets, []string{o})
+			}
+		}
+	}
+	var wheres []string
+	var args [][]any
+	for _, set := range sets {
+		w, a := branch(set)
+		wheres = append(wheres, w)
+		args = append(args, a)
+	}
+	var order []string
+	for _, t := range q.order {
+		order = append(order, t.expr+t.direction())
+	}
+	for _, k := range []string{"created_at", "id"} {
+		// A key already sorted on decides nothing the second time, and a
+		// repeated key keeps SQLite from reading an index in order.
+		if !slices.ContainsFunc(q.order, func(t orderTerm) bool { return t.expr == k }) {
+			order = append(order, k)
+		}
+	}
+	if len(wheres) == 1 {
+		page = Statement{SQL: `SELECT ` + RecordColumns + ` FROM ` + from + ` WHERE ` + wheres[0] + ` ORDER BY ` +
+			strings.Join(order, ", ") + ` LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args[0]...), limit, offset)}
+	} else {
+		// A compound SELECT orders by its result columns: the sort keys are
+		// selected too (k0, k1, ...) and dropped by the outer SELECT.
+		cols, keys := RecordColumns, []string{}
+		for i, t := range q.order {
+			k := "k" + strconv.Itoa(i)
+			cols += ", " + t.expr + " AS " + k
+			keys = append(keys, k+t.direction())
+		}
+		var parts []string
+		var all []any
+		for i, w := range wheres {
+			parts = append(parts, `SELECT `+cols+` FROM `+from+` WHERE `+w)
+			all = append(all, args[i]...)
+		}
+		for _, k := range order[len(q.order):] {
+			keys = append(keys, k)
+		}
+		sql := strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + strings.Join(keys, ", ") + ` LIMIT ? OFFSET ?`
+		if len(q.order) > 0 {
+			sql = `SELECT ` + RecordColumns + ` FROM (` + sql + `)`
+		}
+		page = Statement{SQL: sql, Args: append(all, limit, offset)}
+	}
+	switch {
+	case len(q.where) == 0 && q.orgs != nil:
+		// Only scoped: the triggers' counts answer without counting rows.
+		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ` + quote(c.Res.Type) + ` AND org_id IN (` + Placeholders(len(q.orgs)) + `)`
+		var cargs []any
+		for _, o := range q.orgs {
+			cargs = append(cargs, o)
+		}
+		if q.parent != "" {
+			cq += ` AND parent_id = ?`
+			cargs = append(cargs, q.parent)
+		}
+		total = Statement{SQL: cq, Args: cargs}
+	case q.total != nil:
+		total = Statement{SQL: `SELECT ?`, Args: []any{*q.total}}
+	default:
+		var parts []string
+		var all []any
+		for i, w := range wheres {
+			parts = append(parts, `(SELECT count(*) FROM cr_resources WHERE `+w+`)`)
+			all = append(all, args[i]...)
+		}
+		total = Statement{SQL: `SELECT ` + strings.Join(parts, " + "), Args: all}
+	}
+	return page, total, false
+}
+
+// run reads one page (limit < 0: everything) and the total.
+func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record, int64, error) {
+	page, count, none := q.statements(c, limit, offset)
+	if none {
+		return []*Record{}, 0, nil
+	}
+	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -201,23 +349,12 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 		return recs, int64(len(recs)), nil
 	}
 	var total int64
-	if !q.custom && q.orgs != nil {
-		// Only scoped: the triggers' counts answer without counting rows.
-		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND org_id IN (` + Placeholders(len(q.orgs)) + `)`
-		cargs := []any{c.Res.Type}
-		for _, o := range q.orgs {
-			cargs = append(cargs, o)
-		}
-		if q.parent != "" {
-			cq += ` AND parent_id = ?`
-			cargs = append(cargs, q.parent)
-		}
-		err = c.Tx.QueryRowContext(c.Ctx, cq, cargs...).Scan(&total)
-	} else {
-		err = c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE `+sqlWhere, args...).Scan(&total)
-	}
+	err = c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total)
 	return recs, total, err
 }
+
+// quote is s as an SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -230,11 +367,7 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	paged := !c.Res.NoPaging && c.Query.params["page[limit]"].Name != ""
-	limit, offset := int64(-1), int64(0)
-	if paged {
-		limit, offset = c.PageBounds()
-	}
+	paged, limit, offset := c.listPage()
 	recs, total, err := lq.run(c, limit, offset, paged)
 	if err != nil {
 		return nil, err
@@ -254,17 +387,61 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 	return c.PageAnswer(data, limit, offset, total), nil
 }
 
-// ListWhere answers a paged JSON:API list of the records of typ matching
-// cond (SQL over cr_resources), for actions whose answer is a list.
-func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
+// listPage is whether the list is paged and the bounds of its page (limit -1:
+// everything).
+func (c *Call) listPage() (paged bool, limit, offset int64) {
+	if c.Res.NoPaging || c.Query.params["page[limit]"].Name == "" {
+		return false, -1, 0
+	}
+	limit, offset = c.PageBounds()
+	return true, limit, offset
+}
+
+// ListSQL is the SQL the list operation opID would run for r (its caller and
+// query string), built by the list handler's own code but not run: the page
+// and the total. Tests read the query plans of every list through it. Hooks
+// that scope or filter may read through tx.
+func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID string) (page, total Statement, err error) {
+	var res *Resource
+	for _, x := range e.resources {
+		if x.List == opID && x.Lister == nil {
+			res = x
+			break
+		}
+	}
+	op := e.ops[opID]
+	if res == nil || op == nil {
+		return page, total, fmt.Errorf("jsonapi: %s is not a stored list", opID)
+	}
+	q, err := parseQuery(op, r.URL.RawQuery)
+	if err != nil {
+		return page, total, err
+	}
+	c := &Call{Ctx: ctx, Tx: tx, Engine: e, Req: r, Caller: CallerFrom(r.Context()), Op: op, Query: q, Res: res,
+		Now: FormatTime(e.Clock.Now())}
+	lq, err := c.listQuery()
+	if err != nil {
+		return page, total, err
+	}
+	_, limit, offset := c.listPage()
+	page, total, none := lq.statements(c, limit, offset)
+	if none {
+		return page, total, fmt.Errorf("jsonapi: %s: the caller has no organization to list", opID)
+	}
+	return page, total, nil
+}
+
+// ListChildren answers a paged JSON:API list of the records of typ below
+// parentID, for actions whose answer is a record's children: the page is read
+// in order through the parent index, the total from cr_counts.
+func (c *Call) ListChildren(typ, parentID string) (*Answer, error) {
 	limit, offset := c.PageBounds()
-	all := append([]any{typ}, args...)
-	var total int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = ? AND `+cond, all...).Scan(&total); err != nil {
+	page, total := childrenSQL(typ, parentID, limit, offset)
+	var n int64
+	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
 		return nil, err
 	}
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND `+cond+`
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, append(all, limit, offset)...)
+	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +449,14 @@ func (c *Call) ListWhere(typ, cond string, args ...any) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.PageAnswer(data, limit, offset, total), nil
+	return c.PageAnswer(data, limit, offset, n), nil
+}
+
+// childrenSQL is the SQL of ListChildren: one page and the total.
+func childrenSQL(typ, parentID string, limit, offset int64) (page, total Statement) {
+	return Statement{SQL: `SELECT ` + RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
+			WHERE type = ? AND parent_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?`, Args: []any{typ, parentID, limit, offset}},
+		Statement{SQL: `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND parent_id = ?`, Args: []any{typ, parentID}}
 }
 
 // renderAll renders a page of records in order.
