@@ -29,7 +29,7 @@ const (
 
 // Schema registers the courier tables and fixtures with the store.
 func Schema() store.Schema {
-	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: jsonapi.Migrations(), Seed: seed}
+	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: migrations(), Seed: seed}
 }
 
 // jsonRaw shortens hook signatures.

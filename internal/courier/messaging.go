@@ -104,9 +104,10 @@ func messagingResources() []*jsonapi.Resource {
 	}
 }
 
-// parentParam matches a filter[...] naming the parent against the parent column.
+// parentParam is a filter[...] naming the parent: it scopes the list to the
+// parent's children, as a parent parameter does.
 func parentParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
-	q.Where("parent_id = ?", jsonapi.LowerID(v))
+	q.Parent(jsonapi.LowerID(v))
 	return nil
 }
 
@@ -207,7 +208,7 @@ func createBookmark(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw)
 // unpostedOnly: posted bulk messages are listed only with include-posted=true.
 func unpostedOnly(c *jsonapi.Call, q *jsonapi.ListQuery) error {
 	if !c.Query.Bool("include-posted") {
-		q.Where(jsonapi.JSONAttr("posted-time") + " IS NULL")
+		q.Where("(" + jsonapi.JSONAttr("posted-time") + " IS NULL) = 1") // as indexed (migration 103)
 	}
 	return nil
 }

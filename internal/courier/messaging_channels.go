@@ -60,10 +60,12 @@ func messagingChannelResources() []*jsonapi.Resource {
 				"filter[type]":       channelKind,
 				"filter[bookmarked]": channelBookmarked,
 			},
+			// The latest ack-time of the channel's read marks and its number of
+			// messages, as triggers copy them into the channel (migration 102).
 			Sort: map[string]string{
 				"last-timestamp": jsonapi.JSONAttr("last-modified-time"),
-				"ack-timestamp":  `(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.id)`,
-				"unread-count":   `(SELECT count(*) FROM cr_resources m WHERE m.type = 'messaging-messages' AND m.parent_id = cr_resources.id)`,
+				"ack-timestamp":  jsonapi.JSONAttr("_ack-time"),
+				"unread-count":   jsonapi.JSONAttr("_message-count"),
 			},
 		},
 		{
@@ -95,14 +97,20 @@ type readMark struct {
 
 // channelParticipant keeps the channels the individual participates in.
 func channelParticipant(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
-	id := jsonapi.LowerID(v)
-	q.Where(`(id IN (SELECT from_id FROM cr_links WHERE rel = 'subscriber' AND to_id = ?)
-	OR json_extract(attrs, '$."individual-group-id"') IN (
-		SELECT g.id FROM cr_resources g, json_each(g.attrs, '$.individuals') j
-			WHERE g.type = 'individual-groups' AND json_extract(j.value, '$.id') = ?
-		UNION SELECT g.id FROM cr_resources g, json_each(g.attrs, '$.leaders') j
-			WHERE g.type = 'individual-groups' AND json_extract(j.value, '$.id') = ?))`, id, id, id)
+	cond, args := participantCond(jsonapi.LowerID(v))
+	q.Where(cond, args...)
 	return nil
+}
+
+// participantCond is the SQL of "the channel is one the individual
+// participates in": a subscriber, or a member or leader of the channel's
+// group (cr_group_members, kept by the triggers of migration 102). It reads
+// the channels by id, so the condition costs what the individual's channels
+// are, not what every channel is.
+func participantCond(id string) (string, []any) {
+	return `id IN (SELECT from_id FROM cr_links WHERE rel = 'subscriber' AND to_id = ?
+	UNION SELECT g.id FROM cr_group_members m JOIN cr_resources g ON g.type = 'messaging-channels'
+		AND json_extract(g.attrs, '$."individual-group-id"') = m.group_id WHERE m.individual_id = ?)`, []any{id, id}
 }
 
 // channelKind is the inbox's filter[type]: direct and group messages by how the
@@ -110,23 +118,21 @@ func channelParticipant(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 func channelKind(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	switch v {
 	case "direct-message":
-		q.Where(jsonapi.JSONAttr(attrDirectKey) + " IS NOT NULL")
+		q.Where("(" + jsonapi.JSONAttr(attrDirectKey) + " IS NOT NULL) = 1") // as indexed (migration 102)
 	case "group-message":
-		q.Where(jsonapi.JSONAttr("individual-group-id") + " IS NOT NULL")
+		q.Where("(" + jsonapi.JSONAttr("individual-group-id") + " IS NOT NULL) = 1")
 	default:
 		q.Where(jsonapi.JSONAttr("subscription-type")+" = ?", v)
 	}
 	return nil
 }
 
-// channelBookmarked keeps channels with (or without) a bookmark.
+// channelBookmarked keeps channels with (or without) a bookmark: the hidden
+// "_bookmarked" is 1 when the channel has one (kept by the triggers of
+// migration 102, so an index finds them).
 func channelBookmarked(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	b, _ := jsonapi.ParseBool(v)
-	not := ""
-	if !b {
-		not = "NOT "
-	}
-	q.Where(not + `EXISTS (SELECT 1 FROM cr_resources bm WHERE bm.type = 'messaging-bookmarks' AND bm.parent_id = cr_resources.id)`)
+	q.Where(jsonapi.JSONAttr("_bookmarked")+" = ?", b)
 	return nil
 }
 
@@ -396,22 +402,24 @@ func isParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID string) (bo
 	return slices.Contains(ps, individualID), nil
 }
 
-// newMessages counts the posted messages of others the individual has not read.
+// newMessages is how many posted messages of others the individual has not
+// read: counted by the triggers of migration 100 for a reader with a read
+// mark; without one, every posted message of others is new.
 func newMessages(c *jsonapi.Call, channelID, individualID string) (int64, error) {
 	if individualID == "" {
 		return 0, nil
 	}
-	var mark readMark
-	if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
-		return 0, err
-	}
 	var n int64
-	err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
-		AND json_extract(attrs, '$."individual-id"') IS NOT ? AND json_extract(attrs, '$."posted-time"') > ?`,
-		channelID, individualID, mark.PostedTime).Scan(&n)
+	err := c.Tx.QueryRowContext(c.Ctx, newMessagesSQL, channelID, individualID, channelID, channelID, individualID).Scan(&n)
 	return n, err
 }
+
+// newMessagesSQL is what newMessages reads: the reader's mark row, else the
+// channel's posted messages less the reader's own.
+const newMessagesSQL = `SELECT COALESCE(
+	(SELECT unread FROM cr_read_marks WHERE channel_id = ? AND individual_id = ?),
+	(SELECT COALESCE(sum(unread), 0) FROM cr_channel_authors WHERE channel_id = ?)
+		- COALESCE((SELECT unread FROM cr_channel_authors WHERE channel_id = ? AND author = json_quote(?)), 0))`
 
 // setChannelArchived is archive (true) and unarchive (false).
 func setChannelArchived(archived bool) jsonapi.ActionFunc {
@@ -574,6 +582,24 @@ func bodyIndividuals(c *jsonapi.Call, ch *jsonapi.Record, body map[string]jsonRa
 	return out, nil
 }
 
+// summarySQL is the FROM and WHERE of the summary's counts: the posted
+// messages by author (counted by the triggers of migration 100) of the
+// channels the individual participates in, in the caller's organizations.
+func summarySQL(c *jsonapi.Call, who string) jsonapi.Statement {
+	cond, condArgs := participantCond(who)
+	orgs := c.Caller.Orgs
+	if len(orgs) == 0 {
+		orgs = []string{""}
+	}
+	args := []any{}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	return jsonapi.Statement{SQL: `FROM cr_resources ch JOIN cr_channel_authors a ON a.channel_id = ch.id
+		WHERE ch.type = 'messaging-channels' AND ch.org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ch.` + cond,
+		Args: append(args, condArgs...)}
+}
+
 // summaryAnswer is GET /v1/communication-summaries/.
 type summaryAnswer struct {
 	Summary summary `json:"summary"`
@@ -614,38 +640,22 @@ func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 			return nil, jsonapi.ErrParam("individual-id", "Individual %s does not exist.", c.Query.Get("individual-id"))
 		}
 	}
-	q := &jsonapi.ListQuery{}
-	if err := channelParticipant(c, q, who); err != nil {
-		return nil, err
-	}
-	cond, condArgs := q.Conditions()
-	orgs := c.Caller.Orgs
-	if len(orgs) == 0 {
-		orgs = []string{""}
-	}
-	chanSQL := `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ` + cond
-	chanArgs := []any{}
-	for _, o := range orgs {
-		chanArgs = append(chanArgs, o)
-	}
-	chanArgs = append(chanArgs, condArgs...)
+	st := summarySQL(c, who)
 	s := summary{MessageSenders: []senderCount{}, MessageTypes: []typeCount{}}
-	msgSQL := `FROM cr_resources m JOIN cr_resources ch ON ch.type = 'messaging-channels' AND ch.id = m.parent_id
-		WHERE m.type = 'messaging-messages' AND json_extract(m.attrs, '$.draft') = 0 AND m.parent_id IN (` + chanSQL + `)`
 	var group, direct int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*),
-		COALESCE(sum(CASE WHEN json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i WHERE i.type = 'individuals'
-			AND i.id = json_extract(m.attrs, '$."individual-id"')) = 'provider' THEN 1 ELSE 0 END), 0) `+msgSQL, chanArgs...).Scan(
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT COALESCE(sum(a.posted), 0),
+		COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL), 0),
+		COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL), 0),
+		COALESCE(sum(a.posted) FILTER (WHERE (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i
+			WHERE i.type = 'individuals' AND i.id = json_extract(a.author, '$')) = 'provider'), 0) `+st.SQL, st.Args...).Scan(
 		&s.Messages, &group, &direct, &s.ProviderMessages); err != nil {
 		return nil, err
 	}
 	s.MessageTypes = append(s.MessageTypes, typeCount{Count: group, MessageType: "group-messages"},
 		typeCount{Count: direct, MessageType: "direct-messages"})
 	if c.Query.Bool("include-senders") {
-		rows, err := c.Tx.QueryContext(c.Ctx, `SELECT json_extract(m.attrs, '$."individual-id"') AS sender, count(*) `+msgSQL+`
-			GROUP BY sender ORDER BY sender`, chanArgs...)
+		rows, err := c.Tx.QueryContext(c.Ctx, `SELECT json_extract(a.author, '$') AS sender, sum(a.posted) `+st.SQL+`
+			GROUP BY sender HAVING sum(a.posted) > 0 ORDER BY sender`, st.Args...)
 		if err != nil {
 			return nil, err
 		}
@@ -666,8 +676,8 @@ func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		}
 		rows.Close()
 	}
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'user-notifications'
-		AND json_extract(attrs, '$."individual-id"') = ?`, who).Scan(&s.Notifications); err != nil {
+	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT COALESCE((SELECT n FROM cr_individual_notifications WHERE individual_id = ?), 0)`,
+		who).Scan(&s.Notifications); err != nil {
 		return nil, err
 	}
 	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'video-channels'

@@ -64,10 +64,10 @@ func notificationResources() []*jsonapi.Resource {
 		{
 			Type: "user-notifications", Path: "/v1/user-notifications/",
 			List: "user-notifications.list", Get: "user-notifications.get",
-			Scope:      scopeOwnNotifications,
 			Visible:    visibleOwnNotification,
-			ListFilter: activeNotifications,
+			ListFilter: ownActiveNotifications,
 			Params: map[string]jsonapi.ParamHook{
+				"acknowledged":      notificationsAcknowledged,
 				"filter[category]":  matchAttr("_category"),
 				"include[inactive]": ignoreParam,
 			},
@@ -309,40 +309,68 @@ func replaceOrgPreference(c *jsonapi.Call, rec *jsonapi.Record, in map[string]js
 	return err
 }
 
-// scopeOwnNotifications: a user sees their own notifications (parent_id is
-// the user), in organizations they are a member of.
-func scopeOwnNotifications(c *jsonapi.Call) (string, []any) {
-	args := []any{c.Caller.UserID}
-	orgs := c.Caller.Orgs
-	if c.Query.Has("organization-id") {
-		orgs = []string{jsonapi.LowerID(c.Query.Get("organization-id"))}
-		if !c.Caller.Member(orgs[0]) {
-			orgs = nil
-		}
-	}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
-	if len(orgs) == 0 {
-		return "0", nil
-	}
-	return "parent_id = ? AND org_id IN (" + jsonapi.Placeholders(len(orgs)) + ")", args
-}
-
 func visibleOwnNotification(c *jsonapi.Call, rec *jsonapi.Record) bool {
 	return rec.ParentID == c.Caller.UserID && c.Caller.Member(rec.OrgID)
 }
 
-// activeNotifications: inactive notifications are listed only with include[inactive]=true.
-func activeNotifications(c *jsonapi.Call, q *jsonapi.ListQuery) error {
-	if c.Query.Has("organization-id") && !c.Caller.Member(jsonapi.LowerID(c.Query.Get("organization-id"))) {
-		return &jsonapi.Error{Status: http.StatusForbidden, Code: jsonapi.CodePermission, Parameter: "organization-id",
-			Detail: "You do not have permission to perform this action in organization " + jsonapi.LowerID(c.Query.Get("organization-id")) + "."}
+// ownActiveNotifications: a user sees their own notifications (parent_id is
+// the user) in the organizations the list is scoped to; inactive ones only
+// with include[inactive]=true. The triggers of migration 101 count them, so
+// the total is read.
+func ownActiveNotifications(c *jsonapi.Call, q *jsonapi.ListQuery) error {
+	q.Parent(c.Caller.UserID)
+	if c.Query.Bool("include[inactive]") {
+		return nil
 	}
-	if !c.Query.Bool("include[inactive]") {
-		q.Where(jsonapi.JSONAttr("active") + " = 1")
+	n, err := notificationCount(c, q, nil)
+	if err != nil {
+		return err
 	}
+	q.WhereCounted(n, jsonapi.JSONAttr("active")+" = 1")
 	return nil
+}
+
+// notificationsAcknowledged keeps acknowledged (or unacknowledged) notifications.
+func notificationsAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
+	b, _ := jsonapi.ParseBool(v)
+	cond := jsonapi.JSONAttr("acknowledged") + " = ?"
+	if !q.Counting() {
+		q.Where(cond, b)
+		return nil
+	}
+	n, err := notificationCount(c, q, &b)
+	if err != nil {
+		return err
+	}
+	q.WhereCounted(n, cond, b)
+	return nil
+}
+
+// notificationCount counts the caller's notifications in the list's
+// organizations: active ones unless include[inactive]=true, acknowledged or
+// not when acknowledged is given.
+func notificationCount(c *jsonapi.Call, q *jsonapi.ListQuery, acknowledged *bool) (int64, error) {
+	st := notificationCountSQL(c.Caller.UserID, q.Orgs(), !c.Query.Bool("include[inactive]"), acknowledged)
+	var n int64
+	err := c.Tx.QueryRowContext(c.Ctx, st.SQL, st.Args...).Scan(&n)
+	return n, err
+}
+
+// notificationCountSQL reads a count of notifications from cr_notification_counts.
+func notificationCountSQL(user string, orgs []string, active bool, acknowledged *bool) jsonapi.Statement {
+	query := `SELECT COALESCE(sum(n), 0) FROM cr_notification_counts WHERE user_id = ? AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `)`
+	args := []any{user}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	if active {
+		query += ` AND active = 1`
+	}
+	if acknowledged != nil {
+		query += ` AND acknowledged = ?`
+		args = append(args, *acknowledged)
+	}
+	return jsonapi.Statement{SQL: query, Args: args}
 }
 
 // ackNotification acknowledges the notification and, with ack-previous, every

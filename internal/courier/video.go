@@ -286,9 +286,11 @@ func videoModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]jsonRa
 	return nil
 }
 
-// videoParticipantParam lists the channels an individual takes part in.
+// videoParticipantParam lists the channels an individual takes part in:
+// found from the individual's participations (an index of migration 103), so
+// the list costs what they are, not what the organization's channels are.
 func videoParticipantParam(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
-	q.Where(`EXISTS (SELECT 1 FROM cr_resources p WHERE p.type = 'video-participants' AND p.parent_id = cr_resources.id
+	q.Where(`id IN (SELECT p.parent_id FROM cr_resources p WHERE p.type = 'video-participants'
 		AND lower(json_extract(p.attrs, '$."individual-id"')) = ?)`, jsonapi.LowerID(v))
 	return nil
 }

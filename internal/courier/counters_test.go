@@ -1,0 +1,190 @@
+package courier_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/courier"
+	"github.com/emulator/vendor-emulator/internal/emutest"
+)
+
+// TestCountersAgreeWithRows: what the triggers of migrations 100-102 keep
+// counted or copied equals what counting the rows gives, after every kind of
+// write: posts, drafts and their posting, reactions, read marks moved both
+// ways, bulk posts, notifications, bookmarks, purges, writes straight to the
+// tables and a reset.
+func TestCountersAgreeWithRows(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	check := func(step string) {
+		t.Helper()
+		checkCounters(t, env, step)
+	}
+	check("fixtures")
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "",
+		`{"channel-id": "`+chanDirect+`", "individual-id": "`+indAlice+`", "message": "one"}`))
+	check("post")
+	draft := one(t, mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "",
+		`{"channel-id": "`+chanDirect+`", "individual-id": "`+indPat+`", "message": "draft", "draft": true}`))).ID
+	check("draft")
+	env.Deps.Clock.Advance(60_000_000_000)
+	mustCall(t, env, 200, "PATCH", "/v1/messaging-messages/"+draft+"/", resourceDoc("messaging-messages", draft, `{"draft": false}`))
+	check("draft posted")
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg4+"/reactions/", `{"individual-id": "`+indAlice+`", "reaction-type": "love"}`)
+	check("reaction")
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+draft+"/ack/", `{"individual-id": "`+indAlice+`"}`)
+	check("ack forward")
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg4+"/ack/", `{"individual-id": "`+indAlice+`", "allow-past": true}`)
+	check("ack backward")
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/ack/", `{"individual-id": "`+indOlivia+`"}`)
+	check("first mark")
+	mustCall(t, env, 201, "POST", "/v1/messaging-bulk-messages/", resourceDoc("messaging-bulk-messages", "",
+		`{"individual-ids": ["`+indPat+`", "`+indQuinn+`"], "message": "Flu shots.", "sender-individual-id": "`+indAlice+`", "auto-create-channel": true}`))
+	check("bulk")
+	mustCall(t, env, 201, "POST", "/v1/user-notifications/73000000-0000-4000-8000-000000000003/ack/", `{"ack-previous": true}`)
+	check("notifications acknowledged")
+	// Writes no handler makes: a message without author, one moved to
+	// another channel, a deleted one, a mark moved to other ends.
+	exec(t, env, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-messages',
+		'c0000000-0000-4000-8000-000000000001', ?, ?, '2026-01-07T00:00:00.000000+00:00',
+		'{"draft": false, "posted-time": "2026-01-07T00:00:00.000000+00:00"}')`, org1, chanGroup1)
+	check("anonymous")
+	exec(t, env, `UPDATE cr_resources SET parent_id = ? WHERE type = 'messaging-messages' AND id = ?`, chanDirect, msg3)
+	check("moved")
+	exec(t, env, `DELETE FROM cr_resources WHERE type = 'messaging-messages' AND id IN (?, 'c0000000-0000-4000-8000-000000000001')`, msg1)
+	check("deleted")
+	exec(t, env, `UPDATE cr_links SET to_id = ? WHERE rel = 'read' AND from_id = ? AND to_id = ?`, indQuinn, chanGroup1, indAlice)
+	check("mark moved to another reader")
+	exec(t, env, `UPDATE cr_resources SET attrs = json_set(attrs, '$.leaders', json('[{"id": "`+indQuinn+`"}]'))
+		WHERE type = 'individual-groups' AND id = ?`, group1)
+	check("group changed")
+	mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", resourceDoc("messaging-bookmarks", "",
+		`{"channel-id": "`+chanDirect+`", "message-id": "`+msg4+`"}`))
+	mustCall(t, env, 201, "POST", "/v1/messaging-channels/"+chanGroup1+"/archive/", `{}`)
+	check("bookmark, channel saved")
+	callWant(t, env, adminToken, "POST", "/v1/purge-data/", resourceDoc("system-purges", "",
+		`{"archive": true, "entity-id": "`+indPat+`", "entity-type": "individual", "reference-id": "r", "request-id": "r-1"}`), 201)
+	check("purge")
+	r := env.Do(t, "POST", "/_emulator/reset?vendor=courier", "")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	check("reset")
+}
+
+func exec(t *testing.T, env *emutest.Env, query string, args ...any) {
+	t.Helper()
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(query, args...)
+		return err
+	}))
+}
+
+// checkCounters compares every counter with the rows it counts.
+func checkCounters(t *testing.T, env *emutest.Env, step string) {
+	t.Helper()
+	rowsOf := func(tx *sql.Tx, query string, args ...any) []string {
+		rows, err := tx.Query(query, args...)
+		require.NoError(t, err, query)
+		defer rows.Close()
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		var out []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(t, rows.Scan(ptrs...))
+			out = append(out, fmt.Sprint(vals...))
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+		assert.Equal(t,
+			rowsOf(tx, `SELECT parent_id, json_quote(json_extract(attrs, '$."individual-id"')) AS a, count(*),
+				total((json_extract(attrs, '$.draft') = 0) IS TRUE),
+				total((json_extract(attrs, '$.draft') = 0 AND json_extract(attrs, '$."posted-time"') > '') IS TRUE),
+				total((json_extract(attrs, '$."posted-time"') > '') IS TRUE), total(json_extract(attrs, '$."posted-time"') IS NULL)
+				FROM cr_resources WHERE type = 'messaging-messages' GROUP BY parent_id, a ORDER BY parent_id, a`),
+			rowsOf(tx, `SELECT channel_id, author, messages, 1.0 * posted, 1.0 * unread, 1.0 * timed, 1.0 * untimed
+				FROM cr_channel_authors WHERE messages != 0 OR posted != 0 OR unread != 0 OR timed != 0 OR untimed != 0
+				ORDER BY channel_id, author`),
+			"%s: messages by channel and author", step)
+		assert.Equal(t,
+			rowsOf(tx, `SELECT parent_id, org_id, (json_extract(attrs, '$."active"') = 1) IS TRUE AS a,
+				CASE WHEN json_extract(attrs, '$."acknowledged"') = 1 THEN 1 WHEN json_extract(attrs, '$."acknowledged"') = 0 THEN 0 ELSE -1 END AS k,
+				count(*) FROM cr_resources WHERE type = 'user-notifications' GROUP BY parent_id, org_id, a, k ORDER BY parent_id, org_id, a, k`),
+			rowsOf(tx, `SELECT user_id, org_id, active, acknowledged, n FROM cr_notification_counts WHERE n != 0
+				ORDER BY user_id, org_id, active, acknowledged`),
+			"%s: notifications by user, organization and flags", step)
+		assert.Equal(t,
+			rowsOf(tx, `SELECT json_extract(attrs, '$."individual-id"') AS i, count(*) FROM cr_resources
+				WHERE type = 'user-notifications' AND i IS NOT NULL GROUP BY i ORDER BY i`),
+			rowsOf(tx, `SELECT individual_id, n FROM cr_individual_notifications WHERE n != 0 ORDER BY individual_id`),
+			"%s: notifications by individual", step)
+		assert.Equal(t,
+			rowsOf(tx, `SELECT json_extract(j.value, '$.id') AS i, g.id FROM cr_resources g, json_each(g.attrs, '$.individuals') j
+				WHERE g.type = 'individual-groups' AND i IS NOT NULL
+				UNION SELECT json_extract(j.value, '$.id') AS i, g.id FROM cr_resources g, json_each(g.attrs, '$.leaders') j
+				WHERE g.type = 'individual-groups' AND i IS NOT NULL ORDER BY 1, 2`),
+			rowsOf(tx, `SELECT individual_id, group_id FROM cr_group_members ORDER BY 1, 2`),
+			"%s: group members", step)
+		assert.Equal(t,
+			rowsOf(tx, `SELECT id, (SELECT count(*) FROM cr_resources m WHERE m.type = 'messaging-messages' AND m.parent_id = ch.id),
+				(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = ch.id),
+				EXISTS (SELECT 1 FROM cr_resources bm WHERE bm.type = 'messaging-bookmarks' AND bm.parent_id = ch.id)
+				FROM cr_resources ch WHERE type = 'messaging-channels' ORDER BY id`),
+			rowsOf(tx, `SELECT id, json_extract(attrs, '$."_message-count"'), json_extract(attrs, '$."_ack-time"'),
+				json_extract(attrs, '$."_bookmarked"') FROM cr_resources WHERE type = 'messaging-channels' ORDER BY id`),
+			"%s: what channels copy (messages, latest ack, bookmarked)", step)
+		var channels, people []string
+		for _, r := range rowsOf(tx, `SELECT id FROM cr_resources WHERE type = 'messaging-channels'`) {
+			channels = append(channels, r)
+		}
+		for _, r := range rowsOf(tx, `SELECT id FROM cr_resources WHERE type = 'individuals' UNION SELECT ''`) {
+			people = append(people, r)
+		}
+		for _, ch := range channels {
+			for _, who := range people {
+				var mark any = ""
+				if err := tx.QueryRow(`SELECT COALESCE(json_extract(attrs, '$."posted-time"'), '') FROM cr_links
+					WHERE rel = 'read' AND from_id = ? AND to_id = ?`, ch, who).Scan(&mark); err != nil && err != sql.ErrNoRows {
+					return err
+				}
+				// The queries the counters replace, as they were.
+				var wantNew, wantAll, wantRead, wantUnread, gotNew, gotAll, gotRead, gotUnread int64
+				if err := tx.QueryRow(`SELECT count(*) FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ?
+					AND json_extract(attrs, '$.draft') = 0 AND json_extract(attrs, '$."individual-id"') IS NOT ?
+					AND json_extract(attrs, '$."posted-time"') > ?`, ch, who, mark).Scan(&wantNew); err != nil {
+					return err
+				}
+				cond := `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= COALESCE(
+					(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.parent_id AND l.to_id = ?), ''))`
+				if err := tx.QueryRow(`SELECT count(*), count(*) FILTER (WHERE `+cond+`), count(*) FILTER (WHERE NOT `+cond+`)
+					FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ?`, who, who, who, who, ch).Scan(
+					&wantAll, &wantRead, &wantUnread); err != nil {
+					return err
+				}
+				if who != "" {
+					if err := tx.QueryRow(courier.NewMessagesSQL, ch, who, ch, ch, who).Scan(&gotNew); err != nil {
+						return err
+					}
+					assert.Equal(t, wantNew, gotNew, "%s: new messages of %s in %s", step, who, ch)
+				}
+				if err := tx.QueryRow(courier.AcknowledgedCountsSQL, who, who, ch, ch, who).Scan(&gotAll, &gotRead, &gotUnread); err != nil {
+					return err
+				}
+				assert.Equal(t, []int64{wantAll, wantRead, wantUnread}, []int64{gotAll, gotRead, gotUnread},
+					"%s: messages, acknowledged and not of %s in %s", step, who, ch)
+			}
+		}
+		return nil
+	}))
+}
