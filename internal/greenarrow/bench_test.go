@@ -33,3 +33,17 @@ func BenchmarkDailyReport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPutOrganization measures a representative write: a system
+// administrator renames an organization.
+func BenchmarkPutOrganization(b *testing.B) {
+	env := newEnv(b)
+	names := []string{`{"organization": {"name": "Bench A"}}`, `{"organization": {"name": "Bench B"}}`}
+	i := 0
+	for b.Loop() {
+		i++
+		if res := env.Do(b, "PUT", base+"/organizations/2", names[i%2], sysAdmin); res.Status != 200 {
+			b.Fatal(res.Body)
+		}
+	}
+}

@@ -28,3 +28,19 @@ func BenchmarkSenderList(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPatchOrganization measures a representative write: the Default
+// key renames an organization (one write transaction on the writer).
+func BenchmarkPatchOrganization(b *testing.B) {
+	e := newLM(b)
+	b.ReportAllocs()
+	names := []string{`{"name": "Acme Labs A"}`, `{"name": "Acme Labs B"}`}
+	i := 0
+	for b.Loop() {
+		i++
+		if res := e.Do(b, "PATCH", "/loopmessage/api/v1/organizations/details/"+orgAcmeLabs+"/", names[i%2],
+			"Authorization: "+keyAcmeDefault); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+	}
+}

@@ -356,3 +356,13 @@ func BenchmarkPatchPartner(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkClientsList(b *testing.B) {
+	env := newEnv(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := env.Do(b, "GET", base+"/partners/examplePA/clients", "", exampleK); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+	}
+}
