@@ -123,13 +123,16 @@ func orgIndividual(c *jsonapi.Call, pointer, id, org string) (*jsonapi.Record, e
 // userOf reads the user whose primary individual is individualID (nil when
 // the individual has no user account).
 func userOf(c *jsonapi.Call, individualID string) (*jsonapi.Record, error) {
-	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'users'
-		AND lower(json_extract(attrs, '$."primary-individual-id"')) = ? ORDER BY created_at, id LIMIT 1`, jsonapi.LowerID(individualID))
+	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, userOfSQL, jsonapi.LowerID(individualID))
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
 	return recs[0], nil
 }
+
+// userOfSQL reads the first user whose primary individual is an id, in any case.
+const userOfSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources WHERE type = 'users'
+	AND lower(json_extract(attrs, '$."primary-individual-id"')) = ? ORDER BY created_at, id LIMIT 1`
 
 // childrenOf reads the records of a type below a parent, oldest first.
 func childrenOf(c *jsonapi.Call, typ, parentID string) ([]*jsonapi.Record, error) {

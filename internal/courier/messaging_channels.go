@@ -264,9 +264,7 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 		return err
 	}
 	rec.Set("subscribers", subs)
-	last, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
-		ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
+	last, err := jsonapi.QueryRecords(c.Ctx, c.Tx, lastMessageSQL, rec.ID)
 	if err != nil {
 		return err
 	}
@@ -284,8 +282,7 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 	}
 	rec.Set("caller-new-message-count", n)
 	rec.Set("caller-has-new-message", n > 0)
-	bms, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, rec.ID)
+	bms, err := jsonapi.QueryRecords(c.Ctx, c.Tx, lastBookmarkSQL, rec.ID)
 	if err != nil {
 		return err
 	}
@@ -319,6 +316,16 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 	}
 	return nil
 }
+
+// lastMessageSQL reads a channel's latest posted message, from the newest
+// back (past any drafts).
+const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
+	WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
+	ORDER BY created_at DESC, id DESC LIMIT 1`
+
+// lastBookmarkSQL reads a channel's latest bookmark.
+const lastBookmarkSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
+	WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`
 
 // subscribers reads a channel's subscribers with their preferences.
 func subscribers(c *jsonapi.Call, channelID string) ([]subscriberView, error) {
@@ -600,6 +607,22 @@ func summarySQL(c *jsonapi.Call, who string) jsonapi.Statement {
 		Args: append(args, condArgs...)}
 }
 
+// The summary's counts: messages (all, of group and direct channels, of
+// providers) and senders over summarySQL; notifications (cr_individual_notifications,
+// migration 101); video channels naming the individual anywhere in their
+// attributes (every video channel is read: see TestComputedQueryPlans).
+const (
+	summaryCountsSQL = `SELECT COALESCE(sum(a.posted), 0),
+	COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL), 0),
+	COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL), 0),
+	COALESCE(sum(a.posted) FILTER (WHERE (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i
+		WHERE i.type = 'individuals' AND i.id = json_extract(a.author, '$')) = 'provider'), 0) `
+	summarySendersSQL       = `SELECT json_extract(a.author, '$') AS sender, sum(a.posted) `
+	summarySendersGroup     = ` GROUP BY sender HAVING sum(a.posted) > 0 ORDER BY sender`
+	summaryNotificationsSQL = `SELECT COALESCE((SELECT n FROM cr_individual_notifications WHERE individual_id = ?), 0)`
+	summaryVideoChannelsSQL = `SELECT count(*) FROM cr_resources WHERE type = 'video-channels' AND instr(attrs, ?) > 0`
+)
+
 // summaryAnswer is GET /v1/communication-summaries/.
 type summaryAnswer struct {
 	Summary summary `json:"summary"`
@@ -643,19 +666,14 @@ func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 	st := summarySQL(c, who)
 	s := summary{MessageSenders: []senderCount{}, MessageTypes: []typeCount{}}
 	var group, direct int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT COALESCE(sum(a.posted), 0),
-		COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL), 0),
-		COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL), 0),
-		COALESCE(sum(a.posted) FILTER (WHERE (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i
-			WHERE i.type = 'individuals' AND i.id = json_extract(a.author, '$')) = 'provider'), 0) `+st.SQL, st.Args...).Scan(
+	if err := c.Tx.QueryRowContext(c.Ctx, summaryCountsSQL+st.SQL, st.Args...).Scan(
 		&s.Messages, &group, &direct, &s.ProviderMessages); err != nil {
 		return nil, err
 	}
 	s.MessageTypes = append(s.MessageTypes, typeCount{Count: group, MessageType: "group-messages"},
 		typeCount{Count: direct, MessageType: "direct-messages"})
 	if c.Query.Bool("include-senders") {
-		rows, err := c.Tx.QueryContext(c.Ctx, `SELECT json_extract(a.author, '$') AS sender, sum(a.posted) `+st.SQL+`
-			GROUP BY sender HAVING sum(a.posted) > 0 ORDER BY sender`, st.Args...)
+		rows, err := c.Tx.QueryContext(c.Ctx, summarySendersSQL+st.SQL+summarySendersGroup, st.Args...)
 		if err != nil {
 			return nil, err
 		}
@@ -676,12 +694,10 @@ func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		}
 		rows.Close()
 	}
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT COALESCE((SELECT n FROM cr_individual_notifications WHERE individual_id = ?), 0)`,
-		who).Scan(&s.Notifications); err != nil {
+	if err := c.Tx.QueryRowContext(c.Ctx, summaryNotificationsSQL, who).Scan(&s.Notifications); err != nil {
 		return nil, err
 	}
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(*) FROM cr_resources WHERE type = 'video-channels'
-		AND instr(attrs, ?) > 0`, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
+	if err := c.Tx.QueryRowContext(c.Ctx, summaryVideoChannelsSQL, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
 		return nil, err
 	}
 	return jsonapi.Plain(http.StatusOK, summaryAnswer{Summary: s}), nil

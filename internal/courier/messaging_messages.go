@@ -341,9 +341,7 @@ func attachmentsOf(c *jsonapi.Call, messageIDs []string) (map[string][]attachmen
 	for _, id := range messageIDs {
 		args = append(args, id)
 	}
-	atts, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources INDEXED BY cr_resources_parent
-		WHERE type = 'messaging-attachments' AND parent_id IN (`+jsonapi.Placeholders(len(messageIDs))+`)
-		AND json_extract(attrs, '$."_uploaded"') = 1 ORDER BY created_at, id`, args...)
+	atts, err := jsonapi.QueryRecords(c.Ctx, c.Tx, attachmentsSQL(len(messageIDs)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -356,6 +354,13 @@ func attachmentsOf(c *jsonapi.Call, messageIDs []string) (map[string][]attachmen
 		out[a.ParentID] = append(out[a.ParentID], v)
 	}
 	return out, nil
+}
+
+// attachmentsSQL reads the uploaded attachments of n messages (a page's).
+func attachmentsSQL(n int) string {
+	return `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE type = 'messaging-attachments' AND parent_id IN (` + jsonapi.Placeholders(n) + `)
+		AND json_extract(attrs, '$."_uploaded"') = 1 ORDER BY created_at, id`
 }
 
 // receipts splits the channel's participants (the author aside) into those

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 )
@@ -404,27 +406,28 @@ func ackNotification(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonR
 // notificationCounts lists the caller's notifications counted per day (UTC),
 // oldest day first; filter[cmp-created-at] bounds the notifications counted.
 func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
-	where := []string{"type = 'user-notifications'", "parent_id = ?"}
-	args := []any{c.Caller.UserID}
+	var lo, hi string // the bounds ("" for none): all must hold, so the latest lower and earliest upper
 	for _, v := range c.Query.All("filter[cmp-created-at]") {
 		op, t, err := jsonapi.ParseComparison(v)
 		if err != nil {
 			return nil, jsonapi.ErrParam("filter[cmp-created-at]", "%s", err.Error())
 		}
-		if op != "<=" && op != ">=" { // this operation documents only these two
+		switch {
+		case op == ">=" && (lo == "" || t > lo):
+			lo = t
+		case op == "<=" && (hi == "" || t < hi):
+			hi = t
+		case op != ">=" && op != "<=": // this operation documents only these two
 			return nil, jsonapi.ErrParam("filter[cmp-created-at]", "Comparators supported: <=, >=.")
 		}
-		where = append(where, "created_at "+op+" ?")
-		args = append(args, t)
-	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := c.Tx.QueryRowContext(c.Ctx, `SELECT count(DISTINCT substr(created_at, 1, 10)) FROM cr_resources WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, err
 	}
 	limit, offset := c.PageBounds()
-	rows, err := c.Tx.QueryContext(c.Ctx, `SELECT substr(created_at, 1, 10) AS day, count(*) FROM cr_resources WHERE `+cond+`
-		GROUP BY day ORDER BY day LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	page, count := notificationDaysSQL(c.Caller.UserID, lo, hi, limit, offset)
+	var total int64
+	if err := c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total); err != nil {
+		return nil, err
+	}
+	rows, err := c.Tx.QueryContext(c.Ctx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -450,4 +453,47 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		return nil, err
 	}
 	return c.PageAnswer(data, limit, offset, total), nil
+}
+
+// notificationDaysSQL is the SQL of a user's notifications counted per day
+// (substr(created_at, 1, 10)) between lo and hi ("" for no bound): one page
+// and the number of days. The days between the bounds' days are whole, read
+// from cr_notification_days (kept by the triggers of migration 104); a
+// bound's own day is counted from its rows.
+func notificationDaysSQL(user, lo, hi string, limit, offset int64) (page, total jsonapi.Statement) {
+	inner, args := `SELECT day, n FROM cr_notification_days WHERE user_id = ? AND n > 0`, []any{user}
+	var bounds []string
+	if lo != "" {
+		inner += ` AND day > ?`
+		args = append(args, lo[:10])
+		bounds = append(bounds, lo[:10])
+	}
+	if hi != "" {
+		inner += ` AND day < ?`
+		args = append(args, hi[:10])
+		if !slices.Contains(bounds, hi[:10]) {
+			bounds = append(bounds, hi[:10])
+		}
+	}
+	parts := []string{inner}
+	for _, day := range bounds {
+		// The day's rows lie in [day, next day) (the text order of created_at);
+		// substr keeps exactly the day's, as the days are grouped.
+		next, _ := time.Parse("2006-01-02", day)
+		part := `SELECT day, n FROM (SELECT ? AS day, count(*) AS n FROM cr_resources WHERE type = 'user-notifications'
+			AND parent_id = ? AND created_at >= ? AND created_at < ? AND substr(created_at, 1, 10) = ?`
+		args = append(args, day, user, day, next.AddDate(0, 0, 1).Format("2006-01-02"), day)
+		if lo != "" {
+			part += ` AND created_at >= ?`
+			args = append(args, lo)
+		}
+		if hi != "" {
+			part += ` AND created_at <= ?`
+			args = append(args, hi)
+		}
+		parts = append(parts, part+`) WHERE n > 0`)
+	}
+	days := strings.Join(parts, " UNION ALL ")
+	return jsonapi.Statement{SQL: days + ` ORDER BY day LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args...), limit, offset)},
+		jsonapi.Statement{SQL: `SELECT count(*) FROM (` + days + `)`, Args: args}
 }

@@ -166,13 +166,16 @@ func individual(c *jsonapi.Call, id string) (*individualView, error) {
 
 // userOfIndividual reads the user whose primary individual id is given (nil when none).
 func userOfIndividual(c *jsonapi.Call, individualID string) (*jsonapi.Record, error) {
-	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'users'
-		AND json_extract(attrs, '$."primary-individual-id"') = ? LIMIT 1`, individualID)
+	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, userOfIndividualSQL, individualID)
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
 	return recs[0], nil
 }
+
+// userOfIndividualSQL reads a user whose primary individual id is given.
+const userOfIndividualSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources WHERE type = 'users'
+	AND json_extract(attrs, '$."primary-individual-id"') = ? LIMIT 1`
 
 // callerUser reads the caller's own user record.
 func callerUser(c *jsonapi.Call) (*jsonapi.Record, error) {

@@ -264,14 +264,18 @@ func (a *API) sniff(next http.Handler) http.Handler {
 
 type snifferRef struct{ id, org string }
 
+// activeSniffersSQL reads the sniffers of a user valid after a time (every
+// request reads it).
+const activeSniffersSQL = `SELECT id, org_id FROM cr_resources WHERE type = 'sniffers'
+	AND json_extract(attrs, '$."user-id"') = ? AND json_extract(attrs, '$."valid-until"') > ?`
+
 // activeSniffers are the sniffers of user valid at now (stored times are
 // fixed-width UTC, so they compare as text).
 func (a *API) activeSniffers(ctx context.Context, user, now string) ([]snifferRef, error) {
 	if user == "" {
 		return nil, nil
 	}
-	rows, err := a.DB.Query(ctx, `SELECT id, org_id FROM cr_resources WHERE type = 'sniffers'
-		AND json_extract(attrs, '$."user-id"') = ? AND json_extract(attrs, '$."valid-until"') > ?`, user, now)
+	rows, err := a.DB.Query(ctx, activeSniffersSQL, user, now)
 	if err != nil {
 		return nil, err
 	}

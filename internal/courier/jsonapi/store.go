@@ -112,9 +112,16 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	return &r, nil
 }
 
+// The reads of one record and of links (TestEngineQueryPlans checks their plans).
+const (
+	loadRecordSQL = `SELECT ` + RecordColumns + ` FROM cr_resources WHERE type = ? AND id = ?`
+	linkAttrsSQL  = `SELECT attrs FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`
+	linkedToSQL   = `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`
+)
+
 // LoadRecord reads one resource by type and id; nil when there is none.
 func LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
-	r, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = ? AND id = ?`, typ, id))
+	r, err := scanRecord(tx.QueryRowContext(ctx, loadRecordSQL, typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -200,7 +207,7 @@ func RemoveLink(ctx context.Context, tx *sql.Tx, rel, from, to string) error {
 // LinkAttrs reads the attributes of one link into v; false when there is no such link.
 func LinkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bool, error) {
 	var raw string
-	err := tx.QueryRowContext(ctx, `SELECT attrs FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`, rel, from, to).Scan(&raw)
+	err := tx.QueryRowContext(ctx, linkAttrsSQL, rel, from, to).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -217,7 +224,7 @@ func LinkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bo
 
 // LinkedTo lists the to_ids of from, in link order.
 func LinkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
-	return strings1(ctx, tx, `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`, rel, from)
+	return strings1(ctx, tx, linkedToSQL, rel, from)
 }
 
 func strings1(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {

@@ -1,0 +1,55 @@
+package jsonapi
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// TestEngineQueryPlans: the engine's own reads (a record, a link, a record's
+// links, a record's children and their total) seek, whatever the size of
+// the database: no scan, no read of a whole type, no sort.
+func TestEngineQueryPlans(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, store.Schema{
+		Vendor: "engine", TablePrefix: "cr_", Migrations: Migrations(),
+		Seed: func(context.Context, *sql.Tx, fs.FS) error { return nil },
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	page, total := childrenSQL("parts", "p1", 100, 0)
+	for name, st := range map[string]Statement{
+		"record":            {SQL: loadRecordSQL, Args: []any{"widgets", "w1"}},
+		"link":              {SQL: linkAttrsSQL, Args: []any{"member", "u1", "o1"}},
+		"links of a record": {SQL: linkedToSQL, Args: []any{"member", "u1"}},
+		"children":          page,
+		"children's total":  total,
+	} {
+		require.NoError(t, db.Tx(context.Background(), func(tx *sql.Tx) error {
+			rows, err := tx.Query(`EXPLAIN QUERY PLAN `+st.SQL, st.Args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, parent, notused int
+				var step string
+				if err := rows.Scan(&id, &parent, &notused, &step); err != nil {
+					return err
+				}
+				if (strings.HasPrefix(step, "SCAN ") && step != "SCAN CONSTANT ROW") || strings.HasSuffix(step, "(type=?)") ||
+					strings.HasPrefix(step, "USE TEMP B-TREE") {
+					t.Errorf("%s: %s\n%s", name, step, st.SQL)
+				}
+			}
+			return rows.Err()
+		}))
+	}
+}

@@ -1,0 +1,396 @@
+package courier
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// The query plans of courier's reads: every statement must seek. A plan
+// fails when it
+//   - scans a table (SCAN cr_resources, SCAN cr_links, ... even through an
+//     index: that reads all of it);
+//   - reads a whole type (a SEARCH whose only constraint is type=?);
+//   - sorts what it read (USE TEMP B-TREE FOR ORDER BY, GROUP BY, DISTINCT):
+//     the first page would cost every matching row;
+//   - for a list parameter that filters, reads through the same ranges as
+//     the list without it: the filter only skips rows of a range that grows.
+// Set PLAN_DUMP=1 to print every statement and its plan.
+
+// Fixture ids the plan checks send as parameter values.
+const (
+	planAdmin      = "20000000-0000-4000-8000-000000000001"
+	planOrg1User   = "20000000-0000-4000-8000-000000000002"
+	planOrg1       = "10000000-0000-4000-8000-000000000001"
+	planOrg2       = "10000000-0000-4000-8000-000000000002"
+	planAlice      = "30000000-0000-4000-8000-000000000001"
+	planOlivia     = "30000000-0000-4000-8000-000000000002"
+	planChanDirect = "50000000-0000-4000-8000-000000000002"
+	planMsg4       = "60000000-0000-4000-8000-000000000004"
+)
+
+// planAllowance lets a list parameter break a rule, for a reason.
+type planAllowance struct {
+	unindexed bool // its condition reaches no index
+	sorted    bool // the plan sorts what it read
+	wholeType bool // the plan reads a whole type (in order)
+	why       string
+}
+
+// and is what either allowance allows.
+func (a planAllowance) and(b planAllowance) planAllowance {
+	return planAllowance{unindexed: a.unindexed || b.unindexed, sorted: a.sorted || b.sorted,
+		wholeType: a.wholeType || b.wholeType, why: a.why + b.why}
+}
+
+// planAllowed are the list parameters that need no index of their own, or
+// whose condition no index can serve, and why the list does not grow with
+// the data for it; keyed "op param", "* param" for every list, or "op" for
+// every query of a list. A parameter that changes nothing in the SQL (a
+// rendering flag, paging, the acting individual) needs no entry.
+func planAllowed() map[string]planAllowance {
+	notFilter := planAllowance{unindexed: true,
+		why: "not a filter: it widens the list (drops a default condition) or narrows its scope, read through the same index"}
+	ownDevices := planAllowance{unindexed: true,
+		why: "within the caller's own devices (the scope), which do not grow with the data"}
+	// A range on an attribute the list is not ordered by cannot be both
+	// sought and read in order: the planner either reads the scope in order
+	// keeping what is in range, or reads the range and sorts it. Its total
+	// counts the range through the attribute's index where there is one.
+	// Not flat: reported as such.
+	notOrdered := planAllowance{unindexed: true, sorted: true,
+		why: "a time range on an attribute the list is not ordered by"}
+	participant := planAllowance{sorted: true,
+		why: "the channels an individual participates in are found by id (subscriptions, group memberships) and sorted: " +
+			"that costs what the individual's channels are, not what the organization's are"}
+	return map[string]planAllowance{
+		"* organization-id":         notFilter,
+		"* include[archived]":       notFilter,
+		"* include[inactive]":       notFilter,
+		"* include-posted":          notFilter,
+		"* filter[include-pending]": notFilter,
+		"user-devices.list all-users": {unindexed: true, sorted: true, wholeType: true,
+			why: "the devices of the caller's organizations, a scope the resource writes itself (org_id IN ...): " +
+				"read in time order, keeping those of the caller's organizations"},
+		"* filter[text]": {unindexed: true, why: "a substring search (LIKE '%x%'): no B-tree index seeks it; it is read " +
+			"within the list's organization or parent range, in order, until the page is full"},
+		"user-devices.list filter[app-name]":        ownDevices,
+		"user-devices.list filter[app-version]":     ownDevices,
+		"user-devices.list filter[individual-id]":   ownDevices,
+		"user-devices.list filter[model]":           ownDevices,
+		"user-devices.list filter[type]":            ownDevices,
+		"* filter[cmp-last-modified-time]":          notOrdered,
+		"* filter[cmp-posted-time]":                 notOrdered,
+		"* filter[cmp-start-at]":                    notOrdered,
+		"* filter[cmp-end-at]":                      notOrdered,
+		"messaging-channels.list individual-id":     participant,
+		"messaging-channels.list participant-id":    participant,
+		"communication-messages.list individual-id": participant,
+		"video-channels.list": {sorted: true, why: "the video channels an individual (a required parameter) takes part " +
+			"in are found by id from the individual's participations and sorted"},
+		"messaging-messages.list acknowledged": {sorted: true,
+			why: "a small set (its size is counted) is read by id and sorted; a large one is read walking the channel in order"},
+	}
+}
+
+// planFixed are the lists of types no operation creates: the fixtures'
+// records only, which do not grow.
+func planFixed() map[string]bool {
+	return map[string]bool{"organizations.list": true, "users.list": true, "replicators.list": true}
+}
+
+// planValue is a valid value of a documented list parameter.
+func planValue(p jsonapi.Param) string {
+	byName := map[string]string{
+		"channel-id": planChanDirect, "filter[channel-id]": planChanDirect, "message-id": planMsg4,
+		"account-id": "80000000-0000-4000-8000-000000000001", "number-id": "81000000-0000-4000-8000-000000000001",
+		"filter[number-id]": "81000000-0000-4000-8000-000000000001", "setting-id": "86000000-0000-4000-8000-000000000001",
+		"filter[setting-id]": "86000000-0000-4000-8000-000000000001", "video-channel-id": "94000000-0000-4000-8000-000000000001",
+		"email-id": "a2000000-0000-4000-8000-000000000001", "bulk-message-id": "63000000-0000-4000-8000-000000000001",
+		"organization-id": planOrg1, "filter[organization-id]": planOrg1, "user-id": planAdmin, "filter[user-id]": planAdmin,
+		"filter[created-by]": planAdmin, "filter[conference-id]": "90000000-0000-4000-8000-000000000001",
+		"filter[individual-group-id]": "40000000-0000-4000-8000-000000000001", "individual-group-id": "40000000-0000-4000-8000-000000000001",
+		"filter[skill-id]": "98000000-0000-4000-8000-000000000001", "number": "+14155550100",
+		"phone-number": "+14155551000", "filter[phone-number]": "+14155551000", "filter[target]": "+14155550123",
+		"filter[email]": "admin@example.com", "page[limit]": "10", "page[offset]": "0",
+	}
+	if v, ok := byName[p.Name]; ok {
+		return v
+	}
+	switch {
+	case strings.HasPrefix(p.Name, "filter[cmp-"):
+		return ">2026-01-01T00:00:00Z"
+	case len(p.Enum) > 0:
+		return p.Enum[0]
+	case len(p.ItemEnum) > 0:
+		return p.ItemEnum[0]
+	case p.Kind == "boolean":
+		return "true"
+	case p.Kind == "integer":
+		return "1"
+	case p.Format == "uuid":
+		return planAlice
+	}
+	return strings.Repeat("x", max(p.MinLength, 1))
+}
+
+// planVariants are the queries a list is checked with: its required
+// parameters alone, then with each other documented parameter (booleans
+// both ways, every sort key).
+func planVariants(op jsonapi.Operation) (base string, variants [][2]string) {
+	var required []string
+	for _, p := range op.Query {
+		if p.Required {
+			required = append(required, p.Name+"="+url.QueryEscape(planValue(p)))
+		}
+	}
+	for _, p := range op.Query {
+		if p.Required {
+			continue
+		}
+		values := []string{planValue(p)}
+		switch {
+		case p.Name == "sort":
+			values = p.ItemEnum
+		case p.Kind == "boolean":
+			values = []string{"true", "false"}
+		}
+		for _, v := range values {
+			variants = append(variants, [2]string{p.Name, strings.Join(append(slices.Clone(required), p.Name+"="+url.QueryEscape(v)), "&")})
+		}
+	}
+	return strings.Join(required, "&"), variants
+}
+
+// TestListQueryPlans checks the query plans of every stored list of the
+// catalog, alone and with each documented parameter, for a caller of one
+// organization and one of two.
+func TestListQueryPlans(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	e := newEngine(env.Deps)
+	allowed, fixed := planAllowed(), planFixed()
+	callers := []struct {
+		name, user, individual string
+		orgs                   []string
+	}{
+		{"admin", planAdmin, planAlice, []string{planOrg1, planOrg2}},
+		{"org1", planOrg1User, planOlivia, []string{planOrg1}},
+	}
+	lists := 0
+	for _, op := range catalog.Operations() {
+		if op.Response != "jsonapi list" || op.Method != "GET" {
+			continue
+		}
+		if fixed[op.ID] {
+			continue
+		}
+		base, variants := planVariants(op)
+		for _, cl := range callers {
+			plan := func(query string) (page, total planned, err error) {
+				r := httptest.NewRequest("GET", op.Path+"?"+query, nil)
+				ctx := jsonapi.WithCaller(r.Context(), &jsonapi.Caller{UserID: cl.user, Orgs: cl.orgs})
+				r = r.WithContext(context.WithValue(ctx, individualKey{}, cl.individual))
+				err = env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+					p, tot, err := e.ListSQL(r.Context(), tx, r, op.ID)
+					if err != nil {
+						return err
+					}
+					if page, err = explain(tx, p); err != nil {
+						return err
+					}
+					total, err = explain(tx, tot)
+					return err
+				})
+				return page, total, err
+			}
+			basePage, baseTotal, err := plan(base)
+			if err != nil && strings.Contains(err.Error(), "is not a stored list") {
+				break // a computed list (Lister) or an action: checked by TestComputedQueryPlans
+			}
+			require.NoError(t, err, "%s %s?%s", cl.name, op.ID, base)
+			lists++
+			name := cl.name + " " + op.ID + "?" + base
+			checkPlan(t, name+" (page)", basePage, allowed[op.ID])
+			checkPlan(t, name+" (total)", baseTotal, allowed[op.ID])
+			for _, v := range variants {
+				page, total, err := plan(v[1])
+				require.NoError(t, err, "%s %s?%s", cl.name, op.ID, v[1])
+				allow := allowed["* "+v[0]]
+				if a, ok := allowed[op.ID+" "+v[0]]; ok {
+					allow = a
+				}
+				allow = allow.and(allowed[op.ID])
+				name := cl.name + " " + op.ID + "?" + v[1]
+				checkPlan(t, name+" (page)", page, allow)
+				checkPlan(t, name+" (total)", total, allow)
+				if page.sql == basePage.sql && total.sql == baseTotal.sql || allow.unindexed || v[0] == "sort" {
+					continue // not a filter (a rendering flag, paging, the acting individual), or allowed
+				}
+				if r := page.reads(); slices.ContainsFunc(basePage.reads(), func(b string) bool { return slices.Contains(r, b) }) {
+					t.Errorf("%s (page): the filter reaches no index, it reads %q as the list without it reads %q",
+						name, r, basePage.reads())
+				}
+				if slices.Equal(total.reads(), baseTotal.reads()) && len(total.reads()) > 0 {
+					t.Errorf("%s (total): the filter reaches no index, it counts %q as the list without it", name, total.reads())
+				}
+			}
+		}
+	}
+	require.Greater(t, lists, 40, "stored lists checked")
+}
+
+// planned is a statement and its plan.
+type planned struct {
+	sql   string
+	steps []string
+}
+
+// reads are the steps that read cr_resources, the growing table lists read.
+func (p planned) reads() []string {
+	var out []string
+	for _, s := range p.steps {
+		if strings.HasPrefix(s, "SEARCH cr_resources ") || strings.HasPrefix(s, "SCAN cr_resources") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkPlan fails a plan that scans a table, reads a whole type or sorts,
+// unless allowed to.
+func checkPlan(t *testing.T, name string, p planned, allow planAllowance) {
+	t.Helper()
+	if os.Getenv("PLAN_DUMP") != "" {
+		fmt.Printf("== %s\n%s\n  %s\n", name, p.sql, strings.Join(p.steps, "\n  "))
+	}
+	// A subquery's rows (a page, the merge of organizations, a one-row
+	// aggregate) are read by scanning what it returned: bounded.
+	derived := map[string]bool{}
+	for _, s := range p.steps {
+		for _, prefix := range []string{"CO-ROUTINE ", "MATERIALIZE "} {
+			if what, ok := strings.CutPrefix(s, prefix); ok {
+				derived[what] = true
+			}
+		}
+	}
+	for _, s := range p.steps {
+		switch {
+		case planScans(s) && !derived[strings.TrimPrefix(s, "SCAN ")]:
+			t.Errorf("%s: scans a table: %s\n%s", name, s, p.sql)
+		case planReadsType(s) && !allow.wholeType:
+			t.Errorf("%s: reads a whole type: %s\n%s", name, s, p.sql)
+		case strings.HasPrefix(s, "USE TEMP B-TREE FOR ") && !allow.sorted:
+			t.Errorf("%s: sorts what it read: %s\n%s", name, s, p.sql)
+		}
+	}
+}
+
+// planScans reports a step that reads a whole table (through an index or
+// not); a constant row or a JSON array of one record is bounded.
+func planScans(step string) bool {
+	what, ok := strings.CutPrefix(step, "SCAN ")
+	return ok && !strings.HasPrefix(what, "(subquery-") && what != "CONSTANT ROW" && !strings.Contains(what, " VIRTUAL TABLE ")
+}
+
+// planReadsType reports a SEARCH whose only constraint is the type: every
+// row of a type (cr_resources, cr_counts).
+func planReadsType(step string) bool {
+	return strings.HasPrefix(step, "SEARCH ") && strings.HasSuffix(step, " (type=?)")
+}
+
+// explain is the EXPLAIN QUERY PLAN of a statement, one line per step.
+func explain(tx *sql.Tx, st jsonapi.Statement) (planned, error) {
+	rows, err := tx.Query(`EXPLAIN QUERY PLAN `+st.SQL, st.Args...)
+	if err != nil {
+		return planned{}, fmt.Errorf("%s: %w", st.SQL, err)
+	}
+	defer rows.Close()
+	p := planned{sql: st.SQL}
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return planned{}, err
+		}
+		p.steps = append(p.steps, detail)
+	}
+	return p, rows.Err()
+}
+
+// TestComputedQueryPlans checks the plans of what renders compute and what
+// counts read: the attributes of channels and messages, the acknowledged
+// counts, the summary, the notification counts and the per-request sniffer
+// look-up, with the rules of TestListQueryPlans.
+func TestComputedQueryPlans(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	caller := &jsonapi.Call{Caller: &jsonapi.Caller{UserID: planAdmin, Orgs: []string{planOrg1, planOrg2}}}
+	ch, who := planChanDirect, planAlice
+	summary := summarySQL(caller, who)
+	ack := true
+	page := make([]any, 100)
+	for i := range page {
+		page[i] = fmt.Sprintf("60000000-0000-4000-8000-%012d", i)
+	}
+	dayLo, dayHi := "2026-01-09T12:00:00.000000+00:00", "2026-01-11T12:00:00.000000+00:00"
+	daysPage, daysTotal := notificationDaysSQL(planAdmin, dayLo, dayHi, 500, 0)
+	allDays, allDaysTotal := notificationDaysSQL(planAdmin, "", "", 500, 0)
+	// A UNION sorts each side to merge them: the individual's subscriptions
+	// and the channels of their groups.
+	participates := planAllowance{sorted: true, why: "the channels an individual participates in"}
+	cases := []struct {
+		name  string
+		st    jsonapi.Statement
+		allow planAllowance
+	}{
+		{name: "channel: last message", st: jsonapi.Statement{SQL: lastMessageSQL, Args: []any{ch}}},
+		{name: "channel: bookmark", st: jsonapi.Statement{SQL: lastBookmarkSQL, Args: []any{ch}}},
+		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesSQL, Args: []any{ch, who, ch, ch, who}}},
+		{name: "channel: a subscriber's user", st: jsonapi.Statement{SQL: userOfIndividualSQL, Args: []any{who}}},
+		{name: "an individual's user", st: jsonapi.Statement{SQL: userOfSQL, Args: []any{who}}},
+		{name: "messages: read mark", st: jsonapi.Statement{SQL: readMarkSQL, Args: []any{ch, who}}},
+		{name: "messages: acknowledged counts", st: jsonapi.Statement{SQL: acknowledgedCountsSQL, Args: []any{who, who, ch, ch, who}}},
+		{name: "messages: attachments of a page", st: jsonapi.Statement{SQL: attachmentsSQL(len(page)), Args: page},
+			allow: planAllowance{sorted: true, why: "the uploaded attachments of one page of messages"}},
+		{name: "summary: messages", st: jsonapi.Statement{SQL: summaryCountsSQL + summary.SQL, Args: summary.Args}, allow: participates},
+		{name: "summary: senders", st: jsonapi.Statement{SQL: summarySendersSQL + summary.SQL + summarySendersGroup, Args: summary.Args},
+			allow: planAllowance{sorted: true, why: "grouped by author: the authors of the individual's channels"}},
+		{name: "summary: notifications", st: jsonapi.Statement{SQL: summaryNotificationsSQL, Args: []any{who}}},
+		// Still not flat: a video channel names the individual anywhere in its
+		// attributes (instr), which no index finds.
+		{name: "summary: video channels", st: jsonapi.Statement{SQL: summaryVideoChannelsSQL, Args: []any{`"` + who + `"`}},
+			allow: planAllowance{wholeType: true, why: "instr over every video channel's attributes"}},
+		{name: "notifications: count", st: notificationCountSQL(planAdmin, []string{planOrg1, planOrg2}, true, &ack)},
+		{name: "notification counts: page", st: daysPage, allow: planAllowance{sorted: true,
+			why: "the days of the bounds are one row each, merged with the whole days read in order"}},
+		{name: "notification counts: days", st: daysTotal},
+		{name: "notification counts: page, no bounds", st: allDays},
+		{name: "notification counts: days, no bounds", st: allDaysTotal},
+		{name: "sniffers of the caller (every request)", st: jsonapi.Statement{SQL: activeSniffersSQL, Args: []any{planAdmin, dayLo}}},
+	}
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+		for _, tc := range cases {
+			p, err := explain(tx, tc.st)
+			if err != nil {
+				return err
+			}
+			checkPlan(t, tc.name, p, tc.allow)
+		}
+		return nil
+	}))
+}
