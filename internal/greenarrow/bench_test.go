@@ -1,6 +1,9 @@
 package greenarrow_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"testing"
 )
 
@@ -44,6 +47,42 @@ func BenchmarkPutOrganization(b *testing.B) {
 		i++
 		if res := env.Do(b, "PUT", base+"/organizations/2", names[i%2], sysAdmin); res.Status != 200 {
 			b.Fatal(res.Body)
+		}
+	}
+}
+
+// BenchmarkListOrganizationsAtScale measures the first page of the
+// organization list at 100 and at 100,000 organizations: it must not grow
+// with them (the rowid and name indexes order it; the total is kept counted).
+func BenchmarkListOrganizationsAtScale(b *testing.B) {
+	for _, tc := range []struct{ name, query string }{
+		{"all", ""}, {"by-name", "?order_by=name"}, {"minimal", "?minimal=true"}, {"named", "?name=bench+50"},
+	} {
+		for _, rows := range []int{100, 100_000} {
+			b.Run(fmt.Sprintf("%s/rows=%d", tc.name, rows), func(b *testing.B) {
+				env := newEnv(b)
+				// Copies of organization 1, each with its own name.
+				err := env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+					_, err := tx.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+						INSERT INTO ga_organizations (name, name_key, active, anniversary_day, time_zone, html_header, html_footer,
+							text_header, text_footer, custom_headers, permissions, auto_subscriber_management, sending_quota,
+							subscriber_quota, credits_available, lifetime_messages_sent)
+						SELECT 'Bench ' || i, 'bench ' || i, active, anniversary_day, time_zone, html_header, html_footer,
+							text_header, text_footer, custom_headers, permissions, auto_subscriber_management, sending_quota,
+							subscriber_quota, credits_available, lifetime_messages_sent
+						FROM ga_organizations, n WHERE id = 1`, rows)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					if res := env.Do(b, "GET", base+"/organizations"+tc.query, "", sysAdmin); res.Status != 200 {
+						b.Fatal(res.Body)
+					}
+				}
+			})
 		}
 	}
 }

@@ -1,0 +1,104 @@
+package greenarrow
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// TestOrganizationListPlans checks the query plans of the organization list,
+// for both roles, every filter and order, full and minimal: the page must
+// read in order (an unfiltered walk stops at the page; no sort) and the total
+// must not count every organization. name_contains is a substring search: no
+// index seeks it, so it is the one filter allowed to read every organization.
+func TestOrganizationListPlans(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	callers := map[string]caller{
+		"system": {KeyID: 1, Role: roleSystemAdmin, OrganizationID: 1},
+		"org":    {KeyID: 2, Role: roleOrganizationAdmin, OrganizationID: 2},
+	}
+	for who, c := range callers {
+		for _, filter := range [][2]string{{"", ""}, {"Third Org", ""}, {"", "third"}} {
+			for _, order := range []string{"id", "name_key, id"} {
+				for _, columns := range []string{orgColumns, "id, name"} {
+					pageSQL, totalSQL := orgListSQL(c, filter[0], filter[1], order, columns, page{PerPage: 100})
+					name := who + " name=" + filter[0] + " name_contains=" + filter[1] + " order " + order
+					for _, st := range []statement{pageSQL, totalSQL} {
+						steps := explain(t, env, st)
+						for _, s := range steps {
+							unfiltered := !strings.Contains(st.sql, " WHERE ")
+							switch {
+							case strings.HasPrefix(s, "USE TEMP B-TREE"):
+								t.Errorf("%s: sorts what it read: %s\n%s", name, s, st.sql)
+							case strings.HasPrefix(s, "SCAN ga_") && filter[1] == "" &&
+								!(unfiltered && strings.Contains(st.sql, " LIMIT ")):
+								t.Errorf("%s: reads every organization: %s\n%s", name, s, st.sql)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// explain is the EXPLAIN QUERY PLAN of a statement, one line per step.
+func explain(t *testing.T, env *emutest.Env, st statement) []string {
+	t.Helper()
+	var steps []string
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+		rows, err := tx.Query(`EXPLAIN QUERY PLAN `+st.sql, st.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, notused int
+			var s string
+			if err := rows.Scan(&id, &parent, &notused, &s); err != nil {
+				return err
+			}
+			steps = append(steps, s)
+		}
+		return rows.Err()
+	}))
+	return steps
+}
+
+// TestOrganizationCountAgrees: the kept count of organizations equals
+// counting them after creates, deletes and a reset.
+func TestOrganizationCountAgrees(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	check := func(step string) {
+		t.Helper()
+		var kept, counted int
+		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+			if err := tx.QueryRow(`SELECT COALESCE((SELECT n FROM ga_counts WHERE what = 'organizations'), 0)`).Scan(&kept); err != nil {
+				return err
+			}
+			return tx.QueryRow(`SELECT count(*) FROM ga_organizations`).Scan(&counted)
+		}))
+		require.Equal(t, counted, kept, step)
+	}
+	check("fixtures")
+	res := env.Do(t, "POST", "/greenarrow/ga/api/v2/organizations", `{"organization": {"name": "Counted"}}`,
+		"Authorization: Basic MTpnYS1zeXN0ZW0tYWRtaW4tc2VjcmV0")
+	require.Equal(t, 200, res.Status, res.Body)
+	check("create")
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`DELETE FROM ga_organizations WHERE name = 'Counted'`)
+		return err
+	}))
+	check("delete")
+	require.NoError(t, env.Deps.DB.Reset(context.Background(), Name))
+	check("reset")
+}
