@@ -1,6 +1,9 @@
 package loop_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 	"testing"
 )
@@ -41,6 +44,47 @@ func BenchmarkPatchOrganization(b *testing.B) {
 		if res := e.Do(b, "PATCH", "/loopmessage/api/v1/organizations/details/"+orgAcmeLabs+"/", names[i%2],
 			"Authorization: "+keyAcmeDefault); res.Status != http.StatusOK {
 			b.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+	}
+}
+
+// BenchmarkListsAtScale measures the first page of the organization, sender
+// and pool lists at 100 and at 100,000 rows, for the Default key (the whole
+// account) and an organization's key: it must not grow with the rows.
+func BenchmarkListsAtScale(b *testing.B) {
+	const support = "1c8f4a63-7e2b-4d9f-a031-4b6c8d0e2f02"
+	seeds := map[string]string{
+		"organizations": `INSERT INTO lm_organizations (id, account_id, name, website, support_url, country, api_key, create_date)
+			SELECT 'o-' || i, 'acme', 'Org ' || i, 'https://x', 'https://x', 'US', 'k-' || i, '2025-06-01T00:00:00Z' FROM n`,
+		"senders": `INSERT INTO lm_senders (id, account_id, organization_id, name, status, create_date)
+			SELECT 's-' || i, 'acme', '` + support + `', 's' || i || '@x', 'active', '2025-06-01T00:00:00Z' FROM n`,
+		"pools": `INSERT INTO lm_pools (id, account_id, organization_id, name, create_date)
+			SELECT 'p-' || i, 'acme', '` + support + `', 'p' || i, '2025-06-01T00:00:00Z' FROM n`,
+	}
+	for _, tc := range []struct{ name, seed, path, key string }{
+		{"organizations", "organizations", "organizations/list/", keyAcmeDefault},
+		{"senders/account", "senders", "sender/list/", keyAcmeDefault},
+		{"senders/organization", "senders", "sender/list/", keyAcmeSupport},
+		{"pools/account", "pools", "pool/list/", keyAcmeDefault},
+		{"pools/organization", "pools", "pool/list/", keyAcmeSupport},
+	} {
+		for _, rows := range []int{100, 100_000} {
+			b.Run(fmt.Sprintf("%s/rows=%d", tc.name, rows), func(b *testing.B) {
+				e := newLM(b)
+				err := e.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+					_, err := tx.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) `+seeds[tc.seed], rows)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					if res := e.call(b, "GET", tc.path, "", tc.key); res.Status != http.StatusOK {
+						b.Fatalf("status %d: %s", res.Status, res.Body)
+					}
+				}
+			})
 		}
 	}
 }

@@ -79,6 +79,19 @@ func (p pageQuery) numPages(count int) int {
 	return max(1, (count+p.PerPage-1)/p.PerPage)
 }
 
+// countSQL reads a count lists answer with, kept by the triggers of
+// migration 002 (what: organizations, senders, pools, pool_senders).
+const countSQL = `SELECT COALESCE((SELECT n FROM lm_counts WHERE what = ? AND owner = ?), 0)`
+
+// countOwner is the lm_counts owner of the rows a caller reaches (its scope):
+// its account for a Default key, its account and organization otherwise.
+func (c caller) countOwner() string {
+	if c.IsDefault {
+		return c.AccountID
+	}
+	return c.AccountID + " " + c.OrgID
+}
+
 // pageOf is the paged envelope {page, num_pages, per_page, count, items}.
 type pageOf[T any] struct {
 	Page     int `json:"page"`

@@ -88,7 +88,17 @@ func setPoolSenders(ctx context.Context, tx *sql.Tx, c caller, poolID string, id
 	return nil
 }
 
-const poolItemColumns = `p.id, p.name, (SELECT count(*) FROM lm_pool_senders ps WHERE ps.pool_id = p.id), p.create_date`
+// poolItemColumns are a pool as lists show it; its count of senders is kept
+// by the triggers of migration 002.
+const poolItemColumns = `p.id, p.name,
+	COALESCE((SELECT n FROM lm_counts WHERE what = 'pool_senders' AND owner = p.id), 0), p.create_date`
+
+// poolPageSQL is the SQL of a page of the pools a caller reaches (its LIMIT
+// and OFFSET to append), read in order through lm_pools_account or lm_pools_org.
+func poolPageSQL(c caller, pq pageQuery) (string, []any) {
+	cond, args := c.scope("p.account_id", "p.organization_id")
+	return `SELECT ` + poolItemColumns + ` FROM lm_pools p WHERE ` + cond + pq.order("p.") + ` LIMIT ? OFFSET ?`, args
+}
 
 // listPools handles GET /api/v1/pool/list/.
 func (a *API) listPools(w http.ResponseWriter, r *http.Request) error {
@@ -99,16 +109,14 @@ func (a *API) listPools(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	db := a.DB.Reader()
-	cond, args := c.scope("p.account_id", "p.organization_id")
 	var count int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM lm_pools p WHERE `+cond, args...).Scan(&count); err != nil {
+	if err := db.QueryRowContext(ctx, countSQL, "pools", c.countOwner()).Scan(&count); err != nil {
 		return err
 	}
 	var items []poolItem
 	if limit, offset, ok := pq.window(count); ok {
-		rows, err := db.QueryContext(ctx, `SELECT `+poolItemColumns+` FROM lm_pools p WHERE `+cond+
-			pq.order("p.")+
-			` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		query, args := poolPageSQL(c, pq)
+		rows, err := db.QueryContext(ctx, query, append(args, limit, offset)...)
 		if err != nil {
 			return err
 		}

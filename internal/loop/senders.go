@@ -37,18 +37,25 @@ func scanSender(s scanner) (senderItem, error) {
 // request next looks at senders, so no background goroutine is needed.
 // Inside a write transaction, settle does it in that transaction.
 func (a *API) settle(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `UPDATE lm_senders SET status = 'active', activate_at = NULL
-		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending'`, formatTime(a.now()))
+	_, err := tx.ExecContext(ctx, settleSQL, formatTime(a.now()))
 	return err
 }
+
+// settleSQL activates the senders whose activation is due; settleDueSQL tells
+// whether one is (every read of senders asks). Both seek lm_senders_activation.
+const (
+	settleSQL = `UPDATE lm_senders SET status = 'active', activate_at = NULL
+		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending'`
+	settleDueSQL = `SELECT EXISTS (SELECT 1 FROM lm_senders
+		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending')`
+)
 
 // settleForRead is settle for a read: it checks through the read pool, so
 // that the usual case (nothing due) takes no write lock, and writes only
 // when an activation is due.
 func (a *API) settleForRead(ctx context.Context) error {
 	var due bool
-	if err := a.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM lm_senders
-		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending')`, formatTime(a.now())).Scan(&due); err != nil || !due {
+	if err := a.DB.QueryRow(ctx, settleDueSQL, formatTime(a.now())).Scan(&due); err != nil || !due {
 		return err
 	}
 	return a.DB.Tx(ctx, func(tx *sql.Tx) error { return a.settle(ctx, tx) })
@@ -79,15 +86,14 @@ func (a *API) listSenders(w http.ResponseWriter, r *http.Request) error {
 	if err := a.settleForRead(ctx); err != nil {
 		return err
 	}
-	cond, args := c.scope("account_id", "organization_id")
 	var count int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM lm_senders WHERE `+cond, args...).Scan(&count); err != nil {
+	if err := db.QueryRowContext(ctx, countSQL, "senders", c.countOwner()).Scan(&count); err != nil {
 		return err
 	}
 	var items []senderItem
 	if limit, offset, ok := p.window(count); ok {
-		rows, err := db.QueryContext(ctx, `SELECT `+senderColumns+` FROM lm_senders WHERE `+cond+p.order("")+
-			` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		query, args := senderPageSQL(c, p)
+		rows, err := db.QueryContext(ctx, query, append(args, limit, offset)...)
 		if err != nil {
 			return err
 		}
@@ -105,6 +111,14 @@ func (a *API) listSenders(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
 	return nil
+}
+
+// senderPageSQL is the SQL of a page of the senders a caller reaches (its
+// LIMIT and OFFSET to append), read in order through lm_senders_account or
+// lm_senders_org.
+func senderPageSQL(c caller, p pageQuery) (string, []any) {
+	cond, args := c.scope("account_id", "organization_id")
+	return `SELECT ` + senderColumns + ` FROM lm_senders WHERE ` + cond + p.order("") + ` LIMIT ? OFFSET ?`, args
 }
 
 // getSender handles GET /api/v1/sender/{id}/.
