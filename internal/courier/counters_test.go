@@ -4,14 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/emulator/vendor-emulator/fixtures"
 	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // TestCountersAgreeWithRows: what the triggers of migrations 100-104 keep
@@ -24,7 +29,7 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	env := newEnv(t)
 	check := func(step string) {
 		t.Helper()
-		checkCounters(t, env, step)
+		checkCounters(t, env.Deps.DB, step)
 	}
 	check("fixtures")
 	mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "",
@@ -85,7 +90,7 @@ func exec(t *testing.T, env *emutest.Env, query string, args ...any) {
 }
 
 // checkCounters compares every counter with the rows it counts.
-func checkCounters(t *testing.T, env *emutest.Env, step string) {
+func checkCounters(t *testing.T, db *store.DB, step string) {
 	t.Helper()
 	rowsOf := func(tx *sql.Tx, query string, args ...any) []string {
 		rows, err := tx.Query(query, args...)
@@ -106,7 +111,7 @@ func checkCounters(t *testing.T, env *emutest.Env, step string) {
 		require.NoError(t, rows.Err())
 		return out
 	}
-	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+	require.NoError(t, db.Tx(context.Background(), func(tx *sql.Tx) error {
 		assert.Equal(t,
 			rowsOf(tx, `SELECT parent_id, json_quote(json_extract(attrs, '$."individual-id"')) AS a, count(*),
 				total((json_extract(attrs, '$.draft') = 0) IS TRUE),
@@ -237,4 +242,48 @@ func TestNotificationDaysAgreeWithRows(t *testing.T) {
 			assert.Equal(t, wantTotal, gotTotal, "total between %q and %q", lo, hi)
 		}
 	}
+}
+
+// TestMigrationsCountWhatIsStored: a database file made before the counters
+// existed (only migration 001 applied) gets them counted from what it holds
+// when the later migrations apply.
+func TestMigrationsCountWhatIsStored(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "emulator.db")
+	full := courier.Schema()
+	first, err := fs.ReadFile(full.Migrations, "001_resources.sql")
+	require.NoError(t, err)
+	old := full
+	old.Migrations = fstest.MapFS{"001_resources.sql": {Data: first}}
+	db, err := store.Open(ctx, path, fixtures.FS, old)
+	require.NoError(t, err)
+	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			// Messages of several authors, a draft, one without author; read
+			// marks before and after them; notifications over several days.
+			`INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES
+				('messaging-messages', 'c1', '` + org1 + `', '` + chanDirect + `', '2026-01-07T00:00:00.000000+00:00',
+					'{"draft": false, "posted-time": "2026-01-07T00:00:00.000000+00:00", "individual-id": "` + indPat + `"}'),
+				('messaging-messages', 'c2', '` + org1 + `', '` + chanDirect + `', '2026-01-07T01:00:00.000000+00:00',
+					'{"draft": true, "individual-id": "` + indAlice + `"}'),
+				('messaging-messages', 'c3', '` + org1 + `', '` + chanGroup1 + `', '2026-01-07T02:00:00.000000+00:00',
+					'{"draft": false, "posted-time": "2026-01-07T02:00:00.000000+00:00"}'),
+				('messaging-bookmarks', 'c4', '` + org1 + `', '` + chanDirect + `', '2026-01-07T03:00:00.000000+00:00', '{}'),
+				('user-notifications', 'c5', '` + org1 + `', '` + adminUser + `', '2026-01-12T03:00:00.000000+00:00',
+					'{"active": true, "acknowledged": false, "individual-id": "` + indAlice + `"}')`,
+			`INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES
+				('read', '` + chanDirect + `', '` + indQuinn + `', '2026-01-07T00:00:00.000000+00:00', '{"posted-time": "2026-01-06T08:30:00.000000+00:00"}')`,
+		} {
+			if _, err := tx.Exec(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, db.Close())
+	db, err = store.Open(ctx, path, fixtures.FS, full)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	checkCounters(t, db, "upgraded")
 }
