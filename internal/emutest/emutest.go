@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(s
 	clk.Set(Start)
 	clk.Freeze(true)
 	clk.Set(Start)
-	db, err := store.Open(context.Background(), path, fixtures.FS, schemas...)
+	db, err := openStore(path, schemas)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { db.Close() })
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
@@ -90,6 +91,36 @@ func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(s
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Server: srv, Deps: deps}
+}
+
+// templates holds one migrated and seeded in-memory store per set of vendors,
+// for the life of the test binary: a test's fresh store is a copy of it
+// (store.Clone), which costs a fraction of migrating and seeding (courier's
+// triggers made that about a second per store under the race detector).
+var templates sync.Map // vendor names → *template
+
+type template struct {
+	once sync.Once
+	db   *store.DB
+	err  error
+}
+
+func openStore(path string, schemas []store.Schema) (*store.DB, error) {
+	ctx := context.Background()
+	if path != store.Memory {
+		return store.Open(ctx, path, fixtures.FS, schemas...)
+	}
+	var key strings.Builder
+	for _, s := range schemas {
+		key.WriteString(s.Vendor + "\n")
+	}
+	v, _ := templates.LoadOrStore(key.String(), &template{})
+	t := v.(*template)
+	t.once.Do(func() { t.db, t.err = store.Open(ctx, store.Memory, fixtures.FS, schemas...) })
+	if t.err != nil {
+		return nil, t.err
+	}
+	return t.db.Clone(ctx)
 }
 
 // Response is a finished request: status, headers and the whole body.

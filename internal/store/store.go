@@ -15,7 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	sqlite "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
 // Memory is the path of the default, in-memory database.
@@ -41,6 +41,9 @@ type DB struct {
 	write    *sql.DB // one connection: every write transaction, in turn
 	read     *sql.DB // several query-only connections: reads, concurrently
 	path     string
+	memName  string        // in memory: the memdb database's name
+	gate     *sync.RWMutex // in memory: orders the readers and the writer (doc.go); nil on a file
+	readDSN  string
 	schemas  []Schema
 	fixtures fs.FS
 	stmts    stmtCache // on the read pool
@@ -70,48 +73,78 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 		}
 		seen[s.Vendor] = true
 	}
-	// busy_timeout only covers what this process cannot order itself: in
-	// memory, a commit waiting for the readers of the moment (and readers
-	// waiting for that commit); on a file, another process using it.
-	const common = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
-	var writeDSN, readDSN string
-	var gate *sync.RWMutex
+	var db *DB
+	var err error
 	if path == Memory {
-		gate = &sync.RWMutex{}
-		name := fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
-		writeDSN = "file:" + name + "?vfs=memdb&" + common
-		readDSN = writeDSN + "&_pragma=query_only(1)"
+		db, err = openMemory(schemas, fixtures)
 	} else {
-		writeDSN = "file:" + path + "?" + common + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		readDSN = "file:" + path + "?" + common + "&_pragma=query_only(1)"
+		db, err = openFile(path, schemas, fixtures)
 	}
-	write, err := openPool(writeDSN, gate, true)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, err
 	}
-	// One writer connection: database/sql queues writers for it in Go, so
-	// no write ever meets "database is locked" from another of ours.
+	if err := db.init(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	// The readers open after the migrations, so none of them sees an old schema.
+	if err := db.openReaders(); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// busy_timeout only covers what this process cannot order itself: in memory,
+// nothing (the gate orders readers and the writer); on a file, another
+// process using it.
+const commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+
+// openMemory opens the writer of a new, empty in-memory database.
+func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
+	name := fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
+	dsn := "file:" + name + "?vfs=memdb&" + commonPragmas
+	db := &DB{path: Memory, memName: name, gate: &sync.RWMutex{}, readDSN: dsn + "&_pragma=query_only(1)",
+		schemas: schemas, fixtures: fixtures}
+	return db, db.openWriter(dsn)
+}
+
+// openFile opens the writer of the database file at path (created if need be).
+func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
+	db := &DB{path: path, readDSN: "file:" + path + "?" + commonPragmas + "&_pragma=query_only(1)",
+		schemas: schemas, fixtures: fixtures}
+	return db, db.openWriter("file:" + path + "?" + commonPragmas +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+}
+
+// openWriter opens the one writer connection. database/sql queues writers
+// for it in Go, so no write ever meets "database is locked" from another of
+// ours.
+func (db *DB) openWriter(dsn string) error {
+	write, err := openPool(dsn, db.gate, true)
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", db.path, err)
+	}
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0) // in memory, the database lives as long as a connection holds it
-	db := &DB{write: write, path: path, schemas: schemas, fixtures: fixtures}
-	if err := db.init(ctx); err != nil {
-		write.Close()
-		return nil, err
-	}
-	// The readers open after the migrations, so none of them sees an old schema.
-	read, err := openPool(readDSN, gate, false)
+	db.write = write
+	return nil
+}
+
+// openReaders opens the pool of query-only connections.
+func (db *DB) openReaders() error {
+	read, err := openPool(db.readDSN, db.gate, false)
 	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return fmt.Errorf("store: open %s: %w", db.path, err)
 	}
 	read.SetMaxOpenConns(readers())
 	read.SetMaxIdleConns(readers())
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 	db.read = read
-	return db, nil
+	return nil
 }
 
 // Read is the pool of query-only connections, for reads outside a transaction.
@@ -429,4 +462,58 @@ func (db *DB) migrate(ctx context.Context, s Schema) error {
 		}
 	}
 	return nil
+}
+
+// Clone opens a new in-memory database holding a copy of db's committed
+// state, with db's schemas and fixtures. It copies pages (SQLite's backup
+// API) instead of migrating and seeding anew, which costs a fraction: a test
+// suite that opens a fresh store per test, or a new isolated copy of the
+// emulator, clones one seeded store. db must be in memory.
+func (db *DB) Clone(ctx context.Context) (*DB, error) {
+	if db.path != Memory {
+		return nil, errors.New("store: only an in-memory store can be cloned")
+	}
+	c, err := openMemory(db.schemas, db.fixtures)
+	if err != nil {
+		return nil, err
+	}
+	// Readers of the source share its gate: no write changes it meanwhile.
+	db.gate.RLock()
+	err = c.restoreFrom(ctx, db.memName)
+	db.gate.RUnlock()
+	if err == nil {
+		err = c.openReaders()
+	}
+	if err != nil {
+		c.write.Close()
+		return nil, fmt.Errorf("store: clone: %w", err)
+	}
+	return c, nil
+}
+
+// restoreFrom copies the in-memory database named name into db's own, over
+// db's writer connection (which keeps db's database alive).
+func (db *DB) restoreFrom(ctx context.Context, name string) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		r, ok := dc.(*cachingConn).conn.(interface {
+			NewRestore(srcURI string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return errors.New("the sqlite driver cannot restore")
+		}
+		b, err := r.NewRestore("file:" + name + "?vfs=memdb")
+		if err != nil {
+			return err
+		}
+		if _, err := b.Step(-1); err != nil {
+			b.Finish()
+			return err
+		}
+		return b.Finish()
+	})
 }

@@ -176,3 +176,33 @@ func TestBadSchemas(t *testing.T) {
 	_, err = store.Open(ctx, store.Memory, fixtures, s)
 	assert.ErrorContains(t, err, "migration 1_a.sql")
 }
+
+func TestCloneIsAnIndependentCopy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := open(t, store.Memory)
+	_, err := src.Write().Exec(`UPDATE one_counters SET n = 7; INSERT INTO one_log (msg) VALUES ('before the clone')`)
+	require.NoError(t, err)
+
+	c, err := src.Clone(ctx)
+	require.NoError(t, err)
+	defer c.Close()
+	assert.Equal(t, 7, count(t, c, `SELECT n FROM one_counters`), "the clone holds the source's state")
+	assert.Equal(t, 2, count(t, c, `SELECT count(*) FROM one_log`))
+	assert.Equal(t, 2, count(t, c, `SELECT count(*) FROM _emulator_migrations WHERE vendor = 'one'`))
+
+	_, err = c.Write().Exec(`UPDATE one_counters SET n = 8; INSERT INTO one_log (msg) VALUES ('in the clone')`)
+	require.NoError(t, err)
+	_, err = src.Write().Exec(`UPDATE one_counters SET n = 9`)
+	require.NoError(t, err)
+	assert.Equal(t, 8, count(t, c, `SELECT n FROM one_counters`), "writes to either stay in it")
+	assert.Equal(t, 9, count(t, src, `SELECT n FROM one_counters`))
+	assert.Equal(t, 3, count(t, c, `SELECT max(id) FROM one_log`), "autoincrement continues from the copy")
+
+	require.NoError(t, c.Reset(ctx, ""), "a clone resets to the fixtures like any store")
+	assert.Equal(t, 1, count(t, c, `SELECT n FROM one_counters`))
+
+	file := open(t, filepath.Join(t.TempDir(), "f.db"))
+	_, err = file.Clone(ctx)
+	assert.ErrorContains(t, err, "only an in-memory store can be cloned")
+}
