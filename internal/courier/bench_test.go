@@ -129,8 +129,8 @@ func BenchmarkScale(b *testing.B) {
 	}
 	texts := func(b *testing.B, env *emutest.Env, n int) {
 		seedRowsAt(b, env, benchStart, "b5", "texts", org1, "80000000-0000-4000-8000-000000000001", n, func(i int, at string) string {
-			return fmt.Sprintf(`{"account-id": "80000000-0000-4000-8000-000000000001", "message": "t%d", "target": "+1415555%04d", "number-id": "81000000-0000-4000-8000-000000000001", "status": "sent"}`,
-				i, i%10000)
+			return fmt.Sprintf(`{"account-id": "80000000-0000-4000-8000-000000000001", "message": "t%d", "target": "+1415%07d", "number-id": "81000000-0000-4000-8000-000000000001", "status": "sent"}`,
+				i, i)
 		})
 	}
 	const inbox = "/v1/communication-messages/"
@@ -172,7 +172,7 @@ func BenchmarkScale(b *testing.B) {
 			"/v1/user-notification-counts/?filter[cmp-created-at]=%3E%3D2026-02-01T06%3A00%3A00Z&filter[cmp-created-at]=%3C%3D2026-02-01T18%3A00%3A00Z"},
 		{"notifications/not-acknowledged", notifications, "/v1/user-notifications/?acknowledged=false"},
 		{"texts", texts, "/v1/texts/?account-id=80000000-0000-4000-8000-000000000001"},
-		{"texts/target", texts, "/v1/texts/?account-id=80000000-0000-4000-8000-000000000001&filter[target]=%2B14155550007"},
+		{"texts/target", texts, "/v1/texts/?account-id=80000000-0000-4000-8000-000000000001&filter[target]=%2B14150000007"},
 	}
 	for _, tc := range cases {
 		for _, rows := range []int{100, 100_000} {
