@@ -19,7 +19,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
-// TestCountersAgreeWithRows: what the triggers of migrations 100-104 keep
+// TestCountersAgreeWithRows: what the triggers of migrations 100-105 keep
 // counted or copied equals what counting the rows gives, after every kind of
 // write: posts, drafts and their posting, reactions, read marks moved both
 // ways, bulk posts, notifications, bookmarks, purges, writes straight to the
@@ -140,6 +140,11 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 			rowsOf(tx, `SELECT user_id, day, n FROM cr_notification_days WHERE n != 0 ORDER BY 1, 2`),
 			"%s: notifications by user and day", step)
 		assert.Equal(t,
+			rowsOf(tx, `SELECT parent_id, substr(created_at, 1, 16) AS m, count(*) FROM cr_resources WHERE type = 'user-notifications'
+				GROUP BY parent_id, m ORDER BY 1, 2`),
+			rowsOf(tx, `SELECT user_id, minute, n FROM cr_notification_minutes WHERE n != 0 ORDER BY 1, 2`),
+			"%s: notifications by user and minute", step)
+		assert.Equal(t,
 			rowsOf(tx, `SELECT json_extract(j.value, '$.id') AS i, g.id FROM cr_resources g, json_each(g.attrs, '$.individuals') j
 				WHERE g.type = 'individual-groups' AND i IS NOT NULL
 				UNION SELECT json_extract(j.value, '$.id') AS i, g.id FROM cr_resources g, json_each(g.attrs, '$.leaders') j
@@ -206,40 +211,46 @@ func TestNotificationDaysAgreeWithRows(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	for i, at := range []string{"2026-01-09T00:00:00.000000+00:00", "2026-01-09T12:00:00.000000+00:00", "2026-01-09T23:59:59.999999+00:00",
-		"2026-01-10T06:00:00.000000+00:00", "2026-01-11T06:00:00.000000+00:00", "2026-01-11T18:00:00.000000+00:00"} {
+		"2026-01-10T06:00:00.000000+00:00", "2026-01-11T06:00:00.000000+00:00", "2026-01-11T18:00:00.000000+00:00",
+		"2026-01-09T12:00:30.000000+00:00", "2026-01-09T12:00:59.999999+00:00", "2026-01-09T12:01:00.000000+00:00",
+		"2026-01-11T06:00:20.000000+00:00"} {
 		exec(t, env, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('user-notifications', ?, ?, ?, ?, '{}')`,
 			fmt.Sprintf("d0000000-0000-4000-8000-%012d", i), org1, adminUser, at)
 	}
 	exec(t, env, `DELETE FROM cr_resources WHERE type = 'user-notifications' AND id = 'd0000000-0000-4000-8000-000000000004'`)
 	times := []string{"", "2026-01-09T00:00:00.000000+00:00", "2026-01-09T12:00:00.000000+00:00", "2026-01-10T00:00:00.000000+00:00",
-		"2026-01-10T12:00:00.000000+00:00", "2026-01-11T06:00:00.000000+00:00", "2027-01-01T00:00:00.000000+00:00"}
+		"2026-01-10T12:00:00.000000+00:00", "2026-01-11T06:00:00.000000+00:00", "2027-01-01T00:00:00.000000+00:00",
+		"2026-01-09T12:00:15.000000+00:00", "2026-01-09T12:00:45.000000+00:00", "2026-01-11T06:00:10.000000+00:00"}
 	for _, lo := range times {
 		for _, hi := range times {
-			where, args := `type = 'user-notifications' AND parent_id = ?`, []any{adminUser}
-			if lo != "" {
-				where, args = where+` AND created_at >= ?`, append(args, lo)
+			for _, window := range [][2]int64{{500, 0}, {2, 1}} {
+				where, args := `type = 'user-notifications' AND parent_id = ?`, []any{adminUser}
+				if lo != "" {
+					where, args = where+` AND created_at >= ?`, append(args, lo)
+				}
+				if hi != "" {
+					where, args = where+` AND created_at <= ?`, append(args, hi)
+				}
+				var want, got string
+				var wantTotal, gotTotal int64
+				page, pageArgs, total, totalArgs := courier.NotificationDaysSQL(adminUser, lo, hi, window[0], window[1])
+				require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+					if err := tx.QueryRow(`SELECT COALESCE(group_concat(d || ':' || n), '') FROM (SELECT substr(created_at, 1, 10) AS d,
+						count(*) AS n FROM cr_resources WHERE `+where+` GROUP BY d ORDER BY d LIMIT ? OFFSET ?)`,
+						append(args, window[0], window[1])...).Scan(&want); err != nil {
+						return err
+					}
+					if err := tx.QueryRow(`SELECT COALESCE(group_concat(day || ':' || n), '') FROM (`+page+`)`, pageArgs...).Scan(&got); err != nil {
+						return err
+					}
+					if err := tx.QueryRow(`SELECT count(DISTINCT substr(created_at, 1, 10)) FROM cr_resources WHERE `+where, args...).Scan(&wantTotal); err != nil {
+						return err
+					}
+					return tx.QueryRow(total, totalArgs...).Scan(&gotTotal)
+				}))
+				assert.Equal(t, want, got, "page %v between %q and %q", window, lo, hi)
+				assert.Equal(t, wantTotal, gotTotal, "total between %q and %q", lo, hi)
 			}
-			if hi != "" {
-				where, args = where+` AND created_at <= ?`, append(args, hi)
-			}
-			var want, got string
-			var wantTotal, gotTotal int64
-			page, pageArgs, total, totalArgs := courier.NotificationDaysSQL(adminUser, lo, hi, 2, 1)
-			require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-				if err := tx.QueryRow(`SELECT COALESCE(group_concat(d || ':' || n), '') FROM (SELECT substr(created_at, 1, 10) AS d, count(*) AS n
-					FROM cr_resources WHERE `+where+` GROUP BY d ORDER BY d LIMIT 2 OFFSET 1)`, args...).Scan(&want); err != nil {
-					return err
-				}
-				if err := tx.QueryRow(`SELECT COALESCE(group_concat(day || ':' || n), '') FROM (`+page+`)`, pageArgs...).Scan(&got); err != nil {
-					return err
-				}
-				if err := tx.QueryRow(`SELECT count(DISTINCT substr(created_at, 1, 10)) FROM cr_resources WHERE `+where, args...).Scan(&wantTotal); err != nil {
-					return err
-				}
-				return tx.QueryRow(total, totalArgs...).Scan(&gotTotal)
-			}))
-			assert.Equal(t, want, got, "page between %q and %q", lo, hi)
-			assert.Equal(t, wantTotal, gotTotal, "total between %q and %q", lo, hi)
 		}
 	}
 }

@@ -458,42 +458,71 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 // notificationDaysSQL is the SQL of a user's notifications counted per day
 // (substr(created_at, 1, 10)) between lo and hi ("" for no bound): one page
 // and the number of days. The days between the bounds' days are whole, read
-// from cr_notification_days (kept by the triggers of migration 104); a
-// bound's own day is counted from its rows.
+// from cr_notification_days (migration 104); a bound's own day adds up its
+// whole minutes in range from cr_notification_minutes (migration 105) and
+// counts the rows of the bound's own minute. Every part reads what a day or
+// a minute holds, never the notifications of a range.
 func notificationDaysSQL(user, lo, hi string, limit, offset int64) (page, total jsonapi.Statement) {
 	inner, args := `SELECT day, n FROM cr_notification_days WHERE user_id = ? AND n > 0`, []any{user}
-	var bounds []string
+	var days, minutes []string // the days and the minutes of the bounds
+	for _, b := range []struct {
+		t, op string
+	}{{lo, ">"}, {hi, "<"}} {
+		if b.t == "" {
+			continue
+		}
+		inner += ` AND day ` + b.op + ` ?`
+		args = append(args, b.t[:10])
+		if !slices.Contains(days, b.t[:10]) {
+			days = append(days, b.t[:10])
+		}
+		if !slices.Contains(minutes, b.t[:16]) {
+			minutes = append(minutes, b.t[:16])
+		}
+	}
+	lo16, hi16 := lo, hi
 	if lo != "" {
-		inner += ` AND day > ?`
-		args = append(args, lo[:10])
-		bounds = append(bounds, lo[:10])
+		lo16 = lo[:16]
 	}
 	if hi != "" {
-		inner += ` AND day < ?`
-		args = append(args, hi[:10])
-		if !slices.Contains(bounds, hi[:10]) {
-			bounds = append(bounds, hi[:10])
-		}
+		hi16 = hi[:16]
 	}
-	parts := []string{inner}
-	for _, day := range bounds {
-		// The day's rows lie in [day, next day) (the text order of created_at);
-		// substr keeps exactly the day's, as the days are grouped.
-		next, _ := time.Parse("2006-01-02", day)
-		part := `SELECT day, n FROM (SELECT ? AS day, count(*) AS n FROM cr_resources WHERE type = 'user-notifications'
-			AND parent_id = ? AND created_at >= ? AND created_at < ? AND substr(created_at, 1, 10) = ?`
-		args = append(args, day, user, day, next.AddDate(0, 0, 1).Format("2006-01-02"), day)
+	// inRange bounds created_at (or a minute, strictly) by lo and hi.
+	inRange := func(col, loOp, hiOp string, loV, hiV string) (string, []any) {
+		var cond string
+		var a []any
 		if lo != "" {
-			part += ` AND created_at >= ?`
-			args = append(args, lo)
+			cond, a = cond+` AND `+col+` `+loOp+` ?`, append(a, loV)
 		}
 		if hi != "" {
-			part += ` AND created_at <= ?`
-			args = append(args, hi)
+			cond, a = cond+` AND `+col+` `+hiOp+` ?`, append(a, hiV)
 		}
-		parts = append(parts, part+`) WHERE n > 0`)
+		return cond, a
 	}
-	days := strings.Join(parts, " UNION ALL ")
-	return jsonapi.Statement{SQL: days + ` ORDER BY day LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args...), limit, offset)},
-		jsonapi.Statement{SQL: `SELECT count(*) FROM (` + days + `)`, Args: args}
+	parts := []string{inner}
+	for _, day := range days {
+		// A prefix's strings lie in [prefix, the next one): the range an index
+		// seeks, and substr keeps exactly the prefix's, as they are grouped.
+		d, _ := time.Parse("2006-01-02", day)
+		part := `SELECT day, n FROM (SELECT ? AS day, (SELECT COALESCE(sum(n), 0) FROM cr_notification_minutes
+			WHERE user_id = ? AND minute >= ? AND minute < ? AND substr(minute, 1, 10) = ?`
+		args = append(args, day, user, day, d.AddDate(0, 0, 1).Format("2006-01-02"), day)
+		cond, a := inRange("minute", ">", "<", lo16, hi16)
+		part, args = part+cond+`)`, append(args, a...)
+		for _, m := range minutes {
+			if m[:10] != day {
+				continue
+			}
+			t, _ := time.Parse("2006-01-02T15:04", m)
+			part += ` + (SELECT count(*) FROM cr_resources WHERE type = 'user-notifications' AND parent_id = ?
+				AND created_at >= ? AND created_at < ? AND substr(created_at, 1, 16) = ?`
+			args = append(args, user, m, t.Add(time.Minute).Format("2006-01-02T15:04"), m)
+			cond, a := inRange("created_at", ">=", "<=", lo, hi)
+			part, args = part+cond+`)`, append(args, a...)
+		}
+		parts = append(parts, part+` AS n) WHERE n > 0`)
+	}
+	all := strings.Join(parts, " UNION ALL ")
+	return jsonapi.Statement{SQL: all + ` ORDER BY day LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args...), limit, offset)},
+		jsonapi.Statement{SQL: `SELECT count(*) FROM (` + all + `)`, Args: args}
 }
