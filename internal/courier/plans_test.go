@@ -315,21 +315,8 @@ func planReadsType(step string) bool {
 
 // explain is the EXPLAIN QUERY PLAN of a statement, one line per step.
 func explain(tx *sql.Tx, st jsonapi.Statement) (planned, error) {
-	rows, err := tx.Query(`EXPLAIN QUERY PLAN `+st.SQL, st.Args...)
-	if err != nil {
-		return planned{}, fmt.Errorf("%s: %w", st.SQL, err)
-	}
-	defer rows.Close()
-	p := planned{sql: st.SQL}
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			return planned{}, err
-		}
-		p.steps = append(p.steps, detail)
-	}
-	return p, rows.Err()
+	steps, err := store.QueryPlan(context.Background(), tx, st.SQL, st.Args...)
+	return planned{sql: st.SQL, steps: steps}, err
 }
 
 // TestComputedQueryPlans checks the plans of what renders compute and what

@@ -53,23 +53,8 @@ func TestOrganizationListPlans(t *testing.T) {
 // explain is the EXPLAIN QUERY PLAN of a statement, one line per step.
 func explain(t *testing.T, env *emutest.Env, st statement) []string {
 	t.Helper()
-	var steps []string
-	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(`EXPLAIN QUERY PLAN `+st.sql, st.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, parent, notused int
-			var s string
-			if err := rows.Scan(&id, &parent, &notused, &s); err != nil {
-				return err
-			}
-			steps = append(steps, s)
-		}
-		return rows.Err()
-	}))
+	steps, err := store.QueryPlan(context.Background(), env.Deps.DB.Read(), st.sql, st.args...)
+	require.NoError(t, err)
 	return steps
 }
 

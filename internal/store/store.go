@@ -517,3 +517,27 @@ func (db *DB) restoreFrom(ctx context.Context, name string) error {
 		return b.Finish()
 	})
 }
+
+// QueryPlan is SQLite's EXPLAIN QUERY PLAN of query, one line per step
+// ("SEARCH t USING INDEX i (a=?)", "SCAN t", "USE TEMP B-TREE FOR ORDER BY"):
+// what the vendors' plan tests read to prove a query does not grow with the
+// data. q is a transaction or a pool.
+func QueryPlan(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", query, err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return nil, err
+		}
+		steps = append(steps, detail)
+	}
+	return steps, rows.Err()
+}
