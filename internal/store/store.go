@@ -50,11 +50,12 @@ type DB struct {
 	wstmts   stmtCache // on the writer
 }
 
-// memoryDBs numbers the in-memory databases of this process: each Open gets its own.
+// memoryDBs numbers the in-memory databases of this process, so that every
+// Open and Clone gets a database of its own (memdb names are process-wide).
 var memoryDBs atomic.Uint64
 
-// readers is how many read connections a store keeps: enough for every core
-// and a few requests waiting on the network between two statements.
+// readers is how many read connections a store keeps: more than the cores,
+// so that reads that wait (for the gate, for a page) do not idle a core.
 func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
 // Open opens (creating if needed) the database at path, applies every schema's
@@ -102,10 +103,10 @@ const commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 
 // openMemory opens the writer of a new, empty in-memory database.
 func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
-	name := fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
-	dsn := "file:" + name + "?vfs=memdb&" + commonPragmas
-	db := &DB{path: Memory, memName: name, gate: &sync.RWMutex{}, readDSN: dsn + "&_pragma=query_only(1)",
-		schemas: schemas, fixtures: fixtures}
+	db := &DB{path: Memory, gate: &sync.RWMutex{}, schemas: schemas, fixtures: fixtures}
+	db.memName = fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
+	dsn := "file:" + db.memName + "?vfs=memdb&" + commonPragmas
+	db.readDSN = dsn + "&_pragma=query_only(1)"
 	return db, db.openWriter(dsn)
 }
 
