@@ -46,8 +46,6 @@ type DB struct {
 	readDSN  string
 	schemas  []Schema
 	fixtures fs.FS
-	stmts    stmtCache // on the read pool
-	wstmts   stmtCache // on the writer
 }
 
 // memoryDBs numbers the in-memory databases of this process, so that every
@@ -167,8 +165,6 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	db.stmts.close()
-	db.wstmts.close()
 	rerr := db.read.Close()
 	if err := db.write.Close(); err != nil {
 		return err
@@ -176,83 +172,26 @@ func (db *DB) Close() error {
 	return rerr
 }
 
-// maxStmts bounds each statement cache: queries built from request
-// parameters come in many shapes, and memory must stay bounded.
-const maxStmts = 1024
-
-// errCacheFull sends a query past a full statement cache.
-var errCacheFull = errors.New("store: statement cache full")
-
-// stmtCache holds prepared statements of one pool by query text. Parsing SQL
-// costs more than running a simple lookup, so hot paths reuse statements.
-type stmtCache struct {
-	m sync.Map     // query string → *sql.Stmt
-	n atomic.Int64 // entries in m
-}
-
-// get returns the prepared statement for query on pool, preparing it once.
-func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
-	if s, ok := c.m.Load(query); ok {
-		return s.(*sql.Stmt), nil
-	}
-	if c.n.Load() >= maxStmts {
-		return nil, errCacheFull
-	}
-	s, err := pool.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := c.m.LoadOrStore(query, s); loaded {
-		s.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	c.n.Add(1)
-	return s, nil
-}
-
-func (c *stmtCache) close() {
-	c.m.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
-}
-
 // QueryRow runs a single-row read outside a transaction, on a read
-// connection, through a cached prepared statement. Use it for queries whose
-// text is constant.
+// connection. (Every connection keeps its prepared statements: conn.go.)
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = context.WithoutCancel(ctx)
-	s, err := db.stmts.get(ctx, db.read, query)
-	if err != nil {
-		// Let the plain path report the error through Row.Scan.
-		return db.read.QueryRowContext(ctx, query, args...)
-	}
-	return s.QueryRowContext(ctx, args...)
+	return db.read.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
-// Query runs a read outside a transaction, on a read connection, through a
-// cached prepared statement.
+// Query runs a read outside a transaction, on a read connection.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = context.WithoutCancel(ctx)
-	s, err := db.stmts.get(ctx, db.read, query)
-	if err != nil {
-		return db.read.QueryContext(ctx, query, args...)
-	}
-	return s.QueryContext(ctx, args...)
+	return db.read.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // WriteRow runs one writing statement that returns a row (UPDATE ...
-// RETURNING) outside a transaction, on the writer, through a cached prepared
-// statement. One statement is atomic on its own.
+// RETURNING) outside a transaction, on the writer. One statement is atomic
+// on its own.
 func (db *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = context.WithoutCancel(ctx)
-	s, err := db.wstmts.get(ctx, db.write, query)
-	if err != nil {
-		return db.write.QueryRowContext(ctx, query, args...)
-	}
-	return s.QueryRowContext(ctx, args...)
+	return db.write.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
-// Reader runs reads outside a transaction on the read pool, through cached
-// prepared statements, with the method names *sql.Tx has, so a helper that
-// reads can take either.
+// Reader runs reads outside a transaction on the read pool, with the method
+// names *sql.Tx has, so a helper that reads can take either.
 type Reader struct{ db *DB }
 
 // Reader returns the store's Reader.
