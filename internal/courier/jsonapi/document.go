@@ -119,11 +119,18 @@ func checkContentType(r *http.Request) error {
 		Detail: `Unsupported media type "` + ct + `" in request; send application/json or application/vnd.api+json.`}
 }
 
-// requestBody is a request's body, read before the transaction opens, and
-// decoded there too: both as the JSON object of an action and as the
-// document of a create or modify, since the frame does not know which one
-// its handler takes. Each decoding keeps its error, so the handler reports
-// it exactly where it would have read the body.
+// bodyKind is what a handler takes from the request body.
+type bodyKind int
+
+const (
+	noBody       bodyKind = iota // lists and gets read no body
+	documentBody                 // create and modify: {"data": {...}}
+	objectBody                   // actions: one plain JSON object
+)
+
+// requestBody is a request's body, read and decoded before the transaction
+// opens. The decoding keeps its error, so the handler reports it exactly where
+// it would have read the body (after a 404 of the resource, say).
 type requestBody struct {
 	sent   bool // the request carries a body
 	obj    map[string]json.RawMessage
@@ -132,20 +139,24 @@ type requestBody struct {
 	docErr error
 }
 
-// readBody reads and decodes r's body (at most httpx.MaxBodyBytes).
-func readBody(r *http.Request) (*requestBody, error) {
+// readBody reads r's body (at most httpx.MaxBodyBytes) and decodes it as kind.
+func readBody(r *http.Request, kind bodyKind) (*requestBody, error) {
 	b := &requestBody{sent: hasBody(r)}
-	if !b.sent {
-		b.obj = map[string]json.RawMessage{}
-		b.docErr = ErrPointer("/data", "A request document with a data object is required.")
+	if kind == noBody {
 		return b, nil
 	}
-	raw, err := httpx.ReadBody(r)
-	if err != nil {
-		return nil, err
+	var raw []byte
+	if b.sent {
+		var err error
+		if raw, err = httpx.ReadBody(r); err != nil {
+			return nil, err
+		}
 	}
-	b.obj, b.objErr = decodeObject(raw)
-	b.docErr = decodeDocument(raw, &b.doc)
+	if kind == documentBody {
+		b.docErr = decodeDocument(raw, &b.doc)
+	} else {
+		b.obj, b.objErr = decodeObject(raw)
+	}
 	return b, nil
 }
 

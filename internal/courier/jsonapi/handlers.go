@@ -21,9 +21,9 @@ type Answer struct {
 }
 
 // operation wraps one catalog operation of one resource: the content type
-// check, the query validation, the body, one transaction (a write
-// transaction when write, a read one otherwise), then the answer.
-func (e *Engine) operation(res *Resource, opID string, write bool, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
+// check, the query validation, the body the handler takes, one transaction
+// (a write transaction when write, a read one otherwise), then the answer.
+func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
 	op := e.ops[opID]
 	if op == nil {
 		panic("jsonapi: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
@@ -41,7 +41,7 @@ func (e *Engine) operation(res *Resource, opID string, write bool, fn func(c *Ca
 		}
 		// The body is read and decoded whole before the transaction opens: a
 		// client that stalls its body must hold only its own connection.
-		body, err := readBody(r)
+		body, err := readBody(r, kind)
 		if err != nil {
 			return err
 		}
