@@ -351,7 +351,7 @@ func subscribers(c *jsonapi.Call, channelID string) ([]subscriberView, error) {
 		if v.CommunicationPreferences == nil {
 			v.CommunicationPreferences = map[string]string{}
 		}
-		if u, err := userOfIndividual(c, id); err != nil {
+		if u, err := userOf(c, id); err != nil {
 			return nil, err
 		} else if u != nil {
 			email, phone := u.Str("email"), u.Str("phone")

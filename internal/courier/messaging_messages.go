@@ -471,7 +471,7 @@ func addReaction(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) 
 	} else if ind != nil {
 		r.FirstName, r.LastName = ind.FirstName, ind.LastName
 	}
-	if u, err := userOfIndividual(c, who); err != nil {
+	if u, err := userOf(c, who); err != nil {
 		return nil, err
 	} else if u != nil {
 		r.UserName = u.Str("username")

@@ -164,19 +164,6 @@ func individual(c *jsonapi.Call, id string) (*individualView, error) {
 	return v, nil
 }
 
-// userOfIndividual reads the user whose primary individual id is given (nil when none).
-func userOfIndividual(c *jsonapi.Call, individualID string) (*jsonapi.Record, error) {
-	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, userOfIndividualSQL, individualID)
-	if err != nil || len(recs) == 0 {
-		return nil, err
-	}
-	return recs[0], nil
-}
-
-// userOfIndividualSQL reads a user whose primary individual id is given.
-const userOfIndividualSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources WHERE type = 'users'
-	AND json_extract(attrs, '$."primary-individual-id"') = ? LIMIT 1`
-
 // callerUser reads the caller's own user record.
 func callerUser(c *jsonapi.Call) (*jsonapi.Record, error) {
 	return jsonapi.LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)

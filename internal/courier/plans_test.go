@@ -348,7 +348,6 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "channel: last message", st: jsonapi.Statement{SQL: lastMessageSQL, Args: []any{ch}}},
 		{name: "channel: bookmark", st: jsonapi.Statement{SQL: lastBookmarkSQL, Args: []any{ch}}},
 		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesSQL, Args: []any{ch, who, ch, ch, who}}},
-		{name: "channel: a subscriber's user", st: jsonapi.Statement{SQL: userOfIndividualSQL, Args: []any{who}}},
 		{name: "an individual's user", st: jsonapi.Statement{SQL: userOfSQL, Args: []any{who}}},
 		{name: "messages: read mark", st: jsonapi.Statement{SQL: readMarkSQL, Args: []any{ch, who}}},
 		{name: "messages: acknowledged counts", st: jsonapi.Statement{SQL: acknowledgedCountsSQL, Args: []any{who, who, ch, ch, who}}},
