@@ -137,33 +137,15 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// orgPage answers a page of the account's organizations without a search.
+// orgPage answers a page of the account's organizations without a search
+// (every key of the account lists them all: the count is the account's).
 func (a *API) orgPage(w http.ResponseWriter, r *http.Request, c caller, p pageQuery) error {
-	ctx, db := r.Context(), a.DB.Reader()
-	var count int
-	if err := db.QueryRowContext(ctx, countSQL, "organizations", c.AccountID).Scan(&count); err != nil {
-		return err
-	}
-	var items []orgItem
-	if limit, offset, ok := p.window(count); ok {
-		rows, err := db.QueryContext(ctx, orgPageSQL(p), c.AccountID, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	return writeCountedPage(w, r, a.DB.Reader(), p, "organizations", c.AccountID, orgPageSQL(p), []any{c.AccountID},
+		func(s scanner) (orgItem, error) {
 			var it orgItem
-			if err := rows.Scan(&it.ID, &it.Name, &it.Status, &it.CreateDate); err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
-	return nil
+			err := s.Scan(&it.ID, &it.Name, &it.Status, &it.CreateDate)
+			return it, err
+		})
 }
 
 // orgPageSQL is the SQL of a page of an account's organizations (arguments:

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Paging limits: per_page defaults to 20 and is capped at 1000, the maximum the
@@ -90,6 +92,38 @@ func (c caller) countOwner() string {
 		return c.AccountID
 	}
 	return c.AccountID + " " + c.OrgID
+}
+
+// writeCountedPage answers one page of a list whose count is kept (lm_counts:
+// what, owner): the count, then the page's rows, read with query (args, then
+// LIMIT and OFFSET) and scan, in the paged envelope.
+func writeCountedPage[T any](w http.ResponseWriter, r *http.Request, db querier, p pageQuery, what, owner string,
+	query string, args []any, scan func(scanner) (T, error)) error {
+	ctx := r.Context()
+	var count int
+	if err := db.QueryRowContext(ctx, countSQL, what, owner).Scan(&count); err != nil {
+		return err
+	}
+	var items []T
+	if limit, offset, ok := p.window(count); ok {
+		rows, err := db.QueryContext(ctx, query, append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
+	return nil
 }
 
 // pageOf is the paged envelope {page, num_pages, per_page, count, items}.

@@ -107,33 +107,12 @@ func (a *API) listPools(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	db := a.DB.Reader()
-	var count int
-	if err := db.QueryRowContext(ctx, countSQL, "pools", c.countOwner()).Scan(&count); err != nil {
-		return err
-	}
-	var items []poolItem
-	if limit, offset, ok := pq.window(count); ok {
-		query, args := poolPageSQL(c, pq)
-		rows, err := db.QueryContext(ctx, query, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var it poolItem
-			if err := rows.Scan(&it.ID, &it.Name, &it.Count, &it.CreateDate); err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	httpx.WriteJSON(w, http.StatusOK, "", newPage(pq, count, items))
-	return nil
+	query, args := poolPageSQL(c, pq)
+	return writeCountedPage(w, r, a.DB.Reader(), pq, "pools", c.countOwner(), query, args, func(s scanner) (poolItem, error) {
+		var it poolItem
+		err := s.Scan(&it.ID, &it.Name, &it.Count, &it.CreateDate)
+		return it, err
+	})
 }
 
 // loadPool reads pool id if the caller reaches it; otherwise it is "Sender pool not found".

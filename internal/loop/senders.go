@@ -81,36 +81,11 @@ func (a *API) listSenders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	db := a.DB.Reader()
-	if err := a.settleForRead(ctx); err != nil {
+	if err := a.settleForRead(r.Context()); err != nil {
 		return err
 	}
-	var count int
-	if err := db.QueryRowContext(ctx, countSQL, "senders", c.countOwner()).Scan(&count); err != nil {
-		return err
-	}
-	var items []senderItem
-	if limit, offset, ok := p.window(count); ok {
-		query, args := senderPageSQL(c, p)
-		rows, err := db.QueryContext(ctx, query, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanSender(rows)
-			if err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
-	return nil
+	query, args := senderPageSQL(c, p)
+	return writeCountedPage(w, r, a.DB.Reader(), p, "senders", c.countOwner(), query, args, scanSender)
 }
 
 // senderPageSQL is the SQL of a page of the senders a caller reaches (its
