@@ -47,9 +47,6 @@ func WriteJSONHTMLEscaped(w http.ResponseWriter, status int, contentType string,
 	writeJSON(w, status, contentType, v, true)
 }
 
-// Marshal encodes v the way WriteJSON writes it, for answers encoded ahead of time.
-func Marshal(v any) ([]byte, error) { return marshal(v, false) }
-
 func marshal(v any, escapeHTML bool) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
