@@ -235,3 +235,21 @@ func short(s string) string {
 	}
 	return s
 }
+
+// TestReadTimeoutEndsAStalledBody: -read-timeout closes a connection whose
+// body never comes (the client waits for the server, the server does not
+// wait for the client).
+func TestReadTimeoutEndsAStalledBody(t *testing.T) {
+	t.Parallel()
+	base, _ := start(t, "-read-timeout", "300ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("POST /courier/v1/messaging-messages/ HTTP/1.1\r\nHost: emulator\r\n" + courierAdmin +
+		"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"))
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second))) // far above the timeout
+	answer, err := io.ReadAll(conn)
+	require.NoError(t, err, "the server closed the connection before the client gave up")
+	assert.NotContains(t, string(answer), "201 Created", "nothing was posted")
+}
