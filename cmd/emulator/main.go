@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones work in a bare container image
@@ -84,8 +85,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	for i, e := range entries {
 		vs[i] = e.build(deps)
 	}
+	busy := &inflight{idle: make(chan struct{}, 1)}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{DB: db, Clock: deps.Clock, Log: log, Version: version, Vendors: vs}),
+		Handler: busy.track(server.New(server.Config{DB: db, Clock: deps.Clock, Log: log, Version: version, Vendors: vs,
+			ControlToken: cfg.ControlToken})),
 		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -104,16 +107,65 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// A request still running now (a client that stalls its body, say)
+		// loses its connection; that is the grace period working, not a
+		// failed shutdown, so the exit stays clean.
+		log.Warn("closing connections still open after the grace period", "err", err)
+		_ = srv.Close()
+		if !busy.wait(closeWait) {
+			log.Warn("requests still running when the store closes")
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// closeWait is how long a handler whose connection was closed may take to
+// return before the store closes under it (it fails at its next read or write).
+const closeWait = 5 * time.Second
+
+// inflight counts the requests being served, so that after the server closes
+// the connections still open, the store closes only once their handlers end.
+type inflight struct {
+	n       atomic.Int64
+	closing atomic.Bool
+	idle    chan struct{} // signalled when the count drops to zero while closing
+}
+
+func (f *inflight) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.n.Add(1)
+		defer func() {
+			if f.n.Add(-1) == 0 && f.closing.Load() {
+				select {
+				case f.idle <- struct{}{}:
+				default:
+				}
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// wait reports whether every request ended within d.
+func (f *inflight) wait(d time.Duration) bool {
+	f.closing.Store(true)
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for f.n.Load() > 0 {
+		select {
+		case <-f.idle:
+		case <-deadline.C:
+			return false
+		}
+	}
+	return true
 }
 
 // tuneGC trades a few megabytes for CPU: a request allocates a little and

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -160,5 +162,89 @@ func TestEveryVendorIsServed(t *testing.T) {
 		require.NoError(t, err)
 		res.Body.Close()
 		assert.Equal(t, 200, res.StatusCode, v)
+	}
+}
+
+func TestControlToken(t *testing.T) {
+	base, _ := start(t, "-control-token", "s3cret")
+	call := func(method, path string, headers ...string) (int, string, http.Header) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, nil)
+		require.NoError(t, err)
+		for _, h := range headers {
+			k, v, _ := strings.Cut(h, ": ")
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b), res.Header
+	}
+	status, _, _ := call("GET", "/_emulator/health")
+	assert.Equal(t, 200, status, "probes need no token")
+
+	calls := []struct{ method, path string }{
+		{"POST", "/_emulator/reset"}, {"GET", "/_emulator/clock"}, {"POST", "/_emulator/clock"}, {"DELETE", "/_emulator/clock"},
+		{"GET", "/_emulator/requests"}, {"DELETE", "/_emulator/requests"},
+		{"POST", "/_emulator/greenarrow/organizations/2/sends"}, {"GET", "/_emulator/nothing"},
+	}
+	for _, c := range calls {
+		for _, auth := range []string{"", "Authorization: Bearer wrong", "Authorization: s3cret", "Authorization: Bearer s3cret2"} {
+			var headers []string
+			if auth != "" {
+				headers = append(headers, auth)
+			}
+			status, body, h := call(c.method, c.path, headers...)
+			assert.Equal(t, 401, status, "%s %s with %q", c.method, c.path, auth)
+			assert.Contains(t, body, `"error":"the control plane needs`)
+			assert.Equal(t, `Bearer realm="emulator control plane"`, h.Get("WWW-Authenticate"))
+		}
+	}
+	status, body, _ := call("GET", "/_emulator/clock", "Authorization: Bearer s3cret")
+	assert.Equal(t, 200, status, body)
+	status, _, _ = call("POST", "/_emulator/reset", "Authorization: Bearer s3cret")
+	assert.Equal(t, 200, status)
+
+	status, _, _ = call("GET", "/360dialog/api/v2/partners/examplePA", "X-API-Key: examplePA-api-key")
+	assert.Equal(t, 200, status, "vendor routes do not need the control token")
+	status, body, _ = call("GET", "/_emulator/requests?vendor=360dialog", "Authorization: Bearer s3cret")
+	assert.Equal(t, 200, status)
+	assert.Contains(t, body, "/360dialog/api/v2/partners/examplePA")
+}
+
+// TestShutdownClosesAStalledRequest: a request whose body never comes does
+// not turn a SIGTERM into a failed exit; its connection is closed when the
+// grace period ends, and the store is closed cleanly.
+func TestShutdownClosesAStalledRequest(t *testing.T) {
+	for _, mode := range []string{"memory", "file"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"-shutdown-timeout", "200ms"}
+			db := filepath.Join(t.TempDir(), "emulator.db")
+			if mode == "file" {
+				args = append(args, "-db", db)
+			}
+			base, stop := start(t, args...)
+			conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = io.WriteString(conn, "PATCH /360dialog/api/v2/partners/examplePA HTTP/1.1\r\nHost: x\r\nX-API-Key: examplePA-api-key\r\n"+
+				"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"webhook_url\":")
+			require.NoError(t, err)
+
+			require.NoError(t, stop(), "the exit is clean although a request was still stalled")
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+			_, err = io.ReadAll(conn)
+			var ne net.Error
+			assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the stalled connection was closed, not left open")
+
+			if mode == "file" {
+				_, err := os.Stat(db + "-wal")
+				assert.True(t, os.IsNotExist(err), "a clean close checkpoints and removes the WAL")
+				base, _ = start(t, "-db", db)
+				status, _ := get(t, base+"/360dialog/api/v2/partners/examplePA", "X-API-Key: examplePA-api-key")
+				assert.Equal(t, 200, status)
+			}
+		})
 	}
 }

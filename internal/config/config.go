@@ -20,12 +20,19 @@ type Config struct {
 	LogFormat string     // -log-format, EMULATOR_LOG_FORMAT: text or json
 	LogLevel  slog.Level // -log-level, EMULATOR_LOG_LEVEL: debug, info, warn, error
 
+	// ControlToken, when set, is the bearer token every control-plane call
+	// but the health check must carry (-control-token, EMULATOR_CONTROL_TOKEN).
+	ControlToken string
+
 	// How long one connection may take, so that a stalled or slow client
 	// costs only its own connection (the defaults are far above any test's
 	// request, so a suite never meets them by accident).
 	ReadTimeout  time.Duration // -read-timeout, EMULATOR_READ_TIMEOUT: headers and body of a request
 	WriteTimeout time.Duration // -write-timeout, EMULATOR_WRITE_TIMEOUT: from the end of the headers to the end of the answer
 	IdleTimeout  time.Duration // -idle-timeout, EMULATOR_IDLE_TIMEOUT: a keep-alive connection between requests
+	// ShutdownTimeout bounds how long in-flight requests may finish after
+	// SIGINT/SIGTERM; connections still open then are closed.
+	ShutdownTimeout time.Duration // -shutdown-timeout, EMULATOR_SHUTDOWN_TIMEOUT
 }
 
 // The default timeouts.
@@ -33,7 +40,14 @@ const (
 	DefaultReadTimeout  = 60 * time.Second
 	DefaultWriteTimeout = 120 * time.Second
 	DefaultIdleTimeout  = 120 * time.Second
+
+	DefaultShutdownTimeout = 10 * time.Second
 )
+
+// DefaultAddr is loopback only: an emulator that accepts any credentials
+// should not be reachable from the network unless asked (the Docker image
+// sets ":8080").
+const DefaultAddr = "127.0.0.1:8080"
 
 // ErrHelp is returned when -h or -help was asked for; usage has been written.
 var ErrHelp = flag.ErrHelp
@@ -43,7 +57,7 @@ type option struct {
 }
 
 var options = []option{
-	{"addr", "EMULATOR_ADDR", ":8080", "listen address"},
+	{"addr", "EMULATOR_ADDR", DefaultAddr, "listen address (\":8080\" for every interface)"},
 	{"db", "EMULATOR_DB", ":memory:", "SQLite database: :memory: (fresh, seeded state at every start) or a file path that keeps state across restarts"},
 	{"fixtures", "EMULATOR_FIXTURES", "", "directory of fixture files to seed from instead of the embedded ones"},
 	{"log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json"},
@@ -51,6 +65,8 @@ var options = []option{
 	{"read-timeout", "EMULATOR_READ_TIMEOUT", DefaultReadTimeout.String(), "longest time to read one request, headers and body"},
 	{"write-timeout", "EMULATOR_WRITE_TIMEOUT", DefaultWriteTimeout.String(), "longest time from the end of a request's headers to the end of its answer"},
 	{"idle-timeout", "EMULATOR_IDLE_TIMEOUT", DefaultIdleTimeout.String(), "longest time a keep-alive connection waits for its next request"},
+	{"shutdown-timeout", "EMULATOR_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout.String(), "longest time in-flight requests may finish on SIGINT/SIGTERM; connections still open then are closed"},
+	{"control-token", "EMULATOR_CONTROL_TOKEN", "", "when set, control-plane calls (all but /_emulator/health) need \"Authorization: Bearer <token>\""},
 }
 
 // Load reads args (without the program name) and the environment through getenv.
@@ -83,7 +99,8 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	cfg := Config{Addr: *vals["addr"], DB: *vals["db"], Fixtures: *vals["fixtures"], LogFormat: *vals["log-format"]}
+	cfg := Config{Addr: *vals["addr"], DB: *vals["db"], Fixtures: *vals["fixtures"], LogFormat: *vals["log-format"],
+		ControlToken: *vals["control-token"]}
 	if cfg.Addr == "" {
 		return Config{}, errors.New("-addr must not be empty")
 	}
@@ -99,7 +116,8 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	for _, d := range []struct {
 		name string
 		into *time.Duration
-	}{{"read-timeout", &cfg.ReadTimeout}, {"write-timeout", &cfg.WriteTimeout}, {"idle-timeout", &cfg.IdleTimeout}} {
+	}{{"read-timeout", &cfg.ReadTimeout}, {"write-timeout", &cfg.WriteTimeout}, {"idle-timeout", &cfg.IdleTimeout},
+		{"shutdown-timeout", &cfg.ShutdownTimeout}} {
 		v, err := time.ParseDuration(*vals[d.name])
 		if err != nil || v <= 0 {
 			return Config{}, fmt.Errorf("-%s must be a positive duration such as \"30s\", not %q", d.name, *vals[d.name])

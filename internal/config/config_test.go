@@ -18,9 +18,10 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	timeouts := func(c config.Config) config.Config {
 		c.ReadTimeout, c.WriteTimeout, c.IdleTimeout = config.DefaultReadTimeout, config.DefaultWriteTimeout, config.DefaultIdleTimeout
+		c.ShutdownTimeout = config.DefaultShutdownTimeout
 		return c
 	}
-	defaults := timeouts(config.Config{Addr: ":8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})
+	defaults := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})
 	tests := []struct {
 		name string
 		args []string
@@ -38,8 +39,14 @@ func TestLoad(t *testing.T) {
 			env:  map[string]string{"EMULATOR_ADDR": ":9000", "EMULATOR_LOG_LEVEL": "debug", "EMULATOR_DB": "env.db"},
 			want: timeouts(config.Config{Addr: ":7000", DB: "env.db", LogFormat: "text", LogLevel: slog.LevelError})},
 		{name: "timeouts", args: []string{"-read-timeout", "5s", "-idle-timeout=1m"}, env: map[string]string{"EMULATOR_WRITE_TIMEOUT": "90s", "EMULATOR_READ_TIMEOUT": "1h"},
-			want: config.Config{Addr: ":8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo,
-				ReadTimeout: 5 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute}},
+			want: config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo,
+				ReadTimeout: 5 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: config.DefaultShutdownTimeout}},
+		{name: "shutdown timeout and control token", args: []string{"-shutdown-timeout", "250ms"}, env: map[string]string{"EMULATOR_CONTROL_TOKEN": "s3cret"},
+			want: func() config.Config {
+				c := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo, ControlToken: "s3cret"})
+				c.ShutdownTimeout = 250 * time.Millisecond
+				return c
+			}()},
 		{name: "bad timeout", args: []string{"-write-timeout", "soon"}, err: `-write-timeout must be a positive duration such as "30s", not "soon"`},
 		{name: "zero timeout from env", env: map[string]string{"EMULATOR_IDLE_TIMEOUT": "0s"}, err: `-idle-timeout must be a positive duration such as "30s", not "0s"`},
 		{name: "unknown flag", args: []string{"-nope"}, err: "flag provided but not defined: -nope"},

@@ -4,10 +4,13 @@
 package control
 
 import (
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -24,6 +27,11 @@ type Handler struct {
 	Journal *Journal
 	Log     *slog.Logger
 	Version string
+	// Served names every vendor the journal can record (?vendor= on the journal).
+	Served []string
+	// Token, when not empty, is the bearer token every call but the health
+	// check must carry.
+	Token string
 	// Vendors maps a vendor name to its control routes, mounted at /_emulator/<name>/.
 	Vendors map[string]http.Handler
 }
@@ -66,6 +74,7 @@ func (h *Handler) Routes() http.Handler {
 	onErr := WriteError(h.Log)
 	a := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(onErr, fn) }
 	r := chi.NewRouter()
+	r.Use(h.requireToken(onErr))
 	r.Get("/health", a(h.health))
 	r.Post("/reset", a(h.reset))
 	r.Get("/clock", a(h.getClock))
@@ -83,6 +92,30 @@ func (h *Handler) Routes() http.Handler {
 		return &Error{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed on " + r.URL.Path}
 	}))
 	return r
+}
+
+// requireToken refuses a call without the configured bearer token. The
+// health check stays open so that probes (Docker, compose, Kubernetes) need
+// no secret; it tells nothing but "ok" and the version.
+func (h *Handler) requireToken(onErr httpx.ErrorWriter) func(http.Handler) http.Handler {
+	want := []byte("Bearer " + h.Token)
+	return func(next http.Handler) http.Handler {
+		if h.Token == "" {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath == "/health" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="emulator control plane"`)
+				onErr(w, r, &Error{http.StatusUnauthorized, "the control plane needs \"Authorization: Bearer <token>\" with the token the emulator was started with (-control-token)"})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 type statusBody struct {
@@ -104,7 +137,7 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 	vendor := r.URL.Query().Get("vendor")
 	if err := h.DB.Reset(r.Context(), vendor); err != nil {
 		if errors.Is(err, store.ErrUnknownVendor) {
-			return &Error{http.StatusBadRequest, "unknown vendor " + strconv.Quote(vendor) + "; one of " + joinNames(h.DB.Vendors())}
+			return unknownVendor(vendor, h.DB.Vendors())
 		}
 		return err
 	}
@@ -112,15 +145,9 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func joinNames(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out
+// unknownVendor is the 400 of a ?vendor= that names no vendor, on every call that takes one.
+func unknownVendor(vendor string, names []string) error {
+	return &Error{http.StatusBadRequest, "unknown vendor " + strconv.Quote(vendor) + "; one of " + strings.Join(names, ", ")}
 }
 
 type clockBody struct {
@@ -210,7 +237,11 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", requestsBody{h.Journal.List(r.URL.Query().Get("vendor"), limit)})
+	vendor := r.URL.Query().Get("vendor")
+	if vendor != "" && !slices.Contains(h.Served, vendor) {
+		return unknownVendor(vendor, h.Served)
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", requestsBody{h.Journal.List(vendor, limit)})
 	return nil
 }
 

@@ -126,6 +126,17 @@ func TestUnknownControlCall(t *testing.T) {
 	assert.JSONEq(t, `{"error":"no such control-plane call: GET /_emulator/nothing"}`, res.Body)
 }
 
+func TestRequestsOfAnUnknownVendor(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "GET", "/_emulator/requests?vendor=nobody", "")
+	assert.Equal(t, 400, res.Status)
+	assert.JSONEq(t, `{"error":"unknown vendor \"nobody\"; one of 360dialog"}`, res.Body, "as on reset")
+	res = env.Do(t, "GET", "/_emulator/requests?vendor=360dialog", "")
+	assert.Equal(t, 200, res.Status)
+	assert.Equal(t, 405, env.Do(t, "PUT", "/_emulator/requests", "").Status)
+}
+
 func TestJournalRing(t *testing.T) {
 	t.Parallel()
 	j := control.NewJournal(3, 10)

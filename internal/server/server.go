@@ -57,6 +57,8 @@ type Config struct {
 	Version string
 	Journal *control.Journal
 	Vendors []Vendor
+	// ControlToken, when set, guards the control plane (see control.Handler.Token).
+	ControlToken string
 }
 
 // New returns the emulator's root handler.
@@ -68,7 +70,10 @@ func New(cfg Config) http.Handler {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Log: cfg.Log,
-		Version: cfg.Version, Vendors: map[string]http.Handler{}}
+		Version: cfg.Version, Token: cfg.ControlToken, Vendors: map[string]http.Handler{}}
+	for _, v := range cfg.Vendors {
+		ctl.Served = append(ctl.Served, v.Name())
+	}
 	r := chi.NewRouter()
 	r.Use(requestID)
 	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Vendors))
