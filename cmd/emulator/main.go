@@ -18,6 +18,7 @@ import (
 	"time"
 	_ "time/tzdata" // time zones work in a bare container image
 
+	"github.com/emulator/vendor-emulator/docs"
 	"github.com/emulator/vendor-emulator/fixtures"
 	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/config"
@@ -33,7 +34,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, nil, os.Stdout, os.Stderr)
 	stop()
-	if errors.Is(err, config.ErrHelp) {
+	if errors.Is(err, config.ErrHelp) || errors.Is(err, config.ErrVersion) {
 		os.Exit(0)
 	}
 	if err != nil {
@@ -46,9 +47,13 @@ func main() {
 // receives the bound address once the server accepts connections.
 func run(ctx context.Context, args []string, getenv func(string) string, ready chan<- string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "healthcheck" {
-		return healthcheck(ctx, args[1:], getenv, stderr)
+		return healthcheck(ctx, args[1:], getenv, stdout)
 	}
-	cfg, err := config.Load(args, getenv, stderr)
+	// What was asked for (-h, -version) goes to stdout; errors go to stderr.
+	cfg, err := config.Load(args, getenv, stdout)
+	if errors.Is(err, config.ErrVersion) {
+		fmt.Fprintln(stdout, "emulator", version)
+	}
 	if err != nil {
 		return err
 	}
@@ -88,7 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	busy := &inflight{idle: make(chan struct{}, 1)}
 	srv := &http.Server{
 		Handler: busy.track(server.New(server.Config{DB: db, Clock: deps.Clock, Log: log, Version: version, Vendors: vs,
-			ControlToken: cfg.ControlToken})),
+			ControlToken: cfg.ControlToken, Docs: docs.FS})),
 		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -193,8 +198,8 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // healthcheck is `emulator healthcheck [flags]`: it asks a running emulator at
 // the configured address for /_emulator/health, for images that have no curl.
-func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Load(args, getenv, stderr)
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(args, getenv, stdout)
 	if err != nil {
 		return err
 	}

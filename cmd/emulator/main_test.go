@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/config"
 )
 
 // syncBuffer is a log sink the server goroutine and the test can share.
@@ -247,4 +249,21 @@ func TestShutdownClosesAStalledRequest(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestHelpAndVersionGoToStdout(t *testing.T) {
+	env := func(string) string { return "" }
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"healthcheck", "-h"}} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, env, nil, &stdout, &stderr)
+		assert.ErrorIs(t, err, config.ErrHelp, "main exits 0 on it")
+		assert.Contains(t, stdout.String(), "emulator healthcheck [flags]", args)
+		assert.Contains(t, stdout.String(), "-addr")
+		assert.Empty(t, stderr.String())
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-version"}, env, nil, &stdout, &stderr)
+	assert.ErrorIs(t, err, config.ErrVersion, "main exits 0 on it")
+	assert.Equal(t, "emulator dev\n", stdout.String())
+	assert.Empty(t, stderr.String())
 }

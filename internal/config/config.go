@@ -52,6 +52,10 @@ const DefaultAddr = "127.0.0.1:8080"
 // ErrHelp is returned when -h or -help was asked for; usage has been written.
 var ErrHelp = flag.ErrHelp
 
+// ErrVersion is returned when -version was asked for: the caller prints the
+// version (only it knows it) and exits 0.
+var ErrVersion = errors.New("version requested")
+
 type option struct {
 	flag, env, def, usage string
 }
@@ -84,10 +88,20 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		}
 		vals[o.flag] = fs.String(o.flag, def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
 	}
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {}
 	usage := func() {
 		fs.SetOutput(output)
-		fmt.Fprintln(output, "Usage: emulator [flags]\n\nAn emulator of the LoopMessage, GreenArrow, 360dialog Partner and courier HTTP APIs.\nEvery flag can also be set by its environment variable; a flag wins.\n\nFlags:")
+		fmt.Fprint(output, `Usage:
+  emulator [flags]              serve every vendor on one port
+  emulator healthcheck [flags]  ask a running emulator (at -addr) for /_emulator/health; exit 0 or 1
+  emulator -version             print the version
+
+An emulator of the LoopMessage, GreenArrow, 360dialog Partner and courier HTTP APIs.
+Every flag can also be set by its environment variable; a flag wins.
+
+Flags:
+`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -95,6 +109,9 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 			usage()
 		}
 		return Config{}, err
+	}
+	if *showVersion {
+		return Config{}, ErrVersion
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))

@@ -76,7 +76,16 @@ func TestHelpListsEveryFlagWithItsEnv(t *testing.T) {
 	_, err := config.Load([]string{"-h"}, func(string) string { return "" }, &out)
 	require.True(t, errors.Is(err, flag.ErrHelp))
 	for _, s := range []string{"-addr", "EMULATOR_ADDR", "-db", "EMULATOR_DB", "-fixtures", "EMULATOR_FIXTURES",
-		"-log-format", "EMULATOR_LOG_FORMAT", "-log-level", "EMULATOR_LOG_LEVEL"} {
+		"-log-format", "EMULATOR_LOG_FORMAT", "-log-level", "EMULATOR_LOG_LEVEL", "-read-timeout", "-write-timeout", "-idle-timeout",
+		"-shutdown-timeout", "-control-token", "EMULATOR_CONTROL_TOKEN", "-version", "emulator healthcheck [flags]"} {
 		assert.Contains(t, out.String(), s)
 	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	_, err := config.Load([]string{"-version"}, func(string) string { return "" }, &out)
+	assert.ErrorIs(t, err, config.ErrVersion)
+	assert.Empty(t, out.String(), "the caller prints the version")
 }

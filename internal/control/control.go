@@ -6,6 +6,7 @@ package control
 import (
 	"crypto/subtle"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -30,8 +31,10 @@ type Handler struct {
 	// Served names every vendor the journal can record (?vendor= on the journal).
 	Served []string
 	// Token, when not empty, is the bearer token every call but the health
-	// check must carry.
+	// check and the docs must carry.
 	Token string
+	// Docs are the documentation pages served at /_emulator/docs/.
+	Docs fs.FS
 	// Vendors maps a vendor name to its control routes, mounted at /_emulator/<name>/.
 	Vendors map[string]http.Handler
 }
@@ -76,6 +79,8 @@ func (h *Handler) Routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(h.requireToken(onErr))
 	r.Get("/health", a(h.health))
+	r.Get("/docs/", a(h.listDocs))
+	r.Get("/docs/{page}", a(h.doc))
 	r.Post("/reset", a(h.reset))
 	r.Get("/clock", a(h.getClock))
 	r.Post("/clock", a(h.setClock))
@@ -96,7 +101,7 @@ func (h *Handler) Routes() http.Handler {
 
 // requireToken refuses a call without the configured bearer token. The
 // health check stays open so that probes (Docker, compose, Kubernetes) need
-// no secret; it tells nothing but "ok" and the version.
+// no secret (it tells nothing but "ok" and the version), and so do the docs.
 func (h *Handler) requireToken(onErr httpx.ErrorWriter) func(http.Handler) http.Handler {
 	want := []byte("Bearer " + h.Token)
 	return func(next http.Handler) http.Handler {
@@ -104,7 +109,7 @@ func (h *Handler) requireToken(onErr httpx.ErrorWriter) func(http.Handler) http.
 			return next
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath == "/health" {
+			if rc := chi.RouteContext(r.Context()); rc != nil && (rc.RoutePath == "/health" || strings.HasPrefix(rc.RoutePath, "/docs/")) {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -116,6 +121,51 @@ func (h *Handler) requireToken(onErr httpx.ErrorWriter) func(http.Handler) http.
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+type docsBody struct {
+	Docs []docLink `json:"docs"`
+}
+
+type docLink struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// DocPages lists the documentation pages, by file name.
+func DocPages(docs fs.FS) []string {
+	if docs == nil {
+		return nil
+	}
+	names, _ := fs.Glob(docs, "*.md")
+	return names
+}
+
+// listDocs handles GET /_emulator/docs/.
+func (h *Handler) listDocs(w http.ResponseWriter, r *http.Request) error {
+	body := docsBody{Docs: []docLink{}}
+	for _, name := range DocPages(h.Docs) {
+		body.Docs = append(body.Docs, docLink{name, "/_emulator/docs/" + name})
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", body)
+	return nil
+}
+
+// doc handles GET /_emulator/docs/{page}: the Markdown as plain text, which
+// every browser shows instead of downloading.
+func (h *Handler) doc(w http.ResponseWriter, r *http.Request) error {
+	name := chi.URLParam(r, "page")
+	var page []byte
+	err := fs.ErrNotExist
+	if h.Docs != nil && strings.HasSuffix(name, ".md") && fs.ValidPath(name) {
+		page, err = fs.ReadFile(h.Docs, name)
+	}
+	if err != nil {
+		return &Error{http.StatusNotFound, "no such documentation page: " + strconv.Quote(name) + "; see /_emulator/docs/"}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write(page)
+	return nil
 }
 
 type statusBody struct {

@@ -75,6 +75,19 @@ func (a *API) Name() string { return Name }
 // Prefix implements server.Vendor.
 func (a *API) Prefix() string { return Prefix }
 
+// About implements server.Vendor.
+func (a *API) About() server.About {
+	return server.About{
+		Title:    `Carium "courier" (healthcare messaging) JSON:API`,
+		Replaces: "https://api.carium.com/courier",
+		Credentials: []server.Credential{
+			{Send: "Authorization: Bearer courier-admin-token", Means: "a member of both fixture organizations"},
+			{Send: "Authorization: Bearer courier-org1-token", Means: "a member of the first organization only"},
+		},
+		Example: server.Example{Method: "GET", Path: "/v1/messaging-channels/", Header: "Authorization: Bearer courier-admin-token"},
+	}
+}
+
 // Routes implements server.Vendor.
 func (a *API) Routes() http.Handler { return a.routes() }
 

@@ -51,6 +51,12 @@ func WithSequentialIDs() Option {
 	return func(d *server.Deps) { d.IDs = &Sequence{} }
 }
 
+// WithLog sends the server's and the vendors' logs to log (they are
+// discarded otherwise), for tests of what is logged.
+func WithLog(log *slog.Logger) Option {
+	return func(d *server.Deps) { d.Log = log }
+}
+
 // Sequence is a deterministic ids.Generator: the n-th id of a run is always
 // the same. Safe for concurrent use; the order is the callers' own.
 type Sequence struct{ n atomic.Uint64 }

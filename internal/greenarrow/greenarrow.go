@@ -47,6 +47,20 @@ func (a *API) Name() string { return Name }
 // Prefix implements server.Vendor.
 func (a *API) Prefix() string { return Prefix }
 
+// About implements server.Vendor.
+func (a *API) About() server.About {
+	return server.About{
+		Title:    "GreenArrow Studio API v2 (email)",
+		Replaces: "https://<your GreenArrow host>",
+		Credentials: []server.Credential{
+			{Send: "HTTP Basic 1:ga-system-admin-secret", Means: "system administrator (System Organization, id 1)"},
+			{Send: "HTTP Basic 2:ga-org2-admin-secret", Means: "organization administrator of organization 2"},
+		},
+		// base64("1:ga-system-admin-secret")
+		Example: server.Example{Method: "GET", Path: "/ga/api/v2/organizations", Header: "Authorization: Basic MTpnYS1zeXN0ZW0tYWRtaW4tc2VjcmV0"},
+	}
+}
+
 // Routes implements server.Vendor.
 func (a *API) Routes() http.Handler { return a.routes() }
 

@@ -59,6 +59,21 @@ func (a *API) Name() string { return Name }
 // Prefix implements server.Vendor.
 func (a *API) Prefix() string { return Prefix }
 
+// About implements server.Vendor.
+func (a *API) About() server.About {
+	return server.About{
+		Title:    "LoopMessage (iMessage API)",
+		Replaces: "https://a.loopmessage.com",
+		Credentials: []server.Credential{
+			{Send: "Authorization: lm-acme-default", Means: "Acme's Default organization (account admin)"},
+			{Send: "Authorization: lm-acme-support", Means: "Acme Support"},
+			{Send: "Authorization: lm-acme-labs", Means: "Acme Labs"},
+			{Send: "Authorization: lm-globex-default", Means: "Globex's Default organization"},
+		},
+		Example: server.Example{Method: "GET", Path: "/api/v1/organizations/list/", Header: "Authorization: lm-acme-default"},
+	}
+}
+
 // Routes implements server.Vendor.
 func (a *API) Routes() http.Handler { return a.routes() }
 

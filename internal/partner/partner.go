@@ -48,6 +48,20 @@ func (a *API) Name() string { return Name }
 // Prefix implements server.Vendor.
 func (a *API) Prefix() string { return Prefix }
 
+// About implements server.Vendor.
+func (a *API) About() server.About {
+	return server.About{
+		Title:    "360dialog Partner API (WhatsApp)",
+		Replaces: "https://hub.360dialog.io",
+		Credentials: []server.Credential{
+			{Send: "X-API-Key: examplePA-api-key", Means: "partner examplePA"},
+			{Send: "X-API-Key: otherPA-api-key", Means: "partner otherPA"},
+			{Send: `POST /api/v2/token {"username":"partner@example.com","password":"partner-password"}`, Means: "a bearer token of examplePA"},
+		},
+		Example: server.Example{Method: "GET", Path: "/api/v2/partners/examplePA", Header: "X-API-Key: examplePA-api-key"},
+	}
+}
+
 var _ server.Vendor = (*API)(nil)
 
 // fixtureFile's shape.

@@ -5,6 +5,7 @@ package server
 
 import (
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -41,6 +42,29 @@ type Vendor interface {
 	// WriteError is the vendor's error adapter; the server uses it for panics
 	// and for bodies over the size limit (httpx.IsTooLarge → 413).
 	WriteError(w http.ResponseWriter, r *http.Request, err error)
+	// About tells a newcomer how to use the vendor (the index page at /).
+	About() About
+}
+
+// About is what the index page says of a vendor.
+type About struct {
+	Title       string       // "360dialog Partner API (WhatsApp)"
+	Replaces    string       // the real base URL the prefix stands for
+	Credentials []Credential // the default fixture credentials
+	Example     Example      // one call that answers with the defaults
+}
+
+// Credential is one default credential and what it stands for.
+type Credential struct {
+	Send  string `json:"send"`  // what to send, e.g. "X-API-Key: examplePA-api-key"
+	Means string `json:"means"` // e.g. "partner examplePA"
+}
+
+// Example is a call that answers 200 on the default fixtures.
+type Example struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`   // below the prefix
+	Header string `json:"header"` // "Name: value"
 }
 
 // ControlVendor is a vendor with its own control-plane routes, served at /_emulator/<name>/.
@@ -59,6 +83,8 @@ type Config struct {
 	Vendors []Vendor
 	// ControlToken, when set, guards the control plane (see control.Handler.Token).
 	ControlToken string
+	// Docs are the documentation pages, served at /_emulator/docs/ and linked from /.
+	Docs fs.FS
 }
 
 // New returns the emulator's root handler.
@@ -70,19 +96,21 @@ func New(cfg Config) http.Handler {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Log: cfg.Log,
-		Version: cfg.Version, Token: cfg.ControlToken, Vendors: map[string]http.Handler{}}
+		Version: cfg.Version, Token: cfg.ControlToken, Docs: cfg.Docs, Vendors: map[string]http.Handler{}}
 	for _, v := range cfg.Vendors {
 		ctl.Served = append(ctl.Served, v.Name())
 	}
 	r := chi.NewRouter()
 	r.Use(requestID)
-	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Vendors))
+	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors))
 	for _, v := range cfg.Vendors {
 		r.Mount(v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes()))
 		if cv, ok := v.(ControlVendor); ok {
 			ctl.Vendors[v.Name()] = cv.ControlRoutes()
 		}
 	}
+	r.Get("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs))
+	r.Head("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs))
 	r.Mount("/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes()))
 	notFound := httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
 		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path}
@@ -131,13 +159,18 @@ func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Han
 	})
 }
 
-// journal records every vendor request (control-plane calls are not journaled,
-// so reading the journal does not change it).
-func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.Handler) http.Handler {
+// journal records every vendor request in the journal, and logs one line per
+// request at info level (bodies stay in the journal, out of the log).
+// Control-plane calls are logged but not journaled, so reading the journal
+// does not change it.
+func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []Vendor) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
 			if strings.HasPrefix(r.URL.Path, "/_emulator/") {
-				next.ServeHTTP(w, r)
+				rec := httpx.NewRecorder(w, 0)
+				next.ServeHTTP(rec, r)
+				logRequest(log, r, "control", rec.Status, time.Since(start), w.Header().Get("X-Request-Id"))
 				return
 			}
 			vendor := ""
@@ -148,24 +181,41 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 					break
 				}
 			}
-			start := time.Now()
 			at := clk.Now()
 			reqBody := &httpx.Capped{Limit: j.BodyLimit}
 			httpx.TeeBody(r, reqBody)
 			rec := httpx.NewRecorder(w, j.BodyLimit)
 			next.ServeHTTP(rec, r)
+			took := time.Since(start)
+			id := w.Header().Get("X-Request-Id")
 			j.Add(control.Entry{
-				ID:           w.Header().Get("X-Request-Id"),
+				ID:           id,
 				Time:         at,
 				Vendor:       vendor,
 				Method:       r.Method,
 				Path:         r.URL.Path,
 				Query:        r.URL.RawQuery,
 				Status:       rec.Status,
-				DurationMS:   float64(time.Since(start).Microseconds()) / 1000,
+				DurationMS:   float64(took.Microseconds()) / 1000,
 				RequestBody:  reqBody.String(),
 				ResponseBody: rec.Body.String(),
 			})
+			logRequest(log, r, vendor, rec.Status, took, id)
 		})
 	}
+}
+
+// logRequest writes the request's one log line. Only the path is logged, not
+// the query or bodies, which may hold credentials (the journal keeps them).
+func logRequest(log *slog.Logger, r *http.Request, vendor string, status int, took time.Duration, id string) {
+	if !log.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("vendor", vendor),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+		slog.String("request_id", id))
 }

@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +28,11 @@ type fake struct{ prefix string }
 
 func (f fake) Name() string   { return strings.TrimPrefix(f.prefix, "/") }
 func (f fake) Prefix() string { return f.prefix }
+func (f fake) About() server.About {
+	return server.About{Title: "Fake", Replaces: "https://fake.example.com",
+		Credentials: []server.Credential{{Send: "X-Fake: yes", Means: "anyone"}},
+		Example:     server.Example{Method: "GET", Path: "/echo", Header: "X-Fake: yes"}}
+}
 func (f fake) Routes() http.Handler {
 	r := chi.NewRouter()
 	r.Get("/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
@@ -166,4 +174,62 @@ func TestJournal(t *testing.T) {
 	res = env.Do(t, "DELETE", "/_emulator/requests", "")
 	assert.JSONEq(t, `{"status":"ok"}`, res.Body)
 	assert.Empty(t, readJournal(t, env, "").Requests)
+}
+
+// lockedBuffer is a log sink the server's goroutines and the test share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Split(strings.TrimSpace(l.b.String()), "\n")
+}
+
+func TestRequestLog(t *testing.T) {
+	t.Parallel()
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelWarn} {
+		var out lockedBuffer
+		log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: level}))
+		env := emutest.New(t, []store.Schema{partner.Schema()}, func(d server.Deps) []server.Vendor {
+			return []server.Vendor{partner.New(d)}
+		}, emutest.WithLog(log))
+		env.Do(t, "PATCH", "/360dialog/api/v2/partners/examplePA?secret=1", `{"webhook_url":"https://secret.example.com"}`,
+			"X-API-Key: examplePA-api-key", "X-Request-Id: req-1")
+		env.Do(t, "GET", "/_emulator/health", "", "X-Request-Id: req-2")
+		env.Do(t, "GET", "/nowhere", "", "X-Request-Id: req-3")
+		if level == slog.LevelWarn {
+			assert.Equal(t, []string{""}, out.lines(), "-log-level warn silences the request log")
+			continue
+		}
+		lines := out.lines()
+		require.Len(t, lines, 3)
+		type line struct {
+			Level, Msg, Vendor, Method, Path string
+			RequestID                        string   `json:"request_id"`
+			Status                           int      `json:"status"`
+			DurationMS                       *float64 `json:"duration_ms"`
+		}
+		want := []line{
+			{Level: "INFO", Msg: "request", Vendor: "360dialog", Method: "PATCH", Path: "/360dialog/api/v2/partners/examplePA", RequestID: "req-1", Status: 200},
+			{Level: "INFO", Msg: "request", Vendor: "control", Method: "GET", Path: "/_emulator/health", RequestID: "req-2", Status: 200},
+			{Level: "INFO", Msg: "request", Vendor: "", Method: "GET", Path: "/nowhere", RequestID: "req-3", Status: 404},
+		}
+		for i, raw := range lines {
+			var got line
+			require.NoError(t, json.Unmarshal([]byte(raw), &got), raw)
+			require.NotNil(t, got.DurationMS, raw)
+			got.DurationMS = nil
+			assert.Equal(t, want[i], got)
+			assert.NotContains(t, raw, "secret", "no query or body in the log")
+		}
+	}
 }
