@@ -65,7 +65,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 		if st, err := os.Stat(cfg.Fixtures); err != nil || !st.IsDir() {
 			return fmt.Errorf("fixtures directory %q cannot be read", cfg.Fixtures)
 		}
-		fixtureFS = os.DirFS(cfg.Fixtures)
+		// The directory's vendors replace the embedded ones; the others stay.
+		if fixtureFS, err = fixtures.Overlay(os.DirFS(cfg.Fixtures)); err != nil {
+			return err
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -189,6 +189,12 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 		if errors.Is(err, store.ErrUnknownVendor) {
 			return unknownVendor(vendor, h.DB.Vendors())
 		}
+		// A -fixtures file edited into something invalid since the start:
+		// nothing changed, and the caller needs the line that says why.
+		var fe *store.FixtureError
+		if errors.As(err, &fe) {
+			return &Error{http.StatusConflict, err.Error()}
+		}
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", statusBody{Status: "ok"})

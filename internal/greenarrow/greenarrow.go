@@ -5,12 +5,16 @@
 package greenarrow
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // organization time zones must resolve even without a system zoneinfo
 
@@ -69,17 +73,20 @@ func (a *API) ControlRoutes() http.Handler { return a.controlRoutes() }
 
 var _ server.ControlVendor = (*API)(nil)
 
-// fixtureFile's shape. Organizations are written exactly as the API shows them
-// to a system administrator, plus the sends that feed their reports.
+// fixtureFile's shape (docs/fixtures.md documents it; store.ReadFixture
+// enforces the fixture tags, also those of Organization and the types it
+// holds). Organizations are written as the API shows them to a system
+// administrator, plus the sends that feed their reports; what one leaves out
+// is what a create fills in.
 type fixtureData struct {
 	Organizations []fixtureOrganization `json:"organizations"`
 	APIKeys       []struct {
-		ID             int64  `json:"id"`
+		ID             int64  `json:"id" fixture:"required,min=1"`
 		Name           string `json:"name"`
-		Secret         string `json:"secret"`
-		Role           string `json:"role"`
-		OrganizationID int64  `json:"organization_id"`
-		Active         bool   `json:"active"`
+		Secret         string `json:"secret" fixture:"required"`
+		Role           string `json:"role" fixture:"required,enum=system_admin|organization_admin"`
+		OrganizationID int64  `json:"organization_id" fixture:"required"`
+		Active         bool   `json:"active" fixture:"required"`
 	} `json:"api_keys"`
 	VirtualMTAs      []VirtualMTA      `json:"virtual_mtas"`
 	URLDomains       []URLDomain       `json:"url_domains"`
@@ -89,23 +96,185 @@ type fixtureData struct {
 
 type fixtureOrganization struct {
 	Organization
-	CreditsAvailable     int64         `json:"credits_available"`
-	LifetimeMessagesSent int64         `json:"lifetime_messages_sent"`
+	CreditsAvailable     int64         `json:"credits_available" fixture:"min=0"`
+	LifetimeMessagesSent int64         `json:"lifetime_messages_sent" fixture:"min=0"`
 	Sends                []fixtureSend `json:"sends"`
 }
 
 type fixtureSend struct {
-	SentAt            time.Time `json:"sent_at"`
+	SentAt            time.Time `json:"sent_at" fixture:"required"`
 	CampaignID        *int64    `json:"campaign_id"`
 	CampaignName      *string   `json:"campaign_name"`
 	AutoresponderID   *int64    `json:"autoresponder_id"`
 	AutoresponderName *string   `json:"autoresponder_name"`
-	Messages          int64     `json:"messages"`
+	Messages          int64     `json:"messages" fixture:"required,min=1"`
+}
+
+// checkFixture finds what the types alone cannot: repeated ids and names,
+// references to objects the file does not list (or lists otherwise), an
+// unknown time zone, and what the API's own rules refuse in an organization.
+func checkFixture(data *fixtureData) error {
+	file := store.FixtureFile(fixtureFile)
+	mtas := map[int64]VirtualMTA{}
+	ids, names := store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	for i, v := range data.VirtualMTAs {
+		rec := file.At("virtual_mtas", i, v.ID)
+		if err := cmp.Or(ids.Add(rec, "id", strconv.FormatInt(v.ID, 10)), names.Add(rec, "name", v.Name)); err != nil {
+			return err
+		}
+		mtas[v.ID] = v
+	}
+	domains := map[int64]URLDomain{}
+	ids, names = store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	for i, d := range data.URLDomains {
+		rec := file.At("url_domains", i, d.ID)
+		if err := cmp.Or(ids.Add(rec, "id", strconv.FormatInt(d.ID, 10)), names.Add(rec, "domain", d.Domain)); err != nil {
+			return err
+		}
+		domains[d.ID] = d
+	}
+	bounces := map[string]BounceEmail{}
+	ids, names = store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	for i, b := range data.BounceEmails {
+		rec := file.At("bounce_emails", i, b.ID)
+		if err := cmp.Or(ids.Add(rec, "id", b.ID), names.Add(rec, "email", b.Email)); err != nil {
+			return err
+		}
+		bounces[b.ID] = b
+	}
+	lists := map[int64]SuppressionList{}
+	ids, names = store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	for i, l := range data.SuppressionLists {
+		rec := file.At("suppression_lists", i, l.ID)
+		if err := cmp.Or(ids.Add(rec, "id", strconv.FormatInt(l.ID, 10)), names.Add(rec, "name", l.Name)); err != nil {
+			return err
+		}
+		lists[l.ID] = l
+	}
+	orgs := map[int64]bool{}
+	ids, names = store.NewFixtureUnique(false), store.NewFixtureUnique(true) // names are unique case-insensitively
+	for i, fo := range data.Organizations {
+		rec := file.At("organizations", i, fo.ID)
+		if err := cmp.Or(ids.Add(rec, "id", strconv.FormatInt(fo.ID, 10)), names.Add(rec, "name", strings.TrimSpace(fo.Name))); err != nil {
+			return err
+		}
+		orgs[fo.ID] = true
+		if fo.TimeZoneName != "" {
+			if _, ok := lookupZone(fo.TimeZoneName); !ok {
+				return rec.Errorf("time_zone_name", "unknown time zone %q (write it as the API shows it, \"(GMT-06:00) Central Time (US & Canada)\", or bare)", fo.TimeZoneName)
+			}
+		}
+		// The API's own checks of a name, custom headers and quotas; their
+		// messages start with the attribute they are about.
+		var p problems
+		validateName(fo.Name, &p)
+		if fo.CustomHeaders != nil {
+			validateCustomHeaders(*fo.CustomHeaders, &p)
+		}
+		if fo.SendingQuota != nil {
+			validateSendingQuota(*fo.SendingQuota, &p)
+		}
+		if fo.SubscriberQuota != nil {
+			validateSubscriberQuota(*fo.SubscriberQuota, &p)
+		}
+		if len(p) > 0 {
+			field, msg, _ := strings.Cut(p[0], " ")
+			return rec.Errorf(field, "%s", msg)
+		}
+		if perm := fo.Permissions; perm != nil {
+			if err := cmp.Or(
+				checkRefs(rec, "permissions.virtual_mta", perm.VirtualMTA.Mode, perm.VirtualMTA.VirtualMTA, perm.VirtualMTA.VirtualMTAs,
+					"virtual_mta", "virtual MTA", func(v VirtualMTA) (VirtualMTA, bool) { w, ok := mtas[v.ID]; return w, ok }),
+				checkRefs(rec, "permissions.bounce_email", perm.BounceEmail.Mode, perm.BounceEmail.BounceEmail, perm.BounceEmail.BounceEmails,
+					"bounce_email", "bounce email", func(v BounceEmail) (BounceEmail, bool) { w, ok := bounces[v.ID]; return w, ok }),
+				checkRefs(rec, "permissions.url_domain", perm.URLDomain.Mode, perm.URLDomain.URLDomain, perm.URLDomain.URLDomains,
+					"url_domain", "URL domain", func(v URLDomain) (URLDomain, bool) { w, ok := domains[v.ID]; return w, ok }),
+			); err != nil {
+				return err
+			}
+		}
+		asm := fo.AutoSubscriberManagement
+		for _, l := range []struct {
+			field string
+			list  *SuppressionList
+		}{{"unsub_suppression_list", asm.UnsubSuppressionList}, {"bounce_suppression_list", asm.BounceSuppressionList},
+			{"scomp_suppression_list", asm.ScompSuppressionList}} {
+			if err := checkRef(rec, "auto_subscriber_management."+l.field, l.list, "suppression list",
+				func(v SuppressionList) (SuppressionList, bool) { w, ok := lists[v.ID]; return w, ok }); err != nil {
+				return err
+			}
+		}
+		for j, s := range fo.Sends {
+			if (s.CampaignID == nil) == (s.AutoresponderID == nil) {
+				return rec.At("sends", j, nil).Errorf("campaign_id", "a send has a campaign_id or an autoresponder_id: one of them")
+			}
+		}
+	}
+	ids = store.NewFixtureUnique(false)
+	for i, k := range data.APIKeys {
+		rec := file.At("api_keys", i, k.ID)
+		if err := ids.Add(rec, "id", strconv.FormatInt(k.ID, 10)); err != nil {
+			return err
+		}
+		if !orgs[k.OrganizationID] {
+			return rec.Errorf("organization_id", "unknown organization %d", k.OrganizationID)
+		}
+	}
+	return nil
+}
+
+// checkRefs checks the objects a permission names: the one of hide_one, the
+// list of select_some (no others), each one listed in the file as written.
+func checkRefs[T comparable](rec store.FixtureRecord, field, mode string, one *T, many []T, name, label string, find func(T) (T, bool)) error {
+	switch {
+	case mode == "hide_one" && one == nil:
+		return rec.Errorf(field+"."+name, "is required when mode is hide_one")
+	case mode != "hide_one" && one != nil:
+		return rec.Errorf(field+"."+name, "is only for mode hide_one")
+	case mode == "select_some" && len(many) == 0:
+		return rec.Errorf(field+"."+name+"s", "must name at least one %s when mode is select_some", label)
+	case mode != "select_some" && len(many) > 0:
+		return rec.Errorf(field+"."+name+"s", "is only for mode select_some")
+	}
+	if err := checkRef(rec, field+"."+name, one, label, find); err != nil {
+		return err
+	}
+	for i := range many {
+		if err := checkRef(rec, fmt.Sprintf("%s.%ss[%d]", field, name, i), &many[i], label, find); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRef checks that the object at field (nil: none) is listed in the
+// file, with the same attributes.
+func checkRef[T comparable](rec store.FixtureRecord, field string, v *T, label string, find func(T) (T, bool)) error {
+	if v == nil {
+		return nil
+	}
+	listed, ok := find(*v)
+	if !ok {
+		return rec.Errorf(field, "unknown %s %s", label, asJSON(*v))
+	}
+	if listed != *v {
+		return rec.Errorf(field, "%s differs from the listed %s %s", asJSON(*v), label, asJSON(listed))
+	}
+	return nil
+}
+
+// asJSON shows a referenced object as the file writes it.
+func asJSON(v any) string {
+	b, _ := json.Marshal(v) // our own plain structs
+	return string(b)
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	var data fixtureData
 	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
+		return err
+	}
+	if err := checkFixture(&data); err != nil {
 		return err
 	}
 	for _, v := range data.VirtualMTAs {

@@ -9,10 +9,11 @@ import (
 // Organization is an organization on the wire, in the key order of the docs'
 // examples. The pointer members are the attributes only a system
 // administrator may see: they are nil (absent) for an organization admin.
+// The fixture tags are the fixture file's rules (store.ReadFixture).
 type Organization struct {
-	ID                       int64                    `json:"id"`
-	Name                     string                   `json:"name"`
-	AnniversaryDay           int                      `json:"anniversary_day"`
+	ID                       int64                    `json:"id" fixture:"required,min=1"`
+	Name                     string                   `json:"name" fixture:"required"`
+	AnniversaryDay           int                      `json:"anniversary_day" fixture:"min=1,max=31"`
 	TimeZoneName             string                   `json:"time_zone_name"`
 	TimeZoneUTCOffset        int                      `json:"time_zone_utc_offset"`
 	Active                   *bool                    `json:"active,omitempty"`
@@ -35,47 +36,47 @@ type MinimalOrganization struct {
 
 // Permissions are what an organization's users may choose when sending.
 type Permissions struct {
-	ForcedUnsubTagMode     string                 `json:"forced_unsub_tag_mode"`
-	VirtualMTA             VirtualMTAPermission   `json:"virtual_mta"`
-	BounceEmail            BounceEmailPermission  `json:"bounce_email"`
-	URLDomain              URLDomainPermission    `json:"url_domain"`
-	EmailAddress           EmailAddressPermission `json:"email_address"`
-	SpecialSendingRule     ModePermission         `json:"special_sending_rule"`
-	Speed                  Speed                  `json:"speed"`
-	CanEditHeaderAndFooter bool                   `json:"can_edit_header_and_footer"`
+	ForcedUnsubTagMode     string                 `json:"forced_unsub_tag_mode" fixture:"required,enum=default|none|link|link_or_token"`
+	VirtualMTA             VirtualMTAPermission   `json:"virtual_mta" fixture:"required"`
+	BounceEmail            BounceEmailPermission  `json:"bounce_email" fixture:"required"`
+	URLDomain              URLDomainPermission    `json:"url_domain" fixture:"required"`
+	EmailAddress           EmailAddressPermission `json:"email_address" fixture:"required"`
+	SpecialSendingRule     ModePermission         `json:"special_sending_rule" fixture:"required"`
+	Speed                  Speed                  `json:"speed" fixture:"required"`
+	CanEditHeaderAndFooter bool                   `json:"can_edit_header_and_footer" fixture:"required"`
 }
 
 // VirtualMTAPermission: only the member the mode uses is present
 // (virtual_mtas for select_some, virtual_mta for hide_one).
 type VirtualMTAPermission struct {
-	Mode        string       `json:"mode"`
+	Mode        string       `json:"mode" fixture:"required,enum=select_any|select_some|hide_one"`
 	VirtualMTA  *VirtualMTA  `json:"virtual_mta,omitempty"`
 	VirtualMTAs []VirtualMTA `json:"virtual_mtas,omitempty"`
 }
 
 // BounceEmailPermission works like VirtualMTAPermission.
 type BounceEmailPermission struct {
-	Mode         string        `json:"mode"`
+	Mode         string        `json:"mode" fixture:"required,enum=select_any|select_some|hide_one"`
 	BounceEmail  *BounceEmail  `json:"bounce_email,omitempty"`
 	BounceEmails []BounceEmail `json:"bounce_emails,omitempty"`
 }
 
 // URLDomainPermission works like VirtualMTAPermission.
 type URLDomainPermission struct {
-	Mode       string      `json:"mode"`
+	Mode       string      `json:"mode" fixture:"required,enum=select_any|select_some|hide_one"`
 	URLDomain  *URLDomain  `json:"url_domain,omitempty"`
 	URLDomains []URLDomain `json:"url_domains,omitempty"`
 }
 
 // EmailAddressPermission lists the addresses and @domains of select_some.
 type EmailAddressPermission struct {
-	Mode      string   `json:"mode"`
+	Mode      string   `json:"mode" fixture:"required,enum=select_any|select_some"`
 	Addresses []string `json:"addresses,omitempty"`
 }
 
 // ModePermission is a permission that is only a mode.
 type ModePermission struct {
-	Mode string `json:"mode"`
+	Mode string `json:"mode" fixture:"required,enum=select_any|none"`
 }
 
 // Speed is messages per hour (0: unthrottled), or "select_any".
@@ -99,7 +100,7 @@ func (s Speed) MarshalJSON() ([]byte, error) {
 func (s *Speed) UnmarshalJSON(b []byte) error {
 	v, ok := parseSpeed(b)
 	if !ok {
-		return fmt.Errorf("speed must be a non-negative integer or \"select_any\", not %s", b)
+		return fmt.Errorf("must be a non-negative integer or \"select_any\", not %s", b)
 	}
 	*s = v
 	return nil
@@ -129,7 +130,7 @@ type AutoSubscriberManagement struct {
 // present: just the mode for no_limit (as in the docs' update example, which
 // sends notify_organization_admins with no_limit and gets only the mode back).
 type Quota struct {
-	Mode                     string `json:"mode"`
+	Mode                     string `json:"mode" fixture:"required"`
 	Limit                    *int64 `json:"limit,omitempty"`
 	Overage                  *int64 `json:"overage,omitempty"`
 	NotifyOrganizationAdmins *bool  `json:"notify_organization_admins,omitempty"`
@@ -139,24 +140,24 @@ type Quota struct {
 type (
 	// VirtualMTA is an IP address, relay server or routing rule.
 	VirtualMTA struct {
-		ID   int64  `json:"id"`
-		Name string `json:"name"`
-		Type string `json:"type"`
+		ID   int64  `json:"id" fixture:"required,min=1"`
+		Name string `json:"name" fixture:"required"`
+		Type string `json:"type" fixture:"required,enum=ip_address|relay_server|routing_rule"`
 	}
 	// URLDomain is a domain for click and open tracking URLs.
 	URLDomain struct {
-		ID     int64  `json:"id"`
-		Domain string `json:"domain"`
+		ID     int64  `json:"id" fixture:"required,min=1"`
+		Domain string `json:"domain" fixture:"required"`
 	}
 	// BounceEmail is a bounce address; GreenArrow's ids look like "1@1".
 	BounceEmail struct {
-		ID    string `json:"id"`
-		Email string `json:"email"`
+		ID    string `json:"id" fixture:"required"`
+		Email string `json:"email" fixture:"required"`
 	}
 	// SuppressionList is a list auto subscriber management appends to.
 	SuppressionList struct {
-		ID   int64  `json:"id"`
-		Name string `json:"name"`
+		ID   int64  `json:"id" fixture:"required,min=1"`
+		Name string `json:"name" fixture:"required"`
 	}
 )
 
@@ -195,21 +196,39 @@ func (o *org) view(system bool) Organization {
 	return v
 }
 
-// fromFixture reads an organization written as the API shows it to a system administrator.
+// fromFixture reads an organization written as the API shows it to a system
+// administrator. What the fixture leaves out is what a create fills in.
 func fromFixture(v Organization) (*org, error) {
-	z, ok := lookupZone(v.TimeZoneName)
-	if !ok {
-		return nil, fmt.Errorf("unknown time zone %q", v.TimeZoneName)
+	o := newOrg()
+	if v.TimeZoneName != "" {
+		z, ok := lookupZone(v.TimeZoneName)
+		if !ok {
+			return nil, fmt.Errorf("unknown time zone %q", v.TimeZoneName)
+		}
+		o.Zone = z
 	}
-	if v.Active == nil || v.CustomHeaders == nil || v.Permissions == nil || v.SendingQuota == nil || v.SubscriberQuota == nil {
-		return nil, fmt.Errorf("active, custom_headers, permissions, sending_quota and subscriber_quota are required")
+	o.ID, o.Name = v.ID, v.Name
+	if v.AnniversaryDay != 0 {
+		o.AnniversaryDay = v.AnniversaryDay
 	}
-	return &org{
-		ID: v.ID, Name: v.Name, Active: *v.Active, AnniversaryDay: v.AnniversaryDay, Zone: z,
-		HTMLHeader: v.HTMLHeader, HTMLFooter: v.HTMLFooter, TextHeader: v.TextHeader, TextFooter: v.TextFooter,
-		CustomHeaders: *v.CustomHeaders, Permissions: *v.Permissions, AutoSubscriberManagement: v.AutoSubscriberManagement,
-		SendingQuota: *v.SendingQuota, SubscriberQuota: *v.SubscriberQuota,
-	}, nil
+	o.HTMLHeader, o.HTMLFooter, o.TextHeader, o.TextFooter = v.HTMLHeader, v.HTMLFooter, v.TextHeader, v.TextFooter
+	o.AutoSubscriberManagement = v.AutoSubscriberManagement
+	if v.Active != nil {
+		o.Active = *v.Active
+	}
+	if v.CustomHeaders != nil {
+		o.CustomHeaders = *v.CustomHeaders
+	}
+	if v.Permissions != nil {
+		o.Permissions = *v.Permissions
+	}
+	if v.SendingQuota != nil {
+		o.SendingQuota = *v.SendingQuota
+	}
+	if v.SubscriberQuota != nil {
+		o.SubscriberQuota = *v.SubscriberQuota
+	}
+	return o, nil
 }
 
 // newOrg is an organization with the defaults a create fills in (read off the

@@ -87,37 +87,84 @@ const timeLayout = "2006-01-02T15:04:05Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// fixtureFile's shape.
+// fixtureFile's shape (docs/fixtures.md documents it; store.ReadFixture
+// enforces the fixture tags). Dates are written in timeLayout.
 type fixtureData struct {
 	Plans []struct {
-		ID              string      `json:"id"`
-		Name            string      `json:"name"`
-		DailyContacts   int         `json:"daily_contacts"`
-		MonthlyContacts int         `json:"monthly_contacts"`
-		MonthlyFee      json.Number `json:"monthly_fee"`
-		Currency        string      `json:"currency"`
+		ID              string      `json:"id" fixture:"required"`
+		Name            string      `json:"name" fixture:"required"`
+		DailyContacts   int         `json:"daily_contacts" fixture:"required,min=0"`
+		MonthlyContacts int         `json:"monthly_contacts" fixture:"required,min=0"`
+		MonthlyFee      json.Number `json:"monthly_fee" fixture:"required"`
+		Currency        string      `json:"currency" fixture:"required"`
 	} `json:"plans"`
 	Accounts []struct {
-		ID            string `json:"id"`
-		Name          string `json:"name"`
+		ID            string `json:"id" fixture:"required"`
+		Name          string `json:"name" fixture:"required"`
 		Organizations []struct {
-			ID            string  `json:"id"`
-			Name          string  `json:"name"`
-			APIKey        string  `json:"api_key"`
+			ID            string  `json:"id" fixture:"required"`
+			Name          string  `json:"name" fixture:"required"`
+			APIKey        string  `json:"api_key" fixture:"required"`
 			Website       string  `json:"website"`
 			SupportURL    string  `json:"support_url"`
 			Country       string  `json:"country"`
 			WebhookURL    *string `json:"webhook_url"`
 			WebhookHeader *string `json:"webhook_header"`
-			CreateDate    string  `json:"create_date"`
+			CreateDate    string  `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
 			Senders       []struct {
-				ID         string `json:"id"`
-				Name       string `json:"name"`
-				Status     string `json:"status"`
-				CreateDate string `json:"create_date"`
+				ID         string `json:"id" fixture:"required"`
+				Name       string `json:"name" fixture:"required"`
+				Status     string `json:"status" fixture:"required,enum=active|pending|canceled|suspended"`
+				CreateDate string `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
 			} `json:"senders"`
-		} `json:"organizations"`
+		} `json:"organizations" fixture:"required"`
 	} `json:"accounts"`
+}
+
+// checkFixture finds what the types alone cannot: repeated ids and keys, an
+// account without its Default organization, a fee that is no amount. It
+// returns the plans' fees in cents.
+func checkFixture(data *fixtureData) ([]int64, error) {
+	file := store.FixtureFile(fixtureFile)
+	planIDs := store.NewFixtureUnique(false)
+	fees := make([]int64, len(data.Plans))
+	for i, p := range data.Plans {
+		rec := file.At("plans", i, p.ID)
+		if err := planIDs.Add(rec, "id", p.ID); err != nil {
+			return nil, err
+		}
+		cents, err := parseCents(string(p.MonthlyFee))
+		if err != nil {
+			return nil, rec.Errorf("monthly_fee", "must be an amount with at most two decimals, like \"100.00\", not %q", p.MonthlyFee)
+		}
+		fees[i] = cents
+	}
+	accountIDs, orgIDs, apiKeys, senderIDs := store.NewFixtureUnique(false), store.NewFixtureUnique(false),
+		store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	for i, acc := range data.Accounts {
+		rec := file.At("accounts", i, acc.ID)
+		if err := accountIDs.Add(rec, "id", acc.ID); err != nil {
+			return nil, err
+		}
+		if len(acc.Organizations) == 0 {
+			return nil, rec.Errorf("organizations", "must hold at least one organization, the account's Default")
+		}
+		for j, o := range acc.Organizations {
+			orec := rec.At("organizations", j, o.ID)
+			if err := orgIDs.Add(orec, "id", o.ID); err != nil {
+				return nil, err
+			}
+			if err := apiKeys.Add(orec, "api_key", o.APIKey); err != nil {
+				return nil, err
+			}
+			for k, s := range o.Senders {
+				if err := senderIDs.Add(orec.At("senders", k, s.ID), "id", s.ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return fees, nil
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
@@ -125,14 +172,14 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
 		return err
 	}
-	for _, p := range data.Plans {
-		cents, err := parseCents(string(p.MonthlyFee))
-		if err != nil {
-			return fmt.Errorf("%s: plan %s: %w", fixtureFile, p.ID, err)
-		}
+	fees, err := checkFixture(&data)
+	if err != nil {
+		return err
+	}
+	for i, p := range data.Plans {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_plans (id, name, daily_contacts, monthly_contacts,
 			monthly_fee_cents, currency) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Name, p.DailyContacts, p.MonthlyContacts, cents, p.Currency); err != nil {
+			p.ID, p.Name, p.DailyContacts, p.MonthlyContacts, fees[i], p.Currency); err != nil {
 			return fmt.Errorf("%s: plan %s: %w", fixtureFile, p.ID, err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 // Partner is the partner object, fields in the order of the docs.
 type Partner struct {
-	ID                          string          `json:"id"`
+	ID                          string          `json:"id" fixture:"required"`
 	BrandName                   string          `json:"brand_name"`
 	PaymentRequired             bool            `json:"payment_required"`
 	LogoURL                     *string         `json:"logo_url"`

@@ -4,6 +4,8 @@
 package partner
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -64,53 +66,58 @@ func (a *API) About() server.About {
 
 var _ server.Vendor = (*API)(nil)
 
-// fixtureFile's shape.
+// fixtureFile's shape (docs/fixtures.md documents it; store.ReadFixture
+// enforces the fixture tags).
 type fixtureData struct {
 	Partners []fixturePartner `json:"partners"`
 	HubUsers []struct {
-		Email     string `json:"email"`
-		Password  string `json:"password"`
-		PartnerID string `json:"partner_id"`
+		Email     string `json:"email" fixture:"required"`
+		Password  string `json:"password" fixture:"required"`
+		PartnerID string `json:"partner_id" fixture:"required"`
 	} `json:"hub_users"`
 	Clients  []fixtureClient  `json:"clients"`
 	Channels []fixtureChannel `json:"channels"`
 }
 
+// created_at and modified_at are written in one layout: lists sort them as text.
 type fixtureClient struct {
-	ID             string  `json:"id"`
-	PartnerID      string  `json:"partner_id"`
-	Name           string  `json:"name"`
-	Status         string  `json:"status"`
-	CreatedAt      string  `json:"created_at"`
-	ModifiedAt     string  `json:"modified_at"`
+	ID             string  `json:"id" fixture:"required"`
+	PartnerID      string  `json:"partner_id" fixture:"required"`
+	Name           string  `json:"name" fixture:"required"`
+	Status         string  `json:"status" fixture:"required"`
+	CreatedAt      string  `json:"created_at" fixture:"required,time=2006-01-02T15:04:05Z"`
+	ModifiedAt     string  `json:"modified_at" fixture:"time=2006-01-02T15:04:05Z"`
 	ContactEmail   string  `json:"contact_email"`
 	ContactName    string  `json:"contact_name"`
-	MaxChannels    int     `json:"max_channels"`
+	MaxChannels    int     `json:"max_channels" fixture:"min=0"`
 	PartnerPayload *string `json:"partner_payload"`
 }
 
 type fixtureChannel struct {
-	ID          string `json:"id"`
-	PartnerID   string `json:"partner_id"`
-	ClientID    string `json:"client_id"`
-	Status      string `json:"status"`
-	AccountMode string `json:"account_mode"`
-	PhoneNumber string `json:"phone_number"`
+	ID          string `json:"id" fixture:"required"`
+	PartnerID   string `json:"partner_id" fixture:"required"`
+	ClientID    string `json:"client_id" fixture:"required"`
+	Status      string `json:"status" fixture:"required"`
+	AccountMode string `json:"account_mode" fixture:"required"`
+	PhoneNumber string `json:"phone_number" fixture:"required"`
 	PhoneName   string `json:"phone_name"`
 	WabaID      string `json:"waba_id"`
 	WabaName    string `json:"waba_name"`
-	CreatedAt   string `json:"created_at"`
-	ModifiedAt  string `json:"modified_at"`
+	CreatedAt   string `json:"created_at" fixture:"required,time=2006-01-02T15:04:05Z"`
+	ModifiedAt  string `json:"modified_at" fixture:"time=2006-01-02T15:04:05Z"`
 }
 
 type fixturePartner struct {
 	Partner
-	APIKey string `json:"api_key"`
+	APIKey string `json:"api_key" fixture:"required"`
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	var data fixtureData
 	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
+		return err
+	}
+	if err := checkFixture(&data); err != nil {
 		return err
 	}
 	for _, p := range data.Partners {
@@ -137,8 +144,8 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	for _, c := range data.Clients {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at,
 			modified_at, contact_email, contact_name, max_channels, partner_payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, c.ModifiedAt, c.ContactEmail, c.ContactName,
-			c.MaxChannels, c.PartnerPayload); err != nil {
+			c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, cmp.Or(c.ModifiedAt, c.CreatedAt), c.ContactEmail,
+			c.ContactName, c.MaxChannels, c.PartnerPayload); err != nil {
 			return fmt.Errorf("%s: client %s: %w", fixtureFile, c.ID, err)
 		}
 	}
@@ -146,8 +153,69 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_channels (id, partner_id, client_id, status, account_mode,
 			phone_number, phone_name, waba_id, waba_name, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.PartnerID, c.ClientID, c.Status, c.AccountMode, c.PhoneNumber, c.PhoneName, c.WabaID, c.WabaName,
-			c.CreatedAt, c.ModifiedAt); err != nil {
+			c.CreatedAt, cmp.Or(c.ModifiedAt, c.CreatedAt)); err != nil {
 			return fmt.Errorf("%s: channel %s: %w", fixtureFile, c.ID, err)
+		}
+	}
+	return nil
+}
+
+// checkFixture finds what the types alone cannot: repeated ids and keys,
+// references to records that do not exist, settings that are no object.
+func checkFixture(data *fixtureData) error {
+	file := store.FixtureFile(fixtureFile)
+	partnerIDs, apiKeys := store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	partners := map[string]bool{}
+	for i, p := range data.Partners {
+		rec := file.At("partners", i, p.ID)
+		if err := partnerIDs.Add(rec, "id", p.ID); err != nil {
+			return err
+		}
+		if err := apiKeys.Add(rec, "api_key", p.APIKey); err != nil {
+			return err
+		}
+		if s := bytes.TrimSpace(p.Settings); len(s) > 0 && s[0] != '{' && string(s) != "null" {
+			return rec.Errorf("settings", "must be an object or null")
+		}
+		partners[p.ID] = true
+	}
+	emails := store.NewFixtureUnique(true) // hub user e-mails are unique case-insensitively
+	for i, u := range data.HubUsers {
+		rec := file.At("hub_users", i, nil)
+		if err := emails.Add(rec, "email", u.Email); err != nil {
+			return err
+		}
+		if !partners[u.PartnerID] {
+			return rec.Errorf("partner_id", "unknown partner %q", u.PartnerID)
+		}
+	}
+	clientIDs := store.NewFixtureUnique(false)
+	clientPartner := map[string]string{}
+	for i, c := range data.Clients {
+		rec := file.At("clients", i, c.ID)
+		if err := clientIDs.Add(rec, "id", c.ID); err != nil {
+			return err
+		}
+		if !partners[c.PartnerID] {
+			return rec.Errorf("partner_id", "unknown partner %q", c.PartnerID)
+		}
+		clientPartner[c.ID] = c.PartnerID
+	}
+	channelIDs := store.NewFixtureUnique(false)
+	for i, c := range data.Channels {
+		rec := file.At("channels", i, c.ID)
+		if err := channelIDs.Add(rec, "id", c.ID); err != nil {
+			return err
+		}
+		if !partners[c.PartnerID] {
+			return rec.Errorf("partner_id", "unknown partner %q", c.PartnerID)
+		}
+		owner, ok := clientPartner[c.ClientID]
+		if !ok {
+			return rec.Errorf("client_id", "unknown client %q", c.ClientID)
+		}
+		if owner != c.PartnerID {
+			return rec.Errorf("client_id", "client %q belongs to partner %q, not %q", c.ClientID, owner, c.PartnerID)
 		}
 	}
 	return nil

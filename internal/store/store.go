@@ -273,7 +273,7 @@ func (db *DB) Reset(ctx context.Context, vendor string) error {
 				return fmt.Errorf("store: reset %s: %w", s.Vendor, err)
 			}
 			if err := s.Seed(ctx, tx, db.fixtures); err != nil {
-				return fmt.Errorf("store: seed %s: %w", s.Vendor, err)
+				return seedError(s.Vendor, err)
 			}
 		}
 		return nil
@@ -342,10 +342,21 @@ func (db *DB) init(ctx context.Context) error {
 			return s.Seed(ctx, tx, db.fixtures)
 		})
 		if err != nil {
-			return fmt.Errorf("store: seed %s: %w", s.Vendor, err)
+			return seedError(s.Vendor, err)
 		}
 	}
 	return nil
+}
+
+// seedError names the vendor of a failed seed, unless the fault is in a
+// fixture file: that error names the file, record and field already, and
+// is the one line a user needs.
+func seedError(vendor string, err error) error {
+	var fe *FixtureError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return fmt.Errorf("store: seed %s: %w", vendor, err)
 }
 
 type migration struct {
