@@ -96,14 +96,26 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 	keys := append([]string(nil), q.order...)
 	for _, key := range keys {
 		p, ok := q.params[key]
+		vals := q.values[key]
 		if !ok {
 			errs = append(errs, ErrParam(key, "Unknown query parameter %q.", key))
 			continue
 		}
-		vals := q.values[key]
 		if p.Kind != "array" && len(vals) > 1 {
 			errs = append(errs, ErrParam(key, "Query parameter %q may be given only once.", key))
 			continue
+		}
+		if key == "page[limit]" {
+			// Above the list's maximum, the limit is clamped to it: the
+			// vendor's own client asks 100 of every list, also of those whose
+			// maximum is 50, so the vendor cannot be refusing it. The answer's
+			// meta and links show the limit applied. Below the minimum, or not
+			// an integer, it stays a 400.
+			if p.Max != nil && aboveMax(vals[0], *p.Max) {
+				q.values[key] = []string{strconv.FormatInt(*p.Max, 10)}
+				continue
+			}
+			p.Max = nil // (the error then says "at least")
 		}
 		if p.Kind == "array" {
 			items := q.All(key)
@@ -133,6 +145,13 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 		}
 	}
 	return q, errs.OrNil()
+}
+
+// aboveMax reports whether v is an integer above limit (however large).
+func aboveMax(v string, limit int64) bool {
+	n, err := strconv.ParseInt(v, 10, 64)
+	// Out of int64's range, ParseInt answers the bound of the sign's side.
+	return (err == nil || errors.Is(err, strconv.ErrRange)) && n > limit
 }
 
 func checkParam(p Param, v string) *Error {
