@@ -1,6 +1,7 @@
 package courier_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,7 +16,8 @@ import (
 )
 
 // What JSON:API clients send beyond the documented parameters: Carium's own
-// client asks page[limit]=100 of every list.
+// client asks page[limit]=100 of every list, JSON:API libraries send sparse
+// fieldsets (fields[<type>]) and, sometimes, include.
 
 // walkGet is the valid request of a GET operation of the catalog walks, its
 // query split off (">" encoded).
@@ -119,4 +121,178 @@ func TestPageLimitRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sparseOps are the operations that take sparse fieldsets: every GET of the
+// catalog that answers JSON:API resources.
+func sparseOps() []jsonapi.Operation {
+	var out []jsonapi.Operation
+	for _, op := range catalog.Operations() {
+		if op.Method == http.MethodGet && (op.Response == "jsonapi single" || op.Response == "jsonapi list") {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// objects decodes the resources of a single or list answer.
+func objects(t *testing.T, body string) []object {
+	t.Helper()
+	var d struct {
+		Data json.RawMessage `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &d), body)
+	if len(d.Data) > 0 && d.Data[0] == '{' {
+		var o object
+		require.NoError(t, json.Unmarshal(d.Data, &o), body)
+		return []object{o}
+	}
+	var os []object
+	require.NoError(t, json.Unmarshal(d.Data, &os), body)
+	return os
+}
+
+// answered are the attributes a type answers (not the request-only ones).
+func answered(typ string) []string {
+	var out []string
+	for _, at := range catalog.Types()[typ] {
+		if !at.RequestOnly {
+			out = append(out, at.Name)
+		}
+	}
+	return out
+}
+
+// TestSparseFieldsets asks every GET and list of the catalog for a sparse
+// fieldset of its type: only those attributes (in the type's order) with the
+// same values, id and type as the whole answer, meta unchanged; an empty one
+// answers no attribute; another known type's fieldset changes nothing; an
+// unknown attribute or type is a 400 naming the parameter.
+func TestSparseFieldsets(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	ops := sparseOps()
+	require.Equal(t, 88, len(ops), "the catalog's GETs answering JSON:API resources")
+	for _, op := range ops {
+		t.Run(op.ID, func(t *testing.T) {
+			path, query := walkGet(t, op)
+			whole := callWant(t, env, adminToken, "GET", withQuery(path, query...), "", http.StatusOK)
+			all := objects(t, whole.Body)
+			require.NotEmpty(t, all, "the walk answers something to filter: %s", whole.Body)
+			attrs := answered(op.Type)
+			require.NotEmpty(t, attrs, op.Type)
+			// The last attribute, then the first: the answer keeps the type's order.
+			pick := []string{attrs[len(attrs)-1], attrs[0]}
+			if len(attrs) == 1 {
+				pick = pick[:1]
+			}
+			param := "fields[" + op.Type + "]"
+			r := callWant(t, env, adminToken, "GET", withQuery(path, append(query, param+"="+strings.Join(pick, ","))...), "", http.StatusOK)
+			got := objects(t, r.Body)
+			require.Len(t, got, len(all), r.Body)
+			want := slices.Clone(pick)
+			slices.Reverse(want)
+			for i, o := range got {
+				assert.Equal(t, all[i].ID, o.ID)
+				assert.Equal(t, all[i].Type, o.Type)
+				assert.Equal(t, keys(map[string]any(o.Attributes)), slices.Sorted(slices.Values(want)))
+				for _, name := range pick {
+					assert.Equal(t, all[i].Attributes[name], o.Attributes[name], name)
+				}
+			}
+			var raw struct {
+				Data json.RawMessage `json:"data"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r.Body), &raw))
+			item := raw.Data
+			if item[0] == '[' {
+				var items []json.RawMessage
+				require.NoError(t, json.Unmarshal(item, &items))
+				item = items[0]
+			}
+			var obj struct {
+				Attributes json.RawMessage `json:"attributes"`
+			}
+			require.NoError(t, json.Unmarshal(item, &obj))
+			assert.Equal(t, want, keyOrder(t, obj.Attributes), "the type's order")
+			assert.Equal(t, decode(t, whole).Meta, decode(t, r).Meta)
+			for _, l := range decode(t, r).Links {
+				if l != nil {
+					assert.Contains(t, l, param+"=", "links keep the fieldset")
+				}
+			}
+
+			// An empty fieldset: no attribute at all.
+			r = callWant(t, env, adminToken, "GET", withQuery(path, append(query, param+"=")...), "", http.StatusOK)
+			for i, o := range objects(t, r.Body) {
+				assert.Empty(t, o.Attributes)
+				assert.Equal(t, all[i].ID, o.ID)
+				assert.Equal(t, all[i].Type, o.Type)
+			}
+
+			// Another type of courier's: checked, and nothing changes.
+			other := "voice-tasks"
+			if op.Type == other {
+				other = "announcers"
+			}
+			r = callWant(t, env, adminToken, "GET", withQuery(path, append(query, "fields["+other+"]="+answered(other)[0])...), "", http.StatusOK)
+			assert.Equal(t, all, objects(t, r.Body))
+			assert.Equal(t, decode(t, whole).Meta, decode(t, r).Meta)
+
+			// Refused, with the parameter named.
+			for _, bad := range []struct{ part, param, detail string }{
+				{param + "=" + pick[0] + ",no-such-attribute", param, `"no-such-attribute"`},
+				{param + "=id", param, `"id"`},
+				{param + "=" + strings.Repeat("junk,", 2000), param, `"junk"`}, // one error, not one per item
+				{param + "=" + pick[0] + "&" + param + "=" + pick[0], param, "only once"},
+				{"fields[" + other + "]=no-such-attribute", "fields[" + other + "]", `"no-such-attribute"`},
+				{"fields[no-such-types]=name", "fields[no-such-types]", "no resource type"},
+				{"include=organization", "include", "not supported"},
+			} {
+				r := callWant(t, env, adminToken, "GET", withQuery(path, append(query, bad.part)...), "", http.StatusBadRequest)
+				e := decode(t, r).Errors
+				require.Len(t, e, 1, r.Body)
+				assert.Equal(t, 400, e[0].Status)
+				assert.Equal(t, "ValidationError", e[0].Code)
+				assert.Equal(t, map[string]string{"parameter": bad.param}, e[0].Source, r.Body)
+				assert.Contains(t, e[0].Detail, bad.detail)
+			}
+		})
+	}
+}
+
+// TestSparseFieldsetsOnlyOnResourceReads: operations that answer no JSON:API
+// resource (plain GETs) or write take no fields parameter (400, as any
+// undocumented parameter); include is refused everywhere.
+func TestSparseFieldsetsOnlyOnResourceReads(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	before := storeState(t, env)
+	for _, op := range catalog.Operations() {
+		if slices.ContainsFunc(sparseOps(), func(o jsonapi.Operation) bool { return o.ID == op.ID }) {
+			continue
+		}
+		req, ok := freshWalk[op.ID]
+		if !ok {
+			req = groupedWalk()[op.ID]
+		}
+		path, raw, _ := strings.Cut(strings.ReplaceAll(req.path, ">", "%3E"), "?")
+		fields := "fields[messaging-channels]=name"
+		if answered(op.Type) != nil {
+			fields = "fields[" + op.Type + "]=" + answered(op.Type)[0]
+		}
+		for _, part := range []string{fields, "include=organization"} {
+			q := []string{part}
+			if raw != "" {
+				q = append([]string{raw}, part)
+			}
+			r := call(t, env, adminToken, op.Method, withQuery(path, q...), req.body)
+			require.Equal(t, http.StatusBadRequest, r.Status, "%s %s: %s", op.ID, part, r.Body)
+			name, _, _ := strings.Cut(part, "=")
+			e := decode(t, r).Errors
+			require.NotEmpty(t, e, r.Body)
+			assert.Equal(t, name, e[0].Source["parameter"], "%s: %s", op.ID, r.Body)
+		}
+	}
+	assert.Equal(t, before, storeState(t, env), "a refused parameter changes nothing")
 }
