@@ -186,9 +186,16 @@ func (c *Call) Render(rec *Record) (ResourceObject, error) {
 		attrs = cp.Attrs
 	}
 	types := c.Engine.types[rec.Type]
-	out := make(Attributes, 0, len(types))
+	// A sparse fieldset (fields[<type>]) keeps only the attributes it names;
+	// without one, nothing more is looked up or allocated.
+	only, sparse := c.Query.fieldsOf(rec.Type)
+	n := len(types)
+	if sparse {
+		n = len(only)
+	}
+	out := make(Attributes, 0, n)
 	for _, at := range types {
-		if at.RequestOnly {
+		if at.RequestOnly || sparse && !only[at.Name] {
 			continue
 		}
 		v, ok := attrs[at.Name]

@@ -35,7 +35,7 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 				return err
 			}
 		}
-		q, err := parseQuery(op, r.URL.RawQuery)
+		q, err := parseQuery(op, e.types, r.URL.RawQuery)
 		if err != nil {
 			return err
 		}

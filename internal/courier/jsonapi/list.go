@@ -413,7 +413,7 @@ func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID 
 	if res == nil || op == nil {
 		return page, total, fmt.Errorf("jsonapi: %s is not a stored list", opID)
 	}
-	q, err := parseQuery(op, r.URL.RawQuery)
+	q, err := parseQuery(op, e.types, r.URL.RawQuery)
 	if err != nil {
 		return page, total, err
 	}
