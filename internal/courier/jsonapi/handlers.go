@@ -325,7 +325,9 @@ func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 }
 
 // runAction handles every action route: the body checked against the
-// catalog's fields, the resource loaded, the hook run.
+// catalog's fields, the resource loaded, the hook run. Whatever the method
+// (a DELETE action too), the answer is what the catalog documents: the
+// vendor's client decodes every action's answer.
 func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 	return func(c *Call) (*Answer, error) {
 		var rec *Record
@@ -350,11 +352,6 @@ func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 		out, err := act.Handler(c, rec, body)
 		if err != nil {
 			return nil, err
-		}
-		if c.Req.Method == http.MethodDelete {
-			// A DELETE answers 204 without a body, whatever status the catalog
-			// documents for the operation's POST form.
-			return &Answer{Status: http.StatusNoContent, NoBody: true}, nil
 		}
 		st := status(c.Op, http.StatusCreated)
 		switch v := out.(type) {
