@@ -3,6 +3,9 @@ package courier_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -14,6 +17,8 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // actionCase is one route of an action with the valid request of the catalog
@@ -173,5 +178,163 @@ func assertSameShape(t *testing.T, op jsonapi.Operation, sample, got json.RawMes
 		require.NoError(t, json.Unmarshal(wantItems[0]["attributes"], &wantAttrs))
 		require.NoError(t, json.Unmarshal(it["attributes"], &haveAttrs), "%s", got)
 		assert.Equal(t, jsonapi.SortedKeys(wantAttrs), jsonapi.SortedKeys(haveAttrs), "%s: %s", op.ID, got)
+	}
+}
+
+// queryOf is a plain JSON body as the query string Carium's client would
+// send for it: strings as they are, other scalars as their JSON text, an
+// array as the parameter repeated.
+func queryOf(t *testing.T, body string) string {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(body), &obj), body)
+	q := url.Values{}
+	scalar := func(raw json.RawMessage) string {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		return string(raw)
+	}
+	for k, v := range obj {
+		var items []json.RawMessage
+		if json.Unmarshal(v, &items) == nil {
+			for _, it := range items {
+				q.Add(k, scalar(it))
+			}
+			continue
+		}
+		q.Set(k, scalar(v))
+	}
+	return q.Encode()
+}
+
+func newSequentialEnv(t *testing.T) *emutest.Env {
+	return emutest.New(t, []store.Schema{courier.Schema()}, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{courier.New(d)}
+	}, emutest.WithSequentialIDs())
+}
+
+// badArgument is a value of a documented field, as JSON, that a query string
+// can carry too (queryOf) and validation refuses; ok is false for a field
+// that takes any string.
+func badArgument(f jsonapi.Field) (value string, ok bool) {
+	switch {
+	case f.Kind == "array" && f.ItemFormat == "uuid":
+		return `["not-a-uuid"]`, true
+	case f.Kind == "boolean":
+		return `"maybe"`, true
+	case f.Kind == "integer":
+		return `1.5`, true
+	case f.Kind == "number":
+		return `"many"`, true
+	case f.Kind == "object":
+		return `"none"`, true
+	case len(f.Enum) > 0:
+		return `"nope"`, true
+	case f.Format == "uuid":
+		return `"not-a-uuid"`, true
+	}
+	return "", false
+}
+
+// TestDeleteActionsTakeQueryArguments: every DELETE route of an action takes
+// its arguments as query parameters, as Carium's client sends them: the
+// valid request answers and changes the store exactly as with the arguments
+// in a body; each wrong, missing or unknown argument is refused with the
+// status, code and detail of the body form, the source naming the parameter;
+// a refused request changes nothing.
+func TestDeleteActionsTakeQueryArguments(t *testing.T) {
+	t.Parallel()
+	samples := documentedSamples(t)
+	var deletes []actionCase
+	for _, tc := range actionCases(t) {
+		if tc.route.Method == http.MethodDelete {
+			deletes = append(deletes, tc)
+		}
+	}
+	// The catalog's delete-reaction and the DELETE alternative of remove-subscribers.
+	require.GreaterOrEqual(t, len(deletes), 2)
+	for _, tc := range deletes {
+		t.Run(tc.name(), func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, "plain", tc.op.Body, "a DELETE action takes a plain body")
+			path, _, _ := strings.Cut(tc.path, "?")
+			require.Equal(t, tc.path, path, "the walk sends the arguments in the body")
+
+			t.Run("valid", func(t *testing.T) {
+				t.Parallel()
+				inBody, inQuery := newSequentialEnv(t), newSequentialEnv(t)
+				b := call(t, inBody, adminToken, http.MethodDelete, path, tc.body)
+				q := call(t, inQuery, adminToken, http.MethodDelete, path+"?"+queryOf(t, tc.body), "")
+				require.Equal(t, walkStatus(tc.op), b.Status, b.Body)
+				require.Equal(t, b.Status, q.Status, q.Body)
+				assert.Equal(t, b.Header.Get("Content-Type"), q.Header.Get("Content-Type"))
+				assert.Equal(t, b.Body, q.Body)
+				assertDocumentedBody(t, tc.op, samples[tc.op.ID], q)
+				assert.Equal(t, storeState(t, inBody), storeState(t, inQuery), "the same change")
+			})
+
+			t.Run("refused", func(t *testing.T) {
+				t.Parallel()
+				var valid map[string]json.RawMessage
+				require.NoError(t, json.Unmarshal([]byte(tc.body), &valid))
+				type refusal struct{ name, body string }
+				with := func(name string, value json.RawMessage) string {
+					obj := map[string]json.RawMessage{}
+					for k, v := range valid {
+						obj[k] = v
+					}
+					if value == nil {
+						delete(obj, name)
+					} else {
+						obj[name] = value
+					}
+					b, err := json.Marshal(obj)
+					require.NoError(t, err)
+					return string(b)
+				}
+				cases := []refusal{
+					{name: "unknown argument", body: with("bogus", json.RawMessage(`"1"`))},
+					{name: "no arguments", body: `{}`},
+				}
+				for _, f := range tc.op.Fields {
+					if f.Required {
+						cases = append(cases, refusal{name: "missing " + f.Name, body: with(f.Name, nil)})
+					}
+					if v, ok := badArgument(f); ok {
+						cases = append(cases, refusal{name: "wrong " + f.Name, body: with(f.Name, json.RawMessage(v))})
+					}
+				}
+				env := newEnv(t)
+				before := storeState(t, env)
+				for _, rc := range cases {
+					b := call(t, env, adminToken, http.MethodDelete, path, rc.body)
+					q := call(t, env, adminToken, http.MethodDelete, path+"?"+queryOf(t, rc.body), "")
+					require.Equal(t, http.StatusBadRequest, b.Status, "%s: %s", rc.name, b.Body)
+					require.Equal(t, http.StatusBadRequest, q.Status, "%s: %s", rc.name, q.Body)
+					be, qe := decode(t, b).Errors, decode(t, q).Errors
+					require.Len(t, qe, len(be), "%s: %s", rc.name, q.Body)
+					for i := range be {
+						assert.Equal(t, be[i].Status, qe[i].Status, rc.name)
+						assert.Equal(t, be[i].Code, qe[i].Code, rc.name)
+						assert.Equal(t, be[i].Detail, qe[i].Detail, rc.name)
+						member, _, _ := strings.Cut(strings.TrimPrefix(be[i].Source["pointer"], "/"), "/")
+						require.NotEmpty(t, member, "%s: %s", rc.name, b.Body)
+						assert.Equal(t, map[string]string{"parameter": member}, qe[i].Source, "%s: %s", rc.name, q.Body)
+					}
+				}
+				// A scalar argument given twice.
+				for _, f := range tc.op.Fields {
+					if f.Kind != "array" {
+						q := call(t, env, adminToken, http.MethodDelete, path+"?"+f.Name+"=a&"+f.Name+"=b", "")
+						require.Equal(t, http.StatusBadRequest, q.Status, q.Body)
+						assert.Equal(t, fmt.Sprintf("Query parameter %q may be given only once.", f.Name), decode(t, q).Errors[0].Detail)
+						assert.Equal(t, map[string]string{"parameter": f.Name}, decode(t, q).Errors[0].Source)
+					}
+				}
+				assert.Equal(t, before, storeState(t, env), "refused requests change nothing")
+			})
+		})
 	}
 }

@@ -35,7 +35,13 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 				return err
 			}
 		}
-		q, err := parseQuery(op, r.URL.RawQuery)
+		rawQuery := r.URL.RawQuery
+		queryArgs := kind == objectBody && takesQueryArgs(op, r)
+		var args []queryArg
+		if queryArgs {
+			rawQuery, args = splitArgs(op, rawQuery)
+		}
+		q, err := parseQuery(op, rawQuery)
 		if err != nil {
 			return err
 		}
@@ -44,6 +50,9 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		body, err := readBody(r, kind)
 		if err != nil {
 			return err
+		}
+		if queryArgs {
+			body.takeArgs(op, args)
 		}
 		// A read runs on a read connection, beside other reads and the
 		// writer; a write takes its turn on the writer.
@@ -329,7 +338,12 @@ func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 // (a DELETE action too), the answer is what the catalog documents: the
 // vendor's client decodes every action's answer.
 func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
-	return func(c *Call) (*Answer, error) {
+	return func(c *Call) (_ *Answer, err error) {
+		defer func() {
+			if err != nil && c.body.fromQuery {
+				err = asParameters(err)
+			}
+		}()
 		var rec *Record
 		if act.OnItem {
 			var err error
