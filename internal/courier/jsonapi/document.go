@@ -132,11 +132,12 @@ const (
 // opens. The decoding keeps its error, so the handler reports it exactly where
 // it would have read the body (after a 404 of the resource, say).
 type requestBody struct {
-	sent   bool // the request carries a body
-	obj    map[string]json.RawMessage
-	objErr error
-	doc    requestDoc
-	docErr error
+	sent      bool // the request carries a body
+	fromQuery bool // obj holds a DELETE action's arguments, sent in the query string
+	obj       map[string]json.RawMessage
+	objErr    error
+	doc       requestDoc
+	docErr    error
 }
 
 // readBody reads r's body (at most httpx.MaxBodyBytes) and decodes it as kind.

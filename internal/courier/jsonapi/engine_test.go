@@ -52,6 +52,7 @@ func testCatalog() ([]jsonapi.Operation, map[string][]jsonapi.Attr) {
 		{ID: "widgets.modify", Method: "PATCH", Path: "/v1/widgets/{id}/", Status: 200, Response: "jsonapi single", Type: "widgets", Body: "jsonapi"},
 		{ID: "widgets.archive", Method: "POST", Path: "/v1/widgets/{id}/archive/", Status: 201, Response: "jsonapi single", Type: "widgets",
 			Body: "plain", Fields: []jsonapi.Field{{Name: "reason", Kind: "string", MaxLength: 10, Required: true}}},
+		{ID: "widgets.unpin", Method: "DELETE", Path: "/v1/widgets/{id}/pins/", Status: 201, Response: "plain object", Body: "plain", Fields: unpinFields},
 		{ID: "parts.list", Method: "GET", Path: "/v1/parts/", Status: 200, Response: "jsonapi list", Type: "parts",
 			Query: []jsonapi.Param{{Name: "widget-id", Kind: "string", Format: "uuid", Required: true}}},
 	}
@@ -75,7 +76,8 @@ func testTable() []*jsonapi.Resource {
 			Type: "widgets", Path: "/v1/widgets/",
 			List: "widgets.list", Create: "widgets.create", Get: "widgets.get", Modify: "widgets.modify",
 			OrgAttr: "organization-id", Text: []string{"name"}, Required: []string{"name"},
-			Actions: []jsonapi.Action{{Op: "widgets.archive", OnItem: true, Handler: archive}},
+			Actions: []jsonapi.Action{{Op: "widgets.archive", OnItem: true, Handler: archive},
+				{Op: "widgets.unpin", OnItem: true, Handler: echo, Alts: []string{"POST /v1/widgets/{id}/pins/delete/"}}},
 		},
 		{Type: "parts", Path: "/v1/parts/", List: "parts.list", Parent: &jsonapi.Parent{Attr: "widget-id", Type: "widgets"}},
 	}
