@@ -694,6 +694,7 @@ func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		}
 		rows.Close()
 	}
+	jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // what follows counts beyond the individual's records
 	if err := c.Tx.QueryRowContext(c.Ctx, summaryNotificationsSQL, who).Scan(&s.Notifications); err != nil {
 		return nil, err
 	}

@@ -422,6 +422,7 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		}
 	}
 	limit, offset := c.PageBounds()
+	jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // the user's days, in all their organizations
 	page, count := notificationDaysSQL(c.Caller.UserID, lo, hi, limit, offset)
 	var total int64
 	if err := c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total); err != nil {

@@ -337,6 +337,12 @@ func TestComputedQueryPlans(t *testing.T) {
 	dayLo, dayHi := "2026-01-09T12:00:00.000000+00:00", "2026-01-11T12:00:00.000000+00:00"
 	daysPage, daysTotal := notificationDaysSQL(planAdmin, dayLo, dayHi, 500, 0)
 	allDays, allDaysTotal := notificationDaysSQL(planAdmin, "", "", 500, 0)
+	snifferLogsPage, snifferLogsTotal := snifferLogsSQL("a6000000-0000-4000-8000-000000000001", []string{planOrg1}, 100, 0)
+	snifferLogsFilter := planAllowance{unindexed: true, why: "a sniffer's logs (it lives an hour), each kept if its organizations are allowed"}
+	var named []any
+	for _, typ := range jsonapi.SortedKeys(catalog.Types()) {
+		named = append(named, typ)
+	}
 	// A UNION sorts each side to merge them: the individual's subscriptions
 	// and the channels of their groups.
 	participates := planAllowance{sorted: true, why: "the channels an individual participates in"}
@@ -368,6 +374,11 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "notification counts: page, no bounds", st: allDays},
 		{name: "notification counts: days, no bounds", st: allDaysTotal},
 		{name: "sniffers of the caller (every request)", st: jsonapi.Statement{SQL: activeSniffersSQL, Args: []any{planAdmin, dayLo}}},
+		{name: "sniffer logs: page", st: snifferLogsPage, allow: snifferLogsFilter},
+		{name: "sniffer logs: total", st: snifferLogsTotal, allow: snifferLogsFilter},
+		{name: "sniffer logs: their organizations", st: snifferLogOrgsSQL("a6000000-0000-4000-8000-000000000001", []string{planOrg1}),
+			allow: snifferLogsFilter},
+		{name: "a sniffed request's named records", st: jsonapi.Statement{SQL: namedOrgsSQL(len(named), 2), Args: append(named, planOrg1, planAlice)}},
 	}
 	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
 		for _, tc := range cases {

@@ -118,6 +118,7 @@ func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRa
 // device of the caller's organizations.
 func userDeviceScope(c *jsonapi.Call) (string, []any) {
 	if c.Query.Bool("all-users") && len(c.Caller.Orgs) > 0 {
+		jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // the total counts them all
 		args := make([]any, len(c.Caller.Orgs))
 		for i, o := range c.Caller.Orgs {
 			args[i] = o
