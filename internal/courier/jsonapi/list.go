@@ -345,6 +345,9 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 	if recs == nil {
 		recs = []*Record{}
 	}
+	if err := q.reach(c); err != nil {
+		return nil, 0, err
+	}
 	if !wantTotal {
 		return recs, int64(len(recs)), nil
 	}
@@ -352,6 +355,33 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 	err = c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total)
 	return recs, total, err
 }
+
+// reach adds to the request's Reach the organizations the list's total may
+// count beyond its page: every organization listed, or, for a parent's
+// children, those the parent has children in.
+func (q *ListQuery) reach(c *Call) error {
+	reach := ReachFrom(c.Ctx)
+	if reach == nil || q.orgs == nil {
+		return nil
+	}
+	if q.parent == "" {
+		reach.Add(q.orgs...)
+		return nil
+	}
+	orgs, err := strings1(c.Ctx, c.Tx, childOrgsSQL, c.Res.Type, q.parent)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if contains(q.orgs, o) {
+			reach.Add(o)
+		}
+	}
+	return nil
+}
+
+// childOrgsSQL reads the organizations a parent has children of a type in.
+const childOrgsSQL = `SELECT org_id FROM cr_counts WHERE type = ? AND parent_id = ? AND n > 0`
 
 // quote is s as an SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -14,8 +14,9 @@ import (
 )
 
 // TestEngineQueryPlans: the engine's own reads (a record, a link, a record's
-// links, a record's children and their total) seek, whatever the size of
-// the database: no scan, no read of a whole type, no sort.
+// links, a record's children, their total and their organizations) seek,
+// whatever the size of the database: no scan, no read of a whole type, no
+// sort.
 func TestEngineQueryPlans(t *testing.T) {
 	t.Parallel()
 	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, store.Schema{
@@ -31,6 +32,7 @@ func TestEngineQueryPlans(t *testing.T) {
 		"links of a record": {SQL: linkedToSQL, Args: []any{"member", "u1"}},
 		"children":          page,
 		"children's total":  total,
+		"children's organizations (a sniffed list)": {SQL: childOrgsSQL, Args: []any{"parts", "p1"}},
 	} {
 		steps, err := store.QueryPlan(context.Background(), db.Read(), st.SQL, st.Args...)
 		require.NoError(t, err)
