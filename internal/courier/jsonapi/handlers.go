@@ -16,8 +16,7 @@ import (
 type Answer struct {
 	Status      int
 	ContentType string
-	Body        any // nil with NoBody: no body at all
-	NoBody      bool
+	Body        any
 }
 
 // operation wraps one catalog operation of one resource: the content type
@@ -77,10 +76,6 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		})
 		if err != nil {
 			return err
-		}
-		if ans.NoBody {
-			w.WriteHeader(ans.Status)
-			return nil
 		}
 		httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
 		return nil

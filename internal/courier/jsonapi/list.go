@@ -461,34 +461,6 @@ func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID 
 	return page, total, nil
 }
 
-// ListChildren answers a paged JSON:API list of the records of typ below
-// parentID, for actions whose answer is a record's children: the page is read
-// in order through the parent index, the total from cr_counts.
-func (c *Call) ListChildren(typ, parentID string) (*Answer, error) {
-	limit, offset := c.PageBounds()
-	page, total := childrenSQL(typ, parentID, limit, offset)
-	var n int64
-	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
-		return nil, err
-	}
-	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
-	if err != nil {
-		return nil, err
-	}
-	data, err := c.renderAll(recs)
-	if err != nil {
-		return nil, err
-	}
-	return c.PageAnswer(data, limit, offset, n), nil
-}
-
-// childrenSQL is the SQL of ListChildren: one page and the total.
-func childrenSQL(typ, parentID string, limit, offset int64) (page, total Statement) {
-	return Statement{SQL: `SELECT ` + RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
-			WHERE type = ? AND parent_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?`, Args: []any{typ, parentID, limit, offset}},
-		Statement{SQL: `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND parent_id = ?`, Args: []any{typ, parentID}}
-}
-
 // renderAll renders a page of records in order.
 func (c *Call) renderAll(recs []*Record) ([]ResourceObject, error) {
 	data := make([]ResourceObject, 0, len(recs))
