@@ -143,10 +143,14 @@ func Unmarshal(body []byte, v any, strict bool) error {
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if strict {
-		dec.DisallowUnknownFields()
+	if !strict {
+		if err := json.Unmarshal(body, v); err != nil {
+			return classify(err)
+		}
+		return nil
 	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return classify(err)
 	}

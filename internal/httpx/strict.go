@@ -45,7 +45,7 @@ func checkJSON(body []byte, t reflect.Type, strict bool) ([]byte, error) {
 	}
 	s := &jsonScan{data: body, strict: strict}
 	start := s.ws(0)
-	end, err := s.value(start, t, nil, 0)
+	end, err := s.value(start, t, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -76,22 +76,31 @@ type jsonScan struct {
 	strict bool
 	blank  [][2]int                                 // key spans (quotes included) to blank
 	fields map[reflect.Type]map[string]reflect.Type // struct field names, per type met
+	path   []pathElem                               // where the scan is, for messages
 }
 
-// jsonPath is where a value is, for messages ("organization.name", "senders.0").
-type jsonPath struct {
-	parent *jsonPath
-	key    string
+// pathElem is one step of the path to a value: a member name, or an index.
+// Names are kept as bytes, so that the path costs nothing until a message
+// needs it.
+type pathElem struct {
+	key   []byte
+	index int // when key is nil
 }
 
-func (p *jsonPath) String() string {
-	if p == nil {
-		return ""
+// where is the path to the current value: "organization.name", "senders.0".
+func (s *jsonScan) where() string {
+	var b strings.Builder
+	for i, e := range s.path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if e.key != nil {
+			b.Write(e.key)
+		} else {
+			b.WriteString(strconv.Itoa(e.index))
+		}
 	}
-	if p.parent == nil {
-		return p.key
-	}
-	return p.parent.String() + "." + p.key
+	return b.String()
 }
 
 func malformed() error {
@@ -112,17 +121,17 @@ func (s *jsonScan) ws(i int) int {
 
 // value checks the value at i (no leading whitespace), which decodes into a t
 // (nil: into something whose keys are not checked), and returns its end.
-func (s *jsonScan) value(i int, t reflect.Type, at *jsonPath, depth int) (int, error) {
+func (s *jsonScan) value(i int, t reflect.Type, depth int) (int, error) {
 	if i >= len(s.data) {
 		return 0, malformed()
 	}
 	switch c := s.data[i]; {
 	case c == '{':
-		return s.object(i, t, at, depth+1)
+		return s.object(i, t, depth+1)
 	case c == '[':
-		return s.array(i, t, at, depth+1)
+		return s.array(i, t, depth+1)
 	case c == '"':
-		end, _, err := s.str(i, at, false)
+		end, _, err := s.str(i, false)
 		return end, err
 	case c == 't':
 		return s.literal(i, "true")
@@ -136,7 +145,7 @@ func (s *jsonScan) value(i int, t reflect.Type, at *jsonPath, depth int) (int, e
 	return 0, malformed()
 }
 
-func (s *jsonScan) object(i int, t reflect.Type, at *jsonPath, depth int) (int, error) {
+func (s *jsonScan) object(i int, t reflect.Type, depth int) (int, error) {
 	if depth > maxDepth {
 		return 0, &BodyError{Kind: BodyMalformed, Msg: "request body is nested too deeply"}
 	}
@@ -158,19 +167,19 @@ func (s *jsonScan) object(i int, t reflect.Type, at *jsonPath, depth int) (int, 
 			return 0, malformed()
 		}
 		keyStart := i
-		end, key, err := s.str(i, at, true)
+		end, key, err := s.str(i, true)
 		if err != nil {
 			return 0, err
 		}
-		here := &jsonPath{at, key}
+		s.path = append(s.path, pathElem{key: key})
 		ft := elem
 		if fields != nil {
 			var ok bool
-			if ft, ok = fields[key]; !ok {
+			if ft, ok = fields[string(key)]; !ok {
 				switch {
 				case s.strict:
-					return 0, &BodyError{Kind: BodyUnknown, Field: here.String(), Msg: fmt.Sprintf("unknown field %q", here.String())}
-				case foldsToField(key, fields):
+					return 0, &BodyError{Kind: BodyUnknown, Field: s.where(), Msg: fmt.Sprintf("unknown field %q", s.where())}
+				case foldsToField(string(key), fields):
 					s.blank = append(s.blank, [2]int{keyStart, end})
 				}
 			}
@@ -179,9 +188,10 @@ func (s *jsonScan) object(i int, t reflect.Type, at *jsonPath, depth int) (int, 
 		if i >= len(s.data) || s.data[i] != ':' {
 			return 0, malformed()
 		}
-		if i, err = s.value(s.ws(i+1), ft, here, depth); err != nil {
+		if i, err = s.value(s.ws(i+1), ft, depth); err != nil {
 			return 0, err
 		}
+		s.path = s.path[:len(s.path)-1]
 		i = s.ws(i)
 		if i >= len(s.data) {
 			return 0, malformed()
@@ -197,7 +207,7 @@ func (s *jsonScan) object(i int, t reflect.Type, at *jsonPath, depth int) (int, 
 	}
 }
 
-func (s *jsonScan) array(i int, t reflect.Type, at *jsonPath, depth int) (int, error) {
+func (s *jsonScan) array(i int, t reflect.Type, depth int) (int, error) {
 	if depth > maxDepth {
 		return 0, &BodyError{Kind: BodyMalformed, Msg: "request body is nested too deeply"}
 	}
@@ -211,9 +221,11 @@ func (s *jsonScan) array(i int, t reflect.Type, at *jsonPath, depth int) (int, e
 	}
 	for n := 0; ; n++ {
 		var err error
-		if i, err = s.value(i, elem, &jsonPath{at, strconv.Itoa(n)}, depth); err != nil {
+		s.path = append(s.path, pathElem{index: n})
+		if i, err = s.value(i, elem, depth); err != nil {
 			return 0, err
 		}
+		s.path = s.path[:len(s.path)-1]
 		i = s.ws(i)
 		if i >= len(s.data) {
 			return 0, malformed()
@@ -230,8 +242,9 @@ func (s *jsonScan) array(i int, t reflect.Type, at *jsonPath, depth int) (int, e
 }
 
 // str checks the string at i and returns its end; with isKey, also its
-// decoded text (keys are matched decoded, as encoding/json matches them).
-func (s *jsonScan) str(i int, at *jsonPath, isKey bool) (int, string, error) {
+// decoded text (keys are matched decoded, as encoding/json matches them),
+// never nil.
+func (s *jsonScan) str(i int, isKey bool) (int, []byte, error) {
 	start := i + 1
 	var buf []byte // the decoded key, once it has an escape
 	j := start
@@ -240,14 +253,14 @@ func (s *jsonScan) str(i int, at *jsonPath, isKey bool) (int, string, error) {
 		switch {
 		case c == '"':
 			if !isKey {
-				return j + 1, "", nil
+				return j + 1, nil, nil
 			}
 			if buf == nil {
-				return j + 1, string(s.data[start:j]), nil
+				return j + 1, s.data[start:j:j], nil
 			}
-			return j + 1, string(buf), nil
+			return j + 1, buf, nil
 		case c < 0x20:
-			return 0, "", malformed()
+			return 0, nil, malformed()
 		case c != '\\':
 			if buf != nil {
 				buf = append(buf, c)
@@ -259,7 +272,7 @@ func (s *jsonScan) str(i int, at *jsonPath, isKey bool) (int, string, error) {
 			buf = append([]byte{}, s.data[start:j]...)
 		}
 		if j+1 >= len(s.data) {
-			return 0, "", malformed()
+			return 0, nil, malformed()
 		}
 		switch e := s.data[j+1]; e {
 		case '"', '\\', '/':
@@ -271,7 +284,7 @@ func (s *jsonScan) str(i int, at *jsonPath, isKey bool) (int, string, error) {
 		case 'u':
 			r, ok := hex4(s.data, j+2)
 			if !ok {
-				return 0, "", malformed()
+				return 0, nil, malformed()
 			}
 			j += 6
 			if utf16.IsSurrogate(r) {
@@ -281,23 +294,23 @@ func (s *jsonScan) str(i int, at *jsonPath, isKey bool) (int, string, error) {
 					r2, ok = hex4(s.data, j+2)
 				}
 				if d := utf16.DecodeRune(r, r2); !ok || d == utf8.RuneError {
-					return 0, "", badText(at, isKey, "a lone UTF-16 surrogate")
+					return 0, nil, s.badText(isKey, "a lone UTF-16 surrogate")
 				} else {
 					r = d
 				}
 				j += 6
 			}
 			if r == 0 {
-				return 0, "", badText(at, isKey, `a NUL character (\u0000)`)
+				return 0, nil, s.badText(isKey, `a NUL character (\u0000)`)
 			}
 			if isKey {
 				buf = utf8.AppendRune(buf, r)
 			}
 		default:
-			return 0, "", malformed()
+			return 0, nil, malformed()
 		}
 	}
-	return 0, "", malformed()
+	return 0, nil, malformed()
 }
 
 // unescape is the character of a one-letter escape (\n and the like).
@@ -322,15 +335,17 @@ func appendIf(buf []byte, ok bool, c byte) []byte {
 	return buf
 }
 
-// badText refuses a string no vendor's store can keep.
-func badText(at *jsonPath, isKey bool, what string) error {
+// badText refuses a string no vendor's store can keep (a key is checked
+// before it joins the path: the path is then its object's).
+func (s *jsonScan) badText(isKey bool, what string) error {
+	at := s.where()
 	switch {
 	case isKey:
-		return &BodyError{Kind: BodyBadText, Field: at.String(), Msg: "a member name must not contain " + what}
-	case at == nil:
+		return &BodyError{Kind: BodyBadText, Field: at, Msg: "a member name must not contain " + what}
+	case at == "":
 		return &BodyError{Kind: BodyBadText, Msg: "request body must not contain " + what}
 	}
-	return &BodyError{Kind: BodyBadText, Field: at.String(), Msg: at.String() + " must not contain " + what}
+	return &BodyError{Kind: BodyBadText, Field: at, Msg: at + " must not contain " + what}
 }
 
 func hex4(data []byte, i int) (rune, bool) {
