@@ -49,5 +49,8 @@ func TestAnyMethodReachesItsPrefix(t *testing.T) {
 	assert.Equal(t, 200, head.Status)
 	assert.Empty(t, head.Body)
 	assert.Equal(t, res.Header.Get("Content-Length"), head.Header.Get("Content-Length"))
+	j = readJournal(t, env, "?vendor=360dialog&limit=1")
+	assert.Equal(t, "HEAD", j.Requests[0].Method)
+	assert.Empty(t, j.Requests[0].ResponseBody, "the journal records what was sent")
 	assert.JSONEq(t, `{"fake_error":500}`, env.Do(t, "GET", "/fake/panic", "").Body)
 }

@@ -166,6 +166,10 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 			httpx.TeeBody(r, reqBody)
 			rec := httpx.NewRecorder(w, j.BodyLimit)
 			next.ServeHTTP(rec, r)
+			resBody := rec.Body.String()
+			if r.Method == http.MethodHead {
+				resBody = "" // net/http sent none: the handler answered as for GET
+			}
 			j.Add(control.Entry{
 				ID:           w.Header().Get("X-Request-Id"),
 				Time:         at,
@@ -176,7 +180,7 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 				Status:       rec.Status,
 				DurationMS:   float64(time.Since(start).Microseconds()) / 1000,
 				RequestBody:  reqBody.String(),
-				ResponseBody: rec.Body.String(),
+				ResponseBody: resBody,
 			})
 		})
 	}
