@@ -166,12 +166,9 @@ func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
-	var obj map[string]json.RawMessage
+	var obj map[string]json.RawMessage // null is refused: never nil
 	if err := httpx.Unmarshal(raw, &obj, false); err != nil {
 		return nil, memberError(err)
-	}
-	if obj == nil {
-		return nil, ErrPointer("", "Expected a JSON object as the request body.")
 	}
 	return obj, nil
 }
