@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Helpers the families' hooks share: ids and tokens, list parameters with a
@@ -172,13 +173,13 @@ func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
 }
 
 // decodeBody decodes a plain action body (already checked against the catalog's
-// fields) into a typed struct.
+// fields) into a typed struct, its nested keys exactly (httpx's strict reader).
 func decodeBody(body map[string]json.RawMessage, v any) error {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(raw, v)
+	return httpx.Unmarshal(raw, v, false)
 }
 
 // normalTime parses a client datetime (any RFC 3339) into the stored form.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The notifications family: announcers, app credentials, badge counts (and
@@ -146,7 +147,7 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 			} `json:"attributes"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil || doc.Data == nil {
+	if err := httpx.Unmarshal(raw, &doc, false); err != nil || doc.Data == nil {
 		return nil, jsonapi.ErrPointer("/data", "A request document with a data object is required.")
 	}
 	if doc.Data.Type == nil || *doc.Data.Type != "bulk-badge-counts" {

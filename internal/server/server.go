@@ -77,6 +77,7 @@ func New(cfg Config) http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID)
 	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Vendors))
+	r.Use(byPrefixOnly)
 	for _, v := range cfg.Vendors {
 		r.Mount(v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes()))
 		if cv, ok := v.(ControlVendor); ok {
@@ -108,10 +109,26 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
+// byPrefixOnly makes the root route every request by its path alone: chi
+// would answer a method it does not know (PROPFIND, a lower-case "get") at
+// the root, before the mount under whose prefix it is, whose router answers
+// it in the vendor's envelope (see httpx.Unrouted). guard gives the mount
+// the request's own method back.
+func byPrefixOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chi.RouteContext(r.Context()).RouteMethod = http.MethodGet // every mount serves every method
+		next.ServeHTTP(w, r)
+	})
+}
+
 // guard wraps one mount: panics and oversized bodies are answered in that
-// mount's own envelope through its error adapter.
+// mount's own envelope through its error adapter. The mount routes the
+// request by its own method (see byPrefixOnly).
 func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rctx := chi.RouteContext(r.Context()); rctx != nil {
+			rctx.RouteMethod = r.Method
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -154,6 +171,10 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 			httpx.TeeBody(r, reqBody)
 			rec := httpx.NewRecorder(w, j.BodyLimit)
 			next.ServeHTTP(rec, r)
+			resBody := rec.Body.String()
+			if r.Method == http.MethodHead {
+				resBody = "" // net/http sent none: the handler answered as for GET
+			}
 			j.Add(control.Entry{
 				ID:           w.Header().Get("X-Request-Id"),
 				Time:         at,
@@ -164,7 +185,7 @@ func journal(j *control.Journal, clk *clock.Clock, vendors []Vendor) func(http.H
 				Status:       rec.Status,
 				DurationMS:   float64(time.Since(start).Microseconds()) / 1000,
 				RequestBody:  reqBody.String(),
-				ResponseBody: rec.Body.String(),
+				ResponseBody: resBody,
 			})
 		})
 	}

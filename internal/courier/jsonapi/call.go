@@ -6,7 +6,7 @@ import (
 	"maps"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Caller is the authenticated user.
@@ -225,5 +225,5 @@ func LowerID(s string) string {
 	return string(b)
 }
 
-// urlID is the {id} of the URL, lower-cased (ids are lowercase UUIDs).
-func urlID(r *http.Request) string { return LowerID(chi.URLParam(r, "id")) }
+// urlID is the {id} of the URL, decoded and lower-cased (ids are lowercase UUIDs).
+func urlID(r *http.Request) string { return LowerID(httpx.PathParam(r, "id")) }
