@@ -51,8 +51,11 @@ func (e *Error) Error() string { return e.Msg }
 func WriteError(log *slog.Logger) httpx.ErrorWriter {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		var ce *Error
+		var me *httpx.MethodError
 		switch {
 		case errors.As(err, &ce):
+		case errors.As(err, &me):
+			ce = &Error{http.StatusMethodNotAllowed, "method " + me.Method + " not allowed on " + me.Path}
 		case httpx.IsTooLarge(err):
 			ce = &Error{http.StatusRequestEntityTooLarge, err.Error()}
 		default:
@@ -70,6 +73,11 @@ func WriteError(log *slog.Logger) httpx.ErrorWriter {
 
 type errorBody struct {
 	Error string `json:"error"`
+}
+
+// NotFound answers a path the control plane (or a vendor's control routes) does not have.
+func NotFound(w http.ResponseWriter, r *http.Request) error {
+	return &Error{http.StatusNotFound, "no such control-plane call: " + r.Method + " " + r.URL.Path}
 }
 
 // Routes returns the router of /_emulator/ (mount it there).
@@ -90,12 +98,7 @@ func (h *Handler) Routes() http.Handler {
 	for name, routes := range h.Vendors {
 		r.Mount("/"+name, routes)
 	}
-	r.NotFound(a(func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{http.StatusNotFound, "no such control-plane call: " + r.Method + " " + r.URL.Path}
-	}))
-	r.MethodNotAllowed(a(func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed on " + r.URL.Path}
-	}))
+	httpx.Unrouted(r, onErr, NotFound)
 	return r
 }
 

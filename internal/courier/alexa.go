@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The Alexa family: the skill's webhook (ask-entries), reminders
@@ -92,7 +93,7 @@ func askSubscriptionChanged(c *jsonapi.Call, body, req map[string]jsonRaw) error
 			} `json:"user"`
 		} `json:"System"`
 	}
-	if raw, ok := body["context"]; ok && json.Unmarshal(raw, &ctx) != nil {
+	if raw, ok := body["context"]; ok && httpx.Unmarshal(raw, &ctx, false) != nil {
 		return jsonapi.ErrPointer("/context", "Must be an object.")
 	}
 	var b struct {
@@ -100,7 +101,7 @@ func askSubscriptionChanged(c *jsonapi.Call, body, req map[string]jsonRaw) error
 			EventName string `json:"eventName"`
 		} `json:"subscriptions"`
 	}
-	if raw, ok := req["body"]; ok && json.Unmarshal(raw, &b) != nil {
+	if raw, ok := req["body"]; ok && httpx.Unmarshal(raw, &b, false) != nil {
 		return jsonapi.ErrPointer("/request/body", "Must be an object {subscriptions: [{eventName}]}.")
 	}
 	if ctx.System.User.UserID == "" {

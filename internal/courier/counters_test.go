@@ -130,10 +130,10 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 				ORDER BY user_id, org_id, active, acknowledged`),
 			"%s: notifications by user, organization and flags", step)
 		assert.Equal(t,
-			rowsOf(tx, `SELECT json_extract(attrs, '$."individual-id"') AS i, count(*) FROM cr_resources
-				WHERE type = 'user-notifications' AND i IS NOT NULL GROUP BY i ORDER BY i`),
-			rowsOf(tx, `SELECT individual_id, n FROM cr_individual_notifications WHERE n != 0 ORDER BY individual_id`),
-			"%s: notifications by individual", step)
+			rowsOf(tx, `SELECT json_extract(attrs, '$."individual-id"') AS i, org_id, count(*) FROM cr_resources
+				WHERE type = 'user-notifications' AND i IS NOT NULL GROUP BY i, org_id ORDER BY i, org_id`),
+			rowsOf(tx, `SELECT individual_id, org_id, n FROM cr_individual_org_notifications WHERE n != 0 ORDER BY individual_id, org_id`),
+			"%s: notifications by individual and organization", step)
 		assert.Equal(t,
 			rowsOf(tx, `SELECT parent_id, substr(created_at, 1, 10) AS d, count(*) FROM cr_resources WHERE type = 'user-notifications'
 				GROUP BY parent_id, d ORDER BY 1, 2`),

@@ -39,6 +39,7 @@ type jsonRaw = json.RawMessage
 type API struct {
 	server.Deps
 	engine *jsonapi.Engine
+	types  []string // every type of the catalog, sorted: what a record may be
 }
 
 // newEngine builds the engine over courier's catalog and resource table.
@@ -66,7 +67,7 @@ func resources() []*jsonapi.Resource {
 
 // New builds the API over deps.
 func New(deps server.Deps) *API {
-	return &API{Deps: deps, engine: newEngine(deps)}
+	return &API{Deps: deps, engine: newEngine(deps), types: jsonapi.SortedKeys(catalog.Types())}
 }
 
 // Name implements server.Vendor.

@@ -1,5 +1,12 @@
 package courier
 
+import (
+	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/courier/catalog"
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+)
+
 // What the external tests compare with counting rows.
 const (
 	NewMessagesSQL        = newMessagesSQL
@@ -10,4 +17,32 @@ const (
 func NotificationDaysSQL(user, lo, hi string, limit, offset int64) (page string, pageArgs []any, total string, totalArgs []any) {
 	p, t := notificationDaysSQL(user, lo, hi, limit, offset)
 	return p.SQL, p.Args, t.SQL, t.Args
+}
+
+// ActionRoute is one route of an action of the resource table: its catalog
+// operation's own method and path, or one of the alternatives it serves too.
+type ActionRoute struct {
+	Op, Method, Path string
+	Alt              bool
+}
+
+// ActionRoutes lists every route of every action of the table, so that tests
+// walk what is mounted rather than a copy of it.
+func ActionRoutes() []ActionRoute {
+	ops := map[string]jsonapi.Operation{}
+	for _, op := range catalog.Operations() {
+		ops[op.ID] = op
+	}
+	var out []ActionRoute
+	for _, res := range resources() {
+		for _, act := range res.Actions {
+			op := ops[act.Op]
+			out = append(out, ActionRoute{Op: act.Op, Method: op.Method, Path: op.Path})
+			for _, alt := range act.Alts {
+				method, path, _ := strings.Cut(alt, " ")
+				out = append(out, ActionRoute{Op: act.Op, Method: method, Path: path, Alt: true})
+			}
+		}
+	}
+	return out
 }

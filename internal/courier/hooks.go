@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Helpers the families' hooks share: ids and tokens, list parameters with a
@@ -140,6 +141,29 @@ func childrenOf(c *jsonapi.Call, typ, parentID string) ([]*jsonapi.Record, error
 		ORDER BY created_at, id`, typ, parentID)
 }
 
+// pageOf answers the page of records the statement page reads, with the
+// total the statement total counts: for actions that list a record's
+// children as only some callers may see them.
+func pageOf(c *jsonapi.Call, page, total jsonapi.Statement, limit, offset int64) (*jsonapi.Answer, error) {
+	var n int64
+	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
+		return nil, err
+	}
+	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]jsonapi.ResourceObject, 0, len(recs))
+	for _, r := range recs {
+		obj, err := c.Render(r)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, obj)
+	}
+	return c.PageAnswer(data, limit, offset, n), nil
+}
+
 // newRecord starts a record of typ owned by org below parent, stamped now.
 func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
 	rec := &jsonapi.Record{Type: typ, ID: c.Engine.IDs.UUID(), OrgID: org, ParentID: parent, CreatedAt: c.Now,
@@ -149,13 +173,13 @@ func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
 }
 
 // decodeBody decodes a plain action body (already checked against the catalog's
-// fields) into a typed struct.
+// fields) into a typed struct, its nested keys exactly (httpx's strict reader).
 func decodeBody(body map[string]json.RawMessage, v any) error {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(raw, v)
+	return httpx.Unmarshal(raw, v, false)
 }
 
 // normalTime parses a client datetime (any RFC 3339) into the stored form.

@@ -608,20 +608,40 @@ func summarySQL(c *jsonapi.Call, who string) jsonapi.Statement {
 }
 
 // The summary's counts: messages (all, of group and direct channels, of
-// providers) and senders over summarySQL; notifications (cr_individual_notifications,
-// migration 101); video channels naming the individual anywhere in their
-// attributes (every video channel is read: see TestComputedQueryPlans).
+// providers) and senders over summarySQL; notifications and video channels
+// are summaryNotificationsSQL and summaryVideoChannelsSQL.
 const (
 	summaryCountsSQL = `SELECT COALESCE(sum(a.posted), 0),
 	COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."individual-group-id"') IS NOT NULL), 0),
 	COALESCE(sum(a.posted) FILTER (WHERE json_extract(ch.attrs, '$."_direct-key"') IS NOT NULL), 0),
 	COALESCE(sum(a.posted) FILTER (WHERE (SELECT json_extract(i.attrs, '$."account-type"') FROM cr_resources i
 		WHERE i.type = 'individuals' AND i.id = json_extract(a.author, '$')) = 'provider'), 0) `
-	summarySendersSQL       = `SELECT json_extract(a.author, '$') AS sender, sum(a.posted) `
-	summarySendersGroup     = ` GROUP BY sender HAVING sum(a.posted) > 0 ORDER BY sender`
-	summaryNotificationsSQL = `SELECT COALESCE((SELECT n FROM cr_individual_notifications WHERE individual_id = ?), 0)`
-	summaryVideoChannelsSQL = `SELECT count(*) FROM cr_resources WHERE type = 'video-channels' AND instr(attrs, ?) > 0`
+	summarySendersSQL   = `SELECT json_extract(a.author, '$') AS sender, sum(a.posted) `
+	summarySendersGroup = ` GROUP BY sender HAVING sum(a.posted) > 0 ORDER BY sender`
 )
+
+// summaryNotificationsSQL counts the individual's notifications in some
+// organizations (cr_individual_org_notifications, migration 107).
+func summaryNotificationsSQL(who string, orgs []string) jsonapi.Statement {
+	args := []any{who}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	return jsonapi.Statement{SQL: `SELECT COALESCE(sum(n), 0) FROM cr_individual_org_notifications WHERE individual_id = ?
+		AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `)`, Args: args}
+}
+
+// summaryVideoChannelsSQL counts the video channels of some organizations
+// that name the individual anywhere in their attributes (each organization's
+// video channels are read: see TestComputedQueryPlans).
+func summaryVideoChannelsSQL(who string, orgs []string) jsonapi.Statement {
+	var args []any
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	return jsonapi.Statement{SQL: `SELECT count(*) FROM cr_resources WHERE type = 'video-channels'
+		AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND instr(attrs, ?) > 0`, Args: append(args, `"`+who+`"`)}
+}
 
 // summaryAnswer is GET /v1/communication-summaries/.
 type summaryAnswer struct {
@@ -694,10 +714,15 @@ func communicationSummary(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		}
 		rows.Close()
 	}
-	if err := c.Tx.QueryRowContext(c.Ctx, summaryNotificationsSQL, who).Scan(&s.Notifications); err != nil {
+	// Every count is of the caller's organizations only: an individual's
+	// notifications and video channels may lie in others.
+	jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...)
+	st = summaryNotificationsSQL(who, c.Caller.Orgs)
+	if err := c.Tx.QueryRowContext(c.Ctx, st.SQL, st.Args...).Scan(&s.Notifications); err != nil {
 		return nil, err
 	}
-	if err := c.Tx.QueryRowContext(c.Ctx, summaryVideoChannelsSQL, `"`+who+`"`).Scan(&s.VideoChannels); err != nil {
+	st = summaryVideoChannelsSQL(who, c.Caller.Orgs)
+	if err := c.Tx.QueryRowContext(c.Ctx, st.SQL, st.Args...).Scan(&s.VideoChannels); err != nil {
 		return nil, err
 	}
 	return jsonapi.Plain(http.StatusOK, summaryAnswer{Summary: s}), nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The notifications family: announcers, app credentials, badge counts (and
@@ -146,7 +147,7 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 			} `json:"attributes"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil || doc.Data == nil {
+	if err := httpx.Unmarshal(raw, &doc, false); err != nil || doc.Data == nil {
 		return nil, jsonapi.ErrPointer("/data", "A request document with a data object is required.")
 	}
 	if doc.Data.Type == nil || *doc.Data.Type != "bulk-badge-counts" {
@@ -394,6 +395,9 @@ func ackNotification(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonR
 			return nil, err
 		}
 		for _, e := range earlier {
+			if !c.Caller.Member(e.OrgID) {
+				continue // an organization the user left: out of reach
+			}
 			e.Set("acknowledged", true)
 			if err := c.Save(e); err != nil {
 				return nil, err
@@ -422,7 +426,19 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		}
 	}
 	limit, offset := c.PageBounds()
+	// The day counts are the user's in every organization; while the user
+	// has notifications in an organization they are no longer a member of,
+	// the days are counted from the notifications of their organizations.
+	jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...)
+	outside := notificationsOutsideSQL(c.Caller.UserID, c.Caller.Orgs)
+	var n int64
+	if err := c.Tx.QueryRowContext(c.Ctx, outside.SQL, outside.Args...).Scan(&n); err != nil {
+		return nil, err
+	}
 	page, count := notificationDaysSQL(c.Caller.UserID, lo, hi, limit, offset)
+	if n > 0 {
+		page, count = notificationDaysInSQL(c.Caller.UserID, c.Caller.Orgs, lo, hi, limit, offset)
+	}
 	var total int64
 	if err := c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total); err != nil {
 		return nil, err
@@ -453,6 +469,39 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 		return nil, err
 	}
 	return c.PageAnswer(data, limit, offset, total), nil
+}
+
+// notificationsOutsideSQL counts a user's notifications outside some
+// organizations (from cr_notification_counts: a few rows per organization).
+func notificationsOutsideSQL(user string, orgs []string) jsonapi.Statement {
+	args := []any{user}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	return jsonapi.Statement{SQL: `SELECT COALESCE(sum(n), 0) FROM cr_notification_counts WHERE user_id = ?
+		AND org_id NOT IN (` + jsonapi.Placeholders(len(orgs)) + `)`, Args: args}
+}
+
+// notificationDaysInSQL is notificationDaysSQL for a user who has
+// notifications outside their organizations: it counts the user's
+// notifications of the organizations between lo and hi ("" for no bound)
+// row by row, since the counters do not keep organizations apart.
+func notificationDaysInSQL(user string, orgs []string, lo, hi string, limit, offset int64) (page, total jsonapi.Statement) {
+	where := `type = 'user-notifications' AND parent_id = ? AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `)`
+	args := []any{user}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	if lo != "" {
+		where, args = where+` AND created_at >= ?`, append(args, lo)
+	}
+	if hi != "" {
+		where, args = where+` AND created_at <= ?`, append(args, hi)
+	}
+	days := `SELECT substr(created_at, 1, 10) AS day, count(*) AS n FROM cr_resources INDEXED BY cr_resources_parent
+		WHERE ` + where + ` GROUP BY day`
+	return jsonapi.Statement{SQL: days + ` ORDER BY day LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args...), limit, offset)},
+		jsonapi.Statement{SQL: `SELECT count(*) FROM (` + days + `)`, Args: args}
 }
 
 // notificationDaysSQL is the SQL of a user's notifications counted per day

@@ -92,6 +92,7 @@ func scopeUsers(c *jsonapi.Call) (string, []any) {
 	if len(c.Caller.Orgs) == 0 {
 		return "0", nil
 	}
+	jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // the total counts them all
 	args := make([]any, 0, len(c.Caller.Orgs)+1)
 	args = append(args, relMember)
 	for _, o := range c.Caller.Orgs {

@@ -337,6 +337,16 @@ func TestComputedQueryPlans(t *testing.T) {
 	dayLo, dayHi := "2026-01-09T12:00:00.000000+00:00", "2026-01-11T12:00:00.000000+00:00"
 	daysPage, daysTotal := notificationDaysSQL(planAdmin, dayLo, dayHi, 500, 0)
 	allDays, allDaysTotal := notificationDaysSQL(planAdmin, "", "", 500, 0)
+	daysInPage, daysInTotal := notificationDaysInSQL(planAdmin, []string{planOrg1}, dayLo, dayHi, 500, 0)
+	daysIn := planAllowance{sorted: true, unindexed: true,
+		why: "only for a user with notifications in an organization they left: that user's notifications, grouped by day"}
+	snifferLogsPage, snifferLogsTotal := snifferLogsSQL("a6000000-0000-4000-8000-000000000001", []string{planOrg1}, 100, 0)
+	snifferLogsFilter := planAllowance{unindexed: true, why: "a sniffer's logs (it lives an hour), each kept if its organizations are allowed"}
+	deviceLogsPage, deviceLogsTotal := userDeviceLogsSQL("a0000000-0000-4000-8000-000000000001", []string{planOrg1, planOrg2}, 100, 0)
+	var named []any
+	for _, typ := range jsonapi.SortedKeys(catalog.Types()) {
+		named = append(named, typ)
+	}
 	// A UNION sorts each side to merge them: the individual's subscriptions
 	// and the channels of their groups.
 	participates := planAllowance{sorted: true, why: "the channels an individual participates in"}
@@ -356,11 +366,10 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "summary: messages", st: jsonapi.Statement{SQL: summaryCountsSQL + summary.SQL, Args: summary.Args}, allow: participates},
 		{name: "summary: senders", st: jsonapi.Statement{SQL: summarySendersSQL + summary.SQL + summarySendersGroup, Args: summary.Args},
 			allow: planAllowance{sorted: true, why: "grouped by author: the authors of the individual's channels"}},
-		{name: "summary: notifications", st: jsonapi.Statement{SQL: summaryNotificationsSQL, Args: []any{who}}},
+		{name: "summary: notifications", st: summaryNotificationsSQL(who, caller.Caller.Orgs)},
 		// Still not flat: a video channel names the individual anywhere in its
-		// attributes (instr), which no index finds.
-		{name: "summary: video channels", st: jsonapi.Statement{SQL: summaryVideoChannelsSQL, Args: []any{`"` + who + `"`}},
-			allow: planAllowance{wholeType: true, why: "instr over every video channel's attributes"}},
+		// attributes (instr), which no index finds: each organization's are read.
+		{name: "summary: video channels", st: summaryVideoChannelsSQL(who, caller.Caller.Orgs)},
 		{name: "notifications: count", st: notificationCountSQL(planAdmin, []string{planOrg1, planOrg2}, true, &ack)},
 		{name: "notification counts: page", st: daysPage, allow: planAllowance{sorted: true,
 			why: "the days of the bounds are one row each, merged with the whole days read in order"}},
@@ -368,6 +377,16 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "notification counts: page, no bounds", st: allDays},
 		{name: "notification counts: days, no bounds", st: allDaysTotal},
 		{name: "sniffers of the caller (every request)", st: jsonapi.Statement{SQL: activeSniffersSQL, Args: []any{planAdmin, dayLo}}},
+		{name: "sniffer logs: page", st: snifferLogsPage, allow: snifferLogsFilter},
+		{name: "sniffer logs: total", st: snifferLogsTotal, allow: snifferLogsFilter},
+		{name: "sniffer logs: their organizations", st: snifferLogOrgsSQL("a6000000-0000-4000-8000-000000000001", []string{planOrg1}),
+			allow: snifferLogsFilter},
+		{name: "a sniffed request's named records", st: jsonapi.Statement{SQL: namedOrgsSQL(len(named), 2), Args: append(named, planOrg1, planAlice)}},
+		{name: "device logs: page", st: deviceLogsPage},
+		{name: "device logs: total", st: deviceLogsTotal},
+		{name: "notifications outside the caller's organizations", st: notificationsOutsideSQL(planAdmin, []string{planOrg1})},
+		{name: "notification counts in the caller's organizations: page", st: daysInPage, allow: daysIn},
+		{name: "notification counts in the caller's organizations: days", st: daysInTotal, allow: daysIn},
 	}
 	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
 		for _, tc := range cases {

@@ -22,12 +22,8 @@ func (a *API) routes() http.Handler {
 		r.Use(a.authenticate, a.sniff)
 		a.engine.Mount(r)
 	})
-	root.NotFound(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+	httpx.Unrouted(root, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return &jsonapi.Error{Status: http.StatusNotFound, Code: jsonapi.CodeNotFound, Detail: "Not found."}
-	}))
-	root.MethodNotAllowed(httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &jsonapi.Error{Status: http.StatusMethodNotAllowed, Code: jsonapi.CodeMethod,
-			Detail: `Method "` + r.Method + `" not allowed.`}
-	}))
+	})
 	return root
 }

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -163,8 +166,12 @@ func replicatorScope(c *jsonapi.Call) (string, []any) { return "1 = 1", nil }
 
 func replicatorVisible(c *jsonapi.Call, rec *jsonapi.Record) bool { return true }
 
-// snifferCreate captures a user of the caller's organizations until
-// valid-until (an hour from now by default, never in the past).
+// snifferCreate captures a user who shares an organization with the caller
+// until valid-until (an hour from now by default, never in the past). The
+// sniffer belongs to the first organization they share and remembers its
+// creator (hidden), whose scope decides what its logs show. A user the caller
+// shares no organization with is out of reach, answered as any out-of-scope
+// reference: 400 naming user-id.
 func snifferCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
 	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
@@ -180,8 +187,8 @@ func snifferCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) e
 			break
 		}
 	}
-	if rec.OrgID == "" && user.ID == c.Caller.UserID && len(c.Caller.Orgs) > 0 {
-		rec.OrgID = c.Caller.Orgs[0]
+	if rec.OrgID == "" {
+		return jsonapi.ErrPointer("/data/attributes/user-id", "user %s does not exist.", rec.Str("user-id"))
 	}
 	now, _ := time.Parse(jsonapi.TimeLayout, c.Now)
 	until := jsonapi.FormatTime(now.Add(time.Hour))
@@ -195,12 +202,87 @@ func snifferCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) e
 	}
 	rec.Set("valid-until", until)
 	rec.Set("created-time", c.Now)
+	rec.Set(snifferCreator, c.Caller.UserID)
 	return nil
 }
 
-// snifferLogs lists what the sniffer captured.
+// Hidden attributes of sniffers and their logs: who created the sniffer, and
+// the organizations whose data a logged request read, wrote or named.
+const (
+	snifferCreator = "_creator"
+	snifferLogOrgs = "_orgs"
+)
+
+// snifferScope is the organizations a sniffer's creator is a member of now;
+// a sniffer without a recorded creator (a fixture's) sees its own
+// organization only.
+func snifferScope(ctx context.Context, tx *sql.Tx, creator, org string) ([]string, error) {
+	if creator == "" {
+		return []string{org}, nil
+	}
+	return jsonapi.LinkedTo(ctx, tx, relMember, creator)
+}
+
+// snifferLogs lists what the sniffer captured that both its creator and the
+// caller may see now: a log whose request reached another organization is
+// left out (and not counted), since memberships change after it was written.
 func snifferLogs(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
-	return c.ListChildren("sniffer-logs", rec.ID)
+	scope, err := snifferScope(c.Ctx, c.Tx, rec.Str(snifferCreator), rec.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var allowed []string
+	for _, o := range scope {
+		if c.Caller.Member(o) {
+			allowed = append(allowed, o)
+		}
+	}
+	limit, offset := c.PageBounds()
+	page, total := snifferLogsSQL(rec.ID, allowed, limit, offset)
+	if reach := jsonapi.ReachFrom(c.Ctx); reach != nil {
+		// Reading logs is sniffed too: what they hold is their requests'
+		// organizations' data, not only the sniffer's organization's.
+		st := snifferLogOrgsSQL(rec.ID, allowed)
+		orgs, err := stringColumn(c.Ctx, c.Tx, st.SQL, st.Args...)
+		if err != nil {
+			return nil, err
+		}
+		reach.Add(orgs...)
+	}
+	return pageOf(c, page, total, limit, offset)
+}
+
+// snifferLogsSQL is one page and the total of a sniffer's logs whose
+// organizations are all among allowed (a log without the list, a fixture's,
+// is its own organization's). It reads the sniffer's logs through the parent
+// index: a sniffer lives an hour by default.
+func snifferLogsSQL(sniffer string, allowed []string, limit, offset int64) (page, total jsonapi.Statement) {
+	where, args := snifferLogsWhere(sniffer, allowed)
+	return jsonapi.Statement{SQL: `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent WHERE ` +
+			where + ` ORDER BY created_at, id LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args...), limit, offset)},
+		jsonapi.Statement{SQL: `SELECT count(*) FROM cr_resources INDEXED BY cr_resources_parent WHERE ` + where, Args: args}
+}
+
+// snifferLogsWhere is the condition of snifferLogsSQL.
+func snifferLogsWhere(sniffer string, allowed []string) (string, []any) {
+	args := []any{sniffer}
+	for _, o := range allowed {
+		args = append(args, o)
+	}
+	return `type = 'sniffer-logs' AND parent_id = ? AND NOT EXISTS (SELECT 1 FROM json_each(` + snifferLogOrgsExpr +
+		`) WHERE value NOT IN (` + jsonapi.Placeholders(len(allowed)) + `))`, args
+}
+
+// snifferLogOrgsExpr is the organizations of a log (snifferLogOrgs; its own
+// organization for a fixture's).
+const snifferLogOrgsExpr = `COALESCE(json_extract(attrs, '$."` + snifferLogOrgs + `"'), json_array(org_id))`
+
+// snifferLogOrgsSQL reads the organizations of the logs snifferLogsSQL
+// counts (one row per log and organization: the caller drops repeats).
+func snifferLogOrgsSQL(sniffer string, allowed []string) jsonapi.Statement {
+	where, args := snifferLogsWhere(sniffer, allowed)
+	return jsonapi.Statement{SQL: `SELECT o.value FROM (SELECT attrs, org_id FROM cr_resources INDEXED BY cr_resources_parent WHERE ` +
+		where + `), json_each(` + snifferLogOrgsExpr + `) AS o`, Args: args}
 }
 
 // sniffLimit is how much of each request and response body a sniffer keeps.
@@ -209,7 +291,11 @@ const sniffLimit = 64 << 10
 // sniff records every request of a user who has a sniffer still valid on the
 // emulated clock, with its answer, as a sniffer-logs record under each such
 // sniffer (GET /v1/sniffers/{id}/get-logs/ lists them). It runs after
-// authentication, so only the caller's own requests are recorded.
+// authentication, so only the caller's own requests are recorded. A log keeps
+// the organizations of the user whose data the request reached (what the
+// engine read or wrote, the organizations it listed, the records its path,
+// query and body name); a sniffer whose creator may not see all of them does
+// not record it.
 func (a *API) sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller := jsonapi.CallerFrom(r.Context())
@@ -222,6 +308,10 @@ func (a *API) sniff(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// A new context: the client may have gone, the record must still be written.
+		ctx := context.WithoutCancel(r.Context())
+		reachCtx, reach := jsonapi.WithReach(r.Context())
+		r = r.WithContext(reachCtx)
 		reqBody := &httpx.Capped{Limit: sniffLimit}
 		httpx.TeeBody(r, reqBody)
 		rec := httpx.NewRecorder(w, sniffLimit)
@@ -241,14 +331,35 @@ func (a *API) sniff(next http.Handler) http.Handler {
 			"trace-id":     r.Header.Get("X-Trace-Id"),
 			"user-agent":   r.UserAgent(),
 		}
-		raw := make(map[string]json.RawMessage, len(attrs))
+		raw := make(map[string]json.RawMessage, len(attrs)+1)
 		for k, v := range attrs {
 			raw[k], _ = json.Marshal(v) // strings and ints
 		}
-		// A new context: the client may have gone, the record must still be written.
-		ctx := context.WithoutCancel(r.Context())
 		err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+			query, _ := url.QueryUnescape(r.URL.RawQuery) // best effort: ids are plain ASCII
+			named, err := a.namedOrgs(ctx, tx, r.URL.Path, query, reqBody.String())
+			if err != nil {
+				return err
+			}
+			// Only the user's own organizations count: what the engine read of
+			// another (a record it then refused) or an id of another the user
+			// typed is not in what the user sent or was answered.
+			orgs := []string{}
+			for _, o := range append(reach.Orgs(), named...) {
+				if caller.Member(o) && !slices.Contains(orgs, o) {
+					orgs = append(orgs, o)
+				}
+			}
+			slices.Sort(orgs)
+			raw[snifferLogOrgs], _ = json.Marshal(orgs)
 			for _, s := range sniffers {
+				scope, err := snifferScope(ctx, tx, s.creator, s.org)
+				if err != nil {
+					return err
+				}
+				if !allIn(orgs, scope) {
+					continue // its creator may not see what the request reached
+				}
 				log := &jsonapi.Record{Type: "sniffer-logs", ID: a.IDs.UUID(), OrgID: s.org, ParentID: s.id, CreatedAt: now, Attrs: maps.Clone(raw)}
 				if err := a.engine.Insert(ctx, tx, log); err != nil {
 					return err
@@ -262,12 +373,82 @@ func (a *API) sniff(next http.Handler) http.Handler {
 	})
 }
 
-type snifferRef struct{ id, org string }
+// allIn reports whether every one of orgs is in scope.
+func allIn(orgs, scope []string) bool {
+	for _, o := range orgs {
+		if !slices.Contains(scope, o) {
+			return false
+		}
+	}
+	return true
+}
+
+// uuidText finds the ids a request names.
+var uuidText = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// maxNamedIDs bounds the ids of one request looked up (a 64 KiB body holds
+// at most about 1,800).
+const maxNamedIDs = 2000
+
+// namedOrgs are the organizations of the records whose ids the texts name:
+// a request that names another organization's record and fails before
+// reading it (a 400 on another attribute) still carries that organization's
+// data in its body. The look-up seeks the primary key of every type.
+func (a *API) namedOrgs(ctx context.Context, tx *sql.Tx, texts ...string) ([]string, error) {
+	seen := map[string]bool{}
+	var ids []any
+	for _, t := range texts {
+		for _, id := range uuidText.FindAllString(t, -1) {
+			id = jsonapi.LowerID(id)
+			if !seen[id] && len(ids) < maxNamedIDs {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(a.types)+len(ids))
+	for _, t := range a.types {
+		args = append(args, t)
+	}
+	args = append(args, ids...)
+	return stringColumn(ctx, tx, namedOrgsSQL(len(a.types), len(ids)), args...)
+}
+
+// namedOrgsSQL reads the organizations of records of any of nTypes types by
+// nIDs ids (one row per record found: the caller drops repeats).
+func namedOrgsSQL(nTypes, nIDs int) string {
+	return `SELECT org_id FROM cr_resources WHERE type IN (` + jsonapi.Placeholders(nTypes) + `)
+		AND id IN (` + jsonapi.Placeholders(nIDs) + `) AND org_id != ''`
+}
+
+// stringColumn reads the one text column of a query's rows.
+func stringColumn(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// snifferRef is an active sniffer: its id, organization and creator.
+type snifferRef struct{ id, org, creator string }
 
 // activeSniffersSQL reads the sniffers of a user valid after a time (every
 // request reads it).
-const activeSniffersSQL = `SELECT id, org_id FROM cr_resources WHERE type = 'sniffers'
-	AND json_extract(attrs, '$."user-id"') = ? AND json_extract(attrs, '$."valid-until"') > ?`
+const activeSniffersSQL = `SELECT id, org_id, COALESCE(json_extract(attrs, '$."` + snifferCreator + `"'), '') FROM cr_resources
+	WHERE type = 'sniffers' AND json_extract(attrs, '$."user-id"') = ? AND json_extract(attrs, '$."valid-until"') > ?`
 
 // activeSniffers are the sniffers of user valid at now (stored times are
 // fixed-width UTC, so they compare as text).
@@ -283,7 +464,7 @@ func (a *API) activeSniffers(ctx context.Context, user, now string) ([]snifferRe
 	var out []snifferRef
 	for rows.Next() {
 		var s snifferRef
-		if err := rows.Scan(&s.id, &s.org); err != nil {
+		if err := rows.Scan(&s.id, &s.org, &s.creator); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

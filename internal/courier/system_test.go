@@ -3,6 +3,7 @@ package courier_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -206,4 +207,163 @@ func TestSnifferRecordsTheUsersRequests(t *testing.T) {
 	env.Deps.Clock.Advance(time.Hour - time.Second)
 	env.Do(t, "GET", "/courier/v1/organizations/", "", user)
 	assert.Len(t, read().Data, 2)
+}
+
+// TestSnifferTargetsOnlyUsersInReach: a sniffer may target only a user who
+// shares an organization with its creator; any other user is refused as any
+// out-of-reach reference is (400 naming user-id), and nothing is stored.
+func TestSnifferTargetsOnlyUsersInReach(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	const org2User = "20000000-0000-4000-8000-0000000000a2"
+	addUser(t, env, org2User, "", org2)
+	before := storeState(t, env)
+	for _, tc := range []struct{ name, token, user string }{
+		{"a user of the other organization only", org1Token, org2User},
+		{"a user that does not exist", org1Token, "20000000-0000-4000-8000-0000000000ff"},
+	} {
+		r := callWant(t, env, tc.token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+tc.user+`"}`), 400)
+		d := decode(t, r)
+		require.Len(t, d.Errors, 1, tc.name)
+		assert.Equal(t, "/data/attributes/user-id", d.Errors[0].Source["pointer"], tc.name)
+		assert.Equal(t, "user "+tc.user+" does not exist.", d.Errors[0].Detail, tc.name)
+	}
+	assert.Equal(t, before, storeState(t, env))
+
+	// In reach: the sniffer belongs to the first organization both share.
+	for _, tc := range []struct {
+		name, token, user, org string
+	}{
+		{"the admin, from the org1 user", org1Token, adminUser, org1},
+		{"the org1 user, from the admin", adminToken, org1User, org1},
+		{"a user of the second organization, from the admin", adminToken, org2User, org2},
+		{"oneself", org1Token, org1User, org1},
+	} {
+		s := mustOne(t, env, tc.token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+tc.user+`"}`), 201)
+		want := http.StatusNotFound // the org1 user sees org1's sniffers only
+		if tc.org == org1 {
+			want = http.StatusOK
+		}
+		assert.Equal(t, want, call(t, env, org1Token, "GET", "/v1/sniffers/"+s.ID+"/", "").Status, tc.name)
+		callWant(t, env, adminToken, "GET", "/v1/sniffers/"+s.ID+"/", "", http.StatusOK)
+	}
+}
+
+// TestSnifferLogsStayInTheCreatorsScope: a sniffer records a request only if
+// its creator may see every organization the request reached (read, wrote,
+// listed or named); its logs show only what the creator and the caller may
+// see at the time they are read.
+func TestSnifferLogsStayInTheCreatorsScope(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	// The admin's own sniffer on themself records all that follows, org2's too.
+	own := mustOne(t, env, adminToken, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+adminUser+`"}`), 201)
+	// The issue's sniffer: the org1 user sniffs the admin, a member of both.
+	s := mustOne(t, env, org1Token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+adminUser+`"}`), 201)
+	unknownChannel := "50000000-0000-4000-8000-0000000000ff"
+	cases := []struct {
+		name, method, path, body string
+		shown                    bool
+	}{
+		{"an org1 channel", "GET", "/v1/messaging-channels/" + chanGroup1 + "/", "", true},
+		{"org1's channels", "GET", "/v1/messaging-channels/?organization-id=" + org1, "", true},
+		{"an org1 channel's messages", "GET", "/v1/messaging-messages/?channel-id=" + chanGroup1, "", true},
+		{"shared reference data", "GET", "/v1/replicators/", "", true},
+		{"a channel that does not exist", "GET", "/v1/messaging-channels/" + unknownChannel + "/", "", true},
+		{"a refused query", "GET", "/v1/messaging-channels/?page[limit]=0", "", true},
+		{"an org2 channel's messages", "GET", "/v1/messaging-messages/?channel-id=" + chanGroup2, "", false},
+		{"an org2 channel", "GET", "/v1/messaging-channels/" + chanGroup2 + "/", "", false},
+		{"org2's channels", "GET", "/v1/messaging-channels/?organization-id=" + org2, "", false},
+		{"every channel of the admin", "GET", "/v1/messaging-channels/", "", false},
+		{"every organization of the admin", "GET", "/v1/organizations/", "", false},
+		{"the users of both organizations", "GET", "/v1/users/?page[limit]=1", "", false},
+		{"an org2 individual", "GET", "/v1/individuals/" + indRalph + "/", "", false},
+		{"the admin's notification counts (org2's too)", "GET", "/v1/user-notification-counts/", "", false},
+		{"a message for org2, refused before it is read", "POST", "/v1/messaging-messages/",
+			resourceDoc("messaging-messages", "", `{"channel-id": "`+chanGroup2+`", "message": "Ralph's biopsy is back.", "bogus": 1}`), false},
+		{"an org2 bookmark, created", "POST", "/v1/messaging-bookmarks/",
+			resourceDoc("messaging-bookmarks", "", `{"channel-id": "`+chanGroup2+`", "message-id": "`+msg6+`"}`), false},
+		{"the logs of the admin's own sniffer (org2's requests)", "GET", "/v1/sniffers/" + own.ID + "/get-logs/", "", false},
+		{"an org1 channel, refused", "GET", "/v1/messaging-channels/" + chanGroup1 + "/?x=1", "", true}, // a 400 that names org1 only
+	}
+	for i, tc := range cases {
+		env.Deps.Clock.Advance(time.Second) // logs list oldest first
+		r := call(t, env, adminToken, tc.method, tc.path, tc.body, "User-Agent: case-"+strconv.Itoa(i))
+		require.Less(t, r.Status, 500, tc.name)
+	}
+	var want []string
+	for i, tc := range cases {
+		if tc.shown {
+			want = append(want, "case-"+strconv.Itoa(i))
+		}
+	}
+	// Not shown is not stored: the creator could never read it.
+	assert.Equal(t, len(want), countRows(t, env, `SELECT count(*) FROM cr_resources WHERE type = 'sniffer-logs' AND parent_id = ?`, s.ID))
+	for _, token := range []string{org1Token, adminToken} { // (the admin's read is the last one logged)
+		r := callWant(t, env, token, "GET", "/v1/sniffers/"+s.ID+"/get-logs/", "", 200)
+		var agents []string
+		for _, l := range many(t, r) {
+			agents = append(agents, l.Attributes["user-agent"].(string))
+		}
+		assert.Equal(t, want, agents, token)
+		assert.Equal(t, float64(len(want)), decode(t, r).Meta["page[total]"], token)
+		assert.NotContains(t, r.Body, chanGroup2, token)
+		assert.NotContains(t, r.Body, "Southgate", token)
+		assert.NotContains(t, r.Body, "biopsy", token)
+	}
+	page := many(t, callWant(t, env, org1Token, "GET", "/v1/sniffers/"+s.ID+"/get-logs/?page[limit]=2&page[offset]=1", "", 200))
+	require.Len(t, page, 2)
+	assert.Equal(t, want[1:3], []string{page[0].Attributes["user-agent"].(string), page[1].Attributes["user-agent"].(string)})
+}
+
+// TestSnifferLogsFollowScopeChanges: what a log shows is decided again when it
+// is read: by its creator's memberships then, and by the caller's.
+func TestSnifferLogsFollowScopeChanges(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	const both = "20000000-0000-4000-8000-0000000000b0"
+	addUser(t, env, both, "courier-both-token", org1, org2)
+	// The admin sniffs themself: an org1 sniffer whose creator sees both organizations.
+	s := mustOne(t, env, adminToken, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+adminUser+`"}`), 201)
+	env.Deps.Clock.Advance(time.Second)
+	callWant(t, env, adminToken, "GET", "/v1/messaging-channels/"+chanGroup2+"/", "", 200)
+	env.Deps.Clock.Advance(time.Second)
+	callWant(t, env, adminToken, "GET", "/v1/messaging-channels/"+chanGroup1+"/", "", 200)
+	logsPath := "/v1/sniffers/" + s.ID + "/get-logs/"
+	paths := func(token string) []string {
+		var out []string
+		for _, l := range mustMany(t, env, token, logsPath) {
+			out = append(out, l.Attributes["path"].(string))
+		}
+		return out
+	}
+	channel := func(id string) string { return "/courier/v1/messaging-channels/" + id + "/" }
+	assert.Equal(t, []string{channel(chanGroup2), channel(chanGroup1)}, paths("courier-both-token"))
+	// The caller's scope: the org1 user sees the sniffer, not the org2 request.
+	assert.Equal(t, []string{channel(chanGroup1)}, paths(org1Token))
+	// The creator's scope, now: the admin leaves the second organization.
+	exec(t, env, `DELETE FROM cr_links WHERE rel = 'member' AND from_id = ? AND to_id = ?`, adminUser, org2)
+	assert.Equal(t, []string{channel(chanGroup1)}, paths("courier-both-token"))
+	// And back: the log was kept, only hidden.
+	exec(t, env, `INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES ('member', ?, ?, '', '{}')`, adminUser, org2)
+	assert.Equal(t, []string{channel(chanGroup2), channel(chanGroup1)}, paths("courier-both-token"))
+}
+
+// TestSnifferLogsOfAUserOfOneOrganization: a user's request for another
+// organization's record is answered 404 and holds nothing of it, so a sniffer
+// created in the user's organization records it.
+func TestSnifferLogsOfAUserOfOneOrganization(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	s := mustOne(t, env, org1Token, "POST", "/v1/sniffers/", resourceDoc("sniffers", "", `{"user-id": "`+org1User+`"}`), 201)
+	env.Deps.Clock.Advance(time.Second)
+	callWant(t, env, org1Token, "GET", "/v1/messaging-channels/"+chanGroup2+"/", "", 404)
+	env.Deps.Clock.Advance(time.Second)
+	callWant(t, env, org1Token, "POST", "/v1/messaging-bookmarks/",
+		resourceDoc("messaging-bookmarks", "", `{"channel-id": "`+chanGroup2+`", "message-id": "`+msg6+`"}`), 400)
+	var got []string
+	for _, l := range mustMany(t, env, adminToken, "/v1/sniffers/"+s.ID+"/get-logs/") {
+		got = append(got, l.Attributes["method"].(string)+" "+l.Attributes["path"].(string))
+	}
+	assert.Equal(t, []string{"GET /courier/v1/messaging-channels/" + chanGroup2 + "/", "POST /courier/v1/messaging-bookmarks/"}, got)
 }

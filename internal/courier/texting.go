@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The texting family: Twilio-backed text accounts, their numbers,
@@ -304,7 +303,7 @@ func textInfoCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) 
 // textReceiveLog reads a receive log by its Twilio message id (a string, not
 // a UUID, matched without regard to case).
 func textReceiveLog(c *jsonapi.Call, _ *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
-	id := chi.URLParam(c.Req, "id")
+	id := httpx.PathParam(c.Req, "id")
 	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'text-receive-logs'
 		AND lower(id) = ?`, strings.ToLower(id))
 	if err != nil {

@@ -118,6 +118,7 @@ func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRa
 // device of the caller's organizations.
 func userDeviceScope(c *jsonapi.Call) (string, []any) {
 	if c.Query.Bool("all-users") && len(c.Caller.Orgs) > 0 {
+		jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // the total counts them all
 		args := make([]any, len(c.Caller.Orgs))
 		for i, o := range c.Caller.Orgs {
 			args[i] = o
@@ -169,13 +170,33 @@ func userDeviceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw
 	return nil
 }
 
-// userDeviceLogs lists the pushes a device received.
+// userDeviceLogs lists the pushes a device received from the caller's
+// organizations: a push belongs to the organization that sent it, which may
+// not be the device's (a user of two organizations has one phone).
 func userDeviceLogs(c *jsonapi.Call, dev *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
-	return c.ListChildren("user-device-logs", dev.ID)
+	limit, offset := c.PageBounds()
+	page, total := userDeviceLogsSQL(dev.ID, c.Caller.Orgs, limit, offset)
+	return pageOf(c, page, total, limit, offset)
 }
 
-// userPush records a push to every notifying device of the individual's user.
-func userPush(c *jsonapi.Call, individualID, title, body string, data jsonRaw) error {
+// userDeviceLogsSQL is one page of a device's pushes from some organizations,
+// read through the parent index, and their total, from cr_counts.
+func userDeviceLogsSQL(device string, orgs []string, limit, offset int64) (page, total jsonapi.Statement) {
+	args := []any{device}
+	for _, o := range orgs {
+		args = append(args, o)
+	}
+	in := jsonapi.Placeholders(len(orgs))
+	return jsonapi.Statement{SQL: `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
+			WHERE type = 'user-device-logs' AND parent_id = ? AND org_id IN (` + in + `) ORDER BY created_at, id LIMIT ? OFFSET ?`,
+			Args: append(append([]any(nil), args...), limit, offset)},
+		jsonapi.Statement{SQL: `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = 'user-device-logs' AND parent_id = ?
+			AND org_id IN (` + in + `)`, Args: args}
+}
+
+// userPush records a push of organization org to every notifying device of
+// the individual's user; the push is the organization's, whatever device.
+func userPush(c *jsonapi.Call, org, individualID, title, body string, data jsonRaw) error {
 	user, err := userOf(c, individualID)
 	if err != nil || user == nil {
 		return err
@@ -189,7 +210,7 @@ func userPush(c *jsonapi.Call, individualID, title, body string, data jsonRaw) e
 		if !d.Bool("allow-notification") {
 			continue
 		}
-		l := newRecord(c, "user-device-logs", d.OrgID, d.ID)
+		l := newRecord(c, "user-device-logs", org, d.ID)
 		l.Set("badge-count", 0)
 		l.Set("body", body)
 		l.Set("category", "multicast")
@@ -420,7 +441,7 @@ func userMulticastTo(c *jsonapi.Call, org, individualID, templateID string, data
 	if err := c.Insert(m); err != nil {
 		return err
 	}
-	return userPush(c, individualID, templateID, "Message from template "+templateID+".", data)
+	return userPush(c, org, individualID, templateID, "Message from template "+templateID+".", data)
 }
 
 // userMulticastBody is the body of the users/{id}/ multicast actions.

@@ -1,12 +1,12 @@
 package courier
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The video family: video channels (rooms), their participants and
@@ -156,9 +156,7 @@ func videoReadAppointment(rec *jsonapi.Record) (*videoAppointment, error) {
 		return nil, nil
 	}
 	var in videoAppointmentIn
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	if err := httpx.Unmarshal(raw, &in, false); err != nil {
 		return nil, jsonapi.ErrPointer("/data/attributes/appointment", "Must be an object {duration, id, start}.")
 	}
 	appt := &videoAppointment{}

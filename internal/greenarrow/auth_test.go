@@ -48,15 +48,19 @@ func TestAuthentication(t *testing.T) {
 }
 
 // TestEnvelopeOnUnknownRoutes: every answer under the prefix is the envelope,
-// unauthenticated ones and unknown routes included.
+// unauthenticated ones and unknown routes included; a wrong method is a 405.
 func TestEnvelopeOnUnknownRoutes(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
+	for _, method := range []string{"PATCH", "DELETE"} {
+		res := env.Do(t, method, "/greenarrow/ga/api/v2/organizations/1", "", sysAdmin)
+		requireError(t, res, 405, "invalid_request")
+		assert.Equal(t, "GET, HEAD, PUT", res.Header.Get("Allow"))
+	}
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/greenarrow/nope"},
 		{"GET", "/greenarrow/ga/api/v2/campaigns"},
-		{"PATCH", "/greenarrow/ga/api/v2/organizations/1"},
-		{"DELETE", "/greenarrow/ga/api/v2/organizations/1"},
+		{"PROPFIND", "/greenarrow/ga/api/v2/campaigns"},
 		{"GET", "/greenarrow/ga/api/v2/organizations/1/messages_sent/weekly"},
 		{"GET", "/greenarrow/ga/api/v2/organizations/1/messages_sent/daily.xml"},
 		{"GET", "/greenarrow/ga/api/v2/organizations/1/messages_sent/daily.csv.csv"},

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // A delete confirmation code is valid for two minutes on the emulated clock.
@@ -82,7 +82,7 @@ func (a *API) deleteOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	code := chi.URLParam(r, "code")
+	code := httpx.PathParam(r, "code")
 	if !deleteCodeFormat.MatchString(code) {
 		return invalidRequest("the delete confirmation code is malformed: request one from GET /ga/api/v2/organizations/%d/delete_confirmation_code", id)
 	}

@@ -94,8 +94,12 @@ func writeData(w http.ResponseWriter, data any) {
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var be *httpx.BodyError
+	var me *httpx.MethodError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &me):
+		e = &Error{http.StatusMethodNotAllowed, codeInvalidRequest, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)",
+			me.Method, me.Path, strings.Join(me.Allowed, ", "))}
 	case httpx.IsTooLarge(err):
 		e = &Error{http.StatusRequestEntityTooLarge, codeInvalidRequest,
 			fmt.Sprintf("request body is larger than %d bytes", httpx.MaxBodyBytes)}

@@ -25,6 +25,9 @@ func (o *opt[T]) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.V)
 }
 
+// JSONTarget implements httpx.Wrapper: the keys inside are checked against T.
+func (o *opt[T]) JSONTarget() any { return &o.V }
+
 // orgInput is the payload of create and update: every attribute, all optional.
 // id and time_zone_utc_offset are read-only and ignored, like any unknown member.
 type orgInput struct {

@@ -8,13 +8,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // orgID reads the {id} of the path. An id that is not a number names no
 // organization: not_found, like an unknown one.
 func orgID(r *http.Request) (int64, error) {
-	s := chi.URLParam(r, "id")
+	s := httpx.PathParam(r, "id")
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 {
 		return 0, orgNotFound(strconv.Quote(s))

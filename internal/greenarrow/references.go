@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // refKind describes one table of referenced objects: how a reference names
@@ -149,7 +149,7 @@ func (k refKind[T]) listHandler(a *API) func(w http.ResponseWriter, r *http.Requ
 // getHandler handles GET /ga/api/v2/<objects>/{id}.
 func (k refKind[T]) getHandler(a *API) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id := chi.URLParam(r, "id")
+		id := httpx.PathParam(r, "id")
 		var arg any = id
 		if !k.stringID {
 			n, err := strconv.ParseInt(id, 10, 64)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 type reportData struct {
@@ -41,7 +41,7 @@ func (r *reportRow) name() string {
 // messagesSent handles GET /ga/api/v2/organizations/{id}/messages_sent/{report},
 // where report is daily, daily.csv, monthly or monthly.csv.
 func (a *API) messagesSent(w http.ResponseWriter, r *http.Request) error {
-	report := chi.URLParam(r, "report")
+	report := httpx.PathParam(r, "report")
 	kind, format, _ := strings.Cut(report, ".")
 	if (kind != "daily" && kind != "monthly") || (format != "" && format != "csv") || strings.Count(report, ".") > 1 {
 		return notFound("no route matches %s %s", r.Method, r.URL.Path)

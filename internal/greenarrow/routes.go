@@ -44,12 +44,9 @@ func (a *API) routes() http.Handler {
 		r.Get("/ga/api/v2/suppression_lists", h(suppressionLists.listHandler(a)))
 		r.Get("/ga/api/v2/suppression_lists/{id}", h(suppressionLists.getHandler(a)))
 	})
-	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
+	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no route matches %s %s", r.Method, r.URL.Path)
-	}))
-	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
-		return notFound("no route matches %s %s", r.Method, r.URL.Path)
-	}))
+	})
 	return r
 }
 
@@ -58,11 +55,6 @@ func (a *API) controlRoutes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.writeControlError, fn) }
 	r := chi.NewRouter()
 	r.Post("/organizations/{id}/sends", h(a.simulateSend))
-	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
-		return &control.Error{Status: http.StatusNotFound, Msg: "no such control-plane call: " + r.Method + " " + r.URL.Path}
-	}))
-	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
-		return &control.Error{Status: http.StatusMethodNotAllowed, Msg: "method " + r.Method + " not allowed on " + r.URL.Path}
-	}))
+	httpx.Unrouted(r, a.writeControlError, control.NotFound)
 	return r
 }

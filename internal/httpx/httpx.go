@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -89,6 +90,7 @@ const (
 	BodyWrongType                          // a field of the wrong JSON type
 	BodyUnknown                            // a field the type does not have (strict decoding only)
 	BodyTooLarge                           // over MaxBodyBytes
+	BodyBadText                            // a string with a NUL character or a lone surrogate
 )
 
 func (e *BodyError) Error() string { return e.Msg }
@@ -116,8 +118,7 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// DecodeJSON decodes the request body into v. With strict, fields v does not
-// have are an error (BodyUnknown); otherwise they are ignored.
+// DecodeJSON decodes the request body into v, as Unmarshal does.
 func DecodeJSON(r *http.Request, v any, strict bool) error {
 	body, err := ReadBody(r)
 	if err != nil {
@@ -126,20 +127,32 @@ func DecodeJSON(r *http.Request, v any, strict bool) error {
 	return Unmarshal(body, v, strict)
 }
 
-// Unmarshal decodes one JSON value from body into v, classifying failures as BodyErrors.
+// Unmarshal is the one strict JSON reader of every vendor and the control
+// plane: it decodes exactly one JSON value from body into v (whitespace may
+// follow it, nothing else), classifying failures as BodyErrors. Keys match
+// struct fields exactly, nested structs included: with strict, any other key
+// is an error (BodyUnknown); otherwise it is ignored, also when it differs
+// from a field only by case. null is not an object (where v is a struct or a
+// map), and invalid UTF-8 or a string with a NUL character is refused. See
+// checkJSON.
 func Unmarshal(body []byte, v any, strict bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &BodyError{Kind: BodyEmpty, Msg: "request body is empty"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if strict {
-		dec.DisallowUnknownFields()
+	body, err := checkJSON(body, reflect.TypeOf(v), strict)
+	if err != nil {
+		return err
 	}
+	if !strict {
+		if err := json.Unmarshal(body, v); err != nil {
+			return classify(err)
+		}
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return classify(err)
-	}
-	if dec.More() {
-		return &BodyError{Kind: BodyMalformed, Msg: "request body has data after the JSON value"}
 	}
 	return nil
 }

@@ -17,9 +17,11 @@ import (
 // manual activation, and only they suspend a sender. No vendor credentials;
 // errors in the control plane's {"error": ...} format.
 func (a *API) ControlRoutes() http.Handler {
-	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(control.WriteError(a.Log), fn) }
+	onErr := control.WriteError(a.Log)
+	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(onErr, fn) }
 	r := chi.NewRouter()
 	r.Post("/senders/{id}/status", h(a.setSenderStatus))
+	httpx.Unrouted(r, onErr, control.NotFound)
 	return r
 }
 
@@ -44,9 +46,9 @@ func (a *API) setSenderStatus(w http.ResponseWriter, r *http.Request) error {
 		return &control.Error{Status: http.StatusBadRequest, Msg: `status must be one of "active", "pending", "canceled", "suspended"`}
 	}
 	it, err := scanSender(a.DB.WriteRow(r.Context(), `UPDATE lm_senders SET status = ?, activate_at = NULL
-		WHERE id = ? RETURNING `+senderColumns, req.Status, chi.URLParam(r, "id")))
+		WHERE id = ? RETURNING `+senderColumns, req.Status, httpx.PathParam(r, "id")))
 	if errors.Is(err, sql.ErrNoRows) {
-		return &control.Error{Status: http.StatusNotFound, Msg: "no sender name with id " + chi.URLParam(r, "id")}
+		return &control.Error{Status: http.StatusNotFound, Msg: "no sender name with id " + httpx.PathParam(r, "id")}
 	}
 	if err != nil {
 		return err

@@ -66,8 +66,12 @@ type errorBody struct {
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var be *httpx.BodyError
+	var me *httpx.MethodError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &me):
+		e = &Error{Status: http.StatusMethodNotAllowed, Code: codeBadRequest,
+			Message: "Method " + me.Method + " is not allowed on " + me.Path}
 	case httpx.IsTooLarge(err):
 		e = &Error{Status: http.StatusRequestEntityTooLarge, Code: codeInvalidParam,
 			Message: fmt.Sprintf("Request body is larger than %d bytes", httpx.MaxBodyBytes)}

@@ -1,7 +1,6 @@
 package loop
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -35,6 +34,9 @@ func (f *field[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// JSONTarget implements httpx.Wrapper: the keys inside are checked against T.
+func (f *field[T]) JSONTarget() any { return &f.V }
+
 // present is true when the field carries a value (not absent, not null).
 func (f field[T]) present() bool { return f.Set && !f.Null && !f.Bad }
 
@@ -45,10 +47,6 @@ func decodeBody(r *http.Request, v any) error {
 	body, err := httpx.ReadBody(r)
 	if err != nil {
 		return err
-	}
-	// encoding/json takes null for a struct as "nothing to do"; it is not an object.
-	if string(bytes.TrimSpace(body)) == "null" {
-		return &httpx.BodyError{Kind: httpx.BodyWrongType, Msg: "request body must be a JSON object"}
 	}
 	err = httpx.Unmarshal(body, v, false)
 	var be *httpx.BodyError

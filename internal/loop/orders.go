@@ -307,7 +307,8 @@ func (a *API) orderSenders(w http.ResponseWriter, r *http.Request) error {
 		for i, raw := range f.V {
 			var it orderItem
 			pre := fmt.Sprintf("senders[%d].", i)
-			if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &it) != nil {
+			// Each item is read like the body: its keys exactly.
+			if len(raw) == 0 || raw[0] != '{' || httpx.Unmarshal(raw, &it, false) != nil {
 				p.bad(fmt.Sprintf("senders[%d]", i), "must be an object")
 				continue
 			}

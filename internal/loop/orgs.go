@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
@@ -258,7 +256,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 
 // getOrg handles GET /api/v1/organizations/details/{id}/ (any key, within its scope).
 func (a *API) getOrg(w http.ResponseWriter, r *http.Request) error {
-	o, err := loadOrg(r.Context(), a.DB.Reader(), callerOf(r), chi.URLParam(r, "id"))
+	o, err := loadOrg(r.Context(), a.DB.Reader(), callerOf(r), httpx.PathParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -278,7 +276,7 @@ func (a *API) patchOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	var out orgDetails
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		o, err := loadOrg(r.Context(), tx, c, chi.URLParam(r, "id"))
+		o, err := loadOrg(r.Context(), tx, c, httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
 		}
@@ -311,7 +309,7 @@ func (a *API) deleteOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
-		o, err := loadOrg(ctx, tx, c, chi.URLParam(r, "id"))
+		o, err := loadOrg(ctx, tx, c, httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
 		}

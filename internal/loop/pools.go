@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
@@ -169,7 +167,7 @@ func (a *API) getPool(w http.ResponseWriter, r *http.Request) error {
 	cond, args := c.scope("account_id", "organization_id")
 	var d poolDetails
 	err := a.DB.Reader().QueryRowContext(ctx, `SELECT id, name, status, create_date FROM lm_pools WHERE id = ? AND `+cond,
-		append([]any{chi.URLParam(r, "id")}, args...)...).Scan(&d.ID, &d.Name, &d.Status, &d.CreateDate)
+		append([]any{httpx.PathParam(r, "id")}, args...)...).Scan(&d.ID, &d.Name, &d.Status, &d.CreateDate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errPoolNotFound()
 	}
@@ -195,7 +193,7 @@ func (a *API) patchPool(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
-		p, err := loadPool(ctx, tx, c, chi.URLParam(r, "id"))
+		p, err := loadPool(ctx, tx, c, httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
 		}
@@ -220,7 +218,7 @@ func (a *API) patchPool(w http.ResponseWriter, r *http.Request) error {
 func (a *API) deletePool(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
-		p, err := loadPool(ctx, tx, callerOf(r), chi.URLParam(r, "id"))
+		p, err := loadPool(ctx, tx, callerOf(r), httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
 		}

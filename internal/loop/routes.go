@@ -37,12 +37,8 @@ func (a *API) routes() http.Handler {
 	})
 	// Unknown paths and methods are not API errors of the docs' table: they keep
 	// their HTTP status (404, 405) but answer in LoopMessage's body, code 100.
-	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
+	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Code: codeBadRequest, Message: "Not found: " + r.URL.Path}
-	}))
-	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusMethodNotAllowed, Code: codeBadRequest,
-			Message: "Method " + r.Method + " is not allowed on " + r.URL.Path}
-	}))
+	})
 	return r
 }

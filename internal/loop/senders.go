@@ -6,8 +6,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
@@ -102,7 +100,7 @@ func (a *API) getSender(w http.ResponseWriter, r *http.Request) error {
 	if err := a.settleForRead(ctx); err != nil {
 		return err
 	}
-	it, err := loadSender(ctx, a.DB.Reader(), callerOf(r), chi.URLParam(r, "id"))
+	it, err := loadSender(ctx, a.DB.Reader(), callerOf(r), httpx.PathParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -137,7 +135,7 @@ func (a *API) moveSender(w http.ResponseWriter, r *http.Request) error {
 		if err := a.settle(ctx, tx); err != nil {
 			return err
 		}
-		s, err := loadSender(ctx, tx, c, chi.URLParam(r, "id"))
+		s, err := loadSender(ctx, tx, c, httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
 		}
@@ -166,7 +164,7 @@ func (a *API) cancelSender(w http.ResponseWriter, r *http.Request) error {
 		if err := a.settle(ctx, tx); err != nil {
 			return err
 		}
-		s, err := loadSender(ctx, tx, callerOf(r), chi.URLParam(r, "id"))
+		s, err := loadSender(ctx, tx, callerOf(r), httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
 		}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
@@ -61,7 +59,7 @@ func (a *API) caller(r *http.Request) (*Partner, error) {
 // other id, existing or not, is 403, so a partner cannot probe which ids exist.
 func scoped(r *http.Request) (*Partner, error) {
 	p, _ := r.Context().Value(callerKey{}).(*Partner)
-	if p == nil || p.ID != chi.URLParam(r, "partner_id") {
+	if p == nil || p.ID != httpx.PathParam(r, "partner_id") {
 		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")
 	}
 	return p, nil

@@ -43,8 +43,11 @@ type errorMeta struct {
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var be *httpx.BodyError
+	var me *httpx.MethodError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &me):
+		e = errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for the requested URL.", me.Method)
 	case httpx.IsTooLarge(err):
 		e = errorf(http.StatusRequestEntityTooLarge, "Request body is larger than %d bytes.", httpx.MaxBodyBytes)
 	case errors.As(err, &be):

@@ -22,11 +22,8 @@ func (a *API) routes() http.Handler {
 		r.Get("/api/v2/partners/{partner_id}/clients", h(a.listClients))
 		r.Get("/api/v2/partners/{partner_id}/channels", h(a.listChannels))
 	})
-	r.NotFound(h(func(w http.ResponseWriter, r *http.Request) error {
+	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "The requested URL was not found on this server.")
-	}))
-	r.MethodNotAllowed(h(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for the requested URL.", r.Method)
-	}))
+	})
 	return r
 }

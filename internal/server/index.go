@@ -38,10 +38,16 @@ type link struct {
 }
 
 // indexHandler answers GET / with HTML for a browser and JSON for a client
-// that asks for it (Accept: application/json without text/html).
-func indexHandler(version string, vendors []Vendor, docs fs.FS) http.HandlerFunc {
+// that asks for it (Accept: application/json without text/html). The root
+// routes by path alone (byPrefixOnly), so the method is checked here.
+func indexHandler(version string, vendors []Vendor, docs fs.FS, onErr httpx.ErrorWriter) http.HandlerFunc {
 	pages := control.DocPages(docs)
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			onErr(w, r, &control.Error{Status: http.StatusMethodNotAllowed, Msg: "method " + r.Method + " not allowed on /: GET it"})
+			return
+		}
 		base := "http://" + r.Host
 		if r.TLS != nil {
 			base = "https://" + r.Host

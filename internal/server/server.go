@@ -103,14 +103,14 @@ func New(cfg Config) http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID)
 	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors))
+	r.Use(byPrefixOnly)
 	for _, v := range cfg.Vendors {
 		r.Mount(v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes()))
 		if cv, ok := v.(ControlVendor); ok {
 			ctl.Vendors[v.Name()] = cv.ControlRoutes()
 		}
 	}
-	r.Get("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs))
-	r.Head("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs))
+	r.Handle("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs, control.WriteError(cfg.Log)))
 	r.Mount("/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes()))
 	notFound := httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
 		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path}
@@ -136,10 +136,26 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
+// byPrefixOnly makes the root route every request by its path alone: chi
+// would answer a method it does not know (PROPFIND, a lower-case "get") at
+// the root, before the mount under whose prefix it is, whose router answers
+// it in the vendor's envelope (see httpx.Unrouted). guard gives the mount
+// the request's own method back.
+func byPrefixOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chi.RouteContext(r.Context()).RouteMethod = http.MethodGet // every mount serves every method
+		next.ServeHTTP(w, r)
+	})
+}
+
 // guard wraps one mount: panics and oversized bodies are answered in that
-// mount's own envelope through its error adapter.
+// mount's own envelope through its error adapter. The mount routes the
+// request by its own method (see byPrefixOnly).
 func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rctx := chi.RouteContext(r.Context()); rctx != nil {
+			rctx.RouteMethod = r.Method
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -188,6 +204,10 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 			next.ServeHTTP(rec, r)
 			took := time.Since(start)
 			id := w.Header().Get("X-Request-Id")
+			resBody := rec.Body.String()
+			if r.Method == http.MethodHead {
+				resBody = "" // net/http sent none: the handler answered as for GET
+			}
 			j.Add(control.Entry{
 				ID:           id,
 				Time:         at,
@@ -198,7 +218,7 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 				Status:       rec.Status,
 				DurationMS:   float64(took.Microseconds()) / 1000,
 				RequestBody:  reqBody.String(),
-				ResponseBody: rec.Body.String(),
+				ResponseBody: resBody,
 			})
 			logRequest(log, r, vendor, rec.Status, took, id)
 		})

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Caller is the authenticated user.
@@ -186,9 +186,16 @@ func (c *Call) Render(rec *Record) (ResourceObject, error) {
 		attrs = cp.Attrs
 	}
 	types := c.Engine.types[rec.Type]
-	out := make(Attributes, 0, len(types))
+	// A sparse fieldset (fields[<type>]) keeps only the attributes it names;
+	// without one, nothing more is looked up or allocated.
+	only, sparse := c.Query.fieldsOf(rec.Type)
+	n := len(types)
+	if sparse {
+		n = len(only)
+	}
+	out := make(Attributes, 0, n)
 	for _, at := range types {
-		if at.RequestOnly {
+		if at.RequestOnly || sparse && !only[at.Name] {
 			continue
 		}
 		v, ok := attrs[at.Name]
@@ -218,5 +225,5 @@ func LowerID(s string) string {
 	return string(b)
 }
 
-// urlID is the {id} of the URL, lower-cased (ids are lowercase UUIDs).
-func urlID(r *http.Request) string { return LowerID(chi.URLParam(r, "id")) }
+// urlID is the {id} of the URL, decoded and lower-cased (ids are lowercase UUIDs).
+func urlID(r *http.Request) string { return LowerID(httpx.PathParam(r, "id")) }

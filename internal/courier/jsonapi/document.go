@@ -132,11 +132,12 @@ const (
 // opens. The decoding keeps its error, so the handler reports it exactly where
 // it would have read the body (after a 404 of the resource, say).
 type requestBody struct {
-	sent   bool // the request carries a body
-	obj    map[string]json.RawMessage
-	objErr error
-	doc    requestDoc
-	docErr error
+	sent      bool // the request carries a body
+	fromQuery bool // obj holds a DELETE action's arguments, sent in the query string
+	obj       map[string]json.RawMessage
+	objErr    error
+	doc       requestDoc
+	docErr    error
 }
 
 // readBody reads r's body (at most httpx.MaxBodyBytes) and decodes it as kind.
@@ -166,29 +167,34 @@ func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
-	var obj map[string]json.RawMessage
+	var obj map[string]json.RawMessage // null is refused: never nil
 	if err := httpx.Unmarshal(raw, &obj, false); err != nil {
-		return nil, err
-	}
-	if obj == nil {
-		return nil, ErrPointer("", "Expected a JSON object as the request body.")
+		return nil, memberError(err)
 	}
 	return obj, nil
 }
 
 // decodeDocument decodes a create/modify body: {"data": {"type", "id"?, "attributes"}, "meta"}.
+// httpx's strict reader matches its members exactly ("DATA" is not data).
 func decodeDocument(raw []byte, doc *requestDoc) error {
 	if err := httpx.Unmarshal(raw, doc, false); err != nil {
 		var be *httpx.BodyError
-		if errors.As(err, &be) && be.Kind == httpx.BodyWrongType && be.Field != "" {
-			return ErrPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
-		}
-		if be != nil && be.Kind == httpx.BodyEmpty {
+		if errors.As(err, &be) && be.Kind == httpx.BodyEmpty {
 			return ErrPointer("/data", "A request document with a data object is required.")
 		}
-		return err
+		return memberError(err)
 	}
 	return nil
+}
+
+// memberError is a body error about one member (a wrong type, a NUL
+// character) as a validation error pointing at it; others stay as they are.
+func memberError(err error) error {
+	var be *httpx.BodyError
+	if errors.As(err, &be) && (be.Kind == httpx.BodyWrongType || be.Kind == httpx.BodyBadText) && be.Field != "" {
+		return ErrPointer("/"+strings.ReplaceAll(be.Field, ".", "/"), "%s", be.Msg)
+	}
+	return err
 }
 
 // object is the body as an action's JSON object.

@@ -52,6 +52,7 @@ func testCatalog() ([]jsonapi.Operation, map[string][]jsonapi.Attr) {
 		{ID: "widgets.modify", Method: "PATCH", Path: "/v1/widgets/{id}/", Status: 200, Response: "jsonapi single", Type: "widgets", Body: "jsonapi"},
 		{ID: "widgets.archive", Method: "POST", Path: "/v1/widgets/{id}/archive/", Status: 201, Response: "jsonapi single", Type: "widgets",
 			Body: "plain", Fields: []jsonapi.Field{{Name: "reason", Kind: "string", MaxLength: 10, Required: true}}},
+		{ID: "widgets.unpin", Method: "DELETE", Path: "/v1/widgets/{id}/pins/", Status: 201, Response: "plain object", Body: "plain", Fields: unpinFields},
 		{ID: "parts.list", Method: "GET", Path: "/v1/parts/", Status: 200, Response: "jsonapi list", Type: "parts",
 			Query: []jsonapi.Param{{Name: "widget-id", Kind: "string", Format: "uuid", Required: true}}},
 	}
@@ -75,7 +76,8 @@ func testTable() []*jsonapi.Resource {
 			Type: "widgets", Path: "/v1/widgets/",
 			List: "widgets.list", Create: "widgets.create", Get: "widgets.get", Modify: "widgets.modify",
 			OrgAttr: "organization-id", Text: []string{"name"}, Required: []string{"name"},
-			Actions: []jsonapi.Action{{Op: "widgets.archive", OnItem: true, Handler: archive}},
+			Actions: []jsonapi.Action{{Op: "widgets.archive", OnItem: true, Handler: archive},
+				{Op: "widgets.unpin", OnItem: true, Handler: echo, Alts: []string{"POST /v1/widgets/{id}/pins/delete/"}}},
 		},
 		{Type: "parts", Path: "/v1/parts/", List: "parts.list", Parent: &jsonapi.Parent{Attr: "widget-id", Type: "widgets"}},
 	}
@@ -194,7 +196,12 @@ func TestDocumentErrors(t *testing.T) {
 		{"trailing data", "POST", "/v1/widgets/", `{"data": {"type": "widgets", "attributes": {}}} {}`, 400, `"code":"ParseError"`},
 		{"modify another organization's record", "PATCH", "/v1/widgets/" + widgetB + "/", `{"data": {"type": "widgets", "id": "` + widgetB + `", "attributes": {}}}`, 404, `"code":"NotFound"`},
 		{"unknown parameter", "GET", "/v1/widgets/?color=red", "", 400, `"parameter":"color"`},
-		{"limit above maximum", "GET", "/v1/widgets/?page[limit]=51", "", 400, `"parameter":"page[limit]"`},
+		{"limit below minimum", "GET", "/v1/widgets/?page[limit]=0", "", 400, `"detail":"Query parameter \"page[limit]\" must be at least 1."`},
+		{"limit not an integer", "GET", "/v1/widgets/?page[limit]=5.0", "", 400, `"parameter":"page[limit]"`},
+		{"include", "GET", "/v1/widgets/?include=parts", "", 400, `"parameter":"include"`},
+		{"unknown attribute in fields", "GET", "/v1/widgets/?fields[widgets]=name,size", "", 400, `"detail":"widget has no attribute \"size\".","source":{"parameter":"fields[widgets]"}`},
+		{"unknown type in fields", "GET", "/v1/widgets/?fields[gadgets]=name", "", 400, `"parameter":"fields[gadgets]"`},
+		{"fields on a write", "POST", "/v1/widgets/?fields[widgets]=name", `{"data": {"type": "widgets", "attributes": {"name": "x", "organization-id": "` + orgA + `"}}}`, 400, `"detail":"Unknown query parameter \"fields[widgets]\"."`},
 		{"required parameter", "GET", "/v1/parts/", "", 400, `"parameter":"widget-id"`},
 		{"other organization's record", "GET", "/v1/widgets/" + widgetB + "/", "", 404, `"detail":"widget not found."`},
 		{"action on another organization's record", "POST", "/v1/widgets/" + widgetB + "/archive/", `{"reason": "x"}`, 404, `"code":"NotFound"`},
@@ -275,4 +282,35 @@ func TestParentScopesTheChildren(t *testing.T) {
 	a := w.do(t, "GET", "/v1/parts/?widget-id=C1000000-0000-4000-8000-000000000001", "")
 	require.Equal(t, 200, a.status, a.body)
 	assert.JSONEq(t, `{"data": [], "meta": {}}`, a.body, "a list without page[limit] in the catalog is not paged")
+}
+
+// TestPageLimitClamped: a limit above the list's maximum is the maximum, and
+// the answer says so.
+func TestPageLimitClamped(t *testing.T) {
+	w := newWorld(t)
+	for _, limit := range []string{"51", "1000", "99999999999999999999999"} {
+		a := w.do(t, "GET", "/v1/widgets/?sort=name&page[limit]="+limit, "")
+		require.Equal(t, 200, a.status, a.body)
+		assert.Contains(t, a.body, `"meta":{"page[limit]":50,"page[offset]":0,"page[total]":0}`)
+		assert.Contains(t, a.body, `"first":"http://h/v1/widgets/?sort=name&page[limit]=50&page[offset]=0"`)
+	}
+}
+
+// TestSparseFieldsets: fields[<type>] keeps the named attributes (in the
+// type's order), id and type; another known type's fieldset changes nothing.
+func TestSparseFieldsets(t *testing.T) {
+	w := newWorld(t)
+	w.create(t, "c1000000-0000-4000-8000-000000000001", "gear", "red")
+	one := `{"attributes":{"color":"red","name":"gear"},"id":"c1000000-0000-4000-8000-000000000001","type":"widgets"}`
+	a := w.do(t, "GET", "/v1/widgets/c1000000-0000-4000-8000-000000000001/?fields[widgets]=name,color", "")
+	require.Equal(t, 200, a.status, a.body)
+	assert.Equal(t, `{"data":`+one+`,"meta":{}}`, strings.TrimSpace(a.body))
+	a = w.do(t, "GET", "/v1/widgets/?fields[widgets]=name,color&fields[parts]=label", "")
+	require.Equal(t, 200, a.status, a.body)
+	assert.Contains(t, a.body, `{"data":[`+one+`],"meta":`)
+	assert.Contains(t, a.body, `"first":"http://h/v1/widgets/?fields[widgets]=name%2Ccolor&fields[parts]=label&page[limit]=2&page[offset]=0"`)
+	a = w.do(t, "GET", "/v1/widgets/c1000000-0000-4000-8000-000000000001/?fields[widgets]=", "")
+	assert.Equal(t, `{"data":{"attributes":{},"id":"c1000000-0000-4000-8000-000000000001","type":"widgets"},"meta":{}}`, strings.TrimSpace(a.body))
+	a = w.do(t, "GET", "/v1/widgets/c1000000-0000-4000-8000-000000000001/?fields[parts]=label", "")
+	assert.Contains(t, a.body, `"reason":null`, "another type's fieldset leaves widgets whole")
 }

@@ -99,10 +99,13 @@ func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var list Errors
 	var one *Error
 	var be *httpx.BodyError
+	var me *httpx.MethodError
 	switch {
 	case errors.As(err, &list) && len(list) > 0:
 	case errors.As(err, &one):
 		list = Errors{one}
+	case errors.As(err, &me): // Django REST framework's words
+		list = Errors{{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Detail: `Method "` + me.Method + `" not allowed.`}}
 	case httpx.IsTooLarge(err):
 		list = Errors{{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 			Detail: fmt.Sprintf("Request body is larger than %d bytes.", httpx.MaxBodyBytes)}}

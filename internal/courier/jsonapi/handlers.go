@@ -16,8 +16,7 @@ import (
 type Answer struct {
 	Status      int
 	ContentType string
-	Body        any // nil with NoBody: no body at all
-	NoBody      bool
+	Body        any
 }
 
 // operation wraps one catalog operation of one resource: the content type
@@ -35,7 +34,13 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 				return err
 			}
 		}
-		q, err := parseQuery(op, r.URL.RawQuery)
+		rawQuery := r.URL.RawQuery
+		queryArgs := kind == objectBody && takesQueryArgs(op, r)
+		var args []queryArg
+		if queryArgs {
+			rawQuery, args = splitArgs(op, rawQuery)
+		}
+		q, err := parseQuery(op, e.types, rawQuery)
 		if err != nil {
 			return err
 		}
@@ -44,6 +49,9 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		body, err := readBody(r, kind)
 		if err != nil {
 			return err
+		}
+		if queryArgs {
+			body.takeArgs(op, args)
 		}
 		// A read runs on a read connection, beside other reads and the
 		// writer; a write takes its turn on the writer.
@@ -68,10 +76,6 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		})
 		if err != nil {
 			return err
-		}
-		if ans.NoBody {
-			w.WriteHeader(ans.Status)
-			return nil
 		}
 		httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
 		return nil
@@ -325,9 +329,16 @@ func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 }
 
 // runAction handles every action route: the body checked against the
-// catalog's fields, the resource loaded, the hook run.
+// catalog's fields, the resource loaded, the hook run. Whatever the method
+// (a DELETE action too), the answer is what the catalog documents: the
+// vendor's client decodes every action's answer.
 func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
-	return func(c *Call) (*Answer, error) {
+	return func(c *Call) (_ *Answer, err error) {
+		defer func() {
+			if err != nil && c.body.fromQuery {
+				err = asParameters(err)
+			}
+		}()
 		var rec *Record
 		if act.OnItem {
 			var err error
@@ -350,11 +361,6 @@ func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 		out, err := act.Handler(c, rec, body)
 		if err != nil {
 			return nil, err
-		}
-		if c.Req.Method == http.MethodDelete {
-			// A DELETE answers 204 without a body, whatever status the catalog
-			// documents for the operation's POST form.
-			return &Answer{Status: http.StatusNoContent, NoBody: true}, nil
 		}
 		st := status(c.Op, http.StatusCreated)
 		switch v := out.(type) {

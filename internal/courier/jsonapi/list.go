@@ -345,6 +345,9 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 	if recs == nil {
 		recs = []*Record{}
 	}
+	if err := q.reach(c); err != nil {
+		return nil, 0, err
+	}
 	if !wantTotal {
 		return recs, int64(len(recs)), nil
 	}
@@ -352,6 +355,33 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record
 	err = c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total)
 	return recs, total, err
 }
+
+// reach adds to the request's Reach the organizations the list's total may
+// count beyond its page: every organization listed, or, for a parent's
+// children, those the parent has children in.
+func (q *ListQuery) reach(c *Call) error {
+	reach := ReachFrom(c.Ctx)
+	if reach == nil || q.orgs == nil {
+		return nil
+	}
+	if q.parent == "" {
+		reach.Add(q.orgs...)
+		return nil
+	}
+	orgs, err := strings1(c.Ctx, c.Tx, childOrgsSQL, c.Res.Type, q.parent)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if contains(q.orgs, o) {
+			reach.Add(o)
+		}
+	}
+	return nil
+}
+
+// childOrgsSQL reads the organizations a parent has children of a type in.
+const childOrgsSQL = `SELECT org_id FROM cr_counts WHERE type = ? AND parent_id = ? AND n > 0`
 
 // quote is s as an SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -413,7 +443,7 @@ func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID 
 	if res == nil || op == nil {
 		return page, total, fmt.Errorf("jsonapi: %s is not a stored list", opID)
 	}
-	q, err := parseQuery(op, r.URL.RawQuery)
+	q, err := parseQuery(op, e.types, r.URL.RawQuery)
 	if err != nil {
 		return page, total, err
 	}
@@ -429,34 +459,6 @@ func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID 
 		return page, total, fmt.Errorf("jsonapi: %s: the caller has no organization to list", opID)
 	}
 	return page, total, nil
-}
-
-// ListChildren answers a paged JSON:API list of the records of typ below
-// parentID, for actions whose answer is a record's children: the page is read
-// in order through the parent index, the total from cr_counts.
-func (c *Call) ListChildren(typ, parentID string) (*Answer, error) {
-	limit, offset := c.PageBounds()
-	page, total := childrenSQL(typ, parentID, limit, offset)
-	var n int64
-	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
-		return nil, err
-	}
-	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
-	if err != nil {
-		return nil, err
-	}
-	data, err := c.renderAll(recs)
-	if err != nil {
-		return nil, err
-	}
-	return c.PageAnswer(data, limit, offset, n), nil
-}
-
-// childrenSQL is the SQL of ListChildren: one page and the total.
-func childrenSQL(typ, parentID string, limit, offset int64) (page, total Statement) {
-	return Statement{SQL: `SELECT ` + RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
-			WHERE type = ? AND parent_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?`, Args: []any{typ, parentID, limit, offset}},
-		Statement{SQL: `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ? AND parent_id = ?`, Args: []any{typ, parentID}}
 }
 
 // renderAll renders a page of records in order.

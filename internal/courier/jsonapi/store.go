@@ -125,6 +125,9 @@ func LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
+	if err == nil {
+		ReachFrom(ctx).Add(r.OrgID)
+	}
 	return r, err
 }
 
@@ -135,12 +138,14 @@ func QueryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([
 		return nil, err
 	}
 	defer rows.Close()
+	reach := ReachFrom(ctx)
 	var out []*Record
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
 			return nil, err
 		}
+		reach.Add(r.OrgID)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -167,12 +172,14 @@ func searchText(r *Record, names []string) string {
 }
 
 func insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+	ReachFrom(ctx).Add(r.OrgID)
 	_, err := tx.ExecContext(ctx, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, text, attrs)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, encodeAttrs(r.Attrs))
 	return err
 }
 
 func updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+	ReachFrom(ctx).Add(r.OrgID)
 	_, err := tx.ExecContext(ctx, `UPDATE cr_resources SET org_id = ?, parent_id = ?, text = ?, attrs = ?
 		WHERE type = ? AND id = ?`, r.OrgID, r.ParentID, text, encodeAttrs(r.Attrs), r.Type, r.ID)
 	return err

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,20 @@ type Query struct {
 	params map[string]Param
 	order  []string // raw keys in request order, for paging links
 	raw    string
+	// fields are the sparse fieldsets of a GET (fields[<type>]=a,b): the
+	// attributes to answer, by type. nil when the request names none, so
+	// rendering checks nothing more.
+	fields map[string]map[string]bool
+}
+
+// fieldsOf is the sparse fieldset the request asks of typ; sparse is false
+// when every attribute is answered.
+func (q *Query) fieldsOf(typ string) (only map[string]bool, sparse bool) {
+	if q == nil || q.fields == nil {
+		return nil, false
+	}
+	only, sparse = q.fields[typ]
+	return only, sparse
 }
 
 // Has reports whether the client sent the parameter.
@@ -70,8 +85,9 @@ func (q *Query) Int(name string) int64 {
 
 // parseQuery validates every query parameter against the operation's
 // documented ones: unknown names, repeated scalars, types, formats, enums,
-// lengths, ranges and required parameters. One error per problem.
-func parseQuery(op *Operation, rawQuery string) (*Query, error) {
+// lengths, ranges and required parameters, and the sparse fieldsets of a GET
+// against types (the attributes of every type). One error per problem.
+func parseQuery(op *Operation, types map[string][]Attr, rawQuery string) (*Query, error) {
 	q := &Query{values: url.Values{}, params: map[string]Param{}, raw: rawQuery}
 	for _, p := range op.Query {
 		q.params[p.Name] = p
@@ -96,14 +112,36 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 	keys := append([]string(nil), q.order...)
 	for _, key := range keys {
 		p, ok := q.params[key]
+		vals := q.values[key]
 		if !ok {
-			errs = append(errs, ErrParam(key, "Unknown query parameter %q.", key))
+			switch typ, isFields := fieldsType(key); {
+			case isFields && sparseFieldsets(op):
+				if e := q.addFields(key, typ, vals, types); e != nil {
+					errs = append(errs, e)
+				}
+			case key == "include":
+				// JSON:API: a server that does not support include answers 400.
+				errs = append(errs, ErrParam(key, "Query parameter \"include\" is not supported: the resources of this API have no relationships."))
+			default:
+				errs = append(errs, ErrParam(key, "Unknown query parameter %q.", key))
+			}
 			continue
 		}
-		vals := q.values[key]
 		if p.Kind != "array" && len(vals) > 1 {
 			errs = append(errs, ErrParam(key, "Query parameter %q may be given only once.", key))
 			continue
+		}
+		if key == "page[limit]" {
+			// Above the list's maximum, the limit is clamped to it: the
+			// vendor's own client asks 100 of every list, also of those whose
+			// maximum is 50, so the vendor cannot be refusing it. The answer's
+			// meta and links show the limit applied. Below the minimum, or not
+			// an integer, it stays a 400.
+			if p.Max != nil && aboveMax(vals[0], *p.Max) {
+				q.values[key] = []string{strconv.FormatInt(*p.Max, 10)}
+				continue
+			}
+			p.Max = nil // (the error then says "at least")
 		}
 		if p.Kind == "array" {
 			items := q.All(key)
@@ -133,6 +171,61 @@ func parseQuery(op *Operation, rawQuery string) (*Query, error) {
 		}
 	}
 	return q, errs.OrNil()
+}
+
+// aboveMax reports whether v is an integer above limit (however large).
+func aboveMax(v string, limit int64) bool {
+	n, err := strconv.ParseInt(v, 10, 64)
+	// Out of int64's range, ParseInt answers the bound of the sign's side.
+	return (err == nil || errors.Is(err, strconv.ErrRange)) && n > limit
+}
+
+// sparseFieldsets reports whether op takes JSON:API sparse fieldsets: the
+// GETs that answer JSON:API resources.
+func sparseFieldsets(op *Operation) bool {
+	return op.Method == "GET" && (op.Response == "jsonapi single" || op.Response == "jsonapi list")
+}
+
+// fieldsType is the type of a fields[<type>] parameter.
+func fieldsType(key string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, "fields[")
+	if !ok {
+		return "", false
+	}
+	typ, ok := strings.CutSuffix(rest, "]")
+	return typ, ok && typ != ""
+}
+
+// addFields checks the sparse fieldset of typ (a comma-separated list of
+// attributes; empty: none) and keeps it. A type the API does not know, or an
+// attribute its type does not answer, is a 400 naming it (the first one, as
+// for other list parameters: a long list of junk makes one error, not one
+// per item). A known type that is not in the answer is checked the same way
+// and changes nothing.
+func (q *Query) addFields(key, typ string, vals []string, types map[string][]Attr) *Error {
+	if len(vals) > 1 {
+		return ErrParam(key, "Query parameter %q may be given only once.", key)
+	}
+	attrs, ok := types[typ]
+	if !ok {
+		return ErrParam(key, "Query parameter %q names no resource type of this API.", key)
+	}
+	only := map[string]bool{}
+	for name := range strings.SplitSeq(vals[0], ",") {
+		if name == "" {
+			continue
+		}
+		i := slices.IndexFunc(attrs, func(at Attr) bool { return at.Name == name })
+		if i < 0 || attrs[i].RequestOnly {
+			return ErrParam(key, "%s has no attribute %q.", Singular(typ), name)
+		}
+		only[name] = true
+	}
+	if q.fields == nil {
+		q.fields = map[string]map[string]bool{}
+	}
+	q.fields[typ] = only
+	return nil
 }
 
 func checkParam(p Param, v string) *Error {
