@@ -55,7 +55,7 @@ func WriteError(log *slog.Logger) httpx.ErrorWriter {
 		switch {
 		case errors.As(err, &ce):
 		case errors.As(err, &me):
-			ce = &Error{http.StatusMethodNotAllowed, "method " + me.Method + " not allowed on " + me.Path}
+			ce = &Error{http.StatusMethodNotAllowed, "method " + me.Method + " not allowed on " + me.Path + "; it serves " + me.AllowedList()}
 		case httpx.IsTooLarge(err):
 			ce = &Error{http.StatusRequestEntityTooLarge, err.Error()}
 		default:
@@ -77,7 +77,7 @@ type errorBody struct {
 
 // NotFound answers a path the control plane (or a vendor's control routes) does not have.
 func NotFound(w http.ResponseWriter, r *http.Request) error {
-	return &Error{http.StatusNotFound, "no such control-plane call: " + r.Method + " " + r.URL.Path}
+	return &Error{http.StatusNotFound, "no such control-plane call: " + r.Method + " " + r.URL.Path + "." + httpx.Near(r)}
 }
 
 // Routes returns the router of /_emulator/ (mount it there).

@@ -123,7 +123,7 @@ func TestUnknownControlCall(t *testing.T) {
 	t.Parallel()
 	res := newEnv(t).Do(t, "GET", "/_emulator/nothing", "")
 	assert.Equal(t, 404, res.Status)
-	assert.JSONEq(t, `{"error":"no such control-plane call: GET /_emulator/nothing"}`, res.Body)
+	assert.JSONEq(t, `{"error":"no such control-plane call: GET /_emulator/nothing."}`, res.Body)
 }
 
 func TestRequestsOfAnUnknownVendor(t *testing.T) {

@@ -23,7 +23,7 @@ func (a *API) routes() http.Handler {
 		a.engine.Mount(r)
 	})
 	httpx.Unrouted(root, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &jsonapi.Error{Status: http.StatusNotFound, Code: jsonapi.CodeNotFound, Detail: "Not found."}
+		return &jsonapi.Error{Status: http.StatusNotFound, Code: jsonapi.CodeNotFound, Detail: "Not found." + httpx.Near(r)}
 	})
 	return root
 }

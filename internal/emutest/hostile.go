@@ -16,6 +16,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The hostile-input rules every vendor and the control plane share, as test
@@ -164,6 +166,9 @@ type MethodRules struct {
 	Fill    func(pattern string) string                  // a concrete path of a pattern
 	Headers []string                                     // credentials, sent with every request
 	Error   func(t *testing.T, res Response, status int) // asserts the router's error envelope
+	// EitherSlash is a router that serves a path with and without its
+	// trailing slash alike (GreenArrow's, as Rails'): no "did you mean".
+	EitherSlash bool
 }
 
 // CheckMethods table-tests every route of a router: each method it does not
@@ -207,6 +212,7 @@ func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 					assert.Empty(t, res.Body) // the envelope's headers, without it
 				} else {
 					rules.Error(t, res, http.StatusMethodNotAllowed)
+					assert.Contains(t, res.Body, strings.Join(allow, ", "), "the message names what %s serves", path)
 				}
 			}
 		}
@@ -221,6 +227,30 @@ func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 				h.Del("X-Request-Id")
 			}
 			assert.Equal(t, get.Header, head.Header, "HEAD %s", path)
+		}
+		// The same path with or without its trailing slash is a 404 whose
+		// message names this route, when no route has that path itself.
+		twin, twinConcrete := path+"/", concrete+"/"
+		if strings.HasSuffix(path, "/") {
+			twin, twinConcrete = strings.TrimSuffix(path, "/"), strings.TrimSuffix(concrete, "/")
+		}
+		if !rules.EitherSlash && len(allow) > 0 && len(httpx.AllowedMethods(rules.Routes.(chi.Routes), twinConcrete)) == 0 {
+			m := allow[0]
+			if m == http.MethodHead {
+				m = http.MethodGet
+			}
+			res := e.Do(t, m, twin, "", rules.Headers...)
+			if assert.Equal(t, http.StatusNotFound, res.Status, "%s %s: %s", m, twin, res.Body) {
+				rules.Error(t, res, http.StatusNotFound)
+				assert.Contains(t, res.Body, "Did you mean "+path+" (", "%s %s names the route it nearly is", m, twin)
+			}
+			if !slices.Contains(allow, http.MethodPatch) {
+				res := e.Do(t, http.MethodPatch, twin, "", rules.Headers...)
+				if assert.Equal(t, http.StatusNotFound, res.Status, "PATCH %s: %s", twin, res.Body) {
+					assert.Contains(t, res.Body, path+" (", "PATCH %s names the route it nearly is", twin)
+					assert.Contains(t, res.Body, ") serves "+strings.Join(allow, ", "), "PATCH %s names what it serves", twin)
+				}
+			}
 		}
 		unknown := strings.TrimSuffix(path, "/") + "/zz-unknown/zz"
 		if strings.HasSuffix(path, "/") {

@@ -99,7 +99,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &e):
 	case errors.As(err, &me):
 		e = &Error{http.StatusMethodNotAllowed, codeInvalidRequest, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)",
-			me.Method, me.Path, strings.Join(me.Allowed, ", "))}
+			me.Method, me.Path, me.AllowedList())}
 	case httpx.IsTooLarge(err):
 		e = &Error{http.StatusRequestEntityTooLarge, codeInvalidRequest,
 			fmt.Sprintf("request body is larger than %d bytes", httpx.MaxBodyBytes)}

@@ -124,7 +124,7 @@ func TestMethodsOnEveryRoute(t *testing.T) {
 				code = "invalid_request"
 			}
 			requireError(t, res, status, code)
-		}})
+		}, EitherSlash: true})
 	env.CheckMethods(t, emutest.MethodRules{Prefix: "/_emulator/greenarrow", Routes: api.ControlRoutes(),
 		Fill: emutest.FillParams(map[string]string{"id": "2"}), Error: func(t *testing.T, res emutest.Response, status int) {
 			assert.Equal(t, status, res.Status)

@@ -45,7 +45,7 @@ func (a *API) routes() http.Handler {
 		r.Get("/ga/api/v2/suppression_lists/{id}", h(suppressionLists.getHandler(a)))
 	})
 	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return notFound("no route matches %s %s", r.Method, r.URL.Path)
+		return notFound("no route matches %s %s.%s", r.Method, r.URL.Path, httpx.Near(r))
 	})
 	return r
 }

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,6 +42,40 @@ func (e *MethodError) Error() string {
 	return "method " + e.Method + " is not allowed on " + e.Path
 }
 
+// AllowedList is the methods the path serves, as a message names them ("GET, HEAD").
+func (e *MethodError) AllowedList() string { return strings.Join(e.Allowed, ", ") }
+
+type nearKey struct{}
+
+// Near is what a vendor's not-found message adds when a close route exists:
+// the same path with or without its trailing slash (" Did you mean
+// /x/list/?"), with the methods it serves when the request's is not one of
+// them. It is empty when no route is close.
+func Near(r *http.Request) string {
+	s, _ := r.Context().Value(nearKey{}).(string)
+	return s
+}
+
+// nearRoute is Near's sentence for a request mux found no route for.
+func nearRoute(mux *chi.Mux, r *http.Request, path string) string {
+	if path == "" || path == "/" {
+		return ""
+	}
+	twin, full, how := path+"/", r.URL.Path+"/", "with a trailing slash"
+	if strings.HasSuffix(path, "/") {
+		twin, full, how = strings.TrimSuffix(path, "/"), strings.TrimSuffix(r.URL.Path, "/"), "without the trailing slash"
+	}
+	allowed := AllowedMethods(mux, twin)
+	switch {
+	case len(allowed) == 0:
+		return ""
+	case slices.Contains(allowed, r.Method):
+		return " Did you mean " + full + " (" + how + ")?"
+	default:
+		return " " + full + " (" + how + ") serves " + strings.Join(allowed, ", ") + "."
+	}
+}
+
 // methods are those a path can serve, in the order Allow lists them.
 var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 	http.MethodDelete, http.MethodOptions, http.MethodTrace, http.MethodConnect}
@@ -62,7 +97,8 @@ func AllowedMethods(routes chi.Routes, path string) []string {
 // the same way for every vendor and the control plane, each in its own
 // envelope (through onErr):
 //   - a path no route has: notFound, whatever the method (chi alone would
-//     answer an unknown method such as PROPFIND with a 405 on any path);
+//     answer an unknown method such as PROPFIND with a 405 on any path),
+//     which adds Near(r) to its message;
 //   - HEAD where GET is served: the GET, whose body net/http does not send,
 //     as net/http servers answer HEAD;
 //   - any other method the path does not serve (PROPFIND, a lower-case
@@ -73,19 +109,29 @@ func AllowedMethods(routes chi.Routes, path string) []string {
 // against the router it is relative to.
 func Unrouted(mux *chi.Mux, onErr ErrorWriter, notFound HandlerFunc) {
 	nf := Adapt(onErr, notFound)
-	mux.NotFound(nf)
-	mux.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		rctx := chi.RouteContext(r.Context())
-		path := rctx.RoutePath // what chi routes on: the escaped path when there is one
+	routed := func(r *http.Request) string {
+		path := chi.RouteContext(r.Context()).RoutePath // what chi routes on: the escaped path when there is one
 		if path == "" {
 			if path = r.URL.RawPath; path == "" {
 				path = r.URL.Path
 			}
 		}
+		return path
+	}
+	nearNotFound := func(w http.ResponseWriter, r *http.Request) {
+		if near := nearRoute(mux, r, routed(r)); near != "" {
+			r = r.WithContext(context.WithValue(r.Context(), nearKey{}, near))
+		}
+		nf(w, r)
+	}
+	mux.NotFound(nearNotFound)
+	mux.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		rctx := chi.RouteContext(r.Context())
+		path := routed(r)
 		allowed := AllowedMethods(mux, path)
 		switch {
 		case len(allowed) == 0:
-			nf(w, r)
+			nearNotFound(w, r)
 		case r.Method == http.MethodHead && rctx.RouteMethod != http.MethodGet && slices.Contains(allowed, http.MethodGet):
 			rctx.RouteMethod = http.MethodGet
 			mux.ServeHTTP(w, r) // routed again, as a GET

@@ -71,7 +71,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &e):
 	case errors.As(err, &me):
 		e = &Error{Status: http.StatusMethodNotAllowed, Code: codeBadRequest,
-			Message: "Method " + me.Method + " is not allowed on " + me.Path}
+			Message: "Method " + me.Method + " is not allowed on " + me.Path + " (allowed: " + me.AllowedList() + ")"}
 	case httpx.IsTooLarge(err):
 		e = &Error{Status: http.StatusRequestEntityTooLarge, Code: codeInvalidParam,
 			Message: fmt.Sprintf("Request body is larger than %d bytes", httpx.MaxBodyBytes)}

@@ -47,7 +47,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &me):
-		e = errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for the requested URL.", me.Method)
+		e = errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for the requested URL. Allowed: %s.", me.Method, me.AllowedList())
 	case httpx.IsTooLarge(err):
 		e = errorf(http.StatusRequestEntityTooLarge, "Request body is larger than %d bytes.", httpx.MaxBodyBytes)
 	case errors.As(err, &be):

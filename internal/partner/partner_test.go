@@ -198,7 +198,7 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	assert.JSONEq(t, errorBody(404, "The requested URL was not found on this server."), res.Body)
 	res = env.Do(t, "DELETE", base+"/partners/examplePA", "", exampleK)
 	assert.Equal(t, http.StatusMethodNotAllowed, res.Status)
-	assert.JSONEq(t, errorBody(405, "The method DELETE is not allowed for the requested URL."), res.Body)
+	assert.JSONEq(t, errorBody(405, "The method DELETE is not allowed for the requested URL. Allowed: GET, HEAD, PATCH."), res.Body)
 }
 
 func token(t *testing.T, env *emutest.Env, user, password string) string {

@@ -22,7 +22,7 @@ func TestAnyMethodReachesItsPrefix(t *testing.T) {
 		assert.Equal(t, 405, res.Status, m)
 		assert.Equal(t, "GET, HEAD, PATCH", res.Header.Get("Allow"), m)
 		assert.JSONEq(t, fmt.Sprintf(`{"meta":{"success":false,"http_code":405,
-			"developer_message":"The method %s is not allowed for the requested URL.","details":[]}}`, m), res.Body)
+			"developer_message":"The method %s is not allowed for the requested URL. Allowed: GET, HEAD, PATCH.","details":[]}}`, m), res.Body)
 
 		res = env.Do(t, m, "/360dialog/api/v2/nothing", "")
 		assert.Equal(t, 404, res.Status, m)
@@ -31,11 +31,11 @@ func TestAnyMethodReachesItsPrefix(t *testing.T) {
 		res = env.Do(t, m, "/_emulator/health", "")
 		assert.Equal(t, 405, res.Status, m)
 		assert.Equal(t, "GET, HEAD", res.Header.Get("Allow"))
-		assert.JSONEq(t, fmt.Sprintf(`{"error":"method %s not allowed on /_emulator/health"}`, m), res.Body)
+		assert.JSONEq(t, fmt.Sprintf(`{"error":"method %s not allowed on /_emulator/health; it serves GET, HEAD"}`, m), res.Body)
 
 		res = env.Do(t, m, "/nothing", "")
 		assert.Equal(t, 404, res.Status, m)
-		assert.JSONEq(t, `{"error":"not found: no vendor is served at /nothing"}`, res.Body)
+		assert.JSONEq(t, `{"error":"not found: no vendor is served at /nothing; GET / lists what is served where"}`, res.Body)
 	}
 	j := readJournal(t, env, "?vendor=360dialog")
 	require.Len(t, j.Requests, 8)

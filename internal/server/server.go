@@ -113,7 +113,7 @@ func New(cfg Config) http.Handler {
 	r.Handle("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs, control.WriteError(cfg.Log)))
 	r.Mount("/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes()))
 	notFound := httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
-		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path}
+		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path + "; GET / lists what is served where"}
 	})
 	r.NotFound(notFound)
 	r.MethodNotAllowed(notFound)

@@ -96,11 +96,41 @@ func TestBodyLimit(t *testing.T) {
 func TestOutsidePrefixesPlainJSON404(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	for _, path := range []string{"/", "/nothing", "/fakeish/x", "/api/v2/partners/examplePA"} {
+	for _, path := range []string{"/nothing", "/fakeish/x", "/api/v2/partners/examplePA"} {
 		res := env.Do(t, "GET", path, "")
 		assert.Equal(t, 404, res.Status, path)
-		assert.JSONEq(t, fmt.Sprintf(`{"error":"not found: no vendor is served at %s"}`, path), res.Body)
+		assert.JSONEq(t, fmt.Sprintf(`{"error":"not found: no vendor is served at %s; GET / lists what is served where"}`, path), res.Body)
 		assert.NotEmpty(t, res.Header.Get("X-Request-Id"))
+	}
+}
+
+func TestIndex(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	res := env.Do(t, "GET", "/", "", "Accept: application/json")
+	require.Equal(t, 200, res.Status)
+	var ix struct {
+		Vendors []struct {
+			Name, Prefix string
+			BaseURL      string `json:"base_url"`
+			Credentials  []server.Credential
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &ix))
+	require.Len(t, ix.Vendors, 2)
+	assert.Equal(t, "fake", ix.Vendors[0].Name)
+	assert.Equal(t, env.URL+"/fake", ix.Vendors[0].BaseURL, "the base URL is the one the client reached")
+	assert.Equal(t, []server.Credential{{Send: "X-Fake: yes", Means: "anyone"}}, ix.Vendors[0].Credentials)
+
+	res = env.Do(t, "GET", "/", "", "Accept: text/html")
+	assert.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"))
+	assert.Contains(t, res.Body, `<code class="base-url">`+env.URL+`/fake</code>`)
+
+	for _, m := range []string{"POST", "DELETE", "PROPFIND"} {
+		res := env.Do(t, m, "/", "")
+		assert.Equal(t, 405, res.Status, m)
+		assert.Equal(t, "GET, HEAD", res.Header.Get("Allow"))
+		assert.JSONEq(t, `{"error":"method `+m+` not allowed on /: GET it"}`, res.Body)
 	}
 }
 

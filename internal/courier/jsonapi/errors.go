@@ -105,7 +105,7 @@ func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &one):
 		list = Errors{one}
 	case errors.As(err, &me): // Django REST framework's words
-		list = Errors{{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Detail: `Method "` + me.Method + `" not allowed.`}}
+		list = Errors{{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Detail: `Method "` + me.Method + `" not allowed. Allowed: ` + me.AllowedList() + `.`}}
 	case httpx.IsTooLarge(err):
 		list = Errors{{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 			Detail: fmt.Sprintf("Request body is larger than %d bytes.", httpx.MaxBodyBytes)}}
