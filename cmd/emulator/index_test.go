@@ -41,7 +41,8 @@ func TestIndexJSON(t *testing.T) {
 	for _, v := range ix.Vendors {
 		names = append(names, v.Name)
 		assert.True(t, strings.HasPrefix(v.BaseURL, base+"/"), v.BaseURL)
-		status, body := do(t, v.Example.Method, v.BaseURL+v.Example.Path, v.Example.Header)
+		res, body := fetch(t, v.Example.Method, v.BaseURL+v.Example.Path, v.Example.Header)
+		status := res.StatusCode
 		assert.Equal(t, 200, status, "%s example: %s", v.Name, body)
 		assert.NotEmpty(t, v.Docs, "%s has a docs page", v.Name)
 	}
@@ -114,12 +115,8 @@ func checkLinks(t *testing.T, base, page string) {
 	}
 }
 
-func do(t *testing.T, method, url string, headers ...string) (int, string) {
-	t.Helper()
-	res, body := fetch(t, method, url, headers...)
-	return res.StatusCode, body
-}
-
+// fetch is one request with headers ("Name: value"; an empty value sends
+// none): the response and its body.
 func fetch(t *testing.T, method, url string, headers ...string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)

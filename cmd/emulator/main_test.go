@@ -66,19 +66,11 @@ func start(t *testing.T, args ...string) (base string, stop func() error) {
 	return base, stop
 }
 
+// get is a GET of url with headers ("Name: value"): its status and body.
 func get(t *testing.T, url string, headers ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	require.NoError(t, err)
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ": ")
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	res, body := fetch(t, http.MethodGet, url, headers...)
+	return res.StatusCode, body
 }
 
 func TestEndToEnd(t *testing.T) {
@@ -171,17 +163,8 @@ func TestControlToken(t *testing.T) {
 	base, _ := start(t, "-control-token", "s3cret")
 	call := func(method, path string, headers ...string) (int, string, http.Header) {
 		t.Helper()
-		req, err := http.NewRequest(method, base+path, nil)
-		require.NoError(t, err)
-		for _, h := range headers {
-			k, v, _ := strings.Cut(h, ": ")
-			req.Header.Set(k, v)
-		}
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b), res.Header
+		res, body := fetch(t, method, base+path, headers...)
+		return res.StatusCode, body, res.Header
 	}
 	status, _, _ := call("GET", "/_emulator/health")
 	assert.Equal(t, 200, status, "probes need no token")

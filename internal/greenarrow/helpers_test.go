@@ -3,10 +3,8 @@ package greenarrow_test
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -97,25 +95,7 @@ func field[T any](tb testing.TB, raw json.RawMessage, name string) T {
 // snapshot is every GreenArrow row, to show that a refused request changed nothing.
 func snapshot(tb testing.TB, env *emutest.Env) string {
 	tb.Helper()
-	var out []string
-	for _, table := range []string{"ga_organizations", "ga_api_keys", "ga_sends", "ga_delete_codes"} {
-		rows, err := env.Deps.DB.Read().Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
-		require.NoError(tb, err)
-		cols, err := rows.Columns()
-		require.NoError(tb, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(tb, rows.Scan(ptrs...))
-			out = append(out, fmt.Sprint(table, vals))
-		}
-		require.NoError(tb, rows.Err())
-		rows.Close()
-	}
-	return strings.Join(out, "\n")
+	return env.Tables(tb, "ga_")
 }
 
 // exec runs a statement on the test's store, for states no API call makes.
