@@ -108,12 +108,13 @@ func TestReadmeStaysShortAndLinksResolve(t *testing.T) {
 // TestRepositoryStandsAlone: nothing in the repository refers to a folder
 // outside it (the specification the team works from is not shipped).
 func TestRepositoryStandsAlone(t *testing.T) {
-	out, err := exec.Command("git", "-C", repoRoot, "grep", "-l", "-I", "-e", "../shared", "--", ".", ":!cmd/emulator/readme_test.go").Output()
+	// The pattern is written so that it does not match this file itself.
+	out, err := exec.Command("git", "-C", repoRoot, "grep", "-l", "-I", "-e", "[.][.]/shared").Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
 			return // no match
 		}
 		t.Skipf("git grep unavailable: %v", err)
 	}
-	t.Errorf("files refer to ../shared:\n%s", out)
+	t.Errorf("files refer to the team's shared folder, outside the repository:\n%s", out)
 }
