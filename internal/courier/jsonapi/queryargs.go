@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -46,15 +45,10 @@ func splitArgs(op *Operation, rawQuery string) (string, []queryArg) {
 	var kept []string
 	var args []queryArg
 	index := map[string]int{}
-	for _, part := range strings.Split(rawQuery, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil || documented[key] {
-			kept = append(kept, part)
+	for _, qp := range queryParts(rawQuery) {
+		key, val := qp.key, qp.val
+		if !qp.ok || documented[key] {
+			kept = append(kept, qp.raw)
 			continue
 		}
 		// name[]=a&name[]=b is how several clients (qs, axios, PHP, Rails)

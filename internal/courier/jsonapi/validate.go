@@ -83,6 +83,29 @@ func (q *Query) Int(name string) int64 {
 	return n
 }
 
+// queryPart is one name=value part of a query string, decoded (ok) or not.
+type queryPart struct {
+	raw, rawKey string
+	key, val    string
+	ok          bool // both name and value are properly URL-encoded
+}
+
+// queryParts splits a raw query string into its parts, in order, keeping
+// what url.ParseQuery would lose: the order and the parts it cannot decode.
+func queryParts(rawQuery string) []queryPart {
+	var out []queryPart
+	for _, part := range strings.Split(rawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		key, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		out = append(out, queryPart{raw: part, rawKey: k, key: key, val: val, ok: err1 == nil && err2 == nil})
+	}
+	return out
+}
+
 // parseQuery validates every query parameter against the operation's
 // documented ones: unknown names, repeated scalars, types, formats, enums,
 // lengths, ranges and required parameters, and the sparse fieldsets of a GET
@@ -93,21 +116,15 @@ func parseQuery(op *Operation, types map[string][]Attr, rawQuery string) (*Query
 		q.params[p.Name] = p
 	}
 	var errs Errors
-	for _, part := range strings.Split(rawQuery, "&") {
-		if part == "" {
+	for _, qp := range queryParts(rawQuery) {
+		if !qp.ok {
+			errs = append(errs, ErrParam(qp.rawKey, "Query parameter %q is not properly URL-encoded.", qp.rawKey))
 			continue
 		}
-		k, v, _ := strings.Cut(part, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			errs = append(errs, ErrParam(k, "Query parameter %q is not properly URL-encoded.", k))
-			continue
+		if _, ok := q.values[qp.key]; !ok {
+			q.order = append(q.order, qp.key)
 		}
-		if _, ok := q.values[key]; !ok {
-			q.order = append(q.order, key)
-		}
-		q.values[key] = append(q.values[key], val)
+		q.values[qp.key] = append(q.values[qp.key], qp.val)
 	}
 	keys := append([]string(nil), q.order...)
 	for _, key := range keys {
