@@ -134,3 +134,21 @@ func fetch(t *testing.T, method, url string, headers ...string) (*http.Response,
 	require.NoError(t, err)
 	return res, string(b)
 }
+
+// TestDocsPages: the embedded pages are listed and served as plain text (a
+// browser shows Markdown so); anything else is the control plane's 404.
+func TestDocsPages(t *testing.T) {
+	base, _ := start(t)
+	status, body := get(t, base+"/_emulator/docs/")
+	require.Equal(t, 200, status)
+	assert.Contains(t, body, `{"name":"courier.md","url":"/_emulator/docs/courier.md"}`)
+	res, page := fetch(t, "GET", base+"/_emulator/docs/courier.md")
+	assert.Equal(t, 200, res.StatusCode)
+	assert.Equal(t, "text/plain; charset=utf-8", res.Header.Get("Content-Type"))
+	assert.True(t, strings.HasPrefix(page, "# courier"), page[:min(len(page), 80)])
+	for _, name := range []string{"nope.md", "docs.go", "..%2Fgo.mod"} {
+		status, body := get(t, base+"/_emulator/docs/"+name)
+		assert.Equal(t, 404, status, name)
+		assert.Contains(t, body, `"error":"no such documentation page`, name)
+	}
+}

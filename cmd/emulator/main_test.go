@@ -166,8 +166,10 @@ func TestControlToken(t *testing.T) {
 		res, body := fetch(t, method, base+path, headers...)
 		return res.StatusCode, body, res.Header
 	}
-	status, _, _ := call("GET", "/_emulator/health")
-	assert.Equal(t, 200, status, "probes need no token")
+	for _, open := range []string{"/_emulator/health", "/_emulator/docs/", "/_emulator/docs/control-plane.md", "/"} {
+		status, _, _ := call("GET", open)
+		assert.Equal(t, 200, status, "%s needs no token: probes and readers of the docs", open)
+	}
 
 	calls := []struct{ method, path string }{
 		{"POST", "/_emulator/reset"}, {"GET", "/_emulator/clock"}, {"POST", "/_emulator/clock"}, {"DELETE", "/_emulator/clock"},
