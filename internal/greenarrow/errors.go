@@ -37,6 +37,21 @@ func invalidRequest(format string, args ...any) *Error {
 	return &Error{http.StatusBadRequest, codeInvalidRequest, fmt.Sprintf(format, args...)}
 }
 
+// statusCode is the error_code GreenArrow answers with an HTTP status.
+func statusCode(status int) string {
+	switch {
+	case status == http.StatusNotFound:
+		return codeNotFound
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return codeNotAuthorized
+	case status == http.StatusUnprocessableEntity:
+		return codeValidationFailed
+	case status >= 500:
+		return codeInternalError
+	}
+	return codeInvalidRequest
+}
+
 func notFound(format string, args ...any) *Error {
 	return &Error{http.StatusNotFound, codeNotFound, fmt.Sprintf(format, args...)}
 }
@@ -95,8 +110,11 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var be *httpx.BodyError
 	var me *httpx.MethodError
+	var se *httpx.StatusError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &se):
+		e = &Error{se.Status, statusCode(se.Status), se.Message}
 	case errors.As(err, &me):
 		e = &Error{http.StatusMethodNotAllowed, codeInvalidRequest, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)",
 			me.Method, me.Path, me.AllowedList())}

@@ -212,3 +212,14 @@ func LogInternal(log *slog.Logger, what string, r *http.Request, err error) {
 	}
 	log.Log(r.Context(), level, what, "method", r.Method, "path", r.URL.Path, "err", err)
 }
+
+// StatusError is an answer the emulator gives in a vendor's name without the
+// vendor's handler (a request to a world that does not exist): each vendor's
+// error adapter writes it in its own envelope, with the code it uses for that
+// status.
+type StatusError struct {
+	Status  int
+	Message string
+}
+
+func (e *StatusError) Error() string { return e.Message }

@@ -67,8 +67,11 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var be *httpx.BodyError
 	var me *httpx.MethodError
+	var se *httpx.StatusError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &se):
+		e = &Error{Status: se.Status, Code: codeBadRequest, Message: se.Message}
 	case errors.As(err, &me):
 		e = &Error{Status: http.StatusMethodNotAllowed, Code: codeBadRequest,
 			Message: "Method " + me.Method + " is not allowed on " + me.Path + " (allowed: " + me.AllowedList() + ")"}

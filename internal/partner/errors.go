@@ -44,8 +44,11 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var be *httpx.BodyError
 	var me *httpx.MethodError
+	var se *httpx.StatusError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &se):
+		e = &Error{Status: se.Status, Message: se.Message}
 	case errors.As(err, &me):
 		e = errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for the requested URL. Allowed: %s.", me.Method, me.AllowedList())
 	case httpx.IsTooLarge(err):

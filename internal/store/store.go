@@ -433,6 +433,12 @@ func (db *DB) Clone(ctx context.Context) (*DB, error) {
 	err = c.restoreFrom(ctx, db.memName)
 	db.gate.RUnlock()
 	if err == nil {
+		// The copy passed through the writer's page cache; the pages are in
+		// memdb already, so the cache is freed (a fresh copy then costs
+		// about 1 MB instead of 2.6 MB).
+		_, err = c.write.ExecContext(ctx, "PRAGMA shrink_memory")
+	}
+	if err == nil {
 		err = c.openReaders()
 	}
 	if err != nil {

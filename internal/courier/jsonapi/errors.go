@@ -24,6 +24,33 @@ const (
 	CodeInternal         = "InternalServerError"
 )
 
+// statusCode is the code of an error the engine did not raise itself, by its
+// status, in the same Django REST framework family.
+func statusCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return CodeValidation
+	case http.StatusUnauthorized:
+		return CodeNotAuthenticated
+	case http.StatusForbidden:
+		return CodePermission
+	case http.StatusNotFound:
+		return CodeNotFound
+	case http.StatusMethodNotAllowed:
+		return CodeMethod
+	case http.StatusConflict:
+		return CodeConflict
+	case http.StatusRequestEntityTooLarge:
+		return CodeTooLarge
+	case http.StatusTooManyRequests:
+		return "Throttled"
+	}
+	if status >= 500 {
+		return CodeInternal
+	}
+	return CodeValidation
+}
+
 // Error is one JSON:API error object. A handler returns one *Error, or an
 // Errors when it found several problems (one object per problem).
 type Error struct {
@@ -100,10 +127,13 @@ func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var one *Error
 	var be *httpx.BodyError
 	var me *httpx.MethodError
+	var se *httpx.StatusError
 	switch {
 	case errors.As(err, &list) && len(list) > 0:
 	case errors.As(err, &one):
 		list = Errors{one}
+	case errors.As(err, &se):
+		list = Errors{{Status: se.Status, Code: statusCode(se.Status), Detail: se.Message}}
 	case errors.As(err, &me): // Django REST framework's words
 		list = Errors{{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Detail: `Method "` + me.Method + `" not allowed. Allowed: ` + me.AllowedList() + `.`}}
 	case httpx.IsTooLarge(err):
