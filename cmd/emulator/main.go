@@ -20,11 +20,8 @@ import (
 
 	"github.com/emulator/vendor-emulator/docs"
 	"github.com/emulator/vendor-emulator/fixtures"
-	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/app"
 	"github.com/emulator/vendor-emulator/internal/config"
-	"github.com/emulator/vendor-emulator/internal/ids"
-	"github.com/emulator/vendor-emulator/internal/server"
-	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -77,26 +74,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	}
 	defer ln.Close()
 
-	entries := vendors()
-	schemas := make([]store.Schema, len(entries))
-	for i, e := range entries {
-		schemas[i] = e.schema
-	}
-	db, err := store.Open(ctx, cfg.DB, fixtureFS, schemas...)
+	emu, err := app.New(ctx, app.Options{DB: cfg.DB, Fixtures: fixtureFS, Log: log, Version: version,
+		ControlToken: cfg.ControlToken, Docs: docs.FS, WorldTTL: cfg.WorldTTL, MaxWorlds: cfg.MaxWorlds})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer emu.Close()
+	expireCtx, stopExpiring := context.WithCancel(context.Background())
+	defer stopExpiring()
+	go emu.Run(expireCtx)
 
-	deps := server.Deps{DB: db, Clock: clock.New(nil), Log: log, IDs: ids.Random{}}
-	vs := make([]server.Vendor, len(entries))
-	for i, e := range entries {
-		vs[i] = e.build(deps)
-	}
 	busy := &inflight{idle: make(chan struct{}, 1)}
 	srv := &http.Server{
-		Handler: busy.track(server.New(server.Config{DB: db, Clock: deps.Clock, Log: log, Version: version, Vendors: vs,
-			ControlToken: cfg.ControlToken, Docs: docs.FS})),
+		Handler:           busy.track(emu.Handler),
 		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,

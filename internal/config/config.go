@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,6 +34,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may finish after
 	// SIGINT/SIGTERM; connections still open then are closed.
 	ShutdownTimeout time.Duration // -shutdown-timeout, EMULATOR_SHUTDOWN_TIMEOUT
+
+	// WorldTTL is how long a world nobody calls lives (real time); MaxWorlds
+	// how many worlds may exist at once besides the default one.
+	WorldTTL  time.Duration // -world-ttl, EMULATOR_WORLD_TTL
+	MaxWorlds int           // -max-worlds, EMULATOR_MAX_WORLDS
 }
 
 // The default timeouts.
@@ -42,6 +48,9 @@ const (
 	DefaultIdleTimeout  = 120 * time.Second
 
 	DefaultShutdownTimeout = 10 * time.Second
+
+	DefaultWorldTTL  = time.Hour
+	DefaultMaxWorlds = 1000
 )
 
 // DefaultAddr is loopback only: an emulator that accepts any credentials
@@ -71,6 +80,8 @@ var options = []option{
 	{"idle-timeout", "EMULATOR_IDLE_TIMEOUT", DefaultIdleTimeout.String(), "longest time a keep-alive connection waits for its next request"},
 	{"shutdown-timeout", "EMULATOR_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout.String(), "longest time in-flight requests may finish on SIGINT/SIGTERM; connections still open then are closed"},
 	{"control-token", "EMULATOR_CONTROL_TOKEN", "", "when set, control-plane calls (all but /_emulator/health) need \"Authorization: Bearer <token>\""},
+	{"world-ttl", "EMULATOR_WORLD_TTL", DefaultWorldTTL.String(), "a world (POST /_emulator/worlds) nobody calls for this long is deleted"},
+	{"max-worlds", "EMULATOR_MAX_WORLDS", strconv.Itoa(DefaultMaxWorlds), "most worlds that may exist at once, besides the default one"},
 }
 
 // Load reads args (without the program name) and the environment through getenv.
@@ -134,12 +145,17 @@ Flags:
 		name string
 		into *time.Duration
 	}{{"read-timeout", &cfg.ReadTimeout}, {"write-timeout", &cfg.WriteTimeout}, {"idle-timeout", &cfg.IdleTimeout},
-		{"shutdown-timeout", &cfg.ShutdownTimeout}} {
+		{"shutdown-timeout", &cfg.ShutdownTimeout}, {"world-ttl", &cfg.WorldTTL}} {
 		v, err := time.ParseDuration(*vals[d.name])
 		if err != nil || v <= 0 {
 			return Config{}, fmt.Errorf("-%s must be a positive duration such as \"30s\", not %q", d.name, *vals[d.name])
 		}
 		*d.into = v
 	}
+	n, err := strconv.Atoi(*vals["max-worlds"])
+	if err != nil || n < 0 {
+		return Config{}, fmt.Errorf("-max-worlds must be a whole number, 0 or more, not %q", *vals["max-worlds"])
+	}
+	cfg.MaxWorlds = n
 	return cfg, nil
 }

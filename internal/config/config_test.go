@@ -19,6 +19,7 @@ func TestLoad(t *testing.T) {
 	timeouts := func(c config.Config) config.Config {
 		c.ReadTimeout, c.WriteTimeout, c.IdleTimeout = config.DefaultReadTimeout, config.DefaultWriteTimeout, config.DefaultIdleTimeout
 		c.ShutdownTimeout = config.DefaultShutdownTimeout
+		c.WorldTTL, c.MaxWorlds = config.DefaultWorldTTL, config.DefaultMaxWorlds
 		return c
 	}
 	defaults := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})
@@ -40,7 +41,16 @@ func TestLoad(t *testing.T) {
 			want: timeouts(config.Config{Addr: ":7000", DB: "env.db", LogFormat: "text", LogLevel: slog.LevelError})},
 		{name: "timeouts", args: []string{"-read-timeout", "5s", "-idle-timeout=1m"}, env: map[string]string{"EMULATOR_WRITE_TIMEOUT": "90s", "EMULATOR_READ_TIMEOUT": "1h"},
 			want: config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo,
-				ReadTimeout: 5 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: config.DefaultShutdownTimeout}},
+				ReadTimeout: 5 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: config.DefaultShutdownTimeout,
+				WorldTTL: config.DefaultWorldTTL, MaxWorlds: config.DefaultMaxWorlds}},
+		{name: "worlds", args: []string{"-world-ttl", "5m"}, env: map[string]string{"EMULATOR_MAX_WORLDS": "3", "EMULATOR_WORLD_TTL": "1s"},
+			want: func() config.Config {
+				c := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})
+				c.WorldTTL, c.MaxWorlds = 5*time.Minute, 3
+				return c
+			}()},
+		{name: "bad max worlds", args: []string{"-max-worlds", "-1"}, err: `-max-worlds must be a whole number, 0 or more, not "-1"`},
+		{name: "bad world ttl", env: map[string]string{"EMULATOR_WORLD_TTL": "forever"}, err: `-world-ttl must be a positive duration such as "30s", not "forever"`},
 		{name: "shutdown timeout and control token", args: []string{"-shutdown-timeout", "250ms"}, env: map[string]string{"EMULATOR_CONTROL_TOKEN": "s3cret"},
 			want: func() config.Config {
 				c := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo, ControlToken: "s3cret"})

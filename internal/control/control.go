@@ -4,7 +4,9 @@
 package control
 
 import (
+	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -37,6 +39,9 @@ type Handler struct {
 	Docs fs.FS
 	// Vendors maps a vendor name to its control routes, mounted at /_emulator/<name>/.
 	Vendors map[string]http.Handler
+	// States maps a vendor name to what answers its state in its fixture
+	// format (GET /_emulator/state).
+	States map[string]func(ctx context.Context) (any, error)
 }
 
 // Error is the control plane's error: its message becomes {"error": ...}.
@@ -52,8 +57,11 @@ func WriteError(log *slog.Logger) httpx.ErrorWriter {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		var ce *Error
 		var me *httpx.MethodError
+		var se *httpx.StatusError
 		switch {
 		case errors.As(err, &ce):
+		case errors.As(err, &se):
+			ce = &Error{se.Status, se.Message}
 		case errors.As(err, &me):
 			ce = &Error{http.StatusMethodNotAllowed, "method " + me.Method + " not allowed on " + me.Path + "; it serves " + me.AllowedList()}
 		case httpx.IsTooLarge(err):
@@ -85,7 +93,7 @@ func (h *Handler) Routes() http.Handler {
 	onErr := WriteError(h.Log)
 	a := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(onErr, fn) }
 	r := chi.NewRouter()
-	r.Use(h.requireToken(onErr))
+	r.Use(requireToken(h.Token, onErr))
 	r.Get("/health", a(h.health))
 	r.Get("/docs/", a(h.listDocs))
 	r.Get("/docs/{page}", a(h.doc))
@@ -95,6 +103,7 @@ func (h *Handler) Routes() http.Handler {
 	r.Delete("/clock", a(h.resetClock))
 	r.Get("/requests", a(h.listRequests))
 	r.Delete("/requests", a(h.clearRequests))
+	r.Get("/state", a(h.state))
 	for name, routes := range h.Vendors {
 		r.Mount("/"+name, routes)
 	}
@@ -105,10 +114,10 @@ func (h *Handler) Routes() http.Handler {
 // requireToken refuses a call without the configured bearer token. The
 // health check stays open so that probes (Docker, compose, Kubernetes) need
 // no secret (it tells nothing but "ok" and the version), and so do the docs.
-func (h *Handler) requireToken(onErr httpx.ErrorWriter) func(http.Handler) http.Handler {
-	want := []byte("Bearer " + h.Token)
+func requireToken(token string, onErr httpx.ErrorWriter) func(http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
 	return func(next http.Handler) http.Handler {
-		if h.Token == "" {
+		if token == "" {
 			return next
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -308,5 +317,40 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request) error {
 	h.Journal.Clear()
 	httpx.WriteJSON(w, http.StatusOK, "", statusBody{Status: "ok"})
+	return nil
+}
+
+// state handles GET /_emulator/state?vendor=: the vendor's state in its
+// fixture format, which a world created with it (or a -fixtures directory
+// holding it) reproduces. Without ?vendor=, every vendor's, by name: the
+// shape of a new world's "fixtures".
+func (h *Handler) state(w http.ResponseWriter, r *http.Request) error {
+	names := h.DB.Vendors()
+	if q := r.URL.Query(); q.Has("vendor") {
+		v := q.Get("vendor")
+		if h.States[v] == nil {
+			return unknownVendor(v, names)
+		}
+		names = []string{v}
+	}
+	docs := make(map[string]any, len(names))
+	for _, v := range names {
+		doc, err := h.States[v](r.Context())
+		if err != nil {
+			return err
+		}
+		docs[v] = doc
+	}
+	var out any = docs
+	if len(names) == 1 && r.URL.Query().Has("vendor") {
+		out = docs[names[0]]
+	}
+	// Indented as the fixture files are, so an export can be committed as one.
+	body, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(append(body, '\n'))
 	return nil
 }

@@ -32,8 +32,9 @@ const entryOverhead = 512
 // Everything it keeps is capped, so its memory never exceeds WorstCaseBytes.
 type Journal struct {
 	mu      sync.Mutex
-	entries []Entry
-	next    int  // where the next entry goes
+	entries []Entry // grows to size, then wraps: a world nobody calls holds none
+	size    int
+	next    int  // where the next entry goes once the ring is full
 	full    bool // the ring has wrapped
 	// BodyLimit is how many bytes of each body are kept.
 	BodyLimit int
@@ -44,13 +45,13 @@ func NewJournal(size, bodyLimit int) *Journal {
 	if size < 1 {
 		size = 1
 	}
-	return &Journal{entries: make([]Entry, size), BodyLimit: bodyLimit}
+	return &Journal{size: size, BodyLimit: bodyLimit}
 }
 
 // WorstCaseBytes is the most memory the journal can hold: every entry full,
 // with both bodies, the path and the query at their limits.
 func (j *Journal) WorstCaseBytes() int {
-	return len(j.entries) * (2*j.BodyLimit + 2*FieldLimit + entryOverhead)
+	return j.size * (2*j.BodyLimit + 2*FieldLimit + entryOverhead)
 }
 
 // Add records e, dropping the oldest entry when the ring is full. The path
@@ -60,10 +61,12 @@ func (j *Journal) Add(e Entry) {
 	e.RequestBody, e.ResponseBody = truncate(e.RequestBody, j.BodyLimit), truncate(e.ResponseBody, j.BodyLimit)
 	e.Method, e.ID = truncate(e.Method, 64), truncate(e.ID, 200)
 	j.mu.Lock()
-	j.entries[j.next] = e
-	j.next++
-	if j.next == len(j.entries) {
-		j.next, j.full = 0, true
+	if !j.full {
+		j.entries = append(j.entries, e)
+		j.full = len(j.entries) == j.size
+	} else {
+		j.entries[j.next] = e
+		j.next = (j.next + 1) % j.size
 	}
 	j.mu.Unlock()
 }
@@ -72,13 +75,10 @@ func (j *Journal) Add(e Entry) {
 func (j *Journal) List(vendor string, limit int) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := j.next
-	if j.full {
-		n = len(j.entries)
-	}
+	n := len(j.entries)
 	out := make([]Entry, 0, min(limit, n))
 	for i := 0; i < n && len(out) < limit; i++ {
-		e := j.entries[(j.next-1-i+len(j.entries))%len(j.entries)]
+		e := j.entries[(j.next-1-i+n)%n] // next is 0 until the ring is full
 		if vendor == "" || e.Vendor == vendor {
 			out = append(out, e)
 		}
@@ -90,8 +90,7 @@ func (j *Journal) List(vendor string, limit int) []Entry {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.entries)
-	j.next, j.full = 0, false
+	j.entries, j.next, j.full = nil, 0, false
 }
 
 // truncate cuts s to at most n bytes. The copy matters: a substring would

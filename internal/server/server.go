@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/store"
+	"github.com/emulator/vendor-emulator/internal/world"
 )
 
 // Deps are what every vendor's handler is built from.
@@ -85,6 +87,14 @@ type Config struct {
 	ControlToken string
 	// Docs are the documentation pages, served at /_emulator/docs/ and linked from /.
 	Docs fs.FS
+	// World names the world this handler serves, in its log lines ("" or
+	// "default" for the default world, which logs none).
+	World string
+}
+
+// stateVendor is a vendor that can answer its state in its fixture format.
+type stateVendor interface {
+	State(ctx context.Context) (any, error)
 }
 
 // New returns the emulator's root handler.
@@ -95,11 +105,19 @@ func New(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.World != "" && cfg.World != world.Default {
+		cfg.Log = cfg.Log.With("world", cfg.World)
+	}
 	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Log: cfg.Log,
-		Version: cfg.Version, Token: cfg.ControlToken, Docs: cfg.Docs, Vendors: map[string]http.Handler{}}
+		Version: cfg.Version, Token: cfg.ControlToken, Docs: cfg.Docs, Vendors: map[string]http.Handler{},
+		States: map[string]func(context.Context) (any, error){}}
 	for _, v := range cfg.Vendors {
 		ctl.Served = append(ctl.Served, v.Name())
+		if sv, ok := v.(stateVendor); ok {
+			ctl.States[v.Name()] = sv.State
+		}
 	}
+
 	r := chi.NewRouter()
 	r.Use(requestID)
 	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors))
@@ -123,10 +141,15 @@ func New(cfg Config) http.Handler {
 // requestID gives every response an X-Request-Id (the client's own, if it sent
 // a sane one): a random per-process UUID with a counter in its last group, so
 // ids are unique without a call to the random source per request.
+// A response that has one already (given by Root) keeps it.
 func requestID(next http.Handler) http.Handler {
 	base := uuid.NewString()[:24]
 	var n atomic.Uint64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := w.Header()["X-Request-Id"]; ok {
+			next.ServeHTTP(w, r)
+			return
+		}
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 200 {
 			id = fmt.Sprintf("%s%012x", base, n.Add(1))

@@ -415,27 +415,54 @@ func (db *DB) migrate(ctx context.Context, s Schema) error {
 	return nil
 }
 
-// Clone opens a new in-memory database holding a copy of db's committed
-// state, with db's schemas and fixtures. It copies pages (SQLite's backup
-// API) instead of migrating and seeding anew, which costs a fraction: a test
-// suite that opens a fresh store per test, or a new isolated copy of the
-// emulator, clones one seeded store. db must be in memory.
+// Clone is Copy to a new in-memory database with db's fixtures.
 func (db *DB) Clone(ctx context.Context) (*DB, error) {
-	if db.path != Memory {
-		return nil, errors.New("store: only an in-memory store can be cloned")
+	return db.Copy(ctx, Memory, nil)
+}
+
+// Copy opens a new store at path (Memory, or a file that does not exist yet;
+// a store on a file copies to a file only)
+// holding a copy of db's committed state, with db's schemas; its resets seed
+// from fixtures (db's own when nil). It copies pages (SQLite's backup API)
+// instead of migrating and seeding anew, which costs a fraction: a test
+// suite that opens a fresh store per test, or a new world, copies one seeded
+// store.
+func (db *DB) Copy(ctx context.Context, path string, fixtures fs.FS) (*DB, error) {
+	if fixtures == nil {
+		fixtures = db.fixtures
 	}
-	c, err := openMemory(db.schemas, db.fixtures)
+	if path == Memory && db.path != Memory {
+		// The pages would carry the file's WAL mode, which memdb cannot open.
+		return nil, errors.New("store: copy: a store on a file copies to a file only")
+	}
+	var c *DB
+	var err error
+	if path == Memory {
+		c, err = openMemory(db.schemas, fixtures)
+	} else {
+		if _, serr := os.Stat(path); serr == nil {
+			return nil, fmt.Errorf("store: copy: %s exists already", path)
+		}
+		c, err = openFile(path, db.schemas, fixtures)
+	}
 	if err != nil {
 		return nil, err
 	}
-	// Readers of the source share its gate: no write changes it meanwhile.
-	db.gate.RLock()
-	err = c.restoreFrom(ctx, db.memName)
-	db.gate.RUnlock()
+	src := "file:" + db.path
+	if db.gate != nil {
+		src = "file:" + db.memName + "?vfs=memdb"
+		// Readers of the source share its gate: no write changes it meanwhile.
+		db.gate.RLock()
+	}
+	err = c.restoreFrom(ctx, src)
+	if db.gate != nil {
+		db.gate.RUnlock()
+	}
 	if err == nil {
-		// The copy passed through the writer's page cache; the pages are in
-		// memdb already, so the cache is freed (a fresh copy then costs
-		// about 1 MB instead of 2.6 MB).
+		// The copy passed through the writer's page cache. In memory the pages
+		// are in memdb already, and on a file in the OS's cache, so the
+		// connection's is freed (a fresh in-memory copy then costs about
+		// 1 MB instead of 2.6 MB).
 		_, err = c.write.ExecContext(ctx, "PRAGMA shrink_memory")
 	}
 	if err == nil {
@@ -443,14 +470,42 @@ func (db *DB) Clone(ctx context.Context) (*DB, error) {
 	}
 	if err != nil {
 		c.write.Close()
-		return nil, fmt.Errorf("store: clone: %w", err)
+		if path != Memory {
+			RemoveFile(path)
+		}
+		return nil, fmt.Errorf("store: copy: %w", err)
 	}
 	return c, nil
 }
 
-// restoreFrom copies the in-memory database named name into db's own, over
-// db's writer connection (which keeps db's database alive).
-func (db *DB) restoreFrom(ctx context.Context, name string) error {
+// RemoveFile deletes a closed store's database file and its WAL companions.
+func RemoveFile(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		_ = os.Remove(p)
+	}
+}
+
+// Fixtures are what the store's resets seed from.
+func (db *DB) Fixtures() fs.FS { return db.fixtures }
+
+// Path is where the store is: Memory or its file.
+func (db *DB) Path() string { return db.path }
+
+// Size is how many bytes the database holds (its pages).
+func (db *DB) Size(ctx context.Context) (int64, error) {
+	var pages, size int64
+	if err := db.QueryRow(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		return 0, err
+	}
+	if err := db.QueryRow(ctx, "PRAGMA page_size").Scan(&size); err != nil {
+		return 0, err
+	}
+	return pages * size, nil
+}
+
+// restoreFrom copies the database at the URI src into db's own, over db's
+// writer connection (which, in memory, keeps db's database alive).
+func (db *DB) restoreFrom(ctx context.Context, src string) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return err
@@ -463,7 +518,7 @@ func (db *DB) restoreFrom(ctx context.Context, name string) error {
 		if !ok {
 			return errors.New("the sqlite driver cannot restore")
 		}
-		b, err := r.NewRestore("file:" + name + "?vfs=memdb")
+		b, err := r.NewRestore(src)
 		if err != nil {
 			return err
 		}

@@ -202,7 +202,38 @@ func TestCloneIsAnIndependentCopy(t *testing.T) {
 	require.NoError(t, c.Reset(ctx, ""), "a clone resets to the fixtures like any store")
 	assert.Equal(t, 1, count(t, c, `SELECT n FROM one_counters`))
 
-	file := open(t, filepath.Join(t.TempDir(), "f.db"))
-	_, err = file.Clone(ctx)
-	assert.ErrorContains(t, err, "only an in-memory store can be cloned")
+}
+
+func TestCopyBetweenMemoryAndFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := open(t, store.Memory)
+	_, err := src.Write().Exec(`UPDATE one_counters SET n = 5`)
+	require.NoError(t, err)
+
+	toFile, err := src.Copy(ctx, filepath.Join(dir, "a.db"), nil)
+	require.NoError(t, err)
+	defer toFile.Close()
+	assert.Equal(t, 5, count(t, toFile, `SELECT n FROM one_counters`))
+	var mode string
+	require.NoError(t, toFile.QueryRow(ctx, `PRAGMA journal_mode`).Scan(&mode))
+	assert.Equal(t, "wal", mode, "a copy on a file keeps the file mode's WAL")
+
+	_, err = toFile.Write().Exec(`UPDATE one_counters SET n = 6`)
+	require.NoError(t, err)
+	fileToFile, err := toFile.Copy(ctx, filepath.Join(dir, "b.db"), nil)
+	require.NoError(t, err)
+	defer fileToFile.Close()
+	assert.Equal(t, 6, count(t, fileToFile, `SELECT n FROM one_counters`))
+	_, err = toFile.Copy(ctx, store.Memory, nil)
+	assert.ErrorContains(t, err, "copies to a file only")
+	assert.Equal(t, 5, count(t, src, `SELECT n FROM one_counters`), "the source is untouched")
+
+	_, err = src.Copy(ctx, filepath.Join(dir, "a.db"), nil)
+	assert.ErrorContains(t, err, "exists already", "a copy never overwrites a file")
+
+	size, err := fileToFile.Size(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, size)
 }

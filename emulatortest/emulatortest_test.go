@@ -1,0 +1,103 @@
+package emulatortest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/emulatortest"
+)
+
+// A test gets its own world: what it changes, no other test sees.
+func Example() {
+	t := new(testing.T) // in a test, the test's own t
+	w := emulatortest.New(t)
+
+	// Point the client under test at the world instead of the vendor.
+	req, _ := http.NewRequest(http.MethodPatch, w.BaseURL("360dialog")+"/api/v2/partners/examplePA",
+		strings.NewReader(`{"webhook_url":"https://example.com/hook"}`))
+	req.Header.Set("X-API-Key", "examplePA-api-key")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res.Body.Close()
+	fmt.Println("PATCH", res.StatusCode)
+
+	w.Freeze()
+	before := w.Now()
+	w.Advance(2 * time.Minute)
+	fmt.Println("emulated time moved", w.Now().Sub(before))
+	// Output:
+	// PATCH 200
+	// emulated time moved 2m0s
+}
+
+func webhookURL(t *testing.T, base string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v2/partners/examplePA", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", "examplePA-api-key")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	_, after, _ := strings.Cut(string(body), `"webhook_url":"`)
+	name, _, _ := strings.Cut(after, `"`)
+	return name
+}
+
+func TestParallelTestsEachGetTheirOwnWorld(t *testing.T) {
+	t.Parallel()
+	for i := range 8 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			w := emulatortest.New(t)
+			base := w.BaseURL("360dialog")
+			assert.Equal(t, "https://yourwebsite.com/webhook", webhookURL(t, base), "every world starts from the fixtures")
+			req, err := http.NewRequest(http.MethodPatch, base+"/api/v2/partners/examplePA",
+				strings.NewReader(fmt.Sprintf(`{"webhook_url":"https://example.com/%d"}`, i)))
+			require.NoError(t, err)
+			req.Header.Set("X-API-Key", "examplePA-api-key")
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			assert.Equal(t, fmt.Sprintf("https://example.com/%d", i), webhookURL(t, base), "and keeps its own writes")
+
+			w.Freeze()
+			at := w.Now()
+			w.Advance(time.Hour)
+			assert.Equal(t, at.Add(time.Hour), w.Now(), "the clock is the world's: no other test moves it")
+		})
+	}
+}
+
+func TestWorldsComeAndGo(t *testing.T) {
+	t.Parallel()
+	var id, url string
+	t.Run("one", func(t *testing.T) {
+		w := emulatortest.New(t)
+		id, url = w.ID, w.URL
+		w.Set(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+		w.Reset()
+		copyOf := emulatortest.New(t, emulatortest.From(w.ID))
+		assert.Equal(t, 2030, copyOf.Now().Year(), "a copy takes the clock of its source")
+		assert.JSONEq(t, string(w.State("360dialog")), string(copyOf.State("360dialog")))
+	})
+	res, err := http.Get(url + "/w/" + id + "/_emulator/clock")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the world is deleted when its test ends")
+}
