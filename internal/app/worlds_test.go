@@ -216,11 +216,15 @@ func TestWorldsAreIsolated(t *testing.T) {
 
 	// Clocks: a move in a, by the URL, the header or ?world=, stays in a.
 	for _, move := range []func() answer{
-		func() answer { return e.do(http.MethodPost, "/w/a/_emulator/clock", `{"set": "2030-01-01T00:00:00Z", "freeze": true}`) },
+		func() answer {
+			return e.do(http.MethodPost, "/w/a/_emulator/clock", `{"set": "2030-01-01T00:00:00Z", "freeze": true}`)
+		},
 		func() answer {
 			return e.do(http.MethodPost, "/_emulator/clock", `{"set": "2030-01-01T00:00:00Z", "freeze": true}`, "X-Emulator-World: a")
 		},
-		func() answer { return e.do(http.MethodPost, "/_emulator/clock?world=a", `{"set": "2030-01-01T00:00:00Z", "freeze": true}`) },
+		func() answer {
+			return e.do(http.MethodPost, "/_emulator/clock?world=a", `{"set": "2030-01-01T00:00:00Z", "freeze": true}`)
+		},
 	} {
 		require.Equal(t, http.StatusOK, move().status)
 		assert.JSONEq(t, `{"now": "2030-01-01T00:00:00Z", "frozen": true}`, e.do(http.MethodGet, "/_emulator/clock?world=a", "").body)
