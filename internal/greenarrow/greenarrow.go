@@ -78,35 +78,44 @@ var _ server.ControlVendor = (*API)(nil)
 // holds). Organizations are written as the API shows them to a system
 // administrator, plus the sends that feed their reports; what one leaves out
 // is what a create fills in.
+//
+// The fields are in the order of the embedded file, which State writes too;
+// omitempty leaves out what the file leaves out.
 type fixtureData struct {
-	Organizations []fixtureOrganization `json:"organizations"`
-	APIKeys       []struct {
-		ID             int64  `json:"id" fixture:"required,min=1"`
-		Name           string `json:"name"`
-		Secret         string `json:"secret" fixture:"required"`
-		Role           string `json:"role" fixture:"required,enum=system_admin|organization_admin"`
-		OrganizationID int64  `json:"organization_id" fixture:"required"`
-		Active         bool   `json:"active" fixture:"required"`
-	} `json:"api_keys"`
-	VirtualMTAs      []VirtualMTA      `json:"virtual_mtas"`
-	URLDomains       []URLDomain       `json:"url_domains"`
-	BounceEmails     []BounceEmail     `json:"bounce_emails"`
-	SuppressionLists []SuppressionList `json:"suppression_lists"`
+	APIKeys          []fixtureAPIKey       `json:"api_keys"`
+	VirtualMTAs      []VirtualMTA          `json:"virtual_mtas"`
+	URLDomains       []URLDomain           `json:"url_domains"`
+	BounceEmails     []BounceEmail         `json:"bounce_emails"`
+	SuppressionLists []SuppressionList     `json:"suppression_lists"`
+	Organizations    []fixtureOrganization `json:"organizations"`
+	// NextOrganizationID is the id the next created organization takes;
+	// 0 (absent): one more than the largest listed. Ids are never reused,
+	// so after a delete of the newest organization it is larger.
+	NextOrganizationID int64 `json:"next_organization_id,omitempty" fixture:"min=1"`
+}
+
+type fixtureAPIKey struct {
+	ID             int64  `json:"id" fixture:"required,min=1"`
+	Name           string `json:"name,omitempty"`
+	Secret         string `json:"secret" fixture:"required"`
+	Role           string `json:"role" fixture:"required,enum=system_admin|organization_admin"`
+	OrganizationID int64  `json:"organization_id" fixture:"required"`
+	Active         bool   `json:"active" fixture:"required"`
 }
 
 type fixtureOrganization struct {
 	Organization
-	CreditsAvailable     int64         `json:"credits_available" fixture:"min=0"`
-	LifetimeMessagesSent int64         `json:"lifetime_messages_sent" fixture:"min=0"`
+	CreditsAvailable     int64         `json:"credits_available,omitempty" fixture:"min=0"`
+	LifetimeMessagesSent int64         `json:"lifetime_messages_sent,omitempty" fixture:"min=0"`
 	Sends                []fixtureSend `json:"sends"`
 }
 
 type fixtureSend struct {
 	SentAt            time.Time `json:"sent_at" fixture:"required"`
-	CampaignID        *int64    `json:"campaign_id"`
-	CampaignName      *string   `json:"campaign_name"`
-	AutoresponderID   *int64    `json:"autoresponder_id"`
-	AutoresponderName *string   `json:"autoresponder_name"`
+	CampaignID        *int64    `json:"campaign_id,omitempty"`
+	CampaignName      *string   `json:"campaign_name,omitempty"`
+	AutoresponderID   *int64    `json:"autoresponder_id,omitempty"`
+	AutoresponderName *string   `json:"autoresponder_name,omitempty"`
 	Messages          int64     `json:"messages" fixture:"required,min=1"`
 }
 
@@ -208,6 +217,15 @@ func checkFixture(data *fixtureData) error {
 			if (s.CampaignID == nil) == (s.AutoresponderID == nil) {
 				return rec.At("sends", j, nil).Errorf("campaign_id", "a send has a campaign_id or an autoresponder_id: one of them")
 			}
+		}
+	}
+	if n := data.NextOrganizationID; n != 0 {
+		var largest int64
+		for _, fo := range data.Organizations {
+			largest = max(largest, fo.ID)
+		}
+		if n <= largest {
+			return file.Errorf("next_organization_id", "must be greater than every organization's id, so at least %d, not %d", largest+1, n)
 		}
 	}
 	ids = store.NewFixtureUnique(false)
@@ -315,6 +333,11 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			}
 		}
 	}
+	if data.NextOrganizationID != 0 {
+		if err := setNextOrganizationID(ctx, tx, data.NextOrganizationID); err != nil {
+			return fmt.Errorf("%s: next_organization_id: %w", fixtureFile, err)
+		}
+	}
 	for _, k := range data.APIKeys {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
 			VALUES (?, ?, ?, ?, ?, ?)`, k.ID, k.Name, k.Secret, k.Role, k.OrganizationID, k.Active); err != nil {
@@ -322,4 +345,19 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		}
 	}
 	return nil
+}
+
+// setNextOrganizationID makes next the id of the next created organization:
+// AUTOINCREMENT hands out one more than sqlite_sequence's seq, which the
+// seed's inserts set to the largest id (and which a reset emptied).
+func setNextOrganizationID(ctx context.Context, tx *sql.Tx, next int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'ga_organizations'`, next-1)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('ga_organizations', ?)`, next-1)
+	return err
 }
