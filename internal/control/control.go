@@ -4,6 +4,7 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -345,12 +346,16 @@ func (h *Handler) state(w http.ResponseWriter, r *http.Request) error {
 	if len(names) == 1 && r.URL.Query().Has("vendor") {
 		out = docs[names[0]]
 	}
-	// Indented as the fixture files are, so an export can be committed as one.
-	body, err := json.MarshalIndent(out, "", " ")
-	if err != nil {
+	// Indented as the fixture files are, and "&", "<", ">" kept as written,
+	// so an export can be committed as one.
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(out); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body.Bytes())
 	return nil
 }
