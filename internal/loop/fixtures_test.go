@@ -51,6 +51,16 @@ func TestFixtureErrors(t *testing.T) {
 		return `{"id": "o1", "name": "O", "api_key": "k1", "create_date": "2025-01-06T09:00:00Z", "senders": [` +
 			`{"id": "s1", "name": "+15550100001", "status": "` + status + `", "create_date": "2025-01-06T09:30:00Z"}]}`
 	}
+	senderWith := func(fields string) string {
+		return `{"id": "o1", "name": "O", "api_key": "k1", "create_date": "2025-01-06T09:00:00Z", "senders": [` +
+			`{"id": "s1", "name": "+15550100001", "create_date": "2025-01-06T09:30:00Z", ` + fields + `}]}`
+	}
+	accPools := func(id, orgs, pools string) string {
+		return `{"id": "` + id + `", "name": "A", "organizations": [` + orgs + `], "pools": [` + pools + `]}`
+	}
+	pool := func(id, orgID, senders string) string {
+		return `{"id": "` + id + `", "organization_id": "` + orgID + `", "create_date": "2025-01-06T10:00:00Z", "senders": [` + senders + `]}`
+	}
 	tests := []struct{ name, doc, want string }{
 		{"not JSON", `accounts`, `fixtures: loopmessage.json: not JSON: line 1, column 1: invalid character 'a' looking for beginning of value`},
 		{"trailing data", `{"accounts": []}}`, `fixtures: loopmessage.json: line 1, column 17: more data after the top-level object`},
@@ -80,6 +90,28 @@ func TestFixtureErrors(t *testing.T) {
 			`fixtures: loopmessage.json: accounts[1] (id b): organizations[0] (id o1): field "id": "o1" is already used by accounts[0].organizations[0]`},
 		{"duplicate API key", `{"accounts": [` + acc("a", org("o1", "k1")+`, `+org("o2", "k1")) + `]}`,
 			`fixtures: loopmessage.json: accounts[0] (id a): organizations[1] (id o2): field "api_key": "k1" is already used by accounts[0].organizations[0]`},
+		{"sender on an unknown plan", `{"accounts": [` + acc("a", senderWith(`"status": "pending", "plan_id": "p9"`)) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): organizations[0] (id o1): senders[0] (id s1): field "plan_id": unknown plan "p9"`},
+		{"activation of a sender that is not pending", `{"accounts": [` + acc("a", senderWith(`"status": "active", "activate_at": "2025-01-06T09:32:00Z"`)) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): organizations[0] (id o1): senders[0] (id s1): field "activate_at": is only for a pending sender; this one is active`},
+		{"activation in another layout", `{"accounts": [` + acc("a", senderWith(`"status": "pending", "activate_at": "2025-01-06 09:32"`)) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): organizations[0] (id o1): senders[0] (id s1): field "activate_at": must be a time like "2025-01-06T09:00:00Z", not "2025-01-06 09:32"`},
+		{"sender seq below 1", `{"accounts": [` + acc("a", senderWith(`"status": "active", "seq": 0`)) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): organizations[0] (id o1): senders[0] (id s1): field "seq": must be at least 1, not 0`},
+		{"last order in another layout", `{"accounts": [{"id": "a", "name": "A", "last_order_at": "yesterday", "organizations": [` + org("o1", "k1") + `]}]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): field "last_order_at": must be a time like "2025-01-06T09:00:00Z", not "yesterday"`},
+		{"pool of another account's organization", `{"accounts": [` + acc("a", org("o1", "k1")) + `, ` +
+			accPools("b", org("o2", "k2"), pool("p1", "o1", "")) + `]}`,
+			`fixtures: loopmessage.json: accounts[1] (id b): pools[0] (id p1): field "organization_id": "o1" is no organization of account "b"`},
+		{"pool without a date", `{"accounts": [` + accPools("a", org("o1", "k1"), `{"id": "p1", "organization_id": "o1"}`) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): pools[0] (id p1): field "create_date": is required`},
+		{"pool holding another account's sender", `{"accounts": [` + acc("a", senderWith(`"status": "active"`)) + `, ` +
+			accPools("b", org("o2", "k2"), pool("p1", "o2", `"s1"`)) + `]}`,
+			`fixtures: loopmessage.json: accounts[1] (id b): pools[0] (id p1): senders[0]: "s1" is no sender of account "b"`},
+		{"pool holding a sender twice", `{"accounts": [` + accPools("a", senderWith(`"status": "active"`), pool("p1", "o1", `"s1", "s1"`)) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): pools[0] (id p1): senders[1]: "s1" is already used by accounts[0].pools[0].senders[0]`},
+		{"duplicate pool id", `{"accounts": [` + accPools("a", org("o1", "k1"), pool("p1", "o1", "")+`, `+pool("p1", "o1", "")) + `]}`,
+			`fixtures: loopmessage.json: accounts[0] (id a): pools[1] (id p1): field "id": "p1" is already used by accounts[0].pools[0]`},
 		{"duplicate plan id", `{"plans": [{` + plan + `, "monthly_fee": "1"}, {` + plan + `, "monthly_fee": 2}]}`,
 			`fixtures: loopmessage.json: plans[1] (id p1): field "id": "p1" is already used by plans[0]`},
 	}

@@ -5,6 +5,7 @@
 package loop
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/server"
@@ -88,37 +90,82 @@ const timeLayout = "2006-01-02T15:04:05Z"
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 // fixtureFile's shape (docs/fixtures.md documents it; store.ReadFixture
-// enforces the fixture tags). Dates are written in timeLayout.
+// enforces the fixture tags). Dates are written in timeLayout. State writes
+// the same shape, so the optional fields omit their empty value.
 type fixtureData struct {
-	Plans []struct {
-		ID              string      `json:"id" fixture:"required"`
-		Name            string      `json:"name" fixture:"required"`
-		DailyContacts   int         `json:"daily_contacts" fixture:"required,min=0"`
-		MonthlyContacts int         `json:"monthly_contacts" fixture:"required,min=0"`
-		MonthlyFee      json.Number `json:"monthly_fee" fixture:"required"`
-		Currency        string      `json:"currency" fixture:"required"`
-	} `json:"plans"`
-	Accounts []struct {
-		ID            string `json:"id" fixture:"required"`
-		Name          string `json:"name" fixture:"required"`
-		Organizations []struct {
-			ID            string  `json:"id" fixture:"required"`
-			Name          string  `json:"name" fixture:"required"`
-			APIKey        string  `json:"api_key" fixture:"required"`
-			Website       string  `json:"website"`
-			SupportURL    string  `json:"support_url"`
-			Country       string  `json:"country"`
-			WebhookURL    *string `json:"webhook_url"`
-			WebhookHeader *string `json:"webhook_header"`
-			CreateDate    string  `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
-			Senders       []struct {
-				ID         string `json:"id" fixture:"required"`
-				Name       string `json:"name" fixture:"required"`
-				Status     string `json:"status" fixture:"required,enum=active|pending|canceled|suspended"`
-				CreateDate string `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
-			} `json:"senders"`
-		} `json:"organizations" fixture:"required"`
-	} `json:"accounts"`
+	Plans    []fixturePlan    `json:"plans"`
+	Accounts []fixtureAccount `json:"accounts"`
+}
+
+type fixturePlan struct {
+	ID              string      `json:"id" fixture:"required"`
+	Name            string      `json:"name" fixture:"required"`
+	DailyContacts   int         `json:"daily_contacts" fixture:"required,min=0"`
+	MonthlyContacts int         `json:"monthly_contacts" fixture:"required,min=0"`
+	MonthlyFee      json.Number `json:"monthly_fee" fixture:"required"`
+	Currency        string      `json:"currency" fixture:"required"`
+}
+
+// MarshalJSON writes the fee as the fixture files do, a string ("100.00"):
+// json.Number alone would write a number. Reading keeps json.Number, which
+// takes either.
+func (p fixturePlan) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID              string `json:"id"`
+		Name            string `json:"name"`
+		DailyContacts   int    `json:"daily_contacts"`
+		MonthlyContacts int    `json:"monthly_contacts"`
+		MonthlyFee      string `json:"monthly_fee"`
+		Currency        string `json:"currency"`
+	}{p.ID, p.Name, p.DailyContacts, p.MonthlyContacts, string(p.MonthlyFee), p.Currency})
+}
+
+type fixtureAccount struct {
+	ID            string       `json:"id" fixture:"required"`
+	Name          string       `json:"name" fixture:"required"`
+	Organizations []fixtureOrg `json:"organizations" fixture:"required"`
+	// LastOrderAt is the account's last accepted sender order: the 30-second rule counts from it.
+	LastOrderAt string `json:"last_order_at,omitempty" fixture:"time=2006-01-02T15:04:05Z"`
+	// Pools are the account's, in creation order (lists break same-second ties by it).
+	Pools []fixturePool `json:"pools,omitempty"`
+}
+
+type fixtureOrg struct {
+	ID            string          `json:"id" fixture:"required"`
+	Name          string          `json:"name" fixture:"required"`
+	APIKey        string          `json:"api_key" fixture:"required"`
+	Website       string          `json:"website"`
+	SupportURL    string          `json:"support_url"`
+	Country       string          `json:"country"`
+	WebhookURL    *string         `json:"webhook_url"`
+	WebhookHeader *string         `json:"webhook_header"`
+	CreateDate    string          `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
+	Senders       []fixtureSender `json:"senders"`
+}
+
+type fixtureSender struct {
+	ID         string `json:"id" fixture:"required"`
+	Name       string `json:"name" fixture:"required"`
+	Status     string `json:"status" fixture:"required,enum=active|pending|canceled|suspended"`
+	CreateDate string `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
+	// PlanID is the plan the sender was ordered on.
+	PlanID string `json:"plan_id,omitempty"`
+	// ActivateAt makes a pending sender (ordered with "test": true) active at that time.
+	ActivateAt string `json:"activate_at,omitempty" fixture:"time=2006-01-02T15:04:05Z"`
+	// Seq is the sender's place in its account's creation order; senders are
+	// created in Seq order (those without one first, in file order). Lists
+	// break ties between senders created in the same second by that order,
+	// which file order alone cannot give once a sender has moved between
+	// organizations.
+	Seq int `json:"seq,omitempty" fixture:"min=1"`
+}
+
+type fixturePool struct {
+	ID             string   `json:"id" fixture:"required"`
+	OrganizationID string   `json:"organization_id" fixture:"required"`
+	Name           string   `json:"name"`
+	CreateDate     string   `json:"create_date" fixture:"required,time=2006-01-02T15:04:05Z"`
+	Senders        []string `json:"senders,omitempty"`
 }
 
 // checkFixture finds what the types alone cannot: repeated ids and keys, an
@@ -139,8 +186,13 @@ func checkFixture(data *fixtureData) ([]int64, error) {
 		}
 		fees[i] = cents
 	}
-	accountIDs, orgIDs, apiKeys, senderIDs := store.NewFixtureUnique(false), store.NewFixtureUnique(false),
-		store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	accountIDs, orgIDs, apiKeys, senderIDs, poolIDs := store.NewFixtureUnique(false), store.NewFixtureUnique(false),
+		store.NewFixtureUnique(false), store.NewFixtureUnique(false), store.NewFixtureUnique(false)
+	planSet := map[string]bool{}
+	for _, p := range data.Plans {
+		planSet[p.ID] = true
+	}
+	senderAccount := map[string]string{} // sender id → its account
 	for i, acc := range data.Accounts {
 		rec := file.At("accounts", i, acc.ID)
 		if err := accountIDs.Add(rec, "id", acc.ID); err != nil {
@@ -149,16 +201,45 @@ func checkFixture(data *fixtureData) ([]int64, error) {
 		if len(acc.Organizations) == 0 {
 			return nil, rec.Errorf("organizations", "must hold at least one organization, the account's Default")
 		}
+		accountOrgs := map[string]bool{}
 		for j, o := range acc.Organizations {
 			orec := rec.At("organizations", j, o.ID)
 			if err := orgIDs.Add(orec, "id", o.ID); err != nil {
 				return nil, err
 			}
+			accountOrgs[o.ID] = true
 			if err := apiKeys.Add(orec, "api_key", o.APIKey); err != nil {
 				return nil, err
 			}
 			for k, s := range o.Senders {
-				if err := senderIDs.Add(orec.At("senders", k, s.ID), "id", s.ID); err != nil {
+				srec := orec.At("senders", k, s.ID)
+				if err := senderIDs.Add(srec, "id", s.ID); err != nil {
+					return nil, err
+				}
+				if s.PlanID != "" && !planSet[s.PlanID] {
+					return nil, srec.Errorf("plan_id", "unknown plan %q", s.PlanID)
+				}
+				if s.ActivateAt != "" && s.Status != "pending" {
+					return nil, srec.Errorf("activate_at", "is only for a pending sender; this one is %s", s.Status)
+				}
+				senderAccount[s.ID] = acc.ID
+			}
+		}
+		for j, p := range acc.Pools {
+			prec := rec.At("pools", j, p.ID)
+			if err := poolIDs.Add(prec, "id", p.ID); err != nil {
+				return nil, err
+			}
+			if !accountOrgs[p.OrganizationID] {
+				return nil, prec.Errorf("organization_id", "%q is no organization of account %q", p.OrganizationID, acc.ID)
+			}
+			members := store.NewFixtureUnique(false)
+			for k, id := range p.Senders {
+				mrec := prec.At("senders", k, nil)
+				if senderAccount[id] != acc.ID {
+					return nil, mrec.Errorf("", "%q is no sender of account %q", id, acc.ID)
+				}
+				if err := members.Add(mrec, "", id); err != nil {
 					return nil, err
 				}
 			}
@@ -184,9 +265,15 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		}
 	}
 	for _, acc := range data.Accounts {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_accounts (id, name) VALUES (?, ?)`, acc.ID, acc.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_accounts (id, name, last_order_at) VALUES (?, ?, ?)`,
+			acc.ID, acc.Name, nullIfEmpty(acc.LastOrderAt)); err != nil {
 			return fmt.Errorf("%s: account %s: %w", fixtureFile, acc.ID, err)
 		}
+		type placed struct {
+			orgID string
+			s     fixtureSender
+		}
+		var senders []placed
 		for i, o := range acc.Organizations {
 			// The first organization of an account is its Default organization.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO lm_organizations (id, account_id, is_default, name,
@@ -197,13 +284,40 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 				return fmt.Errorf("%s: organization %s: %w", fixtureFile, o.ID, err)
 			}
 			for _, s := range o.Senders {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO lm_senders (id, account_id, organization_id, name,
-					status, create_date) VALUES (?, ?, ?, ?, ?, ?)`,
-					s.ID, acc.ID, o.ID, s.Name, s.Status, s.CreateDate); err != nil {
-					return fmt.Errorf("%s: sender %s: %w", fixtureFile, s.ID, err)
+				senders = append(senders, placed{o.ID, s})
+			}
+		}
+		// Created in seq order (file order without one): lists break same-second ties by it.
+		slices.SortStableFunc(senders, func(x, y placed) int { return cmp.Compare(x.s.Seq, y.s.Seq) })
+		for _, p := range senders {
+			s := p.s
+			if _, err := tx.ExecContext(ctx, `INSERT INTO lm_senders (id, account_id, organization_id, name,
+				status, create_date, plan_id, activate_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				s.ID, acc.ID, p.orgID, s.Name, s.Status, s.CreateDate, nullIfEmpty(s.PlanID),
+				nullIfEmpty(s.ActivateAt)); err != nil {
+				return fmt.Errorf("%s: sender %s: %w", fixtureFile, s.ID, err)
+			}
+		}
+		for _, p := range acc.Pools {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO lm_pools (id, account_id, organization_id, name, create_date)
+				VALUES (?, ?, ?, ?, ?)`, p.ID, acc.ID, p.OrganizationID, p.Name, p.CreateDate); err != nil {
+				return fmt.Errorf("%s: pool %s: %w", fixtureFile, p.ID, err)
+			}
+			for _, id := range p.Senders {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO lm_pool_senders (pool_id, sender_id) VALUES (?, ?)`,
+					p.ID, id); err != nil {
+					return fmt.Errorf("%s: pool %s: %w", fixtureFile, p.ID, err)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// nullIfEmpty stores an absent optional fixture value ("") as NULL.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -70,13 +70,15 @@ var _ server.Vendor = (*API)(nil)
 // enforces the fixture tags).
 type fixtureData struct {
 	Partners []fixturePartner `json:"partners"`
-	HubUsers []struct {
-		Email     string `json:"email" fixture:"required"`
-		Password  string `json:"password" fixture:"required"`
-		PartnerID string `json:"partner_id" fixture:"required"`
-	} `json:"hub_users"`
+	HubUsers []fixtureHubUser `json:"hub_users"`
 	Clients  []fixtureClient  `json:"clients"`
 	Channels []fixtureChannel `json:"channels"`
+}
+
+type fixtureHubUser struct {
+	Email     string `json:"email" fixture:"required"`
+	Password  string `json:"password" fixture:"required"`
+	PartnerID string `json:"partner_id" fixture:"required"`
 }
 
 // created_at and modified_at are written in one layout: lists sort them as text.

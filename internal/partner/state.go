@@ -1,0 +1,94 @@
+package partner
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// State is the vendor's current state in its fixture format: a store seeded
+// from it (marshalled as JSON) answers as this one does.
+//
+// Every table is written whole, in the order it was seeded (the API creates
+// no rows: it only changes a partner's webhook_url, partner_redirect_url and
+// allow_client_to_add_phone_no), so rowid order is file order. Bearer
+// tokens are not state: they are signed, not stored, and only the API that
+// signed them accepts them; the hub users that take them are exported.
+func (a *API) State(ctx context.Context) (any, error) {
+	data := &fixtureData{Partners: []fixturePartner{}, HubUsers: []fixtureHubUser{}, Clients: []fixtureClient{},
+		Channels: []fixtureChannel{}}
+	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+		if err := eachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key FROM dlg_partners ORDER BY rowid`,
+			func(rows *sql.Rows) error {
+				var p fixturePartner
+				var settings sql.NullString
+				if err := rows.Scan(&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
+					&p.WebhookURL, &p.PartnerRedirectURL, &p.Country, &p.BlockedNewSubmission,
+					&p.AllowClientToAddPhoneNo, &settings, &p.BillingSystem, &p.PublishableKey, &p.APIKey); err != nil {
+					return err
+				}
+				if settings.Valid {
+					p.Settings = json.RawMessage(settings.String)
+				}
+				data.Partners = append(data.Partners, p)
+				return nil
+			}); err != nil {
+			return err
+		}
+		if err := eachRow(ctx, tx, `SELECT email, password, partner_id FROM dlg_hub_users ORDER BY rowid`,
+			func(rows *sql.Rows) error {
+				var u fixtureHubUser
+				if err := rows.Scan(&u.Email, &u.Password, &u.PartnerID); err != nil {
+					return err
+				}
+				data.HubUsers = append(data.HubUsers, u)
+				return nil
+			}); err != nil {
+			return err
+		}
+		if err := eachRow(ctx, tx, `SELECT id, partner_id, name, status, created_at, modified_at, contact_email,
+			contact_name, max_channels, partner_payload FROM dlg_clients ORDER BY rowid`,
+			func(rows *sql.Rows) error {
+				var c fixtureClient
+				if err := rows.Scan(&c.ID, &c.PartnerID, &c.Name, &c.Status, &c.CreatedAt, &c.ModifiedAt,
+					&c.ContactEmail, &c.ContactName, &c.MaxChannels, &c.PartnerPayload); err != nil {
+					return err
+				}
+				data.Clients = append(data.Clients, c)
+				return nil
+			}); err != nil {
+			return err
+		}
+		return eachRow(ctx, tx, `SELECT id, partner_id, client_id, status, account_mode, phone_number, phone_name,
+			waba_id, waba_name, created_at, modified_at FROM dlg_channels ORDER BY rowid`,
+			func(rows *sql.Rows) error {
+				var c fixtureChannel
+				if err := rows.Scan(&c.ID, &c.PartnerID, &c.ClientID, &c.Status, &c.AccountMode, &c.PhoneNumber,
+					&c.PhoneName, &c.WabaID, &c.WabaName, &c.CreatedAt, &c.ModifiedAt); err != nil {
+					return err
+				}
+				data.Channels = append(data.Channels, c)
+				return nil
+			})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("360dialog: state: %w", err)
+	}
+	return data, nil
+}
+
+// eachRow runs query and calls fn on each row.
+func eachRow(ctx context.Context, tx *sql.Tx, query string, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
