@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 )
 
@@ -187,6 +188,23 @@ func BenchmarkScale(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkState measures an export of the fixtures and 20,000 messages: one
+// statement per table, whatever the rows.
+func BenchmarkState(b *testing.B) {
+	env := newEnv(b)
+	seedRows(b, env, "messaging-messages", org1, chanGroup1, 20_000, func(i int) string {
+		return fmt.Sprintf(`{"channel-id": %q, "individual-id": %q, "message": "m%d", "draft": false, "posted-time": "2025-01-01T00:00:00.000000+00:00"}`,
+			chanGroup1, indPat, i)
+	})
+	api := courier.New(env.Deps)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := api.State(context.Background()); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

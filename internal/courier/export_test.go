@@ -1,10 +1,12 @@
 package courier
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/server"
 )
 
 // What the external tests compare with counting rows.
@@ -45,4 +47,21 @@ func ActionRoutes() []ActionRoute {
 		}
 	}
 	return out
+}
+
+// CompleteFixture is a courier fixture document with every resource given
+// what seeding stores for it: its type's empty value for each attribute it
+// leaves out (jsonapi.Engine.Complete).
+func CompleteFixture(doc []byte) ([]byte, error) {
+	var data fixtureData
+	if err := json.Unmarshal(doc, &data); err != nil {
+		return nil, err
+	}
+	e := newEngine(server.Deps{})
+	for i, r := range data.Resources {
+		rec := &jsonapi.Record{Type: r.Type, Attrs: r.Attributes}
+		e.Complete(rec)
+		data.Resources[i].Attributes = rec.Attrs
+	}
+	return json.Marshal(data)
 }

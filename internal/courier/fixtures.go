@@ -19,34 +19,42 @@ import (
 // written in one fixed-width UTC layout, so that text order is time order.
 type fixtureData struct {
 	// Tokens are the bearer tokens and the users they authenticate.
-	Tokens []struct {
+	Tokens []fixtureToken `json:"tokens"`
+	// Memberships put users in organizations.
+	Memberships []fixtureMembership `json:"memberships"`
+	// Links are the other relations: channel subscribers and read marks.
+	Links []fixtureLink `json:"links"`
+	// Resources are records of any type: the organization and parent columns
+	// that scope them, and their attributes as the API answers them.
+	Resources []fixtureResource `json:"resources"`
+}
+
+// The records of fixtureData, named so that State can build them.
+type (
+	fixtureToken struct {
 		Token  string `json:"token" fixture:"required"`
 		UserID string `json:"user-id" fixture:"required"`
-	} `json:"tokens"`
-	// Memberships put users in organizations.
-	Memberships []struct {
+	}
+	fixtureMembership struct {
 		UserID string `json:"user-id" fixture:"required"`
 		OrgID  string `json:"organization-id" fixture:"required"`
-	} `json:"memberships"`
-	// Links are the other relations: channel subscribers and read marks.
-	Links []struct {
+	}
+	fixtureLink struct {
 		Rel        string          `json:"rel" fixture:"required,enum=subscriber|read"`
 		From       string          `json:"from" fixture:"required"`
 		To         string          `json:"to" fixture:"required"`
 		CreatedAt  string          `json:"created-at" fixture:"required,time=2006-01-02T15:04:05.000000+00:00"`
 		Attributes json.RawMessage `json:"attributes"`
-	} `json:"links"`
-	// Resources are records of any type: the organization and parent columns
-	// that scope them, and their attributes as the API answers them.
-	Resources []struct {
+	}
+	fixtureResource struct {
 		Type       string                     `json:"type" fixture:"required"`
 		ID         string                     `json:"id" fixture:"required"`
 		OrgID      string                     `json:"org"`
 		ParentID   string                     `json:"parent"`
 		CreatedAt  string                     `json:"created-at" fixture:"required,time=2006-01-02T15:04:05.000000+00:00"`
 		Attributes map[string]json.RawMessage `json:"attributes"`
-	} `json:"resources"`
-}
+	}
+)
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	files, err := fs.Glob(fixtures, fixturePattern)
