@@ -46,6 +46,10 @@ type Vendor interface {
 	WriteError(w http.ResponseWriter, r *http.Request, err error)
 	// About tells a newcomer how to use the vendor (the index page at /).
 	About() About
+	// State is the vendor's current state in its fixture format: a store
+	// seeded from it (as JSON) answers as this one does
+	// (GET /_emulator/state).
+	State(ctx context.Context) (any, error)
 }
 
 // About is what the index page says of a vendor.
@@ -92,10 +96,6 @@ type Config struct {
 	World string
 }
 
-// stateVendor is a vendor that can answer its state in its fixture format.
-type stateVendor interface {
-	State(ctx context.Context) (any, error)
-}
 
 // New returns the emulator's root handler.
 func New(cfg Config) http.Handler {
@@ -113,9 +113,7 @@ func New(cfg Config) http.Handler {
 		States: map[string]func(context.Context) (any, error){}}
 	for _, v := range cfg.Vendors {
 		ctl.Served = append(ctl.Served, v.Name())
-		if sv, ok := v.(stateVendor); ok {
-			ctl.States[v.Name()] = sv.State
-		}
+		ctl.States[v.Name()] = v.State
 	}
 
 	r := chi.NewRouter()

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +34,8 @@ func (f fake) About() server.About {
 		Credentials: []server.Credential{{Send: "X-Fake: yes", Means: "anyone"}},
 		Example:     server.Example{Method: "GET", Path: "/echo", Header: "X-Fake: yes"}}
 }
+func (f fake) State(context.Context) (any, error) { return map[string]string{}, nil }
+
 func (f fake) Routes() http.Handler {
 	r := chi.NewRouter()
 	r.Get("/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
