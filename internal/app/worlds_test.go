@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -353,3 +354,39 @@ func TestConcurrentWorlds(t *testing.T) {
 	assert.NotContains(t, e.do(http.MethodGet, "/360dialog/api/v2/partners/examplePA", "", partnerKey).body, ".example/hook\"",
 		"the default world saw none of it")
 }
+
+func TestAWorldsIndexAndLogsAreItsOwn(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	e := start(t, app.Options{Log: slog.New(slog.NewTextHandler(logs, nil))})
+	e.create(`{"id": "mine"}`)
+	res := e.do(http.MethodGet, "/w/mine/", "", "Accept: application/json")
+	require.Equal(t, http.StatusOK, res.status, res.body)
+	var ix struct {
+		Vendors []struct {
+			BaseURL string `json:"base_url"`
+		} `json:"vendors"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.body), &ix))
+	require.NotEmpty(t, ix.Vendors)
+	for _, v := range ix.Vendors {
+		assert.True(t, strings.HasPrefix(v.BaseURL, e.url+"/w/mine/"), "the index of a world gives its base URLs: %s", v.BaseURL)
+	}
+
+	e.do(http.MethodGet, "/w/mine/360dialog/api/v2/partners/examplePA", "", partnerKey)
+	assert.Contains(t, logs.String(), "world=mine", "a world's request log lines name it")
+}
+
+// syncBuffer is a log sink the server and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/world"
 )
 
 // index is what GET / tells a newcomer: every vendor, where it is served and
@@ -39,8 +40,9 @@ type link struct {
 
 // indexHandler answers GET / with HTML for a browser and JSON for a client
 // that asks for it (Accept: application/json without text/html). The root
-// routes by path alone (byPrefixOnly), so the method is checked here.
-func indexHandler(version string, vendors []Vendor, docs fs.FS, onErr httpx.ErrorWriter) http.HandlerFunc {
+// routes by path alone (byPrefixOnly), so the method is checked here. In a
+// world other than the default one, every URL it gives is the world's.
+func indexHandler(version, worldID string, vendors []Vendor, docs fs.FS, onErr httpx.ErrorWriter) http.HandlerFunc {
 	pages := control.DocPages(docs)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -52,11 +54,16 @@ func indexHandler(version string, vendors []Vendor, docs fs.FS, onErr httpx.Erro
 		if r.TLS != nil {
 			base = "https://" + r.Host
 		}
+		if worldID != "" && worldID != world.Default {
+			base += "/w/" + worldID
+		}
 		ix := index{Name: "vendor-emulator", Version: version, Vendors: []indexVendor{}, Docs: []link{},
 			ControlPlane: []link{
 				{"health", base + "/_emulator/health"},
 				{"request journal", base + "/_emulator/requests"},
 				{"clock", base + "/_emulator/clock"},
+				{"worlds", base + "/_emulator/worlds"},
+				{"state", base + "/_emulator/state"},
 				{"docs", base + "/_emulator/docs/"},
 			}}
 		for _, v := range vendors {

@@ -96,7 +96,6 @@ type Config struct {
 	World string
 }
 
-
 // New returns the emulator's root handler.
 func New(cfg Config) http.Handler {
 	if cfg.Journal == nil {
@@ -126,7 +125,7 @@ func New(cfg Config) http.Handler {
 			ctl.Vendors[v.Name()] = cv.ControlRoutes()
 		}
 	}
-	r.Handle("/", indexHandler(cfg.Version, cfg.Vendors, cfg.Docs, control.WriteError(cfg.Log)))
+	r.Handle("/", indexHandler(cfg.Version, cfg.World, cfg.Vendors, cfg.Docs, control.WriteError(cfg.Log)))
 	r.Mount("/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes()))
 	notFound := httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
 		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path + "; GET / lists what is served where"}
