@@ -3,11 +3,14 @@ package app_test
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/emulator/vendor-emulator/fixtures"
 	"github.com/emulator/vendor-emulator/internal/app"
 )
 
@@ -55,4 +58,26 @@ func TestStateRoundTripsThroughANewWorld(t *testing.T) {
 	res := e.do(http.MethodGet, "/_emulator/state?vendor=nope", "")
 	assert.Equal(t, http.StatusBadRequest, res.status)
 	assert.Contains(t, res.body, `unknown vendor \"nope\"`)
+}
+
+func TestStateRoundTripsThroughAFixturesDirectory(t *testing.T) {
+	t.Parallel()
+	e := start(t, app.Options{})
+	src := e.create(`{"id": "src"}`)
+	changes(t, e, src)
+	dir := t.TempDir()
+	exports := map[string]string{}
+	for _, vendor := range []string{"loopmessage", "greenarrow", "360dialog", "courier"} {
+		res := e.do(http.MethodGet, "/w/src/_emulator/state?vendor="+vendor, "")
+		require.Equal(t, http.StatusOK, res.status)
+		exports[vendor] = res.body
+		require.NoError(t, os.WriteFile(filepath.Join(dir, vendor+".json"), []byte(res.body), 0o644))
+	}
+	fsys, err := fixtures.Overlay(os.DirFS(dir))
+	require.NoError(t, err)
+	seeded := start(t, app.Options{Fixtures: fsys})
+	for vendor, want := range exports {
+		assert.Equal(t, want, seeded.do(http.MethodGet, "/_emulator/state?vendor="+vendor, "").body,
+			"%s: an emulator started with -fixtures holding the export has the same state", vendor)
+	}
 }
