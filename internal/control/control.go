@@ -346,16 +346,25 @@ func (h *Handler) state(w http.ResponseWriter, r *http.Request) error {
 	if len(names) == 1 && r.URL.Query().Has("vendor") {
 		out = docs[names[0]]
 	}
-	// Indented as the fixture files are, and "&", "<", ">" kept as written,
-	// so an export can be committed as one.
+	body, err := EncodeState(out)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+	return nil
+}
+
+// EncodeState is a state document as GET /_emulator/state writes it:
+// indented as the fixture files are, "&", "<" and ">" kept as written, so
+// an export can be committed as a fixture file.
+func EncodeState(doc any) ([]byte, error) {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", " ")
-	if err := enc.Encode(out); err != nil {
-		return err
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body.Bytes())
-	return nil
+	return body.Bytes(), nil
 }

@@ -4,36 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/fixtures"
-	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/emutest"
-	idgen "github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
-
-// exportState is State's document as the control plane writes it.
-func exportState(t *testing.T, api *courier.API) []byte {
-	t.Helper()
-	v, err := api.State(context.Background())
-	require.NoError(t, err)
-	doc, err := json.MarshalIndent(v, "", " ")
-	require.NoError(t, err)
-	return doc
-}
 
 // TestStateDefaultIsTheFixtureFile: the untouched default state exports as
 // fixtures/courier.json, once the file's resources are given what seeding
@@ -47,9 +32,9 @@ func TestStateDefaultIsTheFixtureFile(t *testing.T) {
 	require.NoError(t, err)
 	want, err := courier.CompleteFixture(raw)
 	require.NoError(t, err)
-	got := exportState(t, courier.New(env.Deps))
+	got := emutest.State(t, courier.New(env.Deps))
 	assert.JSONEq(t, string(want), string(got))
-	assert.Equal(t, got, exportState(t, courier.New(env.Deps)), "two exports of one state are the same bytes")
+	assert.Equal(t, got, emutest.State(t, courier.New(env.Deps)), "two exports of one state are the same bytes")
 }
 
 // walkOrder is every catalog operation with its walk request, in the golden
@@ -70,19 +55,6 @@ func walkOrder() (ops []jsonapi.Operation, reqs []walkRequest) {
 		}
 	}
 	return ops, reqs
-}
-
-// envOn serves courier over db, its clock frozen at at.
-func envOn(t *testing.T, db *store.DB, at time.Time) *emutest.Env {
-	t.Helper()
-	clk := clock.New(nil)
-	clk.Freeze(true)
-	clk.Set(at)
-	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: idgen.Random{}}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: clk, Log: deps.Log, Version: "test",
-		Vendors: []server.Vendor{courier.New(deps)}}))
-	t.Cleanup(srv.Close)
-	return &emutest.Env{URL: srv.URL, Server: srv, Deps: deps}
 }
 
 // TestStateRoundTrip writes through the API with every operation of the
@@ -116,13 +88,13 @@ func TestStateRoundTrip(t *testing.T) {
 	mustCall(t, env, 201, "POST", "/v1/purge-data/", resourceDoc("system-purges", "", `{"archive": false, "entity-id": "`+indQuinn+`",
 		"entity-type": "individual", "reference-id": "ticket-2", "request-id": "req-2"}`))
 
-	doc := exportState(t, courier.New(env.Deps))
+	doc := emutest.State(t, courier.New(env.Deps))
 	assert.NotContains(t, string(doc), `"_message-count"`, "derived attributes are left to seeding")
-	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{"courier.json": {Data: doc}}, courier.Schema())
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	cp := envOn(t, db, env.Deps.Clock.Now())
-	assert.Equal(t, string(doc), string(exportState(t, courier.New(cp.Deps))), "the copy exports the same document")
+	cp := emutest.Seeded(t, courier.Schema(), "courier.json", doc, env.Deps.Clock, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{courier.New(d)}
+	})
+	db := cp.Deps.DB
+	assert.Equal(t, string(doc), string(emutest.State(t, courier.New(cp.Deps))), "the copy exports the same document")
 	emutest.SameState(t, tablesOf(t, env.Deps.DB), tablesOf(t, db), "the copy's tables")
 
 	for i, op := range ops {
@@ -219,7 +191,7 @@ func TestStateIsWhatTheFixtureReaderTakes(t *testing.T) {
 	db, err := openFixtures(t, map[string]string{"courier.json": minimal,
 		"courier-more.json": `{"resources": [` + resource("individuals", "i2", ``) + `], "tokens": [{"token": "t2", "user-id": "u1"}]}`})
 	require.NoError(t, err)
-	doc := exportState(t, courier.New(server.Deps{DB: db}))
+	doc := emutest.State(t, courier.New(server.Deps{DB: db}))
 	var got struct {
 		Tokens    []map[string]any `json:"tokens"`
 		Resources []map[string]any `json:"resources"`
@@ -230,7 +202,7 @@ func TestStateIsWhatTheFixtureReaderTakes(t *testing.T) {
 
 	again, err := openFixtures(t, map[string]string{"courier.json": string(doc)})
 	require.NoError(t, err)
-	assert.Equal(t, string(doc), string(exportState(t, courier.New(server.Deps{DB: again}))))
+	assert.Equal(t, string(doc), string(emutest.State(t, courier.New(server.Deps{DB: again}))))
 	_, err = openFixtures(t, map[string]string{"courier.json": strings.Replace(string(doc), `"token": "t1"`, `"token": "t1", "expires": 1`, 1)})
 	require.ErrorContains(t, err, `unknown field "expires"`)
 }

@@ -14,12 +14,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/fixtures"
 	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -80,14 +82,42 @@ func NewFile(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps)
 	return start(tb, filepath.Join(tb.TempDir(), "emulator.db"), schemas, newVendors)
 }
 
+// Seeded is New on a store seeded from doc as the fixture file named file
+// (say "courier.json", read by the strict fixture reader), for the export
+// round trips of State. clk is shared with another Env (nil: a new clock
+// frozen at Start).
+func Seeded(tb testing.TB, schema store.Schema, file string, doc []byte, clk *clock.Clock, newVendors func(server.Deps) []server.Vendor) *Env {
+	tb.Helper()
+	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{file: {Data: doc}}, schema)
+	require.NoError(tb, err, "the document must seed a store")
+	return serve(tb, db, clk, newVendors)
+}
+
+// State is v's state document as GET /_emulator/state writes it.
+func State(tb testing.TB, v server.Vendor) []byte {
+	tb.Helper()
+	doc, err := v.State(context.Background())
+	require.NoError(tb, err)
+	b, err := control.EncodeState(doc)
+	require.NoError(tb, err)
+	return b
+}
+
 func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor, opts ...Option) *Env {
 	tb.Helper()
-	clk := clock.New(nil)
-	clk.Set(Start)
-	clk.Freeze(true)
-	clk.Set(Start)
 	db, err := openStore(path, schemas)
 	require.NoError(tb, err)
+	return serve(tb, db, nil, newVendors, opts...)
+}
+
+func serve(tb testing.TB, db *store.DB, clk *clock.Clock, newVendors func(server.Deps) []server.Vendor, opts ...Option) *Env {
+	tb.Helper()
+	if clk == nil {
+		clk = clock.New(nil)
+		clk.Set(Start)
+		clk.Freeze(true)
+		clk.Set(Start)
+	}
 	tb.Cleanup(func() { db.Close() })
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
 	for _, o := range opts {

@@ -1,12 +1,9 @@
 package greenarrow_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +15,6 @@ import (
 	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/greenarrow"
-	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -26,28 +22,20 @@ import (
 // exportState is State as the control plane serves it.
 func exportState(t *testing.T, db *store.DB) []byte {
 	t.Helper()
-	v, err := greenarrow.New(server.Deps{DB: db}).State(context.Background())
-	require.NoError(t, err)
-	b, err := json.MarshalIndent(v, "", " ")
-	require.NoError(t, err)
-	return b
+	return emutest.State(t, greenarrow.New(server.Deps{DB: db}))
 }
 
 // seeded is a running emulator on a fresh store seeded from doc, its clock
 // frozen at now.
 func seeded(t *testing.T, doc []byte, now time.Time) *emutest.Env {
 	t.Helper()
-	db, err := openFixture(t, string(doc))
-	require.NoError(t, err)
 	clk := clock.New(nil)
 	clk.Set(now)
 	clk.Freeze(true)
 	clk.Set(now)
-	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: clk, Log: deps.Log, Version: "test",
-		Vendors: []server.Vendor{greenarrow.New(deps)}}))
-	t.Cleanup(srv.Close)
-	return &emutest.Env{URL: srv.URL, Server: srv, Deps: deps}
+	return emutest.Seeded(t, greenarrow.Schema(), "greenarrow.json", doc, clk, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{greenarrow.New(d)}
+	})
 }
 
 // rows dumps what a query returns, one line a row.

@@ -1,13 +1,9 @@
 package loop_test
 
 import (
-	"context"
 	"encoding/json"
 	"io/fs"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -15,35 +11,21 @@ import (
 
 	"github.com/emulator/vendor-emulator/fixtures"
 	"github.com/emulator/vendor-emulator/internal/emutest"
-	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/loop"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
-// exportState is the API's State as the control plane writes it.
-func exportState(t *testing.T, api *loop.API) []byte {
-	t.Helper()
-	v, err := api.State(context.Background())
-	require.NoError(t, err)
-	doc, err := json.MarshalIndent(v, "", " ")
-	require.NoError(t, err)
-	return doc
-}
-
 // seededCopy starts a second emulator on a store seeded from doc (as
 // loopmessage.json, through the strict fixture reader), sharing e's clock.
 func seededCopy(t *testing.T, e *lm, doc []byte) *lm {
 	t.Helper()
-	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{"loopmessage.json": {Data: doc}}, loop.Schema())
-	require.NoError(t, err, "the exported document must seed a store")
-	t.Cleanup(func() { db.Close() })
-	deps := server.Deps{DB: db, Clock: e.Deps.Clock, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
-	api := loop.New(deps)
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: deps.Clock, Log: deps.Log, Version: "test",
-		Vendors: []server.Vendor{api}}))
-	t.Cleanup(srv.Close)
-	return &lm{Env: &emutest.Env{URL: srv.URL, Server: srv, Deps: deps}, API: api}
+	var api *loop.API
+	env := emutest.Seeded(t, loop.Schema(), "loopmessage.json", doc, e.Deps.Clock, func(d server.Deps) []server.Vendor {
+		api = loop.New(d)
+		return []server.Vendor{api}
+	})
+	return &lm{Env: env, API: api}
 }
 
 func TestStateOfTheDefaultsIsTheFixtureFile(t *testing.T) {
@@ -51,9 +33,9 @@ func TestStateOfTheDefaultsIsTheFixtureFile(t *testing.T) {
 	e := newLM(t)
 	want, err := fs.ReadFile(fixtures.FS, "loopmessage.json")
 	require.NoError(t, err)
-	doc := exportState(t, e.API)
+	doc := emutest.State(t, e.API)
 	assert.JSONEq(t, string(want), string(doc))
-	assert.Equal(t, doc, exportState(t, e.API), "two exports of one state are the same bytes")
+	assert.Equal(t, doc, emutest.State(t, e.API), "two exports of one state are the same bytes")
 }
 
 // counts is lm_counts without its zero rows: deletes leave those behind, and
@@ -119,7 +101,7 @@ func TestStateRoundTripAfterWrites(t *testing.T) {
 		keyGlobexDefault), nil)
 	clk.Advance(10 * time.Second)
 
-	doc := exportState(t, e.API)
+	doc := emutest.State(t, e.API)
 	var generic struct {
 		Accounts []struct {
 			LastOrderAt   string `json:"last_order_at"`
@@ -139,7 +121,7 @@ func TestStateRoundTripAfterWrites(t *testing.T) {
 	assert.NotContains(t, generic.Accounts[1].Organizations[0].Senders[0], "seq", "Globex's file order holds")
 
 	c := seededCopy(t, e, doc)
-	assert.Equal(t, string(doc), string(exportState(t, c.API)), "export, seed, export: the same bytes")
+	assert.Equal(t, string(doc), string(emutest.State(t, c.API)), "export, seed, export: the same bytes")
 	assert.Equal(t, counts(t, e.Deps.DB), counts(t, c.Deps.DB), "the seed rebuilds the kept counts")
 
 	same := func(method, path, body, key string) {
@@ -173,7 +155,7 @@ func TestStateRoundTripAfterWrites(t *testing.T) {
 	var s senderItem
 	ok(t, c.call(t, "GET", "sender/"+stayed+"/", "", keyAcmeDefault), &s)
 	assert.Equal(t, "active", s.Status)
-	assert.Equal(t, string(exportState(t, e.API)), string(exportState(t, c.API)))
+	assert.Equal(t, string(emutest.State(t, e.API)), string(emutest.State(t, c.API)))
 }
 
 func TestStateWithoutMovesNeedsNoSeq(t *testing.T) {
@@ -182,9 +164,9 @@ func TestStateWithoutMovesNeedsNoSeq(t *testing.T) {
 	// Two senders of one second in one organization: file order is their order.
 	ok(t, e.call(t, "POST", "sender/new/", `{"senders": [{"plan_id": "`+planStarter+`"}, {"plan_id": "`+planStarter+`"}]}`,
 		keyAcmeLabs), nil)
-	doc := exportState(t, e.API)
+	doc := emutest.State(t, e.API)
 	assert.NotContains(t, string(doc), `"seq"`)
 	c := seededCopy(t, e, doc)
-	assert.Equal(t, string(doc), string(exportState(t, c.API)))
+	assert.Equal(t, string(doc), string(emutest.State(t, c.API)))
 	assert.Equal(t, e.call(t, "GET", "sender/list/", "", keyAcmeDefault).Body, c.call(t, "GET", "sender/list/", "", keyAcmeDefault).Body)
 }

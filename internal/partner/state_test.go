@@ -1,13 +1,9 @@
 package partner_test
 
 import (
-	"context"
-	"encoding/json"
 	"io/fs"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
-	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,29 +27,16 @@ func newEnvAPI(t *testing.T) (*emutest.Env, *partner.API) {
 	return env, api
 }
 
-// exportState is the API's State as the control plane writes it.
-func exportState(t *testing.T, api *partner.API) []byte {
-	t.Helper()
-	v, err := api.State(context.Background())
-	require.NoError(t, err)
-	doc, err := json.MarshalIndent(v, "", " ")
-	require.NoError(t, err)
-	return doc
-}
-
 // seededCopy starts a second emulator on a store seeded from doc (as
 // 360dialog.json, through the strict fixture reader), sharing env's clock.
 func seededCopy(t *testing.T, env *emutest.Env, doc []byte) (*emutest.Env, *partner.API) {
 	t.Helper()
-	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{"360dialog.json": {Data: doc}}, partner.Schema())
-	require.NoError(t, err, "the exported document must seed a store")
-	t.Cleanup(func() { db.Close() })
-	deps := server.Deps{DB: db, Clock: env.Deps.Clock, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
-	api := partner.New(deps)
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Clock: deps.Clock, Log: deps.Log, Version: "test",
-		Vendors: []server.Vendor{api}}))
-	t.Cleanup(srv.Close)
-	return &emutest.Env{URL: srv.URL, Server: srv, Deps: deps}, api
+	var api *partner.API
+	cp := emutest.Seeded(t, partner.Schema(), "360dialog.json", doc, env.Deps.Clock, func(d server.Deps) []server.Vendor {
+		api = partner.New(d)
+		return []server.Vendor{api}
+	})
+	return cp, api
 }
 
 func TestStateOfTheDefaultsIsTheFixtureFile(t *testing.T) {
@@ -61,9 +44,9 @@ func TestStateOfTheDefaultsIsTheFixtureFile(t *testing.T) {
 	_, api := newEnvAPI(t)
 	want, err := fs.ReadFile(fixtures.FS, "360dialog.json")
 	require.NoError(t, err)
-	doc := exportState(t, api)
+	doc := emutest.State(t, api)
 	assert.JSONEq(t, string(want), string(doc))
-	assert.Equal(t, doc, exportState(t, api), "two exports of one state are the same bytes")
+	assert.Equal(t, doc, emutest.State(t, api), "two exports of one state are the same bytes")
 }
 
 func TestStateRoundTripAfterWrites(t *testing.T) {
@@ -81,9 +64,9 @@ func TestStateRoundTripAfterWrites(t *testing.T) {
 		require.Equal(t, 200, res.Status, res.Body)
 	}
 
-	doc := exportState(t, api)
+	doc := emutest.State(t, api)
 	copyEnv, copyAPI := seededCopy(t, env, doc)
-	assert.Equal(t, string(doc), string(exportState(t, copyAPI)), "export, seed, export: the same bytes")
+	assert.Equal(t, string(doc), string(emutest.State(t, copyAPI)), "export, seed, export: the same bytes")
 
 	for _, r := range []struct{ path, auth string }{
 		{"/partners/examplePA", exampleK},
@@ -118,7 +101,7 @@ func TestStateWritesDefaultsOut(t *testing.T) {
 		"clients": [{"id": "c1", "partner_id": "p1", "name": "C", "status": "active", "created_at": "2025-01-02T03:04:05Z"}]}`)
 	require.NoError(t, err)
 	api := partner.New(server.Deps{DB: db, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}})
-	doc := exportState(t, api)
+	doc := emutest.State(t, api)
 	assert.JSONEq(t, `{
 		"partners": [{"id": "p1", "api_key": "k1", "brand_name": "", "payment_required": false, "logo_url": null,
 			"onboarding_deeplink_add_params": false, "webhook_url": "", "partner_redirect_url": "", "country": "",
@@ -132,5 +115,5 @@ func TestStateWritesDefaultsOut(t *testing.T) {
 	}`, string(doc))
 	again, err := openFixture(t, string(doc))
 	require.NoError(t, err)
-	assert.Equal(t, string(doc), string(exportState(t, partner.New(server.Deps{DB: again, IDs: ids.Random{}}))))
+	assert.Equal(t, string(doc), string(emutest.State(t, partner.New(server.Deps{DB: again, IDs: ids.Random{}}))))
 }
