@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,20 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/config"
+	"github.com/emulator/vendor-emulator/internal/emutest"
 )
-
-// syncBuffer is a log sink the server goroutine and the test can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // start runs the real emulator through run on a free port until the test ends.
 func start(t *testing.T, args ...string) (base string, stop func() error) {
@@ -39,7 +26,7 @@ func start(t *testing.T, args ...string) (base string, stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	logs := &syncBuffer{}
+	logs := &emutest.LogBuffer{}
 	go func() {
 		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, ready, io.Discard, logs)
 	}()

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/app"
+	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
@@ -357,7 +358,7 @@ func TestConcurrentWorlds(t *testing.T) {
 
 func TestAWorldsIndexAndLogsAreItsOwn(t *testing.T) {
 	t.Parallel()
-	logs := &syncBuffer{}
+	logs := &emutest.LogBuffer{}
 	e := start(t, app.Options{Log: slog.New(slog.NewTextHandler(logs, nil))})
 	e.create(`{"id": "mine"}`)
 	res := e.do(http.MethodGet, "/w/mine/", "", "Accept: application/json")
@@ -376,17 +377,3 @@ func TestAWorldsIndexAndLogsAreItsOwn(t *testing.T) {
 	e.do(http.MethodGet, "/w/mine/360dialog/api/v2/partners/examplePA", "", partnerKey)
 	assert.Contains(t, logs.String(), "world=mine", "a world's request log lines name it")
 }
-
-// syncBuffer is a log sink the server and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // derivedAttrs are the hidden attributes the triggers of migration 102 keep
@@ -61,19 +63,14 @@ func (a *API) State(ctx context.Context) (any, error) {
 }
 
 func stateTokens(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
-	rows, err := tx.QueryContext(ctx, `SELECT token, user_id FROM cr_tokens ORDER BY token`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return store.EachRow(ctx, tx, `SELECT token, user_id FROM cr_tokens ORDER BY token`, nil, func(rows *sql.Rows) error {
 		var tk fixtureToken
 		if err := rows.Scan(&tk.Token, &tk.UserID); err != nil {
 			return err
 		}
 		data.Tokens = append(data.Tokens, tk)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // stateLinks reads cr_links in its key order (rel, from, to) and deals the
@@ -81,13 +78,8 @@ func stateTokens(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 // none), so only its ends are kept. A rel the format cannot hold is an
 // error, not a silent loss.
 func stateLinks(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
-	rows, err := tx.QueryContext(ctx, `SELECT rel, from_id, to_id, created_at, attrs FROM cr_links ORDER BY rel, from_id, to_id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	byRel := map[string][]fixtureLink{}
-	for rows.Next() {
+	err := store.EachRow(ctx, tx, `SELECT rel, from_id, to_id, created_at, attrs FROM cr_links ORDER BY rel, from_id, to_id`, nil, func(rows *sql.Rows) error {
 		var l fixtureLink
 		var attrs string
 		if err := rows.Scan(&l.Rel, &l.From, &l.To, &l.CreatedAt, &attrs); err != nil {
@@ -102,8 +94,9 @@ func stateLinks(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 		default:
 			return fmt.Errorf("link %s %s→%s: the fixture format has no rel %q", l.Rel, l.From, l.To, l.Rel)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	data.Links = append(append(data.Links, byRel[relSubscriber]...), byRel[relRead]...)
@@ -138,14 +131,9 @@ func stateResources(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 			rank[r.Type] = len(rank)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT type, id, org_id, parent_id, created_at, attrs FROM cr_resources ORDER BY type, id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var types []string
 	byType := map[string][]fixtureResource{}
-	for rows.Next() {
+	err := store.EachRow(ctx, tx, `SELECT type, id, org_id, parent_id, created_at, attrs FROM cr_resources ORDER BY type, id`, nil, func(rows *sql.Rows) error {
 		var r fixtureResource
 		var attrs string
 		if err := rows.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &attrs); err != nil {
@@ -164,8 +152,9 @@ func stateResources(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 			types = append(types, r.Type)
 		}
 		byType[r.Type] = append(byType[r.Type], r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	// types is sorted by name (the key order): a stable sort by rank keeps

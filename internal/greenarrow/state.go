@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // State is the vendor's current state in its fixture format: a store seeded
@@ -131,18 +133,14 @@ func nextOrganizationID(ctx context.Context, tx *sql.Tx, orgs []*org) (int64, er
 // readAll scans every row of query into a list, never nil: the file writes
 // an empty list as [].
 func readAll[T any](ctx context.Context, tx *sql.Tx, query string, scan func(scanner, *T) error) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := []T{}
-	for rows.Next() {
+	err := store.EachRow(ctx, tx, query, nil, func(rows *sql.Rows) error {
 		var v T
 		if err := scan(rows, &v); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, v)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // State is the vendor's current state in its fixture format: a store seeded
@@ -66,7 +68,7 @@ type stateSender struct {
 // creation order.
 func stateAccounts(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 	at := map[string]int{} // account id → index in data.Accounts
-	if err := eachRow(ctx, tx, `SELECT id, name, COALESCE(last_order_at, '') FROM lm_accounts ORDER BY rowid`,
+	if err := store.EachRow(ctx, tx, `SELECT id, name, COALESCE(last_order_at, '') FROM lm_accounts ORDER BY rowid`,
 		nil, func(rows *sql.Rows) error {
 			var acc fixtureAccount
 			if err := rows.Scan(&acc.ID, &acc.Name, &acc.LastOrderAt); err != nil {
@@ -82,7 +84,7 @@ func stateAccounts(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 	type orgAt struct{ account, index int }
 	orgs := map[string]orgAt{}
 	// Organizations never change account, and status is always "active" (no route sets another).
-	if err := eachRow(ctx, tx, `SELECT account_id, id, name, api_key, website, support_url, country, webhook_url,
+	if err := store.EachRow(ctx, tx, `SELECT account_id, id, name, api_key, website, support_url, country, webhook_url,
 		webhook_header, create_date FROM lm_organizations ORDER BY account_id, is_default DESC, seq`,
 		nil, func(rows *sql.Rows) error {
 			var o fixtureOrg
@@ -108,7 +110,7 @@ func stateAccounts(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 	}
 	// Senders in list order (create_date, then creation order), as each organization lists them.
 	var senders []stateSender
-	if err := eachRow(ctx, tx, `SELECT account_id, organization_id, seq, id, name, status, create_date,
+	if err := store.EachRow(ctx, tx, `SELECT account_id, organization_id, seq, id, name, status, create_date,
 		COALESCE(plan_id, ''), COALESCE(activate_at, '') FROM lm_senders ORDER BY create_date, seq`,
 		nil, func(rows *sql.Rows) error {
 			var s stateSender
@@ -125,7 +127,7 @@ func stateAccounts(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 		placeSenders(&data.Accounts[i], senders, func(id string) int { return orgs[id].index })
 	}
 	poolAt := map[string][2]int{} // pool id → account index, pool index
-	if err := eachRow(ctx, tx, `SELECT account_id, id, organization_id, name, create_date FROM lm_pools
+	if err := store.EachRow(ctx, tx, `SELECT account_id, id, organization_id, name, create_date FROM lm_pools
 		ORDER BY account_id, seq`, nil, func(rows *sql.Rows) error {
 		var p fixturePool
 		var account string
@@ -140,7 +142,7 @@ func stateAccounts(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 		return err
 	}
 	// A pool's senders in the order they were set (nothing lists them; the order only keeps exports stable).
-	return eachRow(ctx, tx, `SELECT pool_id, sender_id FROM lm_pool_senders ORDER BY rowid`, nil,
+	return store.EachRow(ctx, tx, `SELECT pool_id, sender_id FROM lm_pool_senders ORDER BY rowid`, nil,
 		func(rows *sql.Rows) error {
 			var poolID, senderID string
 			if err := rows.Scan(&poolID, &senderID); err != nil {
@@ -193,19 +195,4 @@ func placeSenders(acc *fixtureAccount, all []stateSender, orgIndex func(orgID st
 	for i, s := range mine {
 		acc.Organizations[pos[i].org].Senders[pos[i].index].Seq = rank[s.ID]
 	}
-}
-
-// eachRow runs query and calls fn on each row.
-func eachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // State is the vendor's current state in its fixture format: a store seeded
@@ -19,7 +21,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 	data := &fixtureData{Partners: []fixturePartner{}, HubUsers: []fixtureHubUser{}, Clients: []fixtureClient{},
 		Channels: []fixtureChannel{}}
 	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
-		if err := eachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key FROM dlg_partners ORDER BY rowid`,
+		if err := store.EachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key FROM dlg_partners ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {
 				var p fixturePartner
 				var settings sql.NullString
@@ -36,7 +38,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 			}); err != nil {
 			return err
 		}
-		if err := eachRow(ctx, tx, `SELECT email, password, partner_id FROM dlg_hub_users ORDER BY rowid`,
+		if err := store.EachRow(ctx, tx, `SELECT email, password, partner_id FROM dlg_hub_users ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {
 				var u fixtureHubUser
 				if err := rows.Scan(&u.Email, &u.Password, &u.PartnerID); err != nil {
@@ -47,8 +49,8 @@ func (a *API) State(ctx context.Context) (any, error) {
 			}); err != nil {
 			return err
 		}
-		if err := eachRow(ctx, tx, `SELECT id, partner_id, name, status, created_at, modified_at, contact_email,
-			contact_name, max_channels, partner_payload FROM dlg_clients ORDER BY rowid`,
+		if err := store.EachRow(ctx, tx, `SELECT id, partner_id, name, status, created_at, modified_at, contact_email,
+			contact_name, max_channels, partner_payload FROM dlg_clients ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {
 				var c fixtureClient
 				if err := rows.Scan(&c.ID, &c.PartnerID, &c.Name, &c.Status, &c.CreatedAt, &c.ModifiedAt,
@@ -60,8 +62,8 @@ func (a *API) State(ctx context.Context) (any, error) {
 			}); err != nil {
 			return err
 		}
-		return eachRow(ctx, tx, `SELECT id, partner_id, client_id, status, account_mode, phone_number, phone_name,
-			waba_id, waba_name, created_at, modified_at FROM dlg_channels ORDER BY rowid`,
+		return store.EachRow(ctx, tx, `SELECT id, partner_id, client_id, status, account_mode, phone_number, phone_name,
+			waba_id, waba_name, created_at, modified_at FROM dlg_channels ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {
 				var c fixtureChannel
 				if err := rows.Scan(&c.ID, &c.PartnerID, &c.ClientID, &c.Status, &c.AccountMode, &c.PhoneNumber,
@@ -76,19 +78,4 @@ func (a *API) State(ctx context.Context) (any, error) {
 		return nil, fmt.Errorf("360dialog: state: %w", err)
 	}
 	return data, nil
-}
-
-// eachRow runs query and calls fn on each row.
-func eachRow(ctx context.Context, tx *sql.Tx, query string, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -209,28 +207,10 @@ func TestJournal(t *testing.T) {
 	assert.Empty(t, readJournal(t, env, "").Requests)
 }
 
-// lockedBuffer is a log sink the server's goroutines and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Split(strings.TrimSpace(l.b.String()), "\n")
-}
-
 func TestRequestLog(t *testing.T) {
 	t.Parallel()
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelWarn} {
-		var out lockedBuffer
+		var out emutest.LogBuffer
 		log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: level}))
 		env := emutest.New(t, []store.Schema{partner.Schema()}, func(d server.Deps) []server.Vendor {
 			return []server.Vendor{partner.New(d)}
@@ -240,10 +220,10 @@ func TestRequestLog(t *testing.T) {
 		env.Do(t, "GET", "/_emulator/health", "", "X-Request-Id: req-2")
 		env.Do(t, "GET", "/nowhere", "", "X-Request-Id: req-3")
 		if level == slog.LevelWarn {
-			assert.Equal(t, []string{""}, out.lines(), "-log-level warn silences the request log")
+			assert.Equal(t, []string{""}, out.Lines(), "-log-level warn silences the request log")
 			continue
 		}
-		lines := out.lines()
+		lines := out.Lines()
 		require.Len(t, lines, 3)
 		type line struct {
 			Level, Msg, Vendor, Method, Path string

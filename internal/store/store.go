@@ -553,3 +553,19 @@ func QueryPlan(ctx context.Context, q interface {
 	}
 	return steps, rows.Err()
 }
+
+// EachRow runs query in tx and calls fn on each row, in order; the first
+// error stops it.
+func EachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
