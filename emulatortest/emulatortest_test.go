@@ -95,6 +95,13 @@ func TestWorldsComeAndGo(t *testing.T) {
 		copyOf := emulatortest.New(t, emulatortest.From(w.ID))
 		assert.Equal(t, 2030, copyOf.Now().Year(), "a copy takes the clock of its source")
 		assert.JSONEq(t, string(w.State("360dialog")), string(copyOf.State("360dialog")))
+		copyOf.Unfreeze()
+		assert.False(t, copyOf.Now().Before(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)), "an unfrozen clock runs on from where it stood")
+
+		doc := []byte(strings.Replace(string(w.State("360dialog")), "https://yourwebsite.com/webhook", "https://seeded.example/hook", 1))
+		seeded := emulatortest.New(t, emulatortest.WithFixtures("360dialog", doc))
+		assert.Equal(t, "https://seeded.example/hook", webhookURL(t, seeded.BaseURL("360dialog")), "a world seeded from a document of one's own")
+		assert.Equal(t, "https://yourwebsite.com/webhook", webhookURL(t, w.BaseURL("360dialog")))
 	})
 	res, err := http.Get(url + "/w/" + id + "/_emulator/clock")
 	require.NoError(t, err)
