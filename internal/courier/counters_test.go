@@ -93,22 +93,11 @@ func exec(t *testing.T, env *emutest.Env, query string, args ...any) {
 func checkCounters(t *testing.T, db *store.DB, step string) {
 	t.Helper()
 	rowsOf := func(tx *sql.Tx, query string, args ...any) []string {
-		rows, err := tx.Query(query, args...)
-		require.NoError(t, err, query)
-		defer rows.Close()
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		var out []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
-			out = append(out, fmt.Sprint(vals...))
+		_, rows := emutest.Rows(t, tx, query, args...)
+		out := make([]string, len(rows))
+		for i, vals := range rows {
+			out[i] = fmt.Sprint(vals...)
 		}
-		require.NoError(t, rows.Err())
 		return out
 	}
 	require.NoError(t, db.Tx(context.Background(), func(tx *sql.Tx) error {

@@ -132,18 +132,10 @@ var derivedRows = map[string]string{
 // and key order.
 func tablesOf(t *testing.T, db *store.DB) string {
 	t.Helper()
-	rows, err := db.Read().Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'cr\_%' ESCAPE '\' ORDER BY name`)
-	require.NoError(t, err)
-	var tables []string
-	for rows.Next() {
-		var name string
-		require.NoError(t, rows.Scan(&name))
-		tables = append(tables, name)
-	}
-	require.NoError(t, rows.Err())
-	rows.Close()
+	_, tables := emutest.Rows(t, db.Read(), `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'cr\_%' ESCAPE '\' ORDER BY name`)
 	var b strings.Builder
-	for _, table := range tables {
+	for _, name := range tables {
+		table := name[0].(string)
 		where, ok := derivedRows[table]
 		if !assert.True(t, ok, "table %s is not accounted for", table) {
 			continue
@@ -151,18 +143,9 @@ func tablesOf(t *testing.T, db *store.DB) string {
 		if where != "" {
 			where = " WHERE " + where
 		}
-		rows, err := db.Read().Query(`SELECT * FROM ` + table + where)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
+		cols, rows := emutest.Rows(t, db.Read(), `SELECT * FROM `+table+where)
 		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
+		for _, vals := range rows {
 			for i, c := range cols {
 				if c == "attrs" {
 					var v any
@@ -174,8 +157,6 @@ func tablesOf(t *testing.T, db *store.DB) string {
 			}
 			lines = append(lines, fmt.Sprint(table, vals))
 		}
-		require.NoError(t, rows.Err())
-		rows.Close()
 		b.WriteString(strings.Join(lines, "\n") + "\n")
 	}
 	return b.String()

@@ -2,6 +2,7 @@ package emutest
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -422,34 +423,42 @@ func SameState(t *testing.T, want, got, msg string) {
 func (e *Env) Tables(tb testing.TB, prefix string) string {
 	tb.Helper()
 	db := e.Deps.DB.Read()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? || '%' ORDER BY name`, prefix)
-	require.NoError(tb, err)
-	var tables []string
-	for rows.Next() {
-		var name string
-		require.NoError(tb, rows.Scan(&name))
-		tables = append(tables, name)
-	}
-	require.NoError(tb, rows.Err())
-	rows.Close()
-	require.NotEmpty(tb, tables, "no table starts with %q", prefix)
+	_, names := Rows(tb, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? || '%' ORDER BY name`, prefix)
+	require.NotEmpty(tb, names, "no table starts with %q", prefix)
 	var b strings.Builder
-	for _, table := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + table + `" ORDER BY 1`)
-		require.NoError(tb, err)
-		cols, err := rows.Columns()
-		require.NoError(tb, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(tb, rows.Scan(ptrs...))
+	for _, name := range names {
+		table := name[0].(string)
+		_, rows := Rows(tb, db, `SELECT * FROM "`+table+`" ORDER BY 1`)
+		for _, vals := range rows {
 			fmt.Fprintln(&b, table, vals)
 		}
-		require.NoError(tb, rows.Err())
-		rows.Close()
 	}
 	return b.String()
+}
+
+// Querier is a pool, a connection or a transaction.
+type Querier interface {
+	Query(query string, args ...any) (*sql.Rows, error)
+}
+
+// Rows is every row query answers, as the driver's values, and the names
+// of its columns: what tests compare stores by.
+func Rows(tb testing.TB, q Querier, query string, args ...any) (cols []string, rows [][]any) {
+	tb.Helper()
+	rs, err := q.Query(query, args...)
+	require.NoError(tb, err, query)
+	defer rs.Close()
+	cols, err = rs.Columns()
+	require.NoError(tb, err)
+	for rs.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		require.NoError(tb, rs.Scan(ptrs...))
+		rows = append(rows, vals)
+	}
+	require.NoError(tb, rs.Err())
+	return cols, rows
 }

@@ -41,22 +41,11 @@ func seeded(t *testing.T, doc []byte, now time.Time) *emutest.Env {
 // rows dumps what a query returns, one line a row.
 func rows(t *testing.T, db *store.DB, query string) string {
 	t.Helper()
-	rs, err := db.Read().Query(query)
-	require.NoError(t, err)
-	defer rs.Close()
-	cols, err := rs.Columns()
-	require.NoError(t, err)
+	_, rs := emutest.Rows(t, db.Read(), query)
 	var b strings.Builder
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		require.NoError(t, rs.Scan(ptrs...))
+	for _, vals := range rs {
 		fmt.Fprintln(&b, vals...)
 	}
-	require.NoError(t, rs.Err())
 	return b.String()
 }
 
