@@ -192,17 +192,9 @@ func (s *jsonScan) object(i int, t reflect.Type, depth int) (int, error) {
 			return 0, err
 		}
 		s.path = s.path[:len(s.path)-1]
-		i = s.ws(i)
-		if i >= len(s.data) {
-			return 0, malformed()
-		}
-		switch s.data[i] {
-		case ',':
-			i = s.ws(i + 1)
-		case '}':
-			return i + 1, nil
-		default:
-			return 0, malformed()
+		var done bool
+		if i, done, err = s.next(i, '}'); done || err != nil {
+			return i, err
 		}
 	}
 }
@@ -226,19 +218,26 @@ func (s *jsonScan) array(i int, t reflect.Type, depth int) (int, error) {
 			return 0, err
 		}
 		s.path = s.path[:len(s.path)-1]
-		i = s.ws(i)
-		if i >= len(s.data) {
-			return 0, malformed()
-		}
-		switch s.data[i] {
-		case ',':
-			i = s.ws(i + 1)
-		case ']':
-			return i + 1, nil
-		default:
-			return 0, malformed()
+		var done bool
+		if i, done, err = s.next(i, ']'); done || err != nil {
+			return i, err
 		}
 	}
+}
+
+// next reads what follows a member or an element at i: a comma (then i is
+// the next one's start) or the closing byte (then done, i past it).
+func (s *jsonScan) next(i int, closing byte) (int, bool, error) {
+	i = s.ws(i)
+	switch {
+	case i >= len(s.data):
+		return 0, false, malformed()
+	case s.data[i] == ',':
+		return s.ws(i + 1), false, nil
+	case s.data[i] == closing:
+		return i + 1, true, nil
+	}
+	return 0, false, malformed()
 }
 
 // str checks the string at i and returns its end; with isKey, also its
