@@ -324,16 +324,9 @@ func textMapCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) e
 	if num.OrgID != rec.OrgID {
 		return jsonapi.ErrPointer("/data/attributes/number-id", "Number %s is not in organization %s.", num.ID, rec.OrgID)
 	}
-	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
+	user, err := memberOf(c, rec)
 	if err != nil {
 		return err
-	}
-	orgs, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(orgs, rec.OrgID) {
-		return jsonapi.ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
 	}
 	existing, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'text-user-number-maps'
 		AND json_extract(attrs, '$."number-id"') = ? AND json_extract(attrs, '$."user-id"') = ? LIMIT 1`, num.ID, user.ID)

@@ -85,19 +85,29 @@ func userResources() []*jsonapi.Resource {
 	}
 }
 
-// userConsentCreate asks a user of the organization for a consent: pending
-// until answered; its target is the user's phone (sms) or e-mail address.
-func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
+// memberOf is the user rec's user-id names, who must be a member of rec's
+// organization: a 400 on user-id otherwise.
+func memberOf(c *jsonapi.Call, rec *jsonapi.Record) (*jsonapi.Record, error) {
 	user, err := c.LoadRef("/data/attributes/user-id", "users", rec.Str("user-id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	orgs, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relMember, user.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !slices.Contains(orgs, rec.OrgID) {
-		return jsonapi.ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+		return nil, jsonapi.ErrPointer("/data/attributes/user-id", "User %s is not a member of organization %s.", user.ID, rec.OrgID)
+	}
+	return user, nil
+}
+
+// userConsentCreate asks a user of the organization for a consent: pending
+// until answered; its target is the user's phone (sms) or e-mail address.
+func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
+	user, err := memberOf(c, rec)
+	if err != nil {
+		return err
 	}
 	if rec.Str("type") == "" {
 		rec.Set("type", "sms")
