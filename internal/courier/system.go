@@ -243,7 +243,7 @@ func snifferLogs(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (an
 		// Reading logs is sniffed too: what they hold is their requests'
 		// organizations' data, not only the sniffer's organization's.
 		st := snifferLogOrgsSQL(rec.ID, allowed)
-		orgs, err := stringColumn(c.Ctx, c.Tx, st.SQL, st.Args...)
+		orgs, err := jsonapi.StringColumn(c.Ctx, c.Tx, st.SQL, st.Args...)
 		if err != nil {
 			return nil, err
 		}
@@ -414,7 +414,7 @@ func (a *API) namedOrgs(ctx context.Context, tx *sql.Tx, texts ...string) ([]str
 		args = append(args, t)
 	}
 	args = append(args, ids...)
-	return stringColumn(ctx, tx, namedOrgsSQL(len(a.types), len(ids)), args...)
+	return jsonapi.StringColumn(ctx, tx, namedOrgsSQL(len(a.types), len(ids)), args...)
 }
 
 // namedOrgsSQL reads the organizations of records of any of nTypes types by
@@ -422,24 +422,6 @@ func (a *API) namedOrgs(ctx context.Context, tx *sql.Tx, texts ...string) ([]str
 func namedOrgsSQL(nTypes, nIDs int) string {
 	return `SELECT org_id FROM cr_resources WHERE type IN (` + jsonapi.Placeholders(nTypes) + `)
 		AND id IN (` + jsonapi.Placeholders(nIDs) + `) AND org_id != ''`
-}
-
-// stringColumn reads the one text column of a query's rows.
-func stringColumn(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // snifferRef is an active sniffer: its id, organization and creator.

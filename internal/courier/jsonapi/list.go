@@ -368,7 +368,7 @@ func (q *ListQuery) reach(c *Call) error {
 		reach.Add(q.orgs...)
 		return nil
 	}
-	orgs, err := strings1(c.Ctx, c.Tx, childOrgsSQL, c.Res.Type, q.parent)
+	orgs, err := StringColumn(c.Ctx, c.Tx, childOrgsSQL, c.Res.Type, q.parent)
 	if err != nil {
 		return err
 	}

@@ -231,10 +231,11 @@ func LinkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bo
 
 // LinkedTo lists the to_ids of from, in link order.
 func LinkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
-	return strings1(ctx, tx, linkedToSQL, rel, from)
+	return StringColumn(ctx, tx, linkedToSQL, rel, from)
 }
 
-func strings1(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+// StringColumn reads the one text column of a query's rows (never nil).
+func StringColumn(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
