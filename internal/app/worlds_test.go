@@ -133,7 +133,7 @@ func TestCreateRefusesBadRequests(t *testing.T) {
 		{`{"from": "nope"}`, http.StatusNotFound, `no such world \"nope\"`},
 		{`{"fixtures": {"nope": {}}}`, http.StatusBadRequest, `unknown vendor \"nope\"`},
 		{`{"fixtures": {"360dialog": []}}`, http.StatusBadRequest, "JSON object"},
-		{`{"fixtures": {"360dialog": {"partners": [{"id": 5}]}}}`, http.StatusBadRequest, "360dialog.json"},
+		{`{"fixtures": {"360dialog": {"partners": [{"id": 5}]}}}`, http.StatusBadRequest, `{"error":"fixtures: 360dialog.json: partners[0] (id 5): field \"id\": must be a string`},
 		{`{"ids": "x"}`, http.StatusBadRequest, "ids"},
 		{`{"id": "x"} {}`, http.StatusBadRequest, ""},
 		{`[]`, http.StatusBadRequest, ""},

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 	"github.com/emulator/vendor-emulator/internal/world"
 )
 
@@ -88,8 +89,9 @@ func (h *Worlds) create(w http.ResponseWriter, r *http.Request) error {
 // worldError answers what the registry refused.
 func worldError(err error) error {
 	status := 0
+	var fe *store.FixtureError
 	switch {
-	case errors.Is(err, world.ErrBadID), errors.Is(err, world.ErrBadVendor), errors.Is(err, world.ErrBadFixture),
+	case errors.Is(err, world.ErrBadID), errors.Is(err, world.ErrBadVendor), errors.As(err, &fe),
 		errors.Is(err, world.ErrDefault):
 		status = http.StatusBadRequest
 	case errors.Is(err, world.ErrUnknown):

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -81,13 +82,12 @@ type Config struct {
 
 // Errors of Create and Delete, for the control plane to answer.
 var (
-	ErrBadID      = errors.New("bad world id")
-	ErrTaken      = errors.New("world id taken")
-	ErrFull       = errors.New("too many worlds")
-	ErrUnknown    = errors.New("no such world")
-	ErrDefault    = errors.New("the default world cannot be deleted")
-	ErrBadVendor  = errors.New("unknown vendor")
-	ErrBadFixture = errors.New("bad fixtures")
+	ErrBadID     = errors.New("bad world id")
+	ErrTaken     = errors.New("world id taken")
+	ErrFull      = errors.New("too many worlds")
+	ErrUnknown   = errors.New("no such world")
+	ErrDefault   = errors.New("the default world cannot be deleted")
+	ErrBadVendor = errors.New("unknown vendor")
 )
 
 // validID is what a world id may be: it appears in URLs and file names.
@@ -211,7 +211,7 @@ func (r *Registry) make(ctx context.Context, id string, spec Spec) (*World, erro
 		known := src.Vendors()
 		own := fstest.MapFS{}
 		for v, doc := range spec.Fixtures {
-			if !contains(known, v) {
+			if !slices.Contains(known, v) {
 				return nil, fmt.Errorf("%w %q in fixtures; one of %s", ErrBadVendor, v, strings.Join(known, ", "))
 			}
 			own[v+".json"] = &fstest.MapFile{Data: doc}
@@ -236,24 +236,11 @@ func (r *Registry) make(ctx context.Context, id string, spec Spec) (*World, erro
 	}
 	for _, v := range vendors {
 		if err := db.Reset(ctx, v); err != nil {
-			discard(db)
-			var fe *store.FixtureError
-			if errors.As(err, &fe) {
-				return nil, fmt.Errorf("%w: %v", ErrBadFixture, err)
-			}
+			discard(db) // a fixture document at fault is a *store.FixtureError
 			return nil, err
 		}
 	}
 	return r.newWorld(id, db, clk), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // discard closes db and, on a file, deletes it.

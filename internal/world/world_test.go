@@ -142,11 +142,13 @@ func TestCreateRefusals(t *testing.T) {
 		{world.Spec{ID: string(make([]byte, 65))}, world.ErrBadID},
 		{world.Spec{ID: "y", From: "nope"}, world.ErrUnknown},
 		{world.Spec{ID: "y", Fixtures: map[string][]byte{"nope": []byte(`{}`)}}, world.ErrBadVendor},
-		{world.Spec{ID: "y", Fixtures: map[string][]byte{"loopmessage": []byte(`{"n": "one"}`)}}, world.ErrBadFixture},
 	} {
 		_, err := e.reg.Create(ctx, tc.spec)
 		assert.ErrorIs(t, err, tc.want, "%+v", tc.spec)
 	}
+	_, err = e.reg.Create(ctx, world.Spec{ID: "y", Fixtures: map[string][]byte{"loopmessage": []byte(`{"n": "one"}`)}})
+	var fe *store.FixtureError
+	assert.ErrorAs(t, err, &fe, "a fixture at fault says where")
 	assert.Len(t, e.reg.List(), 2, "a refused world leaves nothing behind")
 
 	_, err = e.reg.Create(ctx, world.Spec{ID: "a-Z_09"})
