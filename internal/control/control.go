@@ -327,7 +327,9 @@ func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request) error {
 // shape of a new world's "fixtures".
 func (h *Handler) state(w http.ResponseWriter, r *http.Request) error {
 	names := h.DB.Vendors()
-	if q := r.URL.Query(); q.Has("vendor") {
+	q := r.URL.Query()
+	one := q.Has("vendor")
+	if one {
 		v := q.Get("vendor")
 		if h.States[v] == nil {
 			return unknownVendor(v, names)
@@ -343,7 +345,7 @@ func (h *Handler) state(w http.ResponseWriter, r *http.Request) error {
 		docs[v] = doc
 	}
 	var out any = docs
-	if len(names) == 1 && r.URL.Query().Has("vendor") {
+	if one {
 		out = docs[names[0]]
 	}
 	body, err := EncodeState(out)

@@ -74,10 +74,7 @@ func (h *Worlds) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return worldError(err)
 	}
-	base := "http://" + r.Host + "/w/" + created.ID
-	if r.TLS != nil {
-		base = "https://" + r.Host + "/w/" + created.ID
-	}
+	base := httpx.Origin(r) + "/w/" + created.ID
 	urls := make(map[string]string, len(h.Prefixes))
 	for name, prefix := range h.Prefixes {
 		urls[name] = base + prefix

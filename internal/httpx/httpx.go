@@ -223,3 +223,12 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string { return e.Message }
+
+// Origin is the scheme and host the client reached the emulator by
+// ("http://localhost:8080"): the start of every URL an answer gives.
+func Origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}

@@ -50,10 +50,7 @@ func indexHandler(version, worldID string, vendors []Vendor, docs fs.FS, onErr h
 			onErr(w, r, &control.Error{Status: http.StatusMethodNotAllowed, Msg: "method " + r.Method + " not allowed on /: GET it"})
 			return
 		}
-		base := "http://" + r.Host
-		if r.TLS != nil {
-			base = "https://" + r.Host
-		}
+		base := httpx.Origin(r)
 		if worldID != "" && worldID != world.Default {
 			base += "/w/" + worldID
 		}
