@@ -57,7 +57,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	def, dir := (*store.DB)(nil), ""
+	var def *store.DB
+	dir := ""
 	if o.DB == store.Memory {
 		def, err = template.Clone(ctx)
 	} else {
@@ -71,6 +72,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 
+	// The default world's vendors also answer for worlds that do not exist
+	// (only their prefixes and error adapters are used).
+	var defaults []server.Vendor
 	build := func(id string, db *store.DB, clk *clock.Clock) http.Handler {
 		log := o.Log
 		if id != world.Default {
@@ -80,6 +84,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 		vs := make([]server.Vendor, len(entries))
 		for i, e := range entries {
 			vs[i] = e.build(deps)
+		}
+		if id == world.Default {
+			defaults = vs
 		}
 		return server.New(server.Config{DB: db, Clock: clk, Log: o.Log, Version: o.Version, Vendors: vs,
 			ControlToken: o.ControlToken, Docs: o.Docs, World: id})
@@ -97,16 +104,12 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 
-	// Vendors that answer for worlds that do not exist: only their prefixes
-	// and error adapters are used.
-	answer := make([]server.Vendor, len(entries))
 	prefixes := map[string]string{}
-	for i, e := range entries {
-		answer[i] = e.build(server.Deps{DB: template, Clock: clock.New(nil), Log: o.Log, IDs: ids.Random{}})
-		prefixes[answer[i].Name()] = answer[i].Prefix()
+	for _, v := range defaults {
+		prefixes[v.Name()] = v.Prefix()
 	}
 	api := &control.Worlds{Registry: reg, Log: o.Log, Token: o.ControlToken, Prefixes: prefixes}
-	h := server.Root(server.RootConfig{Worlds: reg, Vendors: answer, WorldsAPI: api.Routes(), Log: o.Log})
+	h := server.Root(server.RootConfig{Worlds: reg, Vendors: defaults, WorldsAPI: api.Routes(), Log: o.Log})
 	return &App{Handler: h, Worlds: reg, template: template, log: o.Log}, nil
 }
 
