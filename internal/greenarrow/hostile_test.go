@@ -13,6 +13,7 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/greenarrow"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -171,4 +172,19 @@ func TestPercentEncodedPathParameters(t *testing.T) {
 	w := httptest.NewRecorder()
 	env.Server.Config.Handler.ServeHTTP(w, req)
 	requireError(t, emutest.Response{Status: w.Code, Header: w.Header(), Body: w.Body.String()}, 404, "not_found")
+}
+
+// TestStatusErrorsInGreenArrowsWords: an answer the emulator gives in
+// GreenArrow's name (an unknown world, say) is GreenArrow's envelope, with
+// the error_code GreenArrow uses for that status.
+func TestStatusErrorsInGreenArrowsWords(t *testing.T) {
+	t.Parallel()
+	api := greenarrow.New(server.Deps{})
+	for status, code := range map[int]string{400: "invalid_request", 401: "not_authorized", 403: "not_authorized",
+		404: "not_found", 409: "invalid_request", 422: "validation_failed", 500: "internal_error", 503: "internal_error"} {
+		rec := httptest.NewRecorder()
+		api.WriteError(rec, httptest.NewRequest(http.MethodGet, "/ga/api/v2/organizations", nil), &httpx.StatusError{Status: status, Message: "said"})
+		assert.Equal(t, status, rec.Code)
+		assert.JSONEq(t, `{"success":false,"data":null,"error_code":"`+code+`","error_message":"said"}`, rec.Body.String(), "%d", status)
+	}
 }

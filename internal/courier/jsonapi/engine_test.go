@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -313,4 +314,20 @@ func TestSparseFieldsets(t *testing.T) {
 	assert.Equal(t, `{"data":{"attributes":{},"id":"c1000000-0000-4000-8000-000000000001","type":"widgets"},"meta":{}}`, strings.TrimSpace(a.body))
 	a = w.do(t, "GET", "/v1/widgets/c1000000-0000-4000-8000-000000000001/?fields[parts]=label", "")
 	assert.Contains(t, a.body, `"reason":null`, "another type's fieldset leaves widgets whole")
+}
+
+// TestStatusErrorsInTheEnginesWords: an answer given in the vendor's name
+// without the engine (an unknown world, say) is a JSON:API errors document
+// with the Django REST framework code of its status.
+func TestStatusErrorsInTheEnginesWords(t *testing.T) {
+	t.Parallel()
+	e := jsonapi.NewEngine(server.Deps{}, nil, nil, nil)
+	for status, code := range map[int]string{400: "ValidationError", 401: "NotAuthenticated", 403: "PermissionDenied",
+		404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict", 413: "RequestEntityTooLarge", 429: "Throttled",
+		418: "ValidationError", 500: "InternalServerError", 503: "InternalServerError"} {
+		rec := httptest.NewRecorder()
+		e.WriteError(rec, httptest.NewRequest(http.MethodGet, "/v1/x/", nil), &httpx.StatusError{Status: status, Message: "Said."})
+		assert.Equal(t, status, rec.Code)
+		assert.JSONEq(t, fmt.Sprintf(`{"errors":[{"status":%d,"code":%q,"detail":"Said.","meta":{}}]}`, status, code), rec.Body.String())
+	}
 }
