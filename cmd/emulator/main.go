@@ -75,7 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	defer ln.Close()
 
 	emu, err := app.New(ctx, app.Options{DB: cfg.DB, Fixtures: fixtureFS, Log: log, Version: version,
-		ControlToken: cfg.ControlToken, Docs: docs.FS, WorldTTL: cfg.WorldTTL, MaxWorlds: cfg.MaxWorlds})
+		ControlToken: cfg.ControlToken, Docs: docs.FS, WorldTTL: cfg.WorldTTL, MaxWorlds: cfg.MaxWorlds,
+		WriteTimeout: cfg.WriteTimeout})
 	if err != nil {
 		return err
 	}

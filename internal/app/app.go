@@ -29,6 +29,8 @@ type Options struct {
 	Docs         fs.FS
 	WorldTTL     time.Duration
 	MaxWorlds    int
+	// WriteTimeout is the server's, which bounds a "timeout" fault.
+	WriteTimeout time.Duration
 }
 
 // App is a running emulator without its listener.
@@ -89,7 +91,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 			defaults = vs
 		}
 		return server.New(server.Config{DB: db, Clock: clk, Log: o.Log, Version: o.Version, Vendors: vs,
-			ControlToken: o.ControlToken, Docs: o.Docs, World: id})
+			ControlToken: o.ControlToken, Docs: o.Docs, World: id, WriteTimeout: o.WriteTimeout})
 	}
 	reg := world.New(world.Config{
 		Template: template, Fixtures: o.Fixtures, Dir: dir,

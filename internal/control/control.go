@@ -1,6 +1,6 @@
 // Package control serves the emulator's control plane, /_emulator/: health,
-// resets, the emulated clock, the request journal, and the vendors' own
-// control routes (such as GreenArrow's send simulation).
+// resets, the emulated clock, the request journal, fault rules, and the
+// vendors' own control routes (such as GreenArrow's send simulation).
 package control
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/fault"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -29,6 +30,8 @@ type Handler struct {
 	DB      *store.DB
 	Clock   *clock.Clock
 	Journal *Journal
+	// Faults are the world's fault rules (/_emulator/faults).
+	Faults  *fault.Set
 	Log     *slog.Logger
 	Version string
 	// Served names every vendor the journal can record (?vendor= on the journal).
@@ -62,7 +65,7 @@ func WriteError(log *slog.Logger) httpx.ErrorWriter {
 		switch {
 		case errors.As(err, &ce):
 		case errors.As(err, &se):
-			ce = &Error{se.Status, se.Message}
+			ce = &Error{se.Status, se.Text()}
 		case errors.As(err, &me):
 			ce = &Error{http.StatusMethodNotAllowed, "method " + me.Method + " not allowed on " + me.Path + "; it serves " + me.AllowedList()}
 		case httpx.IsTooLarge(err):
@@ -105,6 +108,10 @@ func (h *Handler) Routes() http.Handler {
 	r.Get("/requests", a(h.listRequests))
 	r.Delete("/requests", a(h.clearRequests))
 	r.Get("/state", a(h.state))
+	r.Post("/faults", a(h.addFault))
+	r.Get("/faults", a(h.listFaults))
+	r.Delete("/faults", a(h.clearFaults))
+	r.Delete("/faults/{id}", a(h.deleteFault))
 	for name, routes := range h.Vendors {
 		r.Mount("/"+name, routes)
 	}
@@ -195,7 +202,8 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// reset handles POST /_emulator/reset[?vendor=].
+// reset handles POST /_emulator/reset[?vendor=]: the vendor's state (every
+// vendor's when none is named) and its fault rules.
 func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 	vendor := r.URL.Query().Get("vendor")
 	if err := h.DB.Reset(r.Context(), vendor); err != nil {
@@ -210,6 +218,7 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	h.Faults.Clear(vendor)
 	httpx.WriteJSON(w, http.StatusOK, "", statusBody{Status: "ok"})
 	return nil
 }

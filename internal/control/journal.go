@@ -18,6 +18,9 @@ type Entry struct {
 	DurationMS   float64   `json:"duration_ms"`
 	RequestBody  string    `json:"request_body"`
 	ResponseBody string    `json:"response_body"`
+	// Fault is the id of the fault rule that fired on the request; Status
+	// is 0 when the rule sent no answer (a network fault).
+	Fault string `json:"fault,omitempty"`
 }
 
 // FieldLimit is how many bytes of a request's path and of its query string

@@ -114,7 +114,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &se):
-		e = &Error{se.Status, statusCode(se.Status), se.Message}
+		e = &Error{se.Status, statusCode(se.Status), se.Text()}
 	case errors.As(err, &me):
 		e = &Error{http.StatusMethodNotAllowed, codeInvalidRequest, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)",
 			me.Method, me.Path, me.AllowedList())}

@@ -181,10 +181,15 @@ func TestStatusErrorsInGreenArrowsWords(t *testing.T) {
 	t.Parallel()
 	api := greenarrow.New(server.Deps{})
 	for status, code := range map[int]string{400: "invalid_request", 401: "not_authorized", 403: "not_authorized",
-		404: "not_found", 409: "invalid_request", 422: "validation_failed", 500: "internal_error", 503: "internal_error"} {
+		404: "not_found", 409: "invalid_request", 422: "validation_failed", 429: "invalid_request",
+		500: "internal_error", 502: "internal_error", 503: "internal_error", 504: "internal_error"} {
 		rec := httptest.NewRecorder()
 		api.WriteError(rec, httptest.NewRequest(http.MethodGet, "/ga/api/v2/organizations", nil), &httpx.StatusError{Status: status, Message: "said"})
 		assert.Equal(t, status, rec.Code)
 		assert.JSONEq(t, `{"success":false,"data":null,"error_code":"`+code+`","error_message":"said"}`, rec.Body.String(), "%d", status)
 	}
+	rec := httptest.NewRecorder()
+	api.WriteError(rec, httptest.NewRequest(http.MethodGet, "/ga/api/v2/organizations", nil), &httpx.StatusError{Status: 503})
+	assert.JSONEq(t, `{"success":false,"data":null,"error_code":"internal_error","error_message":"Service Unavailable"}`, rec.Body.String(),
+		"a fault rule without a message: the status's own words")
 }

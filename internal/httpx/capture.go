@@ -66,5 +66,8 @@ func (r *Recorder) Write(p []byte) (int, error) {
 	return r.ResponseWriter.Write(p)
 }
 
+// Wrote reports whether anything was written: a status or body bytes.
+func (r *Recorder) Wrote() bool { return r.wroteHeader }
+
 // Unwrap lets http.ResponseController reach the real writer.
 func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -214,7 +214,8 @@ func LogInternal(log *slog.Logger, what string, r *http.Request, err error) {
 }
 
 // StatusError is an answer the emulator gives in a vendor's name without the
-// vendor's handler (a request to a world that does not exist): each vendor's
+// vendor's handler (a request to a world that does not exist, a fault
+// rule's error): each vendor's
 // error adapter writes it in its own envelope, with the code it uses for that
 // status.
 type StatusError struct {
@@ -222,7 +223,16 @@ type StatusError struct {
 	Message string
 }
 
-func (e *StatusError) Error() string { return e.Message }
+func (e *StatusError) Error() string { return e.Text() }
+
+// Text is the error's message or, when it has none (a fault rule that
+// gives none), the status's own words: "Service Unavailable".
+func (e *StatusError) Text() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return http.StatusText(e.Status)
+}
 
 // Origin is the scheme and host the client reached the emulator by
 // ("http://localhost:8080"): the start of every URL an answer gives.

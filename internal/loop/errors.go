@@ -71,7 +71,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &se):
-		e = &Error{Status: se.Status, Code: codeBadRequest, Message: se.Message}
+		e = &Error{Status: se.Status, Code: codeBadRequest, Message: se.Text()}
 	case errors.As(err, &me):
 		e = &Error{Status: http.StatusMethodNotAllowed, Code: codeBadRequest,
 			Message: "Method " + me.Method + " is not allowed on " + me.Path + " (allowed: " + me.AllowedList() + ")"}

@@ -48,7 +48,7 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &se):
-		e = &Error{Status: se.Status, Message: se.Message}
+		e = &Error{Status: se.Status, Message: se.Text()}
 	case errors.As(err, &me):
 		e = errorf(http.StatusMethodNotAllowed, "The method %s is not allowed for the requested URL. Allowed: %s.", me.Method, me.AllowedList())
 	case httpx.IsTooLarge(err):

@@ -18,6 +18,7 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/control"
+	"github.com/emulator/vendor-emulator/internal/fault"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -94,6 +95,9 @@ type Config struct {
 	// World names the world this handler serves, in its log lines ("" or
 	// "default" for the default world, which logs none).
 	World string
+	// WriteTimeout is the server's: a "timeout" fault holds a request no
+	// longer (fault.DefaultHold when zero).
+	WriteTimeout time.Duration
 }
 
 // New returns the emulator's root handler.
@@ -107,7 +111,12 @@ func New(cfg Config) http.Handler {
 	if cfg.World != "" && cfg.World != world.Default {
 		cfg.Log = cfg.Log.With("world", cfg.World)
 	}
-	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Log: cfg.Log,
+	prefixes := make(map[string]string, len(cfg.Vendors))
+	for _, v := range cfg.Vendors {
+		prefixes[v.Name()] = v.Prefix()
+	}
+	faults := fault.NewSet(prefixes)
+	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Faults: faults, Log: cfg.Log,
 		Version: cfg.Version, Token: cfg.ControlToken, Docs: cfg.Docs, Vendors: map[string]http.Handler{},
 		States: map[string]func(context.Context) (any, error){}}
 	for _, v := range cfg.Vendors {
@@ -117,7 +126,7 @@ func New(cfg Config) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(requestID)
-	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors))
+	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors, faults, cfg.WriteTimeout))
 	r.Use(byPrefixOnly)
 	for _, v := range cfg.Vendors {
 		r.Mount(v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes()))
@@ -198,32 +207,49 @@ func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Han
 // journal records every vendor request in the journal, and logs one line per
 // request at info level (bodies stay in the journal, out of the log).
 // Control-plane calls are logged but not journaled, so reading the journal
-// does not change it.
-func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []Vendor) func(http.Handler) http.Handler {
+// does not change it. A vendor request a fault rule fires on is served by
+// the rule (fault.Serve) instead, and journaled and logged with its id.
+func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []Vendor, faults *fault.Set, hold time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			if strings.HasPrefix(r.URL.Path, "/_emulator/") {
 				rec := httpx.NewRecorder(w, 0)
 				next.ServeHTTP(rec, r)
-				logRequest(log, r, "control", rec.Status, time.Since(start), w.Header().Get("X-Request-Id"))
+				logRequest(log, r, "control", rec.Status, time.Since(start), w.Header().Get("X-Request-Id"), "")
 				return
 			}
-			vendor := ""
+			var vendor Vendor
 			for _, v := range vendors {
 				p := v.Prefix()
 				if strings.HasPrefix(r.URL.Path, p) && (len(r.URL.Path) == len(p) || r.URL.Path[len(p)] == '/') {
-					vendor = v.Name()
+					vendor = v
 					break
 				}
+			}
+			name := ""
+			var hit fault.Hit
+			faulted := false
+			if vendor != nil {
+				name = vendor.Name()
+				hit, faulted = faults.Match(name, r.Method, r.URL.Path[len(vendor.Prefix()):])
 			}
 			at := clk.Now()
 			reqBody := &httpx.Capped{Limit: j.BodyLimit}
 			httpx.TeeBody(r, reqBody)
 			rec := httpx.NewRecorder(w, j.BodyLimit)
-			next.ServeHTTP(rec, r)
+			abort := false
+			if faulted {
+				abort = fault.Serve(rec, r, hit, hold, vendor.WriteError, next)
+			} else {
+				next.ServeHTTP(rec, r)
+			}
 			took := time.Since(start)
 			id := w.Header().Get("X-Request-Id")
+			status := rec.Status
+			if faulted && !rec.Wrote() {
+				status = 0 // no answer was sent: the connection failed
+			}
 			resBody := rec.Body.String()
 			if r.Method == http.MethodHead {
 				resBody = "" // net/http sent none: the handler answered as for GET
@@ -231,31 +257,44 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 			j.Add(control.Entry{
 				ID:           id,
 				Time:         at,
-				Vendor:       vendor,
+				Vendor:       name,
 				Method:       r.Method,
 				Path:         r.URL.Path,
 				Query:        r.URL.RawQuery,
-				Status:       rec.Status,
+				Status:       status,
 				DurationMS:   float64(took.Microseconds()) / 1000,
 				RequestBody:  reqBody.String(),
 				ResponseBody: resBody,
+				Fault:        hit.Rule,
 			})
-			logRequest(log, r, vendor, rec.Status, took, id)
+			logRequest(log, r, name, status, took, id, hit.Rule)
+			if abort {
+				panic(http.ErrAbortHandler) // fails the HTTP/2 stream, which cannot be taken over
+			}
 		})
 	}
 }
 
 // logRequest writes the request's one log line. Only the path is logged, not
 // the query or bodies, which may hold credentials (the journal keeps them).
-func logRequest(log *slog.Logger, r *http.Request, vendor string, status int, took time.Duration, id string) {
+// A request a fault rule fired on is logged as "request faulted", with the
+// rule's id.
+func logRequest(log *slog.Logger, r *http.Request, vendor string, status int, took time.Duration, id, rule string) {
 	if !log.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
-	log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	attrs := []slog.Attr{
 		slog.String("vendor", vendor),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
-		slog.String("request_id", id))
+		slog.String("request_id", id),
+	}
+	msg := "request"
+	if rule != "" {
+		msg = "request faulted"
+		attrs = append(attrs, slog.String("fault", rule))
+	}
+	log.LogAttrs(r.Context(), slog.LevelInfo, msg, attrs...)
 }

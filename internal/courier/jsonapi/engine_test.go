@@ -324,10 +324,37 @@ func TestStatusErrorsInTheEnginesWords(t *testing.T) {
 	e := jsonapi.NewEngine(server.Deps{}, nil, nil, nil)
 	for status, code := range map[int]string{400: "ValidationError", 401: "NotAuthenticated", 403: "PermissionDenied",
 		404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict", 413: "RequestEntityTooLarge", 429: "Throttled",
-		418: "ValidationError", 500: "InternalServerError", 503: "InternalServerError"} {
+		418: "ValidationError", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
+		504: "GatewayTimeout"} {
 		rec := httptest.NewRecorder()
 		e.WriteError(rec, httptest.NewRequest(http.MethodGet, "/v1/x/", nil), &httpx.StatusError{Status: status, Message: "Said."})
 		assert.Equal(t, status, rec.Code)
 		assert.JSONEq(t, fmt.Sprintf(`{"errors":[{"status":%d,"code":%q,"detail":"Said.","meta":{}}]}`, status, code), rec.Body.String())
+	}
+	// Without a message (a fault rule that gives none), Django REST
+	// framework's own words, the throttle's with the Retry-After it carries.
+	for _, c := range []struct {
+		status     int
+		retryAfter string
+		detail     string
+	}{
+		{429, "", "Request was throttled."},
+		{429, "1", "Request was throttled. Expected available in 1 second."},
+		{429, "30", "Request was throttled. Expected available in 30 seconds."},
+		{429, "Wed, 21 Oct 2026 07:28:00 GMT", "Request was throttled."},
+		{500, "", "A server error occurred."},
+		{503, "", "Service temporarily unavailable, try again later."},
+		{502, "", "Bad Gateway"},
+		{504, "", "Gateway Timeout"},
+	} {
+		rec := httptest.NewRecorder()
+		if c.retryAfter != "" {
+			rec.Header().Set("Retry-After", c.retryAfter)
+		}
+		e.WriteError(rec, httptest.NewRequest(http.MethodGet, "/v1/x/", nil), &httpx.StatusError{Status: c.status})
+		var doc struct{ Errors []struct{ Detail string } }
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+		require.Len(t, doc.Errors, 1)
+		assert.Equal(t, c.detail, doc.Errors[0].Detail, "%d %q", c.status, c.retryAfter)
 	}
 }

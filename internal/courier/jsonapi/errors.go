@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
@@ -44,11 +45,43 @@ func statusCode(status int) string {
 		return CodeTooLarge
 	case http.StatusTooManyRequests:
 		return "Throttled"
+	case http.StatusBadGateway:
+		return "BadGateway"
+	case http.StatusServiceUnavailable:
+		return "ServiceUnavailable"
+	case http.StatusGatewayTimeout:
+		return "GatewayTimeout"
 	}
 	if status >= 500 {
 		return CodeInternal
 	}
 	return CodeValidation
+}
+
+// statusDetail is the detail of an error the engine did not raise itself:
+// its message or, when it has none, Django REST framework's words for the
+// status ("Request was throttled. Expected available in 3 seconds.", with
+// the Retry-After the answer carries).
+func statusDetail(w http.ResponseWriter, se *httpx.StatusError) string {
+	if se.Message != "" {
+		return se.Message
+	}
+	switch se.Status {
+	case http.StatusTooManyRequests:
+		if n, err := strconv.Atoi(w.Header().Get("Retry-After")); err == nil && n >= 0 {
+			unit := "seconds"
+			if n == 1 {
+				unit = "second"
+			}
+			return fmt.Sprintf("Request was throttled. Expected available in %d %s.", n, unit)
+		}
+		return "Request was throttled."
+	case http.StatusInternalServerError:
+		return "A server error occurred."
+	case http.StatusServiceUnavailable:
+		return "Service temporarily unavailable, try again later."
+	}
+	return se.Text()
 }
 
 // Error is one JSON:API error object. A handler returns one *Error, or an
@@ -133,7 +166,7 @@ func (e *Engine) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &one):
 		list = Errors{one}
 	case errors.As(err, &se):
-		list = Errors{{Status: se.Status, Code: statusCode(se.Status), Detail: se.Message}}
+		list = Errors{{Status: se.Status, Code: statusCode(se.Status), Detail: statusDetail(w, se)}}
 	case errors.As(err, &me): // Django REST framework's words
 		list = Errors{{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Detail: `Method "` + me.Method + `" not allowed. Allowed: ` + me.AllowedList() + `.`}}
 	case httpx.IsTooLarge(err):
