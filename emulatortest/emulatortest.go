@@ -162,6 +162,49 @@ func (w *World) State(vendor string) []byte {
 	return raw
 }
 
+// Fault is a fault rule: which of the world's requests fail, and how (every
+// field is described in the emulator's docs/faults.md). Zero fields are left
+// out: a rule with no Vendor, Method and Path matches every vendor request.
+type Fault struct {
+	Vendor  string `json:"vendor,omitempty"` // "courier"
+	Method  string `json:"method,omitempty"` // "POST"
+	Path    string `json:"path,omitempty"`   // the vendor's own path: "/v1/messaging-messages/*"
+	Status  int    `json:"status,omitempty"` // an error answer in the vendor's envelope
+	Message string `json:"message,omitempty"`
+	// Headers go on the error answer (a 429 has "Retry-After: 1" unless set).
+	Headers map[string]string `json:"headers,omitempty"`
+	Network string            `json:"network,omitempty"` // "reset", "empty" or "timeout"
+	// DelayMS (± JitterMS) of real time pass before the answer.
+	DelayMS  int `json:"delay_ms,omitempty"`
+	JitterMS int `json:"jitter_ms,omitempty"`
+	Times    int `json:"times,omitempty"` // fires on the next Times matches only
+	After    int `json:"after,omitempty"` // lets the first After matches through
+	// Probability is the share of matches it fires on, drawn from Seed.
+	Probability float64 `json:"probability,omitempty"`
+	Seed        *int64  `json:"seed,omitempty"`
+}
+
+// AddFault adds a fault rule to the world (after those it has) and returns
+// its id.
+func (w *World) AddFault(f Fault) string {
+	w.tb.Helper()
+	var rule struct {
+		ID string `json:"id"`
+	}
+	if err := w.call(http.MethodPost, w.path("/_emulator/faults"), mustJSON(f), http.StatusCreated, &rule); err != nil {
+		w.tb.Fatalf("emulatortest: add fault: %v", err)
+	}
+	return rule.ID
+}
+
+// ClearFaults removes every fault rule of the world.
+func (w *World) ClearFaults() {
+	w.tb.Helper()
+	if err := w.call(http.MethodDelete, w.path("/_emulator/faults"), nil, http.StatusNoContent, nil); err != nil {
+		w.tb.Fatalf("emulatortest: clear faults: %v", err)
+	}
+}
+
 func (w *World) path(p string) string { return "/w/" + w.ID + p }
 
 func (w *World) clock(change map[string]any) time.Time {

@@ -108,3 +108,30 @@ func TestWorldsComeAndGo(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the world is deleted when its test ends")
 }
+
+// TestFaults: a test scripts "fail twice, then succeed" with one call, and
+// its faults stay in its own world.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	w := emulatortest.New(t)
+	other := emulatortest.New(t)
+	status := func(base string) int {
+		req, err := http.NewRequest(http.MethodGet, base+"/api/v2/partners/examplePA", nil)
+		require.NoError(t, err)
+		req.Header.Set("X-API-Key", "examplePA-api-key")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	id := w.AddFault(emulatortest.Fault{Vendor: "360dialog", Method: "GET", Path: "/api/v2/partners/*", Status: 503, Times: 2})
+	assert.Equal(t, "f1", id)
+	assert.Equal(t, http.StatusOK, status(other.BaseURL("360dialog")), "another world's requests are not faulted")
+	for _, want := range []int{503, 503, 200, 200} {
+		assert.Equal(t, want, status(w.BaseURL("360dialog")))
+	}
+	w.AddFault(emulatortest.Fault{Vendor: "360dialog", Status: 429})
+	assert.Equal(t, http.StatusTooManyRequests, status(w.BaseURL("360dialog")))
+	w.ClearFaults()
+	assert.Equal(t, http.StatusOK, status(w.BaseURL("360dialog")))
+}
