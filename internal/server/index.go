@@ -61,6 +61,7 @@ func indexHandler(version, worldID string, vendors []Vendor, docs fs.FS, onErr h
 				{"clock", base + "/_emulator/clock"},
 				{"worlds", base + "/_emulator/worlds"},
 				{"state", base + "/_emulator/state"},
+				{"faults", base + "/_emulator/faults"},
 				{"docs", base + "/_emulator/docs/"},
 			}}
 		for _, v := range vendors {
