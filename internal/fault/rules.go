@@ -354,10 +354,17 @@ func checkHeaders(h map[string]string) error {
 	if len(h) > maxHeaders {
 		return bad("a rule sets at most %d headers", maxHeaders)
 	}
+	seen := make(map[string]string, len(h))
 	for k, v := range h {
 		if !isToken(k) {
 			return bad("header name %q is not a valid HTTP header name", k)
 		}
+		// Names are case-insensitive: which of two spellings won would be
+		// left to map order, so a rule would not answer the same each run.
+		if other, ok := seen[http.CanonicalHeaderKey(k)]; ok {
+			return bad("headers %q and %q are the same header; give it once", other, k)
+		}
+		seen[http.CanonicalHeaderKey(k)] = k
 		for _, c := range []byte(v) {
 			if c < ' ' && c != '\t' || c == 0x7f {
 				return bad("the value of header %q holds a control character", k)
