@@ -354,10 +354,17 @@ func checkHeaders(h map[string]string) error {
 	if len(h) > maxHeaders {
 		return bad("a rule sets at most %d headers", maxHeaders)
 	}
+	seen := make(map[string]string, len(h))
 	for k, v := range h {
 		if !isToken(k) {
 			return bad("header name %q is not a valid HTTP header name", k)
 		}
+		// Names are case-insensitive: which of two spellings won would be
+		// left to map order, so a rule would not answer the same each run.
+		if other, ok := seen[http.CanonicalHeaderKey(k)]; ok {
+			return bad("headers %q and %q are the same header; give it once", other, k)
+		}
+		seen[http.CanonicalHeaderKey(k)] = k
 		for _, c := range []byte(v) {
 			if c < ' ' && c != '\t' || c == 0x7f {
 				return bad("the value of header %q holds a control character", k)
@@ -382,34 +389,37 @@ func isToken(s string) bool {
 }
 
 // match reports whether path (trimmed of its outer slashes) matches the
-// pattern's segments: "*" stands for one segment, "**" for any number.
+// pattern's segments: "*" stands for one segment, "**" for any number. It
+// goes greedily, and on a mismatch lets the last "**" passed take one more
+// segment: O(segments × pattern) at worst, where trying every split for
+// every "**" grows exponentially with a hostile pattern such as
+// "/**/a/**/a/**/a/**/b", all under the world's lock.
 func match(pat []string, path string) bool {
-	for i, p := range pat {
-		if p == "**" {
-			rest := pat[i+1:]
-			if len(rest) == 0 {
-				return true
-			}
-			for {
-				if match(rest, path) {
-					return true
-				}
-				if path == "" {
-					return false
-				}
-				_, path = segment(path)
+	i := 0
+	star, mark := -1, "" // the last "**" passed, and the path left when it was
+	for path != "" {
+		if i < len(pat) && pat[i] == "**" {
+			star, mark = i, path
+			i++
+			continue
+		}
+		if i < len(pat) {
+			seg, rest := segment(path)
+			if pat[i] == "*" || pat[i] == seg {
+				i, path = i+1, rest
+				continue
 			}
 		}
-		if path == "" {
+		if star < 0 {
 			return false
 		}
-		var seg string
-		seg, path = segment(path)
-		if p != "*" && p != seg {
-			return false
-		}
+		_, mark = segment(mark)
+		i, path = star+1, mark
 	}
-	return path == ""
+	for i < len(pat) && pat[i] == "**" {
+		i++
+	}
+	return i == len(pat)
 }
 
 // segment cuts the first segment off path.
