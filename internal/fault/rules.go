@@ -365,6 +365,12 @@ func checkHeaders(h map[string]string) error {
 			return bad("headers %q and %q are the same header; give it once", other, k)
 		}
 		seen[http.CanonicalHeaderKey(k)] = k
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Upgrade", "Keep-Alive":
+			// They frame the answer on the wire: the server sets them, and a
+			// wrong one would break the connection rather than fail the call.
+			return bad("header %q describes the connection, not the answer: a rule cannot set it (network faults break connections)", k)
+		}
 		for _, c := range []byte(v) {
 			if c < ' ' && c != '\t' || c == 0x7f {
 				return bad("the value of header %q holds a control character", k)

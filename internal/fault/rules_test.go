@@ -206,6 +206,8 @@ func TestAddRefuses(t *testing.T) {
 			[]string{"header", `"X-A"`, "control character"}},
 		{"header value with LF", fault.Spec{Status: new(500), Headers: map[string]string{"X-A": "1\nb"}}, []string{"header", "control character"}},
 		{"header value with CR", fault.Spec{Status: new(500), Headers: map[string]string{"X-A": "1\rb"}}, []string{"header", "control character"}},
+		{"framing header", fault.Spec{Status: new(500), Headers: map[string]string{"content-length": "0"}}, []string{"header", `"content-length"`, "connection"}},
+		{"hop-by-hop header", fault.Spec{Status: new(500), Headers: map[string]string{"Connection": "close"}}, []string{"header", `"Connection"`}},
 		{"header value with NUL", fault.Spec{Status: new(500), Headers: map[string]string{"X-A": "\x00"}}, []string{"header", "control character"}},
 		{"header value with DEL", fault.Spec{Status: new(500), Headers: map[string]string{"X-A": "\x7f"}}, []string{"header", "control character"}},
 		{"one header twice", fault.Spec{Status: new(500), Headers: map[string]string{"retry-after": "1", "Retry-After": "2"}},
