@@ -21,7 +21,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httptrace"
 	"strconv"
 	"strings"
@@ -37,7 +36,6 @@ import (
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/fault"
-	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // faultEmu is a running emulator that also tells when it has finished
@@ -52,23 +50,15 @@ type faultEmu struct {
 
 func startFaults(t *testing.T, o app.Options) *faultEmu {
 	t.Helper()
-	if o.DB == "" {
-		o.DB = store.Memory
-	}
-	if o.MaxWorlds == 0 {
-		o.MaxWorlds = 100
-	}
-	a, err := app.New(context.Background(), o)
-	require.NoError(t, err)
 	e := &faultEmu{served: map[string]chan struct{}{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if id := r.Header.Get("X-Request-Id"); id != "" {
-			defer e.finish(id)
-		}
-		a.Handler.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	e.emu = &emu{t, srv.URL}
+	e.emu = serve(t, o, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if id := r.Header.Get("X-Request-Id"); id != "" {
+				defer e.finish(id)
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
 	return e
 }
 

@@ -27,6 +27,13 @@ type emu struct {
 
 func start(t *testing.T, o app.Options) *emu {
 	t.Helper()
+	return serve(t, o, nil)
+}
+
+// serve starts the emulator behind a test server; wrap, when not nil,
+// wraps its handler.
+func serve(t *testing.T, o app.Options, wrap func(http.Handler) http.Handler) *emu {
+	t.Helper()
 	if o.DB == "" {
 		o.DB = store.Memory
 	}
@@ -35,7 +42,11 @@ func start(t *testing.T, o app.Options) *emu {
 	}
 	a, err := app.New(context.Background(), o)
 	require.NoError(t, err)
-	srv := httptest.NewServer(a.Handler)
+	h := a.Handler
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &emu{t, srv.URL}
 }
