@@ -219,14 +219,7 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 				logRequest(log, r, "control", rec.Status, time.Since(start), w.Header().Get("X-Request-Id"), "")
 				return
 			}
-			var vendor Vendor
-			for _, v := range vendors {
-				p := v.Prefix()
-				if strings.HasPrefix(r.URL.Path, p) && (len(r.URL.Path) == len(p) || r.URL.Path[len(p)] == '/') {
-					vendor = v
-					break
-				}
-			}
+			vendor := vendorOf(vendors, r.URL.Path)
 			name := ""
 			var hit fault.Hit
 			faulted := false
