@@ -56,7 +56,7 @@ func (h *Handler) deleteFault(w http.ResponseWriter, r *http.Request) error {
 func faultError(err error) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
-		return &Error{fe.Status, fe.Msg}
+		return &Error{http.StatusBadRequest, fe.Msg}
 	}
 	return err
 }

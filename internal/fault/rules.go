@@ -89,17 +89,16 @@ type Hit struct {
 	Delay   time.Duration
 }
 
-// Error is a rule the control plane refuses (400), or an id it does not
-// know (404), with a message that says why.
+// Error is a rule the control plane refuses (400), with a message that
+// says why.
 type Error struct {
-	Status int
-	Msg    string
+	Msg string
 }
 
 func (e *Error) Error() string { return e.Msg }
 
 func bad(format string, args ...any) *Error {
-	return &Error{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+	return &Error{fmt.Sprintf(format, args...)}
 }
 
 // rule is a Rule with what deciding needs.
@@ -260,16 +259,10 @@ func (s *Set) compile(spec Spec) (*rule, error) {
 	if len(r.Message) > maxMessage {
 		return nil, bad("message is longer than %d bytes", maxMessage)
 	}
-	if err := checkHeaders(spec.Headers); err != nil {
+	var err error
+	if r.Headers, err = checkHeaders(spec.Headers); err != nil {
 		return nil, err
 	}
-	if len(spec.Headers) > 0 {
-		r.Headers = make(map[string]string, len(spec.Headers))
-		for k, v := range spec.Headers {
-			r.Headers[http.CanonicalHeaderKey(k)] = v
-		}
-	}
-	var err error
 	if r.DelayMS, err = bounded("delay_ms", spec.DelayMS, 0, MaxDelayMS); err != nil {
 		return nil, err
 	}
@@ -350,34 +343,42 @@ func bounded(name string, v *int, lo, hi int) (int, error) {
 	return *v, nil
 }
 
-func checkHeaders(h map[string]string) error {
+// checkHeaders checks a rule's headers and returns them by their canonical
+// names (nil when there are none).
+func checkHeaders(h map[string]string) (map[string]string, error) {
 	if len(h) > maxHeaders {
-		return bad("a rule sets at most %d headers", maxHeaders)
+		return nil, bad("a rule sets at most %d headers", maxHeaders)
 	}
-	seen := make(map[string]string, len(h))
+	if len(h) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(h))
+	given := make(map[string]string, len(h)) // canonical name → the spelling given
 	for k, v := range h {
 		if !isToken(k) {
-			return bad("header name %q is not a valid HTTP header name", k)
+			return nil, bad("header name %q is not a valid HTTP header name", k)
 		}
+		name := http.CanonicalHeaderKey(k)
 		// Names are case-insensitive: which of two spellings won would be
 		// left to map order, so a rule would not answer the same each run.
-		if other, ok := seen[http.CanonicalHeaderKey(k)]; ok {
-			return bad("headers %q and %q are the same header; give it once", other, k)
+		if other, ok := given[name]; ok {
+			return nil, bad("headers %q and %q are the same header; give it once", other, k)
 		}
-		seen[http.CanonicalHeaderKey(k)] = k
-		switch http.CanonicalHeaderKey(k) {
+		given[name] = k
+		switch name {
 		case "Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Upgrade", "Keep-Alive":
 			// They frame the answer on the wire: the server sets them, and a
 			// wrong one would break the connection rather than fail the call.
-			return bad("header %q describes the connection, not the answer: a rule cannot set it (network faults break connections)", k)
+			return nil, bad("header %q describes the connection, not the answer: a rule cannot set it (network faults break connections)", k)
 		}
 		for _, c := range []byte(v) {
 			if c < ' ' && c != '\t' || c == 0x7f {
-				return bad("the value of header %q holds a control character", k)
+				return nil, bad("the value of header %q holds a control character", k)
 			}
 		}
+		out[name] = v
 	}
-	return nil
+	return out, nil
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110): a method or a
