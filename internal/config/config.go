@@ -76,7 +76,7 @@ var options = []option{
 	{"log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json"},
 	{"log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
 	{"read-timeout", "EMULATOR_READ_TIMEOUT", DefaultReadTimeout.String(), "longest time to read one request, headers and body"},
-	{"write-timeout", "EMULATOR_WRITE_TIMEOUT", DefaultWriteTimeout.String(), "longest time from the end of a request's headers to the end of its answer"},
+	{"write-timeout", "EMULATOR_WRITE_TIMEOUT", DefaultWriteTimeout.String(), "longest time from the end of a request's headers to the end of its answer (and the longest a timeout fault holds one)"},
 	{"idle-timeout", "EMULATOR_IDLE_TIMEOUT", DefaultIdleTimeout.String(), "longest time a keep-alive connection waits for its next request"},
 	{"shutdown-timeout", "EMULATOR_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout.String(), "longest time in-flight requests may finish on SIGINT/SIGTERM; connections still open then are closed"},
 	{"control-token", "EMULATOR_CONTROL_TOKEN", "", "when set, control-plane calls (all but /_emulator/health) need \"Authorization: Bearer <token>\""},
