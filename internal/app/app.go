@@ -94,7 +94,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 			ControlToken: o.ControlToken, Docs: o.Docs, World: id, WriteTimeout: o.WriteTimeout})
 	}
 	reg := world.New(world.Config{
-		Template: template, Fixtures: o.Fixtures, Dir: dir,
+		Template: template, Dir: dir,
 		Open: func(ctx context.Context, path string) (*store.DB, error) {
 			return store.Open(ctx, path, o.Fixtures, schemas...)
 		},

@@ -72,7 +72,7 @@ type option struct {
 var options = []option{
 	{"addr", "EMULATOR_ADDR", DefaultAddr, "listen address (\":8080\" for every interface)"},
 	{"db", "EMULATOR_DB", ":memory:", "SQLite database: :memory: (fresh, seeded state at every start) or a file path that keeps state across restarts"},
-	{"fixtures", "EMULATOR_FIXTURES", "", "directory of fixture files to seed from instead of the embedded ones"},
+	{"fixtures", "EMULATOR_FIXTURES", "", "directory of fixture files to seed from; a vendor without a file there keeps the embedded defaults"},
 	{"log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json"},
 	{"log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
 	{"read-timeout", "EMULATOR_READ_TIMEOUT", DefaultReadTimeout.String(), "longest time to read one request, headers and body"},

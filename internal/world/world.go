@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -62,10 +61,9 @@ type Build func(id string, db *store.DB, clk *clock.Clock) http.Handler
 
 // Config is what a Registry needs.
 type Config struct {
-	// Template is migrated and seeded from Fixtures, in memory, and never
-	// served: every new world starts as a copy of it.
+	// Template is migrated and seeded, in memory, and never served: every
+	// new world starts as a copy of it, and resets to its fixtures.
 	Template *store.DB
-	Fixtures fs.FS
 	// Dir, when not empty, is where worlds keep their database files (file
 	// mode); in memory mode it is empty.
 	Dir string
@@ -193,19 +191,21 @@ func (r *Registry) reserve(id string) error {
 }
 
 func (r *Registry) make(ctx context.Context, id string, spec Spec) (*World, error) {
-	src, fsys, clk := r.cfg.Template, r.cfg.Fixtures, clock.New(nil)
+	src, clk := r.cfg.Template, clock.New(nil)
 	if spec.From != "" {
 		from := r.Acquire(spec.From)
 		if from == nil {
 			return nil, fmt.Errorf("%w %q to copy from", ErrUnknown, spec.From)
 		}
 		defer r.Release(from)
-		src, fsys = from.DB, from.DB.Fixtures()
+		src = from.DB
 		if from.Clock.Frozen() {
 			clk.Freeze(true)
 		}
 		clk.Set(from.Clock.Now())
 	}
+	// The copy resets to its source's fixtures, inline ones laid over them.
+	fsys := src.Fixtures()
 	vendors := make([]string, 0, len(spec.Fixtures))
 	if len(spec.Fixtures) > 0 {
 		known := src.Vendors()

@@ -65,7 +65,7 @@ func newEnv(t *testing.T, dir string, max int) *env {
 	rt := &realTime{}
 	rt.now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	reg := world.New(world.Config{
-		Template: tmpl, Fixtures: seed, Dir: dir, TTL: time.Hour, Max: max, Now: rt.Now,
+		Template: tmpl, Dir: dir, TTL: time.Hour, Max: max, Now: rt.Now,
 		Open: func(ctx context.Context, path string) (*store.DB, error) {
 			return store.Open(ctx, path, seed, schema())
 		},
