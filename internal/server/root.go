@@ -89,12 +89,9 @@ func withPath(r *http.Request, rest string, cut int) *http.Request {
 func unknownWorld(w http.ResponseWriter, r *http.Request, id string, cfg RootConfig) {
 	err := &httpx.StatusError{Status: http.StatusNotFound,
 		Message: "no world " + strconv.Quote(id) + " exists (it may have expired or been deleted); create it with POST /_emulator/worlds"}
-	for _, v := range cfg.Vendors {
-		p := v.Prefix()
-		if strings.HasPrefix(r.URL.Path, p) && (len(r.URL.Path) == len(p) || r.URL.Path[len(p)] == '/') {
-			v.WriteError(w, r, err)
-			return
-		}
+	if v := vendorAt(cfg.Vendors, r.URL.Path); v != nil {
+		v.WriteError(w, r, err)
+		return
 	}
 	control.WriteError(cfg.Log)(w, r, err)
 }
