@@ -235,10 +235,16 @@ func (e *StatusError) Text() string {
 }
 
 // Origin is the scheme and host the client reached the emulator by
-// ("http://localhost:8080"): the start of every URL an answer gives.
+// ("http://localhost:8080"): https on a TLS connection or when the proxy in
+// front of the emulator says so (X-Forwarded-Proto), so that the URLs an
+// answer gives work from where the client stands.
 func Origin(r *http.Request) string {
+	scheme := "http"
 	if r.TLS != nil {
-		return "https://" + r.Host
+		scheme = "https"
 	}
-	return "http://" + r.Host
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
 }
