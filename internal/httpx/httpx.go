@@ -248,3 +248,20 @@ func Origin(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host
 }
+
+type pathBaseKey struct{}
+
+// WithPathBase is r for a handler whose path lost its start, base (a
+// world's "/w/{id}", which the root cuts before the world's handler sees
+// the path): BaseURL gives it back.
+func WithPathBase(r *http.Request, base string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), pathBaseKey{}, base))
+}
+
+// BaseURL is the start of a URL an answer gives for a path of its own
+// handler: Origin and the path base a client sent ("http://host/w/ci-42"),
+// so that following the URL stays in the same world.
+func BaseURL(r *http.Request) string {
+	base, _ := r.Context().Value(pathBaseKey{}).(string)
+	return Origin(r) + base
+}

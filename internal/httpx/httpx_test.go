@@ -90,7 +90,8 @@ func TestLogInternalQuietWhenTheClientLeft(t *testing.T) {
 }
 
 // TestOrigin: the scheme is the connection's, or the one a proxy in front
-// forwards (anything else it says is ignored).
+// forwards (anything else it says is ignored); BaseURL adds the path a
+// world's URL began with, which the handler does not see.
 func TestOrigin(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -113,5 +114,7 @@ func TestOrigin(t *testing.T) {
 			r.Header.Set("X-Forwarded-Proto", tc.forwarded)
 		}
 		assert.Equal(t, tc.want, httpx.Origin(r), "tls %v, forwarded %q", tc.tls, tc.forwarded)
+		assert.Equal(t, tc.want, httpx.BaseURL(r), "no path base: the origin")
+		assert.Equal(t, tc.want+"/w/ci-42", httpx.BaseURL(httpx.WithPathBase(r, "/w/ci-42")))
 	}
 }

@@ -49,7 +49,8 @@ func Root(cfg RootConfig) http.Handler {
 			id, named = r.URL.Query().Get("world"), true
 		}
 		if rest != path {
-			r = withPath(r, rest, len(path)-len(rest))
+			// Links the handler gives (courier's pages) keep the world's path.
+			r = httpx.WithPathBase(withPath(r, rest, len(path)-len(rest)), "/w/"+id)
 		}
 		if rest == "/_emulator/worlds" || strings.HasPrefix(rest, "/_emulator/worlds/") {
 			worlds.ServeHTTP(w, r) // belongs to no world

@@ -509,7 +509,7 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 			seen[k] = true
 		}
 		parts = append(parts, "page[limit]="+strconv.FormatInt(limit, 10), "page[offset]="+strconv.FormatInt(off, 10))
-		return httpx.Origin(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
+		return httpx.BaseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
 	}
 	last := int64(0)
 	if limit > 0 && total > 0 {
