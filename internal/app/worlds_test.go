@@ -112,7 +112,8 @@ func TestCreateAnswersBaseURLs(t *testing.T) {
 		"courier":     e.url + "/w/suite-1/courier",
 	}, got.BaseURLs)
 
-	// Each base URL serves its vendor as the plain prefix does.
+	// Each base URL serves its vendor as the plain prefix does; the links an
+	// answer gives (courier's pages) stay in the world the URL named.
 	for _, c := range []struct{ path, header string }{
 		{"/360dialog/api/v2/partners/examplePA", partnerKey},
 		{"/greenarrow/ga/api/v2/organizations/1", gaAdmin},
@@ -123,9 +124,11 @@ func TestCreateAnswersBaseURLs(t *testing.T) {
 		inWorld := e.do(http.MethodGet, "/w/suite-1"+c.path, "", c.header)
 		byHeader := e.do(http.MethodGet, c.path, "", c.header, "X-Emulator-World: suite-1")
 		assert.Equal(t, http.StatusOK, inWorld.status, c.path)
-		assert.JSONEq(t, plain.body, inWorld.body, c.path)
+		assert.JSONEq(t, strings.ReplaceAll(plain.body, `"`+e.url+"/", `"`+e.url+"/w/suite-1/"), inWorld.body, c.path)
 		assert.JSONEq(t, plain.body, byHeader.body, c.path)
 	}
+	assert.Contains(t, e.do(http.MethodGet, "/w/suite-1/courier/v1/messaging-channels/", "", courierTok).body,
+		`"first":"`+e.url+`/w/suite-1/courier/v1/messaging-channels/?page[limit]=50&page[offset]=0"`)
 }
 
 func TestCreateRefusesBadRequests(t *testing.T) {

@@ -174,7 +174,7 @@ func (h *Handler) listDocs(w http.ResponseWriter, r *http.Request) error {
 // doc handles GET /_emulator/docs/{page}: the Markdown as plain text, which
 // every browser shows instead of downloading.
 func (h *Handler) doc(w http.ResponseWriter, r *http.Request) error {
-	name := chi.URLParam(r, "page")
+	name := httpx.PathParam(r, "page")
 	var page []byte
 	err := fs.ErrNotExist
 	if h.Docs != nil && strings.HasSuffix(name, ".md") && fs.ValidPath(name) {

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/emulator/vendor-emulator/internal/fault"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
@@ -45,7 +43,7 @@ func (h *Handler) clearFaults(w http.ResponseWriter, r *http.Request) error {
 
 // deleteFault handles DELETE /_emulator/faults/{id}.
 func (h *Handler) deleteFault(w http.ResponseWriter, r *http.Request) error {
-	id := chi.URLParam(r, "id")
+	id := httpx.PathParam(r, "id")
 	if !h.Faults.Delete(id) {
 		return &Error{http.StatusNotFound, "no fault rule " + strconv.Quote(id) + " in this world; GET /_emulator/faults lists them"}
 	}

@@ -2,13 +2,16 @@ package control_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/fault"
 	"github.com/emulator/vendor-emulator/internal/greenarrow"
 	"github.com/emulator/vendor-emulator/internal/loop"
 	"github.com/emulator/vendor-emulator/internal/server"
@@ -60,4 +63,32 @@ func TestMethodsOnEveryControlRoute(t *testing.T) {
 	assert.Contains(t, table, "/loopmessage/senders/{id}/status")
 	env.CheckMethods(t, emutest.MethodRules{Prefix: "/_emulator", Routes: routes, Fill: emutest.FillParams(nil),
 		Error: controlError})
+}
+
+// TestControlPathParamsAreDecoded: the control plane's own path parameters
+// (a fault rule's id, a docs page) are percent-decoded like the vendors',
+// every byte of them escaped or not.
+func TestControlPathParamsAreDecoded(t *testing.T) {
+	t.Parallel()
+	h := &control.Handler{Faults: fault.NewSet(map[string]string{"360dialog": "/360dialog"}),
+		Docs: fstest.MapFS{"faults.md": {Data: []byte("# Faults")}}}
+	srv := httptest.NewServer(h.Routes())
+	defer srv.Close()
+	do := func(method, path, body string) emutest.Response {
+		return (&emutest.Env{URL: srv.URL, Server: srv}).Do(t, method, path, body)
+	}
+	for _, id := range []string{"f1", emutest.EscapeAll("f2")} {
+		res := do("POST", "/faults", `{"vendor": "360dialog", "status": 503}`)
+		require.Equal(t, http.StatusCreated, res.Status, res.Body)
+		assert.Equal(t, http.StatusNoContent, do("DELETE", "/faults/"+id, "").Status, id)
+	}
+	assert.JSONEq(t, `{"faults": []}`, do("GET", "/faults", "").Body)
+	controlError(t, do("DELETE", "/faults/"+emutest.EscapeAll("f9"), ""), http.StatusNotFound)
+
+	for _, page := range []string{"faults.md", emutest.EscapeAll("faults.md"), "faults%2Emd"} {
+		res := do("GET", "/docs/"+page, "")
+		assert.Equal(t, http.StatusOK, res.Status, page)
+		assert.Equal(t, "# Faults", res.Body, page)
+	}
+	controlError(t, do("GET", "/docs/"+emutest.EscapeAll("../faults.md"), ""), http.StatusNotFound)
 }

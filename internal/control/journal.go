@@ -37,8 +37,7 @@ type Journal struct {
 	mu      sync.Mutex
 	entries []Entry // grows to size, then wraps: a world nobody calls holds none
 	size    int
-	next    int  // where the next entry goes once the ring is full
-	full    bool // the ring has wrapped
+	next    int // where the next entry goes once the ring is full
 	// BodyLimit is how many bytes of each body are kept.
 	BodyLimit int
 }
@@ -64,9 +63,8 @@ func (j *Journal) Add(e Entry) {
 	e.RequestBody, e.ResponseBody = truncate(e.RequestBody, j.BodyLimit), truncate(e.ResponseBody, j.BodyLimit)
 	e.Method, e.ID = truncate(e.Method, 64), truncate(e.ID, 200)
 	j.mu.Lock()
-	if !j.full {
+	if len(j.entries) < j.size {
 		j.entries = append(j.entries, e)
-		j.full = len(j.entries) == j.size
 	} else {
 		j.entries[j.next] = e
 		j.next = (j.next + 1) % j.size
@@ -93,7 +91,7 @@ func (j *Journal) List(vendor string, limit int) []Entry {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries, j.next, j.full = nil, 0, false
+	j.entries, j.next = nil, 0
 }
 
 // truncate cuts s to at most n bytes. The copy matters: a substring would

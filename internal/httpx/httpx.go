@@ -235,10 +235,33 @@ func (e *StatusError) Text() string {
 }
 
 // Origin is the scheme and host the client reached the emulator by
-// ("http://localhost:8080"): the start of every URL an answer gives.
+// ("http://localhost:8080"): https on a TLS connection or when the proxy in
+// front of the emulator says so (X-Forwarded-Proto), so that the URLs an
+// answer gives work from where the client stands.
 func Origin(r *http.Request) string {
+	scheme := "http"
 	if r.TLS != nil {
-		return "https://" + r.Host
+		scheme = "https"
 	}
-	return "http://" + r.Host
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+type pathBaseKey struct{}
+
+// WithPathBase is r for a handler whose path lost its start, base (a
+// world's "/w/{id}", which the root cuts before the world's handler sees
+// the path): BaseURL gives it back.
+func WithPathBase(r *http.Request, base string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), pathBaseKey{}, base))
+}
+
+// BaseURL is the start of a URL an answer gives for a path of its own
+// handler: Origin and the path base a client sent ("http://host/w/ci-42"),
+// so that following the URL stays in the same world.
+func BaseURL(r *http.Request) string {
+	base, _ := r.Context().Value(pathBaseKey{}).(string)
+	return Origin(r) + base
 }

@@ -88,3 +88,33 @@ func TestLogInternalQuietWhenTheClientLeft(t *testing.T) {
 	httpx.LogInternal(log, "vendor: internal error", r, context.Canceled)
 	assert.Contains(t, out.String(), "level=ERROR")
 }
+
+// TestOrigin: the scheme is the connection's, or the one a proxy in front
+// forwards (anything else it says is ignored); BaseURL adds the path a
+// world's URL began with, which the handler does not see.
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tls             bool
+		forwarded, want string
+	}{
+		{false, "", "http://emu.test:8080"},
+		{true, "", "https://emu.test:8080"},
+		{false, "https", "https://emu.test:8080"},
+		{true, "http", "http://emu.test:8080"},
+		{false, "ftp", "http://emu.test:8080"},
+		{false, "HTTPS", "http://emu.test:8080"},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("GET", "http://emu.test:8080/courier/v1/x/", nil)
+		if tc.tls {
+			r = httptest.NewRequest("GET", "https://emu.test:8080/courier/v1/x/", nil)
+		}
+		if tc.forwarded != "" {
+			r.Header.Set("X-Forwarded-Proto", tc.forwarded)
+		}
+		assert.Equal(t, tc.want, httpx.Origin(r), "tls %v, forwarded %q", tc.tls, tc.forwarded)
+		assert.Equal(t, tc.want, httpx.BaseURL(r), "no path base: the origin")
+		assert.Equal(t, tc.want+"/w/ci-42", httpx.BaseURL(httpx.WithPathBase(r, "/w/ci-42")))
+	}
+}

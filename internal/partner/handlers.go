@@ -39,12 +39,14 @@ var loadQueries = map[string]string{
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanPartner(s scanner) (*Partner, error) {
+// scanPartner reads the partnerColumns of a row, then the columns after
+// them into extra (the state export's api_key).
+func scanPartner(s scanner, extra ...any) (*Partner, error) {
 	var p Partner
 	var settings sql.NullString
-	if err := s.Scan(&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
+	if err := s.Scan(append([]any{&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
 		&p.WebhookURL, &p.PartnerRedirectURL, &p.Country, &p.BlockedNewSubmission, &p.AllowClientToAddPhoneNo,
-		&settings, &p.BillingSystem, &p.PublishableKey); err != nil {
+		&settings, &p.BillingSystem, &p.PublishableKey}, extra...)...); err != nil {
 		return nil, err
 	}
 	if settings.Valid {

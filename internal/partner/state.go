@@ -3,7 +3,6 @@ package partner
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -23,17 +22,12 @@ func (a *API) State(ctx context.Context) (any, error) {
 	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
 		if err := store.EachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key FROM dlg_partners ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {
-				var p fixturePartner
-				var settings sql.NullString
-				if err := rows.Scan(&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
-					&p.WebhookURL, &p.PartnerRedirectURL, &p.Country, &p.BlockedNewSubmission,
-					&p.AllowClientToAddPhoneNo, &settings, &p.BillingSystem, &p.PublishableKey, &p.APIKey); err != nil {
+				var key string
+				p, err := scanPartner(rows, &key)
+				if err != nil {
 					return err
 				}
-				if settings.Valid {
-					p.Settings = json.RawMessage(settings.String)
-				}
-				data.Partners = append(data.Partners, p)
+				data.Partners = append(data.Partners, fixturePartner{Partner: *p, APIKey: key})
 				return nil
 			}); err != nil {
 			return err

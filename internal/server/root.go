@@ -49,7 +49,8 @@ func Root(cfg RootConfig) http.Handler {
 			id, named = r.URL.Query().Get("world"), true
 		}
 		if rest != path {
-			r = withPath(r, rest, len(path)-len(rest))
+			// Links the handler gives (courier's pages) keep the world's path.
+			r = httpx.WithPathBase(withPath(r, rest, len(path)-len(rest)), "/w/"+id)
 		}
 		if rest == "/_emulator/worlds" || strings.HasPrefix(rest, "/_emulator/worlds/") {
 			worlds.ServeHTTP(w, r) // belongs to no world
@@ -89,20 +90,9 @@ func withPath(r *http.Request, rest string, cut int) *http.Request {
 func unknownWorld(w http.ResponseWriter, r *http.Request, id string, cfg RootConfig) {
 	err := &httpx.StatusError{Status: http.StatusNotFound,
 		Message: "no world " + strconv.Quote(id) + " exists (it may have expired or been deleted); create it with POST /_emulator/worlds"}
-	if v := vendorOf(cfg.Vendors, r.URL.Path); v != nil {
+	if v := vendorAt(cfg.Vendors, r.URL.Path); v != nil {
 		v.WriteError(w, r, err)
 		return
 	}
 	control.WriteError(cfg.Log)(w, r, err)
-}
-
-// vendorOf is the vendor whose prefix path is under, or nil.
-func vendorOf(vendors []Vendor, path string) Vendor {
-	for _, v := range vendors {
-		p := v.Prefix()
-		if strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/') {
-			return v
-		}
-	}
-	return nil
 }

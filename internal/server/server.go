@@ -219,7 +219,7 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 				logRequest(log, r, "control", rec.Status, time.Since(start), w.Header().Get("X-Request-Id"), "")
 				return
 			}
-			vendor := vendorOf(vendors, r.URL.Path)
+			vendor := vendorAt(vendors, r.URL.Path)
 			name := ""
 			var hit fault.Hit
 			faulted := false
@@ -266,6 +266,17 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 			}
 		})
 	}
+}
+
+// vendorAt is the vendor whose prefix path is under (nil: none).
+func vendorAt(vendors []Vendor, path string) Vendor {
+	for _, v := range vendors {
+		p := v.Prefix()
+		if strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/') {
+			return v
+		}
+	}
+	return nil
 }
 
 // logRequest writes the request's one log line. Only the path is logged, not

@@ -123,6 +123,11 @@ func TestIndex(t *testing.T) {
 	assert.Equal(t, env.URL+"/fake", ix.Vendors[0].BaseURL, "the base URL is the one the client reached")
 	assert.Equal(t, []server.Credential{{Send: "X-Fake: yes", Means: "anyone"}}, ix.Vendors[0].Credentials)
 
+	// Behind a TLS-terminating proxy, the base URLs are the https ones the client uses.
+	res = env.Do(t, "GET", "/", "", "Accept: application/json", "X-Forwarded-Proto: https")
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &ix))
+	assert.Equal(t, "https://"+strings.TrimPrefix(env.URL, "http://")+"/fake", ix.Vendors[0].BaseURL)
+
 	res = env.Do(t, "GET", "/", "", "Accept: text/html")
 	assert.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"))
 	assert.Contains(t, res.Body, `<code class="base-url">`+env.URL+`/fake</code>`)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // ListQuery is the SQL of one list, built from the scope, the parameters and
@@ -507,7 +509,7 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 			seen[k] = true
 		}
 		parts = append(parts, "page[limit]="+strconv.FormatInt(limit, 10), "page[offset]="+strconv.FormatInt(off, 10))
-		return baseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
+		return httpx.BaseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
 	}
 	last := int64(0)
 	if limit > 0 && total > 0 {
@@ -528,17 +530,6 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 // queryKey escapes a parameter name but keeps JSON:API's brackets readable.
 func queryKey(k string) string {
 	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
-}
-
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host
 }
 
 // PageAnswer answers one page of a list with its meta and links.
