@@ -22,7 +22,7 @@ type Config struct {
 	LogLevel  slog.Level // -log-level, EMULATOR_LOG_LEVEL: debug, info, warn, error
 
 	// ControlToken, when set, is the bearer token every control-plane call
-	// but the health check must carry (-control-token, EMULATOR_CONTROL_TOKEN).
+	// but the health check and the docs pages must carry (-control-token, EMULATOR_CONTROL_TOKEN).
 	ControlToken string
 
 	// How long one connection may take, so that a stalled or slow client
@@ -79,7 +79,7 @@ var options = []option{
 	{"write-timeout", "EMULATOR_WRITE_TIMEOUT", DefaultWriteTimeout.String(), "longest time from the end of a request's headers to the end of its answer (and the longest a timeout fault holds one)"},
 	{"idle-timeout", "EMULATOR_IDLE_TIMEOUT", DefaultIdleTimeout.String(), "longest time a keep-alive connection waits for its next request"},
 	{"shutdown-timeout", "EMULATOR_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout.String(), "longest time in-flight requests may finish on SIGINT/SIGTERM; connections still open then are closed"},
-	{"control-token", "EMULATOR_CONTROL_TOKEN", "", "when set, control-plane calls (all but /_emulator/health) need \"Authorization: Bearer <token>\""},
+	{"control-token", "EMULATOR_CONTROL_TOKEN", "", "when set, control-plane calls (all but /_emulator/health and /_emulator/docs/) need \"Authorization: Bearer <token>\""},
 	{"world-ttl", "EMULATOR_WORLD_TTL", DefaultWorldTTL.String(), "a world (POST /_emulator/worlds) nobody calls for this long is deleted"},
 	{"max-worlds", "EMULATOR_MAX_WORLDS", strconv.Itoa(DefaultMaxWorlds), "most worlds that may exist at once, besides the default one"},
 }
