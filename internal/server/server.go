@@ -140,7 +140,6 @@ func New(cfg Config) http.Handler {
 		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path + "; GET / lists what is served where"}
 	})
 	r.NotFound(notFound)
-	r.MethodNotAllowed(notFound)
 	return r
 }
 
