@@ -249,7 +249,7 @@ func snifferLogs(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (an
 		}
 		reach.Add(orgs...)
 	}
-	return pageOf(c, page, total, limit, offset)
+	return c.PageOf(page, total, limit, offset)
 }
 
 // snifferLogsSQL is one page and the total of a sniffer's logs whose

@@ -186,7 +186,7 @@ func userDeviceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw
 func userDeviceLogs(c *jsonapi.Call, dev *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	limit, offset := c.PageBounds()
 	page, total := userDeviceLogsSQL(dev.ID, c.Caller.Orgs, limit, offset)
-	return pageOf(c, page, total, limit, offset)
+	return c.PageOf(page, total, limit, offset)
 }
 
 // userDeviceLogsSQL is one page of a device's pushes from some organizations,

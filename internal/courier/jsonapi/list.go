@@ -461,6 +461,25 @@ func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID 
 	return page, total, nil
 }
 
+// PageOf answers one page of a list an action computes (a record's children
+// as only some callers may see them): the records the statement page reads,
+// rendered, with the total the statement total counts.
+func (c *Call) PageOf(page, total Statement, limit, offset int64) (*Answer, error) {
+	var n int64
+	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
+		return nil, err
+	}
+	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := c.renderAll(recs)
+	if err != nil {
+		return nil, err
+	}
+	return c.PageAnswer(data, limit, offset, n), nil
+}
+
 // renderAll renders a page of records in order.
 func (c *Call) renderAll(recs []*Record) ([]ResourceObject, error) {
 	data := make([]ResourceObject, 0, len(recs))
