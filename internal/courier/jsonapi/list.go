@@ -237,9 +237,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		var args []any
 		if len(orgs) > 0 {
 			where = append(where, "org_id IN ("+Placeholders(len(orgs))+")")
-			for _, o := range orgs {
-				args = append(args, o)
-			}
+			args = AppendArgs(args, orgs...)
 		}
 		if q.parent != "" {
 			where = append(where, "parent_id = ?")
@@ -309,10 +307,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 	case len(q.where) == 0 && q.orgs != nil:
 		// Only scoped: the triggers' counts answer without counting rows.
 		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ` + quote(c.Res.Type) + ` AND org_id IN (` + Placeholders(len(q.orgs)) + `)`
-		var cargs []any
-		for _, o := range q.orgs {
-			cargs = append(cargs, o)
-		}
+		cargs := AppendArgs(nil, q.orgs...)
 		if q.parent != "" {
 			cq += ` AND parent_id = ?`
 			cargs = append(cargs, q.parent)
@@ -386,8 +381,18 @@ const childOrgsSQL = `SELECT org_id FROM cr_counts WHERE type = ? AND parent_id 
 // quote is s as an SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// Placeholders is n bound parameters, for an IN (...) list.
 func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// AppendArgs appends strings (the ids of an IN (...) list) to a statement's
+// arguments.
+func AppendArgs(args []any, ss ...string) []any {
+	for _, s := range ss {
+		args = append(args, s)
+	}
+	return args
 }
 
 // list handles GET <path> for every resource type: scoping, parameters,
