@@ -164,6 +164,7 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 				}
 				// The queries the counters replace, as they were.
 				var wantNew, wantAll, wantRead, wantUnread, gotNew, gotAll, gotRead, gotUnread int64
+				var gotMark any
 				if err := tx.QueryRow(`SELECT count(*) FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ?
 					AND json_extract(attrs, '$.draft') = 0 AND json_extract(attrs, '$."individual-id"') IS NOT ?
 					AND json_extract(attrs, '$."posted-time"') > ?`, ch, who, mark).Scan(&wantNew); err != nil {
@@ -182,11 +183,12 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 					}
 					assert.Equal(t, wantNew, gotNew, "%s: new messages of %s in %s", step, who, ch)
 				}
-				if err := tx.QueryRow(courier.AcknowledgedCountsSQL, who, who, ch, ch, who).Scan(&gotAll, &gotRead, &gotUnread); err != nil {
+				if err := tx.QueryRow(courier.AcknowledgedCountsSQL, who, who, ch, ch, who).Scan(&gotAll, &gotRead, &gotUnread, &gotMark); err != nil {
 					return err
 				}
 				assert.Equal(t, []int64{wantAll, wantRead, wantUnread}, []int64{gotAll, gotRead, gotUnread},
 					"%s: messages, acknowledged and not of %s in %s", step, who, ch)
+				assert.Equal(t, mark, gotMark, "%s: the read mark of %s in %s", step, who, ch)
 			}
 		}
 		return nil

@@ -109,12 +109,6 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 // ids, tokens and links, attributes the catalog does not know or types
 // otherwise, and references to records no file holds.
 func checkFixtures(t *jsonapi.Engine, files []string, all []fixtureData) error {
-	byType := map[string]*jsonapi.Resource{}
-	for _, r := range resources() {
-		if byType[r.Type] == nil {
-			byType[r.Type] = r // the first entry of a type is its own
-		}
-	}
 	ids := map[string]*store.FixtureUnique{} // per type
 	types := map[string][]string{}           // id → the types that have it
 	for i, data := range all {
@@ -132,7 +126,7 @@ func checkFixtures(t *jsonapi.Engine, files []string, all []fixtureData) error {
 				return err
 			}
 			types[r.ID] = append(types[r.ID], r.Type)
-			if err := checkAttributes(rec, r.Type, attrs, byType[r.Type], r.Attributes); err != nil {
+			if err := checkAttributes(rec, r.Type, attrs, t.Resource(r.Type), r.Attributes); err != nil {
 				return err
 			}
 		}
@@ -155,7 +149,7 @@ func checkFixtures(t *jsonapi.Engine, files []string, all []fixtureData) error {
 				return rec.Errorf("org", "unknown organization %q", r.OrgID)
 			}
 			parentType := ""
-			if res := byType[r.Type]; res != nil && res.Parent != nil {
+			if res := t.Resource(r.Type); res != nil && res.Parent != nil {
 				parentType = res.Parent.Type
 			}
 			if r.ParentID != "" && !is(r.ParentID, parentType) {

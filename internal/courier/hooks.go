@@ -141,29 +141,6 @@ func childrenOf(c *jsonapi.Call, typ, parentID string) ([]*jsonapi.Record, error
 		ORDER BY created_at, id`, typ, parentID)
 }
 
-// pageOf answers the page of records the statement page reads, with the
-// total the statement total counts: for actions that list a record's
-// children as only some callers may see them.
-func pageOf(c *jsonapi.Call, page, total jsonapi.Statement, limit, offset int64) (*jsonapi.Answer, error) {
-	var n int64
-	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
-		return nil, err
-	}
-	recs, err := jsonapi.QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
-	if err != nil {
-		return nil, err
-	}
-	data := make([]jsonapi.ResourceObject, 0, len(recs))
-	for _, r := range recs {
-		obj, err := c.Render(r)
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, obj)
-	}
-	return c.PageAnswer(data, limit, offset, n), nil
-}
-
 // newRecord starts a record of typ owned by org below parent, stamped now.
 func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
 	rec := &jsonapi.Record{Type: typ, ID: c.Engine.IDs.UUID(), OrgID: org, ParentID: parent, CreatedAt: c.Now,

@@ -598,10 +598,7 @@ func summarySQL(c *jsonapi.Call, who string) jsonapi.Statement {
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	args := []any{}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs(nil, orgs...)
 	return jsonapi.Statement{SQL: `FROM cr_resources ch JOIN cr_channel_authors a ON a.channel_id = ch.id
 		WHERE ch.type = 'messaging-channels' AND ch.org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ch.` + cond,
 		Args: append(args, condArgs...)}
@@ -623,10 +620,7 @@ const (
 // summaryNotificationsSQL counts the individual's notifications in some
 // organizations (cr_individual_org_notifications, migration 107).
 func summaryNotificationsSQL(who string, orgs []string) jsonapi.Statement {
-	args := []any{who}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{who}, orgs...)
 	return jsonapi.Statement{SQL: `SELECT COALESCE(sum(n), 0) FROM cr_individual_org_notifications WHERE individual_id = ?
 		AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `)`, Args: args}
 }
@@ -635,10 +629,7 @@ func summaryNotificationsSQL(who string, orgs []string) jsonapi.Statement {
 // that name the individual anywhere in their attributes (each organization's
 // video channels are read: see TestComputedQueryPlans).
 func summaryVideoChannelsSQL(who string, orgs []string) jsonapi.Statement {
-	var args []any
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs(nil, orgs...)
 	return jsonapi.Statement{SQL: `SELECT count(*) FROM cr_resources WHERE type = 'video-channels'
 		AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND instr(attrs, ?) > 0`, Args: append(args, `"`+who+`"`)}
 }

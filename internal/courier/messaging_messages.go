@@ -1,7 +1,6 @@
 package courier
 
 import (
-	"database/sql"
 	"errors"
 	"net/http"
 
@@ -88,14 +87,10 @@ func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error
 		return err
 	}
 	// The mark as the link stores it ('' without one), bound as it is.
-	var mark any = ""
-	err = c.Tx.QueryRowContext(c.Ctx, readMarkSQL, channel, who).Scan(&mark)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
+	var mark any
 	var all, readCount, unreadCount int64
 	if err := c.Tx.QueryRowContext(c.Ctx, acknowledgedCountsSQL, who, who, channel, channel, who).Scan(
-		&all, &readCount, &unreadCount); err != nil {
+		&all, &readCount, &unreadCount, &mark); err != nil {
 		return err
 	}
 	// NOT (own OR posted <= mark) keeps the rows where both are false: posted
@@ -126,17 +121,16 @@ func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error
 	return nil
 }
 
-// readMarkSQL reads the posted-time of an individual's read mark of a channel.
-const readMarkSQL = `SELECT COALESCE(json_extract(attrs, '$."posted-time"'), '') FROM cr_links
-	WHERE rel = 'read' AND from_id = ? AND to_id = ?`
-
 // acknowledgedCountsSQL counts a channel's messages, those an individual has
 // read (their own, and any posted up to their mark) and those they have not
 // (posted after the mark by someone else), from the counters: the reader's
-// mark row, or without one the channel's rows by author.
+// mark row, or without one the channel's rows by author. Last, the mark the
+// counts are of (the link's posted-time as cr_read_marks copies it, empty
+// without one).
 const acknowledgedCountsSQL = `SELECT a.messages,
 	a.messages - COALESCE(m.after, a.timed - a.own_timed) - (a.untimed - a.own_untimed),
-	COALESCE(m.after - m.after_anon, a.timed - a.own_timed - a.anon_timed)
+	COALESCE(m.after - m.after_anon, a.timed - a.own_timed - a.anon_timed),
+	COALESCE(m.mark, '')
 FROM (SELECT COALESCE(sum(messages), 0) AS messages, COALESCE(sum(timed), 0) AS timed, COALESCE(sum(untimed), 0) AS untimed,
 		COALESCE(sum(timed) FILTER (WHERE author = json_quote(?)), 0) AS own_timed,
 		COALESCE(sum(untimed) FILTER (WHERE author = json_quote(?)), 0) AS own_untimed,

@@ -362,10 +362,7 @@ func notificationCount(c *jsonapi.Call, q *jsonapi.ListQuery, acknowledged *bool
 // notificationCountSQL reads a count of notifications from cr_notification_counts.
 func notificationCountSQL(user string, orgs []string, active bool, acknowledged *bool) jsonapi.Statement {
 	query := `SELECT COALESCE(sum(n), 0) FROM cr_notification_counts WHERE user_id = ? AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `)`
-	args := []any{user}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{user}, orgs...)
 	if active {
 		query += ` AND active = 1`
 	}
@@ -474,10 +471,7 @@ func notificationCounts(c *jsonapi.Call) (*jsonapi.Answer, error) {
 // notificationsOutsideSQL counts a user's notifications outside some
 // organizations (from cr_notification_counts: a few rows per organization).
 func notificationsOutsideSQL(user string, orgs []string) jsonapi.Statement {
-	args := []any{user}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{user}, orgs...)
 	return jsonapi.Statement{SQL: `SELECT COALESCE(sum(n), 0) FROM cr_notification_counts WHERE user_id = ?
 		AND org_id NOT IN (` + jsonapi.Placeholders(len(orgs)) + `)`, Args: args}
 }
@@ -488,10 +482,7 @@ func notificationsOutsideSQL(user string, orgs []string) jsonapi.Statement {
 // row by row, since the counters do not keep organizations apart.
 func notificationDaysInSQL(user string, orgs []string, lo, hi string, limit, offset int64) (page, total jsonapi.Statement) {
 	where := `type = 'user-notifications' AND parent_id = ? AND org_id IN (` + jsonapi.Placeholders(len(orgs)) + `)`
-	args := []any{user}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{user}, orgs...)
 	if lo != "" {
 		where, args = where+` AND created_at >= ?`, append(args, lo)
 	}

@@ -93,11 +93,7 @@ func scopeUsers(c *jsonapi.Call) (string, []any) {
 		return "0", nil
 	}
 	jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // the total counts them all
-	args := make([]any, 0, len(c.Caller.Orgs)+1)
-	args = append(args, relMember)
-	for _, o := range c.Caller.Orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{relMember}, c.Caller.Orgs...)
 	return `id IN (SELECT from_id FROM cr_links WHERE rel = ? AND to_id IN (` + jsonapi.Placeholders(len(c.Caller.Orgs)) + `))`, args
 }
 

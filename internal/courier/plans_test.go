@@ -359,7 +359,6 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "channel: bookmark", st: jsonapi.Statement{SQL: lastBookmarkSQL, Args: []any{ch}}},
 		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesSQL, Args: []any{ch, who, ch, ch, who}}},
 		{name: "an individual's user", st: jsonapi.Statement{SQL: userOfSQL, Args: []any{who}}},
-		{name: "messages: read mark", st: jsonapi.Statement{SQL: readMarkSQL, Args: []any{ch, who}}},
 		{name: "messages: acknowledged counts", st: jsonapi.Statement{SQL: acknowledgedCountsSQL, Args: []any{who, who, ch, ch, who}}},
 		{name: "messages: attachments of a page", st: jsonapi.Statement{SQL: attachmentsSQL(len(page)), Args: page},
 			allow: planAllowance{sorted: true, why: "the uploaded attachments of one page of messages"}},

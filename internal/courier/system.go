@@ -249,7 +249,7 @@ func snifferLogs(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (an
 		}
 		reach.Add(orgs...)
 	}
-	return pageOf(c, page, total, limit, offset)
+	return c.PageOf(page, total, limit, offset)
 }
 
 // snifferLogsSQL is one page and the total of a sniffer's logs whose
@@ -265,10 +265,7 @@ func snifferLogsSQL(sniffer string, allowed []string, limit, offset int64) (page
 
 // snifferLogsWhere is the condition of snifferLogsSQL.
 func snifferLogsWhere(sniffer string, allowed []string) (string, []any) {
-	args := []any{sniffer}
-	for _, o := range allowed {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{sniffer}, allowed...)
 	return `type = 'sniffer-logs' AND parent_id = ? AND NOT EXISTS (SELECT 1 FROM json_each(` + snifferLogOrgsExpr +
 		`) WHERE value NOT IN (` + jsonapi.Placeholders(len(allowed)) + `))`, args
 }

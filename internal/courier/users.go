@@ -129,10 +129,7 @@ func userConsentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRa
 func userDeviceScope(c *jsonapi.Call) (string, []any) {
 	if c.Query.Bool("all-users") && len(c.Caller.Orgs) > 0 {
 		jsonapi.ReachFrom(c.Ctx).Add(c.Caller.Orgs...) // the total counts them all
-		args := make([]any, len(c.Caller.Orgs))
-		for i, o := range c.Caller.Orgs {
-			args[i] = o
-		}
+		args := jsonapi.AppendArgs(nil, c.Caller.Orgs...)
 		return "org_id IN (" + jsonapi.Placeholders(len(args)) + ")", args
 	}
 	return jsonapi.JSONAttr("_user-id") + " = ?", []any{c.Caller.UserID}
@@ -186,16 +183,13 @@ func userDeviceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw
 func userDeviceLogs(c *jsonapi.Call, dev *jsonapi.Record, _ map[string]jsonRaw) (any, error) {
 	limit, offset := c.PageBounds()
 	page, total := userDeviceLogsSQL(dev.ID, c.Caller.Orgs, limit, offset)
-	return pageOf(c, page, total, limit, offset)
+	return c.PageOf(page, total, limit, offset)
 }
 
 // userDeviceLogsSQL is one page of a device's pushes from some organizations,
 // read through the parent index, and their total, from cr_counts.
 func userDeviceLogsSQL(device string, orgs []string, limit, offset int64) (page, total jsonapi.Statement) {
-	args := []any{device}
-	for _, o := range orgs {
-		args = append(args, o)
-	}
+	args := jsonapi.AppendArgs([]any{device}, orgs...)
 	in := jsonapi.Placeholders(len(orgs))
 	return jsonapi.Statement{SQL: `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
 			WHERE type = 'user-device-logs' AND parent_id = ? AND org_id IN (` + in + `) ORDER BY created_at, id LIMIT ? OFFSET ?`,

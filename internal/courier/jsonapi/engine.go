@@ -48,6 +48,10 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 // catalog does not know).
 func (e *Engine) Attrs(typ string) []Attr { return e.types[typ] }
 
+// Resource is the table entry of a type (its first entry; nil for a type
+// the table does not serve).
+func (e *Engine) Resource(typ string) *Resource { return e.byType[typ] }
+
 func (e *Engine) textOf(typ string) []string {
 	if res := e.byType[typ]; res != nil {
 		return res.Text

@@ -239,9 +239,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		var args []any
 		if len(orgs) > 0 {
 			where = append(where, "org_id IN ("+Placeholders(len(orgs))+")")
-			for _, o := range orgs {
-				args = append(args, o)
-			}
+			args = AppendArgs(args, orgs...)
 		}
 		if q.parent != "" {
 			where = append(where, "parent_id = ?")
@@ -311,10 +309,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 	case len(q.where) == 0 && q.orgs != nil:
 		// Only scoped: the triggers' counts answer without counting rows.
 		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ` + quote(c.Res.Type) + ` AND org_id IN (` + Placeholders(len(q.orgs)) + `)`
-		var cargs []any
-		for _, o := range q.orgs {
-			cargs = append(cargs, o)
-		}
+		cargs := AppendArgs(nil, q.orgs...)
 		if q.parent != "" {
 			cq += ` AND parent_id = ?`
 			cargs = append(cargs, q.parent)
@@ -388,8 +383,18 @@ const childOrgsSQL = `SELECT org_id FROM cr_counts WHERE type = ? AND parent_id 
 // quote is s as an SQL string literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// Placeholders is n bound parameters, for an IN (...) list.
 func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// AppendArgs appends strings (the ids of an IN (...) list) to a statement's
+// arguments.
+func AppendArgs(args []any, ss ...string) []any {
+	for _, s := range ss {
+		args = append(args, s)
+	}
+	return args
 }
 
 // list handles GET <path> for every resource type: scoping, parameters,
@@ -461,6 +466,25 @@ func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID 
 		return page, total, fmt.Errorf("jsonapi: %s: the caller has no organization to list", opID)
 	}
 	return page, total, nil
+}
+
+// PageOf answers one page of a list an action computes (a record's children
+// as only some callers may see them): the records the statement page reads,
+// rendered, with the total the statement total counts.
+func (c *Call) PageOf(page, total Statement, limit, offset int64) (*Answer, error) {
+	var n int64
+	if err := c.Tx.QueryRowContext(c.Ctx, total.SQL, total.Args...).Scan(&n); err != nil {
+		return nil, err
+	}
+	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := c.renderAll(recs)
+	if err != nil {
+		return nil, err
+	}
+	return c.PageAnswer(data, limit, offset, n), nil
 }
 
 // renderAll renders a page of records in order.
