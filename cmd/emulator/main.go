@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 
 	emu, err := app.New(ctx, app.Options{DB: cfg.DB, Fixtures: fixtureFS, Log: log, Version: version,
 		ControlToken: cfg.ControlToken, Docs: docs.FS, WorldTTL: cfg.WorldTTL, MaxWorlds: cfg.MaxWorlds,
-		WriteTimeout: cfg.WriteTimeout})
+		WriteTimeout: cfg.WriteTimeout, WebhooksOff: !cfg.Webhooks})
 	if err != nil {
 		return err
 	}

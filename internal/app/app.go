@@ -16,6 +16,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
+	"github.com/emulator/vendor-emulator/internal/webhook"
 	"github.com/emulator/vendor-emulator/internal/world"
 )
 
@@ -31,6 +32,8 @@ type Options struct {
 	MaxWorlds    int
 	// WriteTimeout is the server's, which bounds a "timeout" fault.
 	WriteTimeout time.Duration
+	// WebhooksOff records webhook attempts as skipped instead of sending them.
+	WebhooksOff bool
 }
 
 // App is a running emulator without its listener.
@@ -51,10 +54,11 @@ func New(ctx context.Context, o Options) (*App, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	entries := vendors()
-	schemas := make([]store.Schema, len(entries))
+	schemas := make([]store.Schema, len(entries), len(entries)+1)
 	for i, e := range entries {
 		schemas[i] = e.schema
 	}
+	schemas = append(schemas, webhook.Schema())
 	template, err := store.Open(ctx, store.Memory, o.Fixtures, schemas...)
 	if err != nil {
 		return nil, err
@@ -77,12 +81,14 @@ func New(ctx context.Context, o Options) (*App, error) {
 	// The default world's vendors also answer for worlds that do not exist
 	// (only their prefixes and error adapters are used).
 	var defaults []server.Vendor
-	build := func(id string, db *store.DB, clk *clock.Clock) http.Handler {
+	client := webhook.NewClient() // one for every world: one pool of connections
+	build := func(id string, db *store.DB, clk *clock.Clock) (http.Handler, func()) {
 		log := o.Log
 		if id != world.Default {
 			log = log.With("world", id)
 		}
-		deps := server.Deps{DB: db, Clock: clk, Log: log, IDs: ids.Random{}}
+		hooks := webhook.New(webhook.Config{DB: db, Clock: clk, Log: log, Client: client, Off: o.WebhooksOff})
+		deps := server.Deps{DB: db, Clock: clk, Log: log, IDs: ids.Random{}, Webhooks: hooks}
 		vs := make([]server.Vendor, len(entries))
 		for i, e := range entries {
 			vs[i] = e.build(deps)
@@ -90,8 +96,10 @@ func New(ctx context.Context, o Options) (*App, error) {
 		if id == world.Default {
 			defaults = vs
 		}
-		return server.New(server.Config{DB: db, Clock: clk, Log: o.Log, Version: o.Version, Vendors: vs,
-			ControlToken: o.ControlToken, Docs: o.Docs, World: id, WriteTimeout: o.WriteTimeout})
+		h := server.New(server.Config{DB: db, Clock: clk, Log: o.Log, Version: o.Version, Vendors: vs,
+			ControlToken: o.ControlToken, Docs: o.Docs, World: id, WriteTimeout: o.WriteTimeout, Webhooks: hooks})
+		hooks.Start()
+		return h, hooks.Close
 	}
 	reg := world.New(world.Config{
 		Template: template, Dir: dir,

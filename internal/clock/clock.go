@@ -16,6 +16,10 @@ type Clock struct {
 	offset time.Duration // emulated = real + offset, while running
 	frozen bool
 	at     time.Time // the frozen instant
+	// changed is closed, and replaced, whenever the clock is moved, set,
+	// frozen, restarted or reset: whoever waits for an emulated instant
+	// (the webhook outbox) wakes and reckons again.
+	changed chan struct{}
 }
 
 // New returns a running clock that reads real time through now (time.Now when nil).
@@ -23,7 +27,21 @@ func New(now func() time.Time) *Clock {
 	if now == nil {
 		now = time.Now
 	}
-	return &Clock{real: now}
+	return &Clock{real: now, changed: make(chan struct{})}
+}
+
+// Changed returns a channel that is closed at the clock's next move (Advance,
+// Set, Freeze or Reset). Take it before reading Now, so no move is missed.
+func (c *Clock) Changed() <-chan struct{} {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.changed
+}
+
+// moved wakes the waiters of Changed; c.mu is held for writing.
+func (c *Clock) moved() {
+	close(c.changed)
+	c.changed = make(chan struct{})
 }
 
 // Now returns the emulated time, in UTC.
@@ -47,6 +65,7 @@ func (c *Clock) Frozen() bool {
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.moved()
 	if c.frozen {
 		c.at = c.at.Add(d)
 		return
@@ -58,6 +77,7 @@ func (c *Clock) Advance(d time.Duration) {
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.moved()
 	if c.frozen {
 		c.at = t.UTC()
 		return
@@ -69,6 +89,7 @@ func (c *Clock) Set(t time.Time) {
 func (c *Clock) Freeze(stop bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.moved()
 	switch {
 	case stop && !c.frozen:
 		c.at = c.real().Add(c.offset).UTC()
@@ -83,5 +104,6 @@ func (c *Clock) Freeze(stop bool) {
 func (c *Clock) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.moved()
 	c.offset, c.frozen, c.at = 0, false, time.Time{}
 }

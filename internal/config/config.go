@@ -39,6 +39,10 @@ type Config struct {
 	// how many worlds may exist at once besides the default one.
 	WorldTTL  time.Duration // -world-ttl, EMULATOR_WORLD_TTL
 	MaxWorlds int           // -max-worlds, EMULATOR_MAX_WORLDS
+
+	// Webhooks: whether the emulator sends the vendors' webhooks (-webhooks,
+	// EMULATOR_WEBHOOKS: on or off; off records every attempt as skipped).
+	Webhooks bool
 }
 
 // The default timeouts.
@@ -82,6 +86,7 @@ var options = []option{
 	{"control-token", "EMULATOR_CONTROL_TOKEN", "", "when set, control-plane calls (all but /_emulator/health and /_emulator/docs/) need \"Authorization: Bearer <token>\""},
 	{"world-ttl", "EMULATOR_WORLD_TTL", DefaultWorldTTL.String(), "a world (POST /_emulator/worlds) nobody calls for this long is deleted"},
 	{"max-worlds", "EMULATOR_MAX_WORLDS", strconv.Itoa(DefaultMaxWorlds), "most worlds that may exist at once, besides the default one"},
+	{"webhooks", "EMULATOR_WEBHOOKS", "on", "on: send the vendors' webhooks to the URLs they name; off: record every attempt as skipped (GET /_emulator/webhooks) without sending it"},
 }
 
 // Load reads args (without the program name) and the environment through getenv.
@@ -157,5 +162,11 @@ Flags:
 		return Config{}, fmt.Errorf("-max-worlds must be a whole number, 0 or more, not %q", *vals["max-worlds"])
 	}
 	cfg.MaxWorlds = n
+	switch w := strings.ToLower(*vals["webhooks"]); w {
+	case "on", "off":
+		cfg.Webhooks = w == "on"
+	default:
+		return Config{}, fmt.Errorf("-webhooks must be on or off, not %q", *vals["webhooks"])
+	}
 	return cfg, nil
 }

@@ -20,6 +20,7 @@ func TestLoad(t *testing.T) {
 		c.ReadTimeout, c.WriteTimeout, c.IdleTimeout = config.DefaultReadTimeout, config.DefaultWriteTimeout, config.DefaultIdleTimeout
 		c.ShutdownTimeout = config.DefaultShutdownTimeout
 		c.WorldTTL, c.MaxWorlds = config.DefaultWorldTTL, config.DefaultMaxWorlds
+		c.Webhooks = true
 		return c
 	}
 	defaults := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})
@@ -42,7 +43,18 @@ func TestLoad(t *testing.T) {
 		{name: "timeouts", args: []string{"-read-timeout", "5s", "-idle-timeout=1m"}, env: map[string]string{"EMULATOR_WRITE_TIMEOUT": "90s", "EMULATOR_READ_TIMEOUT": "1h"},
 			want: config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo,
 				ReadTimeout: 5 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: config.DefaultShutdownTimeout,
-				WorldTTL: config.DefaultWorldTTL, MaxWorlds: config.DefaultMaxWorlds}},
+				WorldTTL: config.DefaultWorldTTL, MaxWorlds: config.DefaultMaxWorlds, Webhooks: true}},
+		{name: "webhooks off", args: []string{"-webhooks", "OFF"}, want: func() config.Config {
+			c := defaults
+			c.Webhooks = false
+			return c
+		}()},
+		{name: "webhooks off by env", env: map[string]string{"EMULATOR_WEBHOOKS": "off"}, want: func() config.Config {
+			c := defaults
+			c.Webhooks = false
+			return c
+		}()},
+		{name: "bad webhooks", env: map[string]string{"EMULATOR_WEBHOOKS": "maybe"}, err: `-webhooks must be on or off, not "maybe"`},
 		{name: "worlds", args: []string{"-world-ttl", "5m"}, env: map[string]string{"EMULATOR_MAX_WORLDS": "3", "EMULATOR_WORLD_TTL": "1s"},
 			want: func() config.Config {
 				c := timeouts(config.Config{Addr: "127.0.0.1:8080", DB: ":memory:", LogFormat: "text", LogLevel: slog.LevelInfo})

@@ -23,6 +23,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/fault"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/store"
+	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
 // Handler serves /_emulator/.
@@ -31,9 +32,11 @@ type Handler struct {
 	Clock   *clock.Clock
 	Journal *Journal
 	// Faults are the world's fault rules (/_emulator/faults).
-	Faults  *fault.Set
-	Log     *slog.Logger
-	Version string
+	Faults *fault.Set
+	// Webhooks is the world's outbox (/_emulator/webhooks).
+	Webhooks *webhook.Outbox
+	Log      *slog.Logger
+	Version  string
 	// Served names every vendor the journal can record (?vendor= on the journal).
 	Served []string
 	// Token, when not empty, is the bearer token every call but the health
@@ -112,6 +115,9 @@ func (h *Handler) Routes() http.Handler {
 	r.Get("/faults", a(h.listFaults))
 	r.Delete("/faults", a(h.clearFaults))
 	r.Delete("/faults/{id}", a(h.deleteFault))
+	r.Get("/webhooks", a(h.listWebhooks))
+	r.Delete("/webhooks", a(h.clearWebhooks))
+	r.Post("/webhooks/{event_id}/redeliver", a(h.redeliverWebhook))
 	for name, routes := range h.Vendors {
 		r.Mount("/"+name, routes)
 	}
@@ -203,7 +209,7 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) error {
 }
 
 // reset handles POST /_emulator/reset[?vendor=]: the vendor's state (every
-// vendor's when none is named) and its fault rules.
+// vendor's when none is named), its fault rules and its webhook events.
 func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 	vendor := r.URL.Query().Get("vendor")
 	if err := h.DB.Reset(r.Context(), vendor); err != nil {
@@ -219,6 +225,10 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.Faults.Clear(vendor)
+	// The events of the state just replaced go with it: none is sent late.
+	if err := h.Webhooks.Clear(r.Context(), vendor); err != nil {
+		return err
+	}
 	httpx.WriteJSON(w, http.StatusOK, "", statusBody{Status: "ok"})
 	return nil
 }

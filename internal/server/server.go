@@ -22,6 +22,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/store"
+	"github.com/emulator/vendor-emulator/internal/webhook"
 	"github.com/emulator/vendor-emulator/internal/world"
 )
 
@@ -31,6 +32,9 @@ type Deps struct {
 	Clock *clock.Clock
 	Log   *slog.Logger
 	IDs   ids.Generator
+	// Webhooks is the world's outbox: a vendor records there the calls it
+	// makes to its customers, in the transaction of the change that causes them.
+	Webhooks *webhook.Outbox
 }
 
 // Vendor is one emulated vendor API.
@@ -98,6 +102,9 @@ type Config struct {
 	// WriteTimeout is the server's: a "timeout" fault holds a request no
 	// longer (fault.DefaultHold when zero).
 	WriteTimeout time.Duration
+	// Webhooks is the world's outbox (see Deps.Webhooks), shown and
+	// replayed at /_emulator/webhooks.
+	Webhooks *webhook.Outbox
 }
 
 // New returns the emulator's root handler.
@@ -116,7 +123,7 @@ func New(cfg Config) http.Handler {
 		prefixes[v.Name()] = v.Prefix()
 	}
 	faults := fault.NewSet(prefixes)
-	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Faults: faults, Log: cfg.Log,
+	ctl := &control.Handler{DB: cfg.DB, Clock: cfg.Clock, Journal: cfg.Journal, Faults: faults, Webhooks: cfg.Webhooks, Log: cfg.Log,
 		Version: cfg.Version, Token: cfg.ControlToken, Docs: cfg.Docs, Vendors: map[string]http.Handler{},
 		States: map[string]func(context.Context) (any, error){}}
 	for _, v := range cfg.Vendors {
@@ -126,6 +133,7 @@ func New(cfg Config) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(requestID)
+	r.Use(cfg.Webhooks.Track)
 	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors, faults, cfg.WriteTimeout))
 	r.Use(byPrefixOnly)
 	for _, v := range cfg.Vendors {

@@ -31,8 +31,12 @@ type Schema struct {
 	// Migrations holds files named "<number>_<what>.sql" at its root, applied in
 	// numeric order, each once, each in its own transaction.
 	Migrations fs.FS
-	// Seed loads the vendor's fixtures into its empty tables.
+	// Seed loads the vendor's fixtures into its empty tables (none when nil).
 	Seed func(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error
+	// Internal marks the emulator's own tables (the webhook outbox), not a
+	// vendor's: Vendors omits them, Reset leaves them to their owner, and a
+	// Copy starts them empty, as a new world's history is its own.
+	Internal bool
 }
 
 // DB is an open store. It is safe for concurrent use; see the package
@@ -64,7 +68,7 @@ func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (*DB, error) {
 	seen := map[string]bool{}
 	for _, s := range schemas {
-		if s.Vendor == "" || s.TablePrefix == "" || s.Migrations == nil || s.Seed == nil {
+		if s.Vendor == "" || s.TablePrefix == "" || s.Migrations == nil || (s.Seed == nil && !s.Internal) {
 			return nil, fmt.Errorf("store: incomplete schema for vendor %q", s.Vendor)
 		}
 		if seen[s.Vendor] {
@@ -209,9 +213,11 @@ func (r Reader) QueryContext(ctx context.Context, query string, args ...any) (*s
 
 // Vendors lists the registered vendors, in registration order.
 func (db *DB) Vendors() []string {
-	out := make([]string, len(db.schemas))
-	for i, s := range db.schemas {
-		out[i] = s.Vendor
+	out := make([]string, 0, len(db.schemas))
+	for _, s := range db.schemas {
+		if !s.Internal {
+			out = append(out, s.Vendor)
+		}
 	}
 	return out
 }
@@ -256,7 +262,7 @@ var ErrUnknownVendor = errors.New("store: unknown vendor")
 func (db *DB) Reset(ctx context.Context, vendor string) error {
 	var todo []Schema
 	for _, s := range db.schemas {
-		if vendor == "" || s.Vendor == vendor {
+		if !s.Internal && (vendor == "" || s.Vendor == vendor) {
 			todo = append(todo, s)
 		}
 	}
@@ -336,7 +342,7 @@ func (db *DB) init(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if n, _ := res.RowsAffected(); n == 0 || s.Seed == nil {
 				return nil // seeded on an earlier start: keep its state
 			}
 			return s.Seed(ctx, tx, db.fixtures)
@@ -464,6 +470,18 @@ func (db *DB) Copy(ctx context.Context, path string, fixtures fs.FS) (*DB, error
 		// connection's is freed (a fresh in-memory copy then costs about
 		// 1 MB instead of 2.6 MB).
 		_, err = c.write.ExecContext(ctx, "PRAGMA shrink_memory")
+	}
+	if err == nil {
+		err = c.Tx(ctx, func(tx *sql.Tx) error {
+			for _, s := range c.schemas {
+				if s.Internal {
+					if err := emptyTables(ctx, tx, s.TablePrefix); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	}
 	if err == nil {
 		err = c.openReaders()

@@ -46,6 +46,7 @@ type World struct {
 	// paths without the /w/{id} prefix.
 	Handler http.Handler
 
+	stop     func()
 	lastUsed atomic.Int64 // real time, Unix nanoseconds
 	refs     atomic.Int64 // requests being served
 	closing  atomic.Bool  // deleted: closes when refs reaches zero
@@ -56,8 +57,10 @@ type World struct {
 // LastUsed is when a request last reached the world (real time).
 func (w *World) LastUsed() time.Time { return time.Unix(0, w.lastUsed.Load()).UTC() }
 
-// Build makes a world's handler from its id, store and clock.
-type Build func(id string, db *store.DB, clk *clock.Clock) http.Handler
+// Build makes a world's handler from its id, store and clock, and what stops
+// the work it does in the background (its webhook deliveries); the store is
+// closed after stop returns.
+type Build func(id string, db *store.DB, clk *clock.Clock) (handler http.Handler, stop func())
 
 // Config is what a Registry needs.
 type Config struct {
@@ -113,7 +116,7 @@ func New(cfg Config, def *store.DB, clk *clock.Clock) *Registry {
 func (r *Registry) newWorld(id string, db *store.DB, clk *clock.Clock) *World {
 	w := &World{ID: id, Created: r.cfg.Now().UTC(), DB: db, Clock: clk}
 	w.lastUsed.Store(w.Created.UnixNano())
-	w.Handler = r.cfg.Build(id, db, clk)
+	w.Handler, w.stop = r.cfg.Build(id, db, clk)
 	return w
 }
 
@@ -280,6 +283,9 @@ func (r *Registry) Release(w *World) {
 // shut closes the world's store; a deleted world's file goes with it.
 func (w *World) shut() {
 	w.close.Do(func() {
+		if w.stop != nil {
+			w.stop()
+		}
 		if w.keepFile.Load() {
 			w.DB.Close()
 			return

@@ -69,7 +69,9 @@ func newEnv(t *testing.T, dir string, max int) *env {
 		Open: func(ctx context.Context, path string) (*store.DB, error) {
 			return store.Open(ctx, path, seed, schema())
 		},
-		Build: func(id string, db *store.DB, clk *clock.Clock) http.Handler { return http.NotFoundHandler() },
+		Build: func(id string, db *store.DB, clk *clock.Clock) (http.Handler, func()) {
+			return http.NotFoundHandler(), nil
+		},
 	}, def, clock.New(nil))
 	t.Cleanup(reg.Close)
 	return &env{reg, rt}
