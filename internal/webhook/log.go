@@ -165,30 +165,46 @@ type Sent struct {
 	Body    []byte
 }
 
-// History lists the attempts made (sent or not answered, not pending nor
-// skipped) of vendor's events in scopes, by sending order (newest first
-// unless asc), from offset, at most limit; and how many there are in all.
-func (o *Outbox) History(ctx context.Context, vendor string, scopes []string, asc bool, offset, limit int) ([]Sent, int, error) {
-	if o == nil || len(scopes) == 0 {
+// HistoryQuery selects the attempts a vendor's own API shows.
+type HistoryQuery struct {
+	Vendor string
+	Scopes []string // the event scopes the caller may see
+	// From and To, when not zero, bound the sending time: From <= sent < To.
+	From, To      time.Time
+	Asc           bool // oldest first; newest first otherwise
+	Offset, Limit int
+}
+
+// History lists the attempts made (answered or not; neither pending nor
+// skipped) of q.Vendor's events in q.Scopes, by sending time, one page of
+// them; and how many there are in all.
+func (o *Outbox) History(ctx context.Context, q HistoryQuery) ([]Sent, int, error) {
+	if o == nil || len(q.Scopes) == 0 {
 		return nil, 0, nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(scopes)), ", ")
-	args := []any{vendor}
-	for _, s := range scopes {
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(q.Scopes)), ", ")
+	args := []any{q.Vendor}
+	for _, s := range q.Scopes {
 		args = append(args, s)
 	}
 	from := ` FROM wh_attempts a JOIN wh_events e ON e.id = a.event_id WHERE e.vendor = ? AND e.scope IN (` + marks + `)
 		AND a.status IN ('delivered', 'failed')`
+	if !q.From.IsZero() {
+		from, args = from+` AND a.sent_at >= ?`, append(args, q.From.UnixNano())
+	}
+	if !q.To.IsZero() {
+		from, args = from+` AND a.sent_at < ?`, append(args, q.To.UnixNano())
+	}
 	var total int
 	if err := o.cfg.DB.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order := "DESC"
-	if asc {
+	if q.Asc {
 		order = "ASC"
 	}
 	rows, err := o.cfg.DB.Query(ctx, `SELECT a.attempt, a.sent_at, e.type, e.body`+from+`
-		ORDER BY a.sent_at `+order+`, a.id `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		ORDER BY a.sent_at `+order+`, a.id `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
