@@ -1,5 +1,6 @@
 // Package emutest starts the real router around chosen vendors for tests:
-// a fresh in-memory store seeded from the embedded fixtures and a frozen clock.
+// a fresh in-memory store seeded from the embedded fixtures, a frozen clock,
+// and a running webhook outbox (Deps.Webhooks).
 package emutest
 
 import (
@@ -25,6 +26,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
+	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
 // Start is the instant every test clock starts at, frozen.
@@ -88,7 +90,7 @@ func NewFile(tb testing.TB, schemas []store.Schema, newVendors func(server.Deps)
 // frozen at Start).
 func Seeded(tb testing.TB, schema store.Schema, file string, doc []byte, clk *clock.Clock, newVendors func(server.Deps) []server.Vendor) *Env {
 	tb.Helper()
-	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{file: {Data: doc}}, schema)
+	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{file: {Data: doc}}, schema, webhook.Schema())
 	require.NoError(tb, err, "the document must seed a store")
 	return serve(tb, db, clk, newVendors)
 }
@@ -105,7 +107,7 @@ func State(tb testing.TB, v server.Vendor) []byte {
 
 func start(tb testing.TB, path string, schemas []store.Schema, newVendors func(server.Deps) []server.Vendor, opts ...Option) *Env {
 	tb.Helper()
-	db, err := openStore(path, schemas)
+	db, err := openStore(path, append(schemas[:len(schemas):len(schemas)], webhook.Schema()))
 	require.NoError(tb, err)
 	return serve(tb, db, nil, newVendors, opts...)
 }
@@ -123,7 +125,11 @@ func serve(tb testing.TB, db *store.DB, clk *clock.Clock, newVendors func(server
 	for _, o := range opts {
 		o(&deps)
 	}
-	h := server.New(server.Config{DB: db, Clock: clk, Log: deps.Log, Version: "test", Vendors: newVendors(deps)})
+	deps.Webhooks = webhook.New(webhook.Config{DB: db, Clock: clk, Log: deps.Log, IDs: deps.IDs})
+	h := server.New(server.Config{DB: db, Clock: clk, Log: deps.Log, Version: "test", Vendors: newVendors(deps),
+		Webhooks: deps.Webhooks})
+	deps.Webhooks.Start() // after the vendors have added their timers
+	tb.Cleanup(deps.Webhooks.Close)
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Server: srv, Deps: deps}
