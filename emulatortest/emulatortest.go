@@ -23,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -202,6 +203,58 @@ func (w *World) ClearFaults() {
 	w.tb.Helper()
 	if err := w.call(http.MethodDelete, w.path("/_emulator/faults"), nil, http.StatusNoContent, nil); err != nil {
 		w.tb.Fatalf("emulatortest: clear faults: %v", err)
+	}
+}
+
+// Delivery is one webhook delivery attempt the world made (or will make), as
+// GET /_emulator/webhooks shows it (docs/webhooks.md).
+type Delivery struct {
+	ID             int64             `json:"id"`
+	EventID        string            `json:"event_id"`
+	Vendor         string            `json:"vendor"`
+	Event          string            `json:"event"`
+	URL            string            `json:"url"`
+	Attempt        int               `json:"attempt"`
+	ScheduledAt    time.Time         `json:"scheduled_at"`
+	SentAt         *time.Time        `json:"sent_at"`
+	Status         string            `json:"status"` // pending, delivered, failed or skipped
+	ResponseStatus *int              `json:"response_status"`
+	Error          *string           `json:"error"`
+	RequestHeaders map[string]string `json:"request_headers"`
+	RequestBody    json.RawMessage   `json:"request_body"`
+}
+
+// Webhooks lists the world's webhook delivery attempts of vendor (every
+// vendor's when ""), newest first, at most 1,000.
+func (w *World) Webhooks(vendor string) []Delivery {
+	w.tb.Helper()
+	var out struct {
+		Deliveries []Delivery `json:"deliveries"`
+	}
+	q := "/_emulator/webhooks?limit=1000"
+	if vendor != "" {
+		q += "&vendor=" + url.QueryEscape(vendor)
+	}
+	if err := w.call(http.MethodGet, w.path(q), nil, http.StatusOK, &out); err != nil {
+		w.tb.Fatalf("emulatortest: webhooks: %v", err)
+	}
+	return out.Deliveries
+}
+
+// Redeliver sends a webhook event again now (a new attempt, same event id).
+func (w *World) Redeliver(eventID string) {
+	w.tb.Helper()
+	if err := w.call(http.MethodPost, w.path("/_emulator/webhooks/"+url.PathEscape(eventID)+"/redeliver"), nil,
+		http.StatusAccepted, nil); err != nil {
+		w.tb.Fatalf("emulatortest: redeliver: %v", err)
+	}
+}
+
+// ClearWebhooks clears the world's delivery log and cancels pending attempts.
+func (w *World) ClearWebhooks() {
+	w.tb.Helper()
+	if err := w.call(http.MethodDelete, w.path("/_emulator/webhooks"), nil, http.StatusNoContent, nil); err != nil {
+		w.tb.Fatalf("emulatortest: clear webhooks: %v", err)
 	}
 }
 

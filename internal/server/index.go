@@ -62,6 +62,7 @@ func indexHandler(version, worldID string, vendors []Vendor, docs fs.FS, onErr h
 				{"worlds", base + "/_emulator/worlds"},
 				{"state", base + "/_emulator/state"},
 				{"faults", base + "/_emulator/faults"},
+				{"webhooks", base + "/_emulator/webhooks"},
 				{"docs", base + "/_emulator/docs/"},
 			}}
 		for _, v := range vendors {

@@ -88,8 +88,7 @@ type Config struct {
 	DB    *store.DB
 	Clock *clock.Clock
 	Log   *slog.Logger
-	// Client sends the attempts (one shared by every world); its Timeout, when
-	// zero, is set to Timeout.
+	// Client sends the attempts (one shared by every world): NewClient when nil.
 	Client *http.Client
 	// Off records every attempt as "skipped" instead of sending it (-webhooks off).
 	Off bool

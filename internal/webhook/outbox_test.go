@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -199,4 +200,231 @@ func TestRefusedChangeEmitsNothing(t *testing.T) {
 	e.box.Wake()
 	assert.Empty(t, e.deliveries(t, webhook.Filter{}))
 	assert.Zero(t, rc.count())
+}
+
+func TestRedeliverSendsAgainWithTheSameEventID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, false)
+	rc := newReceiver(t, func(n int) int { return []int{500, 200, 500}[n-1] })
+	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{"a":1}`)})
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed, no retries")
+
+	require.NoError(t, e.box.Redeliver(context.Background(), "ev"))
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "redelivered")
+	// A redelivery is one attempt: its failure is not retried.
+	require.NoError(t, e.box.Redeliver(context.Background(), "ev"))
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 2 }, "second redelivery failed")
+	e.clock.Advance(24 * time.Hour)
+	e.box.Wake()
+	all := e.deliveries(t, webhook.Filter{})
+	require.Len(t, all, 3)
+	assert.Equal(t, []int{3, 2, 1}, []int{all[0].Attempt, all[1].Attempt, all[2].Attempt})
+	assert.Equal(t, 3, rc.count())
+	for i := range 3 {
+		assert.Equal(t, `{"a":1}`, rc.call(i).body)
+	}
+
+	err := e.box.Redeliver(context.Background(), "nope")
+	assert.True(t, webhook.IsUnknownEvent(err), "%v", err)
+}
+
+func TestClearCancelsPendingAttempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, false)
+	rc := newReceiver(t, func(int) int { return 200 })
+	e.record(t, webhook.Event{ID: "later", Vendor: "a", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
+	e.record(t, webhook.Event{ID: "other", Vendor: "b", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
+	require.Len(t, e.deliveries(t, webhook.Filter{Status: "pending"}), 2)
+
+	require.NoError(t, e.box.Clear(context.Background(), "a"))
+	d := e.deliveries(t, webhook.Filter{})
+	require.Len(t, d, 1)
+	assert.Equal(t, "other", d[0].EventID)
+	require.NoError(t, e.box.Clear(context.Background(), ""))
+	assert.Empty(t, e.deliveries(t, webhook.Filter{}))
+
+	// A later event is the only one the receiver sees once the time comes.
+	e.record(t, webhook.Event{ID: "after", Vendor: "a", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
+	e.clock.Advance(time.Hour)
+	eventually(t, func() bool { return rc.count() == 1 }, "the event recorded after the clear")
+	assert.Len(t, e.deliveries(t, webhook.Filter{Vendor: "a"}), 1)
+}
+
+func TestOffRecordsSkippedWithoutSending(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, true)
+	rc := newReceiver(t, func(int) int { return 200 })
+	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`),
+		Rules: webhook.Rules{Retries: []time.Duration{time.Second}}})
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "skipped"})) == 1 }, "skipped")
+	e.clock.Advance(time.Hour)
+	d := e.deliveries(t, webhook.Filter{})
+	require.Len(t, d, 1, "no retry follows a skipped attempt")
+	assert.Nil(t, d[0].ResponseStatus)
+	assert.Zero(t, rc.count())
+}
+
+// A receiver that never answers costs only its own attempt: it ends at the
+// client's timeout, and other events are delivered meanwhile.
+func TestHangingReceiverTimesOutAndHoldsNobody(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(context.Background(), store.Memory, nil, webhook.Schema())
+	require.NoError(t, err)
+	clk := clock.New(nil)
+	clk.Freeze(true)
+	clk.Set(start)
+	client := webhook.NewClient()
+	client.Timeout = 300 * time.Millisecond
+	box := webhook.New(webhook.Config{DB: db, Clock: clk, Client: client})
+	box.Start()
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() {
+		close(release)
+		hang.Close()
+		box.Close()
+		db.Close()
+	})
+	e := &env{db: db, clock: clk, box: box}
+	good := newReceiver(t, func(int) int { return 200 })
+	e.record(t, webhook.Event{ID: "hang", Vendor: "v", Type: "t", URL: hang.URL, Body: []byte(`{}`)})
+	e.record(t, webhook.Event{ID: "good", Vendor: "v", Type: "t", URL: good.URL, Body: []byte(`{}`)})
+	eventually(t, func() bool { return good.count() == 1 }, "the good receiver is served while the other hangs")
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "the hang times out")
+	d := e.deliveries(t, webhook.Filter{Status: "failed"})[0]
+	assert.Equal(t, "hang", d.EventID)
+	require.NotNil(t, d.Error)
+	assert.Equal(t, "timeout: no answer within 300ms", *d.Error)
+	assert.Nil(t, d.ResponseStatus)
+}
+
+func TestUnreachableReceiverIsAFailure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, false)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: dead.URL, Body: []byte(`{}`)})
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed")
+	d := e.deliveries(t, webhook.Filter{})[0]
+	require.NotNil(t, d.Error)
+	assert.Contains(t, *d.Error, "connection refused")
+}
+
+// On a file, an event still pending when the emulator stops is sent after
+// the next start, when its time comes.
+func TestPendingEventSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "emulator.db")
+	rc := newReceiver(t, func(int) int { return 200 })
+	open := func() (*store.DB, *clock.Clock, *webhook.Outbox) {
+		db, err := store.Open(context.Background(), path, nil, webhook.Schema())
+		require.NoError(t, err)
+		clk := clock.New(nil)
+		clk.Freeze(true)
+		clk.Set(start)
+		box := webhook.New(webhook.Config{DB: db, Clock: clk})
+		box.Start()
+		return db, clk, box
+	}
+	db, clk, box := open()
+	e := &env{db: db, clock: clk, box: box}
+	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{"x":true}`), At: start.Add(time.Minute)})
+	box.Close()
+	require.NoError(t, db.Close())
+	assert.Zero(t, rc.count())
+
+	db, clk, box = open()
+	t.Cleanup(func() {
+		box.Close()
+		db.Close()
+	})
+	e = &env{db: db, clock: clk, box: box}
+	require.Len(t, e.deliveries(t, webhook.Filter{Status: "pending"}), 1)
+	clk.Advance(time.Minute)
+	eventually(t, func() bool { return rc.count() == 1 }, "sent after the restart")
+	assert.Equal(t, `{"x":true}`, rc.call(0).body)
+}
+
+// A copy of a store (a new world "from" another) starts with no webhook
+// history and nothing pending: the source's receivers are not called twice.
+func TestACopyStartsWithoutEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, false)
+	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: "http://127.0.0.1:1/", Body: []byte(`{}`), At: start.Add(time.Hour)})
+	c, err := e.db.Clone(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	var n int
+	require.NoError(t, c.QueryRow(context.Background(), `SELECT count(*) FROM wh_events`).Scan(&n))
+	assert.Zero(t, n)
+	assert.Empty(t, c.Vendors(), "the outbox is not a vendor")
+}
+
+func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(context.Background(), store.Memory, nil, webhook.Schema())
+	require.NoError(t, err)
+	clk := clock.New(nil)
+	clk.Freeze(true)
+	clk.Set(start)
+	box := webhook.New(webhook.Config{DB: db, Clock: clk})
+	rc := newReceiver(t, func(int) int { return 200 })
+	at := start.Add(10 * time.Minute)
+	var mu sync.Mutex
+	fired := false
+	box.AddTimer(func(ctx context.Context, now time.Time) (time.Time, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fired {
+			return time.Time{}, nil
+		}
+		if now.Before(at) {
+			return at, nil
+		}
+		fired = true
+		return time.Time{}, db.Tx(ctx, func(tx *sql.Tx) error {
+			return box.Record(ctx, tx, webhook.Event{Vendor: "v", Type: "activated", URL: rc.URL, Body: []byte(`{}`)})
+		})
+	})
+	box.Start()
+	t.Cleanup(func() {
+		box.Close()
+		db.Close()
+	})
+	clk.Advance(9 * time.Minute)
+	clk.Advance(time.Minute)
+	eventually(t, func() bool { return rc.count() == 1 }, "the timer's event, with no request")
+}
+
+func TestHistoryIsScopedAndPaged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, false)
+	rc := newReceiver(t, func(int) int { return 200 })
+	for i, scope := range []string{"org-a", "org-b", "org-a"} {
+		e.record(t, webhook.Event{Vendor: "loopmessage", Type: "t", URL: rc.URL, Scope: scope, Body: []byte(`{}`)})
+		eventually(t, func() bool { return rc.count() == i+1 }, "sent")
+		e.clock.Advance(time.Second)
+	}
+	e.record(t, webhook.Event{Vendor: "loopmessage", Type: "t", URL: rc.URL, Scope: "org-a", Body: []byte(`{}`), At: start.Add(time.Hour)})
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 3 }, "settled")
+	ctx := context.Background()
+	got, total, err := e.box.History(ctx, webhook.HistoryQuery{Vendor: "loopmessage", Scopes: []string{"org-a"}, Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, 2, total, "the pending attempt is not history")
+	require.Len(t, got, 2)
+	assert.Equal(t, start.Add(2*time.Second), got[0].SentAt, "newest first")
+	got, total, err = e.box.History(ctx, webhook.HistoryQuery{Vendor: "loopmessage", Scopes: []string{"org-a", "org-b"}, Asc: true, Offset: 1, Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 3, total)
+	require.Len(t, got, 1)
+	assert.Equal(t, start.Add(time.Second), got[0].SentAt)
+	got, total, err = e.box.History(ctx, webhook.HistoryQuery{Vendor: "courier", Scopes: []string{"org-a"}, Limit: 10})
+	require.NoError(t, err)
+	assert.Zero(t, total)
+	assert.Empty(t, got)
 }

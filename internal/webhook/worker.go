@@ -197,7 +197,7 @@ func (o *Outbox) attempt(ctx context.Context, d due) outcome {
 			out.canceled = true
 			return out
 		}
-		out.status, out.err = "failed", attemptError(err)
+		out.status, out.err = "failed", o.attemptError(err)
 		return out
 	}
 	// Read a little of the answer, so a receiver that answers before reading
@@ -216,10 +216,10 @@ func (o *Outbox) attempt(ctx context.Context, d due) outcome {
 }
 
 // attemptError says why an attempt got no answer, in the words a user looks for.
-func attemptError(err error) string {
+func (o *Outbox) attemptError(err error) string {
 	var ue interface{ Timeout() bool }
 	if errors.As(err, &ue) && ue.Timeout() {
-		return "timeout: no answer within 15s"
+		return "timeout: no answer within " + o.cfg.Client.Timeout.String()
 	}
 	return err.Error()
 }
