@@ -168,7 +168,10 @@ func (o *Outbox) send(ctx context.Context, d due) {
 	}
 	if err := o.cfg.DB.Tx(ctx, func(tx *sql.Tx) error { return o.settle(ctx, tx, d, out) }); err != nil {
 		o.cfg.Log.Error("webhooks: record attempt", "event", d.eventID, "error", err)
+		return
 	}
+	o.cfg.Log.Info("webhook attempt", "vendor", d.vendor, "event", d.eventID, "attempt", d.attempt, "url", d.url,
+		"status", out.status, "response_status", out.code, "error", out.err)
 }
 
 // attempt sends d's request (or skips it when the outbox is off).
