@@ -34,7 +34,7 @@ type statusRequest struct {
 // setSenderStatus handles POST /_emulator/loopmessage/senders/{id}/status with
 // {"status": "active"|"pending"|"canceled"|"suspended"}, and answers the
 // sender as the API shows it. A pending test activation is dropped: the status
-// set here is final.
+// set here is final. A change of status fires sender_name_updated.
 func (a *API) setSenderStatus(w http.ResponseWriter, r *http.Request) error {
 	var req statusRequest
 	if err := httpx.DecodeJSON(r, &req, true); err != nil {
@@ -45,11 +45,30 @@ func (a *API) setSenderStatus(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return &control.Error{Status: http.StatusBadRequest, Msg: `status must be one of "active", "pending", "canceled", "suspended"`}
 	}
-	it, err := scanSender(a.DB.WriteRow(r.Context(), `UPDATE lm_senders SET status = ?, activate_at = NULL
-		WHERE id = ? RETURNING `+senderColumns, req.Status, httpx.PathParam(r, "id")))
-	if errors.Is(err, sql.ErrNoRows) {
-		return &control.Error{Status: http.StatusNotFound, Msg: "no sender name with id " + httpx.PathParam(r, "id")}
-	}
+	ctx, id := r.Context(), httpx.PathParam(r, "id")
+	var it senderItem
+	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// A due test activation happens first, as any request would see it.
+		if err := a.settle(ctx, tx); err != nil {
+			return err
+		}
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM lm_senders WHERE id = ?`, id).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &control.Error{Status: http.StatusNotFound, Msg: "no sender name with id " + id}
+		}
+		if err != nil {
+			return err
+		}
+		if it, err = scanSender(tx.QueryRowContext(ctx, `UPDATE lm_senders SET status = ?, activate_at = NULL
+			WHERE id = ? RETURNING `+senderColumns, req.Status, id)); err != nil {
+			return err
+		}
+		if old == req.Status {
+			return nil // the same status again is no change: no webhook
+		}
+		return a.recordSenderUpdated(ctx, tx, id)
+	})
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
 // Package loop emulates LoopMessage's account-management API
 // (a.loopmessage.com/api/v1): organizations with their Default-organization
-// scoping, sender names (list, details, move, cancel, plans, orders) and
-// sender pools, keyed by each organization's raw API key.
+// scoping, sender names (list, details, move, cancel, plans, orders),
+// sender pools, and the sender_name_updated webhook with its history, keyed
+// by each organization's raw API key.
 package loop
 
 import (
@@ -50,9 +51,12 @@ type API struct {
 	TestActivationDelay time.Duration
 }
 
-// New builds the API over deps.
+// New builds the API over deps. Its timer makes test activations (and
+// their webhooks) happen when the emulated clock reaches them.
 func New(deps server.Deps) *API {
-	return &API{Deps: deps, TestActivationDelay: DefaultTestActivationDelay}
+	a := &API{Deps: deps, TestActivationDelay: DefaultTestActivationDelay}
+	deps.Webhooks.AddTimer(a.activationTimer)
+	return a
 }
 
 // Name implements server.Vendor.

@@ -25,6 +25,16 @@ type pageQuery struct {
 // parsePaging reads page, per_page and sort_by; any bad one is 125. An empty
 // value is the default, as a missing one is.
 func parsePaging(r *http.Request) (pageQuery, error) {
+	p, bad := pagingProblems(r)
+	if bad != nil {
+		return pageQuery{}, invalid(bad...)
+	}
+	return p, nil
+}
+
+// pagingProblems is parsePaging's reading, with what is wrong, for a list
+// that has parameters of its own to check in the same 125.
+func pagingProblems(r *http.Request) (pageQuery, []string) {
 	q := r.URL.Query()
 	p := pageQuery{Page: 1, PerPage: defaultPerPage, Desc: true}
 	var bad []string
@@ -49,10 +59,7 @@ func parsePaging(r *http.Request) (pageQuery, error) {
 	default:
 		bad = append(bad, "sort_by must be asc or desc")
 	}
-	if bad != nil {
-		return pageQuery{}, invalid(bad...)
-	}
-	return p, nil
+	return p, bad
 }
 
 // order is the ORDER BY for creation time in the asked direction; seq breaks

@@ -43,6 +43,7 @@ func TestListPlans(t *testing.T) {
 				"count of the orgs":   {countSQL, []any{"organizations", c.AccountID}},
 				"activations due":     {settleDueSQL, []any{"2026-01-01T00:00:00Z"}},
 				"activations settled": {settleSQL, []any{"2026-01-01T00:00:00Z"}},
+				"next activation":     {nextActivationSQL, nil},
 			}
 			for name, st := range statements {
 				steps, err := store.QueryPlan(context.Background(), env.Deps.DB.Read(), st.sql, st.args...)

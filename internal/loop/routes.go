@@ -34,6 +34,8 @@ func (a *API) routes() http.Handler {
 		r.Get("/api/v1/pool/{id}/", h(a.getPool))
 		r.Patch("/api/v1/pool/{id}/", h(a.patchPool))
 		r.Delete("/api/v1/pool/{id}/", h(a.deletePool))
+
+		r.Get("/api/v1/webhooks/history/", h(a.webhookHistory))
 	})
 	// Unknown paths and methods are not API errors of the docs' table: they keep
 	// their HTTP status (404, 405) but answer in LoopMessage's body, code 100.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
@@ -31,19 +32,51 @@ func scanSender(s scanner) (senderItem, error) {
 }
 
 // settle makes every test-ordered sender whose activation time has come
-// active. Activation is computed lazily, on the emulated clock, by whichever
-// request next looks at senders, so no background goroutine is needed.
-// Inside a write transaction, settle does it in that transaction.
+// active, each with its sender_name_updated. The outbox's timer
+// (activationTimer) does it when the emulated clock passes the activation;
+// every request that looks at senders does it too, so it never sees a
+// sender still pending that the timer has yet to reach. Inside a write
+// transaction, settle does it in that transaction.
 func (a *API) settle(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, settleSQL, formatTime(a.now()))
-	return err
+	return a.settleAt(ctx, tx, a.now())
 }
 
-// settleSQL activates the senders whose activation is due; settleDueSQL tells
+// settleAt is settle at now, in activation order.
+func (a *API) settleAt(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, settleSQL, formatTime(now))
+	if err != nil {
+		return err
+	}
+	var due []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		due = append(due, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range due {
+		if _, err := tx.ExecContext(ctx, `UPDATE lm_senders SET status = 'active', activate_at = NULL WHERE id = ?`,
+			id); err != nil {
+			return err
+		}
+		if err := a.recordSenderUpdated(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settleSQL reads the senders whose activation is due; settleDueSQL tells
 // whether one is (every read of senders asks). Both seek lm_senders_activation.
 const (
-	settleSQL = `UPDATE lm_senders SET status = 'active', activate_at = NULL
-		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending'`
+	settleSQL = `SELECT id FROM lm_senders
+		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending' ORDER BY activate_at, seq`
 	settleDueSQL = `SELECT EXISTS (SELECT 1 FROM lm_senders
 		WHERE activate_at IS NOT NULL AND activate_at <= ? AND status = 'pending')`
 )
@@ -176,7 +209,7 @@ func (a *API) cancelSender(w http.ResponseWriter, r *http.Request) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fail(codeBadRequest, "The sender name is already canceled")
 		}
-		return nil
+		return a.recordSenderUpdated(ctx, tx, s.ID)
 	})
 	if err != nil {
 		return err
