@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,4 +136,51 @@ func TestFaults(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, status(w.BaseURL("360dialog")))
 	w.ClearFaults()
 	assert.Equal(t, http.StatusOK, status(w.BaseURL("360dialog")))
+}
+
+// TestWebhooks: a test receives a vendor's webhook, walks its retry by
+// moving its world's clock, sees every attempt, and redelivers.
+func TestWebhooks(t *testing.T) {
+	t.Parallel()
+	w := emulatortest.New(t)
+	var calls atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			rw.WriteHeader(http.StatusServiceUnavailable) // the first attempt fails
+		}
+	}))
+	t.Cleanup(receiver.Close)
+	call := func(method, url, body string, header ...string) {
+		req, err := http.NewRequest(method, url, strings.NewReader(body))
+		require.NoError(t, err)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s %s", method, url)
+	}
+	w.Freeze()
+	call(http.MethodPatch, w.BaseURL("loopmessage")+"/api/v1/organizations/details/0b7e3f52-6d1a-4c8e-9f20-3a5b7c9d1e01/",
+		`{"webhook_url": "`+receiver.URL+`"}`, "Authorization", "lm-acme-default")
+	call(http.MethodPost, w.URL+"/w/"+w.ID+"/_emulator/loopmessage/senders/5a0c1e2f-7b3d-4e5f-8a9b-0c1d2e3f4a01/status",
+		`{"status": "suspended"}`)
+
+	require.Eventually(t, func() bool { return len(w.Webhooks("loopmessage")) == 2 }, 5*time.Second, 2*time.Millisecond,
+		"the failed attempt and its pending retry")
+	w.Advance(30 * time.Second)
+	var got []emulatortest.Delivery
+	require.Eventually(t, func() bool {
+		got = w.Webhooks("")
+		return len(got) == 2 && got[0].Status == "delivered"
+	}, 5*time.Second, 2*time.Millisecond, "the retry, once the clock reaches it")
+	assert.Equal(t, 2, got[0].Attempt)
+	assert.Equal(t, "failed", got[1].Status)
+	assert.Equal(t, got[0].EventID, got[1].EventID)
+
+	w.Redeliver(got[0].EventID)
+	require.Eventually(t, func() bool { return calls.Load() == 3 }, 5*time.Second, 2*time.Millisecond)
+	w.ClearWebhooks()
+	assert.Empty(t, w.Webhooks(""))
 }
