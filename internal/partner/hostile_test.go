@@ -14,8 +14,6 @@ import (
 	"github.com/emulator/vendor-emulator/internal/partner"
 )
 
-func newTestEnv(t *testing.T) *emutest.Env { return newEnv(t) }
-
 // metaEnvelope asserts 360dialog's error envelope with status.
 func metaEnvelope(t *testing.T, res emutest.Response, status int) {
 	t.Helper()
@@ -41,10 +39,14 @@ func metaEnvelope(t *testing.T, res emutest.Response, status int) {
 
 // TestStrictJSONOnEveryWriteRoute: data after the JSON value, null, invalid
 // UTF-8 and NUL characters are refused (400 in the meta envelope; the token
-// route's OAuth invalid_request), changing nothing; members that differ from
-// 360dialog's only by case are unknown members, ignored like any other.
+// route's OAuth invalid_request; the control routes' {"error"}), changing
+// nothing, the webhook outbox included; members that differ from 360dialog's
+// only by case are unknown members, ignored like any other (refused by the
+// strict control routes).
 func TestStrictJSONOnEveryWriteRoute(t *testing.T) {
 	t.Parallel()
+	// One receiver for every environment: their states differ only by what the requests did.
+	rc := newReceiver(t, answer(http.StatusOK))
 	routes := []emutest.WriteRoute{
 		{Method: "PATCH", Path: base + "/partners/examplePA", Headers: []string{exampleK}, Status: 200,
 			Template: `{"webhook_url": "https://company.com/webhook@1@", "partner_redirect_url": "https://company.com/r@2@",
@@ -53,30 +55,43 @@ func TestStrictJSONOnEveryWriteRoute(t *testing.T) {
 			Template: `{"webhook_url": "https://company.com/w@1@"}`},
 		{Method: "POST", Path: base + "/token", Status: 200,
 			Template: `{"username": "partner@example.com@1@", "password": "partner-password@2@"}`},
+		{Method: "POST", Path: ctl + "/partners/examplePA/clients", Strict: true, Status: 201,
+			Template: `{"name": "Zeta@1@ Zoo", "phone_number": "+4915112345678"}`},
+		{Method: "POST", Path: ctl + "/channels/ch00000001/violation", Strict: true, Status: 200,
+			Template: `{"violation_type": "SCAM@1@"}`},
 	}
 	var listed, walked []string
+	params := strings.NewReplacer("examplePA", "{partner_id}", "ch00000001", "{channel_id}")
 	for _, rt := range routes {
-		listed = append(listed, rt.Method+" "+strings.Replace(rt.Path, "examplePA", "{partner_id}", 1))
+		listed = append(listed, rt.Method+" "+params.Replace(rt.Path))
 	}
-	for pattern, methods := range emutest.RouteTable(t, partner.New(newEnv(t).Deps).Routes()) {
-		for _, m := range methods {
-			if m == "POST" || m == "PUT" || m == "PATCH" {
-				walked = append(walked, m+" /360dialog"+pattern)
+	api := partner.New(newEnv(t).Deps)
+	for prefix, h := range map[string]http.Handler{"/360dialog": api.Routes(), ctl: api.ControlRoutes()} {
+		for pattern, methods := range emutest.RouteTable(t, h) {
+			for _, m := range methods {
+				if m == "POST" || m == "PUT" || m == "PATCH" {
+					walked = append(walked, m+" "+prefix+pattern)
+				}
 			}
 		}
 	}
 	assert.ElementsMatch(t, walked, listed)
 
 	emutest.CheckBodies(t, emutest.BodyRules{
-		New:      newTestEnv,
-		Snapshot: func(t *testing.T, e *emutest.Env) string { return e.Tables(t, "dlg_") },
+		New: func(t *testing.T) *emutest.Env { return hookEnv(t, rc, rc) },
+		Snapshot: func(t *testing.T, e *emutest.Env) string {
+			return e.Tables(t, "dlg_") + e.Tables(t, "wh_")
+		},
 		Refused: func(t *testing.T, res emutest.Response) {
-			if strings.HasPrefix(res.Body, `{"error"`) { // the token route
+			switch {
+			case strings.Contains(res.Body, `"error_description"`): // the token route
 				require.Equal(t, 400, res.Status, res.Body)
 				assert.Contains(t, res.Body, `"error":"invalid_request"`)
-				return
+			case strings.HasPrefix(res.Body, `{"error"`): // the control routes
+				require.Equal(t, 400, res.Status, res.Body)
+			default:
+				metaEnvelope(t, res, 400)
 			}
-			metaEnvelope(t, res, 400)
 		},
 		Routes: routes,
 	})
@@ -91,6 +106,16 @@ func TestMethodsOnEveryRoute(t *testing.T) {
 	env.CheckMethods(t, emutest.MethodRules{Prefix: "/360dialog", Routes: partner.New(env.Deps).Routes(),
 		Fill: emutest.FillParams(map[string]string{"partner_id": "examplePA"}), Headers: []string{exampleK},
 		Error: metaEnvelope})
+	env.CheckMethods(t, emutest.MethodRules{Prefix: ctl, Routes: partner.New(env.Deps).ControlRoutes(),
+		Fill: emutest.FillParams(map[string]string{"partner_id": "examplePA", "channel_id": "ch00000001"}),
+		Error: func(t *testing.T, res emutest.Response, status int) {
+			require.Equal(t, status, res.Status, res.Body)
+			var e struct {
+				Error string `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(res.Body), &e), res.Body)
+			assert.NotEmpty(t, e.Error)
+		}})
 }
 
 // TestPercentEncodedPartnerID: a partner id sent percent-encoded is the same

@@ -22,7 +22,10 @@ const (
 
 // listSpec says which fields a list filters and sorts on, and their columns.
 type listSpec struct {
-	table   string
+	table string
+	// source, when set, is the rows the list reads at an instant (a
+	// subquery and its arguments) instead of table.
+	source  func(now string) (string, []any)
 	filters map[string]string // filter key → column
 	sorts   map[string]string // sort field → column
 }
@@ -31,7 +34,7 @@ var (
 	clientList = listSpec{table: "dlg_clients",
 		filters: map[string]string{"id": "id", "name": "name", "status": "status", "partner_payload": "partner_payload"},
 		sorts:   map[string]string{"id": "id", "name": "name", "status": "status", "created_at": "created_at", "modified_at": "modified_at"}}
-	channelList = listSpec{table: "dlg_channels",
+	channelList = listSpec{table: "dlg_channels", source: channelsAt,
 		filters: map[string]string{"id": "id", "client_id": "client_id", "status": "status", "account_mode": "account_mode", "phone_number": "phone_number"},
 		sorts:   map[string]string{"id": "id", "client_id": "client_id", "status": "status", "created_at": "created_at", "modified_at": "modified_at"}}
 )
@@ -151,13 +154,17 @@ func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan f
 		return pageMeta{}, nil, err
 	}
 	ctx := r.Context()
+	from, args := spec.table, []any{}
+	if spec.source != nil {
+		from, args = spec.source(a.stamp())
+	}
 	where := strings.Join(append([]string{"partner_id = ?"}, lq.where...), " AND ")
-	args := append([]any{p.ID}, lq.args...)
+	args = append(append(args, p.ID), lq.args...)
 	meta := pageMeta{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset}
-	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+spec.table+` WHERE `+where, args...).Scan(&meta.Total); err != nil {
+	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&meta.Total); err != nil {
 		return pageMeta{}, nil, err
 	}
-	rows, err := a.DB.Query(ctx, `SELECT `+cols+` FROM `+spec.table+` WHERE `+where+` ORDER BY `+lq.order+
+	rows, err := a.DB.Query(ctx, `SELECT `+cols+` FROM `+from+` WHERE `+where+` ORDER BY `+lq.order+
 		` LIMIT ? OFFSET ?`, append(args, lq.limit, lq.offset)...)
 	if err != nil {
 		return pageMeta{}, nil, err
@@ -199,14 +206,19 @@ type clientsPage struct {
 	Clients []Client `json:"clients"`
 }
 
+// clientColumns are a Client's columns, in scanClient's order.
+const clientColumns = `id, name, status, partner_id, created_at, modified_at, contact_email, contact_name,
+	max_channels, partner_payload`
+
+func scanClient(s scanner) (c Client, err error) {
+	err = s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
+		&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload)
+	return c, err
+}
+
 // listClients handles GET /api/v2/partners/{partner_id}/clients.
 func (a *API) listClients(w http.ResponseWriter, r *http.Request) error {
-	meta, clients, err := listPage(a, r, clientList, `id, name, status, partner_id, created_at, modified_at,
-		contact_email, contact_name, max_channels, partner_payload`, func(s scanner) (c Client, err error) {
-		err = s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
-			&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload)
-		return c, err
-	})
+	meta, clients, err := listPage(a, r, clientList, clientColumns, scanClient)
 	if err != nil {
 		return err
 	}
@@ -244,14 +256,40 @@ type channelsPage struct {
 	PartnerChannels []Channel `json:"partner_channels"`
 }
 
+// timeLayout is the one layout of the clients' and channels' times: they
+// are compared and sorted as text.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+// stamp is the emulated present in timeLayout.
+func (a *API) stamp() string { return a.Clock.Now().UTC().Format(timeLayout) }
+
+// channelsAt is dlg_channels as it is at now: a channel signed up through the
+// control plane has the status (and modified_at) of the latest step it has
+// reached, computed on read, so no job has to move it and the list's filters
+// and sorts on status agree with what it shows.
+func channelsAt(now string) (string, []any) {
+	return `(SELECT id, partner_id, client_id, account_mode, phone_number, phone_name, waba_id, waba_name, created_at,
+		CASE WHEN running_at <= ? THEN 'running' WHEN ready_at <= ? THEN 'ready'
+			WHEN submitted_at <= ? THEN 'submitted' ELSE status END AS status,
+		CASE WHEN running_at <= ? THEN running_at WHEN ready_at <= ? THEN ready_at
+			WHEN submitted_at <= ? THEN submitted_at ELSE modified_at END AS modified_at,
+		submitted_at, ready_at, running_at, rowid AS seq
+		FROM dlg_channels)`, []any{now, now, now, now, now, now}
+}
+
+// channelColumns are a Channel's columns, in scanChannel's order.
+const channelColumns = `id, client_id, partner_id, status, account_mode, phone_number, phone_name, waba_id, waba_name,
+	created_at, modified_at`
+
+func scanChannel(s scanner) (c Channel, err error) {
+	err = s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
+		&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt)
+	return c, err
+}
+
 // listChannels handles GET /api/v2/partners/{partner_id}/channels.
 func (a *API) listChannels(w http.ResponseWriter, r *http.Request) error {
-	meta, channels, err := listPage(a, r, channelList, `id, client_id, partner_id, status, account_mode,
-		phone_number, phone_name, waba_id, waba_name, created_at, modified_at`, func(s scanner) (c Channel, err error) {
-		err = s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
-			&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt)
-		return c, err
-	})
+	meta, channels, err := listPage(a, r, channelList, channelColumns, scanChannel)
 	if err != nil {
 		return err
 	}

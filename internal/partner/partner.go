@@ -1,6 +1,8 @@
 // Package partner emulates the 360dialog Partner API (hub.360dialog.io/api/v2):
-// partner retrieval and update, the partner's webhook URL, and the two ways to
-// authenticate (X-API-Key and bearer tokens from POST /api/v2/token).
+// partner retrieval and update, the partner's webhook URL, its clients and
+// channels, the two ways to authenticate (X-API-Key and bearer tokens from
+// POST /api/v2/token), and the partner webhooks a client's sign-up and a
+// channel's violation send (control routes, /_emulator/360dialog).
 package partner
 
 import (
@@ -95,6 +97,9 @@ type fixtureClient struct {
 	PartnerPayload *string `json:"partner_payload"`
 }
 
+// SubmittedAt, ReadyAt and RunningAt are when a channel signed up through the
+// control plane reaches each status (left out when there is no such step
+// ahead): Status and ModifiedAt are what they are until then.
 type fixtureChannel struct {
 	ID          string `json:"id" fixture:"required"`
 	PartnerID   string `json:"partner_id" fixture:"required"`
@@ -107,11 +112,17 @@ type fixtureChannel struct {
 	WabaName    string `json:"waba_name"`
 	CreatedAt   string `json:"created_at" fixture:"required,time=2006-01-02T15:04:05Z"`
 	ModifiedAt  string `json:"modified_at" fixture:"time=2006-01-02T15:04:05Z"`
+	SubmittedAt string `json:"submitted_at,omitempty" fixture:"time=2006-01-02T15:04:05Z"`
+	ReadyAt     string `json:"ready_at,omitempty" fixture:"time=2006-01-02T15:04:05Z"`
+	RunningAt   string `json:"running_at,omitempty" fixture:"time=2006-01-02T15:04:05Z"`
 }
 
+// fixturePartner is a partner with what the Partner API never shows: its
+// API key and the key of its webhooks' x-360dialog-signature.
 type fixturePartner struct {
 	Partner
-	APIKey string `json:"api_key" fixture:"required"`
+	APIKey        string `json:"api_key" fixture:"required"`
+	WebhookSecret string `json:"webhook_secret"`
 }
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
@@ -129,11 +140,11 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_partners (id, api_key, brand_name, payment_required,
 			logo_url, onboarding_deeplink_add_params, webhook_url, partner_redirect_url, country,
-			blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system, publishable_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system, publishable_key,
+			webhook_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.APIKey, p.BrandName, p.PaymentRequired, p.LogoURL, p.OnboardingDeeplinkAddParams,
 			p.WebhookURL, p.PartnerRedirectURL, p.Country, p.BlockedNewSubmission, p.AllowClientToAddPhoneNo,
-			settings, p.BillingSystem, p.PublishableKey); err != nil {
+			settings, p.BillingSystem, p.PublishableKey, p.WebhookSecret); err != nil {
 			return fmt.Errorf("%s: partner %s: %w", fixtureFile, p.ID, err)
 		}
 	}
@@ -153,9 +164,10 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 	}
 	for _, c := range data.Channels {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_channels (id, partner_id, client_id, status, account_mode,
-			phone_number, phone_name, waba_id, waba_name, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			phone_number, phone_name, waba_id, waba_name, created_at, modified_at, submitted_at, ready_at, running_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''))`,
 			c.ID, c.PartnerID, c.ClientID, c.Status, c.AccountMode, c.PhoneNumber, c.PhoneName, c.WabaID, c.WabaName,
-			c.CreatedAt, cmp.Or(c.ModifiedAt, c.CreatedAt)); err != nil {
+			c.CreatedAt, cmp.Or(c.ModifiedAt, c.CreatedAt), c.SubmittedAt, c.ReadyAt, c.RunningAt); err != nil {
 			return fmt.Errorf("%s: channel %s: %w", fixtureFile, c.ID, err)
 		}
 	}
@@ -218,6 +230,18 @@ func checkFixture(data *fixtureData) error {
 		}
 		if owner != c.PartnerID {
 			return rec.Errorf("client_id", "client %q belongs to partner %q, not %q", c.ClientID, owner, c.PartnerID)
+		}
+		// The steps come in their order (the layout sorts as text).
+		prev, prevField := c.CreatedAt, "created_at"
+		for _, step := range []struct{ field, at string }{{"submitted_at", c.SubmittedAt}, {"ready_at", c.ReadyAt},
+			{"running_at", c.RunningAt}} {
+			if step.at == "" {
+				continue
+			}
+			if step.at < prev {
+				return rec.Errorf(step.field, "%s is before %s %s", step.at, prevField, prev)
+			}
+			prev, prevField = step.at, step.field
 		}
 	}
 	return nil

@@ -11,23 +11,26 @@ import (
 // State is the vendor's current state in its fixture format: a store seeded
 // from it (marshalled as JSON) answers as this one does.
 //
-// Every table is written whole, in the order it was seeded (the API creates
-// no rows: it only changes a partner's webhook_url, partner_redirect_url and
-// allow_client_to_add_phone_no), so rowid order is file order. Bearer
-// tokens are not state: they are signed, not stored, and only the API that
-// signed them accepts them; the hub users that take them are exported.
+// Every table is written whole, in rowid order: the order it was seeded,
+// then the clients and channels signed up through the control plane. A
+// channel's status and modified_at are written as they are now, with the
+// steps it has still to reach (and those it reached). Bearer tokens are not
+// state: they are signed, not stored, and only the API that signed them
+// accepts them; the hub users that take them are exported. Webhook events
+// are the outbox's, not the vendor's state: a copy sends none of them.
 func (a *API) State(ctx context.Context) (any, error) {
 	data := &fixtureData{Partners: []fixturePartner{}, HubUsers: []fixtureHubUser{}, Clients: []fixtureClient{},
 		Channels: []fixtureChannel{}}
 	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
-		if err := store.EachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key FROM dlg_partners ORDER BY rowid`, nil,
+		if err := store.EachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key, webhook_secret FROM dlg_partners
+			ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {
-				var key string
-				p, err := scanPartner(rows, &key)
+				var key, secret string
+				p, err := scanPartner(rows, &key, &secret)
 				if err != nil {
 					return err
 				}
-				data.Partners = append(data.Partners, fixturePartner{Partner: *p, APIKey: key})
+				data.Partners = append(data.Partners, fixturePartner{Partner: *p, APIKey: key, WebhookSecret: secret})
 				return nil
 			}); err != nil {
 			return err
@@ -56,12 +59,15 @@ func (a *API) State(ctx context.Context) (any, error) {
 			}); err != nil {
 			return err
 		}
+		channels, args := channelsAt(a.stamp())
 		return store.EachRow(ctx, tx, `SELECT id, partner_id, client_id, status, account_mode, phone_number, phone_name,
-			waba_id, waba_name, created_at, modified_at FROM dlg_channels ORDER BY rowid`, nil,
+			waba_id, waba_name, created_at, modified_at, coalesce(submitted_at, ''), coalesce(ready_at, ''),
+			coalesce(running_at, '') FROM `+channels+` ORDER BY seq`, args,
 			func(rows *sql.Rows) error {
 				var c fixtureChannel
 				if err := rows.Scan(&c.ID, &c.PartnerID, &c.ClientID, &c.Status, &c.AccountMode, &c.PhoneNumber,
-					&c.PhoneName, &c.WabaID, &c.WabaName, &c.CreatedAt, &c.ModifiedAt); err != nil {
+					&c.PhoneName, &c.WabaID, &c.WabaName, &c.CreatedAt, &c.ModifiedAt, &c.SubmittedAt, &c.ReadyAt,
+					&c.RunningAt); err != nil {
 					return err
 				}
 				data.Channels = append(data.Channels, c)

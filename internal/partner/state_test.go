@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/fixtures"
+	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/ids"
 	"github.com/emulator/vendor-emulator/internal/partner"
@@ -100,10 +101,10 @@ func TestStateWritesDefaultsOut(t *testing.T) {
 	db, err := openFixture(t, `{"partners": [{"id": "p1", "api_key": "k1", "settings": {"a": [1, 2]}}],
 		"clients": [{"id": "c1", "partner_id": "p1", "name": "C", "status": "active", "created_at": "2025-01-02T03:04:05Z"}]}`)
 	require.NoError(t, err)
-	api := partner.New(server.Deps{DB: db, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}})
+	api := partner.New(server.Deps{DB: db, Clock: clock.New(nil), Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}})
 	doc := emutest.State(t, api)
 	assert.JSONEq(t, `{
-		"partners": [{"id": "p1", "api_key": "k1", "brand_name": "", "payment_required": false, "logo_url": null,
+		"partners": [{"id": "p1", "api_key": "k1", "webhook_secret": "", "brand_name": "", "payment_required": false, "logo_url": null,
 			"onboarding_deeplink_add_params": false, "webhook_url": "", "partner_redirect_url": "", "country": "",
 			"blocked_new_submission": false, "allow_client_to_add_phone_no": false, "settings": {"a": [1, 2]},
 			"billing_system": "", "publishable_key": null}],
@@ -115,5 +116,5 @@ func TestStateWritesDefaultsOut(t *testing.T) {
 	}`, string(doc))
 	again, err := openFixture(t, string(doc))
 	require.NoError(t, err)
-	assert.Equal(t, string(doc), string(emutest.State(t, partner.New(server.Deps{DB: again, IDs: ids.Random{}}))))
+	assert.Equal(t, string(doc), string(emutest.State(t, partner.New(server.Deps{DB: again, Clock: clock.New(nil), IDs: ids.Random{}}))))
 }
