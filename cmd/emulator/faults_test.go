@@ -14,10 +14,11 @@ import (
 // TestTimeoutFaultEndsAtTheWriteTimeout: a "timeout" fault holds a client
 // that never gives up only as long as the server's -write-timeout, then
 // closes the connection without an answer, as the server would; meanwhile
-// the emulator serves everyone else.
+// the emulator serves everyone else. (The timeout is long enough for the
+// other request to be served on a loaded machine under -race.)
 func TestTimeoutFaultEndsAtTheWriteTimeout(t *testing.T) {
 	t.Parallel()
-	base, stop := start(t, "-write-timeout", "400ms", "-shutdown-timeout", "200ms")
+	base, stop := start(t, "-write-timeout", "2s", "-shutdown-timeout", "200ms")
 	res, err := http.Post(base+"/_emulator/faults", "application/json",
 		strings.NewReader(`{"vendor":"360dialog","path":"/api/v2/partners/*/channels","network":"timeout"}`))
 	require.NoError(t, err)
