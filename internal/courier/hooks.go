@@ -3,6 +3,7 @@ package courier
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -186,6 +187,25 @@ func checkPhone(rec *jsonapi.Record, name, pointer string) error {
 	}
 	if s := rec.Str(name); !jsonapi.IsE164(s) {
 		return jsonapi.ErrPointer(pointer, "Must be a phone number in E.164 format.")
+	}
+	return nil
+}
+
+// checkURL refuses an attribute that is not an absolute http or https URL
+// (null or absent is fine): courier calls it.
+func checkURL(rec *jsonapi.Record, name, pointer string) error {
+	raw, ok := rec.Attrs[name]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	u, err := url.Parse(rec.Str(name))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return jsonapi.ErrPointer(pointer, "Must be an absolute http or https URL.")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return jsonapi.ErrPointer(pointer, "Must be an absolute http or https URL (port %s is out of range).", p)
+		}
 	}
 	return nil
 }

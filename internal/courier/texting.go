@@ -340,7 +340,8 @@ func textMapCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) e
 }
 
 // textCreate sends a text from one of the account's numbers (its first
-// number when number-id is absent).
+// number when number-id is absent). Its callback URLs must be absolute
+// http(s) URLs: courier calls them (text_callbacks.go).
 func textCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	if !jsonapi.IsE164(rec.Str("target")) {
 		return jsonapi.ErrPointer("/data/attributes/target", "Must be a phone number in E.164 format.")
@@ -366,6 +367,11 @@ func textCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) err
 		num = nums[0]
 		rec.Set("number-id", num.ID)
 	}
+	for _, name := range []string{"callback-url", "callback-status-url"} {
+		if err := checkURL(rec, name, "/data/attributes/"+name); err != nil {
+			return err
+		}
+	}
 	var expected []jsonRaw
 	rec.Decode("expected-responses", &expected)
 	for i, e := range expected {
@@ -390,7 +396,8 @@ func textStatuses() []string {
 // textCallback is Twilio's webhook for a text: MessageStatus (or SmsStatus,
 // or status) moves the text's status, ErrorMessage/ErrorCode explain a
 // failure, and Body (with From, MessageSid) records an inbound reply as a
-// text-receive-log. Answered with the text.
+// text-receive-log. Answered with the text. A status change calls the
+// text's callback-status-url, an expected reply its callback-url.
 func textCallback(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw) (any, error) {
 	str := func(keys ...string) (string, bool, error) {
 		for _, k := range keys {
@@ -474,6 +481,9 @@ func textCallback(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw)
 		if err := textConsentReply(c, rec.OrgID, from, text); err != nil {
 			return nil, err
 		}
+		if err := textReplied(c, rec, from, text); err != nil {
+			return nil, err
+		}
 	}
 	if hasStatus && st != rec.Str("status") {
 		rec.Set("status", st)
@@ -492,6 +502,9 @@ func textCallback(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw)
 			return nil, err
 		}
 		if err := textLog(c, num, fmt.Sprintf("%s %s is %s", c.Now, rec.Str("twilio-sid"), st)); err != nil {
+			return nil, err
+		}
+		if err := textStatusMoved(c, rec); err != nil {
 			return nil, err
 		}
 	}
