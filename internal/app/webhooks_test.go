@@ -6,10 +6,12 @@ package app_test
 // their packages).
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/app"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 const (
@@ -242,4 +245,83 @@ func TestWebhooksOff(t *testing.T) {
 	d := e.waitDeliveries("", "?status=skipped", 1)[0]
 	assert.NotNil(t, d.SentAt, "a skipped attempt carries the time it would have been sent")
 	assert.Zero(t, rc.count())
+}
+
+// On a file, a retry still pending when the emulator stops is sent after
+// the next start, in the default world and in another, once the clock
+// reaches it.
+func TestPendingWebhooksSurviveARestart(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "emulator.db")
+	rc := newHookReceiver(t, http.StatusServiceUnavailable)
+	run := func(fn func(e *emu)) {
+		a, err := app.New(context.Background(), app.Options{DB: db, MaxWorlds: 10})
+		require.NoError(t, err)
+		srv := httptest.NewServer(a.Handler)
+		defer func() { srv.Close(); a.Close() }()
+		fn(&emu{t, srv.URL})
+	}
+	run(func(e *emu) {
+		w := "/w/" + e.create(`{"id": "filed"}`)
+		for _, base := range []string{"", w} {
+			e.do(http.MethodPost, base+"/_emulator/clock", `{"freeze": true}`)
+			e.hookTo(base, rc.URL)
+			e.suspend(base)
+			e.waitDeliveries(base, "?status=pending", 1)
+		}
+	})
+	require.Equal(t, 2, rc.count())
+	rc.mu.Lock()
+	rc.status = http.StatusOK
+	rc.mu.Unlock()
+	run(func(e *emu) {
+		for _, base := range []string{"", "/w/filed"} {
+			require.Len(t, e.deliveries(base, "?status=pending"), 1, "the retry is still there")
+			e.do(http.MethodPost, base+"/_emulator/clock", `{"advance": "1m"}`)
+			d := e.waitDeliveries(base, "?status=delivered", 1)[0]
+			assert.Equal(t, 2, d.Attempt)
+		}
+	})
+	assert.Equal(t, 4, rc.count())
+}
+
+// A receiver that never answers holds neither the API nor the shutdown.
+func TestAHangingReceiverHoldsNothing(t *testing.T) {
+	t.Parallel()
+	a, err := app.New(context.Background(), app.Options{DB: store.Memory, MaxWorlds: 10})
+	require.NoError(t, err)
+	srv := httptest.NewServer(a.Handler)
+	e := &emu{t, srv.URL}
+	got := make(chan struct{}, 1)
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); hang.Close() })
+	e.hookTo("", hang.URL)
+	e.suspend("")
+	<-got // the attempt is in flight, and will not end by itself within this test
+
+	for range 20 {
+		res := e.do(http.MethodGet, "/loopmessage/api/v1/sender/"+acmeSender+"/", "", loopKey)
+		require.Equal(t, http.StatusOK, res.status, res.body)
+	}
+	e.suspend("") // no change of status: nothing more is sent
+	assert.Len(t, e.deliveries("", "?status=pending"), 1, "the hanging attempt, pending until it ends")
+
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		a.Close() // cancels the attempt in flight
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("closing the emulator waited for the hanging receiver")
+	}
 }
