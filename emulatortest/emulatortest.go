@@ -34,6 +34,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/app"
 	"github.com/emulator/vendor-emulator/internal/config"
 	"github.com/emulator/vendor-emulator/internal/store"
+	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
 // World is one test's world.
@@ -208,21 +209,7 @@ func (w *World) ClearFaults() {
 
 // Delivery is one webhook delivery attempt the world made (or will make), as
 // GET /_emulator/webhooks shows it (docs/webhooks.md).
-type Delivery struct {
-	ID             int64             `json:"id"`
-	EventID        string            `json:"event_id"`
-	Vendor         string            `json:"vendor"`
-	Event          string            `json:"event"`
-	URL            string            `json:"url"`
-	Attempt        int               `json:"attempt"`
-	ScheduledAt    time.Time         `json:"scheduled_at"`
-	SentAt         *time.Time        `json:"sent_at"`
-	Status         string            `json:"status"` // pending, delivered, failed or skipped
-	ResponseStatus *int              `json:"response_status"`
-	Error          *string           `json:"error"`
-	RequestHeaders map[string]string `json:"request_headers"`
-	RequestBody    json.RawMessage   `json:"request_body"`
-}
+type Delivery = webhook.Delivery
 
 // Webhooks lists the world's webhook delivery attempts of vendor (every
 // vendor's when ""), newest first, at most 1,000.

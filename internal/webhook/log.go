@@ -12,19 +12,23 @@ import (
 
 // Delivery is one attempt as the control plane shows it.
 type Delivery struct {
-	ID             int64             `json:"id"`
-	EventID        string            `json:"event_id"`
-	Vendor         string            `json:"vendor"`
-	Event          string            `json:"event"`
-	URL            string            `json:"url"`
-	Attempt        int               `json:"attempt"`
-	ScheduledAt    time.Time         `json:"scheduled_at"`
-	SentAt         *time.Time        `json:"sent_at"`
-	Status         string            `json:"status"`
+	ID      int64  `json:"id"`       // the attempt's, in the order attempts are queued
+	EventID string `json:"event_id"` // the same on every attempt of an event
+	Vendor  string `json:"vendor"`
+	Event   string `json:"event"` // the event's type: "sender_name_updated", "channel_ready", ...
+	URL     string `json:"url"`
+	Attempt int    `json:"attempt"` // 1 for the first, one more per retry or redelivery
+	// ScheduledAt is when the attempt is due, SentAt when it was made (nil
+	// while pending); both emulated.
+	ScheduledAt time.Time  `json:"scheduled_at"`
+	SentAt      *time.Time `json:"sent_at"`
+	Status      string     `json:"status"` // pending, delivered, failed or skipped
+	// ResponseStatus is the receiver's answer (nil without one); Error says
+	// why a failed attempt failed.
 	ResponseStatus *int              `json:"response_status"`
 	Error          *string           `json:"error"`
 	RequestHeaders map[string]string `json:"request_headers"`
-	RequestBody    json.RawMessage   `json:"request_body"`
+	RequestBody    json.RawMessage   `json:"request_body"` // the JSON sent
 }
 
 // Filter selects deliveries; zero values select all.
