@@ -47,8 +47,8 @@ var channelSteps = []struct {
 // maxText bounds the free texts the control routes take, in characters.
 const maxText = 255
 
-// e164 is a phone number as the project takes them everywhere: "+", then 8
-// to 15 digits, the first not 0.
+// e164 is a WhatsApp number in E.164: "+", then 8 to 15 digits, the first
+// not 0 (the rule LoopMessage's orders apply too).
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
 func badRequest(msg string) error { return &control.Error{Status: http.StatusBadRequest, Msg: msg} }
