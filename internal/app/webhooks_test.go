@@ -267,7 +267,8 @@ func TestPendingWebhooksSurviveARestart(t *testing.T) {
 			e.do(http.MethodPost, base+"/_emulator/clock", `{"freeze": true}`)
 			e.hookTo(base, rc.URL)
 			e.suspend(base)
-			e.waitDeliveries(base, "?status=pending", 1)
+			e.waitDeliveries(base, "?status=failed", 1)
+			e.waitDeliveries(base, "?status=pending", 1) // the retry
 		}
 	})
 	require.Equal(t, 2, rc.count())

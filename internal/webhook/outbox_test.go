@@ -146,14 +146,16 @@ func TestRetriesWalkTheScheduleOnTheClock(t *testing.T) {
 	})
 	e.record(t, webhook.Event{ID: "ev", Vendor: "360dialog", Type: "t", URL: rc.URL, Body: []byte(`{}`),
 		Rules: webhook.Rules{Retries: []time.Duration{30 * time.Second, 5 * time.Minute}}})
-	eventually(t, func() bool { return rc.count() == 1 }, "first attempt")
+	// An attempt in flight is pending until its answer is recorded.
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "first attempt")
 	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "pending"})) == 1 }, "retry queued")
 	retry := e.deliveries(t, webhook.Filter{Status: "pending"})[0]
 	assert.Equal(t, 2, retry.Attempt)
 	assert.Equal(t, start.Add(30*time.Second), retry.ScheduledAt)
 
 	e.clock.Advance(30 * time.Second)
-	eventually(t, func() bool { return rc.count() == 2 }, "the first retry, when the clock reaches it")
+	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 2 },
+		"the first retry, when the clock reaches it")
 	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "pending"})) == 1 }, "second retry queued")
 	e.clock.Advance(5 * time.Minute)
 	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "delivered")
@@ -427,4 +429,19 @@ func TestHistoryIsScopedAndPaged(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, total)
 	assert.Empty(t, got)
+}
+
+// On a running clock, an attempt due later is sent when real time brings
+// the clock there, with no move and no request.
+func TestRunningClockReachesADueAttempt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Memory, false)
+	e.clock.Freeze(false)
+	rc := newReceiver(t, func(int) int { return 200 })
+	e.record(t, webhook.Event{ID: "soon", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`),
+		At: e.clock.Now().Add(50 * time.Millisecond)})
+	eventually(t, func() bool { return rc.count() == 1 }, "sent when its time came")
+	d := e.deliveries(t, webhook.Filter{})[0]
+	require.NotNil(t, d.SentAt)
+	assert.False(t, d.SentAt.Before(d.ScheduledAt), "not before its time")
 }
