@@ -8,11 +8,9 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/app"
+	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
@@ -27,33 +26,6 @@ const (
 	acmeDefaultOrg = "0b7e3f52-6d1a-4c8e-9f20-3a5b7c9d1e01"
 	acmeSender     = "5a0c1e2f-7b3d-4e5f-8a9b-0c1d2e3f4a01" // active, of Acme's Default organization
 )
-
-// hookReceiver records the bodies it is sent and answers status.
-type hookReceiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	bodies []string
-	status int
-}
-
-func newHookReceiver(t *testing.T, status int) *hookReceiver {
-	rc := &hookReceiver{status: status}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.bodies = append(rc.bodies, string(b))
-		rc.mu.Unlock()
-		w.WriteHeader(rc.status)
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *hookReceiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.bodies)
-}
 
 // hookTo points Acme's Default organization's webhook at url, in the world at base.
 func (e *emu) hookTo(base, url string) {
@@ -101,17 +73,17 @@ func (e *emu) deliveries(base, query string) []delivery {
 func (e *emu) waitDeliveries(base, query string, n int) []delivery {
 	e.t.Helper()
 	var got []delivery
-	require.Eventually(e.t, func() bool {
+	emutest.Eventually(e.t, func() bool {
 		got = e.deliveries(base, query)
 		return len(got) == n
-	}, 5*time.Second, 2*time.Millisecond, "%d deliveries for %q", n, query)
+	}, "%d deliveries for %q", n, query)
 	return got
 }
 
 func TestWebhookLogShowsEveryAttempt(t *testing.T) {
 	t.Parallel()
 	e := start(t, app.Options{})
-	rc := newHookReceiver(t, http.StatusServiceUnavailable)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusServiceUnavailable))
 	e.do(http.MethodPost, "/_emulator/clock", `{"freeze": true}`)
 	e.hookTo("", rc.URL+"/hooks")
 	e.suspend("")
@@ -148,16 +120,14 @@ func TestWebhookLogShowsEveryAttempt(t *testing.T) {
 	assert.Empty(t, e.deliveries("", "?vendor=courier"))
 
 	// Redeliver: a new attempt now, same event id; the receiver now accepts it.
-	rc.mu.Lock()
-	rc.status = http.StatusOK
-	rc.mu.Unlock()
+	rc.SetAnswer(emutest.Answering(http.StatusOK))
 	res := e.do(http.MethodPost, "/_emulator/webhooks/"+d.EventID+"/redeliver", "")
 	require.Equal(t, http.StatusAccepted, res.status, res.body)
 	delivered := e.waitDeliveries("", "?status=delivered", 1)[0]
 	assert.Equal(t, d.EventID, delivered.EventID)
 	assert.Equal(t, 3, delivered.Attempt)
 	assert.Empty(t, e.deliveries("", "?status=pending"), "a delivered event has nothing left to send")
-	assert.Equal(t, 2, rc.count())
+	assert.Equal(t, 2, rc.Count())
 
 	res = e.do(http.MethodDelete, "/_emulator/webhooks", "")
 	require.Equal(t, http.StatusNoContent, res.status, res.body)
@@ -199,8 +169,8 @@ func TestWebhookControlPlaneErrors(t *testing.T) {
 func TestWebhooksAreAWorlds(t *testing.T) {
 	t.Parallel()
 	e := start(t, app.Options{})
-	inDefault := newHookReceiver(t, http.StatusOK)
-	inWorld := newHookReceiver(t, http.StatusInternalServerError)
+	inDefault := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
+	inWorld := emutest.NewReceiver(t, emutest.Answering(http.StatusInternalServerError))
 	w := "/w/" + e.create(`{"id": "hooks"}`)
 	e.hookTo("", inDefault.URL)
 	e.hookTo(w, inWorld.URL)
@@ -208,7 +178,7 @@ func TestWebhooksAreAWorlds(t *testing.T) {
 
 	e.suspend(w)
 	e.waitDeliveries(w, "?status=failed", 1)
-	assert.Zero(t, inDefault.count())
+	assert.Zero(t, inDefault.Count())
 	assert.Empty(t, e.deliveries("", ""), "the default world saw nothing")
 	e.waitDeliveries(w, "?status=pending", 1)
 
@@ -228,23 +198,23 @@ func TestWebhooksAreAWorlds(t *testing.T) {
 	e.hookTo(w, inWorld.URL) // the reset restored the fixture's URL
 	e.suspend(w)
 	e.waitDeliveries(w, "?status=failed", 1)
-	assert.Equal(t, 2, inWorld.count())
+	assert.Equal(t, 2, inWorld.Count())
 
 	e.suspend("")
 	e.waitDeliveries("", "?status=delivered", 1)
-	assert.Equal(t, 1, inDefault.count())
+	assert.Equal(t, 1, inDefault.Count())
 }
 
 // -webhooks off: every attempt is recorded as skipped, none is sent.
 func TestWebhooksOff(t *testing.T) {
 	t.Parallel()
 	e := start(t, app.Options{WebhooksOff: true})
-	rc := newHookReceiver(t, http.StatusOK)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	e.hookTo("", rc.URL)
 	e.suspend("")
 	d := e.waitDeliveries("", "?status=skipped", 1)[0]
 	assert.NotNil(t, d.SentAt, "a skipped attempt carries the time it would have been sent")
-	assert.Zero(t, rc.count())
+	assert.Zero(t, rc.Count())
 }
 
 // On a file, a retry still pending when the emulator stops is sent after
@@ -253,7 +223,7 @@ func TestWebhooksOff(t *testing.T) {
 func TestPendingWebhooksSurviveARestart(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "emulator.db")
-	rc := newHookReceiver(t, http.StatusServiceUnavailable)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusServiceUnavailable))
 	run := func(fn func(e *emu)) {
 		a, err := app.New(context.Background(), app.Options{DB: db, MaxWorlds: 10})
 		require.NoError(t, err)
@@ -271,10 +241,8 @@ func TestPendingWebhooksSurviveARestart(t *testing.T) {
 			e.waitDeliveries(base, "?status=pending", 1) // the retry
 		}
 	})
-	require.Equal(t, 2, rc.count())
-	rc.mu.Lock()
-	rc.status = http.StatusOK
-	rc.mu.Unlock()
+	require.Equal(t, 2, rc.Count())
+	rc.SetAnswer(emutest.Answering(http.StatusOK))
 	run(func(e *emu) {
 		for _, base := range []string{"", "/w/filed"} {
 			require.Len(t, e.deliveries(base, "?status=pending"), 1, "the retry is still there")
@@ -283,7 +251,7 @@ func TestPendingWebhooksSurviveARestart(t *testing.T) {
 			assert.Equal(t, 2, d.Attempt)
 		}
 	})
-	assert.Equal(t, 4, rc.count())
+	assert.Equal(t, 4, rc.Count())
 }
 
 // A receiver that never answers holds neither the API nor the shutdown.
@@ -293,19 +261,11 @@ func TestAHangingReceiverHoldsNothing(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Handler)
 	e := &emu{t, srv.URL}
-	got := make(chan struct{}, 1)
-	release := make(chan struct{})
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() { close(release); hang.Close() })
+	hang := emutest.NewHangingReceiver(t)
 	e.hookTo("", hang.URL)
 	e.suspend("")
-	<-got // the attempt is in flight, and will not end by itself within this test
+	// The attempt is in flight, and will not end by itself within this test.
+	emutest.Eventually(t, func() bool { return hang.Count() > 0 }, "the attempt reaches the receiver")
 
 	for range 20 {
 		res := e.do(http.MethodGet, "/loopmessage/api/v1/sender/"+acmeSender+"/", "", loopKey)

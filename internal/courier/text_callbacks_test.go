@@ -2,12 +2,9 @@ package courier_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,39 +14,6 @@ import (
 	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
-
-// receiver records every callback it is sent and answers status.
-type receiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	calls  []received
-	status int
-}
-
-type received struct {
-	header http.Header
-	body   string
-}
-
-func newReceiver(t *testing.T, status int) *receiver {
-	t.Helper()
-	rc := &receiver{status: status}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.calls = append(rc.calls, received{r.Header.Clone(), string(b)})
-		rc.mu.Unlock()
-		w.WriteHeader(rc.status)
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *receiver) received() []received {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]received(nil), rc.calls...)
-}
 
 // deliveries is courier's outbox log, newest first.
 func deliveries(t *testing.T, env *emutest.Env, status string) []webhook.Delivery {
@@ -61,11 +25,11 @@ func deliveries(t *testing.T, env *emutest.Env, status string) []webhook.Deliver
 
 // settled waits (in real time, within the worker's promise) until no
 // courier attempt is pending and the receiver has seen n calls.
-func settled(t *testing.T, env *emutest.Env, rc *receiver, n int) {
+func settled(t *testing.T, env *emutest.Env, rc *emutest.Receiver, n int) {
 	t.Helper()
-	require.Eventually(t, func() bool {
-		return len(deliveries(t, env, "pending")) == 0 && len(rc.received()) == n
-	}, 5*time.Second, 2*time.Millisecond, "%d callbacks sent", n)
+	emutest.Eventually(t, func() bool {
+		return len(deliveries(t, env, "pending")) == 0 && rc.Count() == n
+	}, "%d callbacks sent", n)
 }
 
 // sendText creates a text to +14155550177 from number 1 with extra attributes.
@@ -80,7 +44,7 @@ func sendText(t *testing.T, env *emutest.Env, extra string) string {
 func TestTextStatusCallbacks(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	rc := newReceiver(t, http.StatusNoContent)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusNoContent))
 	id := sendText(t, env, `, "callback-status-url": "`+rc.URL+`/status?k=1", "callback-json": {"ride": 7, "tags": ["a"]}`)
 	assert.Empty(t, deliveries(t, env, ""), "no callback for the initial status")
 	sid := get(t, env, adminToken, "/v1/texts/"+id+"/").Attributes["twilio-sid"].(string)
@@ -98,7 +62,7 @@ func TestTextStatusCallbacks(t *testing.T) {
 		{"a failure with its error", `{"MessageStatus": "undelivered", "ErrorCode": 30003}`,
 			`{"text-id": "` + id + `", "status": "undelivered", "twilio-sid": "` + sid + `", "error": "Twilio error 30003", "callback-json": {"ride": 7, "tags": ["a"]}}`},
 	} {
-		before, n := len(deliveries(t, env, "")), len(rc.received())
+		before, n := len(deliveries(t, env, "")), rc.Count()
 		mustOne(t, env, adminToken, "POST", "/v1/texts/"+id+"/callback/", tc.body, 201)
 		got := deliveries(t, env, "")
 		if tc.want == "" {
@@ -112,13 +76,13 @@ func TestTextStatusCallbacks(t *testing.T) {
 		assert.Equal(t, rc.URL+"/status?k=1", d.URL, tc.name)
 		assert.JSONEq(t, tc.want, string(d.RequestBody), tc.name)
 		settled(t, env, rc, n+1)
-		call := rc.received()[n]
-		assert.JSONEq(t, tc.want, call.body, tc.name)
-		assert.True(t, strings.HasPrefix(call.body, `{"text-id":`), "the documented order: %s", call.body)
-		assert.Equal(t, "application/json", call.header.Get("Content-Type"), tc.name)
+		call := rc.Call(n)
+		assert.JSONEq(t, tc.want, call.Body, tc.name)
+		assert.True(t, strings.HasPrefix(call.Body, `{"text-id":`), "the documented order: %s", call.Body)
+		assert.Equal(t, "application/json", call.Header.Get("Content-Type"), tc.name)
 		assert.Equal(t, "delivered", deliveries(t, env, "")[0].Status, "%s (step %d): any 2xx is delivered", tc.name, i)
 	}
-	assert.Len(t, rc.received(), 3)
+	assert.Len(t, rc.Calls(), 3)
 
 	// A text without a callback-status-url (the fixture's) moves silently.
 	mustOne(t, env, adminToken, "POST", "/v1/texts/"+text1+"/callback/", `{"MessageStatus": "read"}`, 201)
@@ -131,15 +95,15 @@ func TestTextStatusCallbacks(t *testing.T) {
 func TestTextStatusCallbackNullJSON(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	rc := newReceiver(t, http.StatusOK)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	for _, extra := range []string{``, `, "callback-json": null`} {
 		id := sendText(t, env, `, "callback-status-url": "`+rc.URL+`"`+extra)
-		n := len(rc.received()) // every earlier callback has settled
+		n := rc.Count() // every earlier callback has settled
 		mustOne(t, env, adminToken, "POST", "/v1/texts/"+id+"/callback/", `{"MessageStatus": "failed", "ErrorMessage": "Carrier rejected."}`, 201)
 		settled(t, env, rc, n+1)
 		sid := get(t, env, adminToken, "/v1/texts/"+id+"/").Attributes["twilio-sid"].(string)
 		assert.JSONEq(t, `{"text-id": "`+id+`", "status": "failed", "twilio-sid": "`+sid+`", "error": "Carrier rejected.", "callback-json": null}`,
-			rc.received()[n].body, extra)
+			rc.Call(n).Body, extra)
 	}
 }
 
@@ -191,7 +155,7 @@ func TestTextResponseCallbacks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
-			rc := newReceiver(t, http.StatusOK)
+			rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 			extra := tc.extra
 			if !tc.noURL {
 				extra = `, "callback-url": "` + rc.URL + `/reply"` + extra
@@ -210,14 +174,14 @@ func TestTextResponseCallbacks(t *testing.T) {
 				return
 			}
 			settled(t, env, rc, len(tc.want))
-			calls := rc.received()
+			calls := rc.Calls()
 			for i, want := range tc.want {
 				want = strings.ReplaceAll(want, "{{id}}", id)
-				assert.JSONEq(t, want, calls[i].body, "callback %d", i)
-				assert.True(t, strings.HasPrefix(calls[i].body, `{"text-id":`), "the documented order: %s", calls[i].body)
-				assert.NotContains(t, calls[i].body, `\u00`, "nothing HTML-escaped")
-				assert.False(t, strings.HasSuffix(calls[i].body, "\n"))
-				assert.Equal(t, "application/json", calls[i].header.Get("Content-Type"))
+				assert.JSONEq(t, want, calls[i].Body, "callback %d", i)
+				assert.True(t, strings.HasPrefix(calls[i].Body, `{"text-id":`), "the documented order: %s", calls[i].Body)
+				assert.NotContains(t, calls[i].Body, `\u00`, "nothing HTML-escaped")
+				assert.False(t, strings.HasSuffix(calls[i].Body, "\n"))
+				assert.Equal(t, "application/json", calls[i].Header.Get("Content-Type"))
 				d := got[len(got)-1-i] // the log is newest first
 				assert.Equal(t, "text_response", d.Event)
 				assert.Equal(t, rc.URL+"/reply", d.URL)
@@ -235,7 +199,7 @@ func TestTextResponseCallbacks(t *testing.T) {
 func TestTextCallbackFailureIsNotRetried(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	rc := newReceiver(t, http.StatusInternalServerError)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusInternalServerError))
 	id := sendText(t, env, `, "callback-status-url": "`+rc.URL+`", "callback-url": "`+rc.URL+`", "expected-responses": ["YES"]`)
 	mustOne(t, env, adminToken, "POST", "/v1/texts/"+id+"/callback/", `{"MessageStatus": "delivered", "Body": "yes", "MessageSid": "SMf1"}`, 201)
 	settled(t, env, rc, 2)
@@ -251,7 +215,7 @@ func TestTextCallbackFailureIsNotRetried(t *testing.T) {
 	// A retry is queued (pending) in the transaction that records the
 	// failure: none is, so nothing more can be sent.
 	assert.Empty(t, deliveries(t, env, "pending"))
-	assert.Len(t, rc.received(), 2)
+	assert.Len(t, rc.Calls(), 2)
 	assert.Len(t, deliveries(t, env, ""), 2)
 	assert.Len(t, deliveries(t, env, "failed"), 2)
 }
@@ -262,7 +226,7 @@ func TestTextCallbackFailureIsNotRetried(t *testing.T) {
 func TestTextCallbackRefusedEmitsNothing(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	rc := newReceiver(t, http.StatusOK)
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	id := sendText(t, env, `, "callback-status-url": "`+rc.URL+`", "callback-url": "`+rc.URL+`", "expected-responses": ["YES"], "callback-one-off": true`)
 	mustOne(t, env, adminToken, "POST", "/v1/texts/"+id+"/callback/", `{"Body": "hi", "MessageSid": "SMdup"}`, 201)
 	before := storeState(t, env)

@@ -4,12 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,61 +16,8 @@ import (
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
-// hookCall is one call a receiver got.
-type hookCall struct {
-	header http.Header
-	close  bool // the request asked to close the connection
-	body   string
-}
-
-// receiver is a customer's webhook endpoint: it records every call and
-// answers the status answer gives the n-th call (from 1).
-type receiver struct {
-	*httptest.Server
-	answer func(n int) int
-
-	mu    sync.Mutex
-	calls []hookCall
-}
-
-func newReceiver(t *testing.T, answer func(n int) int) *receiver {
-	t.Helper()
-	rc := &receiver{answer: answer}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.calls = append(rc.calls, hookCall{header: r.Header.Clone(), close: r.Close, body: string(b)})
-		n := len(rc.calls)
-		rc.mu.Unlock()
-		w.WriteHeader(rc.answer(n))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func answering(status int) func(int) int { return func(int) int { return status } }
-
-func (rc *receiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.calls)
-}
-
-func (rc *receiver) call(i int) hookCall {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.calls[i]
-}
-
-// waitFor waits (in real time) for what the outbox's worker does within its
-// promise of 100 ms; the schedule itself is walked by moving the clock.
-func waitFor(t *testing.T, cond func() bool, msgAndArgs ...any) {
-	t.Helper()
-	require.Eventually(t, cond, 5*time.Second, 2*time.Millisecond, msgAndArgs...)
-}
-
 // hookTo points organization org's webhook at rc (header "" sets none), with key.
-func (e *lm) hookTo(t *testing.T, key, org string, rc *receiver, header string) {
+func (e *lm) hookTo(t *testing.T, key, org string, rc *emutest.Receiver, header string) {
 	t.Helper()
 	h := "null"
 	if header != "" {
@@ -128,18 +71,18 @@ func webhookID(t *testing.T, body string) string {
 
 // checkCall asserts one call's headers (authorization "" : none) and its
 // body, byte for byte (so the key order too), and returns its webhook_id.
-func checkCall(t *testing.T, c hookCall, authorization, org, phone, sender, status string) string {
+func checkCall(t *testing.T, c emutest.Call, authorization, org, phone, sender, status string) string {
 	t.Helper()
-	id := webhookID(t, c.body)
-	assert.JSONEq(t, senderUpdated(org, phone, sender, status, id), c.body)
-	assert.Equal(t, senderUpdated(org, phone, sender, status, id), c.body, "the documented key order")
-	assert.Equal(t, "application/json", c.header.Get("Content-Type"))
-	assert.Equal(t, "LoopMessage", c.header.Get("User-Agent"))
-	assert.True(t, c.close, "Connection: close")
+	id := webhookID(t, c.Body)
+	assert.JSONEq(t, senderUpdated(org, phone, sender, status, id), c.Body)
+	assert.Equal(t, senderUpdated(org, phone, sender, status, id), c.Body, "the documented key order")
+	assert.Equal(t, "application/json", c.Header.Get("Content-Type"))
+	assert.Equal(t, "LoopMessage", c.Header.Get("User-Agent"))
+	assert.True(t, c.Close, "Connection: close")
 	if authorization == "" {
-		assert.NotContains(t, c.header, "Authorization")
+		assert.NotContains(t, c.Header, "Authorization")
 	} else {
-		assert.Equal(t, authorization, c.header.Get("Authorization"))
+		assert.Equal(t, authorization, c.Header.Get("Authorization"))
 	}
 	return id
 }
@@ -159,16 +102,16 @@ func (e *lm) orderTest(t *testing.T, key string) (id, number string) {
 func TestWebhookOnTestActivationWithoutARequest(t *testing.T) {
 	t.Parallel()
 	e := newLM(t)
-	rc := newReceiver(t, answering(200))
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.hookTo(t, keyAcmeDefault, orgAcmeLabs, rc, "Bearer labs-secret")
 	id, number := e.orderTest(t, keyAcmeLabs)
 	assert.Empty(t, e.deliveries(t, ""), "an order is no change of status")
 
 	// Only the clock moves: the outbox's timer activates the sender and sends its webhook.
 	e.Deps.Clock.Advance(e.API.TestActivationDelay)
-	waitFor(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "the activation's webhook")
-	require.Equal(t, 1, rc.count())
-	wid := checkCall(t, rc.call(0), "Bearer labs-secret", orgAcmeLabs, number, id, "active")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "the activation's webhook")
+	require.Equal(t, 1, rc.Count())
+	wid := checkCall(t, rc.Call(0), "Bearer labs-secret", orgAcmeLabs, number, id, "active")
 	d := e.deliveries(t, "")[0]
 	assert.Equal(t, wid, d.EventID, "webhook_id is the event's id")
 	assert.Equal(t, "sender_name_updated", d.Event)
@@ -184,18 +127,18 @@ func TestWebhookOnTestActivationWithoutARequest(t *testing.T) {
 func TestWebhookOnTestActivationOnceWhenARequestSeesItFirst(t *testing.T) {
 	t.Parallel()
 	e := newLM(t)
-	rc := newReceiver(t, answering(200))
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.hookTo(t, keyAcmeDefault, orgAcmeLabs, rc, "")
 	id, number := e.orderTest(t, keyAcmeLabs)
 	e.Deps.Clock.Advance(time.Hour)
 	// The request and the timer race to activate: whichever wins, one event.
 	assert.Equal(t, "active", e.listSenders(t, keyAcmeLabs)[0].Status)
-	waitFor(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "the activation's webhook")
-	checkCall(t, rc.call(0), "", orgAcmeLabs, number, id, "active")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "the activation's webhook")
+	checkCall(t, rc.Call(0), "", orgAcmeLabs, number, id, "active")
 	e.Deps.Clock.Advance(time.Hour)
 	assert.Equal(t, "active", e.listSenders(t, keyAcmeLabs)[0].Status)
 	assert.Len(t, e.deliveries(t, ""), 1)
-	assert.Equal(t, 1, rc.count())
+	assert.Equal(t, 1, rc.Count())
 }
 
 func TestWebhookOnCancel(t *testing.T) {
@@ -210,12 +153,12 @@ func TestWebhookOnCancel(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newLM(t)
-			rc := newReceiver(t, answering(200))
+			rc := emutest.NewReceiver(t, emutest.Answering(200))
 			e.hookTo(t, tc.key, tc.org, rc, tc.header)
 			ok(t, e.call(t, "DELETE", "sender/"+tc.sender+"/cancel/", "", tc.key), nil)
-			waitFor(t, func() bool { return rc.count() == 1 }, "the cancel's webhook")
-			wid := checkCall(t, rc.call(0), tc.header, tc.org, tc.phone, tc.sender, "canceled")
-			waitFor(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "delivered")
+			emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the cancel's webhook")
+			wid := checkCall(t, rc.Call(0), tc.header, tc.org, tc.phone, tc.sender, "canceled")
+			emutest.Eventually(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "delivered")
 			assert.Equal(t, wid, e.deliveries(t, "")[0].EventID)
 		})
 	}
@@ -239,7 +182,7 @@ func TestWebhookOnControlStatus(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newLM(t)
-			rc := newReceiver(t, answering(200))
+			rc := emutest.NewReceiver(t, emutest.Answering(200))
 			e.hookTo(t, keyAcmeDefault, orgAcmeSupport, rc, "s3cret")
 			res := e.Do(t, "POST", "/_emulator/loopmessage/senders/"+tc.sender+"/status", tc.body)
 			require.Equal(t, tc.status, res.Status, res.Body)
@@ -252,8 +195,8 @@ func TestWebhookOnControlStatus(t *testing.T) {
 			if tc.sender == senderSupportCancel {
 				phone = "+15550100003"
 			}
-			waitFor(t, func() bool { return rc.count() == 1 }, "the control route's webhook")
-			checkCall(t, rc.call(0), "s3cret", orgAcmeSupport, phone, tc.sender, tc.event)
+			emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the control route's webhook")
+			checkCall(t, rc.Call(0), "s3cret", orgAcmeSupport, phone, tc.sender, tc.event)
 		})
 	}
 }
@@ -261,7 +204,7 @@ func TestWebhookOnControlStatus(t *testing.T) {
 func TestWebhookControlStatusOnATestSender(t *testing.T) {
 	t.Parallel()
 	e := newLM(t)
-	rc := newReceiver(t, answering(200))
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.hookTo(t, keyAcmeDefault, orgAcmeLabs, rc, "")
 	id, number := e.orderTest(t, keyAcmeLabs)
 	// Pending again is no change (the activation is dropped): no event, then or later.
@@ -270,14 +213,14 @@ func TestWebhookControlStatusOnATestSender(t *testing.T) {
 	assert.Equal(t, "pending", e.listSenders(t, keyAcmeLabs)[0].Status)
 	assert.Empty(t, e.deliveries(t, ""))
 	ok(t, e.Do(t, "POST", "/_emulator/loopmessage/senders/"+id+"/status", `{"status": "active"}`), nil)
-	waitFor(t, func() bool { return rc.count() == 1 }, "the control route's webhook")
-	checkCall(t, rc.call(0), "", orgAcmeLabs, number, id, "active")
+	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the control route's webhook")
+	checkCall(t, rc.Call(0), "", orgAcmeLabs, number, id, "active")
 }
 
 func TestNoWebhookWithoutAChangeOrAURL(t *testing.T) {
 	t.Parallel()
 	e := newLM(t)
-	support := newReceiver(t, answering(200))
+	support := emutest.NewReceiver(t, emutest.Answering(200))
 	e.hookTo(t, keyAcmeDefault, orgAcmeSupport, support, "")
 	// Refused changes emit nothing: a second cancel, a sender out of the key's scope.
 	fails(t, e.call(t, "DELETE", "sender/"+senderSupportCancel+"/cancel/", "", keyAcmeSupport), 400, 100)
@@ -292,20 +235,20 @@ func TestNoWebhookWithoutAChangeOrAURL(t *testing.T) {
 	ok(t, e.call(t, "PATCH", "organizations/details/"+orgAcmeSupport+"/", `{"webhook_url": null}`, keyAcmeDefault), nil)
 	ok(t, e.Do(t, "POST", "/_emulator/loopmessage/senders/"+senderSupportCancel+"/status", `{"status": "active"}`), nil)
 	assert.Empty(t, e.deliveries(t, ""))
-	assert.Zero(t, support.count())
+	assert.Zero(t, support.Count())
 }
 
 func TestWebhookGoesToTheSendersOrganizationOfTheMoment(t *testing.T) {
 	t.Parallel()
 	e := newLM(t)
-	support, def := newReceiver(t, answering(200)), newReceiver(t, answering(200))
+	support, def := emutest.NewReceiver(t, emutest.Answering(200)), emutest.NewReceiver(t, emutest.Answering(200))
 	e.hookTo(t, keyAcmeDefault, orgAcmeSupport, support, "support")
 	e.hookTo(t, keyAcmeDefault, orgAcmeDefault, def, "default")
 	ok(t, e.call(t, "PATCH", "sender/"+senderSupportActive+"/", `{"organization_id": "`+orgAcmeDefault+`"}`, keyAcmeDefault), nil)
 	ok(t, e.call(t, "DELETE", "sender/"+senderSupportActive+"/cancel/", "", keyAcmeDefault), nil)
-	waitFor(t, func() bool { return def.count() == 1 }, "the new organization's webhook")
-	checkCall(t, def.call(0), "default", orgAcmeDefault, "", senderSupportActive, "canceled")
-	assert.Zero(t, support.count())
+	emutest.Eventually(t, func() bool { return def.Count() == 1 }, "the new organization's webhook")
+	checkCall(t, def.Call(0), "default", orgAcmeDefault, "", senderSupportActive, "canceled")
+	assert.Zero(t, support.Count())
 	// Its history is the new organization's too.
 	var p page[json.RawMessage]
 	ok(t, e.call(t, "GET", "webhooks/history/", "", keyAcmeSupport), &p)
@@ -318,7 +261,7 @@ func TestWebhookOnly200IsDelivered(t *testing.T) {
 		t.Run(fmt.Sprint(first), func(t *testing.T) {
 			t.Parallel()
 			e := newLM(t)
-			rc := newReceiver(t, func(n int) int {
+			rc := emutest.NewReceiver(t, func(n int) int {
 				if n == 1 {
 					return first
 				}
@@ -326,15 +269,15 @@ func TestWebhookOnly200IsDelivered(t *testing.T) {
 			})
 			e.hookTo(t, keyAcmeDefault, orgAcmeSupport, rc, "")
 			ok(t, e.call(t, "DELETE", "sender/"+senderSupportActive+"/cancel/", "", keyAcmeSupport), nil)
-			waitFor(t, e.queued(t, 2), "a retry after %d", first)
+			emutest.Eventually(t, e.queued(t, 2), "a retry after %d", first)
 			failed := e.deliveries(t, "failed")
 			require.Len(t, failed, 1)
 			assert.Equal(t, first, *failed[0].ResponseStatus)
 			assert.Equal(t, emutest.Start.Add(30*time.Second), e.deliveries(t, "pending")[0].ScheduledAt)
 			e.Deps.Clock.Advance(30 * time.Second)
-			waitFor(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "the retry delivered")
-			require.Equal(t, 2, rc.count())
-			assert.Equal(t, rc.call(0).body, rc.call(1).body, "a retry is the same call, webhook_id included")
+			emutest.Eventually(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "the retry delivered")
+			require.Equal(t, 2, rc.Count())
+			assert.Equal(t, rc.Call(0).Body, rc.Call(1).Body, "a retry is the same call, webhook_id included")
 			assert.Empty(t, e.deliveries(t, "pending"))
 		})
 	}
@@ -343,7 +286,7 @@ func TestWebhookOnly200IsDelivered(t *testing.T) {
 func TestWebhookWholeRetrySchedule(t *testing.T) {
 	t.Parallel()
 	e := newLM(t)
-	rc := newReceiver(t, answering(503))
+	rc := emutest.NewReceiver(t, emutest.Answering(503))
 	e.hookTo(t, keyAcmeDefault, orgAcmeSupport, rc, "")
 	ok(t, e.call(t, "DELETE", "sender/"+senderSupportActive+"/cancel/", "", keyAcmeSupport), nil)
 
@@ -356,34 +299,34 @@ func TestWebhookWholeRetrySchedule(t *testing.T) {
 	}
 	at := emutest.Start
 	for n := 1; n <= 31; n++ {
-		waitFor(t, func() bool { return rc.count() == n }, "attempt %d", n)
+		emutest.Eventually(t, func() bool { return rc.Count() == n }, "attempt %d", n)
 		if n == 31 {
 			break
 		}
-		waitFor(t, e.queued(t, n+1), "retry %d queued", n)
+		emutest.Eventually(t, e.queued(t, n+1), "retry %d queued", n)
 		at = at.Add(gaps[n-1])
 		next := e.deliveries(t, "pending")[0]
 		require.Equal(t, n+1, next.Attempt)
 		require.Equal(t, at, next.ScheduledAt, "retry %d", n)
 		e.Deps.Clock.Advance(gaps[n-1])
 	}
-	waitFor(t, func() bool { return len(e.deliveries(t, "failed")) == 31 }, "every attempt failed")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, "failed")) == 31 }, "every attempt failed")
 	assert.Empty(t, e.deliveries(t, "pending"), "nothing more is due")
 	e.Deps.Clock.Advance(48 * time.Hour)
 	assert.Empty(t, e.deliveries(t, "pending"))
 
 	all := e.deliveries(t, "")
 	require.Len(t, all, 31)
-	wid := webhookID(t, rc.call(0).body)
+	wid := webhookID(t, rc.Call(0).Body)
 	for i, d := range all { // newest first
 		assert.Equal(t, 31-i, d.Attempt)
 		assert.Equal(t, wid, d.EventID)
 	}
 	for i := range 31 {
-		assert.Equal(t, rc.call(0).body, rc.call(i).body, "attempt %d", i+1)
+		assert.Equal(t, rc.Call(0).Body, rc.Call(i).Body, "attempt %d", i+1)
 	}
 	assert.Equal(t, emutest.Start.Add(10*30*time.Second+10*3*time.Minute+10*15*time.Minute), *all[0].SentAt)
-	assert.Equal(t, 31, rc.count())
+	assert.Equal(t, 31, rc.Count())
 
 	var p page[struct {
 		Attempt int `json:"attempt"`
@@ -403,28 +346,28 @@ func TestWebhookWholeRetrySchedule(t *testing.T) {
 func historyEnv(t *testing.T) (e *lm, support, def, globex string) {
 	t.Helper()
 	e = newLM(t)
-	supportRC := newReceiver(t, func(n int) int {
+	supportRC := emutest.NewReceiver(t, func(n int) int {
 		if n < 3 {
 			return 500
 		}
 		return 200
 	})
-	defRC, globexRC := newReceiver(t, answering(200)), newReceiver(t, answering(200))
+	defRC, globexRC := emutest.NewReceiver(t, emutest.Answering(200)), emutest.NewReceiver(t, emutest.Answering(200))
 	e.hookTo(t, keyAcmeDefault, orgAcmeSupport, supportRC, "")
 	e.hookTo(t, keyAcmeDefault, orgAcmeDefault, defRC, "")
 	e.hookTo(t, keyGlobexDefault, orgGlobexDefault, globexRC, "")
 
 	ok(t, e.call(t, "DELETE", "sender/"+senderSupportActive+"/cancel/", "", keyAcmeSupport), nil)
 	for n := 1; n < 3; n++ {
-		waitFor(t, e.queued(t, n+1), "retry %d", n)
+		emutest.Eventually(t, e.queued(t, n+1), "retry %d", n)
 		e.Deps.Clock.Advance(30 * time.Second)
 	}
-	waitFor(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "support's third attempt")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, "delivered")) == 1 }, "support's third attempt")
 	e.Deps.Clock.Advance(time.Minute)
 	ok(t, e.call(t, "DELETE", "sender/"+senderAcmeDefault+"/cancel/", "", keyAcmeDefault), nil)
 	ok(t, e.call(t, "DELETE", "sender/"+senderGlobexActive+"/cancel/", "", keyGlobexDefault), nil)
-	waitFor(t, func() bool { return len(e.deliveries(t, "delivered")) == 3 }, "every webhook delivered")
-	return e, supportRC.call(0).body, defRC.call(0).body, globexRC.call(0).body
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, "delivered")) == 3 }, "every webhook delivered")
+	return e, supportRC.Call(0).Body, defRC.Call(0).Body, globexRC.Call(0).Body
 }
 
 type historyItem struct {

@@ -46,7 +46,7 @@ func metaEnvelope(t *testing.T, res emutest.Response, status int) {
 func TestStrictJSONOnEveryWriteRoute(t *testing.T) {
 	t.Parallel()
 	// One receiver for every environment: their states differ only by what the requests did.
-	rc := newReceiver(t, answer(http.StatusOK))
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	routes := []emutest.WriteRoute{
 		{Method: "PATCH", Path: base + "/partners/examplePA", Headers: []string{exampleK}, Status: 200,
 			Template: `{"webhook_url": "https://company.com/webhook@1@", "partner_redirect_url": "https://company.com/r@2@",

@@ -7,13 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,76 +28,37 @@ const (
 	signatureKey = "X-360dialog-Signature"
 )
 
-// receiver records every call a partner's webhook_url gets and answers
-// the status status returns for the n-th call (from 1).
-type receiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	calls  []hookCall
-	status func(n int) int
-}
-
-type hookCall struct {
-	path   string
-	header http.Header
-	body   string
-}
-
-func newReceiver(t *testing.T, status func(n int) int) *receiver {
-	t.Helper()
-	rc := &receiver{status: status}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.calls = append(rc.calls, hookCall{r.URL.Path, r.Header.Clone(), string(b)})
-		n := len(rc.calls)
-		rc.mu.Unlock()
-		w.WriteHeader(rc.status(n))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func answer(status int) func(int) int { return func(int) int { return status } }
-
-func (rc *receiver) all() []hookCall {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]hookCall(nil), rc.calls...)
-}
-
 // wait waits (in real time, for the worker's promise of 100 ms; never for a
 // schedule, which the clock walks) until the receiver has n calls.
-func (rc *receiver) wait(t *testing.T, n int) []hookCall {
+func wait(t *testing.T, rc *emutest.Receiver, n int) []emutest.Call {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(rc.all()) >= n }, 5*time.Second, 2*time.Millisecond,
-		"the receiver has %d calls, not %d", len(rc.all()), n)
-	calls := rc.all()
+	emutest.Eventually(t, func() bool { return rc.Count() >= n }, "the receiver has %d calls, not %d", rc.Count(), n)
+	calls := rc.Calls()
 	require.Len(t, calls, n)
 	return calls
 }
 
 // byEvent finds the call of one event type.
-func byEvent(t *testing.T, calls []hookCall, event string) hookCall {
+func byEvent(t *testing.T, calls []emutest.Call, event string) emutest.Call {
 	t.Helper()
 	for _, c := range calls {
 		var b struct{ Event string }
-		require.NoError(t, json.Unmarshal([]byte(c.body), &b), c.body)
+		require.NoError(t, json.Unmarshal([]byte(c.Body), &b), c.Body)
 		if b.Event == event {
 			return c
 		}
 	}
 	require.Failf(t, "no such event", "no %s among %d calls", event, len(calls))
-	return hookCall{}
+	return emutest.Call{}
 }
 
 // hookEnv is an emulator whose partners send their webhooks to receivers.
-func hookEnv(t *testing.T, examplePA, otherPA *receiver) *emutest.Env {
+func hookEnv(t *testing.T, examplePA, otherPA *emutest.Receiver) *emutest.Env {
 	t.Helper()
 	env := newEnv(t)
 	for _, p := range []struct {
 		id, key string
-		rc      *receiver
+		rc      *emutest.Receiver
 	}{{"examplePA", exampleK, examplePA}, {"otherPA", otherK, otherPA}} {
 		if p.rc != nil {
 			res := env.Do(t, "POST", base+"/partners/"+p.id+"/webhook_url", `{"webhook_url": "`+p.rc.URL+`/hook"}`, p.key)
@@ -112,15 +70,15 @@ func hookEnv(t *testing.T, examplePA, otherPA *receiver) *emutest.Env {
 
 // checkSigned asserts a call's headers, and its signature computed here,
 // independently, from the raw body.
-func checkSigned(t *testing.T, c hookCall, secret string) {
+func checkSigned(t *testing.T, c emutest.Call, secret string) {
 	t.Helper()
 	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(c.body))
+	mac.Write([]byte(c.Body))
 	want := hex.EncodeToString(mac.Sum(nil))
-	got := c.header.Get(signatureKey)
+	got := c.Header.Get(signatureKey)
 	assert.Equal(t, want, got, "x-360dialog-signature")
 	assert.Regexp(t, `^[0-9a-f]{64}$`, got, "lowercase hex")
-	assert.Equal(t, "application/json", c.header.Get("Content-Type"))
+	assert.Equal(t, "application/json", c.Header.Get("Content-Type"))
 }
 
 func deliveries(t *testing.T, env *emutest.Env, status string) []webhook.Delivery {
@@ -134,7 +92,7 @@ func deliveries(t *testing.T, env *emutest.Env, status string) []webhook.Deliver
 // settled just after its receiver has answered).
 func settled(t *testing.T, env *emutest.Env, status string, n int) []webhook.Delivery {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(deliveries(t, env, status)) == n }, 5*time.Second, 2*time.Millisecond,
+	emutest.Eventually(t, func() bool { return len(deliveries(t, env, status)) == n },
 		"%d attempts %s, not %d", len(deliveries(t, env, status)), status, n)
 	return deliveries(t, env, status)
 }
@@ -182,10 +140,10 @@ func eventJSON(id, event, data string) string {
 	return fmt.Sprintf(`{"id": %q, "event": %q, "data": %s}`, id, event, data)
 }
 
-func eventID(t *testing.T, c hookCall) string {
+func eventID(t *testing.T, c emutest.Call) string {
 	t.Helper()
 	var b struct{ ID string }
-	require.NoError(t, json.Unmarshal([]byte(c.body), &b))
+	require.NoError(t, json.Unmarshal([]byte(c.Body), &b))
 	return b.ID
 }
 
@@ -211,7 +169,7 @@ func channelInList(t *testing.T, env *emutest.Env, id string) string {
 // secret.
 func TestSignUpSendsEveryEventOnTheClock(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, answer(http.StatusOK))
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	env := hookEnv(t, rc, nil)
 	res := env.Do(t, "POST", ctl+"/partners/examplePA/clients", `{"name": "Zeta Zoo", "phone_number": "+4915112345678"}`)
 	require.Equal(t, http.StatusCreated, res.Status, res.Body)
@@ -231,13 +189,13 @@ func TestSignUpSendsEveryEventOnTheClock(t *testing.T) {
 		"clients": [`+client+`]}`, cl.Body)
 	assert.JSONEq(t, created, channelInList(t, env, s.Channel.ID))
 
-	calls := rc.wait(t, 2)
+	calls := wait(t, rc, 2)
 	for _, want := range []struct{ event, data string }{{"client_created", client}, {"channel_created", created}} {
 		c := byEvent(t, calls, want.event)
-		assert.JSONEq(t, eventJSON(eventID(t, c), want.event, want.data), c.body)
+		assert.JSONEq(t, eventJSON(eventID(t, c), want.event, want.data), c.Body)
 		checkSigned(t, c, exampleHMAC)
-		assert.Regexp(t, regexp.MustCompile(`^\{"id":"[0-9a-f-]{36}","event":"`+want.event+`","data":\{"id":"`), c.body, "key order")
-		assert.Equal(t, "/hook", c.path, "sent to the webhook_url")
+		assert.Regexp(t, regexp.MustCompile(`^\{"id":"[0-9a-f-]{36}","event":"`+want.event+`","data":\{"id":"`), c.Body, "key order")
+		assert.Equal(t, "/hook", c.Path, "sent to the webhook_url")
 	}
 	assert.NotEqual(t, eventID(t, calls[0]), eventID(t, calls[1]))
 
@@ -280,9 +238,9 @@ func TestSignUpSendsEveryEventOnTheClock(t *testing.T) {
 		if st.event == "" {
 			continue
 		}
-		calls := rc.wait(t, st.calls)
+		calls := wait(t, rc, st.calls)
 		c := byEvent(t, calls, st.event)
-		assert.JSONEq(t, eventJSON(eventID(t, c), st.event, shown), c.body, "%s: the channel as the list shows it", now)
+		assert.JSONEq(t, eventJSON(eventID(t, c), st.event, shown), c.Body, "%s: the channel as the list shows it", now)
 		checkSigned(t, c, exampleHMAC)
 	}
 	// Sorted by status, the computed one: created < ready < running.
@@ -303,11 +261,11 @@ func TestAny2xxIsDelivered(t *testing.T) {
 	}{{200, true}, {201, true}, {202, true}, {204, true}, {299, true}, {301, false}, {400, false}, {500, false}} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			t.Parallel()
-			rc := newReceiver(t, answer(tc.status))
+			rc := emutest.NewReceiver(t, emutest.Answering(tc.status))
 			env := hookEnv(t, rc, nil)
 			res := env.Do(t, "POST", ctl+"/channels/ch00000001/violation", `{"violation_type": "SCAM"}`)
 			require.Equal(t, http.StatusOK, res.Status, res.Body)
-			rc.wait(t, 1)
+			wait(t, rc, 1)
 			if tc.delivered {
 				settled(t, env, "delivered", 1)
 				all := deliveries(t, env, "")
@@ -329,11 +287,11 @@ func TestAny2xxIsDelivered(t *testing.T) {
 // 2 h and 6 h of emulated time after each failure, then the event is failed.
 func TestFailingReceiverWalksTheRetrySchedule(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, answer(http.StatusInternalServerError))
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusInternalServerError))
 	env := hookEnv(t, rc, nil)
 	res := env.Do(t, "POST", ctl+"/channels/ch00000001/violation", `{"violation_type": "SCAM"}`)
 	require.Equal(t, http.StatusOK, res.Status, res.Body)
-	first := rc.wait(t, 1)[0]
+	first := wait(t, rc, 1)[0]
 	at := emutest.Start
 	for i, delay := range []time.Duration{30 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour} {
 		// The retry is queued once the failed attempt is settled.
@@ -345,16 +303,16 @@ func TestFailingReceiverWalksTheRetrySchedule(t *testing.T) {
 		assert.Equal(t, at, next.ScheduledAt, "retry %d", i+1)
 		assert.Equal(t, i+2, next.Attempt)
 		env.Deps.Clock.Advance(delay - time.Second)
-		assert.Len(t, rc.all(), i+1, "retry %d is not due yet", i+1) // nothing due: no call can be under way
+		assert.Len(t, rc.Calls(), i+1, "retry %d is not due yet", i+1) // nothing due: no call can be under way
 		env.Deps.Clock.Advance(time.Second)
-		c := rc.wait(t, i+2)[i+1]
-		assert.Equal(t, first.body, c.body, "the same event")
-		assert.Equal(t, first.header.Get(signatureKey), c.header.Get(signatureKey))
+		c := wait(t, rc, i+2)[i+1]
+		assert.Equal(t, first.Body, c.Body, "the same event")
+		assert.Equal(t, first.Header.Get(signatureKey), c.Header.Get(signatureKey))
 	}
 	settled(t, env, "failed", 6)
 	assert.Empty(t, deliveries(t, env, "pending"), "no seventh attempt")
 	env.Deps.Clock.Advance(24 * time.Hour)
-	assert.Len(t, rc.all(), 6)
+	assert.Len(t, rc.Calls(), 6)
 	ids := map[string]bool{}
 	for _, d := range deliveries(t, env, "") {
 		ids[d.EventID] = true
@@ -368,11 +326,11 @@ func TestFailingReceiverWalksTheRetrySchedule(t *testing.T) {
 // signed with that partner's secret, and the answer is the event as sent.
 func TestViolationEvent(t *testing.T) {
 	t.Parallel()
-	example, other := newReceiver(t, answer(http.StatusOK)), newReceiver(t, answer(http.StatusOK))
+	example, other := emutest.NewReceiver(t, emutest.Answering(http.StatusOK)), emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	env := hookEnv(t, example, other)
 	tests := []struct {
 		channel, violation, data, secret string
-		rc                               *receiver
+		rc                               *emutest.Receiver
 	}{
 		{"ch00000001", "SCAM", `{"id": "ch00000001", "client_id": "cl00000001", "partner_id": "examplePA", "status": "ready",
 			"account_mode": "live", "setup_info": {"phone_number": "+14155550101", "phone_name": "Acme Retail"},
@@ -387,12 +345,12 @@ func TestViolationEvent(t *testing.T) {
 		before := env.Tables(t, "dlg_")
 		res := env.Do(t, "POST", ctl+"/channels/"+tc.channel+"/violation", fmt.Sprintf(`{"violation_type": %q}`, tc.violation))
 		require.Equal(t, http.StatusOK, res.Status, res.Body)
-		c := tc.rc.wait(t, 1)[0]
-		assert.JSONEq(t, eventJSON(eventID(t, c), "account_violation", tc.data), c.body)
-		assert.Equal(t, res.Body, c.body, "the answer is the event as sent")
-		assert.NotContains(t, c.body, `\u0026`, "not HTML-escaped")
+		c := wait(t, tc.rc, 1)[0]
+		assert.JSONEq(t, eventJSON(eventID(t, c), "account_violation", tc.data), c.Body)
+		assert.Equal(t, res.Body, c.Body, "the answer is the event as sent")
+		assert.NotContains(t, c.Body, `\u0026`, "not HTML-escaped")
 		checkSigned(t, c, tc.secret)
-		assert.Equal(t, "/hook", c.path, "sent to the webhook_url")
+		assert.Equal(t, "/hook", c.Path, "sent to the webhook_url")
 		emutest.SameState(t, before, env.Tables(t, "dlg_"), "a violation changes no channel")
 	}
 }
@@ -402,7 +360,7 @@ func TestViolationEvent(t *testing.T) {
 // the outbox included.
 func TestRefusedControlCallsEmitNothing(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, answer(http.StatusOK))
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	env := hookEnv(t, rc, rc)
 	long := strings.Repeat("é", 256)
 	tests := []struct {
@@ -449,7 +407,7 @@ func TestRefusedControlCallsEmitNothing(t *testing.T) {
 		}
 	}
 	emutest.SameState(t, before, env.Tables(t, "dlg_")+env.Tables(t, "wh_"), "a refused call changed the state")
-	assert.Empty(t, rc.all())
+	assert.Empty(t, rc.Calls())
 }
 
 // TestNoWebhookURLNoEvent: a partner without a webhook_url still signs
@@ -473,7 +431,7 @@ func TestNoWebhookURLNoEvent(t *testing.T) {
 // any route, success or error, shows a partner's webhook secret.
 func TestWebhookSecretNeverInThePartnerAPI(t *testing.T) {
 	t.Parallel()
-	env := hookEnv(t, newReceiver(t, answer(http.StatusOK)), nil)
+	env := hookEnv(t, emutest.NewReceiver(t, emutest.Answering(http.StatusOK)), nil)
 	tok := token(t, env, "partner@example.com", "partner-password")
 	signUp(t, env, "examplePA", "Zeta Zoo", "+4915112345678")
 	calls := []struct{ method, path, body, auth string }{
@@ -509,7 +467,7 @@ func TestWebhookSecretNeverInThePartnerAPI(t *testing.T) {
 func TestStateRoundTripWithWebhooks(t *testing.T) {
 	t.Parallel()
 	env, api := newEnvAPI(t)
-	rc := newReceiver(t, answer(http.StatusOK))
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	res := env.Do(t, "POST", base+"/partners/examplePA/webhook_url", `{"webhook_url": "`+rc.URL+`"}`, exampleK)
 	require.Equal(t, http.StatusOK, res.Status, res.Body)
 	s := signUp(t, env, "examplePA", "Zeta Zoo", "+4915112345678")
@@ -548,12 +506,12 @@ func TestStateRoundTripWithWebhooks(t *testing.T) {
 	assert.Contains(t, channelInList(t, copyEnv, s.Channel.ID), `"status":"running"`)
 
 	// The copy signs with the exported secret.
-	copyRC := newReceiver(t, answer(http.StatusOK))
+	copyRC := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	res = copyEnv.Do(t, "POST", base+"/partners/examplePA/webhook_url", `{"webhook_url": "`+copyRC.URL+`"}`, exampleK)
 	require.Equal(t, http.StatusOK, res.Status, res.Body)
 	res = copyEnv.Do(t, "POST", ctl+"/channels/"+s.Channel.ID+"/violation", `{"violation_type": "SCAM"}`)
 	require.Equal(t, http.StatusOK, res.Status, res.Body)
-	checkSigned(t, copyRC.wait(t, 1)[0], exampleHMAC)
+	checkSigned(t, wait(t, copyRC, 1)[0], exampleHMAC)
 }
 
 // TestFixtureWebhookFields: a partner's webhook_secret is a string; a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,50 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/clock"
+	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/store"
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
 var start = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
-
-// receiver records every call and answers with the status next returns.
-type receiver struct {
-	*httptest.Server
-	mu    sync.Mutex
-	calls []call
-	next  func(n int) int // n counts from 1
-}
-
-type call struct {
-	header http.Header
-	body   string
-}
-
-func newReceiver(t *testing.T, next func(n int) int) *receiver {
-	rc := &receiver{next: next}
-	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.calls = append(rc.calls, call{r.Header.Clone(), string(b)})
-		n := len(rc.calls)
-		rc.mu.Unlock()
-		w.WriteHeader(rc.next(n))
-	}))
-	t.Cleanup(rc.Close)
-	return rc
-}
-
-func (rc *receiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.calls)
-}
-
-func (rc *receiver) call(i int) call {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.calls[i]
-}
 
 // env is an outbox over a fresh store, with a frozen clock.
 type env struct {
@@ -101,27 +62,20 @@ func (e *env) deliveries(t *testing.T, f webhook.Filter) []webhook.Delivery {
 	return out
 }
 
-// eventually waits (in real time) for what the worker does within its
-// promise of 100 ms; it never waits for the schedule, which the clock walks.
-func eventually(t *testing.T, cond func() bool, msgAndArgs ...any) {
-	t.Helper()
-	require.Eventually(t, cond, 5*time.Second, 2*time.Millisecond, msgAndArgs...)
-}
-
 func TestDeliversOnceWithHeadersAndBody(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
-	rc := newReceiver(t, func(int) int { return http.StatusOK })
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	e.record(t, webhook.Event{ID: "ev-1", Vendor: "loopmessage", Type: "sender_name_updated", URL: rc.URL,
 		Headers: map[string]string{"User-Agent": "LoopMessage", "Authorization": "secret", "Connection": "close"},
 		Body:    []byte(`{"event":"sender_name_updated"}`), Rules: webhook.Rules{Only200: true}})
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "delivered")
-	require.Equal(t, 1, rc.count())
-	c := rc.call(0)
-	assert.Equal(t, `{"event":"sender_name_updated"}`, c.body)
-	assert.Equal(t, "application/json", c.header.Get("Content-Type"))
-	assert.Equal(t, "LoopMessage", c.header.Get("User-Agent"))
-	assert.Equal(t, "secret", c.header.Get("Authorization"))
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "delivered")
+	require.Equal(t, 1, rc.Count())
+	c := rc.Call(0)
+	assert.Equal(t, `{"event":"sender_name_updated"}`, c.Body)
+	assert.Equal(t, "application/json", c.Header.Get("Content-Type"))
+	assert.Equal(t, "LoopMessage", c.Header.Get("User-Agent"))
+	assert.Equal(t, "secret", c.Header.Get("Authorization"))
 	d := e.deliveries(t, webhook.Filter{})[0]
 	assert.Equal(t, "ev-1", d.EventID)
 	assert.Equal(t, 1, d.Attempt)
@@ -138,7 +92,7 @@ func TestDeliversOnceWithHeadersAndBody(t *testing.T) {
 func TestRetriesWalkTheScheduleOnTheClock(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
-	rc := newReceiver(t, func(n int) int {
+	rc := emutest.NewReceiver(t, func(n int) int {
 		if n < 3 {
 			return http.StatusServiceUnavailable
 		}
@@ -147,18 +101,18 @@ func TestRetriesWalkTheScheduleOnTheClock(t *testing.T) {
 	e.record(t, webhook.Event{ID: "ev", Vendor: "360dialog", Type: "t", URL: rc.URL, Body: []byte(`{}`),
 		Rules: webhook.Rules{Retries: []time.Duration{30 * time.Second, 5 * time.Minute}}})
 	// An attempt in flight is pending until its answer is recorded.
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "first attempt")
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "pending"})) == 1 }, "retry queued")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "first attempt")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "pending"})) == 1 }, "retry queued")
 	retry := e.deliveries(t, webhook.Filter{Status: "pending"})[0]
 	assert.Equal(t, 2, retry.Attempt)
 	assert.Equal(t, start.Add(30*time.Second), retry.ScheduledAt)
 
 	e.clock.Advance(30 * time.Second)
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 2 },
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 2 },
 		"the first retry, when the clock reaches it")
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "pending"})) == 1 }, "second retry queued")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "pending"})) == 1 }, "second retry queued")
 	e.clock.Advance(5 * time.Minute)
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "delivered")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "delivered")
 	all := e.deliveries(t, webhook.Filter{})
 	require.Len(t, all, 3)
 	for i, d := range all { // newest first
@@ -182,9 +136,9 @@ func TestOnly200AndAny2xx(t *testing.T) {
 		{false, 404, "failed"}, {false, 500, "failed"},
 	} {
 		e := newEnv(t, store.Memory, false)
-		rc := newReceiver(t, func(int) int { return tc.status })
+		rc := emutest.NewReceiver(t, emutest.Answering(tc.status))
 		e.record(t, webhook.Event{Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`), Rules: webhook.Rules{Only200: tc.only200}})
-		eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: tc.want})) == 1 },
+		emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: tc.want})) == 1 },
 			"only200 %v status %d", tc.only200, tc.status)
 	}
 }
@@ -192,7 +146,7 @@ func TestOnly200AndAny2xx(t *testing.T) {
 func TestRefusedChangeEmitsNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	refused := errors.New("refused")
 	err := e.db.Tx(context.Background(), func(tx *sql.Tx) error {
 		require.NoError(t, e.box.Record(context.Background(), tx, webhook.Event{Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`)}))
@@ -201,29 +155,29 @@ func TestRefusedChangeEmitsNothing(t *testing.T) {
 	require.ErrorIs(t, err, refused)
 	e.box.Wake()
 	assert.Empty(t, e.deliveries(t, webhook.Filter{}))
-	assert.Zero(t, rc.count())
+	assert.Zero(t, rc.Count())
 }
 
 func TestRedeliverSendsAgainWithTheSameEventID(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
-	rc := newReceiver(t, func(n int) int { return []int{500, 200, 500}[n-1] })
+	rc := emutest.NewReceiver(t, func(n int) int { return []int{500, 200, 500}[n-1] })
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{"a":1}`)})
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed, no retries")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed, no retries")
 
 	require.NoError(t, e.box.Redeliver(context.Background(), "ev"))
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "redelivered")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 1 }, "redelivered")
 	// A redelivery is one attempt: its failure is not retried.
 	require.NoError(t, e.box.Redeliver(context.Background(), "ev"))
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 2 }, "second redelivery failed")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 2 }, "second redelivery failed")
 	e.clock.Advance(24 * time.Hour)
 	e.box.Wake()
 	all := e.deliveries(t, webhook.Filter{})
 	require.Len(t, all, 3)
 	assert.Equal(t, []int{3, 2, 1}, []int{all[0].Attempt, all[1].Attempt, all[2].Attempt})
-	assert.Equal(t, 3, rc.count())
+	assert.Equal(t, 3, rc.Count())
 	for i := range 3 {
-		assert.Equal(t, `{"a":1}`, rc.call(i).body)
+		assert.Equal(t, `{"a":1}`, rc.Call(i).Body)
 	}
 
 	err := e.box.Redeliver(context.Background(), "nope")
@@ -233,7 +187,7 @@ func TestRedeliverSendsAgainWithTheSameEventID(t *testing.T) {
 func TestClearCancelsPendingAttempts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "later", Vendor: "a", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
 	e.record(t, webhook.Event{ID: "other", Vendor: "b", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
 	require.Len(t, e.deliveries(t, webhook.Filter{Status: "pending"}), 2)
@@ -248,22 +202,22 @@ func TestClearCancelsPendingAttempts(t *testing.T) {
 	// A later event is the only one the receiver sees once the time comes.
 	e.record(t, webhook.Event{ID: "after", Vendor: "a", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
 	e.clock.Advance(time.Hour)
-	eventually(t, func() bool { return rc.count() == 1 }, "the event recorded after the clear")
+	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the event recorded after the clear")
 	assert.Len(t, e.deliveries(t, webhook.Filter{Vendor: "a"}), 1)
 }
 
 func TestOffRecordsSkippedWithoutSending(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, true)
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`),
 		Rules: webhook.Rules{Retries: []time.Duration{time.Second}}})
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "skipped"})) == 1 }, "skipped")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "skipped"})) == 1 }, "skipped")
 	e.clock.Advance(time.Hour)
 	d := e.deliveries(t, webhook.Filter{})
 	require.Len(t, d, 1, "no retry follows a skipped attempt")
 	assert.Nil(t, d[0].ResponseStatus)
-	assert.Zero(t, rc.count())
+	assert.Zero(t, rc.Count())
 }
 
 // A receiver that never answers costs only its own attempt: it ends at the
@@ -279,25 +233,17 @@ func TestHangingReceiverTimesOutAndHoldsNobody(t *testing.T) {
 	client.Timeout = 300 * time.Millisecond
 	box := webhook.New(webhook.Config{DB: db, Clock: clk, Client: client})
 	box.Start()
-	release := make(chan struct{})
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
 	t.Cleanup(func() {
-		close(release)
-		hang.Close()
 		box.Close()
 		db.Close()
 	})
+	hang := emutest.NewHangingReceiver(t)
 	e := &env{db: db, clock: clk, box: box}
-	good := newReceiver(t, func(int) int { return 200 })
+	good := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "hang", Vendor: "v", Type: "t", URL: hang.URL, Body: []byte(`{}`)})
 	e.record(t, webhook.Event{ID: "good", Vendor: "v", Type: "t", URL: good.URL, Body: []byte(`{}`)})
-	eventually(t, func() bool { return good.count() == 1 }, "the good receiver is served while the other hangs")
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "the hang times out")
+	emutest.Eventually(t, func() bool { return good.Count() == 1 }, "the good receiver is served while the other hangs")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "the hang times out")
 	d := e.deliveries(t, webhook.Filter{Status: "failed"})[0]
 	assert.Equal(t, "hang", d.EventID)
 	require.NotNil(t, d.Error)
@@ -311,7 +257,7 @@ func TestUnreachableReceiverIsAFailure(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: dead.URL, Body: []byte(`{}`)})
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed")
 	d := e.deliveries(t, webhook.Filter{})[0]
 	require.NotNil(t, d.Error)
 	assert.Contains(t, *d.Error, "connection refused")
@@ -322,7 +268,7 @@ func TestUnreachableReceiverIsAFailure(t *testing.T) {
 func TestPendingEventSurvivesARestart(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "emulator.db")
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	open := func() (*store.DB, *clock.Clock, *webhook.Outbox) {
 		db, err := store.Open(context.Background(), path, nil, webhook.Schema())
 		require.NoError(t, err)
@@ -338,7 +284,7 @@ func TestPendingEventSurvivesARestart(t *testing.T) {
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{"x":true}`), At: start.Add(time.Minute)})
 	box.Close()
 	require.NoError(t, db.Close())
-	assert.Zero(t, rc.count())
+	assert.Zero(t, rc.Count())
 
 	db, clk, box = open()
 	t.Cleanup(func() {
@@ -348,8 +294,8 @@ func TestPendingEventSurvivesARestart(t *testing.T) {
 	e = &env{db: db, clock: clk, box: box}
 	require.Len(t, e.deliveries(t, webhook.Filter{Status: "pending"}), 1)
 	clk.Advance(time.Minute)
-	eventually(t, func() bool { return rc.count() == 1 }, "sent after the restart")
-	assert.Equal(t, `{"x":true}`, rc.call(0).body)
+	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "sent after the restart")
+	assert.Equal(t, `{"x":true}`, rc.Call(0).Body)
 }
 
 // A copy of a store (a new world "from" another) starts with no webhook
@@ -375,7 +321,7 @@ func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 	clk.Freeze(true)
 	clk.Set(start)
 	box := webhook.New(webhook.Config{DB: db, Clock: clk})
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	at := start.Add(10 * time.Minute)
 	var mu sync.Mutex
 	fired := false
@@ -400,20 +346,20 @@ func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 	})
 	clk.Advance(9 * time.Minute)
 	clk.Advance(time.Minute)
-	eventually(t, func() bool { return rc.count() == 1 }, "the timer's event, with no request")
+	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the timer's event, with no request")
 }
 
 func TestHistoryIsScopedAndPaged(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	for i, scope := range []string{"org-a", "org-b", "org-a"} {
 		e.record(t, webhook.Event{Vendor: "loopmessage", Type: "t", URL: rc.URL, Scope: scope, Body: []byte(`{}`)})
-		eventually(t, func() bool { return rc.count() == i+1 }, "sent")
+		emutest.Eventually(t, func() bool { return rc.Count() == i+1 }, "sent")
 		e.clock.Advance(time.Second)
 	}
 	e.record(t, webhook.Event{Vendor: "loopmessage", Type: "t", URL: rc.URL, Scope: "org-a", Body: []byte(`{}`), At: start.Add(time.Hour)})
-	eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 3 }, "settled")
+	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "delivered"})) == 3 }, "settled")
 	ctx := context.Background()
 	got, total, err := e.box.History(ctx, webhook.HistoryQuery{Vendor: "loopmessage", Scopes: []string{"org-a"}, Limit: 10})
 	require.NoError(t, err)
@@ -437,10 +383,10 @@ func TestRunningClockReachesADueAttempt(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.Memory, false)
 	e.clock.Freeze(false)
-	rc := newReceiver(t, func(int) int { return 200 })
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "soon", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`),
 		At: e.clock.Now().Add(50 * time.Millisecond)})
-	eventually(t, func() bool { return rc.count() == 1 }, "sent when its time came")
+	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "sent when its time came")
 	d := e.deliveries(t, webhook.Filter{})[0]
 	require.NotNil(t, d.SentAt)
 	assert.False(t, d.SentAt.Before(d.ScheduledAt), "not before its time")
