@@ -1,11 +1,11 @@
 package courier
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
@@ -110,14 +110,12 @@ func textNotify(c *jsonapi.Call, rec *jsonapi.Record, urlAttr, typ string, paylo
 		return nil
 	}
 	// A reply's "<", ">" and "&" are sent as they are, not \u-escaped.
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(payload); err != nil {
+	body, err := httpx.MarshalJSON(payload)
+	if err != nil {
 		return err
 	}
 	return c.Engine.Webhooks.Record(c.Ctx, c.Tx, webhook.Event{ID: c.Engine.IDs.UUID(), Vendor: Name, Type: typ,
-		URL: url, Body: bytes.TrimSuffix(body.Bytes(), []byte("\n")), Scope: rec.OrgID,
+		URL: url, Body: body, Scope: rec.OrgID,
 		// Any 2xx is delivered and a failure is not retried: Twilio's default
 		// for its own status callbacks.
 		Rules: webhook.Rules{Only200: false, Retries: nil}})

@@ -48,6 +48,10 @@ func WriteJSONHTMLEscaped(w http.ResponseWriter, status int, contentType string,
 	writeJSON(w, status, contentType, v, true)
 }
 
+// MarshalJSON is v as WriteJSON writes it ("&", "<" and ">" as they are, no
+// trailing newline): for the bodies the vendors send (webhooks).
+func MarshalJSON(v any) ([]byte, error) { return marshal(v, false) }
+
 func marshal(v any, escapeHTML bool) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -60,7 +60,7 @@ func (a *API) recordSenderUpdated(ctx context.Context, tx *sql.Tx, id string) er
 		p.PhoneNumber = name
 	}
 	p.Event, p.Sender, p.WebhookID = eventSenderUpdated, id, a.IDs.UUID()
-	body, err := json.Marshal(p)
+	body, err := httpx.MarshalJSON(p)
 	if err != nil {
 		return err
 	}

@@ -1,15 +1,14 @@
 package partner
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"time"
 
+	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
@@ -65,25 +64,13 @@ func (a *API) emit(ctx context.Context, tx *sql.Tx, to hookTarget, typ string, d
 	if to.url == "" {
 		return ev, nil
 	}
-	body, err := marshalEvent(ev)
+	body, err := httpx.MarshalJSON(ev) // as the API writes its answers
 	if err != nil {
 		return ev, err
 	}
 	return ev, a.Webhooks.Record(ctx, tx, webhook.Event{ID: ev.ID, Vendor: Name, Type: typ, URL: to.url,
 		Headers: map[string]string{signatureHeader: sign(to.secret, body)}, Body: body, Scope: to.partnerID,
 		At: at, Rules: deliveryRules()})
-}
-
-// marshalEvent writes ev as the API writes its answers: no HTML escaping,
-// no trailing newline.
-func marshalEvent(ev eventBody) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // sign is the x-360dialog-signature of body.
