@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -78,7 +79,16 @@ func (p pageQuery) window(count int) (limit, offset int, ok bool) {
 	if p.Page-1 > count/p.PerPage {
 		return 0, 0, false
 	}
-	return p.PerPage, (p.Page - 1) * p.PerPage, true
+	return p.PerPage, p.offset(), true
+}
+
+// offset is the page's OFFSET; a page number so large that its offset would
+// overflow is past the end anyway.
+func (p pageQuery) offset() int {
+	if p.Page-1 > math.MaxInt/p.PerPage {
+		return math.MaxInt
+	}
+	return (p.Page - 1) * p.PerPage
 }
 
 // numPages is how many pages count rows make. An empty list still has its one

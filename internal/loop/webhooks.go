@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
 	"time"
 
@@ -153,13 +152,8 @@ func (a *API) webhookHistory(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	// A page number so large that its offset overflows is past the end anyway.
-	offset := math.MaxInt
-	if p.Page-1 <= math.MaxInt/p.PerPage {
-		offset = (p.Page - 1) * p.PerPage
-	}
 	sent, count, err := a.Webhooks.History(ctx, webhook.HistoryQuery{Vendor: Name, Scopes: scopes, From: from, To: to,
-		Asc: !p.Desc, Offset: offset, Limit: p.PerPage})
+		Asc: !p.Desc, Offset: p.offset(), Limit: p.PerPage})
 	if err != nil {
 		return err
 	}
