@@ -25,8 +25,8 @@ func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	if f.Vendor != "" && !slices.Contains(h.Served, f.Vendor) {
 		return unknownVendor(f.Vendor, h.Served)
 	}
-	if f.Status != "" && !slices.Contains(webhook.Statuses, f.Status) {
-		return &Error{http.StatusBadRequest, "status must be one of " + strings.Join(webhook.Statuses, ", ")}
+	if f.Status != "" && !slices.Contains(webhook.Statuses(), f.Status) {
+		return &Error{http.StatusBadRequest, "status must be one of " + strings.Join(webhook.Statuses(), ", ")}
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)

@@ -39,7 +39,7 @@ type Filter struct {
 }
 
 // Statuses are the statuses an attempt can have.
-var Statuses = []string{"pending", "delivered", "failed", "skipped"}
+func Statuses() []string { return []string{"pending", "delivered", "failed", "skipped"} }
 
 // Deliveries lists attempts, newest first. A pending attempt shows the
 // headers it will be sent with.
