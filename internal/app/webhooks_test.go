@@ -190,6 +190,10 @@ func TestWebhooksAreAWorlds(t *testing.T) {
 	c := "/w/" + e.create(`{"id": "copy", "from": "hooks"}`)
 	assert.Empty(t, e.deliveries(c, ""))
 
+	// A reset of another vendor keeps LoopMessage's events.
+	require.Equal(t, http.StatusOK, e.do(http.MethodPost, w+"/_emulator/reset?vendor=courier", "").status)
+	assert.Len(t, e.deliveries(w, ""), 2, "the failed attempt and its pending retry")
+
 	// A reset cancels the pending retry: after it, the clock moved past the
 	// retry, and a new event, the receiver has seen the new event only.
 	require.Equal(t, http.StatusOK, e.do(http.MethodPost, w+"/_emulator/reset?vendor=loopmessage", "").status)

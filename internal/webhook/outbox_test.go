@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +89,30 @@ func TestDeliversOnceWithHeadersAndBody(t *testing.T) {
 	assert.Nil(t, d.Error)
 	assert.Equal(t, "close", d.RequestHeaders["Connection"])
 	assert.JSONEq(t, `{"event":"sender_name_updated"}`, string(d.RequestBody))
+}
+
+// Every attempt is one log line, with what a user looks for.
+func TestAttemptsAreLogged(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(context.Background(), store.Memory, nil, webhook.Schema())
+	require.NoError(t, err)
+	clk := clock.New(nil)
+	logs := &emutest.LogBuffer{}
+	box := webhook.New(webhook.Config{DB: db, Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	box.Start()
+	t.Cleanup(func() {
+		box.Close()
+		db.Close()
+	})
+	e := &env{db: db, clock: clk, box: box}
+	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusTeapot))
+	e.record(t, webhook.Event{ID: "ev-1", Vendor: "courier", Type: "t", URL: rc.URL, Body: []byte(`{}`)})
+	emutest.Eventually(t, func() bool { return strings.Contains(logs.String(), "webhook attempt") }, "logged")
+	line := logs.String()
+	for _, want := range []string{"vendor=courier", "event=ev-1", "attempt=1", "url=" + rc.URL, "status=failed",
+		"response_status=418", `error="the receiver answered 418 I'm a teapot"`} {
+		assert.Contains(t, line, want)
+	}
 }
 
 func TestRetriesWalkTheScheduleOnTheClock(t *testing.T) {
