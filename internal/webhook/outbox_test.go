@@ -29,22 +29,38 @@ type env struct {
 	db    *store.DB
 	clock *clock.Clock
 	box   *webhook.Outbox
+	once  sync.Once
 }
 
-func newEnv(t *testing.T, path string, off bool) *env {
+// newEnv is an outbox over the store at path (new, or as a previous env left
+// it), its clock frozen at start. adjust, when not nil, changes its Config;
+// timers are added before its worker starts. It is closed when the test
+// ends, or before by close.
+func newEnv(t *testing.T, path string, adjust func(*webhook.Config), timers ...webhook.Timer) *env {
 	t.Helper()
 	db, err := store.Open(context.Background(), path, nil, webhook.Schema())
 	require.NoError(t, err)
 	clk := clock.New(nil)
 	clk.Freeze(true)
 	clk.Set(start)
-	box := webhook.New(webhook.Config{DB: db, Clock: clk, Off: off})
-	box.Start()
-	t.Cleanup(func() {
-		box.Close()
-		db.Close()
+	cfg := webhook.Config{DB: db, Clock: clk}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	e := &env{db: db, clock: clk, box: webhook.New(cfg)}
+	for _, tm := range timers {
+		e.box.AddTimer(tm)
+	}
+	e.box.Start()
+	t.Cleanup(e.close)
+	return e
+}
+
+func (e *env) close() {
+	e.once.Do(func() {
+		e.box.Close()
+		e.db.Close()
 	})
-	return &env{db: db, clock: clk, box: box}
 }
 
 func (e *env) record(t *testing.T, ev webhook.Event) {
@@ -66,7 +82,7 @@ func (e *env) deliveries(t *testing.T, f webhook.Filter) []webhook.Delivery {
 
 func TestDeliversOnceWithHeadersAndBody(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusOK))
 	e.record(t, webhook.Event{ID: "ev-1", Vendor: "loopmessage", Type: "sender_name_updated", URL: rc.URL,
 		Headers: map[string]string{"User-Agent": "LoopMessage", "Authorization": "secret", "Connection": "close"},
@@ -94,17 +110,8 @@ func TestDeliversOnceWithHeadersAndBody(t *testing.T) {
 // Every attempt is one log line, with what a user looks for.
 func TestAttemptsAreLogged(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(context.Background(), store.Memory, nil, webhook.Schema())
-	require.NoError(t, err)
-	clk := clock.New(nil)
 	logs := &emutest.LogBuffer{}
-	box := webhook.New(webhook.Config{DB: db, Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	box.Start()
-	t.Cleanup(func() {
-		box.Close()
-		db.Close()
-	})
-	e := &env{db: db, clock: clk, box: box}
+	e := newEnv(t, store.Memory, func(c *webhook.Config) { c.Log = slog.New(slog.NewTextHandler(logs, nil)) })
 	rc := emutest.NewReceiver(t, emutest.Answering(http.StatusTeapot))
 	e.record(t, webhook.Event{ID: "ev-1", Vendor: "courier", Type: "t", URL: rc.URL, Body: []byte(`{}`)})
 	emutest.Eventually(t, func() bool { return strings.Contains(logs.String(), "webhook attempt") }, "logged")
@@ -117,7 +124,7 @@ func TestAttemptsAreLogged(t *testing.T) {
 
 func TestRetriesWalkTheScheduleOnTheClock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, func(n int) int {
 		if n < 3 {
 			return http.StatusServiceUnavailable
@@ -161,7 +168,7 @@ func TestOnly200AndAny2xx(t *testing.T) {
 		{false, 200, "delivered"}, {false, 202, "delivered"}, {false, 299, "delivered"}, {false, 301, "failed"},
 		{false, 404, "failed"}, {false, 500, "failed"},
 	} {
-		e := newEnv(t, store.Memory, false)
+		e := newEnv(t, store.Memory, nil)
 		rc := emutest.NewReceiver(t, emutest.Answering(tc.status))
 		e.record(t, webhook.Event{Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`), Rules: webhook.Rules{Only200: tc.only200}})
 		emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: tc.want})) == 1 },
@@ -171,7 +178,7 @@ func TestOnly200AndAny2xx(t *testing.T) {
 
 func TestRefusedChangeEmitsNothing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	refused := errors.New("refused")
 	err := e.db.Tx(context.Background(), func(tx *sql.Tx) error {
@@ -186,7 +193,7 @@ func TestRefusedChangeEmitsNothing(t *testing.T) {
 
 func TestRedeliverSendsAgainWithTheSameEventID(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, func(n int) int { return []int{500, 200, 500}[n-1] })
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{"a":1}`)})
 	emutest.Eventually(t, func() bool { return len(e.deliveries(t, webhook.Filter{Status: "failed"})) == 1 }, "failed, no retries")
@@ -212,7 +219,7 @@ func TestRedeliverSendsAgainWithTheSameEventID(t *testing.T) {
 
 func TestClearCancelsPendingAttempts(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "later", Vendor: "a", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
 	e.record(t, webhook.Event{ID: "other", Vendor: "b", Type: "t", URL: rc.URL, Body: []byte(`{}`), At: start.Add(time.Minute)})
@@ -234,7 +241,7 @@ func TestClearCancelsPendingAttempts(t *testing.T) {
 
 func TestOffRecordsSkippedWithoutSending(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, true)
+	e := newEnv(t, store.Memory, func(c *webhook.Config) { c.Off = true })
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`),
 		Rules: webhook.Rules{Retries: []time.Duration{time.Second}}})
@@ -250,21 +257,10 @@ func TestOffRecordsSkippedWithoutSending(t *testing.T) {
 // client's timeout, and other events are delivered meanwhile.
 func TestHangingReceiverTimesOutAndHoldsNobody(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(context.Background(), store.Memory, nil, webhook.Schema())
-	require.NoError(t, err)
-	clk := clock.New(nil)
-	clk.Freeze(true)
-	clk.Set(start)
 	client := webhook.NewClient()
 	client.Timeout = 300 * time.Millisecond
-	box := webhook.New(webhook.Config{DB: db, Clock: clk, Client: client})
-	box.Start()
-	t.Cleanup(func() {
-		box.Close()
-		db.Close()
-	})
+	e := newEnv(t, store.Memory, func(c *webhook.Config) { c.Client = client })
 	hang := emutest.NewHangingReceiver(t)
-	e := &env{db: db, clock: clk, box: box}
 	good := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "hang", Vendor: "v", Type: "t", URL: hang.URL, Body: []byte(`{}`)})
 	e.record(t, webhook.Event{ID: "good", Vendor: "v", Type: "t", URL: good.URL, Body: []byte(`{}`)})
@@ -279,7 +275,7 @@ func TestHangingReceiverTimesOutAndHoldsNobody(t *testing.T) {
 
 func TestUnreachableReceiverIsAFailure(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: dead.URL, Body: []byte(`{}`)})
@@ -295,31 +291,14 @@ func TestPendingEventSurvivesARestart(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "emulator.db")
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
-	open := func() (*store.DB, *clock.Clock, *webhook.Outbox) {
-		db, err := store.Open(context.Background(), path, nil, webhook.Schema())
-		require.NoError(t, err)
-		clk := clock.New(nil)
-		clk.Freeze(true)
-		clk.Set(start)
-		box := webhook.New(webhook.Config{DB: db, Clock: clk})
-		box.Start()
-		return db, clk, box
-	}
-	db, clk, box := open()
-	e := &env{db: db, clock: clk, box: box}
+	e := newEnv(t, path, nil)
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{"x":true}`), At: start.Add(time.Minute)})
-	box.Close()
-	require.NoError(t, db.Close())
+	e.close()
 	assert.Zero(t, rc.Count())
 
-	db, clk, box = open()
-	t.Cleanup(func() {
-		box.Close()
-		db.Close()
-	})
-	e = &env{db: db, clock: clk, box: box}
+	e = newEnv(t, path, nil)
 	require.Len(t, e.deliveries(t, webhook.Filter{Status: "pending"}), 1)
-	clk.Advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "sent after the restart")
 	assert.Equal(t, `{"x":true}`, rc.Call(0).Body)
 }
@@ -328,7 +307,7 @@ func TestPendingEventSurvivesARestart(t *testing.T) {
 // history and nothing pending: the source's receivers are not called twice.
 func TestACopyStartsWithoutEvents(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	e.record(t, webhook.Event{ID: "ev", Vendor: "v", Type: "t", URL: "http://127.0.0.1:1/", Body: []byte(`{}`), At: start.Add(time.Hour)})
 	c, err := e.db.Clone(context.Background())
 	require.NoError(t, err)
@@ -341,17 +320,12 @@ func TestACopyStartsWithoutEvents(t *testing.T) {
 
 func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(context.Background(), store.Memory, nil, webhook.Schema())
-	require.NoError(t, err)
-	clk := clock.New(nil)
-	clk.Freeze(true)
-	clk.Set(start)
-	box := webhook.New(webhook.Config{DB: db, Clock: clk})
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	at := start.Add(10 * time.Minute)
 	var mu sync.Mutex
 	fired := false
-	box.AddTimer(func(ctx context.Context, now time.Time) (time.Time, error) {
+	var e *env
+	e = newEnv(t, store.Memory, nil, func(ctx context.Context, now time.Time) (time.Time, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if fired {
@@ -361,23 +335,18 @@ func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 			return at, nil
 		}
 		fired = true
-		return time.Time{}, db.Tx(ctx, func(tx *sql.Tx) error {
-			return box.Record(ctx, tx, webhook.Event{Vendor: "v", Type: "activated", URL: rc.URL, Body: []byte(`{}`)})
+		return time.Time{}, e.db.Tx(ctx, func(tx *sql.Tx) error {
+			return e.box.Record(ctx, tx, webhook.Event{Vendor: "v", Type: "activated", URL: rc.URL, Body: []byte(`{}`)})
 		})
 	})
-	box.Start()
-	t.Cleanup(func() {
-		box.Close()
-		db.Close()
-	})
-	clk.Advance(9 * time.Minute)
-	clk.Advance(time.Minute)
+	e.clock.Advance(9 * time.Minute)
+	e.clock.Advance(time.Minute)
 	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the timer's event, with no request")
 }
 
 func TestHistoryIsScopedAndPaged(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	for i, scope := range []string{"org-a", "org-b", "org-a"} {
 		e.record(t, webhook.Event{Vendor: "loopmessage", Type: "t", URL: rc.URL, Scope: scope, Body: []byte(`{}`)})
@@ -407,7 +376,7 @@ func TestHistoryIsScopedAndPaged(t *testing.T) {
 // the clock there, with no move and no request.
 func TestRunningClockReachesADueAttempt(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.Memory, false)
+	e := newEnv(t, store.Memory, nil)
 	e.clock.Freeze(false)
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	e.record(t, webhook.Event{ID: "soon", Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`),
