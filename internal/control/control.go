@@ -121,7 +121,7 @@ func (h *Handler) Routes() http.Handler {
 	for name, routes := range h.Vendors {
 		r.Mount("/"+name, routes)
 	}
-	httpx.Unrouted(r, onErr, NotFound)
+	httpx.Unrouted(r, "", onErr, NotFound)
 	return r
 }
 

@@ -35,7 +35,7 @@ func (h *Worlds) Routes() http.Handler {
 	r.Post("/_emulator/worlds", a(h.create))
 	r.Get("/_emulator/worlds", a(h.list))
 	r.Delete("/_emulator/worlds/{id}", a(h.delete))
-	httpx.Unrouted(r, onErr, NotFound)
+	httpx.Unrouted(r, "", onErr, NotFound)
 	return r
 }
 

@@ -22,7 +22,7 @@ func (a *API) routes() http.Handler {
 		r.Use(a.authenticate, a.sniff)
 		a.engine.Mount(r)
 	})
-	httpx.Unrouted(root, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+	httpx.Unrouted(root, Prefix, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return &jsonapi.Error{Status: http.StatusNotFound, Code: jsonapi.CodeNotFound, Detail: "Not found." + httpx.Near(r)}
 	})
 	return root

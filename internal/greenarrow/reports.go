@@ -44,7 +44,7 @@ func (a *API) messagesSent(w http.ResponseWriter, r *http.Request) error {
 	report := httpx.PathParam(r, "report")
 	kind, format, _ := strings.Cut(report, ".")
 	if (kind != "daily" && kind != "monthly") || (format != "" && format != "csv") || strings.Count(report, ".") > 1 {
-		return notFound("no route matches %s %s", r.Method, r.URL.Path)
+		return notFound("no route matches %s %s", r.Method, httpx.VendorPath(r, Prefix))
 	}
 	id, err := scopedOrgID(r)
 	if err != nil {

@@ -44,8 +44,8 @@ func (a *API) routes() http.Handler {
 		r.Get("/ga/api/v2/suppression_lists", h(suppressionLists.listHandler(a)))
 		r.Get("/ga/api/v2/suppression_lists/{id}", h(suppressionLists.getHandler(a)))
 	})
-	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return notFound("no route matches %s %s.%s", r.Method, r.URL.Path, httpx.Near(r))
+	httpx.Unrouted(r, Prefix, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return notFound("no route matches %s %s.%s", r.Method, httpx.VendorPath(r, Prefix), httpx.Near(r))
 	})
 	return r
 }
@@ -55,6 +55,6 @@ func (a *API) controlRoutes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.writeControlError, fn) }
 	r := chi.NewRouter()
 	r.Post("/organizations/{id}/sends", h(a.simulateSend))
-	httpx.Unrouted(r, a.writeControlError, control.NotFound)
+	httpx.Unrouted(r, "", a.writeControlError, control.NotFound)
 	return r
 }

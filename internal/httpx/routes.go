@@ -34,7 +34,7 @@ func PathParam(r *http.Request, name string) string {
 // Unrouted sets.
 type MethodError struct {
 	Method  string
-	Path    string
+	Path    string   // as the vendor sees it (VendorPath)
 	Allowed []string // the methods the path serves, HEAD with GET
 }
 
@@ -47,6 +47,24 @@ func (e *MethodError) AllowedList() string { return strings.Join(e.Allowed, ", "
 
 type nearKey struct{}
 
+// VendorPath is r's path as a vendor's own service sees it: without prefix,
+// the emulator's prefix for that vendor (Root has cut a world's /w/{id}
+// already). Messages that name a path name this one: the real service never
+// shows the emulator's prefix. A path not under prefix is returned whole.
+func VendorPath(r *http.Request, prefix string) string {
+	p := r.URL.Path
+	if prefix == "" || !strings.HasPrefix(p, prefix) {
+		return p
+	}
+	switch rest := p[len(prefix):]; {
+	case rest == "":
+		return "/"
+	case rest[0] == '/':
+		return rest
+	}
+	return p
+}
+
 // Near is what a vendor's not-found message adds when a close route exists:
 // the same path with or without its trailing slash (" Did you mean
 // /x/list/?"), with the methods it serves when the request's is not one of
@@ -57,13 +75,14 @@ func Near(r *http.Request) string {
 }
 
 // nearRoute is Near's sentence for a request mux found no route for.
-func nearRoute(mux *chi.Mux, r *http.Request, path string) string {
+// shown is the request's path as messages name it.
+func nearRoute(mux *chi.Mux, r *http.Request, path, shown string) string {
 	if path == "" || path == "/" {
 		return ""
 	}
-	twin, full, how := path+"/", r.URL.Path+"/", "with a trailing slash"
+	twin, full, how := path+"/", shown+"/", "with a trailing slash"
 	if strings.HasSuffix(path, "/") {
-		twin, full, how = strings.TrimSuffix(path, "/"), strings.TrimSuffix(r.URL.Path, "/"), "without the trailing slash"
+		twin, full, how = strings.TrimSuffix(path, "/"), strings.TrimSuffix(shown, "/"), "without the trailing slash"
 	}
 	allowed := AllowedMethods(mux, twin)
 	switch {
@@ -105,9 +124,12 @@ func AllowedMethods(routes chi.Routes, path string) []string {
 //     "get", TRACE...): a *MethodError with an Allow header listing the
 //     methods it serves.
 //
+// Messages name the path below prefix (see VendorPath): a vendor passes its
+// prefix, the control plane "" (its paths are its own).
+//
 // A router mounted below mux needs its own Unrouted: a path is matched
 // against the router it is relative to.
-func Unrouted(mux *chi.Mux, onErr ErrorWriter, notFound HandlerFunc) {
+func Unrouted(mux *chi.Mux, prefix string, onErr ErrorWriter, notFound HandlerFunc) {
 	nf := Adapt(onErr, notFound)
 	routed := func(r *http.Request) string {
 		path := chi.RouteContext(r.Context()).RoutePath // what chi routes on: the escaped path when there is one
@@ -119,7 +141,7 @@ func Unrouted(mux *chi.Mux, onErr ErrorWriter, notFound HandlerFunc) {
 		return path
 	}
 	nearNotFound := func(w http.ResponseWriter, r *http.Request) {
-		if near := nearRoute(mux, r, routed(r)); near != "" {
+		if near := nearRoute(mux, r, routed(r), VendorPath(r, prefix)); near != "" {
 			r = r.WithContext(context.WithValue(r.Context(), nearKey{}, near))
 		}
 		nf(w, r)
@@ -137,7 +159,7 @@ func Unrouted(mux *chi.Mux, onErr ErrorWriter, notFound HandlerFunc) {
 			mux.ServeHTTP(w, r) // routed again, as a GET
 		default:
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			onErr(w, r, &MethodError{Method: r.Method, Path: r.URL.Path, Allowed: allowed})
+			onErr(w, r, &MethodError{Method: r.Method, Path: VendorPath(r, prefix), Allowed: allowed})
 		}
 	})
 }

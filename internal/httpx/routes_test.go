@@ -45,7 +45,7 @@ func testRouter() *chi.Mux {
 	r.Put("/items/{id}", echo("id"))
 	r.Delete("/items/{id}/confirmed/{code}", echo("id", "code"))
 	r.Post("/items", echo())
-	httpx.Unrouted(r, onErr, func(w http.ResponseWriter, r *http.Request) error { return errors.New("not found") })
+	httpx.Unrouted(r, "", onErr, func(w http.ResponseWriter, r *http.Request) error { return errors.New("not found") })
 	return r
 }
 
@@ -142,4 +142,21 @@ func TestUnroutedMethods(t *testing.T) {
 		assert.Equal(t, getHeader.Get(k), headHeader.Get(k), k)
 	}
 	assert.NotEmpty(t, headHeader.Get("Content-Length"))
+}
+
+// TestVendorPath: the path below a vendor's prefix, as the vendor sees it;
+// a path not under the prefix (a longer segment, the control plane) whole.
+func TestVendorPath(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ path, prefix, want string }{
+		{"/loopmessage/api/v1/x/", "/loopmessage", "/api/v1/x/"},
+		{"/courier/v1/x/", "/courier", "/v1/x/"},
+		{"/courier", "/courier", "/"},
+		{"/courierx/v1/", "/courier", "/courierx/v1/"},
+		{"/_emulator/health", "", "/_emulator/health"},
+		{"/_emulator/health", "/loopmessage", "/_emulator/health"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, c.path, nil)
+		assert.Equal(t, c.want, httpx.VendorPath(r, c.prefix), c.path)
+	}
 }

@@ -21,7 +21,7 @@ func (a *API) ControlRoutes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(onErr, fn) }
 	r := chi.NewRouter()
 	r.Post("/senders/{id}/status", h(a.setSenderStatus))
-	httpx.Unrouted(r, onErr, control.NotFound)
+	httpx.Unrouted(r, "", onErr, control.NotFound)
 	return r
 }
 

@@ -39,8 +39,8 @@ func (a *API) routes() http.Handler {
 	})
 	// Unknown paths and methods are not API errors of the docs' table: they keep
 	// their HTTP status (404, 405) but answer in LoopMessage's body, code 100.
-	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusNotFound, Code: codeBadRequest, Message: "Not found: " + r.URL.Path + "." + httpx.Near(r)}
+	httpx.Unrouted(r, Prefix, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Code: codeBadRequest, Message: "Not found: " + httpx.VendorPath(r, Prefix) + "." + httpx.Near(r)}
 	})
 	return r
 }

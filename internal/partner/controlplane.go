@@ -28,7 +28,7 @@ func (a *API) ControlRoutes() http.Handler {
 	r := chi.NewRouter()
 	r.Post("/partners/{partner_id}/clients", h(a.signUp))
 	r.Post("/channels/{channel_id}/violation", h(a.violation))
-	httpx.Unrouted(r, onErr, control.NotFound)
+	httpx.Unrouted(r, "", onErr, control.NotFound)
 	return r
 }
 

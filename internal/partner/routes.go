@@ -22,7 +22,7 @@ func (a *API) routes() http.Handler {
 		r.Get("/api/v2/partners/{partner_id}/clients", h(a.listClients))
 		r.Get("/api/v2/partners/{partner_id}/channels", h(a.listChannels))
 	})
-	httpx.Unrouted(r, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+	httpx.Unrouted(r, Prefix, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "The requested URL was not found on this server.%s", httpx.Near(r))
 	})
 	return r
