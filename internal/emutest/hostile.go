@@ -176,7 +176,8 @@ type MethodRules struct {
 // serve is a 405 in the router's envelope with an Allow header listing those
 // it serves (HEAD with GET); HEAD of a GET route answers like the GET, status
 // and headers, without a body; and a path below the route that no route has
-// is the router's 404, for a usual method and for one it does not know.
+// is the router's 404, for a usual method and for one it does not know;
+// a vendor's messages name its own path, never the emulator's prefix.
 func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 	t.Helper()
 	table := RouteTable(t, rules.Routes)
@@ -202,6 +203,17 @@ func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 			}
 		}
 		path := rules.Prefix + concrete
+		// A vendor's messages name its own path, below the emulator's
+		// prefix; the control plane's name its paths whole.
+		shown := concrete
+		if strings.HasPrefix(rules.Prefix, "/_emulator") {
+			shown = path
+		}
+		notShown := func(res Response, what string) {
+			if shown == concrete {
+				assert.NotContains(t, res.Body, rules.Prefix+"/", "%s: the message names the vendor's own path", what)
+			}
+		}
 		for _, m := range probes {
 			if slices.Contains(allow, m) {
 				continue
@@ -213,6 +225,7 @@ func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 					assert.Empty(t, res.Body) // the envelope's headers, without it
 				} else {
 					rules.Error(t, res, http.StatusMethodNotAllowed)
+					notShown(res, m+" "+path)
 					assert.Contains(t, res.Body, strings.Join(allow, ", "), "the message names what %s serves", path)
 				}
 			}
@@ -243,12 +256,14 @@ func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 			res := e.Do(t, m, twin, "", rules.Headers...)
 			if assert.Equal(t, http.StatusNotFound, res.Status, "%s %s: %s", m, twin, res.Body) {
 				rules.Error(t, res, http.StatusNotFound)
-				assert.Contains(t, res.Body, "Did you mean "+path+" (", "%s %s names the route it nearly is", m, twin)
+				assert.Contains(t, res.Body, "Did you mean "+shown+" (", "%s %s names the route it nearly is", m, twin)
+				notShown(res, m+" "+twin)
 			}
 			if !slices.Contains(allow, http.MethodPatch) {
 				res := e.Do(t, http.MethodPatch, twin, "", rules.Headers...)
 				if assert.Equal(t, http.StatusNotFound, res.Status, "PATCH %s: %s", twin, res.Body) {
-					assert.Contains(t, res.Body, path+" (", "PATCH %s names the route it nearly is", twin)
+					assert.Contains(t, res.Body, shown+" (", "PATCH %s names the route it nearly is", twin)
+					notShown(res, "PATCH "+twin)
 					assert.Contains(t, res.Body, ") serves "+strings.Join(allow, ", "), "PATCH %s names what it serves", twin)
 				}
 			}
@@ -262,6 +277,7 @@ func (e *Env) CheckMethods(t *testing.T, rules MethodRules) {
 			if assert.Equal(t, http.StatusNotFound, res.Status, "%s %s: %s", m, unknown, res.Body) {
 				assert.Empty(t, res.Header.Get("Allow"))
 				rules.Error(t, res, http.StatusNotFound)
+				notShown(res, m+" "+unknown)
 			}
 		}
 	}
