@@ -12,12 +12,34 @@ import (
 	"github.com/emulator/vendor-emulator/internal/emutest"
 )
 
+// trySend sends count messages of campaign 1.
 func trySend(t *testing.T, env *emutest.Env, id int64, count int) (int, map[string]any) {
 	t.Helper()
-	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, id), fmt.Sprintf(`{"count":%d,"campaign_id":1,"campaign_name":"c"}`, count))
-	var body map[string]any
-	require.NoError(t, json.Unmarshal([]byte(res.Body), &body), res.Body)
-	return res.Status, body
+	return trySendBody(t, env, id, fmt.Sprintf(`{"count":%d,"campaign_id":1,"campaign_name":"c"}`, count))
+}
+
+// trySendBody is the send simulation's answer to body: status and decoded body.
+func trySendBody(t *testing.T, env *emutest.Env, id int64, body string) (int, map[string]any) {
+	t.Helper()
+	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, id), body)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &out), res.Body)
+	return res.Status, out
+}
+
+// reportTotal is every message the organization's monthly report counts
+// from 2000 to 2099, which holds every send of the fixtures and the tests.
+func reportTotal(t *testing.T, env *emutest.Env, id int64) int64 {
+	t.Helper()
+	e := requireOK(t, env.Do(t, "GET", fmt.Sprintf("%s/organizations/%d/messages_sent/monthly?start_date=2000-01-01&end_date=2099-12-31",
+		base, id), "", sysAdmin))
+	var total int64
+	for _, row := range field[[]struct {
+		MessagesSent int64 `json:"messages_sent"`
+	}](t, e.Data, "report") {
+		total += row.MessagesSent
+	}
+	return total
 }
 
 func TestSendSimulationFixedCredits(t *testing.T) {
