@@ -68,7 +68,8 @@ func badSend(msg string) error { return &control.Error{Status: http.StatusBadReq
 // sending quota lets them all go. fixed_credits spends credits; hidden_limit
 // and visible_limit count from the latest anniversary day and stop at the
 // limit (visible_limit: plus the overage percentage); advisory_message and
-// no_limit never stop. A send that cannot go whole is refused whole.
+// no_limit never stop. A limit of 1 stops autoresponders in every mode that
+// has a limit. A send that cannot go whole is refused whole.
 func (a *API) simulateSend(w http.ResponseWriter, r *http.Request) error {
 	id, err := orgID(r)
 	if err != nil {
@@ -128,10 +129,18 @@ func (req *sendRequest) check() error {
 	return nil
 }
 
+// autoresponderStop is the docs' rule for a sending-quota limit of 1:
+// "autoresponders will neither enqueue nor deliver".
+const autoresponderStop = "autoresponders neither enqueue nor deliver: the sending quota's limit is 1"
+
 // spend applies the sending quota to the send, or refuses it whole. It does
 // not count the messages: recording the send does.
 func (a *API) spend(ctx context.Context, tx *sql.Tx, o *org, now time.Time, req *sendRequest, res *sendResult) error {
 	q, n := o.SendingQuota, *req.Count
+	// no_limit keeps no limit; every other mode does, whatever it means there.
+	if req.AutoresponderID != nil && q.Mode != "no_limit" && q.Limit != nil && *q.Limit == 1 {
+		return &quotaRefusal{Msg: autoresponderStop}
+	}
 	if q.Mode == "fixed_credits" {
 		// One conditional UPDATE: credits never go negative, whoever sends at the same time.
 		var credits int64
