@@ -93,9 +93,9 @@ func TestFixtureErrors(t *testing.T) {
 			`fixtures: greenarrow.json: organizations[0] (id 1): sends[0]: field "messages": must be at most 1000000000, not 1000000001`},
 		{"lifetime count unlike the sends", `{"organizations": [{"id": 1, "name": "One", "lifetime_messages_sent": 2, "sends": [
 			{"sent_at": "2015-09-04T12:00:00-05:00", "campaign_id": 1, "messages": 4}, {"sent_at": "2015-09-05T12:00:00-05:00", "autoresponder_id": 1, "messages": 3}]}]}`,
-			`fixtures: greenarrow.json: organizations[0] (id 1): field "lifetime_messages_sent": is the sum of the organization's sends' messages, 7, not 2: leave it out, it is counted from them`},
+			`fixtures: greenarrow.json: organizations[0] (id 1): field "lifetime_messages_sent": must be the sum of the organization's sends' messages, 7, not 2 (it is counted from them: leave it out)`},
 		{"lifetime count without sends", `{"organizations": [{"id": 1, "name": "One", "lifetime_messages_sent": 5}]}`,
-			`fixtures: greenarrow.json: organizations[0] (id 1): field "lifetime_messages_sent": is the sum of the organization's sends' messages, 0, not 5: leave it out, it is counted from them`},
+			`fixtures: greenarrow.json: organizations[0] (id 1): field "lifetime_messages_sent": must be the sum of the organization's sends' messages, 0, not 5 (it is counted from them: leave it out)`},
 		{"unknown virtual MTA", withMTA(`{"mode": "hide_one", "virtual_mta": {"id": 99, "name": "x", "type": "ip_address"}}`),
 			`fixtures: greenarrow.json: organizations[0] (id 1): field "permissions.virtual_mta.virtual_mta": unknown virtual MTA {"id":99,"name":"x","type":"ip_address"}`},
 		{"virtual MTA unlike the listed one", withMTA(`{"mode": "select_some", "virtual_mtas": [{"id": 41, "name": "other", "type": "ip_address"}]}`),

@@ -224,8 +224,8 @@ func checkFixture(data *fixtureData) error {
 			sent += s.Messages
 		}
 		if l := fo.LifetimeMessagesSent; l != nil && *l != sent {
-			return rec.Errorf("lifetime_messages_sent", "is the sum of the organization's sends' messages, %d, not %d: "+
-				"leave it out, it is counted from them", sent, *l)
+			return rec.Errorf("lifetime_messages_sent", "must be the sum of the organization's sends' messages, %d, not %d "+
+				"(it is counted from them: leave it out)", sent, *l)
 		}
 	}
 	if n := data.NextOrganizationID; n != 0 {
