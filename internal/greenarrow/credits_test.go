@@ -21,14 +21,18 @@ func credits(t *testing.T, env *emutest.Env, path string) (lifetime, available i
 }
 
 // TestDocsSendingCreditsExample reproduces the docs' example (2 sent, 8 left,
-// then 500 added) on an organization switched to fixed_credits.
+// then 500 added) on a new organization switched to fixed_credits: the
+// example's organization 1 is not the one of the report example, whose
+// 62,891 messages our organization 1 has sent.
 func TestDocsSendingCreditsExample(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
-	requireOK(t, env.Do(t, "PUT", base+"/organizations/1", `{"sending_quota":{"mode":"fixed_credits","limit":10}}`, sysAdmin))
-	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, 1), `{"count":2,"campaign_id":1,"campaign_name":"c"}`)
+	id := create(t, env, `{"organization":{"name":"Example"}}`)
+	p := fmt.Sprintf("%s/organizations/%d", base, id)
+	requireOK(t, env.Do(t, "PUT", p, `{"sending_quota":{"mode":"fixed_credits","limit":10}}`, sysAdmin))
+	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, id), `{"count":2,"campaign_id":1,"campaign_name":"c"}`)
 	require.Equal(t, 200, res.Status, res.Body)
-	res = env.Do(t, "PUT", base+"/organizations/1/add_sending_credits", doc(t, "credits_request.json"), sysAdmin)
+	res = env.Do(t, "PUT", p+"/add_sending_credits", doc(t, "credits_request.json"), sysAdmin)
 	require.Equal(t, 200, res.Status, res.Body)
 	assert.JSONEq(t, doc(t, "credits_response.json"), res.Body)
 	assert.Equal(t, compact(t, doc(t, "credits_response.json")), res.Body)

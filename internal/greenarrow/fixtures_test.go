@@ -89,6 +89,13 @@ func TestFixtureErrors(t *testing.T) {
 			`fixtures: greenarrow.json: organizations[0] (id 1): sends[0]: field "campaign_id": a send has a campaign_id or an autoresponder_id: one of them`},
 		{"send time", `{"organizations": [{"id": 1, "name": "One", "sends": [{"sent_at": "2015-09-04", "campaign_id": 1, "messages": 4}]}]}`,
 			`fixtures: greenarrow.json: organizations[0] (id 1): sends[0]: field "sent_at": must be an RFC 3339 time like "2025-01-06T09:00:00Z", not "2015-09-04"`},
+		{"send larger than a simulated one may be", `{"organizations": [{"id": 1, "name": "One", "sends": [{"sent_at": "2015-09-04T12:00:00-05:00", "campaign_id": 1, "messages": 1000000001}]}]}`,
+			`fixtures: greenarrow.json: organizations[0] (id 1): sends[0]: field "messages": must be at most 1000000000, not 1000000001`},
+		{"lifetime count unlike the sends", `{"organizations": [{"id": 1, "name": "One", "lifetime_messages_sent": 2, "sends": [
+			{"sent_at": "2015-09-04T12:00:00-05:00", "campaign_id": 1, "messages": 4}, {"sent_at": "2015-09-05T12:00:00-05:00", "autoresponder_id": 1, "messages": 3}]}]}`,
+			`fixtures: greenarrow.json: organizations[0] (id 1): field "lifetime_messages_sent": must be the sum of the organization's sends' messages, 7, not 2 (it is counted from them: leave it out)`},
+		{"lifetime count without sends", `{"organizations": [{"id": 1, "name": "One", "lifetime_messages_sent": 5}]}`,
+			`fixtures: greenarrow.json: organizations[0] (id 1): field "lifetime_messages_sent": must be the sum of the organization's sends' messages, 0, not 5 (it is counted from them: leave it out)`},
 		{"unknown virtual MTA", withMTA(`{"mode": "hide_one", "virtual_mta": {"id": 99, "name": "x", "type": "ip_address"}}`),
 			`fixtures: greenarrow.json: organizations[0] (id 1): field "permissions.virtual_mta.virtual_mta": unknown virtual MTA {"id":99,"name":"x","type":"ip_address"}`},
 		{"virtual MTA unlike the listed one", withMTA(`{"mode": "select_some", "virtual_mtas": [{"id": 41, "name": "other", "type": "ip_address"}]}`),
@@ -114,5 +121,26 @@ func TestFixtureErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, tt.want, err.Error())
 		})
+	}
+}
+
+// An organization's lifetime_messages_sent is counted from its sends, at
+// the seed and at every reset; a file may still give it, as older exports
+// did, if it agrees.
+func TestFixtureLifetimeIsCountedFromSends(t *testing.T) {
+	t.Parallel()
+	const sends = `"sends": [{"sent_at": "2015-09-04T12:00:00-05:00", "campaign_id": 1, "messages": 4},
+		{"sent_at": "2015-09-05T12:00:00-05:00", "autoresponder_id": 2, "messages": 6}]`
+	for _, doc := range []string{
+		`{"organizations": [{"id": 1, "name": "One", "credits_available": 3, ` + sends + `}, {"id": 2, "name": "Two"}]}`,
+		`{"organizations": [{"id": 1, "name": "One", "credits_available": 3, "lifetime_messages_sent": 10, ` + sends + `},
+			{"id": 2, "name": "Two", "lifetime_messages_sent": 0}]}`,
+	} {
+		db, err := openFixture(t, doc)
+		require.NoError(t, err)
+		const counts = `SELECT id, lifetime_messages_sent, credits_available FROM ga_organizations ORDER BY id`
+		assert.Equal(t, "1 10 3\n2 0 0\n", rows(t, db, counts), doc)
+		require.NoError(t, db.Reset(context.Background(), greenarrow.Name))
+		assert.Equal(t, "1 10 3\n2 0 0\n", rows(t, db, counts), "after a reset")
 	}
 }

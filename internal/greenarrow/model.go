@@ -178,7 +178,6 @@ type org struct {
 	SendingQuota             Quota
 	SubscriberQuota          Quota
 	CreditsAvailable         int64
-	LifetimeMessagesSent     int64
 }
 
 // view is the organization as the caller may see it.

@@ -213,8 +213,8 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if startCredits(o, before) {
-			_, err := tx.ExecContext(r.Context(), `UPDATE ga_organizations SET credits_available = ?, lifetime_messages_sent = 0
-				WHERE id = ?`, o.CreditsAvailable, o.ID)
+			_, err := tx.ExecContext(r.Context(), `UPDATE ga_organizations SET credits_available = ? WHERE id = ?`,
+				o.CreditsAvailable, o.ID)
 			return err
 		}
 		return nil
@@ -246,12 +246,13 @@ func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system b
 }
 
 // startCredits gives an organization that enters fixed_credits (created in
-// it, or switched to it from the mode before) its limit as credits and a
-// fresh lifetime count, by decision. It reports whether it did.
+// it, or switched to it from the mode before) its limit as credits, by
+// decision. It reports whether it did. The lifetime count goes on: it is
+// every message ever sent, in any mode.
 func startCredits(o *org, before string) bool {
 	if o.SendingQuota.Mode != "fixed_credits" || before == "fixed_credits" {
 		return false
 	}
-	o.CreditsAvailable, o.LifetimeMessagesSent = *o.SendingQuota.Limit, 0
+	o.CreditsAvailable = *o.SendingQuota.Limit
 	return true
 }

@@ -68,7 +68,8 @@ func badSend(msg string) error { return &control.Error{Status: http.StatusBadReq
 // sending quota lets them all go. fixed_credits spends credits; hidden_limit
 // and visible_limit count from the latest anniversary day and stop at the
 // limit (visible_limit: plus the overage percentage); advisory_message and
-// no_limit never stop. A send that cannot go whole is refused whole.
+// no_limit never stop. A limit of 1 stops autoresponders in every mode that
+// has a limit. A send that cannot go whole is refused whole.
 func (a *API) simulateSend(w http.ResponseWriter, r *http.Request) error {
 	id, err := orgID(r)
 	if err != nil {
@@ -93,13 +94,17 @@ func (a *API) simulateSend(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		res.SendingQuotaMode = o.SendingQuota.Mode
-		if err := a.spend(r.Context(), tx, o, now, *req.Count, &res); err != nil {
+		if err := a.spend(r.Context(), tx, o, now, &req, &res); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(r.Context(), `INSERT INTO ga_sends (organization_id, sent_at, campaign_id, campaign_name,
+		// The insert counts the messages in lifetime_messages_sent (trigger ga_sends_counted).
+		if _, err = tx.ExecContext(r.Context(), `INSERT INTO ga_sends (organization_id, sent_at, campaign_id, campaign_name,
 			autoresponder_id, autoresponder_name, messages) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, now.Unix(), req.CampaignID, req.CampaignName, req.AutoresponderID, req.AutoresponderName, *req.Count)
-		return err
+			id, now.Unix(), req.CampaignID, req.CampaignName, req.AutoresponderID, req.AutoresponderName, *req.Count); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(r.Context(), `SELECT lifetime_messages_sent FROM ga_organizations WHERE id = ?`, id).
+			Scan(&res.LifetimeMessagesSent)
 	})
 	if err != nil {
 		return err
@@ -124,16 +129,24 @@ func (req *sendRequest) check() error {
 	return nil
 }
 
-// spend applies the sending quota to n messages and counts them in the
-// organization's lifetime total, or refuses them all.
-func (a *API) spend(ctx context.Context, tx *sql.Tx, o *org, now time.Time, n int64, res *sendResult) error {
-	q := o.SendingQuota
+// autoresponderStop is the docs' rule for a sending-quota limit of 1:
+// "autoresponders will neither enqueue nor deliver".
+const autoresponderStop = "autoresponders neither enqueue nor deliver: the sending quota's limit is 1"
+
+// spend applies the sending quota to the send, or refuses it whole. It does
+// not count the messages: recording the send does.
+func (a *API) spend(ctx context.Context, tx *sql.Tx, o *org, now time.Time, req *sendRequest, res *sendResult) error {
+	q, n := o.SendingQuota, *req.Count
+	// no_limit has no limit (even where a fixture writes one); every other
+	// mode has one, whatever it means there.
+	if req.AutoresponderID != nil && q.Mode != "no_limit" && q.Limit != nil && *q.Limit == 1 {
+		return &quotaRefusal{Msg: autoresponderStop}
+	}
 	if q.Mode == "fixed_credits" {
 		// One conditional UPDATE: credits never go negative, whoever sends at the same time.
 		var credits int64
-		err := tx.QueryRowContext(ctx, `UPDATE ga_organizations SET credits_available = credits_available - ?,
-			lifetime_messages_sent = lifetime_messages_sent + ? WHERE id = ? AND credits_available >= ?
-			RETURNING lifetime_messages_sent, credits_available`, n, n, o.ID, n).Scan(&res.LifetimeMessagesSent, &credits)
+		err := tx.QueryRowContext(ctx, `UPDATE ga_organizations SET credits_available = credits_available - ?
+			WHERE id = ? AND credits_available >= ? RETURNING credits_available`, n, o.ID, n).Scan(&credits)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &quotaRefusal{Msg: "insufficient sending credits", CurrentCreditsAvailable: &o.CreditsAvailable}
 		}
@@ -153,8 +166,7 @@ func (a *API) spend(ctx context.Context, tx *sql.Tx, o *org, now time.Time, n in
 		total := sent + n
 		res.QuotaPeriodStart, res.MessagesSentThisPeriod = start.Format(time.RFC3339), &total
 	}
-	return tx.QueryRowContext(ctx, `UPDATE ga_organizations SET lifetime_messages_sent = lifetime_messages_sent + ?
-		WHERE id = ? RETURNING lifetime_messages_sent`, n, o.ID).Scan(&res.LifetimeMessagesSent)
+	return nil
 }
 
 // stopAt is where an enforced limit stops sending: the limit for

@@ -12,12 +12,34 @@ import (
 	"github.com/emulator/vendor-emulator/internal/emutest"
 )
 
+// trySend sends count messages of campaign 1.
 func trySend(t *testing.T, env *emutest.Env, id int64, count int) (int, map[string]any) {
 	t.Helper()
-	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, id), fmt.Sprintf(`{"count":%d,"campaign_id":1,"campaign_name":"c"}`, count))
-	var body map[string]any
-	require.NoError(t, json.Unmarshal([]byte(res.Body), &body), res.Body)
-	return res.Status, body
+	return trySendBody(t, env, id, fmt.Sprintf(`{"count":%d,"campaign_id":1,"campaign_name":"c"}`, count))
+}
+
+// trySendBody is the send simulation's answer to body: status and decoded body.
+func trySendBody(t *testing.T, env *emutest.Env, id int64, body string) (int, map[string]any) {
+	t.Helper()
+	res := env.Do(t, "POST", fmt.Sprintf(sendsPath, id), body)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &out), res.Body)
+	return res.Status, out
+}
+
+// reportTotal is every message the organization's monthly report counts
+// from 2000 to 2099, which holds every send of the fixtures and the tests.
+func reportTotal(t *testing.T, env *emutest.Env, id int64) int64 {
+	t.Helper()
+	e := requireOK(t, env.Do(t, "GET", fmt.Sprintf("%s/organizations/%d/messages_sent/monthly?start_date=2000-01-01&end_date=2099-12-31",
+		base, id), "", sysAdmin))
+	var total int64
+	for _, row := range field[[]struct {
+		MessagesSent int64 `json:"messages_sent"`
+	}](t, e.Data, "report") {
+		total += row.MessagesSent
+	}
+	return total
 }
 
 func TestSendSimulationFixedCredits(t *testing.T) {
@@ -150,4 +172,93 @@ func TestSendSimulationErrors(t *testing.T) {
 	res := env.Do(t, "GET", fmt.Sprintf(sendsPath, 3), "")
 	assert.Equal(t, 405, res.Status)
 	assert.Equal(t, before, snapshot(t, env))
+}
+
+// autoresponderStop is the refusal of an autoresponder send at a sending-quota
+// limit of 1 ("autoresponders will neither enqueue nor deliver").
+var autoresponderStop = map[string]any{"error": "autoresponders neither enqueue nor deliver: the sending quota's limit is 1"}
+
+const autoresponderSend = `{"count":1,"autoresponder_id":4,"autoresponder_name":"Welcome"}`
+
+// TestAutoresponderAtLimitOne: with a sending-quota limit of 1, every mode
+// that has a limit refuses autoresponder sends, whatever is left to send,
+// and records nothing; campaign sends follow the mode.
+func TestAutoresponderAtLimitOne(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	refused := func(t *testing.T, id int64, step string) {
+		t.Helper()
+		before, reported := snapshot(t, env), reportTotal(t, env, id)
+		status, body := trySendBody(t, env, id, autoresponderSend)
+		assert.Equal(t, 402, status, step)
+		assert.Equal(t, autoresponderStop, body, step)
+		assert.Equal(t, before, snapshot(t, env), "%s: nothing recorded, no counter moved", step)
+		assert.Equal(t, reported, reportTotal(t, env, id), step)
+	}
+	for _, tc := range []struct {
+		mode, quota string
+		campaigns   []int // the statuses of campaign sends of one message each, in turn
+		refusal     string
+	}{
+		{"hidden_limit", `{"mode":"hidden_limit","limit":1}`, []int{200, 402}, "sending quota exceeded"},
+		{"visible_limit", `{"mode":"visible_limit","limit":1,"overage":100}`, []int{200, 200, 402}, "sending quota exceeded"},
+		{"advisory_message", `{"mode":"advisory_message","limit":1}`, []int{200, 200, 200}, ""},
+		{"fixed_credits", `{"mode":"fixed_credits","limit":1}`, []int{200, 402}, "insufficient sending credits"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			id := create(t, env, fmt.Sprintf(`{"organization":{"name":%q,"sending_quota":%s}}`, tc.mode, tc.quota))
+			refused(t, id, "before any send")
+			var sent int64
+			for i, want := range tc.campaigns {
+				status, body := trySend(t, env, id, 1)
+				require.Equal(t, want, status, "campaign send %d: %v", i+1, body)
+				if status == 402 {
+					assert.Equal(t, tc.refusal, body["error"])
+				} else {
+					sent++
+					assert.Equal(t, float64(sent), body["lifetime_messages_sent"])
+				}
+				refused(t, id, fmt.Sprintf("after campaign send %d", i+1))
+			}
+			assert.Equal(t, sent, reportTotal(t, env, id), "only the campaigns are reported")
+		})
+	}
+
+	t.Run("credits do not lift it: the limit is 1", func(t *testing.T) {
+		id := create(t, env, `{"organization":{"name":"Credits","sending_quota":{"mode":"fixed_credits","limit":1}}}`)
+		requireOK(t, env.Do(t, "PUT", fmt.Sprintf("%s/organizations/%d/add_sending_credits", base, id), `{"credits":500}`, sysAdmin))
+		refused(t, id, "with 501 credits")
+		status, body := trySend(t, env, id, 5)
+		require.Equal(t, 200, status, body)
+		assert.Equal(t, float64(496), body["current_credits_available"])
+	})
+
+	t.Run("the limit as it is now", func(t *testing.T) {
+		id := create(t, env, `{"organization":{"name":"Changing","sending_quota":{"mode":"hidden_limit","limit":2}}}`)
+		p := fmt.Sprintf("%s/organizations/%d", base, id)
+		status, body := trySendBody(t, env, id, autoresponderSend)
+		require.Equal(t, 200, status, body)
+		requireOK(t, env.Do(t, "PUT", p, `{"sending_quota":{"limit":1}}`, sysAdmin))
+		refused(t, id, "after lowering the limit to 1")
+		requireOK(t, env.Do(t, "PUT", p, `{"sending_quota":{"mode":"no_limit"}}`, sysAdmin))
+		status, body = trySendBody(t, env, id, autoresponderSend)
+		assert.Equal(t, 200, status, "no_limit keeps no limit: %v", body)
+		assert.Equal(t, float64(2), body["lifetime_messages_sent"])
+	})
+
+	t.Run("no_limit", func(t *testing.T) {
+		status, body := trySendBody(t, env, 3, autoresponderSend)
+		assert.Equal(t, 200, status, body)
+	})
+
+	t.Run("a limit of 2 lets autoresponders send", func(t *testing.T) {
+		for i, quota := range []string{`{"mode":"hidden_limit","limit":2}`, `{"mode":"visible_limit","limit":2,"overage":0}`,
+			`{"mode":"advisory_message","limit":2}`, `{"mode":"fixed_credits","limit":2}`} {
+			id := create(t, env, fmt.Sprintf(`{"organization":{"name":"Two %d","sending_quota":%s}}`, i, quota))
+			status, body := trySendBody(t, env, id, autoresponderSend)
+			assert.Equal(t, 200, status, "%s: %v", quota, body)
+			assert.Equal(t, float64(1), body["lifetime_messages_sent"], quota)
+			assert.Equal(t, int64(1), reportTotal(t, env, id), quota)
+		}
+	})
 }

@@ -13,7 +13,7 @@ import (
 
 const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer,
 	custom_headers, permissions, auto_subscriber_management, sending_quota, subscriber_quota,
-	credits_available, lifetime_messages_sent`
+	credits_available`
 
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
@@ -22,7 +22,7 @@ func scanOrg(s scanner) (*org, error) {
 	var o org
 	var tz, perms, asm, sq, subq string
 	if err := s.Scan(&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
-		&o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable, &o.LifetimeMessagesSent); err != nil {
+		&o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable); err != nil {
 		return nil, err
 	}
 	var ok bool
@@ -62,6 +62,8 @@ func (o *org) documents() (perms, asm, sq, subq []byte) {
 }
 
 // insertOrganization stores a new organization; o.ID 0 takes the next id.
+// Its lifetime_messages_sent starts at 0: its sends count there as they are
+// recorded (trigger ga_sends_counted).
 func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 	perms, asm, sq, subq := o.documents()
 	var id any
@@ -70,11 +72,10 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
 		html_header, html_footer, text_header, text_footer, custom_headers, permissions, auto_subscriber_management,
-		sending_quota, subscriber_quota, credits_available, lifetime_messages_sent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sending_quota, subscriber_quota, credits_available)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, string(perms), string(asm), string(sq), string(subq), o.CreditsAvailable,
-		o.LifetimeMessagesSent)
+		o.TextFooter, o.CustomHeaders, string(perms), string(asm), string(sq), string(subq), o.CreditsAvailable)
 	if err != nil {
 		return err
 	}
@@ -82,8 +83,9 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 	return err
 }
 
-// saveOrganization stores o's attributes. The credit counters are not
-// written here: they only ever change through single conditional UPDATEs.
+// saveOrganization stores o's attributes. The counters are not written
+// here: credits only ever change through single conditional UPDATEs, the
+// lifetime count only through recorded sends.
 func saveOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 	perms, asm, sq, subq := o.documents()
 	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET name = ?, name_key = ?, active = ?, anniversary_day = ?,
