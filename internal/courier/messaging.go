@@ -43,6 +43,7 @@ func messagingResources() []*jsonapi.Resource {
 			Get: "messaging-bulk-messages.get", Modify: "messaging-bulk-messages.modify",
 			Text:         []string{"message"},
 			Required:     []string{"sender-individual-id", "message"},
+			Shapes:       map[string]*jsonapi.Shape{"message-js": localizedShape()},
 			ListFilter:   unpostedOnly,
 			Params:       map[string]jsonapi.ParamHook{"include-posted": ignoreParam},
 			BeforeCreate: createBulkMessage,

@@ -210,3 +210,191 @@ func TestSeededRespondersDocumentedShape(t *testing.T) {
 	}
 	assert.Positive(t, seen, "the fixtures seed a responder with calendar-args")
 }
+
+// withMember is a walk request with one member of its body (of
+// data.attributes in a JSON:API document) set to value.
+func withMember(t *testing.T, req walkRequest, name, value string) walkRequest {
+	t.Helper()
+	set := func(raw json.RawMessage, name string, value json.RawMessage) json.RawMessage {
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(raw, &m), string(raw))
+		m[name] = value
+		out, err := json.Marshal(m)
+		require.NoError(t, err)
+		return out
+	}
+	var doc struct {
+		Data json.RawMessage `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(req.body), &doc), req.body)
+	if doc.Data == nil {
+		return walkRequest{req.path, string(set(json.RawMessage(req.body), name, json.RawMessage(value)))}
+	}
+	var data struct {
+		Attributes json.RawMessage `json:"attributes"`
+	}
+	require.NoError(t, json.Unmarshal(doc.Data, &data))
+	attrs := set(data.Attributes, name, json.RawMessage(value))
+	return walkRequest{req.path, string(set(json.RawMessage(req.body), "data", set(doc.Data, "attributes", attrs)))}
+}
+
+// walkOf is the catalog walk's valid request of an operation, and its method.
+func walkOf(t *testing.T, opID string) (walkRequest, string) {
+	t.Helper()
+	req, ok := freshWalk[opID]
+	if !ok {
+		req, ok = groupedWalk()[opID]
+	}
+	require.True(t, ok, opID)
+	for _, op := range catalogOps() {
+		if op.ID == opID {
+			return req, op.Method
+		}
+	}
+	t.Fatalf("no operation %s", opID)
+	return req, ""
+}
+
+// TestNestedShapes: every other nested attribute or body member the
+// document shows a shape for takes exactly that shape, on every route that
+// writes it: a bad member is a 400 pointing at it and stores nothing; the
+// documented shape is accepted (and answered as sent where it is answered).
+func TestNestedShapes(t *testing.T) {
+	t.Parallel()
+	type bad struct {
+		value string
+		want  []fault
+	}
+	type accepted struct {
+		value string
+		echo  string // the attribute as answered ("" when not answered)
+	}
+	tests := []struct {
+		name     string
+		ops      []string // operations whose body has the member
+		member   string
+		bad      []bad
+		accepted []accepted
+	}{
+		{"messaging-bulk-messages message-js", []string{"messaging-bulk-messages.create", "messaging-bulk-messages.modify"}, "message-js",
+			[]bad{
+				{`"Closed"`, []fault{{"/data/attributes/message-js", "Must be an object."}}},
+				{`{"en_US": 5}`, []fault{{"/data/attributes/message-js/en_US", "Must be a string."}}},
+				{`{"en_US": "Closed", "fr_FR": "Fermé"}`, []fault{{"/data/attributes/message-js/fr_FR", `Unknown field "fr_FR".`}}},
+			},
+			[]accepted{{`{"en_US": "Closed Monday.", "es_US": "Cerrado el lunes."}`, `{"en_US": "Closed Monday.", "es_US": "Cerrado el lunes."}`},
+				{`{"es_US": "Cerrado."}`, `{"es_US": "Cerrado."}`}}},
+		{"messaging-channels event-settings", []string{"messaging-channels.create", "messaging-channels.modify"}, "event-settings",
+			[]bad{
+				{`true`, []fault{{"/data/attributes/event-settings", "Must be an object."}}},
+				{`{"enabled": "yes"}`, []fault{{"/data/attributes/event-settings/enabled", "Must be a boolean."}}},
+				{`{"enabled": true, "muted": true}`, []fault{{"/data/attributes/event-settings/muted", `Unknown field "muted".`}}},
+			},
+			[]accepted{{`{"enabled": false}`, `{"enabled": false}`}}},
+		{"messaging-channels preferences values", []string{"messaging-channels.preferences"}, "values",
+			[]bad{
+				{`[5]`, []fault{{"/values/0", "Must be an object."}}},
+				{`[{"value": "none"}]`, []fault{{"/values/0/name", "This field is required."}}},
+				{`[{"name": "notify", "value": "none"}, {"name": "pinned", "value": true}]`, []fault{{"/values/1/value", "Must be a string."}}},
+				{`[{"name": "notify", "value": "none", "scope": "all"}]`, []fault{{"/values/0/scope", `Unknown field "scope".`}}},
+			},
+			[]accepted{{`[{"name": "pinned", "value": "true"}, {"name": "notify"}]`, ""}}},
+		{"messaging-channels sms initial-message-js", []string{"messaging-channels.sms"}, "initial-message-js",
+			[]bad{
+				{`{"en_US": ["Hi"]}`, []fault{{"/initial-message-js/en_US", "Must be a string."}}},
+				{`{"de_DE": "Hallo"}`, []fault{{"/initial-message-js/de_DE", `Unknown field "de_DE".`}}},
+			},
+			[]accepted{{`{"en_US": "Hi", "es_US": "Hola"}`, ""}}},
+		{"text-account-numbers events", []string{"text-account-numbers.modify"}, "events",
+			[]bad{
+				{`{"unknown-number": "ignore"}`, []fault{{"/data/attributes/events/unknown-number", "Must be an object."}}},
+				{`{"known-number": {}}`, []fault{{"/data/attributes/events/known-number", `Unknown field "known-number".`}}},
+			},
+			[]accepted{{`{"unknown-number": {}}`, `{"unknown-number": {}}`},
+				{`{"unknown-number": {"reply": "Who is this?", "forward": true}}`, `{"unknown-number": {"reply": "Who is this?", "forward": true}}`}}},
+		{"user-consents args", []string{"user-consents.create"}, "args",
+			[]bad{
+				{`{"messages": []}`, []fault{{"/data/attributes/args/messages", "Must be an object."}}},
+				{`{"messages": {"accept": 1}}`, []fault{{"/data/attributes/args/messages/accept", "Must be a string."}}},
+				{`{"messages": {"decline": "Bye"}}`, []fault{{"/data/attributes/args/messages/decline", `Unknown field "decline".`}}},
+				{`{"message": {}}`, []fault{{"/data/attributes/args/message", `Unknown field "message".`}}},
+			},
+			[]accepted{{`{"messages": {"accept": "Thanks", "initial": "Reply YES", "invalid-response": "YES or NO"}}`,
+				`{"messages": {"accept": "Thanks", "initial": "Reply YES", "invalid-response": "YES or NO"}}`}, {`{}`, `{}`}}},
+		{"video-channels appointment", []string{"video-channels.create"}, "appointment",
+			[]bad{
+				{`{"start": "tomorrow"}`, []fault{{"/data/attributes/appointment/start", "Must be a datetime (RFC 3339)."}}},
+				{`{"id": "appt-1"}`, []fault{{"/data/attributes/appointment/id", "Must be a valid UUID."}}},
+				{`{"duration": "1h"}`, []fault{{"/data/attributes/appointment/duration", "Must be an integer."}}},
+				{`{"start": "2026-01-16T10:00:00Z", "room": "blue"}`, []fault{{"/data/attributes/appointment/room", `Unknown field "room".`}}},
+			},
+			// join-start is the channel's own: what a client sends back is replaced.
+			[]accepted{{`{"duration": 600, "id": "74000000-0000-4000-8000-000000000009", "join-start": "2026-01-01T00:00:00Z", "start": "2026-01-16T10:00:00Z"}`,
+				`{"duration": 600, "id": "74000000-0000-4000-8000-000000000009", "join-start": "2026-01-16T09:50:00.000000+00:00", "start": "2026-01-16T10:00:00.000000+00:00"}`}}},
+		{"video-channels participant-audio-states participants", []string{"video-channels.participant-audio-states"}, "participants",
+			[]bad{
+				{`[null]`, []fault{{"/participants/0", "Must be an object."}}},
+				{`[{"audio-state": "loud", "id": "` + participant2 + `"}]`, []fault{{"/participants/0/audio-state", "Must be one of muted, unmuted."}}},
+				{`[{"audio-state": "muted"}]`, []fault{{"/participants/0/id", "This field is required."}}},
+				{`[{"audio-state": "muted", "id": "` + participant2 + `", "volume": 3}]`, []fault{{"/participants/0/volume", `Unknown field "volume".`}}},
+			},
+			[]accepted{{`[{"audio-state": "unmuted", "id": "` + participant2 + `"}]`, ""}}},
+		{"ask-subscriptions send event", []string{"ask-subscriptions.send"}, "event",
+			[]bad{
+				{`{"name": 5}`, []fault{{"/event/name", "Must be a string."}}},
+				{`{"name": "AMAZON.MessageAlert.Activated", "colour": 1}`, []fault{{"/event/colour", `Unknown field "colour".`}}},
+			},
+			[]accepted{{`{"name": "AMAZON.MessageAlert.Activated", "payload": {"anything": [1]}}`, ""}}},
+		{"ask-subscriptions send localized", []string{"ask-subscriptions.send"}, "localized",
+			[]bad{{`[{}, 5]`, []fault{{"/localized/1", "Must be an object."}}}},
+			[]accepted{{`[{"locale": "en-US", "anything": {}}]`, ""}}},
+		{"aggregation-requests entries", []string{"aggregation-requests.create"}, "entries",
+			[]bad{
+				{`[7]`, []fault{{"/data/attributes/entries/0", "Must be an object."}}},
+				{`[{"column": "steps"}]`, []fault{{"/data/attributes/entries/0/individual-id", "This field is required."}}},
+				{`[{"column": 5, "individual-id": "` + indPat + `"}]`, []fault{{"/data/attributes/entries/0/column", "Must be a string."}}},
+				{`[{"column": "steps", "individual-id": "pat"}]`, []fault{{"/data/attributes/entries/0/individual-id", "Must be a valid UUID."}}},
+				{`[{"column": "steps", "individual-id": "` + indPat + `", "unit": "kg"}]`, []fault{{"/data/attributes/entries/0/unit", `Unknown field "unit".`}}},
+			},
+			[]accepted{{`[{"column": "steps", "individual-id": "` + indPat + `"}, {"column": "weight", "individual-id": "` + indQuinn + `"}]`, ""}}},
+		{"bulk-badge-counts values", []string{"bulk-badge-counts.create"}, "values",
+			[]bad{
+				{`5`, []fault{{"/data/attributes/values", "Must be an array."}}},
+				{`[{"count": 1, "individual-id": "` + indQuinn + `", "organization-id": "` + org1 + `", "type": "appointment"}, "x"]`,
+					[]fault{{"/data/attributes/values/1", "Must be an object."}}},
+				{`[{"count": 1, "individual-id": "` + indQuinn + `", "organization-id": "` + org1 + `", "type": "appointment", "colour": "red"}]`,
+					[]fault{{"/data/attributes/values/0/colour", `badge-count has no attribute "colour".`}}},
+			},
+			[]accepted{{`[{"count": 2, "individual-id": "` + indPat + `", "organization-id": "` + org1 + `", "type": "message"}]`, ""}}},
+		{"bulk-badge-counts attributes", []string{"bulk-badge-counts.create"}, "colour",
+			[]bad{{`"red"`, []fault{{"/data/attributes/colour", `bulk-badge-count has no attribute "colour".`}}}},
+			nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newEnv(t)
+			for _, opID := range tt.ops {
+				valid, method := walkOf(t, opID)
+				for _, b := range tt.bad {
+					req := withMember(t, valid, tt.member, b.value)
+					before := storeState(t, env)
+					r := callWant(t, env, adminToken, method, req.path, req.body, 400)
+					assert.Equal(t, b.want, faults(t, r), "%s %s", opID, b.value)
+					assert.Equal(t, before, storeState(t, env), "nothing stored: %s %s", opID, b.value)
+				}
+				for _, a := range tt.accepted {
+					req := withMember(t, valid, tt.member, a.value)
+					r := call(t, env, adminToken, method, req.path, req.body)
+					require.Less(t, r.Status, 300, "%s %s: %s", opID, a.value, r.Body)
+					if a.echo == "" {
+						continue
+					}
+					got, err := json.Marshal(one(t, r).Attributes[tt.member])
+					require.NoError(t, err)
+					assert.JSONEq(t, a.echo, string(got), "%s %s", opID, a.value)
+				}
+			}
+		})
+	}
+}

@@ -141,10 +141,8 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 	}
 	var doc struct {
 		Data *struct {
-			Type       *string `json:"type"`
-			Attributes *struct {
-				Values []map[string]jsonRaw `json:"values"`
-			} `json:"attributes"`
+			Type       *string            `json:"type"`
+			Attributes map[string]jsonRaw `json:"attributes"`
 		} `json:"data"`
 	}
 	if err := httpx.Unmarshal(raw, &doc, false); err != nil || doc.Data == nil {
@@ -156,7 +154,16 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 		}
 		return nil, jsonapi.ErrConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, "bulk-badge-counts")
 	}
-	if doc.Data.Attributes == nil || len(doc.Data.Attributes.Values) == 0 {
+	for _, k := range jsonapi.SortedKeys(doc.Data.Attributes) {
+		if k != "values" {
+			return nil, jsonapi.ErrPointer("/data/attributes/"+k, "bulk-badge-count has no attribute %q.", k)
+		}
+	}
+	var values []jsonRaw
+	if raw, ok := doc.Data.Attributes["values"]; ok && string(raw) != "null" && json.Unmarshal(raw, &values) != nil {
+		return nil, jsonapi.ErrPointer("/data/attributes/values", "Must be an array.")
+	}
+	if len(values) == 0 {
 		return nil, jsonapi.ErrPointer("/data/attributes/values", "At least one value is required.")
 	}
 	decl := map[string]jsonapi.Attr{}
@@ -164,8 +171,13 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 		decl[at.Name] = at
 	}
 	var errs jsonapi.Errors
-	for i, v := range doc.Data.Attributes.Values {
+	for i, item := range values {
 		base := "/data/attributes/values/" + itoa(i) + "/"
+		var v map[string]jsonRaw
+		if json.Unmarshal(item, &v) != nil || v == nil {
+			errs = append(errs, jsonapi.ErrPointer(strings.TrimSuffix(base, "/"), "Must be an object."))
+			continue
+		}
 		rec := &jsonapi.Record{Type: "badge-counts", ID: c.Engine.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
 		bad := false
 		for _, k := range jsonapi.SortedKeys(v) {
