@@ -145,6 +145,11 @@ func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
 	return rec
 }
 
+// idRefShape is a reference to another record as the samples show it: {"id"}.
+func idRefShape() *jsonapi.Shape {
+	return &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{{Name: "id", Required: true, Kind: "string", Format: "uuid"}}}
+}
+
 // localizedShape is a text in the languages the vendor documents, as
 // message-js and initial-message-js show it: {"en_US", "es_US"}.
 func localizedShape() *jsonapi.Shape {

@@ -35,6 +35,7 @@ func messagingResources() []*jsonapi.Resource {
 			Parent:       &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Required:     []string{"channel-id", "message-id"},
 			Params:       map[string]jsonapi.ParamHook{"filter[channel-id]": parentParam},
+			Shapes:       map[string]*jsonapi.Shape{"channel": idRefShape(), "created-by": idRefShape(), "message": idRefShape()}, // read-only: the shapes hold fixtures to the samples
 			BeforeCreate: createBookmark,
 		},
 		{

@@ -69,6 +69,8 @@ func notificationResources() []*jsonapi.Resource {
 			List: "user-notifications.list", Get: "user-notifications.get",
 			Visible:    visibleOwnNotification,
 			ListFilter: ownActiveNotifications,
+			// Read-only: the shape holds fixtures to the sample.
+			Shapes: map[string]*jsonapi.Shape{"data": notificationDataShape()},
 			Params: map[string]jsonapi.ParamHook{
 				"acknowledged":      notificationsAcknowledged,
 				"filter[category]":  matchAttr("_category"),
@@ -81,6 +83,26 @@ func notificationResources() []*jsonapi.Resource {
 			List: "user-notification-counts.list", Lister: notificationCounts,
 		},
 	}
+}
+
+// notificationDataShape is what a user notification carries per channel, as
+// the sample shows it: a push for each platform, SMS bodies, the web's
+// free-form data.
+func notificationDataShape() *jsonapi.Shape {
+	push := jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+		{Name: "body", Kind: "string"},
+		{Name: "category", Kind: "string"},
+		{Name: "data", Kind: "object", Open: true},
+		{Name: "title", Kind: "string"},
+	}}
+	apn, fcm := push, push
+	apn.Name, fcm.Name = "apn", "fcm"
+	return &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+		apn,
+		fcm,
+		{Name: "sms", Kind: "object", Members: []jsonapi.Shape{{Name: "bodies", Kind: "array", Items: &jsonapi.Shape{Kind: "string"}}}},
+		{Name: "web", Kind: "object", Open: true},
+	}}
 }
 
 // unarchivedCredentials: archived credentials are listed only with include[archived]=true.

@@ -33,7 +33,8 @@ type Resource struct {
 	// NoPaging marks a list the vendor does not page (meta {} and no links).
 	NoPaging bool
 	// Shapes are the documented shapes of nested attributes (objects with
-	// known members, arrays of them), checked on create, modify and in fixtures.
+	// known members, arrays of them), checked on create, modify and in
+	// fixtures (a read-only attribute's in fixtures only: requests never set it).
 	Shapes map[string]*Shape
 
 	// Scope replaces the organization scoping of lists (SQL over cr_resources
