@@ -41,7 +41,14 @@ func alexaResources() []*jsonapi.Resource {
 			Type: "ask-subscriptions", Path: "/v1/ask-subscriptions/",
 			List: "ask-subscriptions.list", Get: "ask-subscriptions.get",
 			OrgAttr: "organization-id",
-			Actions: []jsonapi.Action{{Op: "ask-subscriptions.send", OnItem: true, Handler: askSend}},
+			Actions: []jsonapi.Action{{Op: "ask-subscriptions.send", OnItem: true, Handler: askSend,
+				Shapes: map[string]*jsonapi.Shape{
+					"event": {Kind: "object", Members: []jsonapi.Shape{
+						{Name: "name", Required: true, Kind: "string"},
+						{Name: "payload", Kind: "object", Open: true},
+					}},
+					"localized": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Open: true}},
+				}}},
 		},
 	}
 }
@@ -225,33 +232,22 @@ func askReminderModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]
 
 // askSend sends a proactive event the subscription registered for.
 func askSend(c *jsonapi.Call, sub *jsonapi.Record, body map[string]jsonRaw) (any, error) {
-	var ev map[string]jsonRaw
-	if json.Unmarshal(body["event"], &ev) != nil || ev == nil {
-		return nil, jsonapi.ErrPointer("/event", "Must be an object {name, payload}.")
+	var ev struct {
+		Name string `json:"name"`
 	}
-	var name string
-	if json.Unmarshal(ev["name"], &name) != nil || name == "" {
+	if err := json.Unmarshal(body["event"], &ev); err != nil {
+		return nil, err // the catalog and the shape checked it
+	}
+	if ev.Name == "" {
 		return nil, jsonapi.ErrPointer("/event/name", "Must be the name of an event.")
 	}
-	if !slices.Contains(sub.Strs("registered-events"), name) {
-		return nil, jsonapi.ErrPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, name)
-	}
-	if p, ok := ev["payload"]; ok && string(p) != "null" {
-		var obj map[string]jsonRaw
-		if json.Unmarshal(p, &obj) != nil || obj == nil {
-			return nil, jsonapi.ErrPointer("/event/payload", "Must be an object.")
-		}
+	if !slices.Contains(sub.Strs("registered-events"), ev.Name) {
+		return nil, jsonapi.ErrPointer("/event/name", "Subscription %s did not register event %q.", sub.ID, ev.Name)
 	}
 	if raw, ok := body["expire"]; ok && string(raw) != "null" {
 		var n int64
 		if json.Unmarshal(raw, &n) != nil || n < 300 || n > 86400 {
 			return nil, jsonapi.ErrPointer("/expire", "Must be between 300 and 86400 seconds.")
-		}
-	}
-	if raw, ok := body["localized"]; ok && string(raw) != "null" {
-		var items []map[string]jsonRaw
-		if json.Unmarshal(raw, &items) != nil {
-			return nil, jsonapi.ErrPointer("/localized", "Must be a list of objects.")
 		}
 	}
 	sub.Set("last-modified-at", c.Now)

@@ -201,9 +201,10 @@ func checkFixtures(t *jsonapi.Engine, files []string, all []fixtureData) error {
 }
 
 // checkAttributes checks a resource's attributes against its type in the
-// catalog. Names that start with "_" are the emulator's own hidden state
-// (kept by the hooks) and the type's organization attribute is stored with
-// it; both are let through as written.
+// catalog, and nested ones against their documented shapes. Names that
+// start with "_" are the emulator's own hidden state (kept by the hooks)
+// and the type's organization attribute is stored with it; both are let
+// through as written.
 func checkAttributes(rec store.FixtureRecord, typ string, attrs []jsonapi.Attr, res *jsonapi.Resource, values map[string]json.RawMessage) error {
 	names := make([]string, 0, len(values))
 	for name := range values {
@@ -218,9 +219,17 @@ func checkAttributes(rec store.FixtureRecord, typ string, attrs []jsonapi.Attr, 
 		if !ok {
 			return rec.Errorf("", "unknown field %q (%s has no attribute %q)", "attributes."+name, typ, name)
 		}
-		if e := jsonapi.CheckValue("", a.Kind, a.Format, a.Enum, a.MaxLength, "", values[name]); e != nil {
+		e := jsonapi.CheckValue("", a.Kind, a.Format, a.Enum, a.MaxLength, "", values[name])
+		if e == nil && res != nil && res.Shapes[name] != nil {
+			if bad := res.Shapes[name].Check("", values[name]); len(bad) > 0 {
+				e = bad[0]
+			}
+		}
+		if e != nil {
+			// A member's pointer ("/rules/0/day") continues the field's name.
+			field := "attributes." + name + strings.ReplaceAll(e.Pointer, "/", ".")
 			msg := strings.TrimSuffix(e.Detail, ".")
-			return rec.Errorf("attributes."+name, "%s", strings.ToLower(msg[:1])+msg[1:])
+			return rec.Errorf(field, "%s", strings.ToLower(msg[:1])+msg[1:])
 		}
 	}
 	return nil

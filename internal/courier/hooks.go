@@ -16,11 +16,6 @@ import (
 // common meaning, reading records and bodies, times and phone numbers, and
 // the refusals several families answer.
 
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v) // values decoded from JSON re-encode
-	return b
-}
-
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // normalizeTimes rewrites datetime strings in the API's format, so that
@@ -148,6 +143,20 @@ func newRecord(c *jsonapi.Call, typ, org, parent string) *jsonapi.Record {
 		Attrs: map[string]json.RawMessage{}}
 	c.Stamp(rec, true)
 	return rec
+}
+
+// idRefShape is a reference to another record as the samples show it: {"id"}.
+func idRefShape() *jsonapi.Shape {
+	return &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{{Name: "id", Required: true, Kind: "string", Format: "uuid"}}}
+}
+
+// localizedShape is a text in the languages the vendor documents, as
+// message-js and initial-message-js show it: {"en_US", "es_US"}.
+func localizedShape() *jsonapi.Shape {
+	return &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+		{Name: "en_US", Kind: "string"},
+		{Name: "es_US", Kind: "string"},
+	}}
 }
 
 // decodeBody decodes a plain action body (already checked against the catalog's

@@ -35,6 +35,7 @@ func messagingResources() []*jsonapi.Resource {
 			Parent:       &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Required:     []string{"channel-id", "message-id"},
 			Params:       map[string]jsonapi.ParamHook{"filter[channel-id]": parentParam},
+			Shapes:       map[string]*jsonapi.Shape{"channel": idRefShape(), "created-by": idRefShape(), "message": idRefShape()}, // read-only: the shapes hold fixtures to the samples
 			BeforeCreate: createBookmark,
 		},
 		{
@@ -43,6 +44,7 @@ func messagingResources() []*jsonapi.Resource {
 			Get: "messaging-bulk-messages.get", Modify: "messaging-bulk-messages.modify",
 			Text:         []string{"message"},
 			Required:     []string{"sender-individual-id", "message"},
+			Shapes:       map[string]*jsonapi.Shape{"message-js": localizedShape()},
 			ListFilter:   unpostedOnly,
 			Params:       map[string]jsonapi.ParamHook{"include-posted": ignoreParam},
 			BeforeCreate: createBulkMessage,
@@ -94,6 +96,7 @@ func messagingResources() []*jsonapi.Resource {
 			Text:         []string{"name"},
 			Required:     []string{"organization-id", "name", "type"},
 			Sort:         map[string]string{"start-at": jsonapi.JSONAttr("start-at"), "end-at": jsonapi.JSONAttr("end-at")},
+			Shapes:       map[string]*jsonapi.Shape{"calendar-args": calendarArgsShape()},
 			BeforeCreate: createResponder,
 			BeforeModify: modifyResponder,
 			Actions: []jsonapi.Action{
@@ -432,6 +435,24 @@ func expandPlugin(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw)
 		msg = rec.Str("name")
 	}
 	return expandAnswer{Message: msg}, nil
+}
+
+// calendarArgsShape is a responder's calendar-args as documented: rules of
+// a day and a window of times written as the samples write them
+// ("14:15:22Z"), and an IANA time zone. Stored and answered, never acted on,
+// so any window is accepted: the sample's start equals its end, an after-hours
+// end comes before its start. Rules may be empty, the time zone absent
+// (docs/courier.md).
+func calendarArgsShape() *jsonapi.Shape {
+	days := []string{"everyday", "weekdays", "weekends", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+	return &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+		{Name: "rules", Required: true, Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+			{Name: "day", Required: true, Kind: "string", Enum: days},
+			{Name: "end-time", Required: true, Kind: "string", Format: "time"},
+			{Name: "start-time", Required: true, Kind: "string", Format: "time"},
+		}}},
+		{Name: "timezone", Kind: "string", Format: "timezone"},
+	}}
 }
 
 // createResponder starts enabled, with its times in the API's format.

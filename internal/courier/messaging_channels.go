@@ -29,6 +29,9 @@ func messagingChannelResources() []*jsonapi.Resource {
 			OrgAttr:  "organization-id",
 			Text:     []string{"name", "label"},
 			Writable: []string{"name", "label", "floating", "event-settings", "subscription-type", "individual-group-id"},
+			Shapes: map[string]*jsonapi.Shape{"event-settings": {Kind: "object", Members: []jsonapi.Shape{
+				{Name: "enabled", Kind: "boolean"},
+			}}},
 			Params: map[string]jsonapi.ParamHook{
 				"individual-id":  channelParticipant,
 				"participant-id": channelParticipant,
@@ -42,9 +45,14 @@ func messagingChannelResources() []*jsonapi.Resource {
 				{Op: "messaging-channels.unarchive", OnItem: true, Handler: setChannelArchived(false)},
 				{Op: "messaging-channels.get-profile", OnItem: true, Handler: channelProfile},
 				{Op: "messaging-channels.preferences", OnItem: true, Handler: channelPreferences,
-					Alts: []string{"PUT /v1/messaging-channels/{id}/preferences/", "PATCH /v1/messaging-channels/{id}/preferences/"}},
+					Alts: []string{"PUT /v1/messaging-channels/{id}/preferences/", "PATCH /v1/messaging-channels/{id}/preferences/"},
+					Shapes: map[string]*jsonapi.Shape{"values": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+						{Name: "name", Required: true, Kind: "string"},
+						{Name: "value", Kind: "string"},
+					}}}}},
 				{Op: "messaging-channels.sms", OnItem: true, Handler: channelSMS,
-					Alts: []string{"POST /v1/messaging-channels/{id}/sms-path/"}},
+					Alts:   []string{"POST /v1/messaging-channels/{id}/sms-path/"},
+					Shapes: map[string]*jsonapi.Shape{"initial-message-js": localizedShape()}},
 				{Op: "messaging-channels.add-subscribers", OnItem: true, Handler: addSubscribers,
 					Alts: []string{"POST /v1/messaging-channels/{id}/subscribe/"}},
 				{Op: "messaging-channels.remove-subscribers", OnItem: true, Handler: removeSubscribers,
@@ -476,11 +484,11 @@ func channelPreferences(c *jsonapi.Call, rec *jsonapi.Record, body map[string]js
 		IndividualID string `json:"individual-id"`
 		Values       []struct {
 			Name  string `json:"name"`
-			Value any    `json:"value"`
+			Value string `json:"value"`
 		} `json:"values"`
 	}
 	if err := decodeBody(body, &in); err != nil {
-		return nil, jsonapi.ErrPointer("/values", "Must be a list of {name, value} objects.")
+		return nil, err // the catalog and the shape checked it
 	}
 	who := jsonapi.LowerID(in.IndividualID)
 	if who == "" {
@@ -501,13 +509,12 @@ func channelPreferences(c *jsonapi.Call, rec *jsonapi.Record, body map[string]js
 		if v.Name == "" {
 			return nil, jsonapi.ErrPointer("/values/"+itoa(i)+"/name", "This field is required.")
 		}
-		s := strings.Trim(string(mustJSON(v.Value)), `"`)
-		prefs.Preferences[v.Name] = s
+		prefs.Preferences[v.Name] = v.Value
 		switch v.Name {
 		case "pinned":
-			prefs.Pinned = s == "true"
+			prefs.Pinned = v.Value == "true"
 		case "admin":
-			prefs.Admin = s == "true"
+			prefs.Admin = v.Value == "true"
 		}
 	}
 	if err := jsonapi.AddLink(c.Ctx, c.Tx, relSubscriber, rec.ID, who, c.Now, prefs); err != nil {

@@ -20,6 +20,14 @@ func messagingMessageResources() []*jsonapi.Resource {
 			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Text:     []string{"message"},
 			Required: []string{"channel-id"},
+			// Read-only: the shape holds fixtures to the sample.
+			Shapes: map[string]*jsonapi.Shape{"reactions": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+				{Name: "first-name", Kind: "string"},
+				{Name: "individual-id", Required: true, Kind: "string", Format: "uuid"},
+				{Name: "last-name", Kind: "string"},
+				{Name: "reaction-type", Required: true, Kind: "string"},
+				{Name: "user-name", Kind: "string"},
+			}}}},
 			Params: map[string]jsonapi.ParamHook{
 				"individual-id": ignoreParam,
 				"acknowledged":  messagesAcknowledged,

@@ -69,6 +69,8 @@ func notificationResources() []*jsonapi.Resource {
 			List: "user-notifications.list", Get: "user-notifications.get",
 			Visible:    visibleOwnNotification,
 			ListFilter: ownActiveNotifications,
+			// Read-only: the shape holds fixtures to the sample.
+			Shapes: map[string]*jsonapi.Shape{"data": notificationDataShape()},
 			Params: map[string]jsonapi.ParamHook{
 				"acknowledged":      notificationsAcknowledged,
 				"filter[category]":  matchAttr("_category"),
@@ -81,6 +83,26 @@ func notificationResources() []*jsonapi.Resource {
 			List: "user-notification-counts.list", Lister: notificationCounts,
 		},
 	}
+}
+
+// notificationDataShape is what a user notification carries per channel, as
+// the sample shows it: a push for each platform, SMS bodies, the web's
+// free-form data.
+func notificationDataShape() *jsonapi.Shape {
+	push := jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+		{Name: "body", Kind: "string"},
+		{Name: "category", Kind: "string"},
+		{Name: "data", Kind: "object", Open: true},
+		{Name: "title", Kind: "string"},
+	}}
+	apn, fcm := push, push
+	apn.Name, fcm.Name = "apn", "fcm"
+	return &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+		apn,
+		fcm,
+		{Name: "sms", Kind: "object", Members: []jsonapi.Shape{{Name: "bodies", Kind: "array", Items: &jsonapi.Shape{Kind: "string"}}}},
+		{Name: "web", Kind: "object", Open: true},
+	}}
 }
 
 // unarchivedCredentials: archived credentials are listed only with include[archived]=true.
@@ -141,10 +163,8 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 	}
 	var doc struct {
 		Data *struct {
-			Type       *string `json:"type"`
-			Attributes *struct {
-				Values []map[string]jsonRaw `json:"values"`
-			} `json:"attributes"`
+			Type       *string            `json:"type"`
+			Attributes map[string]jsonRaw `json:"attributes"`
 		} `json:"data"`
 	}
 	if err := httpx.Unmarshal(raw, &doc, false); err != nil || doc.Data == nil {
@@ -156,7 +176,16 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 		}
 		return nil, jsonapi.ErrConflict("/data/type", "data.type %q does not match this endpoint's type %q.", *doc.Data.Type, "bulk-badge-counts")
 	}
-	if doc.Data.Attributes == nil || len(doc.Data.Attributes.Values) == 0 {
+	for _, k := range jsonapi.SortedKeys(doc.Data.Attributes) {
+		if k != "values" {
+			return nil, jsonapi.ErrPointer("/data/attributes/"+k, "bulk-badge-count has no attribute %q.", k)
+		}
+	}
+	var values []jsonRaw
+	if raw, ok := doc.Data.Attributes["values"]; ok && string(raw) != "null" && json.Unmarshal(raw, &values) != nil {
+		return nil, jsonapi.ErrPointer("/data/attributes/values", "Must be an array.")
+	}
+	if len(values) == 0 {
 		return nil, jsonapi.ErrPointer("/data/attributes/values", "At least one value is required.")
 	}
 	decl := map[string]jsonapi.Attr{}
@@ -164,8 +193,13 @@ func bulkBadgeCounts(c *jsonapi.Call, _ *jsonapi.Record, body map[string]jsonRaw
 		decl[at.Name] = at
 	}
 	var errs jsonapi.Errors
-	for i, v := range doc.Data.Attributes.Values {
+	for i, item := range values {
 		base := "/data/attributes/values/" + itoa(i) + "/"
+		var v map[string]jsonRaw
+		if json.Unmarshal(item, &v) != nil || v == nil {
+			errs = append(errs, jsonapi.ErrPointer(strings.TrimSuffix(base, "/"), "Must be an object."))
+			continue
+		}
 		rec := &jsonapi.Record{Type: "badge-counts", ID: c.Engine.IDs.UUID(), CreatedAt: c.Now, Attrs: map[string]jsonRaw{}}
 		bad := false
 		for _, k := range jsonapi.SortedKeys(v) {

@@ -43,6 +43,11 @@ func organizationsPeopleResources() []*jsonapi.Resource {
 		{
 			Type: "individual-groups", Path: "/v1/individual-groups/",
 			Get: "individual-groups.get",
+			// Read-only: the shapes hold fixtures to the samples.
+			Shapes: map[string]*jsonapi.Shape{
+				"individuals": {Kind: "array", Items: idRefShape()},
+				"leaders":     {Kind: "array", Items: idRefShape()},
+			},
 		},
 	}
 }

@@ -26,8 +26,12 @@ func systemResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{
 			Type: "aggregation-requests", Path: "/v1/aggregation-requests/",
-			Create:       "aggregation-requests.create",
-			Required:     []string{"entries"},
+			Create:   "aggregation-requests.create",
+			Required: []string{"entries"},
+			Shapes: map[string]*jsonapi.Shape{"entries": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+				{Name: "column", Required: true, Kind: "string"},
+				{Name: "individual-id", Required: true, Kind: "string", Format: "uuid"},
+			}}}},
 			BeforeCreate: aggregationCreate,
 		},
 		{
@@ -56,21 +60,20 @@ func systemResources() []*jsonapi.Resource {
 // aggregationCreate checks the entries {column, individual-id} of a request
 // to aggregate individuals' data: every individual must be visible.
 func aggregationCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
-	var entries []map[string]jsonRaw
+	var entries []struct {
+		Column       string `json:"column"`
+		IndividualID string `json:"individual-id"`
+	}
 	rec.Decode("entries", &entries)
 	if len(entries) == 0 {
 		return jsonapi.ErrPointer("/data/attributes/entries", "This field is required: at least one entry.")
 	}
 	for i, e := range entries {
 		ptr := "/data/attributes/entries/" + strconv.Itoa(i)
-		var col, id string
-		if json.Unmarshal(e["column"], &col) != nil || strings.TrimSpace(col) == "" {
+		if strings.TrimSpace(e.Column) == "" {
 			return jsonapi.ErrPointer(ptr+"/column", "Must be the name of a column.")
 		}
-		if json.Unmarshal(e["individual-id"], &id) != nil {
-			return jsonapi.ErrPointer(ptr+"/individual-id", "Must be a valid UUID.")
-		}
-		ind, err := c.LoadRef(ptr+"/individual-id", "individuals", id)
+		ind, err := c.LoadRef(ptr+"/individual-id", "individuals", e.IndividualID)
 		if err != nil {
 			return err
 		}

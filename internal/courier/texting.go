@@ -44,6 +44,11 @@ func textingResources() []*jsonapi.Resource {
 			Parent:   &jsonapi.Parent{Attr: "account-id", Type: "text-accounts"},
 			Text:     []string{"phone-number", "notes"},
 			Required: []string{"account-id"},
+			// What the number does on an event; "unknown-number" (a text from
+			// a number it does not know) is the one documented, its settings free-form.
+			Shapes: map[string]*jsonapi.Shape{"events": {Kind: "object", Members: []jsonapi.Shape{
+				{Name: "unknown-number", Kind: "object", Open: true},
+			}}},
 			Params: map[string]jsonapi.ParamHook{
 				"phone-number":         phoneFilter("phone-number", "phone-number"),
 				"filter[phone-number]": phoneFilter("filter[phone-number]", "phone-number"),

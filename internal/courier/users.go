@@ -29,8 +29,15 @@ func userResources() []*jsonapi.Resource {
 		{
 			Type: "user-consents", Path: "/v1/user-consents/",
 			List: "user-consents.list", Create: "user-consents.create", Get: "user-consents.get",
-			OrgAttr:      "organization-id",
-			Required:     []string{"organization-id", "user-id"},
+			OrgAttr:  "organization-id",
+			Required: []string{"organization-id", "user-id"},
+			Shapes: map[string]*jsonapi.Shape{"args": {Kind: "object", Members: []jsonapi.Shape{
+				{Name: "messages", Kind: "object", Members: []jsonapi.Shape{
+					{Name: "accept", Kind: "string"},
+					{Name: "initial", Kind: "string"},
+					{Name: "invalid-response", Kind: "string"},
+				}},
+			}}},
 			Params:       map[string]jsonapi.ParamHook{"filter[organization-id]": orgFilter("organization-id")},
 			BeforeCreate: userConsentCreate,
 		},

@@ -28,6 +28,14 @@ func videoResources() []*jsonapi.Resource {
 			OrgAttr:  "organization-id",
 			Text:     []string{"note"},
 			Required: []string{"organization-id", "participants"},
+			// join-start is answered, computed from start: what a client
+			// sends back is checked, then replaced.
+			Shapes: map[string]*jsonapi.Shape{"appointment": {Kind: "object", Members: []jsonapi.Shape{
+				{Name: "duration", Kind: "integer"},
+				{Name: "id", Kind: "string", Format: "uuid"},
+				{Name: "join-start", Kind: "string", Format: "date-time"},
+				{Name: "start", Kind: "string", Format: "date-time"},
+			}}},
 			Params: map[string]jsonapi.ParamHook{
 				"individual-id":  videoParticipantParam,
 				"filter[states]": statesFilter("filter[states]", "channel-state"),
@@ -40,7 +48,11 @@ func videoResources() []*jsonapi.Resource {
 				{Op: "video-channels.finalize-encounter", OnItem: true, Handler: videoFinalize},
 				{Op: "video-channels.finalize-encounter-v2", OnItem: true, Handler: videoFinalize},
 				{Op: "video-channels.get-credentials", OnItem: true, Writes: true, Handler: videoGetCredentials},
-				{Op: "video-channels.participant-audio-states", OnItem: true, Handler: videoAudioStates},
+				{Op: "video-channels.participant-audio-states", OnItem: true, Handler: videoAudioStates,
+					Shapes: map[string]*jsonapi.Shape{"participants": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
+						{Name: "audio-state", Required: true, Kind: "string", Enum: []string{"muted", "unmuted"}},
+						{Name: "id", Required: true, Kind: "string", Format: "uuid"},
+					}}}}},
 				{Op: "video-channels.reminder-timer", OnItem: true, Handler: videoReminderTimer},
 				{Op: "video-channels.terminate", OnItem: true, Handler: videoTerminate},
 			},
@@ -157,7 +169,7 @@ func videoReadAppointment(rec *jsonapi.Record) (*videoAppointment, error) {
 	}
 	var in videoAppointmentIn
 	if err := httpx.Unmarshal(raw, &in, false); err != nil {
-		return nil, jsonapi.ErrPointer("/data/attributes/appointment", "Must be an object {duration, id, start}.")
+		return nil, err // its shape was checked
 	}
 	appt := &videoAppointment{}
 	if in.Duration != nil {
@@ -168,9 +180,6 @@ func videoReadAppointment(rec *jsonapi.Record) (*videoAppointment, error) {
 		appt.Duration = n
 	}
 	if in.ID != nil {
-		if !jsonapi.IsUUID(*in.ID) {
-			return nil, jsonapi.ErrPointer("/data/attributes/appointment/id", "Must be a valid UUID.")
-		}
 		id := jsonapi.LowerID(*in.ID)
 		appt.ID = &id
 	}
@@ -546,9 +555,12 @@ func videoAudioStates(c *jsonapi.Call, rec *jsonapi.Record, body map[string]json
 	if rec.Str("channel-state") == videoTerminated {
 		return nil, refuse("Video channel %s is terminated.", rec.ID)
 	}
-	var items []map[string]jsonRaw
-	if json.Unmarshal(body["participants"], &items) != nil {
-		return nil, jsonapi.ErrPointer("/participants", "Must be a list of {id, audio-state} objects.")
+	var items []struct {
+		AudioState string `json:"audio-state"`
+		ID         string `json:"id"`
+	}
+	if err := json.Unmarshal(body["participants"], &items); err != nil {
+		return nil, err // the catalog and the shape checked it
 	}
 	parts, err := childrenOf(c, "video-participants", rec.ID)
 	if err != nil {
@@ -568,15 +580,11 @@ func videoAudioStates(c *jsonapi.Call, rec *jsonapi.Record, body map[string]json
 	}
 	changed := []*jsonapi.Record{}
 	for i, it := range items {
-		var id, st string
-		if json.Unmarshal(it["id"], &id) != nil || byID[jsonapi.LowerID(id)] == nil {
+		p := byID[jsonapi.LowerID(it.ID)]
+		if p == nil {
 			return nil, jsonapi.ErrPointer("/participants/"+strconv.Itoa(i)+"/id", "Not a participant of video channel %s.", rec.ID)
 		}
-		if json.Unmarshal(it["audio-state"], &st) != nil || (st != "muted" && st != "unmuted") {
-			return nil, jsonapi.ErrPointer("/participants/"+strconv.Itoa(i)+"/audio-state", "Must be one of muted, unmuted.")
-		}
-		p := byID[jsonapi.LowerID(id)]
-		p.Set("audio-state", st)
+		p.Set("audio-state", it.AudioState)
 		changed = append(changed, p)
 	}
 	for _, p := range changed {

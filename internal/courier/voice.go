@@ -39,12 +39,15 @@ func voiceResources() []*jsonapi.Resource {
 		{
 			Type: "voice-tasks", Path: "/v1/voice-tasks/",
 			Get: "voice-tasks.get",
+			// Read-only: the shape holds fixtures to the sample.
+			Shapes: map[string]*jsonapi.Shape{"setting": idRefShape()},
 		},
 		{
 			Type: "voice-queue-agents", Path: "/v1/voice-queue-agents/",
 			List: "voice-queue-agents.list", Create: "voice-queue-agents.create", Get: "voice-queue-agents.get",
 			Parent:       &jsonapi.Parent{Attr: "setting-id", Type: "voice-settings"},
 			Required:     []string{"setting-id", "individual-id"},
+			Shapes:       map[string]*jsonapi.Shape{"call": idRefShape(), "setting": idRefShape(), "user": idRefShape()}, // read-only: the shapes hold fixtures to the samples
 			BeforeCreate: voiceAgentCreate,
 		},
 		{

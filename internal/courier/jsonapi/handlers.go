@@ -316,6 +316,12 @@ func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 			errs = append(errs, e)
 			continue
 		}
+		if sh := c.Res.Shapes[name]; sh != nil {
+			if bad := sh.Check(ptr, in[name]); len(bad) > 0 {
+				errs = append(errs, bad...)
+				continue
+			}
+		}
 		v := in[name]
 		if at.Format == "uuid" {
 			var s string
@@ -356,6 +362,9 @@ func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
 				if err := checkFields(c.Op, body); err != nil {
 					return nil, err
 				}
+			}
+			if err := checkShapes(act.Shapes, body); err != nil {
+				return nil, err
 			}
 		}
 		out, err := act.Handler(c, rec, body)

@@ -32,6 +32,10 @@ type Resource struct {
 	Sort map[string]string
 	// NoPaging marks a list the vendor does not page (meta {} and no links).
 	NoPaging bool
+	// Shapes are the documented shapes of nested attributes (objects with
+	// known members, arrays of them), checked on create, modify and in
+	// fixtures (a read-only attribute's in fixtures only: requests never set it).
+	Shapes map[string]*Shape
 
 	// Scope replaces the organization scoping of lists (SQL over cr_resources
 	// with its arguments); Visible replaces it for single reads.
@@ -79,6 +83,8 @@ type Action struct {
 	// properties: any"): the catalog cannot list its members, so the engine
 	// does not check them and the handler validates what it reads.
 	FreeForm bool
+	// Shapes are the documented shapes of the body's nested members.
+	Shapes map[string]*Shape
 	// Writes marks a GET action that changes state (video get-credentials
 	// joins its caller): it runs on the writer, where other GETs read.
 	Writes  bool

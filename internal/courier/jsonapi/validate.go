@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones resolve also where the system has no zoneinfo
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -400,6 +401,18 @@ func CheckValue(pointer, kind, format string, enum []string, maxLen int, itemFor
 			if !IsE164(s) {
 				return ErrPointer(pointer, "Must be a phone number in E.164 format.")
 			}
+		case "date-time":
+			if _, ok := ParseTime(s); !ok {
+				return ErrPointer(pointer, "Must be a datetime (RFC 3339).")
+			}
+		case "time":
+			if !IsTimeOfDay(s) {
+				return ErrPointer(pointer, "Must be a time of day, HH:MM:SSZ.")
+			}
+		case "timezone":
+			if !IsTimeZone(s) {
+				return ErrPointer(pointer, "Must be an IANA time zone such as America/Los_Angeles.")
+			}
 		}
 		if len(enum) > 0 && !contains(enum, s) {
 			return ErrPointer(pointer, "Must be one of %s.", strings.Join(enum, ", "))
@@ -441,6 +454,24 @@ func CheckValue(pointer, kind, format string, enum []string, maxLen int, itemFor
 		}
 	}
 	return nil
+}
+
+// IsTimeOfDay accepts a time of day as the vendor's samples write it,
+// "14:15:22Z": two digits each, no fraction, no other offset.
+func IsTimeOfDay(s string) bool {
+	t, err := time.Parse("15:04:05Z", s)
+	return err == nil && len(s) == len("15:04:05Z") && t.Format("15:04:05Z") == s
+}
+
+// IsTimeZone accepts a name of the IANA time zone database
+// ("America/Los_Angeles", "UTC"), from the database embedded in the
+// binary (time/tzdata) when the system has none. "Local" names no zone.
+func IsTimeZone(s string) bool {
+	if s == "" || s == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(s)
+	return err == nil
 }
 
 func IsE164(s string) bool {
