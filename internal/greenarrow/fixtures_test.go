@@ -43,6 +43,29 @@ func TestFixtureMinimalFileTakesDefaults(t *testing.T) {
 	assert.JSONEq(t, `{"mode":"no_limit"}`, quota)
 }
 
+// A fixture's quotas are stored as the API's own check leaves them: a
+// no_limit quota is its mode alone, whatever else the file writes, so no
+// rule reads a limit it does not have (autoresponders at a limit of 1).
+func TestFixtureQuotasAsTheAPIKeepsThem(t *testing.T) {
+	t.Parallel()
+	db, err := openFixture(t, `{"organizations": [{"id": 5, "name": "Five",
+		"sending_quota": {"mode": "no_limit", "limit": 1, "notify_organization_admins": true},
+		"subscriber_quota": {"mode": "no_limit", "limit": 1, "overage": 3}},
+		{"id": 6, "name": "Six", "sending_quota": {"mode": "hidden_limit", "limit": 1}}]}`)
+	require.NoError(t, err)
+	quotas := func(id int) (string, string) {
+		var sq, subq string
+		require.NoError(t, db.Read().QueryRow(`SELECT sending_quota, subscriber_quota FROM ga_organizations WHERE id = ?`, id).
+			Scan(&sq, &subq))
+		return sq, subq
+	}
+	sq, subq := quotas(5)
+	assert.JSONEq(t, `{"mode":"no_limit"}`, sq)
+	assert.JSONEq(t, `{"mode":"no_limit"}`, subq)
+	sq, _ = quotas(6)
+	assert.JSONEq(t, `{"mode":"hidden_limit","limit":1,"notify_organization_admins":false}`, sq)
+}
+
 func TestFixtureErrors(t *testing.T) {
 	t.Parallel()
 	const mta = `{"id": 41, "name": "ipaddr-1", "type": "ip_address"}`

@@ -177,17 +177,18 @@ func checkFixture(data *fixtureData) error {
 			}
 		}
 		// The API's own checks of a name, custom headers and quotas; their
-		// messages start with the attribute they are about.
+		// messages start with the attribute they are about. A quota is kept
+		// as the API's check leaves it (no_limit: the mode alone).
 		var p problems
 		validateName(fo.Name, &p)
 		if fo.CustomHeaders != nil {
 			validateCustomHeaders(*fo.CustomHeaders, &p)
 		}
 		if fo.SendingQuota != nil {
-			validateSendingQuota(*fo.SendingQuota, &p)
+			*fo.SendingQuota = validateSendingQuota(*fo.SendingQuota, &p)
 		}
 		if fo.SubscriberQuota != nil {
-			validateSubscriberQuota(*fo.SubscriberQuota, &p)
+			*fo.SubscriberQuota = validateSubscriberQuota(*fo.SubscriberQuota, &p)
 		}
 		if len(p) > 0 {
 			field, msg, _ := strings.Cut(p[0], " ")

@@ -137,9 +137,8 @@ const autoresponderStop = "autoresponders neither enqueue nor deliver: the sendi
 // not count the messages: recording the send does.
 func (a *API) spend(ctx context.Context, tx *sql.Tx, o *org, now time.Time, req *sendRequest, res *sendResult) error {
 	q, n := o.SendingQuota, *req.Count
-	// no_limit has no limit (even where a fixture writes one); every other
-	// mode has one, whatever it means there.
-	if req.AutoresponderID != nil && q.Mode != "no_limit" && q.Limit != nil && *q.Limit == 1 {
+	// Every mode but no_limit has a limit, whatever it means there.
+	if req.AutoresponderID != nil && q.Limit != nil && *q.Limit == 1 {
 		return &quotaRefusal{Msg: autoresponderStop}
 	}
 	if q.Mode == "fixed_credits" {
