@@ -113,5 +113,8 @@ func kindText(kind string) string {
 
 // escapePointer escapes a member name for a JSON pointer (RFC 6901).
 func escapePointer(name string) string {
+	if !strings.ContainsAny(name, "~/") {
+		return name // every documented member: no replacer to build
+	}
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
 }
