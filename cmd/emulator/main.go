@@ -81,6 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 		return err
 	}
 	defer emu.Close()
+	// Building the default world (migrations, fixtures) leaves garbage that
+	// GOGC=400 would keep until the first collection under load: an idle
+	// emulator gives it back now.
+	debug.FreeOSMemory()
 	expireCtx, stopExpiring := context.WithCancel(context.Background())
 	defer stopExpiring()
 	go emu.Run(expireCtx)

@@ -90,6 +90,13 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 		db.write.Close()
 		return nil, err
 	}
+	// Migrating and seeding filled the writer's page cache; in memory the
+	// pages are in memdb already, and on a file in the OS's cache, so it is
+	// freed (measured: about 2 MB of an idle emulator's RSS per store).
+	if _, err := db.write.ExecContext(ctx, "PRAGMA shrink_memory"); err != nil {
+		db.write.Close()
+		return nil, err
+	}
 	// The readers open after the migrations, so none of them sees an old schema.
 	if err := db.openReaders(); err != nil {
 		db.write.Close()
