@@ -4,7 +4,7 @@
 # Usage: scripts/loadtest/run.sh [DURATION]          e.g. scripts/loadtest/run.sh 5s
 #   DURATION  wrk duration of every measured row (default 10s; wrk syntax: 10s, 1m).
 #   Env (optional): SEED_BUDGET (default 45s) bounds the courier seeding, GA_SEED_BUDGET (30s) the
-#   GreenArrow seeding, MEM_BUDGET (20s) the memory probe's large requests; KEEP=1 keeps the work
+#   GreenArrow seeding, LOOP_SEED_BUDGET (40s) the LoopMessage seeding, MEM_BUDGET (20s) the memory probe's large requests; KEEP=1 keeps the work
 #   directory (raw wrk outputs, emulator logs) and prints its path.
 # Needs Go, curl and wrk (installed with apt-get when missing). Progress goes to stderr, the table
 # to stdout. At the default duration the run takes about 6 minutes while the writes are slow (the
@@ -13,8 +13,9 @@
 # Every wrk row is `wrk -t1 -c32 -d<DURATION> --latency` against 127.0.0.1; p99 is wrk's.
 # Sections (each emulator is a fresh `CGO_ENABLED=0` build of ./cmd/emulator, `-log-level error`):
 #  1. Reads (fresh in-memory emulator): each vendor's hot GET of one resource and the first page of
-#     a list. Before measuring, courier channel 1 is filled to 100 messages and GreenArrow to 100
-#     organizations, so those first pages are full (the same pages are compared at scale in 4).
+#     a list. Before measuring, courier channel 1 is filled to 100 messages, GreenArrow to 100
+#     organizations and LoopMessage to 20 (its default page), so those first pages are full (the
+#     same pages are compared at scale in 4).
 #     Each answer is saved with curl and served byte for byte by scripts/loadtest/bare (a plain
 #     net/http server, `-dir`) as that row's ceiling, measured right after the row for
 #     min(DURATION, 5s). Target: req/s >= 0.5 x ceiling and p99 <= 2 x the ceiling's p99.
@@ -26,12 +27,11 @@
 #     scripts next to this file (count.lua counts the answers of each status). Target: >= 10,000/s and
 #     every answer 2xx.
 #  4. At scale (same emulator, after POST /_emulator/reset): scripts/loadtest/seed posts courier
-#     messages into channel 1 until it holds 100,000, and GreenArrow organizations up to 100,000
-#     (each bounded by its budget; the seeding rows show count and rate, PASS when complete);
-#     then the courier channel GET, channel list, that channel's first page of messages and the
-#     GreenArrow organizations list are measured again. Target: req/s at scale / fresh in 0.8-1.2.
-#     LoopMessage is not seeded (its organizations list sorts newest first, and the run would
-#     exceed its time budget); GreenArrow stands for the non-courier vendors.
+#     messages into channel 1 until it holds 100,000, GreenArrow organizations and LoopMessage
+#     organizations up to 100,000 each (each bounded by its budget; the seeding rows show count
+#     and rate, PASS when complete); then the courier channel GET, channel list, that channel's
+#     first page of messages and the GreenArrow and LoopMessage organizations lists are measured
+#     again. Target: req/s at scale / fresh in 0.8-1.2.
 #  5. Writes, file store (fresh emulator, -db <tmp>/file.db): the same four writes. Target: >= 3,000/s.
 #  6. Memory (fresh in-memory emulator): VmRSS right after start (target < 30 MiB), and after
 #     100,000 requests of a ~64 KB body and a ~2 KB query string, spread over a write route of each
@@ -47,6 +47,7 @@ case ${BASH_REMATCH[2]} in m) dur_s=$((BASH_REMATCH[1] * 60)) ;; h) dur_s=$((BAS
 ceil_dur=$((dur_s < 5 ? dur_s : 5))s
 seed_budget=${SEED_BUDGET:-45s}
 ga_seed_budget=${GA_SEED_BUDGET:-30s}
+loop_seed_budget=${LOOP_SEED_BUDGET:-40s}
 mem_budget=${MEM_BUDGET:-20s}
 started=$SECONDS
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -232,13 +233,14 @@ CHANNEL=50000000-0000-4000-8000-000000000001 # Pat's care-team channel, 3 fixtur
 ALICE=30000000-0000-4000-8000-000000000001
 MSG_DOC='{"data":{"type":"messaging-messages","attributes":{"channel-id":"'$CHANNEL'","individual-id":"'$ALICE'","message":"Seed message {n}"}},"meta":{}}'
 GA_ORG_DOC='{"organization":{"name":"Load org {n}"}}'
+LOOP_ORG_DOC='{"name":"Load org {n}","website":"https://example.com","support_url":"https://example.com/help","country":"US"}'
 
 # name | label | path | header
 READS=(
 	"dialog_partner|360dialog GET partner|/360dialog/api/v2/partners/examplePA|$DIALOG_KEY"
 	"dialog_clients|360dialog GET clients list|/360dialog/api/v2/partners/examplePA/clients|$DIALOG_KEY"
 	"loop_org|LoopMessage GET organization details|/loopmessage/api/v1/organizations/details/$LOOP_ORG/|$LOOP_KEY"
-	"loop_orgs|LoopMessage GET organizations list, 3 items|/loopmessage/api/v1/organizations/list/|$LOOP_KEY"
+	"loop_orgs|LoopMessage GET organizations list, 20 of 20|/loopmessage/api/v1/organizations/list/|$LOOP_KEY"
 	"ga_org|GreenArrow GET organization 1|/greenarrow/ga/api/v2/organizations/1|$GA_ADMIN"
 	"ga_orgs|GreenArrow GET organizations list, 100 of 100|/greenarrow/ga/api/v2/organizations|$GA_ADMIN"
 	"courier_channel|courier GET messaging channel|/courier/v1/messaging-channels/$CHANNEL/|$COURIER"
@@ -281,6 +283,9 @@ seed_run "courier prefill" -url "$B/courier/v1/messaging-messages/" -H "$COURIER
 seed_run "GreenArrow prefill" -url "$B/greenarrow/ga/api/v2/organizations" -H "$GA_ADMIN" \
 	-H 'Content-Type: application/json' -body "$GA_ORG_DOC" -n 96 -c 8 -max 30s
 ((S_N == 96)) || die "could not prefill GreenArrow organizations (see $tmp/seed.log)"
+seed_run "LoopMessage prefill" -url "$B/loopmessage/api/v1/organizations/new/" -H "$LOOP_KEY" \
+	-H 'Content-Type: application/json' -body "$LOOP_ORG_DOC" -n 17 -c 8 -max 30s
+((S_N == 17)) || die "could not prefill LoopMessage organizations (see $tmp/seed.log)"
 
 mkdir -p "$tmp/bodies"
 for r in "${READS[@]}"; do
@@ -368,12 +373,18 @@ seed_run "GreenArrow organizations" -url "$B/greenarrow/ga/api/v2/organizations"
 orgs=$((S_N + 4))
 row "seed: GreenArrow organizations (32 connections)" "$(num "$S_RATE")" "—" "—" \
 	"100,000 rows within $ga_seed_budget" "$(verdict "$orgs >= 100000" "")$( ((orgs >= 100000)) || echo " ($(num "$orgs") rows in ${S_SECS} s)")"
+seed_run "LoopMessage organizations" -url "$B/loopmessage/api/v1/organizations/new/" -H "$LOOP_KEY" \
+	-H 'Content-Type: application/json' -body "$LOOP_ORG_DOC" -n 99997 -c 32 -max "$loop_seed_budget"
+lorgs=$((S_N + 3))
+row "seed: LoopMessage organizations (32 connections)" "$(num "$S_RATE")" "—" "—" \
+	"100,000 rows within $loop_seed_budget" "$(verdict "$lorgs >= 100000" "")$( ((lorgs >= 100000)) || echo " ($(num "$lorgs") rows in ${S_SECS} s)")"
 
 SCALE=(
 	"courier_channel|courier GET messaging channel, $(num "$msgs") messages"
 	"courier_channels|courier GET messaging-channels list, $(num "$msgs") messages"
 	"courier_messages|courier GET channel messages, first page, 100 of $(num "$msgs")"
 	"ga_orgs|GreenArrow GET organizations list, 100 of $(num "$orgs")"
+	"loop_orgs|LoopMessage GET organizations list, 20 of $(num "$lorgs")"
 )
 for s in "${SCALE[@]}"; do
 	IFS='|' read -r name label <<<"$s"
@@ -462,4 +473,3 @@ EOF
 printf '%s\n' "${TABLE[@]}"
 echo
 for n in ${NOTES[@]+"${NOTES[@]}"}; do echo "- $n"; done
-echo "- LoopMessage at scale: not run (organizations list sorts newest first; its ~30 s of seeding would push the run past ~6 min); GreenArrow stands for the non-courier lists."
