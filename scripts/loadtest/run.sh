@@ -4,8 +4,9 @@
 # Usage: scripts/loadtest/run.sh [DURATION]          e.g. scripts/loadtest/run.sh 5s
 #   DURATION  wrk duration of every measured row (default 10s; wrk syntax: 10s, 1m).
 #   Env (optional): SEED_BUDGET (default 45s) bounds the courier seeding, GA_SEED_BUDGET (30s) the
-#   GreenArrow seeding, LOOP_SEED_BUDGET (40s) the LoopMessage seeding, MEM_BUDGET (20s) the memory probe's large requests; KEEP=1 keeps the work
-#   directory (raw wrk outputs, emulator logs) and prints its path.
+#   GreenArrow seeding, LOOP_SEED_BUDGET (40s) the LoopMessage seeding, MEM_BUDGET (20s) the memory
+#   probe's large requests; KEEP=1 keeps the work directory (raw wrk outputs, emulator logs) and
+#   prints its path.
 # Needs Go, curl and wrk (installed with apt-get when missing). Progress goes to stderr, the table
 # to stdout. At the default duration the run takes about 6 minutes while the writes are slow (the
 # seeding budgets are used up), less once seeding 100,000 rows takes seconds; at 5s, about 4.5.
