@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // MaxBodyBytes is the largest request body any vendor accepts (1 MiB).
@@ -54,17 +55,41 @@ func MarshalJSON(v any) ([]byte, error) { return marshal(v, false) }
 
 func marshal(v any, escapeHTML bool) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(escapeHTML)
-	if err := enc.Encode(v); err != nil {
+	if err := encode(&buf, v, escapeHTML); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return buf.Bytes(), nil
 }
 
+// encode appends v's JSON to buf, without the Encoder's trailing newline.
+func encode(buf *bytes.Buffer, v any, escapeHTML bool) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1)
+	return nil
+}
+
+// answerBufs keeps the buffers answers are encoded into: a page of a list is
+// tens of kilobytes, which a fresh buffer would reach by growing (and
+// copying) about ten times per request.
+var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledAnswer is the largest buffer kept for the next answer, so that one
+// huge answer does not stay in memory.
+const maxPooledAnswer = 256 << 10
+
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any, escapeHTML bool) {
-	body, err := marshal(v, escapeHTML)
-	if err != nil {
+	buf := answerBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledAnswer {
+			buf.Reset()
+			answerBufs.Put(buf)
+		}
+	}()
+	if err := encode(buf, v, escapeHTML); err != nil {
 		// Only our own response types are encoded here: a failure is a programming error.
 		panic(fmt.Sprintf("httpx: encode response: %v", err))
 	}
@@ -73,7 +98,7 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any, esc
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // BodyError says why a request body could not be decoded. Vendors map it to
