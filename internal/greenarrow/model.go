@@ -28,12 +28,6 @@ type Organization struct {
 	SubscriberQuota          *Quota                   `json:"subscriber_quota,omitempty"`
 }
 
-// MinimalOrganization is a list element with minimal=true.
-type MinimalOrganization struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
 // Permissions are what an organization's users may choose when sending.
 type Permissions struct {
 	ForcedUnsubTagMode     string                 `json:"forced_unsub_tag_mode" fixture:"required,enum=default|none|link|link_or_token"`

@@ -75,33 +75,30 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rows.Close()
+	b := make([]byte, 0, 4096)
+	b = append(b, `{"success":true,"data":[`...)
 	system := callerOf(r).system()
-	var data any
-	if minimal {
-		list := []MinimalOrganization{}
-		for rows.Next() {
-			var m MinimalOrganization
-			if err := rows.Scan(&m.ID, &m.Name); err != nil {
+	var o orgRow
+	for n := 0; rows.Next(); n++ {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		if minimal {
+			if err := rows.Scan(&o.ID, &o.Name); err != nil {
 				return err
 			}
-			list = append(list, m)
+			b = appendMinimalOrg(b, o.ID, o.Name)
+			continue
 		}
-		data = list
-	} else {
-		list := []Organization{}
-		for rows.Next() {
-			o, err := scanOrg(rows)
-			if err != nil {
-				return err
-			}
-			list = append(list, o.view(system))
+		if err := scanOrgRow(rows, &o); err != nil {
+			return err
 		}
-		data = list
+		b = appendOrg(b, &o, system)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	writePage(w, data, pg, total)
+	writeBody(w, appendPageEnd(b, pg, total))
 	return nil
 }
 
@@ -157,11 +154,11 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := loadOrg(r.Context(), a.reads(), id)
-	if err != nil {
+	var o orgRow
+	if err := loadOrgRow(r.Context(), a.reads(), id, &o); err != nil {
 		return err
 	}
-	writeData(w, o.view(callerOf(r).system()))
+	writeOrg(w, &o, callerOf(r).system())
 	return nil
 }
 
@@ -174,18 +171,20 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o := newOrg()
+	var row orgRow
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+		o := newOrg()
 		if err := applyChecked(r.Context(), tx, o, in, true); err != nil {
 			return err
 		}
 		startCredits(o, "")
-		return insertOrganization(r.Context(), tx, o)
+		row = o.row()
+		return insertOrganization(r.Context(), tx, &row)
 	})
 	if err != nil {
 		return err
 	}
-	writeData(w, o.view(true))
+	writeOrg(w, &row, true)
 	return nil
 }
 
@@ -200,16 +199,18 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	system := callerOf(r).system()
-	var o *org
+	var row orgRow
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		if o, err = loadOrg(r.Context(), tx, id); err != nil {
+		o, err := loadOrg(r.Context(), tx, id)
+		if err != nil {
 			return err
 		}
 		before := o.SendingQuota.Mode
 		if err := applyChecked(r.Context(), tx, o, in, system); err != nil {
 			return err
 		}
-		if err := saveOrganization(r.Context(), tx, o); err != nil {
+		row = o.row()
+		if err := saveOrganization(r.Context(), tx, &row); err != nil {
 			return err
 		}
 		if startCredits(o, before) {
@@ -222,7 +223,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeData(w, o.view(system))
+	writeOrg(w, &row, system)
 	return nil
 }
 

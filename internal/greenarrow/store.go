@@ -18,54 +18,68 @@ const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, h
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-func scanOrg(s scanner) (*org, error) {
-	var o org
-	var tz, perms, asm, sq, subq string
+// scanOrgRow reads the orgColumns of one organization.
+func scanOrgRow(s scanner, o *orgRow) error {
+	var tz string
 	if err := s.Scan(&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
-		&o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable); err != nil {
-		return nil, err
+		&o.TextFooter, &o.CustomHeaders, &o.Permissions, &o.AutoSubscriberManagement, &o.SendingQuota,
+		&o.SubscriberQuota, &o.CreditsAvailable); err != nil {
+		return err
 	}
 	var ok bool
 	if o.Zone, ok = lookupZone(tz); !ok {
-		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
+		return fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
 	}
+	return nil
+}
+
+// scanOrg reads the orgColumns of one organization, its documents decoded.
+func scanOrg(s scanner) (*org, error) {
+	var r orgRow
+	if err := scanOrgRow(s, &r); err != nil {
+		return nil, err
+	}
+	o := &org{ID: r.ID, Name: r.Name, Active: r.Active, AnniversaryDay: int(r.AnniversaryDay), Zone: r.Zone,
+		HTMLHeader: r.HTMLHeader, HTMLFooter: r.HTMLFooter, TextHeader: r.TextHeader, TextFooter: r.TextFooter,
+		CustomHeaders: r.CustomHeaders, CreditsAvailable: r.CreditsAvailable}
 	for _, f := range []struct {
 		raw string
 		dst any
-	}{{perms, &o.Permissions}, {asm, &o.AutoSubscriberManagement}, {sq, &o.SendingQuota}, {subq, &o.SubscriberQuota}} {
+	}{{r.Permissions, &o.Permissions}, {r.AutoSubscriberManagement, &o.AutoSubscriberManagement},
+		{r.SendingQuota, &o.SendingQuota}, {r.SubscriberQuota, &o.SubscriberQuota}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return nil, fmt.Errorf("organization %d: stored JSON: %w", o.ID, err)
 		}
 	}
-	return &o, nil
+	return o, nil
 }
+
+const selectOrg = `SELECT ` + orgColumns + ` FROM ga_organizations WHERE id = ?`
 
 // loadOrg reads one organization; a missing one is the API's not_found.
 func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
-	o, err := scanOrg(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM ga_organizations WHERE id = ?`, id))
+	o, err := scanOrg(q.QueryRowContext(ctx, selectOrg, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orgNotFound(id)
 	}
 	return o, err
 }
 
-func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
-
-// documents are the JSON columns of an organization.
-func (o *org) documents() (perms, asm, sq, subq []byte) {
-	// Marshalling our own types cannot fail.
-	perms, _ = json.Marshal(o.Permissions)
-	asm, _ = json.Marshal(o.AutoSubscriberManagement)
-	sq, _ = json.Marshal(o.SendingQuota)
-	subq, _ = json.Marshal(o.SubscriberQuota)
-	return
+// loadOrgRow reads one organization as stored, to answer with it.
+func loadOrgRow(ctx context.Context, q querier, id int64, o *orgRow) error {
+	err := scanOrgRow(q.QueryRowContext(ctx, selectOrg, id), o)
+	if errors.Is(err, sql.ErrNoRows) {
+		return orgNotFound(id)
+	}
+	return err
 }
 
-// insertOrganization stores a new organization; o.ID 0 takes the next id.
-// Its lifetime_messages_sent starts at 0: its sends count there as they are
-// recorded (trigger ga_sends_counted).
-func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
-	perms, asm, sq, subq := o.documents()
+func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
+
+// insertOrganization stores a new organization; ID 0 takes the next id,
+// which it sets. Its lifetime_messages_sent starts at 0: its sends count
+// there as they are recorded (trigger ga_sends_counted).
+func insertOrganization(ctx context.Context, tx *sql.Tx, o *orgRow) error {
 	var id any
 	if o.ID != 0 {
 		id = o.ID
@@ -75,7 +89,8 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 		sending_quota, subscriber_quota, credits_available)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, string(perms), string(asm), string(sq), string(subq), o.CreditsAvailable)
+		o.TextFooter, o.CustomHeaders, o.Permissions, o.AutoSubscriberManagement, o.SendingQuota, o.SubscriberQuota,
+		o.CreditsAvailable)
 	if err != nil {
 		return err
 	}
@@ -86,13 +101,12 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
 // saveOrganization stores o's attributes. The counters are not written
 // here: credits only ever change through single conditional UPDATEs, the
 // lifetime count only through recorded sends.
-func saveOrganization(ctx context.Context, tx *sql.Tx, o *org) error {
-	perms, asm, sq, subq := o.documents()
+func saveOrganization(ctx context.Context, tx *sql.Tx, o *orgRow) error {
 	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET name = ?, name_key = ?, active = ?, anniversary_day = ?,
 		time_zone = ?, html_header = ?, html_footer = ?, text_header = ?, text_footer = ?, custom_headers = ?,
 		permissions = ?, auto_subscriber_management = ?, sending_quota = ?, subscriber_quota = ? WHERE id = ?`,
 		o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, string(perms), string(asm), string(sq), string(subq), o.ID)
+		o.TextFooter, o.CustomHeaders, o.Permissions, o.AutoSubscriberManagement, o.SendingQuota, o.SubscriberQuota, o.ID)
 	return err
 }
 

@@ -1,0 +1,111 @@
+package greenarrow
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// hostileStrings are strings every escaping rule of encoding/json applies to.
+var hostileStrings = []string{
+	"", "plain", `"quoted" \back\slash/`, "<b>Tom & Jerry</b>", "\b\f\n\r\t\x00\x01\x1f\x7f",
+	"é 日本 \U0001F600", "\u2028 line \u2029 paragraph", "bad \xff \xc3 \xed\xa0\x80 \xf4\x90\x80\x80 end\xe2\x80",
+	"X-Tag: a\r\nX-Other: <b>",
+}
+
+// TestAppendJSONStringMatchesEncodingJSON: appendJSONString quotes every
+// string as encoding/json does with HTML escaping (what
+// httpx.WriteJSONHTMLEscaped writes).
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
+	}
+	for _, s := range hostileStrings {
+		check(s)
+	}
+	for c := range 256 {
+		check(string([]byte{byte(c)}))
+		check("a" + string([]byte{byte(c)}) + "z")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "<", ">", "&", `"`, `\`, "\n", "\x01", "é", "\u2028", "\u2029", "\xff", "\xe2\x80", "日"}
+	for range 5000 {
+		var s string
+		for range rng.IntN(12) {
+			s += alphabet[rng.IntN(len(alphabet))]
+		}
+		check(s)
+	}
+}
+
+// TestOrgAppenderMatchesEncodingJSON: an organization's answer, and a page
+// of them, are byte for byte what encoding/json writes for the envelope
+// holding o.view (the API's answer before the hand-written appender), for
+// both roles.
+func TestOrgAppenderMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	limit, overage, yes := int64(1000), int64(10), true
+	orgs := []*org{newOrg()}
+	for i, s := range hostileStrings {
+		o := newOrg()
+		o.ID, o.Name, o.Active, o.AnniversaryDay = int64(i+2), s, i%2 == 0, i+1
+		o.Zone, _ = lookupZone([]string{"UTC", "Kyiv", "Chatham Is.", "International Date Line West"}[i%4])
+		o.HTMLHeader, o.HTMLFooter, o.TextHeader, o.TextFooter, o.CustomHeaders = s, s+"f", "t"+s, s+s, s
+		o.Permissions.VirtualMTA = VirtualMTAPermission{Mode: "select_some", VirtualMTAs: []VirtualMTA{{1, s, "ip_address"}, {2, "b", "relay_server"}}}
+		o.Permissions.BounceEmail = BounceEmailPermission{Mode: "hide_one", BounceEmail: &BounceEmail{"1@1", s + "@example.com"}}
+		o.Permissions.EmailAddress = EmailAddressPermission{Mode: "select_some", Addresses: []string{"@example.com", s}}
+		o.Permissions.Speed = Speed{PerHour: int64(i) * 1000}
+		o.AutoSubscriberManagement = AutoSubscriberManagement{DistributeRemovals: true, UnsubSuppressionList: &SuppressionList{1, s}}
+		o.SendingQuota = Quota{Mode: "visible_limit", Limit: &limit, Overage: &overage, NotifyOrganizationAdmins: &yes}
+		o.SubscriberQuota = Quota{Mode: "visible_limit", Limit: &limit, Overage: &overage, NotifyOrganizationAdmins: new(bool)}
+		orgs = append(orgs, o)
+	}
+	for _, system := range []bool{true, false} {
+		var views []Organization
+		var minimal []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		}
+		list, minimalList := []byte(`{"success":true,"data":[`), []byte(`{"success":true,"data":[`)
+		for i, o := range orgs {
+			want := httptest.NewRecorder()
+			httpx.WriteJSONHTMLEscaped(want, http.StatusOK, contentType, envelope{Success: true, Data: o.view(system)})
+			got := httptest.NewRecorder()
+			row := o.row()
+			writeOrg(got, &row, system)
+			require.Equal(t, want.Code, got.Code)
+			require.Equal(t, want.Header(), got.Header())
+			require.Equal(t, want.Body.String(), got.Body.String())
+
+			views = append(views, o.view(system))
+			minimal = append(minimal, struct {
+				ID   int64  `json:"id"`
+				Name string `json:"name"`
+			}{o.ID, o.Name})
+			if i > 0 {
+				list, minimalList = append(list, ','), append(minimalList, ',')
+			}
+			list, minimalList = appendOrg(list, &row, system), appendMinimalOrg(minimalList, o.ID, o.Name)
+		}
+		for _, pg := range []page{{0, 100}, {3, 2}, {1, 7}} {
+			for _, tc := range []struct {
+				data any
+				got  []byte
+			}{{views, list}, {minimal, minimalList}, {[]Organization{}, []byte(`{"success":true,"data":[`)}} {
+				want := httptest.NewRecorder()
+				writePage(want, tc.data, pg, len(orgs)+5)
+				got := appendPageEnd(append([]byte(nil), tc.got...), pg, len(orgs)+5)
+				require.Equal(t, want.Body.String(), string(got))
+			}
+		}
+	}
+}
