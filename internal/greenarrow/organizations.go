@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,25 +76,31 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rows.Close()
-	b := make([]byte, 0, 4096)
+	// The page's rows, known from the total, are about as long as its first.
+	want := min(max(int64(total)-pg.offset(), 0), int64(pg.PerPage))
+	b := make([]byte, 0, 512)
 	b = append(b, `{"success":true,"data":[`...)
 	system := callerOf(r).system()
-	var o orgRow
-	for n := 0; rows.Next(); n++ {
+	sc := newOrgScan()
+	for n := int64(0); rows.Next(); n++ {
 		if n > 0 {
 			b = append(b, ',')
 		}
+		start := len(b)
 		if minimal {
-			if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			if err := rows.Scan(sc.dest[:2]...); err != nil {
 				return err
 			}
-			b = appendMinimalOrg(b, o.ID, o.Name)
-			continue
+			b = appendMinimalOrg(b, sc.row.ID, sc.row.Name)
+		} else {
+			if err := sc.scan(rows); err != nil {
+				return err
+			}
+			b = appendOrg(b, &sc.row, system)
 		}
-		if err := scanOrgRow(rows, &o); err != nil {
-			return err
+		if n == 0 && want > 1 {
+			b = slices.Grow(b, (len(b)-start+1)*int(want-1)+256)
 		}
-		b = appendOrg(b, &o, system)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -154,11 +161,11 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var o orgRow
-	if err := loadOrgRow(r.Context(), a.reads(), id, &o); err != nil {
+	o, err := loadOrgRow(r.Context(), a.reads(), id)
+	if err != nil {
 		return err
 	}
-	writeOrg(w, &o, callerOf(r).system())
+	writeOrg(w, o, callerOf(r).system())
 	return nil
 }
 

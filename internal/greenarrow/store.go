@@ -18,27 +18,41 @@ const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, h
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// scanOrgRow reads the orgColumns of one organization.
-func scanOrgRow(s scanner, o *orgRow) error {
-	var tz string
-	if err := s.Scan(&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
+// orgScan reads the orgColumns of organizations into one orgRow, row after
+// row, with one list of destinations (a list scans many rows).
+type orgScan struct {
+	row  orgRow
+	tz   string
+	dest []any
+}
+
+func newOrgScan() *orgScan {
+	s := &orgScan{}
+	o := &s.row
+	s.dest = []any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &s.tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
 		&o.TextFooter, &o.CustomHeaders, &o.Permissions, &o.AutoSubscriberManagement, &o.SendingQuota,
-		&o.SubscriberQuota, &o.CreditsAvailable); err != nil {
+		&o.SubscriberQuota, &o.CreditsAvailable}
+	return s
+}
+
+func (s *orgScan) scan(sc scanner) error {
+	if err := sc.Scan(s.dest...); err != nil {
 		return err
 	}
 	var ok bool
-	if o.Zone, ok = lookupZone(tz); !ok {
-		return fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
+	if s.row.Zone, ok = lookupZone(s.tz); !ok {
+		return fmt.Errorf("organization %d: stored time zone %q is unknown", s.row.ID, s.tz)
 	}
 	return nil
 }
 
 // scanOrg reads the orgColumns of one organization, its documents decoded.
 func scanOrg(s scanner) (*org, error) {
-	var r orgRow
-	if err := scanOrgRow(s, &r); err != nil {
+	sc := newOrgScan()
+	if err := sc.scan(s); err != nil {
 		return nil, err
 	}
+	r := &sc.row
 	o := &org{ID: r.ID, Name: r.Name, Active: r.Active, AnniversaryDay: int(r.AnniversaryDay), Zone: r.Zone,
 		HTMLHeader: r.HTMLHeader, HTMLFooter: r.HTMLFooter, TextHeader: r.TextHeader, TextFooter: r.TextFooter,
 		CustomHeaders: r.CustomHeaders, CreditsAvailable: r.CreditsAvailable}
@@ -66,12 +80,13 @@ func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
 }
 
 // loadOrgRow reads one organization as stored, to answer with it.
-func loadOrgRow(ctx context.Context, q querier, id int64, o *orgRow) error {
-	err := scanOrgRow(q.QueryRowContext(ctx, selectOrg, id), o)
+func loadOrgRow(ctx context.Context, q querier, id int64) (*orgRow, error) {
+	sc := newOrgScan()
+	err := sc.scan(q.QueryRowContext(ctx, selectOrg, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return orgNotFound(id)
+		return nil, orgNotFound(id)
 	}
-	return err
+	return &sc.row, err
 }
 
 func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
