@@ -332,14 +332,13 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			return fmt.Errorf("%s: organization %d: %w", fixtureFile, fo.ID, err)
 		}
 		o.CreditsAvailable = fo.CreditsAvailable
-		row := o.row()
-		if err := insertOrganization(ctx, tx, &row); err != nil {
+		if err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
 			return fmt.Errorf("%s: organization %d: %w", fixtureFile, fo.ID, err)
 		}
 		for _, s := range fo.Sends {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO ga_sends (organization_id, sent_at, campaign_id, campaign_name,
 				autoresponder_id, autoresponder_name, messages) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				row.ID, s.SentAt.Unix(), s.CampaignID, s.CampaignName, s.AutoresponderID, s.AutoresponderName, s.Messages); err != nil {
+				o.ID, s.SentAt.Unix(), s.CampaignID, s.CampaignName, s.AutoresponderID, s.AutoresponderName, s.Messages); err != nil {
 				return fmt.Errorf("%s: organization %d send: %w", fixtureFile, fo.ID, err)
 			}
 		}

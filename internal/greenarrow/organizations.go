@@ -61,7 +61,8 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	columns := orgColumns
+	system := callerOf(r).system()
+	columns := answerColumns(system)
 	if minimal {
 		columns = "id, name"
 	}
@@ -80,8 +81,7 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	want := min(max(int64(total)-pg.offset(), 0), int64(pg.PerPage))
 	b := make([]byte, 0, 512)
 	b = append(b, `{"success":true,"data":[`...)
-	system := callerOf(r).system()
-	sc := newOrgScan()
+	sc := newAnswerScan(system)
 	for n := int64(0); rows.Next(); n++ {
 		if n > 0 {
 			b = append(b, ',')
@@ -91,12 +91,12 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 			if err := rows.Scan(sc.dest[:2]...); err != nil {
 				return err
 			}
-			b = appendMinimalOrg(b, sc.row.ID, sc.row.Name)
+			b = appendMinimalOrg(b, sc.a.ID, sc.a.Name)
 		} else {
 			if err := sc.scan(rows); err != nil {
 				return err
 			}
-			b = appendOrg(b, &sc.row, system)
+			b = appendOrg(b, &sc.a, system)
 		}
 		if n == 0 && want > 1 {
 			b = slices.Grow(b, (len(b)-start+1)*int(want-1)+256)
@@ -161,11 +161,12 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := loadOrgRow(r.Context(), a.reads(), id)
+	system := callerOf(r).system()
+	o, err := loadAnswer(r.Context(), a.reads(), id, system)
 	if err != nil {
 		return err
 	}
-	writeOrg(w, o, callerOf(r).system())
+	writeOrg(w, o, system)
 	return nil
 }
 
@@ -178,20 +179,20 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var row orgRow
+	o := newOrg()
+	var d documents
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		o := newOrg()
 		if err := applyChecked(r.Context(), tx, o, in, true); err != nil {
 			return err
 		}
 		startCredits(o, "")
-		row = o.row()
-		return insertOrganization(r.Context(), tx, &row)
+		d = o.documents()
+		return insertOrganization(r.Context(), tx, o, d)
 	})
 	if err != nil {
 		return err
 	}
-	writeOrg(w, &row, true)
+	writeOrg(w, o.answer(d, true), true)
 	return nil
 }
 
@@ -206,18 +207,18 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	system := callerOf(r).system()
-	var row orgRow
+	var o *org
+	var d documents
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		o, err := loadOrg(r.Context(), tx, id)
-		if err != nil {
+		if o, err = loadOrg(r.Context(), tx, id); err != nil {
 			return err
 		}
 		before := o.SendingQuota.Mode
 		if err := applyChecked(r.Context(), tx, o, in, system); err != nil {
 			return err
 		}
-		row = o.row()
-		if err := saveOrganization(r.Context(), tx, &row); err != nil {
+		d = o.documents()
+		if err := saveOrganization(r.Context(), tx, o, d); err != nil {
 			return err
 		}
 		if startCredits(o, before) {
@@ -230,7 +231,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOrg(w, &row, system)
+	writeOrg(w, o.answer(d, system), system)
 	return nil
 }
 

@@ -28,7 +28,7 @@ func TestOrganizationListPlans(t *testing.T) {
 	for who, c := range callers {
 		for _, filter := range [][2]string{{"", ""}, {"Third Org", ""}, {"", "third"}} {
 			for _, order := range []string{"id", "name_key, id"} {
-				for _, columns := range []string{orgColumns, "id, name"} {
+				for _, columns := range []string{answerColumns(c.system()), "id, name"} {
 					pageSQL, totalSQL := orgListSQL(c, filter[0], filter[1], order, columns, page{PerPage: 100})
 					name := who + " name=" + filter[0] + " name_contains=" + filter[1] + " order " + order
 					for _, st := range []statement{pageSQL, totalSQL} {

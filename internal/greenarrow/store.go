@@ -18,83 +18,60 @@ const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, h
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// orgScan reads the orgColumns of organizations into one orgRow, row after
-// row, with one list of destinations (a list scans many rows).
-type orgScan struct {
-	row  orgRow
-	tz   string
-	dest []any
-}
-
-func newOrgScan() *orgScan {
-	s := &orgScan{}
-	o := &s.row
-	s.dest = []any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &s.tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
-		&o.TextFooter, &o.CustomHeaders, &o.Permissions, &o.AutoSubscriberManagement, &o.SendingQuota,
-		&o.SubscriberQuota, &o.CreditsAvailable}
-	return s
-}
-
-func (s *orgScan) scan(sc scanner) error {
-	if err := sc.Scan(s.dest...); err != nil {
-		return err
-	}
-	var ok bool
-	if s.row.Zone, ok = lookupZone(s.tz); !ok {
-		return fmt.Errorf("organization %d: stored time zone %q is unknown", s.row.ID, s.tz)
-	}
-	return nil
-}
-
 // scanOrg reads the orgColumns of one organization, its documents decoded.
 func scanOrg(s scanner) (*org, error) {
-	sc := newOrgScan()
-	if err := sc.scan(s); err != nil {
+	var o org
+	var tz, perms, asm, sq, subq string
+	if err := s.Scan(&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
+		&o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable); err != nil {
 		return nil, err
 	}
-	r := &sc.row
-	o := &org{ID: r.ID, Name: r.Name, Active: r.Active, AnniversaryDay: int(r.AnniversaryDay), Zone: r.Zone,
-		HTMLHeader: r.HTMLHeader, HTMLFooter: r.HTMLFooter, TextHeader: r.TextHeader, TextFooter: r.TextFooter,
-		CustomHeaders: r.CustomHeaders, CreditsAvailable: r.CreditsAvailable}
+	var ok bool
+	if o.Zone, ok = lookupZone(tz); !ok {
+		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
+	}
 	for _, f := range []struct {
 		raw string
 		dst any
-	}{{r.Permissions, &o.Permissions}, {r.AutoSubscriberManagement, &o.AutoSubscriberManagement},
-		{r.SendingQuota, &o.SendingQuota}, {r.SubscriberQuota, &o.SubscriberQuota}} {
+	}{{perms, &o.Permissions}, {asm, &o.AutoSubscriberManagement}, {sq, &o.SendingQuota}, {subq, &o.SubscriberQuota}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return nil, fmt.Errorf("organization %d: stored JSON: %w", o.ID, err)
 		}
 	}
-	return o, nil
+	return &o, nil
 }
-
-const selectOrg = `SELECT ` + orgColumns + ` FROM ga_organizations WHERE id = ?`
 
 // loadOrg reads one organization; a missing one is the API's not_found.
 func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
-	o, err := scanOrg(q.QueryRowContext(ctx, selectOrg, id))
+	o, err := scanOrg(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM ga_organizations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orgNotFound(id)
 	}
 	return o, err
 }
 
-// loadOrgRow reads one organization as stored, to answer with it.
-func loadOrgRow(ctx context.Context, q querier, id int64) (*orgRow, error) {
-	sc := newOrgScan()
-	err := sc.scan(q.QueryRowContext(ctx, selectOrg, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, orgNotFound(id)
-	}
-	return &sc.row, err
-}
-
 func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
 
-// insertOrganization stores a new organization; ID 0 takes the next id,
-// which it sets. Its lifetime_messages_sent starts at 0: its sends count
-// there as they are recorded (trigger ga_sends_counted).
-func insertOrganization(ctx context.Context, tx *sql.Tx, o *orgRow) error {
+// documents are the JSON columns of an organization, as json.Marshal writes
+// them: as they are stored and as an answer shows them.
+type documents struct {
+	Permissions, AutoSubscriberManagement, SendingQuota, SubscriberQuota []byte
+}
+
+func (o *org) documents() documents {
+	// Marshalling our own types cannot fail.
+	var d documents
+	d.Permissions, _ = json.Marshal(o.Permissions)
+	d.AutoSubscriberManagement, _ = json.Marshal(o.AutoSubscriberManagement)
+	d.SendingQuota, _ = json.Marshal(o.SendingQuota)
+	d.SubscriberQuota, _ = json.Marshal(o.SubscriberQuota)
+	return d
+}
+
+// insertOrganization stores a new organization with its documents d; o.ID 0
+// takes the next id. Its lifetime_messages_sent starts at 0: its sends
+// count there as they are recorded (trigger ga_sends_counted).
+func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) error {
 	var id any
 	if o.ID != 0 {
 		id = o.ID
@@ -104,8 +81,8 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *orgRow) error {
 		sending_quota, subscriber_quota, credits_available)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, o.Permissions, o.AutoSubscriberManagement, o.SendingQuota, o.SubscriberQuota,
-		o.CreditsAvailable)
+		o.TextFooter, o.CustomHeaders, string(d.Permissions), string(d.AutoSubscriberManagement), string(d.SendingQuota),
+		string(d.SubscriberQuota), o.CreditsAvailable)
 	if err != nil {
 		return err
 	}
@@ -113,15 +90,16 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *orgRow) error {
 	return err
 }
 
-// saveOrganization stores o's attributes. The counters are not written
-// here: credits only ever change through single conditional UPDATEs, the
-// lifetime count only through recorded sends.
-func saveOrganization(ctx context.Context, tx *sql.Tx, o *orgRow) error {
+// saveOrganization stores o's attributes, with its documents d. The
+// counters are not written here: credits only ever change through single
+// conditional UPDATEs, the lifetime count only through recorded sends.
+func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) error {
 	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET name = ?, name_key = ?, active = ?, anniversary_day = ?,
 		time_zone = ?, html_header = ?, html_footer = ?, text_header = ?, text_footer = ?, custom_headers = ?,
 		permissions = ?, auto_subscriber_management = ?, sending_quota = ?, subscriber_quota = ? WHERE id = ?`,
 		o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, o.Permissions, o.AutoSubscriberManagement, o.SendingQuota, o.SubscriberQuota, o.ID)
+		o.TextFooter, o.CustomHeaders, string(d.Permissions), string(d.AutoSubscriberManagement), string(d.SendingQuota),
+		string(d.SubscriberQuota), o.ID)
 	return err
 }
 
