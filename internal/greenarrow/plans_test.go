@@ -50,6 +50,20 @@ func TestOrganizationListPlans(t *testing.T) {
 	}
 }
 
+// TestGetOrganizationPlan: a get finds the API key and the organization
+// each by its primary key, whether or not the organization exists.
+func TestGetOrganizationPlan(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	for _, id := range []int64{2, 99} {
+		steps := explain(t, env, statement{getOrgSQL, []any{id, 1}})
+		require.Len(t, steps, 3, steps)
+		for _, s := range steps {
+			require.Regexp(t, `^SEARCH (k|o|t) USING INTEGER PRIMARY KEY \(rowid=\?\)( LEFT-JOIN)?$`, s)
+		}
+	}
+}
+
 // explain is the EXPLAIN QUERY PLAN of a statement, one line per step.
 func explain(t *testing.T, env *emutest.Env, st statement) []string {
 	t.Helper()

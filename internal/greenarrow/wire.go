@@ -1,9 +1,6 @@
 package greenarrow
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -37,23 +34,41 @@ type orgAnswer struct {
 	Tail string
 }
 
-// The tail of the answer, read in one column: a read pays for every column
-// (the driver locks SQLite's mutex for its type, its length and its text,
-// and copies the text), and the documents need no escaping.
-const (
-	systemTailSQL = `',"permissions":' || permissions || ',"auto_subscriber_management":' || auto_subscriber_management ||
-		',"sending_quota":' || sending_quota || ',"subscriber_quota":' || subscriber_quota || '}'`
-	orgTailSQL = `',"auto_subscriber_management":' || auto_subscriber_management || '}'`
+// The tail of the answer is read in one column: a read pays for every
+// column (the driver takes SQLite's mutex for its type, its length and its
+// text, and copies the text), and the documents need no escaping, so SQL
+// joins them, keys included (documents.tail writes the same).
+func tailSQL(t string, system bool) string {
+	if !system {
+		return `',"auto_subscriber_management":' || ` + t + `auto_subscriber_management || '}'`
+	}
+	return `',"permissions":' || ` + t + `permissions || ',"auto_subscriber_management":' || ` + t +
+		`auto_subscriber_management || ',"sending_quota":' || ` + t + `sending_quota || ',"subscriber_quota":' || ` +
+		t + `subscriber_quota || '}'`
+}
+
+// The columns answerScan reads, by role.
+var (
+	orgAnswerColumns = `id, name, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer, ` +
+		tailSQL("", false)
+	systemAnswerColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header,
+		text_footer, custom_headers, ` + tailSQL("", true)
 )
 
-// answerColumns are the columns answerScan reads, by role.
 func answerColumns(system bool) string {
 	if system {
-		return `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer,
-			custom_headers, ` + systemTailSQL
+		return systemAnswerColumns
 	}
-	return `id, name, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer, ` + orgTailSQL
+	return orgAnswerColumns
 }
+
+// targetAnswerColumns are the system administrator's answerColumns of an
+// organization t that may be missing (LEFT JOIN: id 0), its tail the one of
+// the role of the API key k.
+var targetAnswerColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 0), ifnull(t.anniversary_day, 0),
+	ifnull(t.time_zone, ''), ifnull(t.html_header, ''), ifnull(t.html_footer, ''), ifnull(t.text_header, ''),
+	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''),
+	ifnull(CASE k.role WHEN 'system_admin' THEN ` + tailSQL("t.", true) + ` ELSE ` + tailSQL("t.", false) + ` END, '')`
 
 // tail is the Tail of the answer with documents d (systemTailSQL, orgTailSQL).
 func (d documents) tail(system bool) string {
@@ -102,22 +117,16 @@ func (s *answerScan) scan(sc scanner) error {
 	if err := sc.Scan(s.dest...); err != nil {
 		return err
 	}
+	return s.zone()
+}
+
+// zone finds the time zone of the organization scanned.
+func (s *answerScan) zone() error {
 	var ok bool
 	if s.a.Zone, ok = lookupZone(s.tz); !ok {
 		return fmt.Errorf("organization %d: stored time zone %q is unknown", s.a.ID, s.tz)
 	}
 	return nil
-}
-
-// loadAnswer reads one organization as the caller sees it; a missing one is
-// the API's not_found.
-func loadAnswer(ctx context.Context, q querier, id int64, system bool) (*orgAnswer, error) {
-	s := newAnswerScan(system)
-	err := s.scan(q.QueryRowContext(ctx, `SELECT `+answerColumns(system)+` FROM ga_organizations WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, orgNotFound(id)
-	}
-	return &s.a, err
 }
 
 // appendOrg appends the organization as the caller may see it (Organization:

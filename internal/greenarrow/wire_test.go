@@ -3,6 +3,7 @@ package greenarrow
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
@@ -103,10 +104,12 @@ func TestOrgAnswersMatchEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestStoredAnswersMatchEncodingJSON: what get and list read from the store
-// (answerColumns, their documents' tail joined in SQL) is byte for byte what
-// encoding/json writes for the organization the store holds, and what a
-// write answers, for every organization of the fixtures and the test ones.
+// TestStoredAnswersMatchEncodingJSON: what get and list answer from the
+// store (the documents' tail joined in SQL, the key read with the
+// organization) is byte for byte what encoding/json writes for the
+// organization the store holds, for every organization of the fixtures and
+// the test ones, to a system administrator and to each one's own
+// organization admin.
 func TestStoredAnswersMatchEncodingJSON(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
@@ -118,7 +121,9 @@ func TestStoredAnswersMatchEncodingJSON(t *testing.T) {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Exec(`INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
+			SELECT 5000 + id, '', 'secret', 'organization_admin', id, 1 FROM ga_organizations`)
+		return err
 	}))
 	rows, err := env.Deps.DB.Read().Query(`SELECT ` + orgColumns + ` FROM ga_organizations ORDER BY id`)
 	require.NoError(t, err)
@@ -131,18 +136,31 @@ func TestStoredAnswersMatchEncodingJSON(t *testing.T) {
 	require.NoError(t, rows.Err())
 	require.NoError(t, rows.Close())
 	require.Greater(t, len(orgs), len(answerTestOrgs()))
-	for _, system := range []bool{true, false} {
-		for _, o := range orgs {
-			want := httptest.NewRecorder()
-			httpx.WriteJSONHTMLEscaped(want, http.StatusOK, contentType, envelope{Success: true, Data: o.view(system)})
-			ans, err := loadAnswer(ctx, env.Deps.DB.Reader(), o.ID, system)
-			require.NoError(t, err)
-			got := httptest.NewRecorder()
-			writeOrg(got, ans, system)
-			require.Equal(t, want.Body.String(), got.Body.String())
-			require.Equal(t, o.answer(o.documents(), system).Tail, ans.Tail)
-		}
+
+	encoded := func(v any) string {
+		rec := httptest.NewRecorder()
+		httpx.WriteJSONHTMLEscaped(rec, http.StatusOK, contentType, v)
+		return rec.Body.String()
 	}
+	const sysAdmin = "Authorization: Basic MTpnYS1zeXN0ZW0tYWRtaW4tc2VjcmV0"
+	var views []Organization
+	for _, o := range orgs {
+		path := "/greenarrow/ga/api/v2/organizations/" + strconv.FormatInt(o.ID, 10)
+		own := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(5000+o.ID, 10)+":secret"))
+		if o.Active || o.ID == 1 {
+			// An inactive organization's admin may not log in.
+			res := env.Do(t, "GET", path, "", own)
+			require.Equal(t, encoded(envelope{Success: true, Data: o.view(false)}), res.Body)
+			res = env.Do(t, "GET", "/greenarrow/ga/api/v2/organizations", "", own)
+			require.Equal(t, encoded(pagedEnvelope{Success: true, Data: []Organization{o.view(false)}, PerPage: 100,
+				NumRecords: 1, NumPages: 1}), res.Body)
+		}
+		res := env.Do(t, "GET", path, "", sysAdmin)
+		require.Equal(t, encoded(envelope{Success: true, Data: o.view(true)}), res.Body)
+		views = append(views, o.view(true))
+	}
+	res := env.Do(t, "GET", "/greenarrow/ga/api/v2/organizations?per_page=2000", "", sysAdmin)
+	require.Equal(t, encoded(pagedEnvelope{Success: true, Data: views, PerPage: 2000, NumRecords: len(orgs), NumPages: 1}), res.Body)
 }
 
 // answerTestOrgs are organizations with every escaping rule in every string
