@@ -206,7 +206,7 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	o := newOrg()
 	var d documents
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		if err := applyChecked(r.Context(), tx, o, in, true); err != nil {
+		if err := applyChecked(r.Context(), tx, o, in, true, nil); err != nil {
 			return err
 		}
 		startCredits(o, "")
@@ -234,11 +234,17 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	var o *org
 	var d documents
 	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		if o, err = loadOrg(r.Context(), tx, id); err != nil {
+		// Only a system administrator may rename (apply).
+		var rename *string
+		if system && in.Name.Set {
+			rename = &in.Name.V
+		}
+		var known checkedName
+		if o, known, err = loadOrgRenamed(r.Context(), tx, id, rename); err != nil {
 			return err
 		}
 		before := o.SendingQuota.Mode
-		if err := applyChecked(r.Context(), tx, o, in, system); err != nil {
+		if err := applyChecked(r.Context(), tx, o, in, system, &known); err != nil {
 			return err
 		}
 		d = o.documents()
@@ -260,15 +266,18 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 }
 
 // applyChecked merges in into o and checks everything, the name's
-// uniqueness included; any problem is one validation_failed.
-func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool) error {
+// uniqueness included (known when it was read with o); any problem is one
+// validation_failed.
+func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool, known *checkedName) error {
 	p, err := apply(ctx, tx, o, in, system)
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(o.Name) != "" {
-		taken, err := nameTaken(ctx, tx, o.Name, o.ID)
-		if err != nil {
+		taken := false
+		if key := nameKey(o.Name); known != nil && known.key == key {
+			taken = known.taken
+		} else if taken, err = nameTaken(ctx, tx, o.Name, o.ID); err != nil {
 			return err
 		}
 		if taken {

@@ -50,9 +50,11 @@ func TestOrganizationListPlans(t *testing.T) {
 	}
 }
 
-// TestGetOrganizationPlan: a get finds the API key and the organization
-// each by its primary key, whether or not the organization exists.
-func TestGetOrganizationPlan(t *testing.T) {
+// TestOrganizationPointPlans: a get finds the API key and the organization
+// each by its primary key, whether or not the organization exists; an
+// update's read finds the organization by its primary key and the name it
+// is given by the name index.
+func TestOrganizationPointPlans(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
 	for _, id := range []int64{2, 99} {
@@ -61,6 +63,11 @@ func TestGetOrganizationPlan(t *testing.T) {
 		for _, s := range steps {
 			require.Regexp(t, `^SEARCH (k|o|t) USING INTEGER PRIMARY KEY \(rowid=\?\)( LEFT-JOIN)?$`, s)
 		}
+		steps = explain(t, env, statement{loadRenamedSQL, []any{id, "third org"}})
+		require.Len(t, steps, 3, steps)
+		require.Regexp(t, `^SEARCH ga_organizations USING INTEGER PRIMARY KEY \(rowid=\?\)$`, steps[0])
+		require.Regexp(t, `^SCALAR SUBQUERY`, steps[1])
+		require.Regexp(t, `^SEARCH ga_organizations USING COVERING INDEX \S+ \(name_key=\?\)$`, steps[2])
 	}
 }
 

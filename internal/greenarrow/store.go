@@ -18,12 +18,13 @@ const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, h
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// scanOrg reads the orgColumns of one organization, its documents decoded.
-func scanOrg(s scanner) (*org, error) {
+// scanOrg reads the orgColumns of one organization, its documents decoded,
+// and then the columns of more.
+func scanOrg(s scanner, more ...any) (*org, error) {
 	var o org
 	var tz, perms, asm, sq, subq string
-	if err := s.Scan(&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
-		&o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable); err != nil {
+	if err := s.Scan(append([]any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter,
+		&o.TextHeader, &o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable}, more...)...); err != nil {
 		return nil, err
 	}
 	var ok bool
@@ -48,6 +49,41 @@ func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
 		return nil, orgNotFound(id)
 	}
 	return o, err
+}
+
+// checkedName is a name key and whether an organization other than the one
+// read has it.
+type checkedName struct {
+	key   string
+	taken bool
+}
+
+// loadRenamedSQL reads an organization (by id, the first argument) and
+// whether another one has the name key of the second.
+const loadRenamedSQL = `SELECT ` + orgColumns + `,
+	EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?2 AND id <> ?1) FROM ga_organizations WHERE id = ?1`
+
+// loadOrgRenamed is loadOrg for an update that gives the organization name
+// (nil: it keeps its own), with whether another organization has that name
+// already: one query, not two. An organization's own name key is never
+// another's (it is UNIQUE).
+func loadOrgRenamed(ctx context.Context, q querier, id int64, name *string) (*org, checkedName, error) {
+	var key any // NULL: no name matches
+	if name != nil {
+		key = nameKey(*name)
+	}
+	var taken bool
+	o, err := scanOrg(q.QueryRowContext(ctx, loadRenamedSQL, id, key), &taken)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, checkedName{}, orgNotFound(id)
+	}
+	if err != nil {
+		return nil, checkedName{}, err
+	}
+	if name == nil {
+		return o, checkedName{key: nameKey(o.Name)}, nil
+	}
+	return o, checkedName{key: nameKey(*name), taken: taken}, nil
 }
 
 func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
