@@ -172,6 +172,9 @@ type org struct {
 	SendingQuota             Quota
 	SubscriberQuota          Quota
 	CreditsAvailable         int64
+	// kept are documents read as stored and not decoded (their members
+	// above are then zero), which documents() writes back as they are.
+	kept documents
 }
 
 // view is the organization as the caller may see it.

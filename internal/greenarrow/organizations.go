@@ -239,8 +239,12 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 		if system && in.Name.Set {
 			rename = &in.Name.V
 		}
+		// The documents the update neither changes nor looks at are
+		// written back as stored: apply reads an organization admin's
+		// permissions (can_edit_header_and_footer), validate the quotas.
+		keep := keepDocs{permissions: system && !in.Permissions.Set, autoSubscriberManagement: !in.AutoSubscriberManagement.Set}
 		var known checkedName
-		if o, known, err = loadOrgRenamed(r.Context(), tx, id, rename); err != nil {
+		if o, known, err = loadOrgRenamed(r.Context(), tx, id, rename, keep); err != nil {
 			return err
 		}
 		before := o.SendingQuota.Mode

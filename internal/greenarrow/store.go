@@ -20,7 +20,13 @@ func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name
 
 // scanOrg reads the orgColumns of one organization, its documents decoded,
 // and then the columns of more.
-func scanOrg(s scanner, more ...any) (*org, error) {
+func scanOrg(s scanner, more ...any) (*org, error) { return scanOrgKeeping(s, keepDocs{}, more...) }
+
+// keepDocs are the documents a read may leave as they are stored (org.kept),
+// for an update that does not change nor look at them.
+type keepDocs struct{ permissions, autoSubscriberManagement bool }
+
+func scanOrgKeeping(s scanner, keep keepDocs, more ...any) (*org, error) {
 	var o org
 	var tz, perms, asm, sq, subq string
 	if err := s.Scan(append([]any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter,
@@ -31,10 +37,19 @@ func scanOrg(s scanner, more ...any) (*org, error) {
 	if o.Zone, ok = lookupZone(tz); !ok {
 		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
 	}
+	if keep.permissions {
+		o.kept.Permissions, perms = perms, ""
+	}
+	if keep.autoSubscriberManagement {
+		o.kept.AutoSubscriberManagement, asm = asm, ""
+	}
 	for _, f := range []struct {
 		raw string
 		dst any
 	}{{perms, &o.Permissions}, {asm, &o.AutoSubscriberManagement}, {sq, &o.SendingQuota}, {subq, &o.SubscriberQuota}} {
+		if f.raw == "" {
+			continue // kept
+		}
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return nil, fmt.Errorf("organization %d: stored JSON: %w", o.ID, err)
 		}
@@ -67,13 +82,14 @@ const loadRenamedSQL = `SELECT ` + orgColumns + `,
 // (nil: it keeps its own), with whether another organization has that name
 // already: one query, not two. An organization's own name key is never
 // another's (it is UNIQUE).
-func loadOrgRenamed(ctx context.Context, q querier, id int64, name *string) (*org, checkedName, error) {
+// The documents in keep are left as stored.
+func loadOrgRenamed(ctx context.Context, q querier, id int64, name *string, keep keepDocs) (*org, checkedName, error) {
 	var key any // NULL: no name matches
 	if name != nil {
 		key = nameKey(*name)
 	}
 	var taken bool
-	o, err := scanOrg(q.QueryRowContext(ctx, loadRenamedSQL, id, key), &taken)
+	o, err := scanOrgKeeping(q.QueryRowContext(ctx, loadRenamedSQL, id, key), keep, &taken)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, checkedName{}, orgNotFound(id)
 	}
@@ -91,17 +107,25 @@ func orgNotFound(id any) *Error { return notFound("organization %v not found", i
 // documents are the JSON columns of an organization, as json.Marshal writes
 // them: as they are stored and as an answer shows them.
 type documents struct {
-	Permissions, AutoSubscriberManagement, SendingQuota, SubscriberQuota []byte
+	Permissions, AutoSubscriberManagement, SendingQuota, SubscriberQuota string
 }
 
+// documents are o's documents: those kept as they were read, the others encoded.
 func (o *org) documents() documents {
-	// Marshalling our own types cannot fail.
-	var d documents
-	d.Permissions, _ = json.Marshal(o.Permissions)
-	d.AutoSubscriberManagement, _ = json.Marshal(o.AutoSubscriberManagement)
-	d.SendingQuota, _ = json.Marshal(o.SendingQuota)
-	d.SubscriberQuota, _ = json.Marshal(o.SubscriberQuota)
+	d := o.kept
+	if d.Permissions == "" {
+		d.Permissions = marshal(o.Permissions)
+	}
+	if d.AutoSubscriberManagement == "" {
+		d.AutoSubscriberManagement = marshal(o.AutoSubscriberManagement)
+	}
+	d.SendingQuota, d.SubscriberQuota = marshal(o.SendingQuota), marshal(o.SubscriberQuota)
 	return d
+}
+
+func marshal(v any) string {
+	b, _ := json.Marshal(v) // our own types cannot fail
+	return string(b)
 }
 
 // insertOrganization stores a new organization with its documents d; o.ID 0
@@ -117,8 +141,8 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) er
 		sending_quota, subscriber_quota, credits_available)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, string(d.Permissions), string(d.AutoSubscriberManagement), string(d.SendingQuota),
-		string(d.SubscriberQuota), o.CreditsAvailable)
+		o.TextFooter, o.CustomHeaders, d.Permissions, d.AutoSubscriberManagement, d.SendingQuota, d.SubscriberQuota,
+		o.CreditsAvailable)
 	if err != nil {
 		return err
 	}
@@ -134,8 +158,7 @@ func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) erro
 		time_zone = ?, html_header = ?, html_footer = ?, text_header = ?, text_footer = ?, custom_headers = ?,
 		permissions = ?, auto_subscriber_management = ?, sending_quota = ?, subscriber_quota = ? WHERE id = ?`,
 		o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, string(d.Permissions), string(d.AutoSubscriberManagement), string(d.SendingQuota),
-		string(d.SubscriberQuota), o.ID)
+		o.TextFooter, o.CustomHeaders, d.Permissions, d.AutoSubscriberManagement, d.SendingQuota, d.SubscriberQuota, o.ID)
 	return err
 }
 

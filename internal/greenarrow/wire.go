@@ -70,19 +70,13 @@ var targetAnswerColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active,
 	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''),
 	ifnull(CASE k.role WHEN 'system_admin' THEN ` + tailSQL("t.", true) + ` ELSE ` + tailSQL("t.", false) + ` END, '')`
 
-// tail is the Tail of the answer with documents d (systemTailSQL, orgTailSQL).
+// tail is the Tail of the answer with documents d, as tailSQL reads it.
 func (d documents) tail(system bool) string {
-	var b []byte
-	if system {
-		b = make([]byte, 0, len(d.Permissions)+len(d.AutoSubscriberManagement)+len(d.SendingQuota)+len(d.SubscriberQuota)+96)
-		b = append(append(b, `,"permissions":`...), d.Permissions...)
+	if !system {
+		return `,"auto_subscriber_management":` + d.AutoSubscriberManagement + `}`
 	}
-	b = append(append(b, `,"auto_subscriber_management":`...), d.AutoSubscriberManagement...)
-	if system {
-		b = append(append(b, `,"sending_quota":`...), d.SendingQuota...)
-		b = append(append(b, `,"subscriber_quota":`...), d.SubscriberQuota...)
-	}
-	return string(append(b, '}'))
+	return `,"permissions":` + d.Permissions + `,"auto_subscriber_management":` + d.AutoSubscriberManagement +
+		`,"sending_quota":` + d.SendingQuota + `,"subscriber_quota":` + d.SubscriberQuota + `}`
 }
 
 // answer is o, with its documents d, as the caller sees it.

@@ -161,6 +161,18 @@ func TestStoredAnswersMatchEncodingJSON(t *testing.T) {
 	}
 	res := env.Do(t, "GET", "/greenarrow/ga/api/v2/organizations?per_page=2000", "", sysAdmin)
 	require.Equal(t, encoded(pagedEnvelope{Success: true, Data: views, PerPage: 2000, NumRecords: len(orgs), NumPages: 1}), res.Body)
+
+	// An update that leaves the documents alone writes them back as stored
+	// and answers with them.
+	for _, o := range orgs {
+		path := "/greenarrow/ga/api/v2/organizations/" + strconv.FormatInt(o.ID, 10)
+		res := env.Do(t, "PUT", path, `{"organization": {"text_footer": "<changed>", "custom_headers": "X-Tag: <b>"}}`, sysAdmin)
+		o.TextFooter, o.CustomHeaders = "<changed>", "X-Tag: <b>"
+		require.Equal(t, encoded(envelope{Success: true, Data: o.view(true)}), res.Body)
+		stored, err := loadOrg(ctx, env.Deps.DB.Reader(), o.ID)
+		require.NoError(t, err)
+		require.Equal(t, o.view(true), stored.view(true))
+	}
 }
 
 // answerTestOrgs are organizations with every escaping rule in every string
