@@ -79,8 +79,9 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	defer rows.Close()
 	// The page's rows, known from the total, are about as long as its first.
 	want := min(max(int64(total)-pg.offset(), 0), int64(pg.PerPage))
-	b := make([]byte, 0, 512)
-	b = append(b, `{"success":true,"data":[`...)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b := append(*buf, `{"success":true,"data":[`...)
 	sc := newAnswerScan(system)
 	for n := int64(0); rows.Next(); n++ {
 		if n > 0 {
@@ -105,7 +106,8 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	writeBody(w, appendPageEnd(b, pg, total))
+	*buf = appendPageEnd(b, pg, total)
+	writeBody(w, *buf)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -186,10 +187,28 @@ func appendPageEnd(b []byte, pg page, total int) []byte {
 
 // writeOrg writes the envelope of one organization.
 func writeOrg(w http.ResponseWriter, o *orgAnswer, system bool) {
-	b := make([]byte, 0, 1024)
-	b = append(b, dataOpen...)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b := append(*buf, dataOpen...)
 	b = appendOrg(b, o, system)
-	writeBody(w, append(b, dataClose...))
+	*buf = append(b, dataClose...)
+	writeBody(w, *buf)
+}
+
+// answerBuffers hold the bodies of the organization answers, reused: a page
+// of 100 organizations is 76 KB, and a ResponseWriter does not keep what
+// it is given to write.
+var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+func getBuffer() *[]byte { return answerBuffers.Get().(*[]byte) }
+
+// putBuffer returns a buffer for reuse, unless it is larger than a page of
+// 100 organizations usually needs many times over.
+func putBuffer(b *[]byte) {
+	if cap(*b) <= 1<<20 {
+		*b = (*b)[:0]
+		answerBuffers.Put(b)
+	}
 }
 
 // writeBody writes a 200 JSON body as httpx.WriteJSONHTMLEscaped does.
