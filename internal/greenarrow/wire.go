@@ -12,11 +12,12 @@ import (
 // dominated them (each stored JSON document decoded, then the whole object
 // encoded again). They are written here by hand instead, byte for byte what
 // httpx.WriteJSONHTMLEscaped writes for the envelope holding an Organization
-// (TestOrgAnswersMatchEncodingJSON compares the two). The JSON documents are
-// stored as json.Marshal writes them, which is how the answer shows them, so
-// they are copied as they are: a decode and encode would give the same
-// bytes, since all they hold was decoded from JSON (a request, the fixture
-// file) and is therefore valid UTF-8.
+// (TestOrgAnswersMatchEncodingJSON and TestStoredAnswersMatchEncodingJSON
+// compare the two). The JSON documents are stored as json.Marshal writes
+// them, which is how the answer shows them, so they are copied as they are:
+// a decode and encode would give the same bytes, since all they hold was
+// decoded from JSON (a request, the fixture file) and is therefore valid
+// UTF-8.
 
 // orgAnswer is an organization as the answer shows it.
 type orgAnswer struct {
