@@ -56,34 +56,62 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func (a *API) resolveCaller(r *http.Request) (caller, error) {
+// basicKey reads the HTTP Basic credentials: the API key id and its secret.
+func basicKey(r *http.Request) (int64, string, error) {
 	user, secret, ok := r.BasicAuth()
 	if !ok {
-		return caller{}, notAuthorized("send HTTP Basic credentials: the API key id and its secret")
+		return 0, "", notAuthorized("send HTTP Basic credentials: the API key id and its secret")
 	}
 	id, err := strconv.ParseInt(user, 10, 64)
 	if err != nil {
-		return caller{}, notAuthorized("invalid API key")
+		return 0, "", notAuthorized("invalid API key")
 	}
-	var c caller
-	var stored string
-	var keyActive, orgActive bool
-	err = a.reads().QueryRowContext(r.Context(), `SELECT k.id, k.role, k.organization_id, k.secret, k.active, o.active
-		FROM ga_api_keys k JOIN ga_organizations o ON o.id = k.organization_id WHERE k.id = ?`, id).
-		Scan(&c.KeyID, &c.Role, &c.OrganizationID, &stored, &keyActive, &orgActive)
+	return id, secret, nil
+}
+
+// keyColumns (FROM keyTables) are what authentication reads of an API key.
+const (
+	keyColumns = `k.id, k.role, k.organization_id, k.secret, k.active, o.active`
+	keyTables  = `ga_api_keys k JOIN ga_organizations o ON o.id = k.organization_id`
+)
+
+// keyScan receives the keyColumns.
+type keyScan struct {
+	c                    caller
+	stored               string
+	keyActive, orgActive bool
+}
+
+func (k *keyScan) dest() []any {
+	return []any{&k.c.KeyID, &k.c.Role, &k.c.OrganizationID, &k.stored, &k.keyActive, &k.orgActive}
+}
+
+// caller checks the key read with err against the secret sent.
+func (k *keyScan) caller(secret string, err error) (caller, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return caller{}, notAuthorized("invalid API key")
 	}
 	if err != nil {
 		return caller{}, err
 	}
-	if subtle.ConstantTimeCompare([]byte(stored), []byte(secret)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(k.stored), []byte(secret)) != 1 {
 		return caller{}, notAuthorized("invalid API key")
 	}
 	// An inactive organization's users may not log in; the System
 	// Organization's administrators keep access so they can reactivate it.
-	if !keyActive || (!orgActive && c.Role != roleSystemAdmin) {
+	if !k.keyActive || (!k.orgActive && k.c.Role != roleSystemAdmin) {
 		return caller{}, notAuthorized("this API key is not active")
 	}
-	return c, nil
+	return k.c, nil
+}
+
+func (a *API) resolveCaller(r *http.Request) (caller, error) {
+	id, secret, err := basicKey(r)
+	if err != nil {
+		return caller{}, err
+	}
+	var k keyScan
+	err = a.reads().QueryRowContext(r.Context(), `SELECT `+keyColumns+` FROM `+keyTables+` WHERE k.id = ?`, id).
+		Scan(k.dest()...)
+	return k.caller(secret, err)
 }

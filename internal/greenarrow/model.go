@@ -28,12 +28,6 @@ type Organization struct {
 	SubscriberQuota          *Quota                   `json:"subscriber_quota,omitempty"`
 }
 
-// MinimalOrganization is a list element with minimal=true.
-type MinimalOrganization struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
 // Permissions are what an organization's users may choose when sending.
 type Permissions struct {
 	ForcedUnsubTagMode     string                 `json:"forced_unsub_tag_mode" fixture:"required,enum=default|none|link|link_or_token"`
@@ -178,6 +172,9 @@ type org struct {
 	SendingQuota             Quota
 	SubscriberQuota          Quota
 	CreditsAvailable         int64
+	// kept are documents read as stored and not decoded (their members
+	// above are then zero), which documents() writes back as they are.
+	kept documents
 }
 
 // view is the organization as the caller may see it.

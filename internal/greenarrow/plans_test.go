@@ -28,7 +28,7 @@ func TestOrganizationListPlans(t *testing.T) {
 	for who, c := range callers {
 		for _, filter := range [][2]string{{"", ""}, {"Third Org", ""}, {"", "third"}} {
 			for _, order := range []string{"id", "name_key, id"} {
-				for _, columns := range []string{orgColumns, "id, name"} {
+				for _, columns := range []string{answerColumns(c.system()), "id, name"} {
 					pageSQL, totalSQL := orgListSQL(c, filter[0], filter[1], order, columns, page{PerPage: 100})
 					name := who + " name=" + filter[0] + " name_contains=" + filter[1] + " order " + order
 					for _, st := range []statement{pageSQL, totalSQL} {
@@ -47,6 +47,27 @@ func TestOrganizationListPlans(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOrganizationPointPlans: a get finds the API key and the organization
+// each by its primary key, whether or not the organization exists; an
+// update's read finds the organization by its primary key and the name it
+// is given by the name index.
+func TestOrganizationPointPlans(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	for _, id := range []int64{2, 99} {
+		steps := explain(t, env, statement{getOrgSQL, []any{id, 1}})
+		require.Len(t, steps, 3, steps)
+		for _, s := range steps {
+			require.Regexp(t, `^SEARCH (k|o|t) USING INTEGER PRIMARY KEY \(rowid=\?\)( LEFT-JOIN)?$`, s)
+		}
+		steps = explain(t, env, statement{loadRenamedSQL, []any{id, "third org"}})
+		require.Len(t, steps, 3, steps)
+		require.Regexp(t, `^SEARCH ga_organizations USING INTEGER PRIMARY KEY \(rowid=\?\)$`, steps[0])
+		require.Regexp(t, `^SCALAR SUBQUERY`, steps[1])
+		require.Regexp(t, `^SEARCH ga_organizations USING COVERING INDEX \S+ \(name_key=\?\)$`, steps[2])
 	}
 }
 

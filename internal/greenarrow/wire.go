@@ -1,0 +1,276 @@
+package greenarrow
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+)
+
+// The organization answers are the hot paths of the API, and encoding/json
+// dominated them (each stored JSON document decoded, then the whole object
+// encoded again). They are written here by hand instead, byte for byte what
+// httpx.WriteJSONHTMLEscaped writes for the envelope holding an Organization
+// (TestOrgAnswersMatchEncodingJSON and TestStoredAnswersMatchEncodingJSON
+// compare the two). The JSON documents are stored as json.Marshal writes
+// them, which is how the answer shows them, so they are copied as they are:
+// a decode and encode would give the same bytes, since all they hold was
+// decoded from JSON (a request, the fixture file) and is therefore valid
+// UTF-8.
+
+// orgAnswer is an organization as the answer shows it.
+type orgAnswer struct {
+	ID             int64
+	Name           string
+	Active         bool // system administrators only
+	AnniversaryDay int64
+	Zone           zone
+	HTMLHeader     string
+	HTMLFooter     string
+	TextHeader     string
+	TextFooter     string
+	CustomHeaders  string // system administrators only
+	// Tail is the documents the caller may see, keys included, and the
+	// object's closing brace: the JSON after text_footer or custom_headers.
+	Tail string
+}
+
+// The tail of the answer is read in one column: a read pays for every
+// column (the driver takes SQLite's mutex for its type, its length and its
+// text, and copies the text), and the documents need no escaping, so SQL
+// joins them, keys included (documents.tail writes the same).
+func tailSQL(t string, system bool) string {
+	if !system {
+		return `',"auto_subscriber_management":' || ` + t + `auto_subscriber_management || '}'`
+	}
+	return `',"permissions":' || ` + t + `permissions || ',"auto_subscriber_management":' || ` + t +
+		`auto_subscriber_management || ',"sending_quota":' || ` + t + `sending_quota || ',"subscriber_quota":' || ` +
+		t + `subscriber_quota || '}'`
+}
+
+// The columns answerScan reads, by role.
+var (
+	orgAnswerColumns = `id, name, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer, ` +
+		tailSQL("", false)
+	systemAnswerColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header,
+		text_footer, custom_headers, ` + tailSQL("", true)
+)
+
+func answerColumns(system bool) string {
+	if system {
+		return systemAnswerColumns
+	}
+	return orgAnswerColumns
+}
+
+// targetAnswerColumns are the system administrator's answerColumns of an
+// organization t that may be missing (LEFT JOIN: id 0), its tail the one of
+// the role of the API key k.
+var targetAnswerColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 0), ifnull(t.anniversary_day, 0),
+	ifnull(t.time_zone, ''), ifnull(t.html_header, ''), ifnull(t.html_footer, ''), ifnull(t.text_header, ''),
+	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''),
+	ifnull(CASE k.role WHEN 'system_admin' THEN ` + tailSQL("t.", true) + ` ELSE ` + tailSQL("t.", false) + ` END, '')`
+
+// tail is the Tail of the answer with documents d, as tailSQL reads it.
+func (d documents) tail(system bool) string {
+	if !system {
+		return `,"auto_subscriber_management":` + d.AutoSubscriberManagement + `}`
+	}
+	return `,"permissions":` + d.Permissions + `,"auto_subscriber_management":` + d.AutoSubscriberManagement +
+		`,"sending_quota":` + d.SendingQuota + `,"subscriber_quota":` + d.SubscriberQuota + `}`
+}
+
+// answer is o, with its documents d, as the caller sees it.
+func (o *org) answer(d documents, system bool) *orgAnswer {
+	return &orgAnswer{ID: o.ID, Name: o.Name, Active: o.Active, AnniversaryDay: int64(o.AnniversaryDay), Zone: o.Zone,
+		HTMLHeader: o.HTMLHeader, HTMLFooter: o.HTMLFooter, TextHeader: o.TextHeader, TextFooter: o.TextFooter,
+		CustomHeaders: o.CustomHeaders, Tail: d.tail(system)}
+}
+
+// answerScan reads the answerColumns of organizations into one orgAnswer,
+// row after row, with one list of destinations.
+type answerScan struct {
+	a    orgAnswer
+	tz   string
+	dest []any
+}
+
+func newAnswerScan(system bool) *answerScan {
+	s := &answerScan{}
+	a := &s.a
+	if system {
+		s.dest = []any{&a.ID, &a.Name, &a.Active, &a.AnniversaryDay, &s.tz, &a.HTMLHeader, &a.HTMLFooter,
+			&a.TextHeader, &a.TextFooter, &a.CustomHeaders, &a.Tail}
+	} else {
+		s.dest = []any{&a.ID, &a.Name, &a.AnniversaryDay, &s.tz, &a.HTMLHeader, &a.HTMLFooter,
+			&a.TextHeader, &a.TextFooter, &a.Tail}
+	}
+	return s
+}
+
+func (s *answerScan) scan(sc scanner) error {
+	if err := sc.Scan(s.dest...); err != nil {
+		return err
+	}
+	return s.zone()
+}
+
+// zone finds the time zone of the organization scanned.
+func (s *answerScan) zone() error {
+	var ok bool
+	if s.a.Zone, ok = lookupZone(s.tz); !ok {
+		return fmt.Errorf("organization %d: stored time zone %q is unknown", s.a.ID, s.tz)
+	}
+	return nil
+}
+
+// appendOrg appends the organization as the caller may see it (Organization:
+// the system administrator's attributes only for system).
+func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, o.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, o.Name)
+	b = append(b, `,"anniversary_day":`...)
+	b = strconv.AppendInt(b, o.AnniversaryDay, 10)
+	b = append(b, `,"time_zone_name":`...)
+	b = appendJSONString(b, o.Zone.Display)
+	b = append(b, `,"time_zone_utc_offset":`...)
+	b = strconv.AppendInt(b, int64(o.Zone.Offset), 10)
+	if system {
+		b = append(b, `,"active":`...)
+		b = strconv.AppendBool(b, o.Active)
+	}
+	b = append(b, `,"html_header":`...)
+	b = appendJSONString(b, o.HTMLHeader)
+	b = append(b, `,"html_footer":`...)
+	b = appendJSONString(b, o.HTMLFooter)
+	b = append(b, `,"text_header":`...)
+	b = appendJSONString(b, o.TextHeader)
+	b = append(b, `,"text_footer":`...)
+	b = appendJSONString(b, o.TextFooter)
+	if system {
+		b = append(b, `,"custom_headers":`...)
+		b = appendJSONString(b, o.CustomHeaders)
+	}
+	return append(b, o.Tail...)
+}
+
+// appendMinimalOrg appends a list element of minimal=true: id and name.
+func appendMinimalOrg(b []byte, id int64, name string) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, name)
+	return append(b, '}')
+}
+
+// The envelope around one object, and around a page of a list (the
+// pagination keys follow the data, as in pagedEnvelope).
+const (
+	dataOpen  = `{"success":true,"data":`
+	dataClose = `,"error_code":null,"error_message":null}`
+)
+
+// appendPageEnd closes the data array of a page and the envelope.
+func appendPageEnd(b []byte, pg page, total int) []byte {
+	b = append(b, `],"error_code":null,"error_message":null,"page":`...)
+	b = strconv.AppendInt(b, int64(pg.Page), 10)
+	b = append(b, `,"per_page":`...)
+	b = strconv.AppendInt(b, int64(pg.PerPage), 10)
+	b = append(b, `,"num_records":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	b = append(b, `,"num_pages":`...)
+	b = strconv.AppendInt(b, int64((total+pg.PerPage-1)/pg.PerPage), 10)
+	return append(b, '}')
+}
+
+// writeOrg writes the envelope of one organization.
+func writeOrg(w http.ResponseWriter, o *orgAnswer, system bool) {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b := append(*buf, dataOpen...)
+	b = appendOrg(b, o, system)
+	*buf = append(b, dataClose...)
+	writeBody(w, *buf)
+}
+
+// answerBuffers hold the bodies of the organization answers, reused: a page
+// of 100 organizations is 76 KB, and a ResponseWriter does not keep what
+// it is given to write.
+var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+func getBuffer() *[]byte { return answerBuffers.Get().(*[]byte) }
+
+// putBuffer returns a buffer for reuse, unless it is larger than a page of
+// 100 organizations usually needs many times over.
+func putBuffer(b *[]byte) {
+	if cap(*b) <= 1<<20 {
+		*b = (*b)[:0]
+		answerBuffers.Put(b)
+	}
+}
+
+// writeBody writes a 200 JSON body as httpx.WriteJSONHTMLEscaped does.
+func writeBody(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json quotes a string with
+// HTML escaping on: <, > and & as \u003c, \u003e, \u0026; control
+// characters as \b, \f, \n, \r, \t or \u00XX; U+2028 and U+2029 escaped;
+// invalid UTF-8 as \ufffd.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
