@@ -21,6 +21,18 @@ func BenchmarkOrganizationDetails(b *testing.B) {
 	}
 }
 
+// BenchmarkOrganizationList measures the Default key's organization list
+// (the account's three organizations, the first page).
+func BenchmarkOrganizationList(b *testing.B) {
+	e := newLM(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := e.Do(b, "GET", "/loopmessage/api/v1/organizations/list/", "", "Authorization: "+keyAcmeDefault); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+	}
+}
+
 // BenchmarkSenderList measures the Default key's whole-account sender list.
 func BenchmarkSenderList(b *testing.B) {
 	e := newLM(b)

@@ -265,6 +265,9 @@ func (a *API) getOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 // patchOrg handles PATCH /api/v1/organizations/details/{id}/ (Default key).
+// What a PATCH sends is valid or not whatever the organization holds, so the
+// write is one UPDATE ... RETURNING (atomic on its own); only an invalid body
+// reads the organization first, since "not found" comes before its problems.
 func (a *API) patchOrg(w http.ResponseWriter, r *http.Request) error {
 	c, err := requireDefault(r)
 	if err != nil {
@@ -274,29 +277,41 @@ func (a *API) patchOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
+	id := httpx.PathParam(r, "id")
+	var o org
+	if err := req.apply(&o, false); err != nil {
+		if _, lerr := loadOrg(r.Context(), a.DB.Reader(), c, id); lerr != nil {
+			return lerr
+		}
+		return err
+	}
+	keep := func(f field[string]) bool { return !f.Set }
+	cond, args := c.scope("account_id", "id")
 	var out orgDetails
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		o, err := loadOrg(r.Context(), tx, c, httpx.PathParam(r, "id"))
-		if err != nil {
-			return err
-		}
-		if err := req.apply(o, false); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(r.Context(), `UPDATE lm_organizations SET name = ?, website = ?,
-			support_url = ?, country = ?, webhook_url = ?, webhook_header = ? WHERE id = ?`,
-			o.Name, o.Website, o.SupportURL, o.Country, o.WebhookURL, o.WebhookHeader, o.ID); err != nil {
-			return err
-		}
-		out = o.details()
-		return nil
-	})
+	err = a.DB.WriteRow(r.Context(), `UPDATE lm_organizations SET
+		name = CASE WHEN ? THEN name ELSE ? END,
+		website = CASE WHEN ? THEN website ELSE ? END,
+		support_url = CASE WHEN ? THEN support_url ELSE ? END,
+		country = CASE WHEN ? THEN country ELSE ? END,
+		webhook_url = CASE WHEN ? THEN webhook_url ELSE ? END,
+		webhook_header = CASE WHEN ? THEN webhook_header ELSE ? END
+		WHERE id = ? AND `+cond+` RETURNING `+orgDetailsColumns,
+		append([]any{keep(req.Name), o.Name, keep(req.Website), o.Website, keep(req.SupportURL), o.SupportURL,
+			keep(req.Country), o.Country, keep(req.WebhookURL), o.WebhookURL, keep(req.WebhookHeader), o.WebhookHeader,
+			id}, args...)...).Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errOrgNotFound()
+	}
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", out)
 	return nil
 }
+
+// orgDetailsColumns are an orgDetails' columns, api_key only when the
+// organization has a webhook_url ("" is left out of the answer).
+const orgDetailsColumns = `id, name, status, create_date, CASE WHEN webhook_url IS NULL THEN '' ELSE api_key END`
 
 // deleteOrg handles DELETE /api/v1/organizations/details/{id}/ (Default key).
 // Refused while an active sender name is assigned, and for the Default

@@ -292,6 +292,9 @@ func TestPatchOrganizationRefusals(t *testing.T) {
 		{"labs key", keyAcmeLabs, orgAcmeSupport, `{"name": "X"}`, 100, ""},
 		{"other account", keyGlobexDefault, orgAcmeSupport, `{"name": "X"}`, 100, notFoundOrgBody},
 		{"unknown id", keyAcmeDefault, unknownID, `{"name": "X"}`, 100, notFoundOrgBody},
+		// "Not found" comes before the body's problems.
+		{"unknown id, bad field", keyAcmeDefault, unknownID, `{"country": "ZZ"}`, 100, notFoundOrgBody},
+		{"other account, bad field", keyGlobexDefault, orgAcmeSupport, `{"name": ""}`, 100, notFoundOrgBody},
 		{"one bad field among good ones", keyAcmeDefault, orgAcmeSupport, `{"name": "X", "website": "https://x.example.com", "country": "ZZ"}`, 125, ""},
 		{"blank name", keyAcmeDefault, orgAcmeSupport, `{"name": "", "website": "https://x.example.com"}`, 125, ""},
 		{"null name", keyAcmeDefault, orgAcmeSupport, `{"name": null}`, 125, ""},
