@@ -32,9 +32,11 @@ const partnerColumns = `id, brand_name, payment_required, logo_url, onboarding_d
 	partner_redirect_url, country, blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system,
 	publishable_key`
 
-var loadQueries = map[string]string{
-	"id":      `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE id = ?`,
-	"api_key": `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE api_key = ?`,
+// partnerQueries read the partner a credential names when it is the partner
+// the path names (arguments: the credential, the path's id).
+var partnerQueries = map[string]string{
+	"id":      `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE id = ? AND id = ?`,
+	"api_key": `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE api_key = ? AND id = ?`,
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -44,9 +46,13 @@ type scanner interface{ Scan(dest ...any) error }
 func scanPartner(s scanner, extra ...any) (*Partner, error) {
 	var p Partner
 	var settings sql.NullString
-	if err := s.Scan(append([]any{&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
+	dest := []any{&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
 		&p.WebhookURL, &p.PartnerRedirectURL, &p.Country, &p.BlockedNewSubmission, &p.AllowClientToAddPhoneNo,
-		&settings, &p.BillingSystem, &p.PublishableKey}, extra...)...); err != nil {
+		&settings, &p.BillingSystem, &p.PublishableKey}
+	if len(extra) > 0 {
+		dest = append(dest, extra...)
+	}
+	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	if settings.Valid {
@@ -55,14 +61,34 @@ func scanPartner(s scanner, extra ...any) (*Partner, error) {
 	return &p, nil
 }
 
-// loadPartner reads the partner whose column ("id" or "api_key") equals value.
-func (a *API) loadPartner(ctx context.Context, column, value string) (*Partner, error) {
-	return scanPartner(a.DB.QueryRow(ctx, loadQueries[column], value))
+// getPartnerDirect is GET /api/v2/partners/{partner_id} in one statement:
+// the credential and the partner the path names are one lookup. Anything
+// else (no or a bad credential, another partner's id, an error) is left to
+// the general path, which answers it.
+func (a *API) getPartnerDirect(w http.ResponseWriter, r *http.Request) bool {
+	column, value, _, err := a.credential(r)
+	if err != nil {
+		return false
+	}
+	p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries[column], value, httpx.PathParam(r, "partner_id")))
+	if err != nil {
+		return false
+	}
+	writePartner(w, p)
+	return true
 }
 
-// getPartner handles GET /api/v2/partners/{partner_id}.
+// getPartner handles GET /api/v2/partners/{partner_id} on the general path.
 func (a *API) getPartner(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries["id"], c.ID, c.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		// The partner was removed since authentication (a reset).
+		return errForbidden()
+	}
 	if err != nil {
 		return err
 	}
@@ -82,7 +108,7 @@ type update struct {
 
 // patchPartner handles PATCH /api/v2/partners/{partner_id}.
 func (a *API) patchPartner(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return err
 	}
@@ -90,7 +116,8 @@ func (a *API) patchPartner(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
+	p, err := a.apply(r.Context(), c.ID, u)
+	if err != nil {
 		return err
 	}
 	writePartner(w, p)
@@ -103,17 +130,17 @@ type webhookBody struct {
 
 // getWebhookURL handles GET /api/v2/partners/{partner_id}/webhook_url.
 func (a *API) getWebhookURL(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{p.WebhookURL})
+	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{c.WebhookURL})
 	return nil
 }
 
 // setWebhookURL handles POST /api/v2/partners/{partner_id}/webhook_url.
 func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return err
 	}
@@ -125,7 +152,8 @@ func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Message: "Invalid request body.",
 			Details: []Detail{{Field: "webhook_url", Message: "This field is required."}}}
 	}
-	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
+	p, err := a.apply(r.Context(), c.ID, u)
+	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{p.WebhookURL})
@@ -141,7 +169,7 @@ func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) 
 		WHERE id = ? RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The partner was removed between authentication and now (a reset).
-		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")
+		return nil, errForbidden()
 	}
 	return p, err
 }

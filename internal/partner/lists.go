@@ -145,7 +145,7 @@ type pageMeta struct {
 // listPage validates the query, then counts the partner's matching rows of
 // spec and reads one page of them with cols, scanned by scan.
 func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan func(scanner) (T, error)) (pageMeta, []T, error) {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return pageMeta{}, nil, err
 	}
@@ -154,13 +154,8 @@ func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan f
 		return pageMeta{}, nil, err
 	}
 	ctx := r.Context()
-	from, args := spec.table, []any{}
-	if spec.source != nil {
-		from, args = spec.source(a.stamp())
-	}
-	where := strings.Join(append([]string{"partner_id = ?"}, lq.where...), " AND ")
-	args = append(append(args, p.ID), lq.args...)
-	meta := pageMeta{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset}
+	from, where, args := lq.rows(a, spec, c.ID)
+	meta := lq.meta()
 	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&meta.Total); err != nil {
 		return pageMeta{}, nil, err
 	}
@@ -181,6 +176,74 @@ func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan f
 	meta.Count = len(items)
 	return meta, items, rows.Err()
 }
+
+// rows is what a list reads of spec for partnerID: the rows (a table or a
+// subquery), the condition on them, and its arguments (the subquery's first).
+func (lq *listQuery) rows(a *API, spec listSpec, partnerID string) (from, where string, args []any) {
+	from = spec.table
+	if spec.source != nil {
+		from, args = spec.source(a.stamp())
+	}
+	where = "partner_id = ?"
+	if len(lq.where) > 0 {
+		where += " AND " + strings.Join(lq.where, " AND ")
+	}
+	return from, where, append(append(args, partnerID), lq.args...)
+}
+
+// meta is the page's envelope before the page is read.
+func (lq *listQuery) meta() pageMeta {
+	return pageMeta{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset}
+}
+
+// listPageDirect is listPage in one statement, for a credential of the
+// partner the path names: the credential's lookup and the count are scalar
+// subqueries of the page's query (credentials that name another partner, or
+// none, read no rows). ok is false when it has no answer: no or a bad
+// credential, another partner, invalid parameters, an empty page (which
+// cannot tell those apart) or an error; the general path then answers.
+func listPageDirect[T any](a *API, r *http.Request, spec listSpec, cols string, scan func(scanner) (T, error)) (pageMeta, []T, bool) {
+	column, value, _, err := a.credential(r)
+	if err != nil {
+		return pageMeta{}, nil, false
+	}
+	lq, err := parseList(r.URL.Query(), spec)
+	if err != nil {
+		return pageMeta{}, nil, false
+	}
+	id := httpx.PathParam(r, "partner_id")
+	from, where, args := lq.rows(a, spec, id)
+	query := `SELECT ` + cols + `, (SELECT count(*) FROM ` + from + ` WHERE ` + where + `) FROM ` + from +
+		` WHERE ` + where + ` AND partner_id = (SELECT id FROM dlg_partners WHERE ` + column + ` = ?)` +
+		` ORDER BY ` + lq.order + ` LIMIT ? OFFSET ?`
+	rows, err := a.DB.Query(r.Context(), query, append(append(append(args, args...), value), lq.limit, lq.offset)...)
+	if err != nil {
+		return pageMeta{}, nil, false
+	}
+	defer rows.Close()
+	meta := lq.meta()
+	var items []T
+	for rows.Next() {
+		item, err := scan(rowWithTotal{rows, &meta.Total})
+		if err != nil {
+			return pageMeta{}, nil, false
+		}
+		items = append(items, item)
+	}
+	if rows.Err() != nil || len(items) == 0 {
+		return pageMeta{}, nil, false
+	}
+	meta.Count = len(items)
+	return meta, items, true
+}
+
+// rowWithTotal scans a row of listPageDirect: the item's columns, then the total.
+type rowWithTotal struct {
+	s     scanner
+	total *int
+}
+
+func (r rowWithTotal) Scan(dest ...any) error { return r.s.Scan(append(dest, r.total)...) }
 
 // Client is a partner's client (a Client Hub account).
 type Client struct {
@@ -214,6 +277,15 @@ func scanClient(s scanner) (c Client, err error) {
 	err = s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
 		&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload)
 	return c, err
+}
+
+// listClientsDirect is listClients in one statement (see listPageDirect).
+func (a *API) listClientsDirect(w http.ResponseWriter, r *http.Request) bool {
+	meta, clients, ok := listPageDirect(a, r, clientList, clientColumns, scanClient)
+	if ok {
+		httpx.WriteJSON(w, http.StatusOK, "", clientsPage{meta, clients})
+	}
+	return ok
 }
 
 // listClients handles GET /api/v2/partners/{partner_id}/clients.
@@ -285,6 +357,15 @@ func scanChannel(s scanner) (c Channel, err error) {
 	err = s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
 		&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt)
 	return c, err
+}
+
+// listChannelsDirect is listChannels in one statement (see listPageDirect).
+func (a *API) listChannelsDirect(w http.ResponseWriter, r *http.Request) bool {
+	meta, channels, ok := listPageDirect(a, r, channelList, channelColumns, scanChannel)
+	if ok {
+		httpx.WriteJSON(w, http.StatusOK, "", channelsPage{meta, channels})
+	}
+	return ok
 }
 
 // listChannels handles GET /api/v2/partners/{partner_id}/channels.

@@ -89,6 +89,11 @@ func TestAuthErrors(t *testing.T) {
 		{"other partner's id", "/partners/otherPA", []string{exampleK}, 403, "You do not have permission to access this partner."},
 		{"unknown partner id", "/partners/nobody", []string{exampleK}, 403, "You do not have permission to access this partner."},
 		{"other partner's webhook", "/partners/examplePA/webhook_url", []string{otherK}, 403, "You do not have permission to access this partner."},
+		// Credentials are checked before the partner, the partner before the query.
+		{"unknown key, bad query", "/partners/examplePA/clients?limit=0", []string{"X-API-Key: nope"}, 401, "Invalid API key."},
+		{"garbage token, channels", "/partners/examplePA/channels", []string{"Authorization: Bearer abc.def.ghi"}, 401, "Invalid access token."},
+		{"other partner's clients, bad query", "/partners/otherPA/clients?limit=0", []string{exampleK}, 403, "You do not have permission to access this partner."},
+		{"other partner's channels", "/partners/otherPA/channels", []string{exampleK}, 403, "You do not have permission to access this partner."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
