@@ -65,17 +65,17 @@ func scanPartner(s scanner, extra ...any) (*Partner, error) {
 // the credential and the partner the path names are one lookup. Anything
 // else (no or a bad credential, another partner's id, an error) is left to
 // the general path, which answers it.
-func (a *API) getPartnerDirect(w http.ResponseWriter, r *http.Request) bool {
+func (a *API) getPartnerDirect(w http.ResponseWriter, r *http.Request) *http.Request {
 	column, value, _, err := a.credential(r)
 	if err != nil {
-		return false
+		return r
 	}
 	p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries[column], value, httpx.PathParam(r, "partner_id")))
 	if err != nil {
-		return false
+		return r
 	}
 	writePartner(w, p)
-	return true
+	return nil
 }
 
 // getPartner handles GET /api/v2/partners/{partner_id} on the general path.
@@ -160,13 +160,25 @@ func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apply writes u in one statement, so an update is atomic, and returns the partner as it now is.
+// applySQL writes an update in one statement, so an update is atomic, and
+// returns the partner as it now is (arguments: the update's three values,
+// then the id).
+const applySQL = `UPDATE dlg_partners SET
+	webhook_url = COALESCE(?, webhook_url),
+	partner_redirect_url = COALESCE(?, partner_redirect_url),
+	allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
+	WHERE id = ?`
+
+// applyQueries are applySQL for a credential that must name the partner too
+// (one more argument: the credential).
+var applyQueries = map[string]string{
+	"id":      applySQL + ` AND id = ? RETURNING ` + partnerColumns,
+	"api_key": applySQL + ` AND api_key = ? RETURNING ` + partnerColumns,
+}
+
+// apply writes u and returns the partner as it now is.
 func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) {
-	p, err := scanPartner(a.DB.WriteRow(ctx, `UPDATE dlg_partners SET
-		webhook_url = COALESCE(?, webhook_url),
-		partner_redirect_url = COALESCE(?, partner_redirect_url),
-		allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
-		WHERE id = ? RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
+	p, err := scanPartner(a.DB.WriteRow(ctx, applySQL+` RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The partner was removed between authentication and now (a reset).
 		return nil, errForbidden()
@@ -174,12 +186,51 @@ func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) 
 	return p, err
 }
 
+// patchPartnerDirect is PATCH /api/v2/partners/{partner_id} in one
+// statement: the body is read and checked first (see readAhead), then the
+// update applies only if the credential names the partner of the path. The
+// general path answers what it leaves (with the body replayed), so the
+// order of 401, 403 and 400 stays.
+func (a *API) patchPartnerDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	column, value, _, err := a.credential(r)
+	if err != nil {
+		return r
+	}
+	body, read, err := readAhead(r)
+	if !read {
+		return r
+	}
+	if err != nil {
+		return replay(r, body, err)
+	}
+	u, err := parseUpdateBody(body, "webhook_url", "partner_redirect_url", "allow_client_to_add_phone_no")
+	if err != nil {
+		return replay(r, body, nil)
+	}
+	p, err := scanPartner(a.DB.WriteRow(r.Context(), applyQueries[column], u.webhookURL, u.redirectURL, u.allowPhone,
+		httpx.PathParam(r, "partner_id"), value))
+	if err != nil {
+		return replay(r, body, nil)
+	}
+	writePartner(w, p)
+	return nil
+}
+
 // parseUpdate reads the body's writable fields among fields. Other fields
 // (read-only, deprecated, unknown) are ignored; every bad field is reported.
 func parseUpdate(r *http.Request, fields ...string) (update, error) {
+	raw, err := httpx.ReadBody(r)
+	if err != nil {
+		return update{}, err
+	}
+	return parseUpdateBody(raw, fields...)
+}
+
+// parseUpdateBody is parseUpdate of a body already read.
+func parseUpdateBody(raw []byte, fields ...string) (update, error) {
 	var u update
 	var body map[string]json.RawMessage
-	if err := httpx.DecodeJSON(r, &body, false); err != nil {
+	if err := httpx.Unmarshal(raw, &body, false); err != nil {
 		return u, err
 	}
 	var details []Detail

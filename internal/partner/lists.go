@@ -280,12 +280,13 @@ func scanClient(s scanner) (c Client, err error) {
 }
 
 // listClientsDirect is listClients in one statement (see listPageDirect).
-func (a *API) listClientsDirect(w http.ResponseWriter, r *http.Request) bool {
+func (a *API) listClientsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
 	meta, clients, ok := listPageDirect(a, r, clientList, clientColumns, scanClient)
-	if ok {
-		httpx.WriteJSON(w, http.StatusOK, "", clientsPage{meta, clients})
+	if !ok {
+		return r
 	}
-	return ok
+	httpx.WriteJSON(w, http.StatusOK, "", clientsPage{meta, clients})
+	return nil
 }
 
 // listClients handles GET /api/v2/partners/{partner_id}/clients.
@@ -360,12 +361,13 @@ func scanChannel(s scanner) (c Channel, err error) {
 }
 
 // listChannelsDirect is listChannels in one statement (see listPageDirect).
-func (a *API) listChannelsDirect(w http.ResponseWriter, r *http.Request) bool {
+func (a *API) listChannelsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
 	meta, channels, ok := listPageDirect(a, r, channelList, channelColumns, scanChannel)
-	if ok {
-		httpx.WriteJSON(w, http.StatusOK, "", channelsPage{meta, channels})
+	if !ok {
+		return r
 	}
-	return ok
+	httpx.WriteJSON(w, http.StatusOK, "", channelsPage{meta, channels})
+	return nil
 }
 
 // listChannels handles GET /api/v2/partners/{partner_id}/channels.

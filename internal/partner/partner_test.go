@@ -195,6 +195,40 @@ func TestMalformedBodies(t *testing.T) {
 	assert.JSONEq(t, docExample, res.Body)
 }
 
+// TestPatchErrorOrder: the credential is checked before the partner, the
+// partner before the body, whatever the body holds.
+func TestPatchErrorOrder(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	forbidden := errorBody(403, "You do not have permission to access this partner.")
+	for _, tc := range []struct {
+		name, path, body, header string
+		status                   int
+		want                     string
+	}{
+		{"unknown key, malformed body", "/partners/examplePA", `{`, "X-API-Key: nope", 401, errorBody(401, "Invalid API key.")},
+		{"no credentials, bad field", "/partners/examplePA", `{"webhook_url":42}`, "", 401,
+			errorBody(401, "Missing authentication: send X-API-Key or Authorization: Bearer <token>.")},
+		{"other partner, bad field", "/partners/otherPA", `{"webhook_url":42}`, exampleK, 403, forbidden},
+		{"other partner, good body", "/partners/otherPA", `{"webhook_url":"https://a.com"}`, exampleK, 403, forbidden},
+		{"unknown partner, empty body", "/partners/nobody", ``, exampleK, 403, forbidden},
+		{"own partner, malformed body", "/partners/examplePA", `{`, exampleK, 400,
+			`{"meta":{"success":false,"http_code":400,"developer_message":"Invalid request body: request body is not valid JSON","details":[]}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var headers []string
+			if tc.header != "" {
+				headers = append(headers, tc.header)
+			}
+			res := env.Do(t, "PATCH", base+tc.path, tc.body, headers...)
+			assert.Equal(t, tc.status, res.Status)
+			assert.JSONEq(t, tc.want, res.Body)
+		})
+	}
+	res := env.Do(t, "GET", base+"/partners/otherPA", "", otherK)
+	assert.NotContains(t, res.Body, "https://a.com", "a refused update changed nothing")
+}
+
 func TestUnknownRouteAndMethod(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)

@@ -16,20 +16,21 @@ func (a *API) routes() http.Handler {
 	// The hottest reads resolve the credential inside their own statement;
 	// what they leave unanswered takes the general path (authenticate, then
 	// the handler), which answers as always.
-	direct := func(serve func(http.ResponseWriter, *http.Request) bool, general httpx.HandlerFunc) http.HandlerFunc {
-		general1 := a.authenticate(h(general))
+	// serve answers, or returns the request for the general path.
+	direct := func(serve func(http.ResponseWriter, *http.Request) *http.Request, handler httpx.HandlerFunc) http.HandlerFunc {
+		general := a.authenticate(h(handler))
 		return func(w http.ResponseWriter, r *http.Request) {
-			if !serve(w, r) {
-				general1.ServeHTTP(w, r)
+			if next := serve(w, r); next != nil {
+				general.ServeHTTP(w, next)
 			}
 		}
 	}
 	r.Get("/api/v2/partners/{partner_id}", direct(a.getPartnerDirect, a.getPartner))
 	r.Get("/api/v2/partners/{partner_id}/clients", direct(a.listClientsDirect, a.listClients))
 	r.Get("/api/v2/partners/{partner_id}/channels", direct(a.listChannelsDirect, a.listChannels))
+	r.Patch("/api/v2/partners/{partner_id}", direct(a.patchPartnerDirect, a.patchPartner))
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate)
-		r.Patch("/api/v2/partners/{partner_id}", h(a.patchPartner))
 		r.Get("/api/v2/partners/{partner_id}/webhook_url", h(a.getWebhookURL))
 		r.Post("/api/v2/partners/{partner_id}/webhook_url", h(a.setWebhookURL))
 	})
