@@ -285,20 +285,10 @@ func (a *API) patchOrg(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	keep := func(f field[string]) bool { return !f.Set }
 	cond, args := c.scope("account_id", "id")
 	var out orgDetails
-	err = a.DB.WriteRow(r.Context(), `UPDATE lm_organizations SET
-		name = CASE WHEN ? THEN name ELSE ? END,
-		website = CASE WHEN ? THEN website ELSE ? END,
-		support_url = CASE WHEN ? THEN support_url ELSE ? END,
-		country = CASE WHEN ? THEN country ELSE ? END,
-		webhook_url = CASE WHEN ? THEN webhook_url ELSE ? END,
-		webhook_header = CASE WHEN ? THEN webhook_header ELSE ? END
-		WHERE id = ? AND `+cond+` RETURNING `+orgDetailsColumns,
-		append([]any{keep(req.Name), o.Name, keep(req.Website), o.Website, keep(req.SupportURL), o.SupportURL,
-			keep(req.Country), o.Country, keep(req.WebhookURL), o.WebhookURL, keep(req.WebhookHeader), o.WebhookHeader,
-			id}, args...)...).Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey)
+	err = a.DB.WriteRow(r.Context(), patchOrgSQL+cond+` RETURNING `+orgDetailsColumns,
+		append(patchArgs(&req, &o, id), args...)...).Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errOrgNotFound()
 	}

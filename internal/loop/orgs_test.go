@@ -295,6 +295,10 @@ func TestPatchOrganizationRefusals(t *testing.T) {
 		// "Not found" comes before the body's problems.
 		{"unknown id, bad field", keyAcmeDefault, unknownID, `{"country": "ZZ"}`, 100, notFoundOrgBody},
 		{"other account, bad field", keyGlobexDefault, orgAcmeSupport, `{"name": ""}`, 100, notFoundOrgBody},
+		// The key is checked (known, then Default) before the body.
+		{"unknown key, malformed", "lm-nope", orgAcmeSupport, `{"name": "X"`, 130, ""},
+		{"non-Default key, malformed", keyAcmeSupport, orgAcmeSupport, `{"name": "X"`, 100,
+			`{"success": false, "code": 100, "message": "` + notDefaultKeyMessage + `"}`},
 		{"one bad field among good ones", keyAcmeDefault, orgAcmeSupport, `{"name": "X", "website": "https://x.example.com", "country": "ZZ"}`, 125, ""},
 		{"blank name", keyAcmeDefault, orgAcmeSupport, `{"name": "", "website": "https://x.example.com"}`, 125, ""},
 		{"null name", keyAcmeDefault, orgAcmeSupport, `{"name": null}`, 125, ""},

@@ -16,10 +16,10 @@ func (a *API) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Get("/api/v1/organizations/list/", direct(a.listOrgsDirect, a.authenticate(h(a.listOrgs))))
 	r.Get("/api/v1/organizations/details/{id}/", direct(a.getOrgDirect, a.authenticate(h(a.getOrg))))
+	r.Patch("/api/v1/organizations/details/{id}/", direct(a.patchOrgDirect, a.authenticate(h(a.patchOrg))))
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate)
 		r.Post("/api/v1/organizations/new/", h(a.createOrg))
-		r.Patch("/api/v1/organizations/details/{id}/", h(a.patchOrg))
 		r.Delete("/api/v1/organizations/details/{id}/", h(a.deleteOrg))
 
 		r.Get("/api/v1/sender/list/", h(a.listSenders))
