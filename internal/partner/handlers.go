@@ -39,6 +39,12 @@ var partnerQueries = map[string]string{
 	"api_key": `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE api_key = ? AND id = ?`,
 }
 
+// partnerJSONQueries are partnerQueries reading the kept JSON.
+var partnerJSONQueries = map[string]string{
+	"id":      `SELECT ` + partnerJSONSQL + ` FROM dlg_partners WHERE id = ? AND id = ?`,
+	"api_key": `SELECT ` + partnerJSONSQL + ` FROM dlg_partners WHERE api_key = ? AND id = ?`,
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 // scanPartner reads the partnerColumns of a row, then the columns after
@@ -70,11 +76,12 @@ func (a *API) getPartnerDirect(w http.ResponseWriter, r *http.Request) *http.Req
 	if err != nil {
 		return r
 	}
-	p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries[column], value, httpx.PathParam(r, "partner_id")))
-	if err != nil {
+	var body []byte
+	err = a.DB.QueryRow(r.Context(), partnerJSONQueries[column], value, httpx.PathParam(r, "partner_id")).Scan(&body)
+	if err != nil || body == nil {
 		return r
 	}
-	writePartner(w, p)
+	writeJSONBody(w, body)
 	return nil
 }
 
@@ -160,25 +167,33 @@ func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// applySQL writes an update in one statement, so an update is atomic, and
-// returns the partner as it now is (arguments: the update's three values,
-// then the id).
+// applySQL writes an update in one statement, so an update is atomic, with
+// the JSON of the URLs it sets (arguments: the update's three values, the
+// two URLs' JSON, then the id).
 const applySQL = `UPDATE dlg_partners SET
 	webhook_url = COALESCE(?, webhook_url),
 	partner_redirect_url = COALESCE(?, partner_redirect_url),
-	allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
+	allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no),
+	json_webhook_url = COALESCE(?, json_webhook_url),
+	json_partner_redirect_url = COALESCE(?, json_partner_redirect_url)
 	WHERE id = ?`
 
+// applyArgs are applySQL's arguments.
+func (u update) applyArgs(id string) []any {
+	return []any{u.webhookURL, u.redirectURL, u.allowPhone, jsonString(u.webhookURL), jsonString(u.redirectURL), id}
+}
+
 // applyQueries are applySQL for a credential that must name the partner too
-// (one more argument: the credential).
+// (one more argument: the credential), returning the partner's kept JSON
+// ("" when it is not kept).
 var applyQueries = map[string]string{
-	"id":      applySQL + ` AND id = ? RETURNING ` + partnerColumns,
-	"api_key": applySQL + ` AND api_key = ? RETURNING ` + partnerColumns,
+	"id":      applySQL + ` AND id = ? RETURNING COALESCE(` + partnerJSONSQL + `, '')`,
+	"api_key": applySQL + ` AND api_key = ? RETURNING COALESCE(` + partnerJSONSQL + `, '')`,
 }
 
 // apply writes u and returns the partner as it now is.
 func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) {
-	p, err := scanPartner(a.DB.WriteRow(ctx, applySQL+` RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
+	p, err := scanPartner(a.DB.WriteRow(ctx, applySQL+` RETURNING `+partnerColumns, u.applyArgs(id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The partner was removed between authentication and now (a reset).
 		return nil, errForbidden()
@@ -207,12 +222,25 @@ func (a *API) patchPartnerDirect(w http.ResponseWriter, r *http.Request) *http.R
 	if err != nil {
 		return replay(r, body, nil)
 	}
-	p, err := scanPartner(a.DB.WriteRow(r.Context(), applyQueries[column], u.webhookURL, u.redirectURL, u.allowPhone,
-		httpx.PathParam(r, "partner_id"), value))
-	if err != nil {
+	id := httpx.PathParam(r, "partner_id")
+	var answer []byte
+	if a.DB.WriteRow(r.Context(), applyQueries[column], append(u.applyArgs(id), value)...).Scan(&answer) != nil {
 		return replay(r, body, nil)
 	}
-	writePartner(w, p)
+	if len(answer) == 0 {
+		// A partner stored before its JSON was kept: encoded from its columns.
+		p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries["id"], id, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errForbidden() // removed since (a reset)
+		}
+		if err != nil {
+			a.WriteError(w, r, err)
+			return nil
+		}
+		writePartner(w, p)
+		return nil
+	}
+	writeJSONBody(w, answer)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -404,4 +405,42 @@ func BenchmarkClientsList(b *testing.B) {
 			b.Fatalf("status %d: %s", res.Status, res.Body)
 		}
 	}
+}
+
+// TestKeptJSONIsTheEncodersBytes: GET and PATCH answer the partner's kept
+// JSON byte for byte as encoding it from its columns does (the general path,
+// taken for a row whose JSON is not kept), with strings that JSON escapes.
+func TestKeptJSONIsTheEncodersBytes(t *testing.T) {
+	t.Parallel()
+	const doc = `{"partners": [{"id": "p\"1\u2028", "api_key": "k1",
+		"brand_name": "A \"q\" <b>&amp; \\ \u2028\u2029 é 😀 ,\"webhook_url\": \t\u0001\u007f",
+		"payment_required": true, "logo_url": "https://x.com/?a=1&b=<2>",
+		"webhook_url": "https://x.com/h?a=\",\"country\":", "partner_redirect_url": "https://x.com/\u2028",
+		"country": "ÜS", "blocked_new_submission": true, "allow_client_to_add_phone_no": false,
+		"settings": { "a" : [1, 2.50, 1e3, "x\u2028<>&"], "country": {"allow_client_to_add_phone_no": true} },
+		"billing_system": "", "publishable_key": "pk_<&>"}]}`
+	newVendor := func(d server.Deps) []server.Vendor { return []server.Vendor{partner.New(d)} }
+	kept := emutest.Seeded(t, partner.Schema(), "360dialog.json", []byte(doc), nil, newVendor)
+	encoded := emutest.Seeded(t, partner.Schema(), "360dialog.json", []byte(doc), nil, newVendor)
+	_, err := encoded.Deps.DB.Write().Exec(`UPDATE dlg_partners SET json_head = NULL`)
+	require.NoError(t, err)
+	path := base + "/partners/" + url.PathEscape("p\"1\u2028")
+	for _, step := range []struct{ method, body string }{
+		{"GET", ""},
+		{"PATCH", `{"webhook_url": "https://y.com/p\u2028q?x=<1>&y=\"z\"", "allow_client_to_add_phone_no": true}`},
+		{"GET", ""},
+		{"PATCH", `{"partner_redirect_url": "https://z.com/é"}`},
+		{"GET", ""},
+	} {
+		want := encoded.Do(t, step.method, path, step.body, "X-API-Key: k1")
+		got := kept.Do(t, step.method, path, step.body, "X-API-Key: k1")
+		require.Equal(t, http.StatusOK, want.Status, want.Body)
+		assert.Equal(t, want.Body, got.Body, "%s %s", step.method, step.body)
+		assert.Equal(t, want.Header.Get("Content-Type"), got.Header.Get("Content-Type"))
+		assert.Equal(t, want.Header.Get("Content-Length"), got.Header.Get("Content-Length"))
+	}
+	var got, want string
+	require.NoError(t, kept.Deps.DB.Read().QueryRow(`SELECT `+`json_head IS NOT NULL FROM dlg_partners`).Scan(&got))
+	require.NoError(t, encoded.Deps.DB.Read().QueryRow(`SELECT `+`json_head IS NOT NULL FROM dlg_partners`).Scan(&want))
+	assert.Equal(t, []string{"1", "0"}, []string{got, want}, "one store keeps the JSON, the other does not")
 }
