@@ -82,14 +82,22 @@ func parseList(q url.Values, spec listSpec) (*listQuery, error) {
 		}
 	}
 	var order []string
+	byID := false
 	for _, f := range lq.sort {
 		dir := " ASC"
 		if strings.HasPrefix(f, "-") {
 			dir = " DESC"
 		}
-		order = append(order, spec.sorts[strings.TrimPrefix(f, "-")]+dir)
+		col := spec.sorts[strings.TrimPrefix(f, "-")]
+		byID = byID || col == "id"
+		order = append(order, col+dir)
 	}
-	lq.order = strings.Join(append(order, "id ASC"), ", ") // id breaks ties: stable pages
+	if !byID {
+		// id breaks ties: stable pages. (A sort that has id has no ties, and
+		// repeating it would keep SQLite from reading the order from an index.)
+		order = append(order, "id ASC")
+	}
+	lq.order = strings.Join(order, ", ")
 	if s := q.Get("filters"); s != "" {
 		var filters map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(s), &filters); err != nil || filters == nil {
@@ -211,12 +219,8 @@ func listPageDirect[T any](a *API, r *http.Request, spec listSpec, cols string, 
 	if err != nil {
 		return pageMeta{}, nil, false
 	}
-	id := httpx.PathParam(r, "partner_id")
-	from, where, args := lq.rows(a, spec, id)
-	query := `SELECT ` + cols + `, (SELECT count(*) FROM ` + from + ` WHERE ` + where + `) FROM ` + from +
-		` WHERE ` + where + ` AND partner_id = (SELECT id FROM dlg_partners WHERE ` + column + ` = ?)` +
-		` ORDER BY ` + lq.order + ` LIMIT ? OFFSET ?`
-	rows, err := a.DB.Query(r.Context(), query, append(append(append(args, args...), value), lq.limit, lq.offset)...)
+	query, args := lq.directSQL(a, spec, cols, column, value, httpx.PathParam(r, "partner_id"))
+	rows, err := a.DB.Query(r.Context(), query, args...)
 	if err != nil {
 		return pageMeta{}, nil, false
 	}
@@ -235,6 +239,17 @@ func listPageDirect[T any](a *API, r *http.Request, spec listSpec, cols string, 
 	}
 	meta.Count = len(items)
 	return meta, items, true
+}
+
+// directSQL is listPageDirect's statement and its arguments: the page of
+// partnerID's rows with cols and the total, if the credential (column,
+// value) names partnerID.
+func (lq *listQuery) directSQL(a *API, spec listSpec, cols, column, value, partnerID string) (string, []any) {
+	from, where, args := lq.rows(a, spec, partnerID)
+	query := `SELECT ` + cols + `, (SELECT count(*) FROM ` + from + ` WHERE ` + where + `) FROM ` + from +
+		` WHERE ` + where + ` AND partner_id = (SELECT id FROM dlg_partners WHERE ` + column + ` = ?)` +
+		` ORDER BY ` + lq.order + ` LIMIT ? OFFSET ?`
+	return query, append(append(append(args, args...), value), lq.limit, lq.offset)
 }
 
 // rowWithTotal scans a row of listPageDirect: the item's columns, then the total.
