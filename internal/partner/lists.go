@@ -1,7 +1,10 @@
 package partner
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -294,13 +297,49 @@ func scanClient(s scanner) (c Client, err error) {
 	return c, err
 }
 
-// listClientsDirect is listClients in one statement (see listPageDirect).
+// insertClient stores c with its JSON as the list writes it (clients are
+// never updated, so it stays what the columns say).
+func insertClient(ctx context.Context, tx *sql.Tx, c Client) error {
+	doc, err := httpx.MarshalJSON(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at, modified_at,
+		contact_email, contact_name, max_channels, partner_payload, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, c.ModifiedAt, c.ContactInfo.Email, c.ContactInfo.FullName,
+		c.MaxChannels, c.PartnerPayload, string(doc))
+	return err
+}
+
+// keptClientsPage is clientsPage with each client's kept JSON.
+type keptClientsPage struct {
+	pageMeta
+	Clients []json.RawMessage `json:"clients"`
+}
+
+// scanKept reads a row's kept JSON; NULL (not kept) is an error, so that
+// the general path answers.
+func scanKept(s scanner) (json.RawMessage, error) {
+	var doc []byte
+	if err := s.Scan(&doc); err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		return nil, errNotKept
+	}
+	return doc, nil
+}
+
+var errNotKept = errors.New("partner: the row's JSON is not kept")
+
+// listClientsDirect is listClients in one statement (see listPageDirect),
+// with the clients' kept JSON.
 func (a *API) listClientsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
-	meta, clients, ok := listPageDirect(a, r, clientList, clientColumns, scanClient)
+	meta, clients, ok := listPageDirect(a, r, clientList, "json", scanKept)
 	if !ok {
 		return r
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", clientsPage{meta, clients})
+	httpx.WriteJSON(w, http.StatusOK, "", keptClientsPage{meta, clients})
 	return nil
 }
 

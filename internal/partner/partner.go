@@ -163,10 +163,10 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		}
 	}
 	for _, c := range data.Clients {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at,
-			modified_at, contact_email, contact_name, max_channels, partner_payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, cmp.Or(c.ModifiedAt, c.CreatedAt), c.ContactEmail,
-			c.ContactName, c.MaxChannels, c.PartnerPayload); err != nil {
+		if err := insertClient(ctx, tx, Client{ID: c.ID, Name: c.Name, Status: c.Status, PartnerID: c.PartnerID,
+			CreatedAt: c.CreatedAt, ModifiedAt: cmp.Or(c.ModifiedAt, c.CreatedAt),
+			ContactInfo: ContactInfo{Email: c.ContactEmail, FullName: c.ContactName}, MaxChannels: c.MaxChannels,
+			PartnerPayload: c.PartnerPayload}); err != nil {
 			return fmt.Errorf("%s: client %s: %w", fixtureFile, c.ID, err)
 		}
 	}
