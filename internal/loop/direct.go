@@ -2,6 +2,8 @@ package loop
 
 import (
 	"bytes"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -29,8 +31,7 @@ func direct(serve func(w http.ResponseWriter, r *http.Request) *http.Request, ge
 // orgDetailsByKeySQL is GET organizations/details/{id}/ for a key (arguments:
 // the id, the key): the organization when the key reaches it (its whole
 // account for a Default key, its own organization otherwise), as loadOrg's scope.
-const orgDetailsByKeySQL = `SELECT o.id, o.name, o.status, o.create_date,
-	CASE WHEN o.webhook_url IS NULL THEN '' ELSE o.api_key END
+var orgDetailsByKeySQL = `SELECT ` + orgJSONSQL("o.") + `
 	FROM lm_organizations k JOIN lm_organizations o ON o.id = ? AND o.account_id = k.account_id
 		AND (k.is_default OR o.id = k.id)
 	WHERE k.api_key = ?`
@@ -41,12 +42,11 @@ func (a *API) getOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request
 	if key == "" {
 		return r
 	}
-	var d orgDetails
-	if a.DB.QueryRow(r.Context(), orgDetailsByKeySQL, httpx.PathParam(r, "id"), key).
-		Scan(&d.ID, &d.Name, &d.Status, &d.CreateDate, &d.APIKey) != nil {
+	var body []byte
+	if a.DB.QueryRow(r.Context(), orgDetailsByKeySQL, httpx.PathParam(r, "id"), key).Scan(&body) != nil || body == nil {
 		return r
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", d)
+	writeJSONBody(w, body)
 	return nil
 }
 
@@ -54,7 +54,7 @@ func (a *API) getOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request
 // every row (arguments: the key twice, LIMIT, OFFSET).
 func orgPageByKeySQL(p pageQuery) string {
 	const account = `(SELECT account_id FROM lm_organizations WHERE api_key = ? AND is_default)`
-	return `SELECT id, name, status, create_date,
+	return `SELECT ` + orgItemJSONSQL + `,
 		COALESCE((SELECT n FROM lm_counts WHERE what = 'organizations' AND owner = ` + account + `), 0)
 		FROM lm_organizations WHERE account_id = ` + account + p.order("") + ` LIMIT ? OFFSET ?`
 }
@@ -74,11 +74,11 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 		return r
 	}
 	defer rows.Close()
-	var items []orgItem
+	var items []json.RawMessage
 	var count int
 	for rows.Next() {
-		var it orgItem
-		if rows.Scan(&it.ID, &it.Name, &it.Status, &it.CreateDate, &count) != nil {
+		var it []byte
+		if rows.Scan(&it, &count) != nil || it == nil {
 			return r
 		}
 		items = append(items, it)
@@ -96,6 +96,7 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 // condition that follows it.
 const patchOrgSQL = `UPDATE lm_organizations SET
 	name = CASE WHEN ? THEN name ELSE ? END,
+	json_name = CASE WHEN ? THEN json_name ELSE ? END,
 	website = CASE WHEN ? THEN website ELSE ? END,
 	support_url = CASE WHEN ? THEN support_url ELSE ? END,
 	country = CASE WHEN ? THEN country ELSE ? END,
@@ -106,14 +107,18 @@ const patchOrgSQL = `UPDATE lm_organizations SET
 // patchArgs are patchOrgSQL's arguments for a validated req and its values o.
 func patchArgs(req *orgRequest, o *org, id string) []any {
 	keep := func(f field[string]) bool { return !f.Set }
-	return []any{keep(req.Name), o.Name, keep(req.Website), o.Website, keep(req.SupportURL), o.SupportURL,
+	var nameJSON any
+	if !keep(req.Name) {
+		nameJSON = jsonString(o.Name)
+	}
+	return []any{keep(req.Name), o.Name, keep(req.Name), nameJSON, keep(req.Website), o.Website, keep(req.SupportURL), o.SupportURL,
 		keep(req.Country), o.Country, keep(req.WebhookURL), o.WebhookURL, keep(req.WebhookHeader), o.WebhookHeader, id}
 }
 
 // patchOrgByKeySQL is patchOrgSQL for a Default key (one more argument: the
 // key): the organization must be of the key's account.
-const patchOrgByKeySQL = patchOrgSQL + `account_id = (SELECT account_id FROM lm_organizations
-	WHERE api_key = ? AND is_default) RETURNING ` + orgDetailsColumns
+var patchOrgByKeySQL = patchOrgSQL + `account_id = (SELECT account_id FROM lm_organizations
+	WHERE api_key = ? AND is_default) RETURNING COALESCE(` + orgJSONSQL("") + `, '')`
 
 // patchOrgDirect is patchOrg in one statement: the body is read and checked
 // first (see readAhead), then the update applies only if the key is a
@@ -140,12 +145,27 @@ func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	if req.apply(&o, false) != nil {
 		return replay(r, body, nil)
 	}
-	var out orgDetails
-	if a.DB.WriteRow(r.Context(), patchOrgByKeySQL, append(patchArgs(&req, &o, httpx.PathParam(r, "id")), key)...).
-		Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey) != nil {
+	id := httpx.PathParam(r, "id")
+	var answer []byte
+	if a.DB.WriteRow(r.Context(), patchOrgByKeySQL, append(patchArgs(&req, &o, id), key)...).Scan(&answer) != nil {
 		return replay(r, body, nil)
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", out)
+	if len(answer) == 0 {
+		// An organization stored before its JSON was kept: encoded from its columns.
+		var out orgDetails
+		err := a.DB.QueryRow(r.Context(), `SELECT `+orgDetailsColumns+` FROM lm_organizations WHERE id = ?`, id).
+			Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errOrgNotFound() // deleted since
+		}
+		if err != nil {
+			a.WriteError(w, r, err)
+			return nil
+		}
+		httpx.WriteJSON(w, http.StatusOK, "", out)
+		return nil
+	}
+	writeJSONBody(w, answer)
 	return nil
 }
 
