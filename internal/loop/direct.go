@@ -11,12 +11,14 @@ import (
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
-// The hottest reads resolve the caller's key inside their own query (one
-// statement instead of the key's lookup and then the read). Such a direct
-// handler answers only what it is sure of: a request it does not answer (no
-// key, an unknown key, a key that does not reach the row, an empty page, a
-// parameter to check, a failing query) takes the general path, the key's
-// lookup (authenticate) and the route's handler, which answers as always.
+// The hottest routes (organization details, list and PATCH) resolve the
+// caller's key inside their own statement, one statement instead of the
+// key's lookup and then the work. Such a direct handler answers only what it
+// is sure of: a request it does not answer (no key, an unknown key, a key
+// that does not reach the row, an empty page, a parameter or body to
+// refuse, a row whose JSON is not kept, a failing statement) takes the
+// general path, the key's lookup (authenticate) and the route's handler,
+// which answers as always.
 
 // direct serves a route with serve, which answers or returns the request
 // for general.
@@ -50,9 +52,19 @@ func (a *API) getOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request
 	return nil
 }
 
-// orgPageByKeySQL is orgPageSQL for a Default key, with the kept count on
-// every row (arguments: the key twice, LIMIT, OFFSET).
+// orgPageByKeySQL is orgPageSQL for a Default key, with the items' kept
+// JSON and the kept count on every row (arguments: the key twice, LIMIT,
+// OFFSET).
 func orgPageByKeySQL(p pageQuery) string {
+	if p.Desc {
+		return orgPageByKeyDesc
+	}
+	return orgPageByKeyAsc
+}
+
+var orgPageByKeyDesc, orgPageByKeyAsc = orgPageByKey(pageQuery{Desc: true}), orgPageByKey(pageQuery{})
+
+func orgPageByKey(p pageQuery) string {
 	const account = `(SELECT account_id FROM lm_organizations WHERE api_key = ? AND is_default)`
 	return `SELECT ` + orgItemJSONSQL + `,
 		COALESCE((SELECT n FROM lm_counts WHERE what = 'organizations' AND owner = ` + account + `), 0)

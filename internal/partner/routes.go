@@ -13,10 +13,10 @@ func (a *API) routes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.WriteError, fn) }
 	r := chi.NewRouter()
 	r.Post("/api/v2/token", a.token) // OAuth-style errors, not the meta envelope
-	// The hottest reads resolve the credential inside their own statement;
-	// what they leave unanswered takes the general path (authenticate, then
-	// the handler), which answers as always.
-	// serve answers, or returns the request for the general path.
+	// The hottest routes resolve the credential inside their own statement
+	// (serve); what serve leaves unanswered, returning the request, takes
+	// the general path (authenticate, then the handler), which answers as
+	// always.
 	direct := func(serve func(http.ResponseWriter, *http.Request) *http.Request, handler httpx.HandlerFunc) http.HandlerFunc {
 		general := a.authenticate(h(handler))
 		return func(w http.ResponseWriter, r *http.Request) {
