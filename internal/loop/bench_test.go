@@ -21,6 +21,18 @@ func BenchmarkOrganizationDetails(b *testing.B) {
 	}
 }
 
+// BenchmarkOrganizationList measures the Default key's organization list
+// (the account's three organizations, the first page).
+func BenchmarkOrganizationList(b *testing.B) {
+	e := newLM(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := e.Do(b, "GET", "/loopmessage/api/v1/organizations/list/", "", "Authorization: "+keyAcmeDefault); res.Status != http.StatusOK {
+			b.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+	}
+}
+
 // BenchmarkSenderList measures the Default key's whole-account sender list.
 func BenchmarkSenderList(b *testing.B) {
 	e := newLM(b)
@@ -54,8 +66,12 @@ func BenchmarkPatchOrganization(b *testing.B) {
 func BenchmarkListsAtScale(b *testing.B) {
 	const support = "1c8f4a63-7e2b-4d9f-a031-4b6c8d0e2f02"
 	seeds := map[string]string{
-		"organizations": `INSERT INTO lm_organizations (id, account_id, name, website, support_url, country, api_key, create_date)
-			SELECT 'o-' || i, 'acme', 'Org ' || i, 'https://x', 'https://x', 'US', 'k-' || i, '2025-06-01T00:00:00Z' FROM n`,
+		// With their kept JSON parts, as the API's writes store them (plain ASCII: SQL's quotes are JSON's).
+		"organizations": `INSERT INTO lm_organizations (id, account_id, name, website, support_url, country, api_key, create_date,
+				json_head, json_name, json_tail, json_api_key)
+			SELECT 'o-' || i, 'acme', 'Org ' || i, 'https://x', 'https://x', 'US', 'k-' || i, '2025-06-01T00:00:00Z',
+				'{"id":"o-' || i || '"', '"Org ' || i || '"', ',"status":"active","create_date":"2025-06-01T00:00:00Z"',
+				',"api_key":"k-' || i || '"' FROM n`,
 		"senders": `INSERT INTO lm_senders (id, account_id, organization_id, name, status, create_date)
 			SELECT 's-' || i, 'acme', '` + support + `', 's' || i || '@x', 'active', '2025-06-01T00:00:00Z' FROM n`,
 		"pools": `INSERT INTO lm_pools (id, account_id, organization_id, name, create_date)

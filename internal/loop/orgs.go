@@ -243,10 +243,13 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := req.apply(&o, true); err != nil {
 		return err
 	}
+	j := newOrgParts(&o)
 	if _, err := a.DB.Write().ExecContext(r.Context(), `INSERT INTO lm_organizations (id, account_id, is_default,
-		name, website, support_url, country, webhook_url, webhook_header, api_key, status, create_date)
-		VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.AccountID, o.Name, o.Website, o.SupportURL, o.Country,
-		o.WebhookURL, o.WebhookHeader, o.APIKey, o.Status, o.CreateDate); err != nil {
+		name, website, support_url, country, webhook_url, webhook_header, api_key, status, create_date,
+		json_head, json_name, json_tail, json_api_key)
+		VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.AccountID, o.Name, o.Website, o.SupportURL,
+		o.Country, o.WebhookURL, o.WebhookHeader, o.APIKey, o.Status, o.CreateDate, j.head, j.name, j.tail,
+		j.apiKey); err != nil {
 		return err
 	}
 	d := o.details()
@@ -265,6 +268,9 @@ func (a *API) getOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 // patchOrg handles PATCH /api/v1/organizations/details/{id}/ (Default key).
+// What a PATCH sends is valid or not whatever the organization holds, so the
+// write is one UPDATE ... RETURNING (atomic on its own); only an invalid body
+// reads the organization first, since "not found" comes before its problems.
 func (a *API) patchOrg(w http.ResponseWriter, r *http.Request) error {
 	c, err := requireDefault(r)
 	if err != nil {
@@ -274,29 +280,31 @@ func (a *API) patchOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
+	id := httpx.PathParam(r, "id")
+	var o org
+	if err := req.apply(&o, false); err != nil {
+		if _, lerr := loadOrg(r.Context(), a.DB.Reader(), c, id); lerr != nil {
+			return lerr
+		}
+		return err
+	}
+	cond, args := c.scope("account_id", "id")
 	var out orgDetails
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		o, err := loadOrg(r.Context(), tx, c, httpx.PathParam(r, "id"))
-		if err != nil {
-			return err
-		}
-		if err := req.apply(o, false); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(r.Context(), `UPDATE lm_organizations SET name = ?, website = ?,
-			support_url = ?, country = ?, webhook_url = ?, webhook_header = ? WHERE id = ?`,
-			o.Name, o.Website, o.SupportURL, o.Country, o.WebhookURL, o.WebhookHeader, o.ID); err != nil {
-			return err
-		}
-		out = o.details()
-		return nil
-	})
+	err = a.DB.WriteRow(r.Context(), patchOrgSQL+cond+` RETURNING `+orgDetailsColumns,
+		append(patchArgs(&req, &o, id), args...)...).Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errOrgNotFound()
+	}
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", out)
 	return nil
 }
+
+// orgDetailsColumns are an orgDetails' columns, api_key only when the
+// organization has a webhook_url ("" is left out of the answer).
+const orgDetailsColumns = `id, name, status, create_date, CASE WHEN webhook_url IS NULL THEN '' ELSE api_key END`
 
 // deleteOrg handles DELETE /api/v1/organizations/details/{id}/ (Default key).
 // Refused while an active sender name is assigned, and for the Default

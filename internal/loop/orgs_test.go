@@ -1,13 +1,21 @@
 package loop_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/loop"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 func TestAuth(t *testing.T) {
@@ -292,6 +300,13 @@ func TestPatchOrganizationRefusals(t *testing.T) {
 		{"labs key", keyAcmeLabs, orgAcmeSupport, `{"name": "X"}`, 100, ""},
 		{"other account", keyGlobexDefault, orgAcmeSupport, `{"name": "X"}`, 100, notFoundOrgBody},
 		{"unknown id", keyAcmeDefault, unknownID, `{"name": "X"}`, 100, notFoundOrgBody},
+		// "Not found" comes before the body's problems.
+		{"unknown id, bad field", keyAcmeDefault, unknownID, `{"country": "ZZ"}`, 100, notFoundOrgBody},
+		{"other account, bad field", keyGlobexDefault, orgAcmeSupport, `{"name": ""}`, 100, notFoundOrgBody},
+		// The key is checked (known, then Default) before the body.
+		{"unknown key, malformed", "lm-nope", orgAcmeSupport, `{"name": "X"`, 130, ""},
+		{"non-Default key, malformed", keyAcmeSupport, orgAcmeSupport, `{"name": "X"`, 100,
+			`{"success": false, "code": 100, "message": "` + notDefaultKeyMessage + `"}`},
 		{"one bad field among good ones", keyAcmeDefault, orgAcmeSupport, `{"name": "X", "website": "https://x.example.com", "country": "ZZ"}`, 125, ""},
 		{"blank name", keyAcmeDefault, orgAcmeSupport, `{"name": "", "website": "https://x.example.com"}`, 125, ""},
 		{"null name", keyAcmeDefault, orgAcmeSupport, `{"name": null}`, 125, ""},
@@ -379,4 +394,59 @@ func TestResetRestoresFixtures(t *testing.T) {
 	require.Equal(t, 200, res.Status, res.Body)
 	assert.Len(t, e.listOrgs(t, keyAcmeDefault), 3)
 	ok(t, e.call(t, "GET", "organizations/details/"+orgAcmeLabs+"/", "", keyAcmeLabs), nil)
+}
+
+// TestKeptOrgJSONIsTheEncodersBytes: an organization's details, the
+// organization list and PATCH answer the kept JSON byte for byte as encoding
+// the columns does (the general path, taken where the parts are not kept),
+// with a name JSON escapes, a webhook_url set and removed.
+func TestKeptOrgJSONIsTheEncodersBytes(t *testing.T) {
+	t.Parallel()
+	newEnv := func() *lm {
+		var api *loop.API
+		env := emutest.New(t, []store.Schema{loop.Schema()}, func(d server.Deps) []server.Vendor {
+			api = loop.New(d)
+			return []server.Vendor{api}
+		}, emutest.WithSequentialIDs())
+		return &lm{Env: env, API: api}
+	}
+	kept, encoded := newEnv(), newEnv()
+	forget := func() {
+		_, err := encoded.Deps.DB.Write().Exec(`UPDATE lm_organizations SET json_head = NULL`)
+		require.NoError(t, err)
+	}
+	forget()
+	nameJSON, err := json.Marshal("A \"q\" <b>&amp; \\ \u2028\u2029 é 😀 \u007f")
+	require.NoError(t, err)
+	var created string
+	for i, step := range []struct{ method, path, body, key string }{
+		{"POST", "organizations/new/", `{"name": ` + string(nameJSON) + `, "website": "https://w.example.com",
+			"support_url": "https://s.example.com", "country": "us", "webhook_url": "https://h.example.com/?a=<1>&b=2"}`, keyAcmeDefault},
+		{"GET", "organizations/details/{new}/", "", keyAcmeDefault},
+		{"GET", "organizations/details/" + orgAcmeSupport + "/", "", keyAcmeDefault},
+		{"GET", "organizations/details/" + orgAcmeSupport + "/", "", keyAcmeSupport},
+		{"GET", "organizations/list/", "", keyAcmeDefault},
+		{"GET", "organizations/list/?per_page=2&page=2&sort_by=asc", "", keyAcmeDefault},
+		{"PATCH", "organizations/details/{new}/", `{"name": " \u2028 <&> \"x\" ", "webhook_url": null}`, keyAcmeDefault},
+		{"GET", "organizations/details/{new}/", "", keyAcmeDefault},
+		{"PATCH", "organizations/details/" + orgAcmeLabs + "/", `{"webhook_url": "https://l.example.com"}`, keyAcmeDefault},
+		{"GET", "organizations/details/" + orgAcmeLabs + "/", "", keyAcmeLabs},
+		{"GET", "organizations/list/?per_page=1000", "", keyAcmeDefault},
+	} {
+		path := strings.ReplaceAll(step.path, "{new}", created)
+		got := kept.call(t, step.method, path, step.body, step.key)
+		want := encoded.call(t, step.method, path, step.body, step.key)
+		forget()
+		require.Equal(t, http.StatusOK, want.Status, "%d %s: %s", i, path, want.Body)
+		assert.Equal(t, want.Body, got.Body, "%d %s %s", i, step.method, path)
+		assert.Equal(t, want.Header.Get("Content-Length"), got.Header.Get("Content-Length"), "%d", i)
+		if created == "" {
+			var o struct{ ID string }
+			require.NoError(t, json.Unmarshal([]byte(got.Body), &o))
+			created = o.ID
+		}
+	}
+	var notKept int
+	require.NoError(t, kept.Deps.DB.Read().QueryRow(`SELECT count(*) FROM lm_organizations WHERE json_head IS NULL`).Scan(&notKept))
+	assert.Zero(t, notKept, "every organization's JSON is kept")
 }

@@ -35,15 +35,17 @@ func TestListPlans(t *testing.T) {
 				sql  string
 				args []any
 			}{
-				"senders":             {senders, append(senderArgs, 20, 0)},
-				"pools":               {pools, append(poolArgs, 20, 0)},
-				"organizations":       {orgPageSQL(p), []any{c.AccountID, 20, 0}},
-				"count of senders":    {countSQL, []any{"senders", c.countOwner()}},
-				"count of pools":      {countSQL, []any{"pools", c.countOwner()}},
-				"count of the orgs":   {countSQL, []any{"organizations", c.AccountID}},
-				"activations due":     {settleDueSQL, []any{"2026-01-01T00:00:00Z"}},
-				"activations settled": {settleSQL, []any{"2026-01-01T00:00:00Z"}},
-				"next activation":     {nextActivationSQL, nil},
+				"senders":              {senders, append(senderArgs, 20, 0)},
+				"pools":                {pools, append(poolArgs, 20, 0)},
+				"organizations":        {orgPageSQL(p), []any{c.AccountID, 20, 0}},
+				"organizations by key": {orgPageByKeySQL(p), []any{"lm-acme-default", "lm-acme-default", 20, 0}},
+				"details by key":       {orgDetailsByKeySQL, []any{c.OrgID, "lm-acme-support"}},
+				"count of senders":     {countSQL, []any{"senders", c.countOwner()}},
+				"count of pools":       {countSQL, []any{"pools", c.countOwner()}},
+				"count of the orgs":    {countSQL, []any{"organizations", c.AccountID}},
+				"activations due":      {settleDueSQL, []any{"2026-01-01T00:00:00Z"}},
+				"activations settled":  {settleSQL, []any{"2026-01-01T00:00:00Z"}},
+				"next activation":      {nextActivationSQL, nil},
 			}
 			for name, st := range statements {
 				steps, err := store.QueryPlan(context.Background(), env.Deps.DB.Read(), st.sql, st.args...)

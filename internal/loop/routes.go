@@ -14,12 +14,12 @@ import (
 func (a *API) routes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.WriteError, fn) }
 	r := chi.NewRouter()
+	r.Get("/api/v1/organizations/list/", direct(a.listOrgsDirect, a.authenticate(h(a.listOrgs))))
+	r.Get("/api/v1/organizations/details/{id}/", direct(a.getOrgDirect, a.authenticate(h(a.getOrg))))
+	r.Patch("/api/v1/organizations/details/{id}/", direct(a.patchOrgDirect, a.authenticate(h(a.patchOrg))))
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate)
-		r.Get("/api/v1/organizations/list/", h(a.listOrgs))
 		r.Post("/api/v1/organizations/new/", h(a.createOrg))
-		r.Get("/api/v1/organizations/details/{id}/", h(a.getOrg))
-		r.Patch("/api/v1/organizations/details/{id}/", h(a.patchOrg))
 		r.Delete("/api/v1/organizations/details/{id}/", h(a.deleteOrg))
 
 		r.Get("/api/v1/sender/list/", h(a.listSenders))

@@ -12,57 +12,84 @@ import (
 
 type callerKey struct{}
 
+// caller is the authenticated partner as far as the routes behind
+// authenticate need it: the partner object itself is read by the route's
+// own statement.
+type caller struct {
+	ID         string
+	WebhookURL string
+}
+
 // authenticate resolves the caller's partner from X-API-Key (which wins when
 // both are sent) or from a bearer token, and keeps the partner in the context.
 func (a *API) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.caller(r)
+		c, err := a.caller(r)
 		if err != nil {
 			a.WriteError(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, p)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	})
 }
 
-func (a *API) caller(r *http.Request) (*Partner, error) {
+// credential is how a request names its partner: a column of dlg_partners
+// ("api_key" or "id") and its value, and the 401 message when no partner has
+// it. err is the 401 of a credential that is missing or bad by itself.
+func (a *API) credential(r *http.Request) (column, value, unknown string, err error) {
 	if key := r.Header.Get("X-API-Key"); key != "" {
-		p, err := a.loadPartner(r.Context(), "api_key", key)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errorf(http.StatusUnauthorized, "Invalid API key.")
-		}
-		return p, err
+		return "api_key", key, "Invalid API key.", nil
 	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return nil, errorf(http.StatusUnauthorized, "Missing authentication: send X-API-Key or Authorization: Bearer <token>.")
+		return "", "", "", errorf(http.StatusUnauthorized, "Missing authentication: send X-API-Key or Authorization: Bearer <token>.")
 	}
 	scheme, token, ok := strings.Cut(auth, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, errorf(http.StatusUnauthorized, "Authorization must be \"Bearer <access_token>\".")
+		return "", "", "", errorf(http.StatusUnauthorized, "Authorization must be \"Bearer <access_token>\".")
 	}
 	c, err := a.tokens.verify(strings.TrimSpace(token), a.Clock.Now())
 	switch {
 	case errors.Is(err, errTokenExpired):
-		return nil, errorf(http.StatusUnauthorized, "Access token has expired.")
+		return "", "", "", errorf(http.StatusUnauthorized, "Access token has expired.")
 	case err != nil:
-		return nil, errorf(http.StatusUnauthorized, "Invalid access token.")
+		return "", "", "", errorf(http.StatusUnauthorized, "Invalid access token.")
 	}
-	p, err := a.loadPartner(r.Context(), "id", c.PartnerID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errorf(http.StatusUnauthorized, "Invalid access token.")
-	}
-	return p, err
+	return "id", c.PartnerID, "Invalid access token.", nil
 }
 
-// scoped returns the caller's partner when it is the one the path names. Any
-// other id, existing or not, is 403, so a partner cannot probe which ids exist.
-func scoped(r *http.Request) (*Partner, error) {
-	p, _ := r.Context().Value(callerKey{}).(*Partner)
-	if p == nil || p.ID != httpx.PathParam(r, "partner_id") {
-		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")
+// callerQueries read a caller by credential column.
+var callerQueries = map[string]string{
+	"id":      `SELECT id, webhook_url FROM dlg_partners WHERE id = ?`,
+	"api_key": `SELECT id, webhook_url FROM dlg_partners WHERE api_key = ?`,
+}
+
+func (a *API) caller(r *http.Request) (caller, error) {
+	column, value, unknown, err := a.credential(r)
+	if err != nil {
+		return caller{}, err
 	}
-	return p, nil
+	var c caller
+	err = a.DB.QueryRow(r.Context(), callerQueries[column], value).Scan(&c.ID, &c.WebhookURL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return caller{}, errorf(http.StatusUnauthorized, "%s", unknown)
+	}
+	return c, err
+}
+
+// errForbidden is the answer for a partner id other than the caller's.
+func errForbidden() *Error {
+	return errorf(http.StatusForbidden, "You do not have permission to access this partner.")
+}
+
+// scoped returns the caller when it is the partner the path names. Any
+// other id, existing or not, is 403, so a partner cannot probe which ids exist.
+func scoped(r *http.Request) (caller, error) {
+	c, ok := r.Context().Value(callerKey{}).(caller)
+	if !ok || c.ID != httpx.PathParam(r, "partner_id") {
+		return caller{}, errForbidden()
+	}
+	return c, nil
 }
 
 type tokenRequest struct {

@@ -115,9 +115,7 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		c, ch := res.Client, res.Channel
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at,
-			modified_at, contact_email, contact_name, max_channels, partner_payload) VALUES (?, ?, ?, ?, ?, ?, '', '', ?, NULL)`,
-			c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, c.ModifiedAt, c.MaxChannels); err != nil {
+		if err := insertClient(ctx, tx, c); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_channels (id, partner_id, client_id, status, account_mode,

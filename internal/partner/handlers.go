@@ -32,9 +32,17 @@ const partnerColumns = `id, brand_name, payment_required, logo_url, onboarding_d
 	partner_redirect_url, country, blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system,
 	publishable_key`
 
-var loadQueries = map[string]string{
-	"id":      `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE id = ?`,
-	"api_key": `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE api_key = ?`,
+// partnerQueries read the partner a credential names when it is the partner
+// the path names (arguments: the credential, the path's id).
+var partnerQueries = map[string]string{
+	"id":      `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE id = ? AND id = ?`,
+	"api_key": `SELECT ` + partnerColumns + ` FROM dlg_partners WHERE api_key = ? AND id = ?`,
+}
+
+// partnerJSONQueries are partnerQueries reading the kept JSON.
+var partnerJSONQueries = map[string]string{
+	"id":      `SELECT ` + partnerJSONSQL + ` FROM dlg_partners WHERE id = ? AND id = ?`,
+	"api_key": `SELECT ` + partnerJSONSQL + ` FROM dlg_partners WHERE api_key = ? AND id = ?`,
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -44,9 +52,13 @@ type scanner interface{ Scan(dest ...any) error }
 func scanPartner(s scanner, extra ...any) (*Partner, error) {
 	var p Partner
 	var settings sql.NullString
-	if err := s.Scan(append([]any{&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
+	dest := []any{&p.ID, &p.BrandName, &p.PaymentRequired, &p.LogoURL, &p.OnboardingDeeplinkAddParams,
 		&p.WebhookURL, &p.PartnerRedirectURL, &p.Country, &p.BlockedNewSubmission, &p.AllowClientToAddPhoneNo,
-		&settings, &p.BillingSystem, &p.PublishableKey}, extra...)...); err != nil {
+		&settings, &p.BillingSystem, &p.PublishableKey}
+	if len(extra) > 0 {
+		dest = append(dest, extra...)
+	}
+	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	if settings.Valid {
@@ -55,14 +67,35 @@ func scanPartner(s scanner, extra ...any) (*Partner, error) {
 	return &p, nil
 }
 
-// loadPartner reads the partner whose column ("id" or "api_key") equals value.
-func (a *API) loadPartner(ctx context.Context, column, value string) (*Partner, error) {
-	return scanPartner(a.DB.QueryRow(ctx, loadQueries[column], value))
+// getPartnerDirect is GET /api/v2/partners/{partner_id} in one statement:
+// the credential and the partner the path names are one lookup. Anything
+// else (no or a bad credential, another partner's id, an error) is left to
+// the general path, which answers it.
+func (a *API) getPartnerDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	column, value, _, err := a.credential(r)
+	if err != nil {
+		return r
+	}
+	var body []byte
+	err = a.DB.QueryRow(r.Context(), partnerJSONQueries[column], value, httpx.PathParam(r, "partner_id")).Scan(&body)
+	if err != nil || body == nil {
+		return r
+	}
+	writeJSONBody(w, body)
+	return nil
 }
 
-// getPartner handles GET /api/v2/partners/{partner_id}.
+// getPartner handles GET /api/v2/partners/{partner_id} on the general path.
 func (a *API) getPartner(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
+	if err != nil {
+		return err
+	}
+	p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries["id"], c.ID, c.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		// The partner was removed since authentication (a reset).
+		return errForbidden()
+	}
 	if err != nil {
 		return err
 	}
@@ -82,7 +115,7 @@ type update struct {
 
 // patchPartner handles PATCH /api/v2/partners/{partner_id}.
 func (a *API) patchPartner(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return err
 	}
@@ -90,7 +123,8 @@ func (a *API) patchPartner(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
+	p, err := a.apply(r.Context(), c.ID, u)
+	if err != nil {
 		return err
 	}
 	writePartner(w, p)
@@ -103,17 +137,17 @@ type webhookBody struct {
 
 // getWebhookURL handles GET /api/v2/partners/{partner_id}/webhook_url.
 func (a *API) getWebhookURL(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{p.WebhookURL})
+	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{c.WebhookURL})
 	return nil
 }
 
 // setWebhookURL handles POST /api/v2/partners/{partner_id}/webhook_url.
 func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return err
 	}
@@ -125,33 +159,106 @@ func (a *API) setWebhookURL(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Message: "Invalid request body.",
 			Details: []Detail{{Field: "webhook_url", Message: "This field is required."}}}
 	}
-	if p, err = a.apply(r.Context(), p.ID, u); err != nil {
+	p, err := a.apply(r.Context(), c.ID, u)
+	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, "", webhookBody{p.WebhookURL})
 	return nil
 }
 
-// apply writes u in one statement, so an update is atomic, and returns the partner as it now is.
+// applySQL writes an update in one statement, so an update is atomic, with
+// the JSON of the URLs it sets (arguments: the update's three values, the
+// two URLs' JSON, then the id).
+const applySQL = `UPDATE dlg_partners SET
+	webhook_url = COALESCE(?, webhook_url),
+	partner_redirect_url = COALESCE(?, partner_redirect_url),
+	allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no),
+	json_webhook_url = COALESCE(?, json_webhook_url),
+	json_partner_redirect_url = COALESCE(?, json_partner_redirect_url)
+	WHERE id = ?`
+
+// applyArgs are applySQL's arguments.
+func (u update) applyArgs(id string) []any {
+	return []any{u.webhookURL, u.redirectURL, u.allowPhone, jsonString(u.webhookURL), jsonString(u.redirectURL), id}
+}
+
+// applyQueries are applySQL for a credential that must name the partner too
+// (one more argument: the credential), returning the partner's kept JSON
+// ("" when it is not kept).
+var applyQueries = map[string]string{
+	"id":      applySQL + ` AND id = ? RETURNING COALESCE(` + partnerJSONSQL + `, '')`,
+	"api_key": applySQL + ` AND api_key = ? RETURNING COALESCE(` + partnerJSONSQL + `, '')`,
+}
+
+// apply writes u and returns the partner as it now is.
 func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) {
-	p, err := scanPartner(a.DB.WriteRow(ctx, `UPDATE dlg_partners SET
-		webhook_url = COALESCE(?, webhook_url),
-		partner_redirect_url = COALESCE(?, partner_redirect_url),
-		allow_client_to_add_phone_no = COALESCE(?, allow_client_to_add_phone_no)
-		WHERE id = ? RETURNING `+partnerColumns, u.webhookURL, u.redirectURL, u.allowPhone, id))
+	p, err := scanPartner(a.DB.WriteRow(ctx, applySQL+` RETURNING `+partnerColumns, u.applyArgs(id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The partner was removed between authentication and now (a reset).
-		return nil, errorf(http.StatusForbidden, "You do not have permission to access this partner.")
+		return nil, errForbidden()
 	}
 	return p, err
+}
+
+// patchPartnerDirect is PATCH /api/v2/partners/{partner_id} in one
+// statement: the body is read and checked first (see readAhead), then the
+// update applies only if the credential names the partner of the path. The
+// general path answers what it leaves (with the body replayed), so the
+// order of 401, 403 and 400 stays.
+func (a *API) patchPartnerDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	column, value, _, err := a.credential(r)
+	if err != nil {
+		return r
+	}
+	body, read, err := readAhead(r)
+	if !read {
+		return r
+	}
+	if err != nil {
+		return replay(r, body, err)
+	}
+	u, err := parseUpdateBody(body, "webhook_url", "partner_redirect_url", "allow_client_to_add_phone_no")
+	if err != nil {
+		return replay(r, body, nil)
+	}
+	id := httpx.PathParam(r, "partner_id")
+	var answer []byte
+	if a.DB.WriteRow(r.Context(), applyQueries[column], append(u.applyArgs(id), value)...).Scan(&answer) != nil {
+		return replay(r, body, nil)
+	}
+	if len(answer) == 0 {
+		// A partner stored before its JSON was kept: encoded from its columns.
+		p, err := scanPartner(a.DB.QueryRow(r.Context(), partnerQueries["id"], id, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errForbidden() // removed since (a reset)
+		}
+		if err != nil {
+			a.WriteError(w, r, err)
+			return nil
+		}
+		writePartner(w, p)
+		return nil
+	}
+	writeJSONBody(w, answer)
+	return nil
 }
 
 // parseUpdate reads the body's writable fields among fields. Other fields
 // (read-only, deprecated, unknown) are ignored; every bad field is reported.
 func parseUpdate(r *http.Request, fields ...string) (update, error) {
+	raw, err := httpx.ReadBody(r)
+	if err != nil {
+		return update{}, err
+	}
+	return parseUpdateBody(raw, fields...)
+}
+
+// parseUpdateBody is parseUpdate of a body already read.
+func parseUpdateBody(raw []byte, fields ...string) (update, error) {
 	var u update
 	var body map[string]json.RawMessage
-	if err := httpx.DecodeJSON(r, &body, false); err != nil {
+	if err := httpx.Unmarshal(raw, &body, false); err != nil {
 		return u, err
 	}
 	var details []Detail

@@ -1,7 +1,10 @@
 package partner
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -82,14 +85,22 @@ func parseList(q url.Values, spec listSpec) (*listQuery, error) {
 		}
 	}
 	var order []string
+	byID := false
 	for _, f := range lq.sort {
 		dir := " ASC"
 		if strings.HasPrefix(f, "-") {
 			dir = " DESC"
 		}
-		order = append(order, spec.sorts[strings.TrimPrefix(f, "-")]+dir)
+		col := spec.sorts[strings.TrimPrefix(f, "-")]
+		byID = byID || col == "id"
+		order = append(order, col+dir)
 	}
-	lq.order = strings.Join(append(order, "id ASC"), ", ") // id breaks ties: stable pages
+	if !byID {
+		// id breaks ties: stable pages. (A sort that has id has no ties, and
+		// repeating it would keep SQLite from reading the order from an index.)
+		order = append(order, "id ASC")
+	}
+	lq.order = strings.Join(order, ", ")
 	if s := q.Get("filters"); s != "" {
 		var filters map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(s), &filters); err != nil || filters == nil {
@@ -145,7 +156,7 @@ type pageMeta struct {
 // listPage validates the query, then counts the partner's matching rows of
 // spec and reads one page of them with cols, scanned by scan.
 func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan func(scanner) (T, error)) (pageMeta, []T, error) {
-	p, err := scoped(r)
+	c, err := scoped(r)
 	if err != nil {
 		return pageMeta{}, nil, err
 	}
@@ -154,13 +165,8 @@ func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan f
 		return pageMeta{}, nil, err
 	}
 	ctx := r.Context()
-	from, args := spec.table, []any{}
-	if spec.source != nil {
-		from, args = spec.source(a.stamp())
-	}
-	where := strings.Join(append([]string{"partner_id = ?"}, lq.where...), " AND ")
-	args = append(append(args, p.ID), lq.args...)
-	meta := pageMeta{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset}
+	from, where, args := lq.rows(a, spec, c.ID)
+	meta := lq.meta()
 	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&meta.Total); err != nil {
 		return pageMeta{}, nil, err
 	}
@@ -181,6 +187,81 @@ func listPage[T any](a *API, r *http.Request, spec listSpec, cols string, scan f
 	meta.Count = len(items)
 	return meta, items, rows.Err()
 }
+
+// rows is what a list reads of spec for partnerID: the rows (a table or a
+// subquery), the condition on them, and its arguments (the subquery's first).
+func (lq *listQuery) rows(a *API, spec listSpec, partnerID string) (from, where string, args []any) {
+	from = spec.table
+	if spec.source != nil {
+		from, args = spec.source(a.stamp())
+	}
+	where = "partner_id = ?"
+	if len(lq.where) > 0 {
+		where += " AND " + strings.Join(lq.where, " AND ")
+	}
+	return from, where, append(append(args, partnerID), lq.args...)
+}
+
+// meta is the page's envelope before the page is read.
+func (lq *listQuery) meta() pageMeta {
+	return pageMeta{Filters: lq.filters, Sort: lq.sort, Limit: lq.limit, Offset: lq.offset}
+}
+
+// listPageDirect is listPage in one statement, for a credential of the
+// partner the path names: the credential's lookup and the count are scalar
+// subqueries of the page's query (credentials that name another partner, or
+// none, read no rows). ok is false when it has no answer: no or a bad
+// credential, another partner, invalid parameters, an empty page (which
+// cannot tell those apart) or an error; the general path then answers.
+func listPageDirect[T any](a *API, r *http.Request, spec listSpec, cols string, scan func(scanner) (T, error)) (pageMeta, []T, bool) {
+	column, value, _, err := a.credential(r)
+	if err != nil {
+		return pageMeta{}, nil, false
+	}
+	lq, err := parseList(r.URL.Query(), spec)
+	if err != nil {
+		return pageMeta{}, nil, false
+	}
+	query, args := lq.directSQL(a, spec, cols, column, value, httpx.PathParam(r, "partner_id"))
+	rows, err := a.DB.Query(r.Context(), query, args...)
+	if err != nil {
+		return pageMeta{}, nil, false
+	}
+	defer rows.Close()
+	meta := lq.meta()
+	var items []T
+	for rows.Next() {
+		item, err := scan(rowWithTotal{rows, &meta.Total})
+		if err != nil {
+			return pageMeta{}, nil, false
+		}
+		items = append(items, item)
+	}
+	if rows.Err() != nil || len(items) == 0 {
+		return pageMeta{}, nil, false
+	}
+	meta.Count = len(items)
+	return meta, items, true
+}
+
+// directSQL is listPageDirect's statement and its arguments: the page of
+// partnerID's rows with cols and the total, if the credential (column,
+// value) names partnerID.
+func (lq *listQuery) directSQL(a *API, spec listSpec, cols, column, value, partnerID string) (string, []any) {
+	from, where, args := lq.rows(a, spec, partnerID)
+	query := `SELECT ` + cols + `, (SELECT count(*) FROM ` + from + ` WHERE ` + where + `) FROM ` + from +
+		` WHERE ` + where + ` AND partner_id = (SELECT id FROM dlg_partners WHERE ` + column + ` = ?)` +
+		` ORDER BY ` + lq.order + ` LIMIT ? OFFSET ?`
+	return query, append(append(append(args, args...), value), lq.limit, lq.offset)
+}
+
+// rowWithTotal scans a row of listPageDirect: the item's columns, then the total.
+type rowWithTotal struct {
+	s     scanner
+	total *int
+}
+
+func (r rowWithTotal) Scan(dest ...any) error { return r.s.Scan(append(dest, r.total)...) }
 
 // Client is a partner's client (a Client Hub account).
 type Client struct {
@@ -214,6 +295,52 @@ func scanClient(s scanner) (c Client, err error) {
 	err = s.Scan(&c.ID, &c.Name, &c.Status, &c.PartnerID, &c.CreatedAt, &c.ModifiedAt,
 		&c.ContactInfo.Email, &c.ContactInfo.FullName, &c.MaxChannels, &c.PartnerPayload)
 	return c, err
+}
+
+// insertClient stores c with its JSON as the list writes it (clients are
+// never updated, so it stays what the columns say).
+func insertClient(ctx context.Context, tx *sql.Tx, c Client) error {
+	doc, err := httpx.MarshalJSON(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at, modified_at,
+		contact_email, contact_name, max_channels, partner_payload, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, c.ModifiedAt, c.ContactInfo.Email, c.ContactInfo.FullName,
+		c.MaxChannels, c.PartnerPayload, string(doc))
+	return err
+}
+
+// keptClientsPage is clientsPage with each client's kept JSON.
+type keptClientsPage struct {
+	pageMeta
+	Clients []json.RawMessage `json:"clients"`
+}
+
+// scanKept reads a row's kept JSON; NULL (not kept) is an error, so that
+// the general path answers.
+func scanKept(s scanner) (json.RawMessage, error) {
+	var doc []byte
+	if err := s.Scan(&doc); err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		return nil, errNotKept
+	}
+	return doc, nil
+}
+
+var errNotKept = errors.New("partner: the row's JSON is not kept")
+
+// listClientsDirect is listClients in one statement (see listPageDirect),
+// with the clients' kept JSON.
+func (a *API) listClientsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	meta, clients, ok := listPageDirect(a, r, clientList, "json", scanKept)
+	if !ok {
+		return r
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", keptClientsPage{meta, clients})
+	return nil
 }
 
 // listClients handles GET /api/v2/partners/{partner_id}/clients.
@@ -285,6 +412,16 @@ func scanChannel(s scanner) (c Channel, err error) {
 	err = s.Scan(&c.ID, &c.ClientID, &c.PartnerID, &c.Status, &c.AccountMode, &c.SetupInfo.PhoneNumber,
 		&c.SetupInfo.PhoneName, &c.WabaAccount.ID, &c.WabaAccount.Name, &c.CreatedAt, &c.ModifiedAt)
 	return c, err
+}
+
+// listChannelsDirect is listChannels in one statement (see listPageDirect).
+func (a *API) listChannelsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	meta, channels, ok := listPageDirect(a, r, channelList, channelColumns, scanChannel)
+	if !ok {
+		return r
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", channelsPage{meta, channels})
+	return nil
 }
 
 // listChannels handles GET /api/v2/partners/{partner_id}/channels.

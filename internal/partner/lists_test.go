@@ -9,6 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/partner"
+	"github.com/emulator/vendor-emulator/internal/server"
 )
 
 type page struct {
@@ -106,4 +110,41 @@ func TestListBadQueries(t *testing.T) {
 	}
 	res := env.Do(t, "GET", base+"/partners/examplePA/clients", "")
 	assert.Equal(t, http.StatusUnauthorized, res.Status)
+}
+
+// TestKeptClientJSONIsTheEncodersBytes: the clients list answers each
+// client's kept JSON byte for byte as encoding it from its columns does (the
+// general path, taken when a client's JSON is not kept), for clients of the
+// fixtures with strings JSON escapes and one signed up through the control
+// plane.
+func TestKeptClientJSONIsTheEncodersBytes(t *testing.T) {
+	t.Parallel()
+	const doc = `{"partners": [{"id": "p1", "api_key": "k1"}],
+		"clients": [
+			{"id": "c\"1", "partner_id": "p1", "name": "A \"q\" <b>&amp; \\ \u2028\u2029 é 😀 \t\u0001", "status": "active",
+			 "created_at": "2025-01-02T03:04:05Z", "contact_email": "a+<x>@b.c", "contact_name": "Ü", "max_channels": 3,
+			 "partner_payload": "{\"k\": [1, 2]}"},
+			{"id": "c2", "partner_id": "p1", "name": "B", "status": "inactive", "created_at": "2025-01-03T03:04:05Z",
+			 "modified_at": "2025-02-03T03:04:05Z"}]}`
+	env := emutest.Seeded(t, partner.Schema(), "360dialog.json", []byte(doc), nil, func(d server.Deps) []server.Vendor {
+		return []server.Vendor{partner.New(d)}
+	})
+	res := env.Do(t, "POST", "/_emulator/360dialog/partners/p1/clients", `{"name": "Zeta <&> \u2028", "phone_number": "+4915112345678"}`)
+	require.Equal(t, http.StatusCreated, res.Status, res.Body)
+	queries := []string{"", "?sort=-name", "?limit=1&offset=1", `?filters={"status":"active"}`, "?sort=created_at"}
+	kept := map[string]emutest.Response{}
+	for _, q := range queries {
+		kept[q] = env.Do(t, "GET", base+"/partners/p1/clients"+q, "", "X-API-Key: k1")
+		require.Equal(t, http.StatusOK, kept[q].Status, kept[q].Body)
+	}
+	var notKept int
+	require.NoError(t, env.Deps.DB.Read().QueryRow(`SELECT count(*) FROM dlg_clients WHERE json IS NULL`).Scan(&notKept))
+	require.Zero(t, notKept, "every client's JSON is kept")
+	_, err := env.Deps.DB.Write().Exec(`UPDATE dlg_clients SET json = NULL`)
+	require.NoError(t, err)
+	for _, q := range queries {
+		encoded := env.Do(t, "GET", base+"/partners/p1/clients"+q, "", "X-API-Key: k1")
+		assert.Equal(t, encoded.Body, kept[q].Body, q)
+		assert.Equal(t, encoded.Header.Get("Content-Length"), kept[q].Header.Get("Content-Length"), q)
+	}
 }

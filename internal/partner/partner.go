@@ -137,14 +137,22 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		var settings any
 		if len(p.Settings) > 0 && string(p.Settings) != "null" {
 			settings = string(p.Settings)
+		} else {
+			p.Settings = nil // as it reads back
+		}
+		j, err := partnerJSONParts(&p.Partner)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_partners (id, api_key, brand_name, payment_required,
 			logo_url, onboarding_deeplink_add_params, webhook_url, partner_redirect_url, country,
 			blocked_new_submission, allow_client_to_add_phone_no, settings, billing_system, publishable_key,
-			webhook_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			webhook_secret, json_head, json_webhook_url, json_partner_redirect_url, json_mid, json_tail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.APIKey, p.BrandName, p.PaymentRequired, p.LogoURL, p.OnboardingDeeplinkAddParams,
 			p.WebhookURL, p.PartnerRedirectURL, p.Country, p.BlockedNewSubmission, p.AllowClientToAddPhoneNo,
-			settings, p.BillingSystem, p.PublishableKey, p.WebhookSecret); err != nil {
+			settings, p.BillingSystem, p.PublishableKey, p.WebhookSecret,
+			j.head, j.webhookURL, j.redirectURL, j.mid, j.tail); err != nil {
 			return fmt.Errorf("%s: partner %s: %w", fixtureFile, p.ID, err)
 		}
 	}
@@ -155,10 +163,10 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 		}
 	}
 	for _, c := range data.Clients {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO dlg_clients (id, partner_id, name, status, created_at,
-			modified_at, contact_email, contact_name, max_channels, partner_payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.PartnerID, c.Name, c.Status, c.CreatedAt, cmp.Or(c.ModifiedAt, c.CreatedAt), c.ContactEmail,
-			c.ContactName, c.MaxChannels, c.PartnerPayload); err != nil {
+		if err := insertClient(ctx, tx, Client{ID: c.ID, Name: c.Name, Status: c.Status, PartnerID: c.PartnerID,
+			CreatedAt: c.CreatedAt, ModifiedAt: cmp.Or(c.ModifiedAt, c.CreatedAt),
+			ContactInfo: ContactInfo{Email: c.ContactEmail, FullName: c.ContactName}, MaxChannels: c.MaxChannels,
+			PartnerPayload: c.PartnerPayload}); err != nil {
 			return fmt.Errorf("%s: client %s: %w", fixtureFile, c.ID, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -89,6 +90,11 @@ func TestAuthErrors(t *testing.T) {
 		{"other partner's id", "/partners/otherPA", []string{exampleK}, 403, "You do not have permission to access this partner."},
 		{"unknown partner id", "/partners/nobody", []string{exampleK}, 403, "You do not have permission to access this partner."},
 		{"other partner's webhook", "/partners/examplePA/webhook_url", []string{otherK}, 403, "You do not have permission to access this partner."},
+		// Credentials are checked before the partner, the partner before the query.
+		{"unknown key, bad query", "/partners/examplePA/clients?limit=0", []string{"X-API-Key: nope"}, 401, "Invalid API key."},
+		{"garbage token, channels", "/partners/examplePA/channels", []string{"Authorization: Bearer abc.def.ghi"}, 401, "Invalid access token."},
+		{"other partner's clients, bad query", "/partners/otherPA/clients?limit=0", []string{exampleK}, 403, "You do not have permission to access this partner."},
+		{"other partner's channels", "/partners/otherPA/channels", []string{exampleK}, 403, "You do not have permission to access this partner."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,6 +194,40 @@ func TestMalformedBodies(t *testing.T) {
 	assert.JSONEq(t, errorBody(413, "Request body is larger than 1048576 bytes."), res.Body)
 	res = env.Do(t, "GET", base+"/partners/examplePA", "", exampleK)
 	assert.JSONEq(t, docExample, res.Body)
+}
+
+// TestPatchErrorOrder: the credential is checked before the partner, the
+// partner before the body, whatever the body holds.
+func TestPatchErrorOrder(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	forbidden := errorBody(403, "You do not have permission to access this partner.")
+	for _, tc := range []struct {
+		name, path, body, header string
+		status                   int
+		want                     string
+	}{
+		{"unknown key, malformed body", "/partners/examplePA", `{`, "X-API-Key: nope", 401, errorBody(401, "Invalid API key.")},
+		{"no credentials, bad field", "/partners/examplePA", `{"webhook_url":42}`, "", 401,
+			errorBody(401, "Missing authentication: send X-API-Key or Authorization: Bearer <token>.")},
+		{"other partner, bad field", "/partners/otherPA", `{"webhook_url":42}`, exampleK, 403, forbidden},
+		{"other partner, good body", "/partners/otherPA", `{"webhook_url":"https://a.com"}`, exampleK, 403, forbidden},
+		{"unknown partner, empty body", "/partners/nobody", ``, exampleK, 403, forbidden},
+		{"own partner, malformed body", "/partners/examplePA", `{`, exampleK, 400,
+			`{"meta":{"success":false,"http_code":400,"developer_message":"Invalid request body: request body is not valid JSON","details":[]}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var headers []string
+			if tc.header != "" {
+				headers = append(headers, tc.header)
+			}
+			res := env.Do(t, "PATCH", base+tc.path, tc.body, headers...)
+			assert.Equal(t, tc.status, res.Status)
+			assert.JSONEq(t, tc.want, res.Body)
+		})
+	}
+	res := env.Do(t, "GET", base+"/partners/otherPA", "", otherK)
+	assert.NotContains(t, res.Body, "https://a.com", "a refused update changed nothing")
 }
 
 func TestUnknownRouteAndMethod(t *testing.T) {
@@ -365,4 +405,42 @@ func BenchmarkClientsList(b *testing.B) {
 			b.Fatalf("status %d: %s", res.Status, res.Body)
 		}
 	}
+}
+
+// TestKeptJSONIsTheEncodersBytes: GET and PATCH answer the partner's kept
+// JSON byte for byte as encoding it from its columns does (the general path,
+// taken for a row whose JSON is not kept), with strings that JSON escapes.
+func TestKeptJSONIsTheEncodersBytes(t *testing.T) {
+	t.Parallel()
+	const doc = `{"partners": [{"id": "p\"1\u2028", "api_key": "k1",
+		"brand_name": "A \"q\" <b>&amp; \\ \u2028\u2029 é 😀 ,\"webhook_url\": \t\u0001\u007f",
+		"payment_required": true, "logo_url": "https://x.com/?a=1&b=<2>",
+		"webhook_url": "https://x.com/h?a=\",\"country\":", "partner_redirect_url": "https://x.com/\u2028",
+		"country": "ÜS", "blocked_new_submission": true, "allow_client_to_add_phone_no": false,
+		"settings": { "a" : [1, 2.50, 1e3, "x\u2028<>&"], "country": {"allow_client_to_add_phone_no": true} },
+		"billing_system": "", "publishable_key": "pk_<&>"}]}`
+	newVendor := func(d server.Deps) []server.Vendor { return []server.Vendor{partner.New(d)} }
+	kept := emutest.Seeded(t, partner.Schema(), "360dialog.json", []byte(doc), nil, newVendor)
+	encoded := emutest.Seeded(t, partner.Schema(), "360dialog.json", []byte(doc), nil, newVendor)
+	_, err := encoded.Deps.DB.Write().Exec(`UPDATE dlg_partners SET json_head = NULL`)
+	require.NoError(t, err)
+	path := base + "/partners/" + url.PathEscape("p\"1\u2028")
+	for _, step := range []struct{ method, body string }{
+		{"GET", ""},
+		{"PATCH", `{"webhook_url": "https://y.com/p\u2028q?x=<1>&y=\"z\"", "allow_client_to_add_phone_no": true}`},
+		{"GET", ""},
+		{"PATCH", `{"partner_redirect_url": "https://z.com/é"}`},
+		{"GET", ""},
+	} {
+		want := encoded.Do(t, step.method, path, step.body, "X-API-Key: k1")
+		got := kept.Do(t, step.method, path, step.body, "X-API-Key: k1")
+		require.Equal(t, http.StatusOK, want.Status, want.Body)
+		assert.Equal(t, want.Body, got.Body, "%s %s", step.method, step.body)
+		assert.Equal(t, want.Header.Get("Content-Type"), got.Header.Get("Content-Type"))
+		assert.Equal(t, want.Header.Get("Content-Length"), got.Header.Get("Content-Length"))
+	}
+	var got, want string
+	require.NoError(t, kept.Deps.DB.Read().QueryRow(`SELECT `+`json_head IS NOT NULL FROM dlg_partners`).Scan(&got))
+	require.NoError(t, encoded.Deps.DB.Read().QueryRow(`SELECT `+`json_head IS NOT NULL FROM dlg_partners`).Scan(&want))
+	assert.Equal(t, []string{"1", "0"}, []string{got, want}, "one store keeps the JSON, the other does not")
 }

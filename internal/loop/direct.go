@@ -1,0 +1,215 @@
+package loop
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
+)
+
+// The hottest routes (organization details, list and PATCH) resolve the
+// caller's key inside their own statement, one statement instead of the
+// key's lookup and then the work. Such a direct handler answers only what it
+// is sure of: a request it does not answer (no key, an unknown key, a key
+// that does not reach the row, an empty page, a parameter or body to
+// refuse, a row whose JSON is not kept, a failing statement) takes the
+// general path, the key's lookup (authenticate) and the route's handler,
+// which answers as always.
+
+// direct serves a route with serve, which answers or returns the request
+// for general.
+func direct(serve func(w http.ResponseWriter, r *http.Request) *http.Request, general http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if next := serve(w, r); next != nil {
+			general.ServeHTTP(w, next)
+		}
+	}
+}
+
+// orgDetailsByKeySQL is GET organizations/details/{id}/ for a key (arguments:
+// the id, the key): the organization when the key reaches it (its whole
+// account for a Default key, its own organization otherwise), as loadOrg's scope.
+var orgDetailsByKeySQL = `SELECT ` + orgJSONSQL("o.") + `
+	FROM lm_organizations k JOIN lm_organizations o ON o.id = ? AND o.account_id = k.account_id
+		AND (k.is_default OR o.id = k.id)
+	WHERE k.api_key = ?`
+
+// getOrgDirect is getOrg in one statement.
+func (a *API) getOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" {
+		return r
+	}
+	var body []byte
+	if a.DB.QueryRow(r.Context(), orgDetailsByKeySQL, httpx.PathParam(r, "id"), key).Scan(&body) != nil || body == nil {
+		return r
+	}
+	writeJSONBody(w, body)
+	return nil
+}
+
+// orgPageByKeySQL is orgPageSQL for a Default key, with the items' kept
+// JSON and the kept count on every row (arguments: the key twice, LIMIT,
+// OFFSET).
+func orgPageByKeySQL(p pageQuery) string {
+	if p.Desc {
+		return orgPageByKeyDesc
+	}
+	return orgPageByKeyAsc
+}
+
+var orgPageByKeyDesc, orgPageByKeyAsc = orgPageByKey(pageQuery{Desc: true}), orgPageByKey(pageQuery{})
+
+func orgPageByKey(p pageQuery) string {
+	const account = `(SELECT account_id FROM lm_organizations WHERE api_key = ? AND is_default)`
+	return `SELECT ` + orgItemJSONSQL + `,
+		COALESCE((SELECT n FROM lm_counts WHERE what = 'organizations' AND owner = ` + account + `), 0)
+		FROM lm_organizations WHERE account_id = ` + account + p.order("") + ` LIMIT ? OFFSET ?`
+}
+
+// listOrgsDirect is listOrgs without a search, in one statement.
+func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" || r.URL.RawQuery != "" && r.URL.Query().Has("search") {
+		return r
+	}
+	p, bad := pagingProblems(r)
+	if bad != nil {
+		return r
+	}
+	rows, err := a.DB.Query(r.Context(), orgPageByKeySQL(p), key, key, p.PerPage, p.offset())
+	if err != nil {
+		return r
+	}
+	defer rows.Close()
+	var items []json.RawMessage
+	var count int
+	for rows.Next() {
+		var it []byte
+		if rows.Scan(&it, &count) != nil || it == nil {
+			return r
+		}
+		items = append(items, it)
+	}
+	if rows.Err() != nil || items == nil {
+		return r
+	}
+	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
+	return nil
+}
+
+// patchOrgSQL is PATCH organizations/details/{id}/'s write: each field is
+// kept or set (arguments: keep and value of name, website, support_url,
+// country, webhook_url, webhook_header, then the id), scoped by the caller's
+// condition that follows it.
+const patchOrgSQL = `UPDATE lm_organizations SET
+	name = CASE WHEN ? THEN name ELSE ? END,
+	json_name = CASE WHEN ? THEN json_name ELSE ? END,
+	website = CASE WHEN ? THEN website ELSE ? END,
+	support_url = CASE WHEN ? THEN support_url ELSE ? END,
+	country = CASE WHEN ? THEN country ELSE ? END,
+	webhook_url = CASE WHEN ? THEN webhook_url ELSE ? END,
+	webhook_header = CASE WHEN ? THEN webhook_header ELSE ? END
+	WHERE id = ? AND `
+
+// patchArgs are patchOrgSQL's arguments for a validated req and its values o.
+func patchArgs(req *orgRequest, o *org, id string) []any {
+	keep := func(f field[string]) bool { return !f.Set }
+	var nameJSON any
+	if !keep(req.Name) {
+		nameJSON = jsonString(o.Name)
+	}
+	return []any{keep(req.Name), o.Name, keep(req.Name), nameJSON, keep(req.Website), o.Website, keep(req.SupportURL), o.SupportURL,
+		keep(req.Country), o.Country, keep(req.WebhookURL), o.WebhookURL, keep(req.WebhookHeader), o.WebhookHeader, id}
+}
+
+// patchOrgByKeySQL is patchOrgSQL for a Default key (one more argument: the
+// key): the organization must be of the key's account.
+var patchOrgByKeySQL = patchOrgSQL + `account_id = (SELECT account_id FROM lm_organizations
+	WHERE api_key = ? AND is_default) RETURNING COALESCE(` + orgJSONSQL("") + `, '')`
+
+// patchOrgDirect is patchOrg in one statement: the body is read and checked
+// first (see readAhead), then the update applies only if the key is a
+// Default key of the organization's account. The general path answers what
+// it leaves, with the body replayed, so the errors keep their order.
+func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" {
+		return r
+	}
+	body, read, err := readAhead(r)
+	if !read {
+		return r
+	}
+	if err != nil {
+		return replay(r, body, err)
+	}
+	var req orgRequest
+	var be *httpx.BodyError
+	if err := httpx.Unmarshal(body, &req, false); err != nil && !(errors.As(err, &be) && be.Kind == httpx.BodyEmpty) {
+		return replay(r, body, nil)
+	}
+	var o org
+	if req.apply(&o, false) != nil {
+		return replay(r, body, nil)
+	}
+	id := httpx.PathParam(r, "id")
+	var answer []byte
+	if a.DB.WriteRow(r.Context(), patchOrgByKeySQL, append(patchArgs(&req, &o, id), key)...).Scan(&answer) != nil {
+		return replay(r, body, nil)
+	}
+	if len(answer) == 0 {
+		// An organization stored before its JSON was kept: encoded from its columns.
+		var out orgDetails
+		err := a.DB.QueryRow(r.Context(), `SELECT `+orgDetailsColumns+` FROM lm_organizations WHERE id = ?`, id).
+			Scan(&out.ID, &out.Name, &out.Status, &out.CreateDate, &out.APIKey)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errOrgNotFound() // deleted since
+		}
+		if err != nil {
+			a.WriteError(w, r, err)
+			return nil
+		}
+		httpx.WriteJSON(w, http.StatusOK, "", out)
+		return nil
+	}
+	writeJSONBody(w, answer)
+	return nil
+}
+
+// readAheadMax bounds the body a direct write reads before it knows the
+// caller. The server drains an unread body of up to 256 KiB after the
+// handler to keep the connection, so reading one this small first changes
+// nothing a client sees, whatever the general path then answers.
+const readAheadMax = 64 << 10
+
+// readAhead reads r's body for a direct write. read is false, and nothing is
+// read, when the length is unknown or over readAheadMax, or the client waits
+// for "100 Continue" (reading would send it where the general path may not).
+func readAhead(r *http.Request) (body []byte, read bool, err error) {
+	if r.ContentLength < 0 || r.ContentLength > readAheadMax || r.Header.Get("Expect") != "" {
+		return nil, false, nil
+	}
+	body, err = io.ReadAll(r.Body)
+	return body, true, err
+}
+
+// replay is r for the general path after readAhead: its body reads the same
+// bytes and ends the same way (err, or EOF).
+func replay(r *http.Request, body []byte, err error) *http.Request {
+	r = r.WithContext(r.Context())
+	var rd io.Reader = bytes.NewReader(body)
+	if err != nil {
+		rd = io.MultiReader(rd, errReader{err})
+	}
+	r.Body = io.NopCloser(rd)
+	return r
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
