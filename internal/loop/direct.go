@@ -1,34 +1,19 @@
 package loop
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The hottest routes (organization details, list and PATCH) resolve the
-// caller's key inside their own statement, one statement instead of the
-// key's lookup and then the work. Such a direct handler answers only what it
-// is sure of: a request it does not answer (no key, an unknown key, a key
-// that does not reach the row, an empty page, a parameter or body to
-// refuse, a row whose JSON is not kept, a failing statement) takes the
-// general path, the key's lookup (authenticate) and the route's handler,
-// which answers as always.
-
-// direct serves a route with serve, which answers or returns the request
-// for general.
-func direct(serve func(w http.ResponseWriter, r *http.Request) *http.Request, general http.Handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if next := serve(w, r); next != nil {
-			general.ServeHTTP(w, next)
-		}
-	}
-}
+// caller's key inside their own statement (httpx.Direct). What they leave
+// unanswered (no key, an unknown key, a key that does not reach the row, an
+// empty page, a parameter or body to refuse, a row whose JSON is not kept, a
+// failing statement) takes the general path: authenticate, then the handler.
 
 // orgDetailsByKeySQL is GET organizations/details/{id}/ for a key (arguments:
 // the id, the key): the organization when the key reaches it (its whole
@@ -133,7 +118,7 @@ var patchOrgByKeySQL = patchOrgSQL + `account_id = (SELECT account_id FROM lm_or
 	WHERE api_key = ? AND is_default) RETURNING COALESCE(` + orgJSONSQL("") + `, '')`
 
 // patchOrgDirect is patchOrg in one statement: the body is read and checked
-// first (see readAhead), then the update applies only if the key is a
+// first (see httpx.ReadAhead), then the update applies only if the key is a
 // Default key of the organization's account. The general path answers what
 // it leaves, with the body replayed, so the errors keep their order.
 func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request {
@@ -141,26 +126,26 @@ func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	if key == "" {
 		return r
 	}
-	body, read, err := readAhead(r)
+	body, read, err := httpx.ReadAhead(r)
 	if !read {
 		return r
 	}
 	if err != nil {
-		return replay(r, body, err)
+		return httpx.Replay(r, body, err)
 	}
 	var req orgRequest
 	var be *httpx.BodyError
 	if err := httpx.Unmarshal(body, &req, false); err != nil && !(errors.As(err, &be) && be.Kind == httpx.BodyEmpty) {
-		return replay(r, body, nil)
+		return httpx.Replay(r, body, nil)
 	}
 	var o org
 	if req.apply(&o, false) != nil {
-		return replay(r, body, nil)
+		return httpx.Replay(r, body, nil)
 	}
 	id := httpx.PathParam(r, "id")
 	var answer []byte
 	if a.DB.WriteRow(r.Context(), patchOrgByKeySQL, append(patchArgs(&req, &o, id), key)...).Scan(&answer) != nil {
-		return replay(r, body, nil)
+		return httpx.Replay(r, body, nil)
 	}
 	if len(answer) == 0 {
 		// An organization stored before its JSON was kept: encoded from its columns.
@@ -180,36 +165,3 @@ func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	writeJSONBody(w, answer)
 	return nil
 }
-
-// readAheadMax bounds the body a direct write reads before it knows the
-// caller. The server drains an unread body of up to 256 KiB after the
-// handler to keep the connection, so reading one this small first changes
-// nothing a client sees, whatever the general path then answers.
-const readAheadMax = 64 << 10
-
-// readAhead reads r's body for a direct write. read is false, and nothing is
-// read, when the length is unknown or over readAheadMax, or the client waits
-// for "100 Continue" (reading would send it where the general path may not).
-func readAhead(r *http.Request) (body []byte, read bool, err error) {
-	if r.ContentLength < 0 || r.ContentLength > readAheadMax || r.Header.Get("Expect") != "" {
-		return nil, false, nil
-	}
-	body, err = io.ReadAll(r.Body)
-	return body, true, err
-}
-
-// replay is r for the general path after readAhead: its body reads the same
-// bytes and ends the same way (err, or EOF).
-func replay(r *http.Request, body []byte, err error) *http.Request {
-	r = r.WithContext(r.Context())
-	var rd io.Reader = bytes.NewReader(body)
-	if err != nil {
-		rd = io.MultiReader(rd, errReader{err})
-	}
-	r.Body = io.NopCloser(rd)
-	return r
-}
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -14,9 +14,9 @@ import (
 func (a *API) routes() http.Handler {
 	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(a.WriteError, fn) }
 	r := chi.NewRouter()
-	r.Get("/api/v1/organizations/list/", direct(a.listOrgsDirect, a.authenticate(h(a.listOrgs))))
-	r.Get("/api/v1/organizations/details/{id}/", direct(a.getOrgDirect, a.authenticate(h(a.getOrg))))
-	r.Patch("/api/v1/organizations/details/{id}/", direct(a.patchOrgDirect, a.authenticate(h(a.patchOrg))))
+	r.Get("/api/v1/organizations/list/", httpx.Direct(a.listOrgsDirect, a.authenticate(h(a.listOrgs))))
+	r.Get("/api/v1/organizations/details/{id}/", httpx.Direct(a.getOrgDirect, a.authenticate(h(a.getOrg))))
+	r.Patch("/api/v1/organizations/details/{id}/", httpx.Direct(a.patchOrgDirect, a.authenticate(h(a.patchOrg))))
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate)
 		r.Post("/api/v1/organizations/new/", h(a.createOrg))

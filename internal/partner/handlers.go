@@ -202,7 +202,7 @@ func (a *API) apply(ctx context.Context, id string, u update) (*Partner, error) 
 }
 
 // patchPartnerDirect is PATCH /api/v2/partners/{partner_id} in one
-// statement: the body is read and checked first (see readAhead), then the
+// statement: the body is read and checked first (see httpx.ReadAhead), then the
 // update applies only if the credential names the partner of the path. The
 // general path answers what it leaves (with the body replayed), so the
 // order of 401, 403 and 400 stays.
@@ -211,21 +211,21 @@ func (a *API) patchPartnerDirect(w http.ResponseWriter, r *http.Request) *http.R
 	if err != nil {
 		return r
 	}
-	body, read, err := readAhead(r)
+	body, read, err := httpx.ReadAhead(r)
 	if !read {
 		return r
 	}
 	if err != nil {
-		return replay(r, body, err)
+		return httpx.Replay(r, body, err)
 	}
 	u, err := parseUpdateBody(body, "webhook_url", "partner_redirect_url", "allow_client_to_add_phone_no")
 	if err != nil {
-		return replay(r, body, nil)
+		return httpx.Replay(r, body, nil)
 	}
 	id := httpx.PathParam(r, "partner_id")
 	var answer []byte
 	if a.DB.WriteRow(r.Context(), applyQueries[column], append(u.applyArgs(id), value)...).Scan(&answer) != nil {
-		return replay(r, body, nil)
+		return httpx.Replay(r, body, nil)
 	}
 	if len(answer) == 0 {
 		// A partner stored before its JSON was kept: encoded from its columns.

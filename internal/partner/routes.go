@@ -14,16 +14,9 @@ func (a *API) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Post("/api/v2/token", a.token) // OAuth-style errors, not the meta envelope
 	// The hottest routes resolve the credential inside their own statement
-	// (serve); what serve leaves unanswered, returning the request, takes
-	// the general path (authenticate, then the handler), which answers as
-	// always.
+	// (httpx.Direct); what they leave unanswered takes the general path.
 	direct := func(serve func(http.ResponseWriter, *http.Request) *http.Request, handler httpx.HandlerFunc) http.HandlerFunc {
-		general := a.authenticate(h(handler))
-		return func(w http.ResponseWriter, r *http.Request) {
-			if next := serve(w, r); next != nil {
-				general.ServeHTTP(w, next)
-			}
-		}
+		return httpx.Direct(serve, a.authenticate(h(handler)))
 	}
 	r.Get("/api/v2/partners/{partner_id}", direct(a.getPartnerDirect, a.getPartner))
 	r.Get("/api/v2/partners/{partner_id}/clients", direct(a.listClientsDirect, a.listClients))

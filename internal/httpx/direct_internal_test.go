@@ -1,4 +1,4 @@
-package loop
+package httpx
 
 import (
 	"errors"
@@ -18,11 +18,11 @@ func TestReplayReadsTheSame(t *testing.T) {
 	broken := errors.New("connection reset")
 	r := httptest.NewRequest("PATCH", "/x", io.MultiReader(strings.NewReader(`{"webhook_url":`), errReader{broken}))
 	r.ContentLength = 100
-	body, read, err := readAhead(r)
+	body, read, err := ReadAhead(r)
 	require.True(t, read)
 	assert.Equal(t, `{"webhook_url":`, string(body))
 	assert.Same(t, broken, err)
-	again, err := io.ReadAll(replay(r, body, err).Body)
+	again, err := io.ReadAll(Replay(r, body, err).Body)
 	assert.Equal(t, `{"webhook_url":`, string(again))
 	assert.Same(t, broken, err)
 
@@ -30,13 +30,13 @@ func TestReplayReadsTheSame(t *testing.T) {
 		name   string
 		length int64
 		expect string
-	}{{"unknown length", -1, ""}, {"over the bound", readAheadMax + 1, ""}, {"100-continue", 10, "100-continue"}} {
+	}{{"unknown length", -1, ""}, {"over the bound", ReadAheadMax + 1, ""}, {"100-continue", 10, "100-continue"}} {
 		r := httptest.NewRequest("PATCH", "/x", strings.NewReader(`{}`))
 		r.ContentLength = tc.length
 		if tc.expect != "" {
 			r.Header.Set("Expect", tc.expect)
 		}
-		_, read, _ := readAhead(r)
+		_, read, _ := ReadAhead(r)
 		assert.False(t, read, tc.name)
 		rest, _ := io.ReadAll(r.Body)
 		assert.Equal(t, `{}`, string(rest), "%s: nothing is read", tc.name)
