@@ -79,8 +79,8 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	defer rows.Close()
 	// The page's rows, known from the total, are about as long as its first.
 	want := min(max(int64(total)-pg.offset(), 0), int64(pg.PerPage))
-	buf := getBuffer()
-	defer putBuffer(buf)
+	buf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(buf)
 	b := append(*buf, `{"success":true,"data":[`...)
 	sc := newAnswerScan(system)
 	for n := int64(0); rows.Next(); n++ {
@@ -107,7 +107,7 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	*buf = appendPageEnd(b, pg, total)
-	writeBody(w, *buf)
+	httpx.WriteJSONBody(w, http.StatusOK, contentType, *buf)
 	return nil
 }
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
-	"unicode/utf8"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The organization answers are the hot paths of the API, and encoding/json
@@ -131,11 +131,11 @@ func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, o.ID, 10)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, o.Name)
+	b = httpx.AppendJSONString(b, o.Name, true)
 	b = append(b, `,"anniversary_day":`...)
 	b = strconv.AppendInt(b, o.AnniversaryDay, 10)
 	b = append(b, `,"time_zone_name":`...)
-	b = appendJSONString(b, o.Zone.Display)
+	b = httpx.AppendJSONString(b, o.Zone.Display, true)
 	b = append(b, `,"time_zone_utc_offset":`...)
 	b = strconv.AppendInt(b, int64(o.Zone.Offset), 10)
 	if system {
@@ -143,16 +143,16 @@ func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
 		b = strconv.AppendBool(b, o.Active)
 	}
 	b = append(b, `,"html_header":`...)
-	b = appendJSONString(b, o.HTMLHeader)
+	b = httpx.AppendJSONString(b, o.HTMLHeader, true)
 	b = append(b, `,"html_footer":`...)
-	b = appendJSONString(b, o.HTMLFooter)
+	b = httpx.AppendJSONString(b, o.HTMLFooter, true)
 	b = append(b, `,"text_header":`...)
-	b = appendJSONString(b, o.TextHeader)
+	b = httpx.AppendJSONString(b, o.TextHeader, true)
 	b = append(b, `,"text_footer":`...)
-	b = appendJSONString(b, o.TextFooter)
+	b = httpx.AppendJSONString(b, o.TextFooter, true)
 	if system {
 		b = append(b, `,"custom_headers":`...)
-		b = appendJSONString(b, o.CustomHeaders)
+		b = httpx.AppendJSONString(b, o.CustomHeaders, true)
 	}
 	return append(b, o.Tail...)
 }
@@ -162,7 +162,7 @@ func appendMinimalOrg(b []byte, id int64, name string) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, id, 10)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, name)
+	b = httpx.AppendJSONString(b, name, true)
 	return append(b, '}')
 }
 
@@ -188,89 +188,10 @@ func appendPageEnd(b []byte, pg page, total int) []byte {
 
 // writeOrg writes the envelope of one organization.
 func writeOrg(w http.ResponseWriter, o *orgAnswer, system bool) {
-	buf := getBuffer()
-	defer putBuffer(buf)
+	buf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(buf)
 	b := append(*buf, dataOpen...)
 	b = appendOrg(b, o, system)
 	*buf = append(b, dataClose...)
-	writeBody(w, *buf)
-}
-
-// answerBuffers hold the bodies of the organization answers, reused: a page
-// of 100 organizations is 76 KB, and a ResponseWriter does not keep what
-// it is given to write.
-var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-func getBuffer() *[]byte { return answerBuffers.Get().(*[]byte) }
-
-// putBuffer returns a buffer for reuse, unless it is larger than a page of
-// 100 organizations usually needs many times over.
-func putBuffer(b *[]byte) {
-	if cap(*b) <= 1<<20 {
-		*b = (*b)[:0]
-		answerBuffers.Put(b)
-	}
-}
-
-// writeBody writes a 200 JSON body as httpx.WriteJSONHTMLEscaped does.
-func writeBody(w http.ResponseWriter, body []byte) {
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s quoted as encoding/json quotes a string with
-// HTML escaping on: <, > and & as \u003c, \u003e, \u0026; control
-// characters as \b, \f, \n, \r, \t or \u00XX; U+2028 and U+2029 escaped;
-// invalid UTF-8 as \ufffd.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	httpx.WriteJSONBody(w, http.StatusOK, contentType, *buf)
 }

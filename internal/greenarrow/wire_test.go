@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -25,34 +23,6 @@ var hostileStrings = []string{
 	"", "plain", `"quoted" \back\slash/`, "<b>Tom & Jerry</b>", "\b\f\n\r\t\x00\x01\x1f\x7f",
 	"é 日本 \U0001F600", "\u2028 line \u2029 paragraph", "bad \xff \xc3 \xed\xa0\x80 \xf4\x90\x80\x80 end\xe2\x80",
 	"X-Tag: a\r\nX-Other: <b>",
-}
-
-// TestAppendJSONStringMatchesEncodingJSON: appendJSONString quotes every
-// string as encoding/json does with HTML escaping (what
-// httpx.WriteJSONHTMLEscaped writes).
-func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
-	t.Parallel()
-	check := func(s string) {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		require.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
-	}
-	for _, s := range hostileStrings {
-		check(s)
-	}
-	for c := range 256 {
-		check(string([]byte{byte(c)}))
-		check("a" + string([]byte{byte(c)}) + "z")
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	alphabet := []string{"a", "<", ">", "&", `"`, `\`, "\n", "\x01", "é", "\u2028", "\u2029", "\xff", "\xe2\x80", "日"}
-	for range 5000 {
-		var s string
-		for range rng.IntN(12) {
-			s += alphabet[rng.IntN(len(alphabet))]
-		}
-		check(s)
-	}
 }
 
 // TestOrgAnswersMatchEncodingJSON: an organization's answer, and a page of

@@ -55,50 +55,53 @@ func MarshalJSON(v any) ([]byte, error) { return marshal(v, false) }
 
 func marshal(v any, escapeHTML bool) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := encode(&buf, v, escapeHTML); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// encode appends v's JSON to buf, without the Encoder's trailing newline.
-func encode(buf *bytes.Buffer, v any, escapeHTML bool) error {
-	enc := json.NewEncoder(buf)
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(escapeHTML)
 	if err := enc.Encode(v); err != nil {
-		return err
+		return nil, err
 	}
-	buf.Truncate(buf.Len() - 1)
-	return nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// answerBufs keeps the buffers answers are encoded into: a page of a list is
+// answerBuffers keeps the buffers answers are built in: a page of a list is
 // tens of kilobytes, which a fresh buffer would reach by growing (and
 // copying) about ten times per request.
-var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledAnswer is the largest buffer kept for the next answer, so that one
 // huge answer does not stay in memory.
-const maxPooledAnswer = 256 << 10
+const maxPooledAnswer = 1 << 20
+
+// Buffer is an empty buffer to build an answer in; ReleaseBuffer it once
+// written (a ResponseWriter keeps nothing it is given).
+func Buffer() *[]byte { return answerBuffers.Get().(*[]byte) }
+
+// ReleaseBuffer hands a Buffer back for another answer.
+func ReleaseBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledAnswer {
+		*b = (*b)[:0]
+		answerBuffers.Put(b)
+	}
+}
+
+// appender is an io.Writer appending to a Buffer.
+type appender struct{ b *[]byte }
+
+func (a appender) Write(p []byte) (int, error) {
+	*a.b = append(*a.b, p...)
+	return len(p), nil
+}
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any, escapeHTML bool) {
-	buf := answerBufs.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledAnswer {
-			buf.Reset()
-			answerBufs.Put(buf)
-		}
-	}()
-	if err := encode(buf, v, escapeHTML); err != nil {
+	buf := Buffer()
+	defer ReleaseBuffer(buf)
+	enc := json.NewEncoder(appender{buf})
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
 		// Only our own response types are encoded here: a failure is a programming error.
 		panic(fmt.Sprintf("httpx: encode response: %v", err))
 	}
-	if contentType == "" {
-		contentType = "application/json"
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	WriteJSONBody(w, status, contentType, (*buf)[:len(*buf)-1]) // without the Encoder's newline
 }
 
 // BodyError says why a request body could not be decoded. Vendors map it to

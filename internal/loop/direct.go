@@ -33,7 +33,7 @@ func (a *API) getOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request
 	if a.DB.QueryRow(r.Context(), orgDetailsByKeySQL, httpx.PathParam(r, "id"), key).Scan(&body) != nil || body == nil {
 		return r
 	}
-	writeJSONBody(w, body)
+	httpx.WriteJSONBody(w, http.StatusOK, "", body)
 	return nil
 }
 
@@ -106,7 +106,7 @@ func patchArgs(req *orgRequest, o *org, id string) []any {
 	keep := func(f field[string]) bool { return !f.Set }
 	var nameJSON any
 	if !keep(req.Name) {
-		nameJSON = jsonString(o.Name)
+		nameJSON = httpx.JSONString(o.Name)
 	}
 	return []any{keep(req.Name), o.Name, keep(req.Name), nameJSON, keep(req.Website), o.Website, keep(req.SupportURL), o.SupportURL,
 		keep(req.Country), o.Country, keep(req.WebhookURL), o.WebhookURL, keep(req.WebhookHeader), o.WebhookHeader, id}
@@ -162,6 +162,6 @@ func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 		httpx.WriteJSON(w, http.StatusOK, "", out)
 		return nil
 	}
-	writeJSONBody(w, answer)
+	httpx.WriteJSONBody(w, http.StatusOK, "", answer)
 	return nil
 }

@@ -1,9 +1,6 @@
 package loop
 
 import (
-	"fmt"
-	"net/http"
-
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
@@ -29,26 +26,10 @@ const orgItemJSONSQL = `json_head || ',"name":' || json_name || json_tail || '}'
 type orgParts struct{ head, name, tail, apiKey string }
 
 func newOrgParts(o *org) orgParts {
-	p := orgParts{head: `{"id":` + jsonString(o.ID), name: jsonString(o.Name),
-		tail: `,"status":` + jsonString(o.Status) + `,"create_date":` + jsonString(o.CreateDate)}
+	p := orgParts{head: `{"id":` + httpx.JSONString(o.ID), name: httpx.JSONString(o.Name),
+		tail: `,"status":` + httpx.JSONString(o.Status) + `,"create_date":` + httpx.JSONString(o.CreateDate)}
 	if o.APIKey != "" { // orgDetails leaves an empty api_key out
-		p.apiKey = `,"api_key":` + jsonString(o.APIKey)
+		p.apiKey = `,"api_key":` + httpx.JSONString(o.APIKey)
 	}
 	return p
-}
-
-// jsonString is s as a JSON string, as encoding a struct field writes it.
-func jsonString(s string) string {
-	b, err := httpx.MarshalJSON(s)
-	if err != nil {
-		panic(fmt.Sprintf("loop: encode a string: %v", err)) // a string always encodes
-	}
-	return string(b)
-}
-
-// writeJSONBody writes a kept JSON answer, as httpx.WriteJSON writes an encoded one.
-func writeJSONBody(w http.ResponseWriter, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
 }

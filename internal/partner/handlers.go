@@ -81,7 +81,7 @@ func (a *API) getPartnerDirect(w http.ResponseWriter, r *http.Request) *http.Req
 	if err != nil || body == nil {
 		return r
 	}
-	writeJSONBody(w, body)
+	httpx.WriteJSONBody(w, http.StatusOK, "", body)
 	return nil
 }
 
@@ -240,7 +240,7 @@ func (a *API) patchPartnerDirect(w http.ResponseWriter, r *http.Request) *http.R
 		writePartner(w, p)
 		return nil
 	}
-	writeJSONBody(w, answer)
+	httpx.WriteJSONBody(w, http.StatusOK, "", answer)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package partner
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
@@ -92,16 +91,5 @@ func jsonString(s *string) any {
 	if s == nil {
 		return nil
 	}
-	b, err := httpx.MarshalJSON(*s)
-	if err != nil {
-		panic(fmt.Sprintf("partner: encode a string: %v", err)) // a string always encodes
-	}
-	return string(b)
-}
-
-// writeJSONBody writes a kept JSON answer, as httpx.WriteJSON writes an encoded one.
-func writeJSONBody(w http.ResponseWriter, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	return httpx.JSONString(*s)
 }
