@@ -1,6 +1,9 @@
 package courier
 
 import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -265,56 +268,82 @@ func viewer(c *jsonapi.Call) string {
 }
 
 // renderChannel computes the subscribers, the last message, the viewer's new
-// messages, the bookmark and the embedded group.
+// messages, the bookmark and the embedded group, in few statements: the
+// subscribers with their preferences and users, the people it shows (read
+// at once, Preload), and the channel's last message, bookmark and new
+// messages.
 func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
-	subs, err := subscribers(c, rec.ID)
+	subs, err := channelSubscribers(c, rec.ID)
 	if err != nil {
 		return err
 	}
-	rec.Set("subscribers", subs)
-	last, err := jsonapi.QueryRecords(c.Ctx, c.Tx, lastMessageSQL, rec.ID)
+	var g *jsonapi.Record
+	if gid := rec.Str("individual-group-id"); gid != "" {
+		if g, err = c.Load("individual-groups", gid); err != nil {
+			return err
+		}
+	}
+	// Everyone the channel shows, read at once: its subscribers, its
+	// group's members and leaders, its owner.
+	people := make([]string, 0, len(subs)+8)
+	for _, s := range subs {
+		people = append(people, s.id)
+	}
+	var members, leaders []string
+	if g != nil {
+		members, leaders = groupMembers(g)
+		people = append(append(people, members...), leaders...)
+	}
+	owner := rec.Str("owner-id")
+	if owner != "" {
+		people = append(people, owner)
+	}
+	if err := c.Preload("individuals", people); err != nil {
+		return err
+	}
+	views, err := subscriberViews(c, subs)
 	if err != nil {
 		return err
 	}
-	if len(last) == 1 {
-		m := last[0]
-		v := lastMessageView{ID: m.ID, Message: m.Str("message"), Removed: m.Bool("removed")}
-		m.Decode("posted-time", &v.PostedTime)
+	rec.Set("subscribers", views)
+	who := viewer(c)
+	last, bookmark, n, err := channelState(c, rec.ID, who)
+	if err != nil {
+		return err
+	}
+	if last != nil {
+		v := lastMessageView{ID: last.ID, Message: last.Str("message"), Removed: last.Bool("removed")}
+		last.Decode("posted-time", &v.PostedTime)
 		rec.Set("last-message", v)
 	} else {
 		rec.Set("last-message", nil)
 	}
-	n, err := newMessages(c, rec.ID, viewer(c))
-	if err != nil {
-		return err
+	if who == "" {
+		n = 0 // nobody to count for
 	}
 	rec.Set("caller-new-message-count", n)
 	rec.Set("caller-has-new-message", n > 0)
-	bms, err := jsonapi.QueryRecords(c.Ctx, c.Tx, lastBookmarkSQL, rec.ID)
-	if err != nil {
-		return err
-	}
-	if len(bms) == 1 {
+	if bookmark != nil {
 		var msg jsonapi.IDRef
-		bms[0].Decode("message", &msg)
-		rec.Set("bookmark", bookmarkView{ID: bms[0].ID, MessageID: msg.ID})
+		bookmark.Decode("message", &msg)
+		rec.Set("bookmark", bookmarkView{ID: bookmark.ID, MessageID: msg.ID})
 	} else {
 		rec.Set("bookmark", nil)
 	}
-	g, err := embedGroup(c, rec.Str("individual-group-id"))
+	gv, err := groupEmbed(c, g, members, leaders)
 	if err != nil {
 		return err
 	}
-	if g != nil {
-		rec.Set("individual-group", g)
+	if gv != nil {
+		rec.Set("individual-group", gv)
 		// use-group-name (default true): a group channel without a name shows the group's.
 		if rec.Str("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name")) {
-			rec.Set("name", g.Name)
+			rec.Set("name", gv.Name)
 		}
 	} else {
 		rec.Set("individual-group", nil)
 	}
-	if owner := rec.Str("owner-id"); owner != "" {
+	if owner != "" {
 		if ind, err := individual(c, owner); err != nil {
 			return err
 		} else if ind != nil {
@@ -335,33 +364,115 @@ const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources I
 const lastBookmarkSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
 	WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`
 
-// subscribers reads a channel's subscribers with their preferences.
-func subscribers(c *jsonapi.Call, channelID string) ([]subscriberView, error) {
-	ids, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
+// channelStateSQL reads what a channel shows of its messages in one
+// statement: the reader's new messages (newMessagesSQL), the last message
+// (lastMessageSQL) and the last bookmark (lastBookmarkSQL).
+const channelStateSQL = `SELECT (` + newMessagesSQL + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
+	FROM (SELECT 1) AS one LEFT JOIN (` + lastMessageSQL + `) AS m ON 1 LEFT JOIN (` + lastBookmarkSQL + `) AS b ON 1`
+
+// channelStateArgs are the arguments of channelStateSQL.
+func channelStateArgs(channelID, individualID string) []any {
+	return []any{channelID, individualID, channelID, channelID, individualID, channelID, channelID}
+}
+
+// channelState reads a channel's last message and bookmark (nil without
+// one) and how many messages the individual has not read (newMessages; ""
+// counts for nobody, and the caller answers 0).
+func channelState(c *jsonapi.Call, channelID, individualID string) (last, bookmark *jsonapi.Record, n int64, err error) {
+	var mID, mOrg, mAttrs, bID, bOrg, bAttrs sql.NullString
+	if err := c.Tx.QueryRowContext(c.Ctx, channelStateSQL, channelStateArgs(channelID, individualID)...).Scan(
+		&n, &mID, &mOrg, &mAttrs, &bID, &bOrg, &bAttrs); err != nil {
+		return nil, nil, 0, err
+	}
+	if last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs); err != nil {
+		return nil, nil, 0, err
+	}
+	if bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs); err != nil {
+		return nil, nil, 0, err
+	}
+	return last, bookmark, n, nil
+}
+
+// stateRecord is a record channelStateSQL read (nil when there was none),
+// reached as a read of it is.
+func stateRecord(c *jsonapi.Call, typ string, id, org, attrs sql.NullString) (*jsonapi.Record, error) {
+	if !id.Valid {
+		return nil, nil
+	}
+	jsonapi.ReachFrom(c.Ctx).Add(org.String)
+	a, err := jsonapi.DecodeAttrs(attrs.String)
+	if err != nil {
+		return nil, fmt.Errorf("courier: %s %s: stored attributes: %w", typ, id.String, err)
+	}
+	return &jsonapi.Record{Type: typ, ID: id.String, OrgID: org.String, Attrs: a}, nil
+}
+
+// subscriber is one subscriber link of a channel with the user whose
+// primary individual it is (userOfSQL's; user nil without one).
+type subscriber struct {
+	id    string
+	prefs subscriberPrefs
+	user  *jsonapi.Record
+}
+
+// channelSubscribersSQL reads a channel's subscriber links in order, each
+// with its individual's user as userOfSQL finds it.
+const channelSubscribersSQL = `SELECT l.to_id, l.attrs, u.id, u.org_id, u.attrs FROM cr_links l
+	LEFT JOIN cr_resources u ON u.type = 'users' AND u.id = (SELECT id FROM cr_resources WHERE type = 'users'
+		AND lower(json_extract(attrs, '$."primary-individual-id"')) = lower(l.to_id) ORDER BY created_at, id LIMIT 1)
+	WHERE l.rel = 'subscriber' AND l.from_id = ? ORDER BY l.created_at, l.to_id`
+
+// channelSubscribers reads a channel's subscribers with their preferences
+// and users, in one statement.
+func channelSubscribers(c *jsonapi.Call, channelID string) ([]subscriber, error) {
+	rows, err := c.Tx.QueryContext(c.Ctx, channelSubscribersSQL, channelID)
 	if err != nil {
 		return nil, err
 	}
-	out := []subscriberView{}
-	for _, id := range ids {
-		var prefs subscriberPrefs
-		if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
+	defer rows.Close()
+	var out []subscriber
+	for rows.Next() {
+		var s subscriber
+		var prefs string
+		var uID, uOrg, uAttrs sql.NullString
+		if err := rows.Scan(&s.id, &prefs, &uID, &uOrg, &uAttrs); err != nil {
 			return nil, err
 		}
-		ind, err := individual(c, id)
+		if err := json.Unmarshal([]byte(prefs), &s.prefs); err != nil {
+			return nil, err
+		}
+		if uID.Valid {
+			a, err := jsonapi.DecodeAttrs(uAttrs.String)
+			if err != nil {
+				return nil, fmt.Errorf("courier: users %s: stored attributes: %w", uID.String, err)
+			}
+			s.user = &jsonapi.Record{Type: "users", ID: uID.String, OrgID: uOrg.String, Attrs: a}
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// subscriberViews are the subscribers a channel answers: those whose
+// individual the caller may see, with their user's contact details.
+func subscriberViews(c *jsonapi.Call, subs []subscriber) ([]subscriberView, error) {
+	out := []subscriberView{}
+	for _, s := range subs {
+		ind, err := individual(c, s.id)
 		if err != nil {
 			return nil, err
 		}
 		if ind == nil {
 			continue
 		}
+		prefs := s.prefs
 		v := subscriberView{Admin: prefs.Admin, BirthDate: ind.BirthDate, CommunicationPreferences: prefs.Preferences,
-			FirstName: ind.FirstName, ID: id, LastName: ind.LastName, Pinned: prefs.Pinned}
+			FirstName: ind.FirstName, ID: s.id, LastName: ind.LastName, Pinned: prefs.Pinned}
 		if v.CommunicationPreferences == nil {
 			v.CommunicationPreferences = map[string]string{}
 		}
-		if u, err := userOf(c, id); err != nil {
-			return nil, err
-		} else if u != nil {
+		if u := s.user; u != nil {
+			jsonapi.ReachFrom(c.Ctx).Add(u.OrgID) // read as userOf reads it
 			email, phone := u.Str("email"), u.Str("phone")
 			if email != "" {
 				v.Email = &email
@@ -417,20 +528,10 @@ func isParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID string) (bo
 	return slices.Contains(ps, individualID), nil
 }
 
-// newMessages is how many posted messages of others the individual has not
+// newMessagesSQL is how many posted messages of others an individual has not
 // read: counted by the triggers of migration 100 for a reader with a read
-// mark; without one, every posted message of others is new.
-func newMessages(c *jsonapi.Call, channelID, individualID string) (int64, error) {
-	if individualID == "" {
-		return 0, nil
-	}
-	var n int64
-	err := c.Tx.QueryRowContext(c.Ctx, newMessagesSQL, channelID, individualID, channelID, channelID, individualID).Scan(&n)
-	return n, err
-}
-
-// newMessagesSQL is what newMessages reads: the reader's mark row, else the
-// channel's posted messages less the reader's own.
+// mark (their mark row); without one, every posted message of others is new
+// (the channel's posted messages less the reader's own).
 const newMessagesSQL = `SELECT COALESCE(
 	(SELECT unread FROM cr_read_marks WHERE channel_id = ? AND individual_id = ?),
 	(SELECT COALESCE(sum(unread), 0) FROM cr_channel_authors WHERE channel_id = ?)

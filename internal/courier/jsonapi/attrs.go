@@ -22,6 +22,16 @@ func decodeAttrs(data []byte) (map[string]json.RawMessage, error) {
 	return out, nil
 }
 
+// DecodeAttrs decodes stored attributes as a record read gets them (never
+// nil), for a hook whose own statement reads them beside other columns.
+func DecodeAttrs(data string) (map[string]json.RawMessage, error) {
+	out, err := decodeAttrs([]byte(data))
+	if err == nil && out == nil {
+		out = map[string]json.RawMessage{}
+	}
+	return out, err
+}
+
 var errNotSimple = errors.New("not a simple object")
 
 // splitObject handles a compact JSON object whose keys are plain ASCII; ok
