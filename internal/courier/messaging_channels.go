@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
@@ -520,13 +519,30 @@ func participants(c *jsonapi.Call, ch *jsonapi.Record) ([]string, error) {
 	return out, nil
 }
 
+// isParticipant reports whether an individual participates in a channel:
+// a subscriber, or a member or leader of its individual group
+// (cr_group_members, kept from the group's attributes by the triggers of
+// migration 102), in one statement. The group counts as read (Reach).
 func isParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID string) (bool, error) {
-	ps, err := participants(c, ch)
-	if err != nil {
+	gid := ch.Str("individual-group-id")
+	var subscribed, member bool
+	var groupOrg sql.NullString
+	if err := c.Tx.QueryRowContext(c.Ctx, participantSQL, ch.ID, individualID, gid, gid, individualID).Scan(
+		&subscribed, &groupOrg, &member); err != nil {
 		return false, err
 	}
-	return slices.Contains(ps, individualID), nil
+	if gid == "" {
+		return subscribed, nil
+	}
+	jsonapi.ReachFrom(c.Ctx).Add(groupOrg.String)
+	return subscribed || groupOrg.Valid && member, nil
 }
+
+// participantSQL is what isParticipant reads: the subscriber link, the
+// group's organization (NULL without the group) and the group membership.
+const participantSQL = `SELECT EXISTS (SELECT 1 FROM cr_links WHERE rel = 'subscriber' AND from_id = ? AND to_id = ?),
+	(SELECT org_id FROM cr_resources WHERE type = 'individual-groups' AND id = ?),
+	EXISTS (SELECT 1 FROM cr_group_members WHERE group_id = ? AND individual_id = ?)`
 
 // newMessagesSQL is how many posted messages of others an individual has not
 // read: counted by the triggers of migration 100 for a reader with a read

@@ -41,6 +41,7 @@ const (
 	planOlivia     = "30000000-0000-4000-8000-000000000002"
 	planChanDirect = "50000000-0000-4000-8000-000000000002"
 	planMsg4       = "60000000-0000-4000-8000-000000000004"
+	planGroup1     = "40000000-0000-4000-8000-000000000001"
 )
 
 // planAllowance lets a list parameter break a rule, for a reason.
@@ -361,6 +362,7 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesSQL, Args: []any{ch, who, ch, ch, who}}},
 		{name: "channel: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStateSQL, Args: channelStateArgs(ch, who)}},
 		{name: "channel: subscribers and their users", st: jsonapi.Statement{SQL: channelSubscribersSQL, Args: []any{ch}}},
+		{name: "channel: a participant", st: jsonapi.Statement{SQL: participantSQL, Args: []any{ch, who, planGroup1, planGroup1, who}}},
 		{name: "an individual's user", st: jsonapi.Statement{SQL: userOfSQL, Args: []any{who}}},
 		{name: "messages: acknowledged counts", st: jsonapi.Statement{SQL: acknowledgedCountsSQL, Args: []any{who, who, ch, ch, who}}},
 		{name: "messages: attachments of a page", st: jsonapi.Statement{SQL: attachmentsSQL(len(page)), Args: page},

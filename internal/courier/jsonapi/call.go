@@ -53,6 +53,8 @@ type Call struct {
 
 	body *requestBody // read before the transaction opened
 
+	parent *Record // the parent a create resolved (CreatedParent)
+
 	// loaded remembers what Load read, in a read transaction only (where
 	// nothing changes): rendering a list loads the same people for every
 	// item. nil in a write transaction.
@@ -137,6 +139,10 @@ func (c *Call) Preload(typ string, ids []string) error {
 	}
 	return nil
 }
+
+// CreatedParent is the parent record a create read for the record it creates
+// (nil otherwise), so that its hooks need not read it again. Hooks only read it.
+func (c *Call) CreatedParent() *Record { return c.parent }
 
 func (c *Call) Visible(rec *Record) bool {
 	if res := c.Engine.byType[rec.Type]; res != nil && res.Visible != nil {

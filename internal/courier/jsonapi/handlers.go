@@ -185,6 +185,7 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 				return err
 			}
 			rec.ParentID, rec.OrgID = parent.ID, parent.OrgID
+			c.parent = parent
 			rec.Set(p.Attr, parent.ID)
 		} else {
 			return ErrPointer("/data/attributes/"+p.Attr, "This field is required.")
