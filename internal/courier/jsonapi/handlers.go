@@ -77,7 +77,11 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		if err != nil {
 			return err
 		}
-		httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
+		if body, ok := ans.Body.(appender); ok {
+			writeAnswer(w, ans.Status, ans.ContentType, body)
+		} else {
+			httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
+		}
 		return nil
 	})
 }
