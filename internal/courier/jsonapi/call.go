@@ -247,7 +247,7 @@ func (c *Call) Render(rec *Record) (ResourceObject, error) {
 		}
 		v, ok := attrs[at.Name]
 		if !ok {
-			v = zeroValue(at.Kind)
+			v = sharedZeroValue(at.Kind)
 		}
 		out = append(out, AttrValue{Name: at.Name, Value: v})
 	}
