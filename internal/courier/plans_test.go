@@ -380,7 +380,7 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "notification counts: days", st: daysTotal},
 		{name: "notification counts: page, no bounds", st: allDays},
 		{name: "notification counts: days, no bounds", st: allDaysTotal},
-		{name: "sniffers of the caller (every request)", st: jsonapi.Statement{SQL: activeSniffersSQL, Args: []any{planAdmin, dayLo}}},
+		{name: "the caller and their sniffers (every request)", st: jsonapi.Statement{SQL: callerSQL, Args: []any{dayLo, "courier-admin-token"}}},
 		{name: "sniffer logs: page", st: snifferLogsPage, allow: snifferLogsFilter},
 		{name: "sniffer logs: total", st: snifferLogsTotal, allow: snifferLogsFilter},
 		{name: "sniffer logs: their organizations", st: snifferLogOrgsSQL("a6000000-0000-4000-8000-000000000001", []string{planOrg1}),
