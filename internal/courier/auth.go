@@ -29,7 +29,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
 				Detail: "Authentication credentials were not provided."}
 		}
-		caller, individual, err := a.resolveToken(r.Context(), token)
+		caller, individual, sniffers, err := a.resolveToken(r.Context(), token, jsonapi.FormatTime(a.Clock.Now()))
 		if err != nil {
 			return err
 		}
@@ -39,35 +39,57 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		}
 		ctx := jsonapi.WithCaller(r.Context(), caller)
 		ctx = context.WithValue(ctx, individualKey{}, individual)
+		ctx = context.WithValue(ctx, sniffersKey{}, sniffers)
 		next.ServeHTTP(w, r.WithContext(ctx))
 		return nil
 	})
 }
 
-// resolveToken finds the token's user, the user's organizations and the
-// user's own individual (the primary-individual-id of the users record), in
-// one statement on a read connection: every request pays for it.
-func (a *API) resolveToken(ctx context.Context, token string) (*jsonapi.Caller, string, error) {
-	var userID, orgs, individual string
-	err := a.DB.QueryRow(ctx, `SELECT t.user_id,
-		(SELECT json_group_array(to_id) FROM cr_links WHERE rel = '`+relMember+`' AND from_id = t.user_id),
-		COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
-			WHERE type = 'users' AND id = t.user_id), '')
-		FROM cr_tokens t WHERE t.token = ?`, token).Scan(&userID, &orgs, &individual)
+// resolveToken finds the token's user, the user's organizations, the
+// user's own individual (the primary-individual-id of the users record) and
+// the user's sniffers valid at now, in one statement on a read connection:
+// every request pays for it.
+func (a *API) resolveToken(ctx context.Context, token, now string) (*jsonapi.Caller, string, []snifferRef, error) {
+	var userID, orgs, individual, sniffers string
+	err := a.DB.QueryRow(ctx, callerSQL, now, token).Scan(&userID, &orgs, &individual, &sniffers)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", nil
+		return nil, "", nil, nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	var member []string
 	if err := json.Unmarshal([]byte(orgs), &member); err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(member)}, individual, nil
+	var refs [][]string
+	if err := json.Unmarshal([]byte(sniffers), &refs); err != nil {
+		// As a failed sniffer look-up: logged, and the request is not recorded.
+		a.Log.Error("courier: sniffer look-up", "err", err)
+		refs = nil
+	}
+	var active []snifferRef
+	for _, r := range refs {
+		if len(r) == 3 {
+			active = append(active, snifferRef{id: r[0], org: r[1], creator: r[2]})
+		}
+	}
+	return &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(member)}, individual, active, nil
 }
 
+// callerSQL is what resolveToken reads: the token's user, organizations,
+// individual and active sniffers (activeSniffersSQL).
+const callerSQL = `SELECT t.user_id,
+	(SELECT json_group_array(to_id) FROM cr_links WHERE rel = '` + relMember + `' AND from_id = t.user_id),
+	COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
+		WHERE type = 'users' AND id = t.user_id), ''),
+	(` + activeSniffersSQL + `)
+	FROM cr_tokens t WHERE t.token = ?`
+
 type individualKey struct{}
+
+// sniffersKey carries the caller's active sniffers from authenticate to sniff.
+type sniffersKey struct{}
 
 // callerIndividual is the individual the authenticated user is ("" when the
 // user has none): whom a request acts as when it names nobody.

@@ -208,3 +208,43 @@ func BenchmarkState(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHot measures the hot paths a loaded client hits: the group
+// channel's GET, the channel list, the first page of 100 messages of a
+// channel, and posting a message (scripts/loadtest's requests).
+func BenchmarkHot(b *testing.B) {
+	gets := []struct{ name, path string }{
+		{"channel-get", "/v1/messaging-channels/" + chanGroup1 + "/"},
+		{"channel-list", "/v1/messaging-channels/"},
+		{"messages-page", "/v1/messaging-messages/?channel-id=" + chanGroup1},
+	}
+	for _, tc := range gets {
+		b.Run(tc.name, func(b *testing.B) {
+			env := newEnv(b)
+			seedRowsAt(b, env, benchStart, "b6", "messaging-messages", org1, chanGroup1, 100, func(i int, at string) string {
+				// Compact, as the API stores attributes.
+				return fmt.Sprintf(`{"channel-id":%q,"individual-id":%q,"message":"m%d","draft":false,"posted-time":%q,"reactions":[]}`,
+					chanGroup1, indPat, i, at)
+			})
+			b.ResetTimer()
+			for b.Loop() {
+				r := call(b, env, adminToken, "GET", tc.path, "")
+				if r.Status != http.StatusOK {
+					b.Fatalf("%d %s", r.Status, r.Body)
+				}
+			}
+		})
+	}
+	b.Run("message-post", func(b *testing.B) {
+		env := newEnv(b)
+		body := `{"data":{"type":"messaging-messages","attributes":{"channel-id":"` + chanGroup1 +
+			`","individual-id":"` + indAlice + `","message":"Load test message a"}},"meta":{}}`
+		b.ResetTimer()
+		for b.Loop() {
+			r := call(b, env, adminToken, "POST", "/v1/messaging-messages/", body, "Content-Type: application/vnd.api+json")
+			if r.Status != http.StatusCreated {
+				b.Fatalf("%d %s", r.Status, r.Body)
+			}
+		}
+	})
+}

@@ -1,8 +1,10 @@
 package courier
 
 import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
@@ -40,6 +42,7 @@ func messagingChannelResources() []*jsonapi.Resource {
 			AfterCreate:  subscribeCreated,
 			BeforeModify: modifyChannel,
 			Render:       renderChannel,
+			Prefetch:     prefetchChannels,
 			Actions: []jsonapi.Action{
 				{Op: "messaging-channels.archive", OnItem: true, Handler: setChannelArchived(true)},
 				{Op: "messaging-channels.unarchive", OnItem: true, Handler: setChannelArchived(false)},
@@ -265,56 +268,87 @@ func viewer(c *jsonapi.Call) string {
 }
 
 // renderChannel computes the subscribers, the last message, the viewer's new
-// messages, the bookmark and the embedded group.
+// messages, the bookmark and the embedded group, in few statements: the
+// subscribers with their preferences and users, the people it shows (read
+// at once, Preload), and the channel's last message, bookmark and new
+// messages.
 func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
-	subs, err := subscribers(c, rec.ID)
+	subs, ok := c.Cache[subscribersKey(rec.ID)].([]subscriber)
+	if !ok {
+		bySub, err := channelSubscribers(c, []string{rec.ID})
+		if err != nil {
+			return err
+		}
+		subs = bySub[rec.ID]
+	}
+	var err error
+	var g *jsonapi.Record
+	if gid := rec.Str("individual-group-id"); gid != "" {
+		if g, err = c.Load("individual-groups", gid); err != nil {
+			return err
+		}
+	}
+	// Everyone the channel shows, read at once: its subscribers, its
+	// group's members and leaders, its owner.
+	people := make([]string, 0, len(subs)+8)
+	for _, s := range subs {
+		people = append(people, s.id)
+	}
+	var members, leaders []string
+	if g != nil {
+		members, leaders = groupMembers(g)
+		people = append(append(people, members...), leaders...)
+	}
+	owner := rec.Str("owner-id")
+	if owner != "" {
+		people = append(people, owner)
+	}
+	if err := c.Preload("individuals", people); err != nil {
+		return err
+	}
+	views, err := subscriberViews(c, subs)
 	if err != nil {
 		return err
 	}
-	rec.Set("subscribers", subs)
-	last, err := jsonapi.QueryRecords(c.Ctx, c.Tx, lastMessageSQL, rec.ID)
+	rec.Set("subscribers", views)
+	who := viewer(c)
+	last, bookmark, n, err := channelState(c, rec.ID, who)
 	if err != nil {
 		return err
 	}
-	if len(last) == 1 {
-		m := last[0]
-		v := lastMessageView{ID: m.ID, Message: m.Str("message"), Removed: m.Bool("removed")}
-		m.Decode("posted-time", &v.PostedTime)
+	if last != nil {
+		v := lastMessageView{ID: last.ID, Message: last.Str("message"), Removed: last.Bool("removed")}
+		last.Decode("posted-time", &v.PostedTime)
 		rec.Set("last-message", v)
 	} else {
 		rec.Set("last-message", nil)
 	}
-	n, err := newMessages(c, rec.ID, viewer(c))
-	if err != nil {
-		return err
+	if who == "" {
+		n = 0 // nobody to count for
 	}
 	rec.Set("caller-new-message-count", n)
 	rec.Set("caller-has-new-message", n > 0)
-	bms, err := jsonapi.QueryRecords(c.Ctx, c.Tx, lastBookmarkSQL, rec.ID)
-	if err != nil {
-		return err
-	}
-	if len(bms) == 1 {
+	if bookmark != nil {
 		var msg jsonapi.IDRef
-		bms[0].Decode("message", &msg)
-		rec.Set("bookmark", bookmarkView{ID: bms[0].ID, MessageID: msg.ID})
+		bookmark.Decode("message", &msg)
+		rec.Set("bookmark", bookmarkView{ID: bookmark.ID, MessageID: msg.ID})
 	} else {
 		rec.Set("bookmark", nil)
 	}
-	g, err := embedGroup(c, rec.Str("individual-group-id"))
+	gv, err := groupEmbed(c, g, members, leaders)
 	if err != nil {
 		return err
 	}
-	if g != nil {
-		rec.Set("individual-group", g)
+	if gv != nil {
+		rec.Set("individual-group", gv)
 		// use-group-name (default true): a group channel without a name shows the group's.
 		if rec.Str("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name")) {
-			rec.Set("name", g.Name)
+			rec.Set("name", gv.Name)
 		}
 	} else {
 		rec.Set("individual-group", nil)
 	}
-	if owner := rec.Str("owner-id"); owner != "" {
+	if owner != "" {
 		if ind, err := individual(c, owner); err != nil {
 			return err
 		} else if ind != nil {
@@ -335,33 +369,166 @@ const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources I
 const lastBookmarkSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
 	WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`
 
-// subscribers reads a channel's subscribers with their preferences.
-func subscribers(c *jsonapi.Call, channelID string) ([]subscriberView, error) {
-	ids, err := jsonapi.LinkedTo(c.Ctx, c.Tx, relSubscriber, channelID)
+// channelStateSQL reads what a channel shows of its messages in one
+// statement: the reader's new messages (newMessagesSQL), the last message
+// (lastMessageSQL) and the last bookmark (lastBookmarkSQL).
+const channelStateSQL = `SELECT (` + newMessagesSQL + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
+	FROM (SELECT 1) AS one LEFT JOIN (` + lastMessageSQL + `) AS m ON 1 LEFT JOIN (` + lastBookmarkSQL + `) AS b ON 1`
+
+// channelStateArgs are the arguments of channelStateSQL.
+func channelStateArgs(channelID, individualID string) []any {
+	return []any{channelID, individualID, channelID, channelID, individualID, channelID, channelID}
+}
+
+// channelState reads a channel's last message and bookmark (nil without
+// one) and how many messages the individual has not read (newMessages; ""
+// counts for nobody, and the caller answers 0).
+func channelState(c *jsonapi.Call, channelID, individualID string) (last, bookmark *jsonapi.Record, n int64, err error) {
+	var mID, mOrg, mAttrs, bID, bOrg, bAttrs sql.NullString
+	if err := c.Tx.QueryRowContext(c.Ctx, channelStateSQL, channelStateArgs(channelID, individualID)...).Scan(
+		&n, &mID, &mOrg, &mAttrs, &bID, &bOrg, &bAttrs); err != nil {
+		return nil, nil, 0, err
+	}
+	if last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs); err != nil {
+		return nil, nil, 0, err
+	}
+	if bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs); err != nil {
+		return nil, nil, 0, err
+	}
+	return last, bookmark, n, nil
+}
+
+// stateRecord is a record channelStateSQL read (nil when there was none),
+// reached as a read of it is.
+func stateRecord(c *jsonapi.Call, typ string, id, org, attrs sql.NullString) (*jsonapi.Record, error) {
+	if !id.Valid {
+		return nil, nil
+	}
+	jsonapi.ReachFrom(c.Ctx).Add(org.String)
+	a, err := jsonapi.DecodeAttrs(attrs.String)
+	if err != nil {
+		return nil, fmt.Errorf("courier: %s %s: stored attributes: %w", typ, id.String, err)
+	}
+	return &jsonapi.Record{Type: typ, ID: id.String, OrgID: org.String, Attrs: a}, nil
+}
+
+// subscriber is one subscriber link of a channel with the user whose
+// primary individual it is (userOfSQL's; user nil without one).
+type subscriber struct {
+	id    string
+	prefs subscriberPrefs
+	user  *jsonapi.Record
+}
+
+// channelSubscribersSQL reads the subscriber links of n channels, each
+// channel's in order, each with its individual's user as userOfSQL finds it.
+func channelSubscribersSQL(n int) string {
+	return `SELECT l.from_id, l.to_id, l.attrs, u.id, u.org_id, u.attrs FROM cr_links l
+	LEFT JOIN cr_resources u ON u.type = 'users' AND u.id = (SELECT id FROM cr_resources WHERE type = 'users'
+		AND lower(json_extract(attrs, '$."primary-individual-id"')) = lower(l.to_id) ORDER BY created_at, id LIMIT 1)
+	WHERE l.rel = 'subscriber' AND l.from_id IN (` + jsonapi.Placeholders(n) + `) ORDER BY l.from_id, l.created_at, l.to_id`
+}
+
+// channelSubscribers reads the subscribers of channels with their
+// preferences and users, by channel, in one statement.
+func channelSubscribers(c *jsonapi.Call, channelIDs []string) (map[string][]subscriber, error) {
+	rows, err := c.Tx.QueryContext(c.Ctx, channelSubscribersSQL(len(channelIDs)), jsonapi.AppendArgs(nil, channelIDs...)...)
 	if err != nil {
 		return nil, err
 	}
-	out := []subscriberView{}
-	for _, id := range ids {
-		var prefs subscriberPrefs
-		if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relSubscriber, channelID, id, &prefs); err != nil {
+	defer rows.Close()
+	out := map[string][]subscriber{}
+	for rows.Next() {
+		var s subscriber
+		var channel, prefs string
+		var uID, uOrg, uAttrs sql.NullString
+		if err := rows.Scan(&channel, &s.id, &prefs, &uID, &uOrg, &uAttrs); err != nil {
 			return nil, err
 		}
-		ind, err := individual(c, id)
+		if err := json.Unmarshal([]byte(prefs), &s.prefs); err != nil {
+			return nil, err
+		}
+		if uID.Valid {
+			a, err := jsonapi.DecodeAttrs(uAttrs.String)
+			if err != nil {
+				return nil, fmt.Errorf("courier: users %s: stored attributes: %w", uID.String, err)
+			}
+			s.user = &jsonapi.Record{Type: "users", ID: uID.String, OrgID: uOrg.String, Attrs: a}
+		}
+		out[channel] = append(out[channel], s)
+	}
+	return out, rows.Err()
+}
+
+// subscribersKey is where prefetchChannels leaves a channel's subscribers.
+func subscribersKey(channelID string) string { return "subscribers:" + channelID }
+
+// prefetchChannels reads at once what a page of channels shows beside their
+// messages: every channel's subscribers (with their users), the groups, and
+// the people they show, as renderChannel would read them one channel at a
+// time (the same records: Reach is the same).
+func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
+	ids := make([]string, len(recs))
+	var gids []string
+	for i, r := range recs {
+		ids[i] = r.ID
+		if gid := r.Str("individual-group-id"); gid != "" {
+			gids = append(gids, gid)
+		}
+	}
+	subs, err := channelSubscribers(c, ids)
+	if err != nil {
+		return err
+	}
+	if err := c.Preload("individual-groups", gids); err != nil {
+		return err
+	}
+	if c.Cache == nil {
+		c.Cache = map[string]any{}
+	}
+	var people []string
+	for _, r := range recs {
+		c.Cache[subscribersKey(r.ID)] = subs[r.ID]
+		for _, s := range subs[r.ID] {
+			people = append(people, s.id)
+		}
+		if gid := r.Str("individual-group-id"); gid != "" {
+			g, err := c.Load("individual-groups", gid)
+			if err != nil {
+				return err
+			}
+			if g != nil {
+				members, leaders := groupMembers(g)
+				people = append(append(people, members...), leaders...)
+			}
+		}
+		if owner := r.Str("owner-id"); owner != "" {
+			people = append(people, owner)
+		}
+	}
+	return c.Preload("individuals", people)
+}
+
+// subscriberViews are the subscribers a channel answers: those whose
+// individual the caller may see, with their user's contact details.
+func subscriberViews(c *jsonapi.Call, subs []subscriber) ([]subscriberView, error) {
+	out := []subscriberView{}
+	for _, s := range subs {
+		ind, err := individual(c, s.id)
 		if err != nil {
 			return nil, err
 		}
 		if ind == nil {
 			continue
 		}
+		prefs := s.prefs
 		v := subscriberView{Admin: prefs.Admin, BirthDate: ind.BirthDate, CommunicationPreferences: prefs.Preferences,
-			FirstName: ind.FirstName, ID: id, LastName: ind.LastName, Pinned: prefs.Pinned}
+			FirstName: ind.FirstName, ID: s.id, LastName: ind.LastName, Pinned: prefs.Pinned}
 		if v.CommunicationPreferences == nil {
 			v.CommunicationPreferences = map[string]string{}
 		}
-		if u, err := userOf(c, id); err != nil {
-			return nil, err
-		} else if u != nil {
+		if u := s.user; u != nil {
+			jsonapi.ReachFrom(c.Ctx).Add(u.OrgID) // read as userOf reads it
 			email, phone := u.Str("email"), u.Str("phone")
 			if email != "" {
 				v.Email = &email
@@ -409,28 +576,35 @@ func participants(c *jsonapi.Call, ch *jsonapi.Record) ([]string, error) {
 	return out, nil
 }
 
+// isParticipant reports whether an individual participates in a channel:
+// a subscriber, or a member or leader of its individual group
+// (cr_group_members, kept from the group's attributes by the triggers of
+// migration 102), in one statement. The group counts as read (Reach).
 func isParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID string) (bool, error) {
-	ps, err := participants(c, ch)
-	if err != nil {
+	gid := ch.Str("individual-group-id")
+	var subscribed, member bool
+	var groupOrg sql.NullString
+	if err := c.Tx.QueryRowContext(c.Ctx, participantSQL, ch.ID, individualID, gid, gid, individualID).Scan(
+		&subscribed, &groupOrg, &member); err != nil {
 		return false, err
 	}
-	return slices.Contains(ps, individualID), nil
-}
-
-// newMessages is how many posted messages of others the individual has not
-// read: counted by the triggers of migration 100 for a reader with a read
-// mark; without one, every posted message of others is new.
-func newMessages(c *jsonapi.Call, channelID, individualID string) (int64, error) {
-	if individualID == "" {
-		return 0, nil
+	if gid == "" {
+		return subscribed, nil
 	}
-	var n int64
-	err := c.Tx.QueryRowContext(c.Ctx, newMessagesSQL, channelID, individualID, channelID, channelID, individualID).Scan(&n)
-	return n, err
+	jsonapi.ReachFrom(c.Ctx).Add(groupOrg.String)
+	return subscribed || groupOrg.Valid && member, nil
 }
 
-// newMessagesSQL is what newMessages reads: the reader's mark row, else the
-// channel's posted messages less the reader's own.
+// participantSQL is what isParticipant reads: the subscriber link, the
+// group's organization (NULL without the group) and the group membership.
+const participantSQL = `SELECT EXISTS (SELECT 1 FROM cr_links WHERE rel = 'subscriber' AND from_id = ? AND to_id = ?),
+	(SELECT org_id FROM cr_resources WHERE type = 'individual-groups' AND id = ?),
+	EXISTS (SELECT 1 FROM cr_group_members WHERE group_id = ? AND individual_id = ?)`
+
+// newMessagesSQL is how many posted messages of others an individual has not
+// read: counted by the triggers of migration 100 for a reader with a read
+// mark (their mark row); without one, every posted message of others is new
+// (the channel's posted messages less the reader's own).
 const newMessagesSQL = `SELECT COALESCE(
 	(SELECT unread FROM cr_read_marks WHERE channel_id = ? AND individual_id = ?),
 	(SELECT COALESCE(sum(unread), 0) FROM cr_channel_authors WHERE channel_id = ?)

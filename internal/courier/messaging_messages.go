@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"database/sql"
 	"errors"
 	"net/http"
 
@@ -150,9 +151,12 @@ LEFT JOIN cr_read_marks m ON m.channel_id = ? AND m.individual_id = ?`
 // channel (403 otherwise); a draft is not posted until it is modified with
 // draft false.
 func createMessage(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
-	ch, err := c.MustLoad("messaging-channels", rec.ParentID)
-	if err != nil {
-		return err
+	ch := c.CreatedParent() // the channel the create resolved
+	if ch == nil || ch.Type != "messaging-channels" || ch.ID != rec.ParentID {
+		var err error
+		if ch, err = c.MustLoad("messaging-channels", rec.ParentID); err != nil {
+			return err
+		}
 	}
 	author := rec.Str("individual-id")
 	if author == "" {
@@ -201,16 +205,23 @@ func afterMessage(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) er
 }
 
 func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
-	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
-	if err != nil || ch == nil {
+	// Only last-modified-time changes: set in place, the channel is neither
+	// read nor encoded again (its search text, organization and parent stay).
+	var org string
+	err := c.Tx.QueryRowContext(c.Ctx, touchChannelSQL, c.Now, msg.ParentID).Scan(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	ch.Set("last-modified-time", c.Now)
-	if err := c.Save(ch); err != nil {
-		return err
-	}
-	return markRead(c, ch.ID, msg.Str("individual-id"), msg, false)
+	jsonapi.ReachFrom(c.Ctx).Add(org)
+	return markRead(c, msg.ParentID, msg.Str("individual-id"), msg, false)
 }
+
+// touchChannelSQL sets a channel's last-modified-time.
+const touchChannelSQL = `UPDATE cr_resources SET attrs = json_set(attrs, '$."last-modified-time"', ?)
+	WHERE type = 'messaging-channels' AND id = ? RETURNING org_id`
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).
 func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Record, allowPast bool) error {

@@ -228,6 +228,15 @@ func embedGroup(c *jsonapi.Call, id string) (*groupView, error) {
 		return nil, err
 	}
 	is, ls := groupMembers(g)
+	return groupEmbed(c, g, is, ls)
+}
+
+// groupEmbed is embedGroup of a group already read (nil: none) and its
+// members and leaders (groupMembers).
+func groupEmbed(c *jsonapi.Call, g *jsonapi.Record, is, ls []string) (*groupView, error) {
+	if g == nil {
+		return nil, nil
+	}
 	v := &groupView{IndividualIDs: nonNil(is), Individuals: []groupIndividual{}, LeaderIDs: nonNil(ls),
 		Leaders: []groupLeader{}, Name: g.Str("name"), OrganizationID: g.Str("organization-id")}
 	for _, id := range is {

@@ -299,15 +299,12 @@ const sniffLimit = 64 << 10
 func (a *API) sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller := jsonapi.CallerFrom(r.Context())
-		now := jsonapi.FormatTime(a.Clock.Now())
-		sniffers, err := a.activeSniffers(r.Context(), caller.UserID, now)
-		if err != nil {
-			a.Log.Error("courier: sniffer look-up", "err", err) // never fail the request being recorded
-		}
+		sniffers, _ := r.Context().Value(sniffersKey{}).([]snifferRef) // read with the token
 		if len(sniffers) == 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
+		now := jsonapi.FormatTime(a.Clock.Now())
 		// A new context: the client may have gone, the record must still be written.
 		ctx := context.WithoutCancel(r.Context())
 		reachCtx, reach := jsonapi.WithReach(r.Context())
@@ -335,7 +332,7 @@ func (a *API) sniff(next http.Handler) http.Handler {
 		for k, v := range attrs {
 			raw[k], _ = json.Marshal(v) // strings and ints
 		}
-		err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
 			query, _ := url.QueryUnescape(r.URL.RawQuery) // best effort: ids are plain ASCII
 			named, err := a.namedOrgs(ctx, tx, r.URL.Path, query, reqBody.String())
 			if err != nil {
@@ -427,29 +424,10 @@ func namedOrgsSQL(nTypes, nIDs int) string {
 // snifferRef is an active sniffer: its id, organization and creator.
 type snifferRef struct{ id, org, creator string }
 
-// activeSniffersSQL reads the sniffers of a user valid after a time (every
-// request reads it).
-const activeSniffersSQL = `SELECT id, org_id, COALESCE(json_extract(attrs, '$."` + snifferCreator + `"'), '') FROM cr_resources
-	WHERE type = 'sniffers' AND json_extract(attrs, '$."user-id"') = ? AND json_extract(attrs, '$."valid-until"') > ?`
-
-// activeSniffers are the sniffers of user valid at now (stored times are
-// fixed-width UTC, so they compare as text).
-func (a *API) activeSniffers(ctx context.Context, user, now string) ([]snifferRef, error) {
-	if user == "" {
-		return nil, nil
-	}
-	rows, err := a.DB.Query(ctx, activeSniffersSQL, user, now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []snifferRef
-	for rows.Next() {
-		var s snifferRef
-		if err := rows.Scan(&s.id, &s.org, &s.creator); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
+// activeSniffersSQL reads the sniffers of a user (t.user_id of callerSQL;
+// none without one) valid after a time (stored times are fixed-width UTC, so
+// they compare as text), as [id, organization, creator] triples: every
+// request reads it.
+const activeSniffersSQL = `SELECT json_group_array(json_array(id, org_id, COALESCE(json_extract(attrs, '$."` + snifferCreator + `"'), '')))
+	FROM cr_resources WHERE type = 'sniffers' AND json_extract(attrs, '$."user-id"') = +t.user_id AND json_extract(attrs, '$."valid-until"') > ?
+	AND t.user_id != ''`

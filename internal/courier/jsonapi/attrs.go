@@ -12,7 +12,14 @@ import (
 // valid JSON); anything else takes encoding/json's path, so the result is
 // always what json.Unmarshal would give.
 func decodeAttrs(data []byte) (map[string]json.RawMessage, error) {
-	if out, ok := splitObject(data); ok {
+	return decodeAttrsText(string(data))
+}
+
+// decodeAttrsText is decodeAttrs of stored text: the keys are cut from the
+// text (no allocation each), the values from one copy of it.
+func decodeAttrsText(text string) (map[string]json.RawMessage, error) {
+	data := []byte(text)
+	if out, ok := splitObject(data, text); ok {
 		return out, nil
 	}
 	var out map[string]json.RawMessage
@@ -22,11 +29,22 @@ func decodeAttrs(data []byte) (map[string]json.RawMessage, error) {
 	return out, nil
 }
 
+// DecodeAttrs decodes stored attributes as a record read gets them (never
+// nil), for a hook whose own statement reads them beside other columns.
+func DecodeAttrs(data string) (map[string]json.RawMessage, error) {
+	out, err := decodeAttrsText(data)
+	if err == nil && out == nil {
+		out = map[string]json.RawMessage{}
+	}
+	return out, err
+}
+
 var errNotSimple = errors.New("not a simple object")
 
 // splitObject handles a compact JSON object whose keys are plain ASCII; ok
 // is false for anything else (whitespace, escaped keys, malformed text).
-func splitObject(data []byte) (out map[string]json.RawMessage, ok bool) {
+// text is data as a string: the keys are its substrings.
+func splitObject(data []byte, text string) (out map[string]json.RawMessage, ok bool) {
 	n := len(data)
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {
 		return nil, false
@@ -51,7 +69,7 @@ func splitObject(data []byte) (out map[string]json.RawMessage, ok bool) {
 		if j+1 >= n || data[j+1] != ':' {
 			return nil, false
 		}
-		key := string(data[i+1 : j])
+		key := text[i+1 : j]
 		start := j + 2
 		end, err := skipValue(data, start)
 		if err != nil || end >= n || end <= start {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"maps"
 	"net/http"
+	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
@@ -52,6 +53,8 @@ type Call struct {
 
 	body *requestBody // read before the transaction opened
 
+	parent *Record // the parent a create resolved (CreatedParent)
+
 	// loaded remembers what Load read, in a read transaction only (where
 	// nothing changes): rendering a list loads the same people for every
 	// item. nil in a write transaction.
@@ -96,6 +99,50 @@ func (c *Call) loadRecord(typ, id string) (*Record, error) {
 	cp.Attrs = maps.Clone(rec.Attrs)
 	return &cp, nil
 }
+
+// Preload reads, in one statement, the records of type typ among ids that
+// Load has not read yet in this request, so that the Loads a render makes
+// next (the people of a channel, say) find them. Only a read transaction
+// remembers (nothing changes during it); in a write transaction it does
+// nothing and each Load reads as usual. Like LoadRecord, it adds the
+// organization of every record it finds to the request's Reach: a caller
+// preloads only what it loads next.
+func (c *Call) Preload(typ string, ids []string) error {
+	if c.loaded == nil {
+		return nil
+	}
+	var args []any
+	for _, id := range ids {
+		k := loadKey{typ, id}
+		if _, ok := c.loaded[k]; ok {
+			continue
+		}
+		c.loaded[k] = nil // absent unless read below
+		args = append(args, id)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	// The type is written into the SQL: bound, it would make SQLite plan
+	// the statement anew at every run (whether an index limited to one type
+	// serves it depends on the value).
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = '`+
+		strings.ReplaceAll(typ, "'", "''")+`' AND id IN (`+Placeholders(len(args))+`)`, args...)
+	if err != nil {
+		for _, id := range args {
+			delete(c.loaded, loadKey{typ, id.(string)})
+		}
+		return err
+	}
+	for _, r := range recs {
+		c.loaded[loadKey{typ, r.ID}] = r
+	}
+	return nil
+}
+
+// CreatedParent is the parent record a create read for the record it creates
+// (nil otherwise), so that its hooks need not read it again. Hooks only read it.
+func (c *Call) CreatedParent() *Record { return c.parent }
 
 func (c *Call) Visible(rec *Record) bool {
 	if res := c.Engine.byType[rec.Type]; res != nil && res.Visible != nil {
@@ -200,7 +247,7 @@ func (c *Call) Render(rec *Record) (ResourceObject, error) {
 		}
 		v, ok := attrs[at.Name]
 		if !ok {
-			v = zeroValue(at.Kind)
+			v = sharedZeroValue(at.Kind)
 		}
 		out = append(out, AttrValue{Name: at.Name, Value: v})
 	}

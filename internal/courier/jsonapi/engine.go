@@ -74,6 +74,29 @@ func (e *Engine) Complete(rec *Record) {
 	}
 }
 
+// The empty values Render answers for absent attributes, shared: an answer
+// only writes them out (capacity = length, so an append copies).
+var (
+	rawFalse = json.RawMessage("false")[:5:5]
+	rawZero  = json.RawMessage("0")[:1:1]
+	rawEmpty = json.RawMessage("[]")[:2:2]
+	rawNull  = json.RawMessage("null")[:4:4]
+)
+
+// sharedZeroValue is zeroValue without allocating, for an answer.
+func sharedZeroValue(kind string) json.RawMessage {
+	switch kind {
+	case "boolean":
+		return rawFalse
+	case "integer":
+		return rawZero
+	case "array":
+		return rawEmpty
+	default:
+		return rawNull
+	}
+}
+
 func zeroValue(kind string) json.RawMessage {
 	switch kind {
 	case "boolean":

@@ -77,7 +77,11 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		if err != nil {
 			return err
 		}
-		httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
+		if body, ok := ans.Body.(appender); ok {
+			writeAnswer(w, ans.Status, ans.ContentType, body)
+		} else {
+			httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
+		}
 		return nil
 	})
 }
@@ -185,6 +189,7 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 				return err
 			}
 			rec.ParentID, rec.OrgID = parent.ID, parent.OrgID
+			c.parent = parent
 			rec.Set(p.Attr, parent.ID)
 		} else {
 			return ErrPointer("/data/attributes/"+p.Attr, "This field is required.")

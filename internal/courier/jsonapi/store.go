@@ -41,19 +41,48 @@ type Record struct {
 
 // Str reads a string attribute ("" when absent or not a string).
 func (r *Record) Str(name string) string {
-	var s string
-	if v, ok := r.Attrs[name]; ok {
-		_ = json.Unmarshal(v, &s)
+	v, ok := r.Attrs[name]
+	if !ok {
+		return ""
 	}
+	if s, ok := plainJSONString(v); ok {
+		return s
+	}
+	var s string
+	_ = json.Unmarshal(v, &s)
 	return s
+}
+
+// plainJSONString is the string a JSON string of printable ASCII without
+// escapes holds (what json.Unmarshal gives without its reflection); ok is
+// false for any other value.
+func plainJSONString(v []byte) (string, bool) {
+	n := len(v)
+	if n < 2 || v[0] != '"' || v[n-1] != '"' {
+		return "", false
+	}
+	for _, c := range v[1 : n-1] {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(v[1 : n-1]), true
 }
 
 // Bool reads a boolean attribute.
 func (r *Record) Bool(name string) bool {
-	var b bool
-	if v, ok := r.Attrs[name]; ok {
-		_ = json.Unmarshal(v, &b)
+	v, ok := r.Attrs[name]
+	if !ok {
+		return false
 	}
+	switch string(v) {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	var b bool
+	_ = json.Unmarshal(v, &b)
 	return b
 }
 
@@ -77,14 +106,38 @@ func (r *Record) Strs(name string) []string {
 
 // Set stores any JSON-encodable value as an attribute.
 func (r *Record) Set(name string, v any) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("jsonapi: attribute %s: %v", name, err)) // only our own values are set here
+	raw, ok := quickJSON(v)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(v); err != nil {
+			panic(fmt.Sprintf("jsonapi: attribute %s: %v", name, err)) // only our own values are set here
+		}
 	}
 	if r.Attrs == nil {
 		r.Attrs = map[string]json.RawMessage{}
 	}
 	r.Attrs[name] = raw
+}
+
+// quickJSON is json.Marshal of the values hooks set most (booleans, nil,
+// plain strings) without its reflection; ok is false for any other value.
+func quickJSON(v any) (json.RawMessage, bool) {
+	switch v := v.(type) {
+	case nil:
+		return json.RawMessage("null"), true
+	case bool:
+		if v {
+			return json.RawMessage("true"), true
+		}
+		return json.RawMessage("false"), true
+	case string:
+		if !plainString(v) {
+			return nil, false
+		}
+		b := make([]byte, 0, len(v)+2)
+		return append(append(append(b, '"'), v...), '"'), true
+	}
+	return nil, false
 }
 
 // Decode reads an attribute into v (left unchanged when absent or null).
@@ -103,7 +156,7 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 		return nil, err
 	}
 	var err error
-	if r.Attrs, err = decodeAttrs([]byte(attrs)); err != nil {
+	if r.Attrs, err = decodeAttrsText(attrs); err != nil {
 		return nil, fmt.Errorf("jsonapi: %s %s: stored attributes: %w", r.Type, r.ID, err)
 	}
 	if r.Attrs == nil {
