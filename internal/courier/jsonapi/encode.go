@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The documents the engine answers most (one resource, a page of them) are
@@ -24,9 +26,10 @@ func writeAnswer(w http.ResponseWriter, status int, contentType string, body app
 	if contentType == "" {
 		contentType = ContentTypeJSON
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	_, _ = w.Write(body.appendJSON(make([]byte, 0, 4096)))
+	buf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(buf)
+	*buf = body.appendJSON(*buf)
+	httpx.WriteJSONBody(w, status, contentType, *buf)
 }
 
 func (d singleDoc) appendJSON(b []byte) []byte {
@@ -154,16 +157,7 @@ func plainString(s string) bool {
 }
 
 // appendString appends s as encoding/json writes it without HTML escaping.
-func appendString(b []byte, s string) []byte {
-	if plainString(s) {
-		return append(append(append(b, '"'), s...), '"')
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-}
+func appendString(b []byte, s string) []byte { return httpx.AppendJSONString(b, s, false) }
 
 func appendOptString(b []byte, s *string) []byte {
 	if s == nil {
