@@ -2,9 +2,9 @@ package loop
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
@@ -71,19 +71,36 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 		return r
 	}
 	defer rows.Close()
-	var items []json.RawMessage
+	// The page is written as WriteJSON writes a pageOf, its items (kept
+	// compact, as encoded) as they are: encoding/json would validate and
+	// compact each one again.
+	itemsBuf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(itemsBuf)
+	items := *itemsBuf
 	var count int
+	var it sql.RawBytes
 	for rows.Next() {
-		var it []byte
 		if rows.Scan(&it, &count) != nil || it == nil {
 			return r
 		}
-		items = append(items, it)
+		if len(items) > 0 {
+			items = append(items, ',')
+		}
+		items = append(items, it...)
 	}
-	if rows.Err() != nil || items == nil {
+	*itemsBuf = items
+	if rows.Err() != nil || len(items) == 0 {
 		return r
 	}
-	httpx.WriteJSON(w, http.StatusOK, "", newPage(p, count, items))
+	out := httpx.Buffer()
+	defer httpx.ReleaseBuffer(out)
+	b := strconv.AppendInt(append(*out, `{"page":`...), int64(p.Page), 10)
+	b = strconv.AppendInt(append(b, `,"num_pages":`...), int64(p.numPages(count)), 10)
+	b = strconv.AppendInt(append(b, `,"per_page":`...), int64(p.PerPage), 10)
+	b = strconv.AppendInt(append(b, `,"count":`...), int64(count), 10)
+	b = append(append(append(b, `,"items":[`...), items...), "]}"...)
+	*out = b
+	httpx.WriteJSONBody(w, http.StatusOK, "", b)
 	return nil
 }
 
