@@ -32,7 +32,8 @@
 #     organizations up to 100,000 each (each bounded by its budget; the seeding rows show count
 #     and rate, PASS when complete); then the courier channel GET, channel list, that channel's
 #     first page of messages and the GreenArrow and LoopMessage organizations lists are measured
-#     again. Target: req/s at scale / fresh in 0.8-1.2.
+#     again, in turns with a twin emulator filled as in 1 (twin, seeded, twin, seeded, each for half
+#     the duration; p99 is the worse of each side's two). Target: req/s at scale / twin in 0.8-1.2.
 #  5. Writes, file store (fresh emulator, -db <tmp>/file.db): the same four writes. Target: >= 3,000/s.
 #  6. Memory (fresh in-memory emulator): VmRSS right after start (target < 30 MiB), and after
 #     100,000 requests of a ~64 KB body and a ~2 KB query string, spread over a write route of each
@@ -256,7 +257,19 @@ WRITES=(
 	"courier_post|courier POST messaging-messages|/courier/v1/messaging-messages/|courier_post.lua"
 )
 
-declare -A FRESH_RPS=() FRESH_P99=()
+# prefill BASE: full first pages: channel 1 to 100 messages (3 fixtures), GreenArrow to 100
+# organizations (4 fixtures), LoopMessage to 20 (3 fixtures).
+prefill() {
+	seed_run "courier prefill" -url "$1/courier/v1/messaging-messages/" -H "$COURIER" \
+		-H 'Content-Type: application/vnd.api+json' -body "$MSG_DOC" -n 97 -c 8 -max 30s
+	((S_N == 97)) || die "could not prefill courier messages (see $tmp/seed.log)"
+	seed_run "GreenArrow prefill" -url "$1/greenarrow/ga/api/v2/organizations" -H "$GA_ADMIN" \
+		-H 'Content-Type: application/json' -body "$GA_ORG_DOC" -n 96 -c 8 -max 30s
+	((S_N == 96)) || die "could not prefill GreenArrow organizations (see $tmp/seed.log)"
+	seed_run "LoopMessage prefill" -url "$1/loopmessage/api/v1/organizations/new/" -H "$LOOP_KEY" \
+		-H 'Content-Type: application/json' -body "$LOOP_ORG_DOC" -n 17 -c 8 -max 30s
+	((S_N == 17)) || die "could not prefill LoopMessage organizations (see $tmp/seed.log)"
+}
 
 measure_writes() { # port mode target
 	local port=$1 mode=$2 target=$3 w name label path lua
@@ -277,16 +290,7 @@ start_emu memory "$port"
 mem_pid=$EMU_PID QUIET_PID=$EMU_PID
 log "in-memory emulator pid $mem_pid on $B"
 
-# full first pages: channel 1 to 100 messages (3 fixtures), GreenArrow to 100 organizations (4 fixtures)
-seed_run "courier prefill" -url "$B/courier/v1/messaging-messages/" -H "$COURIER" \
-	-H 'Content-Type: application/vnd.api+json' -body "$MSG_DOC" -n 97 -c 8 -max 30s
-((S_N == 97)) || die "could not prefill courier messages (see $tmp/seed.log)"
-seed_run "GreenArrow prefill" -url "$B/greenarrow/ga/api/v2/organizations" -H "$GA_ADMIN" \
-	-H 'Content-Type: application/json' -body "$GA_ORG_DOC" -n 96 -c 8 -max 30s
-((S_N == 96)) || die "could not prefill GreenArrow organizations (see $tmp/seed.log)"
-seed_run "LoopMessage prefill" -url "$B/loopmessage/api/v1/organizations/new/" -H "$LOOP_KEY" \
-	-H 'Content-Type: application/json' -body "$LOOP_ORG_DOC" -n 17 -c 8 -max 30s
-((S_N == 17)) || die "could not prefill LoopMessage organizations (see $tmp/seed.log)"
+prefill "$B"
 
 mkdir -p "$tmp/bodies"
 for r in "${READS[@]}"; do
@@ -311,7 +315,6 @@ for r in "${READS[@]}"; do
 	IFS='|' read -r name label path hdr <<<"$r"
 	wrk_run "$tmp/wrk-read-$name.txt" "$dur" -- -H "$hdr" "$B$path"
 	rps=$R_RPS p99=$R_P99 prob=$(problems)
-	FRESH_RPS[$name]=$rps FRESH_P99[$name]=$p99
 	wrk_run "$tmp/wrk-ceiling-$name.txt" "$ceil_dur" -- "http://127.0.0.1:$bare_port/$name"
 	[[ -z $(problems) ]] || prob+="${prob:+; }ceiling: $(problems)"
 	share=$(calc "$R_RPS > 0 ? $rps / $R_RPS : 0")
@@ -387,17 +390,39 @@ SCALE=(
 	"ga_orgs|GreenArrow GET organizations list, 100 of $(num "$orgs")"
 	"loop_orgs|LoopMessage GET organizations list, 20 of $(num "$lorgs")"
 )
+# The fresh side of each comparison is a twin emulator filled as in 1, measured in turns with the
+# seeded one (fresh, seeded, fresh, seeded; half the duration each), so the machine's drift over
+# the minutes of seeding does not pass for growth.
+twin_port=$(free_port)
+start_emu twin "$twin_port"
+twin_pid=$EMU_PID
+prefill "http://127.0.0.1:$twin_port"
+half=$(((dur_s + 1) / 2))s
 for s in "${SCALE[@]}"; do
 	IFS='|' read -r name label <<<"$s"
 	for r in "${READS[@]}"; do
 		IFS='|' read -r rname _ path hdr <<<"$r"
 		[[ $rname == "$name" ]] && break
 	done
-	wrk_run "$tmp/wrk-scale-$name.txt" "$dur" -- -H "$hdr" "$B$path"
-	ratio=$(calc "${FRESH_RPS[$name]} > 0 ? $R_RPS / ${FRESH_RPS[$name]} : 0")
-	row "at scale: $label" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× fresh ($(num "${FRESH_RPS[$name]}"))" \
-		"$R_P99 ms (fresh ${FRESH_P99[$name]} ms)" "req/s within ±20% of fresh" "$(verdict "$ratio >= 0.8 && $ratio <= 1.2" "$(problems)")"
+	fresh_sum=0 scaled_sum=0 scaled_p99=0 fresh_p99=0 bad=""
+	for turn in 1 2; do
+		QUIET_PID=$twin_pid
+		wrk_run "$tmp/wrk-twin-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$twin_port$path"
+		fresh_sum=$(calc "$fresh_sum + $R_RPS")
+		fresh_p99=$(calc "$R_P99 > $fresh_p99 ? $R_P99 : $fresh_p99")
+		p=$(problems) && bad+=${p:+$p; }
+		QUIET_PID=$mem_pid
+		wrk_run "$tmp/wrk-scale-$name-$turn.txt" "$half" -- -H "$hdr" "$B$path"
+		scaled_sum=$(calc "$scaled_sum + $R_RPS")
+		scaled_p99=$(calc "$R_P99 > $scaled_p99 ? $R_P99 : $scaled_p99")
+		p=$(problems) && bad+=${p:+$p; }
+	done
+	fresh_rps=$(calc "$fresh_sum / 2") R_RPS=$(calc "$scaled_sum / 2")
+	ratio=$(calc "$fresh_rps > 0 ? $R_RPS / $fresh_rps : 0")
+	row "at scale: $label" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× fresh ($(num "$fresh_rps"))" \
+		"$scaled_p99 ms (fresh $fresh_p99 ms)" "req/s within ±20% of fresh" "$(verdict "$ratio >= 0.8 && $ratio <= 1.2" "${bad%; }")"
 done
+stop_pid "$twin_pid"
 stop_pid "$mem_pid"
 
 # ---------------------------------------------------------------------------------------------
