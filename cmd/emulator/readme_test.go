@@ -72,12 +72,13 @@ func TestReadmeFirstCallsAnswer(t *testing.T) {
 
 var mdLinkRE = regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
 
-// TestReadmeStaysShortAndLinksResolve: about 250 lines at most, a table of
+// TestReadmeStaysShortAndLinksResolve: about 300 lines at most (250 and the
+// measured performance table the README must show), a table of
 // contents whose anchors exist, and every relative link of the README and
 // docs/ names a file of the repository.
 func TestReadmeStaysShortAndLinksResolve(t *testing.T) {
 	readme := readRepoFile(t, "README.md")
-	assert.LessOrEqual(t, strings.Count(readme, "\n"), 250)
+	assert.LessOrEqual(t, strings.Count(readme, "\n"), 300)
 	for _, m := range regexp.MustCompile(`\]\(#([a-z0-9-]+)\)`).FindAllStringSubmatch(readme, -1) {
 		heading := regexp.MustCompile(`(?m)^## (.+)$`).FindAllStringSubmatch(readme, -1)
 		found := false
