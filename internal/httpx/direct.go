@@ -40,6 +40,21 @@ func ReadAhead(r *http.Request) (body []byte, read bool, err error) {
 	return body, true, err
 }
 
+// ReadAheadOrGeneral is ReadAhead for a direct write that hands over what
+// it cannot read: general is the request the general path must answer
+// instead (unread, or with the body read so far and its error replayed),
+// nil when body is ready.
+func ReadAheadOrGeneral(r *http.Request) (body []byte, general *http.Request) {
+	body, read, err := ReadAhead(r)
+	switch {
+	case !read:
+		return nil, r
+	case err != nil:
+		return nil, Replay(r, body, err)
+	}
+	return body, nil
+}
+
 // Replay is r for the general path after ReadAhead: its body reads the same
 // bytes and ends the same way (err, or EOF).
 func Replay(r *http.Request, body []byte, err error) *http.Request {

@@ -42,3 +42,30 @@ func TestReplayReadsTheSame(t *testing.T) {
 		assert.Equal(t, `{}`, string(rest), "%s: nothing is read", tc.name)
 	}
 }
+
+// TestReadAheadOrGeneral: a body read whole is ready; one that cannot be
+// read ahead goes to the general path unread; a failed read goes there with
+// what was read and the same error.
+func TestReadAheadOrGeneral(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest("PATCH", "/x", strings.NewReader(`{"a":1}`))
+	body, general := ReadAheadOrGeneral(r)
+	assert.Nil(t, general)
+	assert.Equal(t, `{"a":1}`, string(body))
+
+	r = httptest.NewRequest("PATCH", "/x", strings.NewReader(`{}`))
+	r.ContentLength = -1
+	body, general = ReadAheadOrGeneral(r)
+	assert.Nil(t, body)
+	assert.Same(t, r, general)
+
+	broken := errors.New("connection reset")
+	r = httptest.NewRequest("PATCH", "/x", io.MultiReader(strings.NewReader(`{"a"`), errReader{broken}))
+	r.ContentLength = 10
+	body, general = ReadAheadOrGeneral(r)
+	assert.Nil(t, body)
+	require.NotNil(t, general)
+	again, err := io.ReadAll(general.Body)
+	assert.Equal(t, `{"a"`, string(again))
+	assert.Same(t, broken, err)
+}

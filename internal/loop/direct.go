@@ -143,12 +143,9 @@ func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	if key == "" {
 		return r
 	}
-	body, read, err := httpx.ReadAhead(r)
-	if !read {
-		return r
-	}
-	if err != nil {
-		return httpx.Replay(r, body, err)
+	body, general := httpx.ReadAheadOrGeneral(r)
+	if general != nil {
+		return general
 	}
 	var req orgRequest
 	var be *httpx.BodyError

@@ -211,12 +211,9 @@ func (a *API) patchPartnerDirect(w http.ResponseWriter, r *http.Request) *http.R
 	if err != nil {
 		return r
 	}
-	body, read, err := httpx.ReadAhead(r)
-	if !read {
-		return r
-	}
-	if err != nil {
-		return httpx.Replay(r, body, err)
+	body, general := httpx.ReadAheadOrGeneral(r)
+	if general != nil {
+		return general
 	}
 	u, err := parseUpdateBody(body, "webhook_url", "partner_redirect_url", "allow_client_to_add_phone_no")
 	if err != nil {
