@@ -128,8 +128,15 @@ func userOf(c *jsonapi.Call, individualID string) (*jsonapi.Record, error) {
 }
 
 // userOfSQL reads the first user whose primary individual is an id, in any case.
-const userOfSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources WHERE type = 'users'
-	AND lower(json_extract(attrs, '$."primary-individual-id"')) = ? ORDER BY created_at, id LIMIT 1`
+const userOfSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources WHERE ` + userOfWhere + `? ` + userOfOrder
+
+// userOfWhere and userOfOrder frame the lower-cased individual id a user is
+// looked up by (userOfSQL, channelSubscribersSQL): the expression is
+// cr_users_individual_lower's, so the lookup seeks.
+const (
+	userOfWhere = `type = 'users' AND lower(json_extract(attrs, '$."primary-individual-id"')) = `
+	userOfOrder = `ORDER BY created_at, id LIMIT 1`
+)
 
 // childrenOf reads the records of a type below a parent, oldest first.
 func childrenOf(c *jsonapi.Call, typ, parentID string) ([]*jsonapi.Record, error) {

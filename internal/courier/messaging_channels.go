@@ -288,21 +288,7 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 			return err
 		}
 	}
-	// Everyone the channel shows, read at once: its subscribers, its
-	// group's members and leaders, its owner.
-	people := make([]string, 0, len(subs)+8)
-	for _, s := range subs {
-		people = append(people, s.id)
-	}
-	var members, leaders []string
-	if g != nil {
-		members, leaders = groupMembers(g)
-		people = append(append(people, members...), leaders...)
-	}
-	owner := rec.Str("owner-id")
-	if owner != "" {
-		people = append(people, owner)
-	}
+	people, members, leaders := shownPeople(nil, rec, subs, g)
 	if err := c.Preload("individuals", people); err != nil {
 		return err
 	}
@@ -348,7 +334,7 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 	} else {
 		rec.Set("individual-group", nil)
 	}
-	if owner != "" {
+	if owner := rec.Str("owner-id"); owner != "" {
 		if ind, err := individual(c, owner); err != nil {
 			return err
 		} else if ind != nil {
@@ -424,8 +410,8 @@ type subscriber struct {
 // channel's in order, each with its individual's user as userOfSQL finds it.
 func channelSubscribersSQL(n int) string {
 	return `SELECT l.from_id, l.to_id, l.attrs, u.id, u.org_id, u.attrs FROM cr_links l
-	LEFT JOIN cr_resources u ON u.type = 'users' AND u.id = (SELECT id FROM cr_resources WHERE type = 'users'
-		AND lower(json_extract(attrs, '$."primary-individual-id"')) = lower(l.to_id) ORDER BY created_at, id LIMIT 1)
+	LEFT JOIN cr_resources u ON u.type = 'users' AND u.id = (SELECT id FROM cr_resources WHERE ` + userOfWhere +
+		`lower(l.to_id) ` + userOfOrder + `)
 	WHERE l.rel = 'subscriber' AND l.from_id IN (` + jsonapi.Placeholders(n) + `) ORDER BY l.from_id, l.created_at, l.to_id`
 }
 
@@ -489,24 +475,31 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	var people []string
 	for _, r := range recs {
 		c.Cache[subscribersKey(r.ID)] = subs[r.ID]
-		for _, s := range subs[r.ID] {
-			people = append(people, s.id)
-		}
+		var g *jsonapi.Record
 		if gid := r.Str("individual-group-id"); gid != "" {
-			g, err := c.Load("individual-groups", gid)
-			if err != nil {
+			if g, err = c.Load("individual-groups", gid); err != nil {
 				return err
 			}
-			if g != nil {
-				members, leaders := groupMembers(g)
-				people = append(append(people, members...), leaders...)
-			}
 		}
-		if owner := r.Str("owner-id"); owner != "" {
-			people = append(people, owner)
-		}
+		people, _, _ = shownPeople(people, r, subs[r.ID], g)
 	}
 	return c.Preload("individuals", people)
+}
+
+// shownPeople appends to people everyone a channel shows: its subscribers,
+// its group's members and leaders (g: the group, nil without one), its owner.
+func shownPeople(people []string, ch *jsonapi.Record, subs []subscriber, g *jsonapi.Record) (all, members, leaders []string) {
+	for _, s := range subs {
+		people = append(people, s.id)
+	}
+	if g != nil {
+		members, leaders = groupMembers(g)
+		people = append(append(people, members...), leaders...)
+	}
+	if owner := ch.Str("owner-id"); owner != "" {
+		people = append(people, owner)
+	}
+	return people, members, leaders
 }
 
 // subscriberViews are the subscribers a channel answers: those whose
