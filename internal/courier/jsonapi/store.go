@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
@@ -120,7 +121,7 @@ func (r *Record) Set(name string, v any) {
 }
 
 // quickJSON is json.Marshal of the values hooks set most (booleans, nil,
-// plain strings) without its reflection; ok is false for any other value.
+// strings) without its reflection; ok is false for any other value.
 func quickJSON(v any) (json.RawMessage, bool) {
 	switch v := v.(type) {
 	case nil:
@@ -131,11 +132,7 @@ func quickJSON(v any) (json.RawMessage, bool) {
 		}
 		return json.RawMessage("false"), true
 	case string:
-		if !plainString(v) {
-			return nil, false
-		}
-		b := make([]byte, 0, len(v)+2)
-		return append(append(append(b, '"'), v...), '"'), true
+		return httpx.AppendJSONString(make([]byte, 0, len(v)+2), v, true), true // json.Marshal escapes HTML
 	}
 	return nil, false
 }
