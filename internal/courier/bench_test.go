@@ -32,7 +32,7 @@ func seedRowsAt(b *testing.B, env *emutest.Env, start time.Time, prefix, typ, or
 	attrs func(i int, at string) string) {
 	b.Helper()
 	err := env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		st, err := tx.Prepare(`INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, text, attrs) VALUES (?, ?, ?, ?, ?, '', ?)`)
+		st, err := tx.Prepare(`INSERT INTO ` + courier.TableOf(typ) + ` (type, id, org_id, parent_id, created_at, text, attrs) VALUES (?, ?, ?, ?, ?, '', ?)`)
 		if err != nil {
 			return err
 		}

@@ -56,13 +56,13 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	check("notifications acknowledged")
 	// Writes no handler makes: a message without author, one moved to
 	// another channel, a deleted one, a mark moved to other ends.
-	exec(t, env, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-messages',
+	exec(t, env, `INSERT INTO cr_messaging_messages (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-messages',
 		'c0000000-0000-4000-8000-000000000001', ?, ?, '2026-01-07T00:00:00.000000+00:00',
 		'{"draft": false, "posted-time": "2026-01-07T00:00:00.000000+00:00"}')`, org1, chanGroup1)
 	check("anonymous")
-	exec(t, env, `UPDATE cr_resources SET parent_id = ? WHERE type = 'messaging-messages' AND id = ?`, chanDirect, msg3)
+	exec(t, env, `UPDATE cr_messaging_messages SET parent_id = ? WHERE type = 'messaging-messages' AND id = ?`, chanDirect, msg3)
 	check("moved")
-	exec(t, env, `DELETE FROM cr_resources WHERE type = 'messaging-messages' AND id IN (?, 'c0000000-0000-4000-8000-000000000001')`, msg1)
+	exec(t, env, `DELETE FROM cr_messaging_messages WHERE type = 'messaging-messages' AND id IN (?, 'c0000000-0000-4000-8000-000000000001')`, msg1)
 	check("deleted")
 	exec(t, env, `UPDATE cr_links SET to_id = ? WHERE rel = 'read' AND from_id = ? AND to_id = ?`, indQuinn, chanGroup1, indAlice)
 	check("mark moved to another reader")
@@ -106,7 +106,7 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 				total((json_extract(attrs, '$.draft') = 0) IS TRUE),
 				total((json_extract(attrs, '$.draft') = 0 AND json_extract(attrs, '$."posted-time"') > '') IS TRUE),
 				total((json_extract(attrs, '$."posted-time"') > '') IS TRUE), total(json_extract(attrs, '$."posted-time"') IS NULL)
-				FROM cr_resources WHERE type = 'messaging-messages' GROUP BY parent_id, a ORDER BY parent_id, a`),
+				FROM cr_messaging_messages WHERE type = 'messaging-messages' GROUP BY parent_id, a ORDER BY parent_id, a`),
 			rowsOf(tx, `SELECT channel_id, author, messages, 1.0 * posted, 1.0 * unread, 1.0 * timed, 1.0 * untimed
 				FROM cr_channel_authors WHERE messages != 0 OR posted != 0 OR unread != 0 OR timed != 0 OR untimed != 0
 				ORDER BY channel_id, author`),
@@ -141,15 +141,15 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 			rowsOf(tx, `SELECT individual_id, group_id FROM cr_group_members ORDER BY 1, 2`),
 			"%s: group members", step)
 		assert.Equal(t,
-			rowsOf(tx, `SELECT id, (SELECT count(*) FROM cr_resources m WHERE m.type = 'messaging-messages' AND m.parent_id = ch.id),
+			rowsOf(tx, `SELECT id, (SELECT count(*) FROM cr_messaging_messages m WHERE m.type = 'messaging-messages' AND m.parent_id = ch.id),
 				(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = ch.id),
 				EXISTS (SELECT 1 FROM cr_resources bm WHERE bm.type = 'messaging-bookmarks' AND bm.parent_id = ch.id)
-				FROM cr_resources ch WHERE type = 'messaging-channels' ORDER BY id`),
+				FROM cr_messaging_channels ch WHERE type = 'messaging-channels' ORDER BY id`),
 			rowsOf(tx, `SELECT id, json_extract(attrs, '$."_message-count"'), json_extract(attrs, '$."_ack-time"'),
-				json_extract(attrs, '$."_bookmarked"') FROM cr_resources WHERE type = 'messaging-channels' ORDER BY id`),
+				json_extract(attrs, '$."_bookmarked"') FROM cr_messaging_channels WHERE type = 'messaging-channels' ORDER BY id`),
 			"%s: what channels copy (messages, latest ack, bookmarked)", step)
 		var channels, people []string
-		for _, r := range rowsOf(tx, `SELECT id FROM cr_resources WHERE type = 'messaging-channels'`) {
+		for _, r := range rowsOf(tx, `SELECT id FROM cr_messaging_channels WHERE type = 'messaging-channels'`) {
 			channels = append(channels, r)
 		}
 		for _, r := range rowsOf(tx, `SELECT id FROM cr_resources WHERE type = 'individuals' UNION SELECT ''`) {
@@ -165,15 +165,15 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 				// The queries the counters replace, as they were.
 				var wantNew, wantAll, wantRead, wantUnread, gotNew, gotAll, gotRead, gotUnread int64
 				var gotMark any
-				if err := tx.QueryRow(`SELECT count(*) FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ?
+				if err := tx.QueryRow(`SELECT count(*) FROM cr_messaging_messages WHERE type = 'messaging-messages' AND parent_id = ?
 					AND json_extract(attrs, '$.draft') = 0 AND json_extract(attrs, '$."individual-id"') IS NOT ?
 					AND json_extract(attrs, '$."posted-time"') > ?`, ch, who, mark).Scan(&wantNew); err != nil {
 					return err
 				}
 				cond := `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= COALESCE(
-					(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_resources.parent_id AND l.to_id = ?), ''))`
+					(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_messaging_messages.parent_id AND l.to_id = ?), ''))`
 				if err := tx.QueryRow(`SELECT count(*), count(*) FILTER (WHERE `+cond+`), count(*) FILTER (WHERE NOT `+cond+`)
-					FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ?`, who, who, who, who, ch).Scan(
+					FROM cr_messaging_messages WHERE type = 'messaging-messages' AND parent_id = ?`, who, who, who, who, ch).Scan(
 					&wantAll, &wantRead, &wantUnread); err != nil {
 					return err
 				}
@@ -258,6 +258,7 @@ func TestMigrationsCountWhatIsStored(t *testing.T) {
 	require.NoError(t, err)
 	old := full
 	old.Migrations = fstest.MapFS{"001_resources.sql": {Data: first}}
+	old.Seed = courier.SeedSharedTable
 	db, err := store.Open(ctx, path, fixtures.FS, old)
 	require.NoError(t, err)
 	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {

@@ -1,7 +1,10 @@
 package courier
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"io/fs"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
@@ -65,3 +68,28 @@ func CompleteFixture(doc []byte) ([]byte, error) {
 	}
 	return json.Marshal(data)
 }
+
+// SeedSharedTable seeds the fixtures as courier did before types had tables
+// of their own (migration 108): every resource in cr_resources.
+func SeedSharedTable(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+	table := resources()
+	for i, r := range table {
+		shared := *r
+		shared.Table = ""
+		table[i] = &shared
+	}
+	return seedWith(ctx, tx, fixtures, jsonapi.NewEngine(server.Deps{}, catalog.Operations(), catalog.Types(), table))
+}
+
+// TableOf is the table holding a type's rows, for tests that write rows
+// directly.
+func TableOf(typ string) string {
+	return jsonapi.NewEngine(server.Deps{}, nil, nil, resources()).Table(typ)
+}
+
+// AllResources is every table of resources as one, to read from as
+// "FROM " + AllResources.
+var AllResources = func() string {
+	q, _ := jsonapi.NewEngine(server.Deps{}, nil, nil, resources()).AcrossTables(func(t string) string { return `SELECT * FROM ` + t })
+	return "(" + q + ")"
+}()

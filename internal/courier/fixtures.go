@@ -57,12 +57,16 @@ type (
 )
 
 func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+	return seedWith(ctx, tx, fixtures, newEngine(server.Deps{}))
+}
+
+// seedWith seeds through engine t, which says where each type's rows go.
+func seedWith(ctx context.Context, tx *sql.Tx, fixtures fs.FS, t *jsonapi.Engine) error {
 	files, err := fs.Glob(fixtures, fixturePattern)
 	if err != nil {
 		return err
 	}
 	sort.Strings(files)
-	t := newEngine(server.Deps{})
 	all := make([]fixtureData, len(files))
 	for i, file := range files {
 		if err := store.ReadFixture(fixtures, file, &all[i]); err != nil {

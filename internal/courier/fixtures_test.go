@@ -53,7 +53,7 @@ func TestFixtureMinimalFilesLoad(t *testing.T) {
 		"courier-more.json": `{"resources": [` + resource("individuals", "i2", ``) + `], "tokens": [{"token": "t2", "user-id": "u1"}]}`})
 	require.NoError(t, err)
 	var n int
-	require.NoError(t, db.Read().QueryRow(`SELECT count(*) FROM cr_resources`).Scan(&n))
+	require.NoError(t, db.Read().QueryRow(`SELECT count(*) FROM `+courier.AllResources).Scan(&n))
 	assert.Equal(t, 5, n)
 	var attrs string
 	require.NoError(t, db.Read().QueryRow(`SELECT attrs FROM cr_links WHERE rel = 'subscriber'`).Scan(&attrs))

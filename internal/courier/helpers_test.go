@@ -181,7 +181,7 @@ func storeState(t testing.TB, env *emutest.Env) string {
 	h := sha256.New()
 	for _, q := range []string{
 		`SELECT coalesce(group_concat(s, char(10)), '') FROM (SELECT type || id || org_id || parent_id || created_at || attrs AS s
-			FROM cr_resources ORDER BY type, id)`,
+			FROM ` + courier.AllResources + ` ORDER BY type, id)`,
 		`SELECT coalesce(group_concat(s, char(10)), '') FROM (SELECT rel || from_id || to_id || attrs AS s FROM cr_links
 			ORDER BY rel, from_id, to_id)`,
 	} {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/emutest"
@@ -393,7 +394,7 @@ func snapshot(t *testing.T, env *emutest.Env) string {
 	t.Helper()
 	var out strings.Builder
 	for _, q := range []string{
-		`SELECT type || '|' || id || '|' || org_id || '|' || parent_id || '|' || created_at || '|' || text || '|' || attrs FROM cr_resources ORDER BY type, id`,
+		`SELECT type || '|' || id || '|' || org_id || '|' || parent_id || '|' || created_at || '|' || text || '|' || attrs FROM ` + courier.AllResources + ` ORDER BY type, id`,
 		`SELECT rel || '|' || from_id || '|' || to_id || '|' || attrs FROM cr_links ORDER BY rel, from_id, to_id`,
 		`SELECT type || '|' || org_id || '|' || parent_id || '|' || n FROM cr_counts ORDER BY type, org_id, parent_id`,
 	} {

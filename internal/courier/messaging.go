@@ -128,12 +128,12 @@ func createAttachment(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRa
 	rec.Set("_uploaded", false)
 	rec.Set("content-size", 0)
 	if rec.Type == "messaging-attachments" {
-		parent, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
+		parent, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "messaging-messages", rec.ParentID)
 		if err != nil {
 			return err
 		}
 		if parent != nil {
-			if ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
+			if ch, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "messaging-channels", parent.ParentID); err != nil {
 				return err
 			} else if ch != nil && ch.Bool("archived") {
 				return jsonapi.ErrPointer("/data/attributes/message-id", "Channel %s is archived.", ch.ID)
@@ -277,7 +277,7 @@ func postBulk(c *jsonapi.Call, rec *jsonapi.Record) error {
 	var channels []*jsonapi.Record
 	for _, id := range rec.Strs("individual-ids") {
 		key := jsonapi.SortedCopy([]string{sender, jsonapi.LowerID(id)})
-		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
+		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM `+channelsTable+` WHERE type = 'messaging-channels'
 			AND org_id = ? AND json_extract(attrs, '$."_direct-key"') = ?`, rec.OrgID, key[0]+","+key[1])
 		if err != nil {
 			return err
@@ -307,7 +307,7 @@ func postBulk(c *jsonapi.Call, rec *jsonapi.Record) error {
 		channels = append(channels, ch)
 	}
 	for _, gid := range rec.Strs("individual-group-ids") {
-		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE type = 'messaging-channels'
+		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM `+channelsTable+` WHERE type = 'messaging-channels'
 			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, jsonapi.LowerID(gid))
 		if err != nil {
 			return err

@@ -20,12 +20,16 @@ import (
 // individual group. A direct channel keeps the sorted set of its individuals
 // in the hidden attribute "_direct-key" to find duplicates.
 
+// channelsTable holds the channels (migration 108): every post updates its
+// channel, so it carries only the indexes of channels.
+const channelsTable = "cr_messaging_channels"
+
 // messagingChannelResources is the table of channels, the
 // communication-messages inbox over them, and the communication summary.
 func messagingChannelResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{
-			Type: "messaging-channels", Path: "/v1/messaging-channels/",
+			Type: "messaging-channels", Path: "/v1/messaging-channels/", Table: channelsTable,
 			List: "messaging-channels.list", Create: "messaging-channels.create",
 			Get: "messaging-channels.get", Modify: "messaging-channels.modify",
 			OrgAttr:  "organization-id",
@@ -64,7 +68,7 @@ func messagingChannelResources() []*jsonapi.Resource {
 		},
 		{
 			// communication-messages lists channels with the inbox's filters and sorts.
-			Type: "messaging-channels", Path: "/v1/communication-messages/",
+			Type: "messaging-channels", Path: "/v1/communication-messages/", Table: channelsTable,
 			List: "communication-messages.list",
 			Params: map[string]jsonapi.ParamHook{
 				"individual-id":      channelParticipant,
@@ -120,7 +124,7 @@ func channelParticipant(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 // are, not what every channel is.
 func participantCond(id string) (string, []any) {
 	return `id IN (SELECT from_id FROM cr_links WHERE rel = 'subscriber' AND to_id = ?
-	UNION SELECT g.id FROM cr_group_members m JOIN cr_resources g ON g.type = 'messaging-channels'
+	UNION SELECT g.id FROM cr_group_members m JOIN ` + channelsTable + ` g ON g.type = 'messaging-channels'
 		AND json_extract(g.attrs, '$."individual-group-id"') = m.group_id WHERE m.individual_id = ?)`, []any{id, id}
 }
 
@@ -189,7 +193,7 @@ func createChannel(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) 
 	if len(uniq) > 0 && rec.Str("individual-group-id") == "" {
 		key := strings.Join(jsonapi.SortedCopy(uniq), ",")
 		var existing string
-		err := c.Tx.QueryRowContext(c.Ctx, `SELECT id FROM cr_resources WHERE type = 'messaging-channels' AND org_id = ?
+		err := c.Tx.QueryRowContext(c.Ctx, `SELECT id FROM `+channelsTable+` WHERE type = 'messaging-channels' AND org_id = ?
 			AND json_extract(attrs, '$."_direct-key"') = ? LIMIT 1`, rec.OrgID, key).Scan(&existing)
 		if err == nil {
 			return &jsonapi.Error{Status: http.StatusConflict, Code: codeDuplicateChannel, MetaID: existing,
@@ -347,7 +351,7 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 
 // lastMessageSQL reads a channel's latest posted message, from the newest
 // back (past any drafts).
-const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
+const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM ` + messagesTable + ` INDEXED BY ` + messagesTable + `_parent
 	WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
 	ORDER BY created_at DESC, id DESC LIMIT 1`
 
@@ -556,7 +560,7 @@ func participants(c *jsonapi.Call, ch *jsonapi.Record) ([]string, error) {
 	}
 	add(ids)
 	if gid := ch.Str("individual-group-id"); gid != "" {
-		g, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individual-groups", gid)
+		g, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "individual-groups", gid)
 		if err != nil {
 			return nil, err
 		}
@@ -623,7 +627,7 @@ func channelProfile(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) 
 			return nil, jsonapi.ErrParam(p, "Individual %s does not participate in channel %s.", c.Query.Get(p), rec.ID)
 		}
 	}
-	ind, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individuals", jsonapi.LowerID(c.Query.Get("profile-individual-id")))
+	ind, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "individuals", jsonapi.LowerID(c.Query.Get("profile-individual-id")))
 	if err != nil {
 		return nil, err
 	}
@@ -773,7 +777,7 @@ func summarySQL(c *jsonapi.Call, who string) jsonapi.Statement {
 		orgs = []string{""}
 	}
 	args := jsonapi.AppendArgs(nil, orgs...)
-	return jsonapi.Statement{SQL: `FROM cr_resources ch JOIN cr_channel_authors a ON a.channel_id = ch.id
+	return jsonapi.Statement{SQL: `FROM ` + channelsTable + ` ch JOIN cr_channel_authors a ON a.channel_id = ch.id
 		WHERE ch.type = 'messaging-channels' AND ch.org_id IN (` + jsonapi.Placeholders(len(orgs)) + `) AND ch.` + cond,
 		Args: append(args, condArgs...)}
 }

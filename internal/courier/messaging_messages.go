@@ -11,11 +11,15 @@ import (
 // The messaging family's messages: posting, read marks (ack), reactions and
 // receipts.
 
+// messagesTable holds the messages (migration 108): every post writes one,
+// so it carries only the indexes of messages.
+const messagesTable = "cr_messaging_messages"
+
 // messagingMessageResources is the table of messages.
 func messagingMessageResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{
-			Type: "messaging-messages", Path: "/v1/messaging-messages/",
+			Type: "messaging-messages", Path: "/v1/messaging-messages/", Table: messagesTable,
 			List: "messaging-messages.list", Create: "messaging-messages.create",
 			Get: "messaging-messages.get", Modify: "messaging-messages.modify",
 			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
@@ -91,7 +95,7 @@ func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error
 	acked, _ := jsonapi.ParseBool(v)
 	who := viewer(c)
 	channel := jsonapi.LowerID(c.Query.Get("channel-id"))
-	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", channel)
+	ch, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "messaging-channels", channel)
 	if err != nil {
 		return err
 	}
@@ -105,11 +109,11 @@ func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error
 	// NOT (own OR posted <= mark) keeps the rows where both are false: posted
 	// after the mark by someone else.
 	n, cond, args := unreadCount, `json_extract(attrs, '$."posted-time"') > ? AND json_extract(attrs, '$."individual-id"') != ?`, []any{mark, who}
-	ids, idArgs := `SELECT id FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ? AND `+cond, []any{channel, mark, who}
+	ids, idArgs := `SELECT id FROM `+messagesTable+` WHERE type = 'messaging-messages' AND parent_id = ? AND `+cond, []any{channel, mark, who}
 	if acked {
 		n, cond, args = readCount, `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= ?)`, []any{who, mark}
-		ids = `SELECT id FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$."individual-id"') = ?
-			UNION SELECT id FROM cr_resources WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$."posted-time"') <= ?`
+		ids = `SELECT id FROM ` + messagesTable + ` WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$."individual-id"') = ?
+			UNION SELECT id FROM ` + messagesTable + ` WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$."posted-time"') <= ?`
 		idArgs = []any{channel, who, channel, mark}
 	}
 	if ch == nil || !c.Caller.Member(ch.OrgID) {
@@ -121,11 +125,11 @@ func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error
 	// one is met walking the channel in order.
 	limit, offset := c.PageBounds()
 	if n*n <= (offset+limit+1)*all {
-		q.IndexedBy(jsonapi.PrimaryKey)
+		q.IndexedBy(jsonapi.PrimaryKey(messagesTable))
 		q.WhereCounted(n, `id IN (`+ids+`)`, idArgs...)
 		return nil
 	}
-	q.IndexedBy("cr_resources_parent")
+	q.IndexedBy(jsonapi.ParentIndex(messagesTable))
 	q.WhereCounted(n, cond, args...)
 	return nil
 }
@@ -220,7 +224,7 @@ func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
 }
 
 // touchChannelSQL sets a channel's last-modified-time.
-const touchChannelSQL = `UPDATE cr_resources SET attrs = json_set(attrs, '$."last-modified-time"', ?)
+const touchChannelSQL = `UPDATE ` + channelsTable + ` SET attrs = json_set(attrs, '$."last-modified-time"', ?)
 	WHERE type = 'messaging-channels' AND id = ? RETURNING org_id`
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).
@@ -379,7 +383,7 @@ func attachmentsSQL(n int) string {
 // receipts splits the channel's participants (the author aside) into those
 // who have read the message and those who have not.
 func receipts(c *jsonapi.Call, msg *jsonapi.Record) (*receiptsAnswer, error) {
-	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
+	ch, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "messaging-channels", msg.ParentID)
 	if err != nil {
 		return nil, err
 	}

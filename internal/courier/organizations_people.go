@@ -168,7 +168,7 @@ func individual(c *jsonapi.Call, id string) (*individualView, error) {
 
 // callerUser reads the caller's own user record.
 func callerUser(c *jsonapi.Call) (*jsonapi.Record, error) {
-	return jsonapi.LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
+	return c.Engine.LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
 }
 
 // groupMembers reads the individual and leader ids of an individual group.

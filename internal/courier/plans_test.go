@@ -261,16 +261,22 @@ type planned struct {
 	steps []string
 }
 
-// reads are the steps that read cr_resources, the growing table lists read.
+// reads are the steps that read a table of resources, the growing tables
+// lists read.
 func (p planned) reads() []string {
 	var out []string
 	for _, s := range p.steps {
-		if strings.HasPrefix(s, "SEARCH cr_resources ") || strings.HasPrefix(s, "SCAN cr_resources") {
-			out = append(out, s)
+		for _, t := range resourceTables {
+			if strings.HasPrefix(s, "SEARCH "+t+" ") || strings.HasPrefix(s, "SCAN "+t) {
+				out = append(out, s)
+			}
 		}
 	}
 	return out
 }
+
+// resourceTables are the tables holding resources.
+var resourceTables = newEngine(server.Deps{}).Tables()
 
 // checkPlan fails a plan that scans a table, reads a whole type or sorts,
 // unless allowed to.
@@ -349,6 +355,8 @@ func TestComputedQueryPlans(t *testing.T) {
 	for _, typ := range jsonapi.SortedKeys(catalog.Types()) {
 		named = append(named, typ)
 	}
+	var namedOrgs jsonapi.Statement
+	namedOrgs.SQL, namedOrgs.Args = newEngine(env.Deps).AcrossTables(namedOrgsSQL(len(named), 2), append(named, planOrg1, planAlice)...)
 	// A UNION sorts each side to merge them: the individual's subscriptions
 	// and the channels of their groups.
 	participates := planAllowance{sorted: true, why: "the channels an individual participates in"}
@@ -387,7 +395,7 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "sniffer logs: total", st: snifferLogsTotal, allow: snifferLogsFilter},
 		{name: "sniffer logs: their organizations", st: snifferLogOrgsSQL("a6000000-0000-4000-8000-000000000001", []string{planOrg1}),
 			allow: snifferLogsFilter},
-		{name: "a sniffed request's named records", st: jsonapi.Statement{SQL: namedOrgsSQL(len(named), 2), Args: append(named, planOrg1, planAlice)}},
+		{name: "a sniffed request's named records", st: namedOrgs},
 		{name: "device logs: page", st: deviceLogsPage},
 		{name: "device logs: total", st: deviceLogsTotal},
 		{name: "notifications outside the caller's organizations", st: notificationsOutsideSQL(planAdmin, []string{planOrg1})},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
@@ -25,13 +26,14 @@ func derivedAttrs(typ string) []string {
 // from it (marshalled as JSON) answers as this one does.
 //
 // Every table courier writes is either exported or rebuilt by seeding:
-// cr_resources (resources, with every attribute as stored: the type's empty
+// the tables of resources (cr_resources, cr_messaging_messages,
+// cr_messaging_channels: with every attribute as stored, the type's empty
 // values included, hidden "_" state included, the derivedAttrs left out),
 // cr_links (memberships, and the subscriber and read links), cr_tokens
 // (tokens); cr_counts, cr_channel_authors, cr_read_marks, cr_group_members,
 // cr_notification_counts, cr_notification_days, cr_notification_minutes and
 // cr_individual_org_notifications are counts and indexes the triggers keep
-// from those three, and the text column of cr_resources is computed by
+// from those, and the text column of the resources is computed by
 // Insert. Tokens are all exported: courier issues none at run time, so every
 // token is one a fixture file gave.
 //
@@ -54,7 +56,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 		if err := stateLinks(ctx, tx, data); err != nil {
 			return err
 		}
-		return stateResources(ctx, tx, data)
+		return stateResources(ctx, tx, a.engine, data)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("courier: state: %w", err)
@@ -118,10 +120,10 @@ func fileTypeOrder() []string {
 		"user-email-attachments", "user-multicasts", "replicators", "sniffers", "sniffer-logs"}
 }
 
-// stateResources reads cr_resources in its key order (type, id) and orders
+// stateResources reads every table of resources in key order (type, id) and orders
 // the types as the default file does; the types it lacks follow in the
 // order of the resource table, and any other by name.
-func stateResources(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
+func stateResources(ctx context.Context, tx *sql.Tx, e *jsonapi.Engine, data *fixtureData) error {
 	rank := map[string]int{}
 	for _, typ := range fileTypeOrder() {
 		rank[typ] = len(rank)
@@ -133,7 +135,8 @@ func stateResources(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 	}
 	var types []string
 	byType := map[string][]fixtureResource{}
-	err := store.EachRow(ctx, tx, `SELECT type, id, org_id, parent_id, created_at, attrs FROM cr_resources ORDER BY type, id`, nil, func(rows *sql.Rows) error {
+	all, _ := e.AcrossTables(func(t string) string { return `SELECT type, id, org_id, parent_id, created_at, attrs FROM ` + t })
+	err := store.EachRow(ctx, tx, all+` ORDER BY type, id`, nil, func(rows *sql.Rows) error {
 		var r fixtureResource
 		var attrs string
 		if err := rows.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &attrs); err != nil {

@@ -115,6 +115,8 @@ func TestStateRoundTrip(t *testing.T) {
 // and in State.
 var derivedRows = map[string]string{
 	"cr_resources":                    "",
+	"cr_messaging_messages":           "",
+	"cr_messaging_channels":           "",
 	"cr_links":                        "",
 	"cr_tokens":                       "",
 	"cr_counts":                       "n != 0",

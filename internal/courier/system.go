@@ -123,9 +123,11 @@ func purgeData(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error
 	rec.OrgID = ent.OrgID
 	var roots []*jsonapi.Record
 	if typ == "individuals" {
-		roots, err = jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE org_id = ? AND (parent_id = ?
-			OR lower(json_extract(attrs, '$."individual-id"')) = ? OR lower(json_extract(attrs, '$."sender-individual-id"')) = ?)`,
-			ent.OrgID, id, id, id)
+		q, args := c.Engine.AcrossTables(func(t string) string {
+			return `SELECT ` + jsonapi.RecordColumns + ` FROM ` + t + ` WHERE org_id = ? AND (parent_id = ?
+			OR lower(json_extract(attrs, '$."individual-id"')) = ? OR lower(json_extract(attrs, '$."sender-individual-id"')) = ?)`
+		}, ent.OrgID, id, id, id)
+		roots, err = jsonapi.QueryRecords(c.Ctx, c.Tx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -142,14 +144,17 @@ func purgeData(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error
 			if purgeProtected(r.Type) {
 				continue
 			}
-			if err := jsonapi.DeleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
+			if err := c.Engine.DeleteRecord(c.Ctx, c.Tx, r.Type, r.ID); err != nil {
 				return err
 			}
 			if _, err := c.Tx.ExecContext(c.Ctx, `DELETE FROM cr_links WHERE rel != ? AND (from_id = ? OR to_id = ?)`, relMember, r.ID, r.ID); err != nil {
 				return err
 			}
 			removed++
-			kids, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM cr_resources WHERE parent_id = ?`, r.ID)
+			q, args := c.Engine.AcrossTables(func(t string) string {
+				return `SELECT ` + jsonapi.RecordColumns + ` FROM ` + t + ` WHERE parent_id = ?`
+			}, r.ID)
+			kids, err := jsonapi.QueryRecords(c.Ctx, c.Tx, q, args...)
 			if err != nil {
 				return err
 			}
@@ -411,14 +416,18 @@ func (a *API) namedOrgs(ctx context.Context, tx *sql.Tx, texts ...string) ([]str
 		args = append(args, t)
 	}
 	args = append(args, ids...)
-	return jsonapi.StringColumn(ctx, tx, namedOrgsSQL(len(a.types), len(ids)), args...)
+	q, all := a.engine.AcrossTables(namedOrgsSQL(len(a.types), len(ids)), args...)
+	return jsonapi.StringColumn(ctx, tx, q, all...)
 }
 
-// namedOrgsSQL reads the organizations of records of any of nTypes types by
-// nIDs ids (one row per record found: the caller drops repeats).
-func namedOrgsSQL(nTypes, nIDs int) string {
-	return `SELECT org_id FROM cr_resources WHERE type IN (` + jsonapi.Placeholders(nTypes) + `)
+// namedOrgsSQL reads the organizations of records of a table of any of
+// nTypes types by nIDs ids (one row per record found: the caller drops
+// repeats).
+func namedOrgsSQL(nTypes, nIDs int) func(table string) string {
+	return func(table string) string {
+		return `SELECT org_id FROM ` + table + ` WHERE type IN (` + jsonapi.Placeholders(nTypes) + `)
 		AND id IN (` + jsonapi.Placeholders(nIDs) + `) AND org_id != ''`
+	}
 }
 
 // snifferRef is an active sniffer: its id, organization and creator.

@@ -208,7 +208,7 @@ func textNumberCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRa
 }
 
 func textNumberCreated(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
-	acct, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+	acct, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
 	if err != nil || acct == nil {
 		return err
 	}
@@ -452,7 +452,7 @@ func textCallback(c *jsonapi.Call, rec *jsonapi.Record, body map[string]jsonRaw)
 	if hasBody && from != "" && !jsonapi.IsE164(from) {
 		return nil, jsonapi.ErrPointer("/From", "Must be a phone number in E.164 format.")
 	}
-	num, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
+	num, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "text-account-numbers", rec.Str("number-id"))
 	if err != nil {
 		return nil, err
 	}

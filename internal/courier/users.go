@@ -176,7 +176,7 @@ func userDeviceCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw
 	}
 	for _, old := range olds {
 		if userDeviceVisible(c, old) {
-			if err := jsonapi.DeleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
+			if err := c.Engine.DeleteRecord(c.Ctx, c.Tx, old.Type, old.ID); err != nil {
 				return err
 			}
 		}
@@ -313,7 +313,7 @@ func userEmailSend(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) (
 
 // userAttachmentCreate adds a pending attachment to a draft.
 func userAttachmentCreate(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error {
-	email, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
+	email, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "user-emails", rec.ParentID)
 	if err != nil {
 		return err
 	}

@@ -222,7 +222,7 @@ func videoInvite(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) err
 
 // videoAddParticipant creates the participant record of an individual.
 func videoAddParticipant(c *jsonapi.Call, ch *jsonapi.Record, individualID, st string) (*jsonapi.Record, error) {
-	ind, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individuals", individualID)
+	ind, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "individuals", individualID)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func videoRender(c *jsonapi.Call, rec *jsonapi.Record) error {
 			Disconnected: p.Bool("disconnected"), EncounterID: orNull(p.Attrs["encounter-id"]), ID: p.ID,
 			IndividualID: p.Str("individual-id"), Note: orNull(p.Attrs["note"]), Status: orNull(p.Attrs["status"]),
 			FirstName: jsonRaw("null"), LastName: jsonRaw("null"), Photo: jsonRaw("null")}
-		ind, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "individuals", v.IndividualID)
+		ind, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "individuals", v.IndividualID)
 		if err != nil {
 			return err
 		}
@@ -398,7 +398,7 @@ func videoRender(c *jsonapi.Call, rec *jsonapi.Record) error {
 			ProcessingStatus: orNull(m.Attrs["processing-status"]), Size: m.Int("size"), Status: orNull(m.Attrs["status"])})
 	}
 	rec.Set("compositions", cv)
-	if org, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "organizations", rec.OrgID); err != nil {
+	if org, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "organizations", rec.OrgID); err != nil {
 		return err
 	} else if org != nil {
 		rec.Attrs["organization-display-name"] = orNull(org.Attrs["display-name"])
@@ -622,7 +622,7 @@ func videoParticipantModify(c *jsonapi.Call, old, rec *jsonapi.Record, in map[st
 		rec.Set("status", "disconnected")
 		return nil
 	}
-	ch, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "video-channels", rec.ParentID)
+	ch, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "video-channels", rec.ParentID)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,7 @@ func voiceResources() []*jsonapi.Resource {
 func voiceSettingCreate(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) error {
 	rec.Set("organization-id", rec.OrgID)
 	if _, ok := in["phone-number"]; !ok {
-		acct, err := jsonapi.LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
+		acct, err := c.Engine.LoadRecord(c.Ctx, c.Tx, "text-accounts", rec.ParentID)
 		if err != nil {
 			return err
 		}

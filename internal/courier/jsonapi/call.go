@@ -81,13 +81,13 @@ func (c *Call) Load(typ, id string) (*Record, error) {
 // they load.
 func (c *Call) loadRecord(typ, id string) (*Record, error) {
 	if c.loaded == nil {
-		return LoadRecord(c.Ctx, c.Tx, typ, id)
+		return c.Engine.LoadRecord(c.Ctx, c.Tx, typ, id)
 	}
 	k := loadKey{typ, id}
 	rec, ok := c.loaded[k]
 	if !ok {
 		var err error
-		if rec, err = LoadRecord(c.Ctx, c.Tx, typ, id); err != nil {
+		if rec, err = c.Engine.LoadRecord(c.Ctx, c.Tx, typ, id); err != nil {
 			return nil, err
 		}
 		c.loaded[k] = rec
@@ -126,7 +126,7 @@ func (c *Call) Preload(typ string, ids []string) error {
 	// The type is written into the SQL: bound, it would make SQLite plan
 	// the statement anew at every run (whether an index limited to one type
 	// serves it depends on the value).
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM cr_resources WHERE type = '`+
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM `+c.Engine.Table(typ)+` WHERE type = '`+
 		strings.ReplaceAll(typ, "'", "''")+`' AND id IN (`+Placeholders(len(args))+`)`, args...)
 	if err != nil {
 		for _, id := range args {
@@ -181,7 +181,7 @@ func (c *Call) LoadRef(pointer, typ, id string) (*Record, error) {
 
 // Save stores a changed record (stamps are the caller's business).
 func (c *Call) Save(rec *Record) error {
-	return updateRecord(c.Ctx, c.Tx, rec, searchText(rec, c.Engine.textOf(rec.Type)))
+	return c.Engine.updateRecord(c.Ctx, c.Tx, rec, searchText(rec, c.Engine.textOf(rec.Type)))
 }
 
 // Insert stores a new record, with the type's defaults for absent attributes.

@@ -13,6 +13,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
+	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/server"
 )
@@ -26,7 +28,11 @@ type Engine struct {
 	types     map[string][]Attr
 	resources []*Resource
 	byType    map[string]*Resource // the first entry of each type
+	tables    []string             // every table holding resources, cr_resources first
 }
+
+// SharedTable holds the rows of every type whose entry names no table of its own.
+const SharedTable = "cr_resources"
 
 // NewEngine builds the engine: ops are the catalog's operations, types the
 // attribute list of every type, resources the table. A table entry that
@@ -36,12 +42,43 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 	for _, op := range ops {
 		e.ops[op.ID] = &op
 	}
+	e.tables = []string{SharedTable}
 	for _, r := range resources {
-		if _, ok := e.byType[r.Type]; !ok {
+		if first, ok := e.byType[r.Type]; !ok {
 			e.byType[r.Type] = r
+		} else if first.Table != r.Table {
+			panic("jsonapi: the entries of type " + r.Type + " name different tables") // a table-building mistake
+		}
+		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
+			e.tables = append(e.tables, r.Table)
 		}
 	}
 	return e
+}
+
+// Table is the table holding a type's rows.
+func (e *Engine) Table(typ string) string {
+	if r := e.byType[typ]; r != nil && r.Table != "" {
+		return r.Table
+	}
+	return SharedTable
+}
+
+// Tables are every table holding resources, for what reads across types
+// (SharedTable first, then in table order).
+func (e *Engine) Tables() []string { return e.tables }
+
+// AcrossTables is a read of every table of resources: one SELECT per table
+// (sel writes it), joined by UNION ALL, with the arguments of one repeated
+// for each.
+func (e *Engine) AcrossTables(sel func(table string) string, args ...any) (string, []any) {
+	parts := make([]string, len(e.tables))
+	all := make([]any, 0, len(args)*len(e.tables))
+	for i, t := range e.tables {
+		parts[i] = sel(t)
+		all = append(all, args...)
+	}
+	return strings.Join(parts, " UNION ALL "), all
 }
 
 // Attrs is the attribute list of a type, in answer order (nil for a type the
@@ -114,5 +151,5 @@ func zeroValue(kind string) json.RawMessage {
 // attributes (fixtures and records written outside a request use it).
 func (e *Engine) Insert(ctx context.Context, tx *sql.Tx, rec *Record) error {
 	e.Complete(rec)
-	return insertRecord(ctx, tx, rec, searchText(rec, e.textOf(rec.Type)))
+	return e.insertRecord(ctx, tx, rec, searchText(rec, e.textOf(rec.Type)))
 }

@@ -132,7 +132,7 @@ func (e *Engine) create(c *Call) (*Answer, error) {
 			return nil, ErrPointer("/data/id", "data.id must be a UUID.")
 		}
 		rec.ID = LowerID(*data.ID)
-		if old, err := LoadRecord(c.Ctx, c.Tx, rec.Type, rec.ID); err != nil {
+		if old, err := c.Engine.LoadRecord(c.Ctx, c.Tx, rec.Type, rec.ID); err != nil {
 			return nil, err
 		} else if old != nil {
 			return nil, ErrConflict("/data/id", "A %s with id %s already exists.", Singular(rec.Type), rec.ID)

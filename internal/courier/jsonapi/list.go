@@ -43,7 +43,7 @@ func (t orderTerm) direction() string {
 	return ""
 }
 
-// Where adds a condition (SQL over cr_resources) to the list.
+// Where adds a condition (SQL over the type's table) to the list.
 func (q *ListQuery) Where(cond string, args ...any) {
 	q.where = append(q.where, cond)
 	q.args = append(q.args, args...)
@@ -78,10 +78,14 @@ func (q *ListQuery) Parent(id string) { q.parent = id }
 // which plan its condition needs ("" lets the planner choose).
 func (q *ListQuery) IndexedBy(index string) { q.index = index }
 
-// PrimaryKey is the name SQLite gives the primary key (type, id) of
-// cr_resources, for IndexedBy: the rows are read by id (an "id IN (...)"
+// PrimaryKey is the name SQLite gives the primary key (type, id) of a table
+// of resources, for IndexedBy: the rows are read by id (an "id IN (...)"
 // condition), not walked in order.
-const PrimaryKey = "sqlite_autoindex_cr_resources_1"
+func PrimaryKey(table string) string { return "sqlite_autoindex_" + table + "_1" }
+
+// ParentIndex is a table's index of the children of a parent in list order
+// (type, parent_id, created_at, id), for IndexedBy.
+func ParentIndex(table string) string { return table + "_parent" }
 
 // Conditions are the conditions Where added, joined by AND, with their
 // arguments: for hooks that reuse a parameter's condition in their own SQL.
@@ -222,11 +226,12 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 	if q.orgs != nil && len(q.orgs) == 0 {
 		return page, total, true
 	}
+	table := c.Engine.Table(c.Res.Type)
 	index := q.index
 	if index == "" && len(q.where) == 0 && len(q.order) == 0 && q.parent != "" {
-		index = "cr_resources_parent" // the planner may prefer the organization's range
+		index = ParentIndex(table) // the planner may prefer the organization's range
 	}
-	from := "cr_resources"
+	from := table
 	if index != "" {
 		from += " INDEXED BY " + index
 	}
@@ -321,7 +326,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		var parts []string
 		var all []any
 		for i, w := range wheres {
-			parts = append(parts, `(SELECT count(*) FROM cr_resources WHERE `+w+`)`)
+			parts = append(parts, `(SELECT count(*) FROM `+table+` WHERE `+w+`)`)
 			all = append(all, args[i]...)
 		}
 		total = Statement{SQL: `SELECT ` + strings.Join(parts, " + "), Args: all}

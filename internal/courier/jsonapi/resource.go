@@ -12,6 +12,11 @@ import (
 type Resource struct {
 	Type string // JSON:API type ("widgets")
 	Path string // collection path below the prefix ("/v1/widgets/")
+	// Table holds the type's rows ("" = cr_resources, which most types
+	// share). A type written on a hot path has a table of its own, with
+	// cr_resources' columns and only its own indexes (a vendor migration
+	// makes it). Every entry of a type names the same.
+	Table string
 
 	// Catalog operation ids served by the generic handlers ("" = not served).
 	List, Create, Get, Modify string
@@ -28,7 +33,7 @@ type Resource struct {
 	Required []string
 	// Writable adds attributes a modify accepts where the catalog lost them.
 	Writable []string
-	// Sort maps a documented sort key to an SQL expression over cr_resources.
+	// Sort maps a documented sort key to an SQL expression over the type's table.
 	Sort map[string]string
 	// NoPaging marks a list the vendor does not page (meta {} and no links).
 	NoPaging bool
@@ -37,7 +42,7 @@ type Resource struct {
 	// fixtures (a read-only attribute's in fixtures only: requests never set it).
 	Shapes map[string]*Shape
 
-	// Scope replaces the organization scoping of lists (SQL over cr_resources
+	// Scope replaces the organization scoping of lists (SQL over the type's table
 	// with its arguments); Visible replaces it for single reads.
 	Scope   func(c *Call) (string, []any)
 	Visible func(c *Call, rec *Record) bool

@@ -162,16 +162,22 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	return &r, nil
 }
 
-// The reads of one record and of links (TestEngineQueryPlans checks their plans).
+// The reads of links (TestEngineQueryPlans checks their plans, and
+// loadRecordSQL's).
 const (
-	loadRecordSQL = `SELECT ` + RecordColumns + ` FROM cr_resources WHERE type = ? AND id = ?`
-	linkAttrsSQL  = `SELECT attrs FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`
-	linkedToSQL   = `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`
+	linkAttrsSQL = `SELECT attrs FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`
+	linkedToSQL  = `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`
 )
 
-// LoadRecord reads one resource by type and id; nil when there is none.
-func LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
-	r, err := scanRecord(tx.QueryRowContext(ctx, loadRecordSQL, typ, id))
+// loadRecordSQL reads one record of a table by type and id.
+func loadRecordSQL(table string) string {
+	return `SELECT ` + RecordColumns + ` FROM ` + table + ` WHERE type = ? AND id = ?`
+}
+
+// LoadRecord reads one resource by type and id, whoever may see it; nil when
+// there is none.
+func (e *Engine) LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
+	r, err := scanRecord(tx.QueryRowContext(ctx, loadRecordSQL(e.Table(typ)), typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -221,22 +227,22 @@ func searchText(r *Record, names []string) string {
 	return strings.Join(parts, "\n")
 }
 
-func insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+func (e *Engine) insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
-	_, err := tx.ExecContext(ctx, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, text, attrs)
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+e.Table(r.Type)+` (type, id, org_id, parent_id, created_at, text, attrs)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, encodeAttrs(r.Attrs))
 	return err
 }
 
-func updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+func (e *Engine) updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
-	_, err := tx.ExecContext(ctx, `UPDATE cr_resources SET org_id = ?, parent_id = ?, text = ?, attrs = ?
+	_, err := tx.ExecContext(ctx, `UPDATE `+e.Table(r.Type)+` SET org_id = ?, parent_id = ?, text = ?, attrs = ?
 		WHERE type = ? AND id = ?`, r.OrgID, r.ParentID, text, encodeAttrs(r.Attrs), r.Type, r.ID)
 	return err
 }
 
-func DeleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM cr_resources WHERE type = ? AND id = ?`, typ, id)
+func (e *Engine) DeleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM `+e.Table(typ)+` WHERE type = ? AND id = ?`, typ, id)
 	return err
 }
 
