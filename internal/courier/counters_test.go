@@ -145,8 +145,7 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 				(SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = ch.id),
 				EXISTS (SELECT 1 FROM cr_resources bm WHERE bm.type = 'messaging-bookmarks' AND bm.parent_id = ch.id)
 				FROM cr_messaging_channels ch WHERE type = 'messaging-channels' ORDER BY id`),
-			rowsOf(tx, `SELECT id, json_extract(attrs, '$."_message-count"'), json_extract(attrs, '$."_ack-time"'),
-				json_extract(attrs, '$."_bookmarked"') FROM cr_messaging_channels WHERE type = 'messaging-channels' ORDER BY id`),
+			rowsOf(tx, `SELECT id, message_count, ack_time, bookmarked FROM cr_messaging_channels ORDER BY id`),
 			"%s: what channels copy (messages, latest ack, bookmarked)", step)
 		var channels, people []string
 		for _, r := range rowsOf(tx, `SELECT id FROM cr_messaging_channels WHERE type = 'messaging-channels'`) {

@@ -90,6 +90,8 @@ func TableOf(typ string) string {
 // AllResources is every table of resources as one, to read from as
 // "FROM " + AllResources.
 var AllResources = func() string {
-	q, _ := jsonapi.NewEngine(server.Deps{}, nil, nil, resources()).AcrossTables(func(t string) string { return `SELECT * FROM ` + t })
+	q, _ := jsonapi.NewEngine(server.Deps{}, nil, nil, resources()).AcrossTables(func(t string) string {
+		return `SELECT type, id, org_id, parent_id, created_at, text, attrs FROM ` + t
+	})
 	return "(" + q + ")"
 }()

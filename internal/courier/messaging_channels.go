@@ -76,11 +76,12 @@ func messagingChannelResources() []*jsonapi.Resource {
 				"filter[bookmarked]": channelBookmarked,
 			},
 			// The latest ack-time of the channel's read marks and its number of
-			// messages, as triggers copy them into the channel (migration 102).
+			// messages: columns of the channel that triggers keep (migrations
+			// 102 and 109).
 			Sort: map[string]string{
 				"last-timestamp": jsonapi.JSONAttr("last-modified-time"),
-				"ack-timestamp":  jsonapi.JSONAttr("_ack-time"),
-				"unread-count":   jsonapi.JSONAttr("_message-count"),
+				"ack-timestamp":  "ack_time",
+				"unread-count":   "message_count",
 			},
 		},
 		{
@@ -142,12 +143,12 @@ func channelKind(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	return nil
 }
 
-// channelBookmarked keeps channels with (or without) a bookmark: the hidden
-// "_bookmarked" is 1 when the channel has one (kept by the triggers of
-// migration 102, so an index finds them).
+// channelBookmarked keeps channels with (or without) a bookmark: the column
+// bookmarked is 1 when the channel has one (kept by the triggers of
+// migrations 102 and 109, so an index finds them).
 func channelBookmarked(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	b, _ := jsonapi.ParseBool(v)
-	q.Where(jsonapi.JSONAttr("_bookmarked")+" = ?", b)
+	q.Where("bookmarked = ?", b)
 	return nil
 }
 

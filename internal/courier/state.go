@@ -11,24 +11,14 @@ import (
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
-// derivedAttrs are the hidden attributes the triggers of migration 102 keep
-// on a record of type typ from other rows (a channel's messages, read marks
-// and bookmarks). Seeding sets them again from those rows, so State leaves
-// them out: the fixture files do not carry them either.
-func derivedAttrs(typ string) []string {
-	if typ == "messaging-channels" {
-		return []string{"_message-count", "_ack-time", "_bookmarked"}
-	}
-	return nil
-}
-
 // State is the vendor's current state in its fixture format: a store seeded
 // from it (marshalled as JSON) answers as this one does.
 //
 // Every table courier writes is either exported or rebuilt by seeding:
 // the tables of resources (cr_resources, cr_messaging_messages,
 // cr_messaging_channels: with every attribute as stored, the type's empty
-// values included, hidden "_" state included, the derivedAttrs left out),
+// values included, hidden "_" state included; a channel's counts are columns
+// the triggers keep),
 // cr_links (memberships, and the subscriber and read links), cr_tokens
 // (tokens); cr_counts, cr_channel_authors, cr_read_marks, cr_group_members,
 // cr_notification_counts, cr_notification_days, cr_notification_minutes and
@@ -147,9 +137,6 @@ func stateResources(ctx context.Context, tx *sql.Tx, e *jsonapi.Engine, data *fi
 		}
 		if r.Attributes == nil {
 			r.Attributes = map[string]json.RawMessage{}
-		}
-		for _, name := range derivedAttrs(r.Type) {
-			delete(r.Attributes, name)
 		}
 		if byType[r.Type] == nil {
 			types = append(types, r.Type)
