@@ -2,6 +2,7 @@ package courier
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -175,6 +176,11 @@ func createMessage(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) 
 			Detail: "Individual " + author + " does not participate in channel " + ch.ID + "."}
 	}
 	rec.Set("individual-id", author)
+	// A new message has no attachments yet: its answer need not look.
+	if c.Cache == nil {
+		c.Cache = map[string]any{}
+	}
+	c.Cache["attachments:"+rec.ID] = []attachmentView(nil)
 	if ind, err := individual(c, author); err != nil {
 		return err
 	} else if ind != nil {
@@ -232,18 +238,25 @@ func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Reco
 	if individualID == "" {
 		return nil
 	}
-	var mark readMark
-	if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
+	delete(c.Cache, readMarkKey(channelID, individualID))
+	mark := readMark{MessageID: msg.ID, PostedTime: msg.Str("posted-time"), AckTime: c.Now}
+	if allowPast {
+		return jsonapi.AddLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now, mark)
+	}
+	raw, err := json.Marshal(mark)
+	if err != nil {
 		return err
 	}
-	posted := msg.Str("posted-time")
-	if !allowPast && mark.PostedTime >= posted {
-		return nil
-	}
-	delete(c.Cache, readMarkKey(channelID, individualID))
-	return jsonapi.AddLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now,
-		readMark{MessageID: msg.ID, PostedTime: posted, AckTime: c.Now})
+	_, err = c.Tx.ExecContext(c.Ctx, moveReadMarkSQL, channelID, individualID, c.Now, string(raw))
+	return err
 }
+
+// moveReadMarkSQL is AddLink of a read mark that only moves forward: a mark
+// at or past the message's posted-time stays (one statement, where reading
+// the mark first was two).
+const moveReadMarkSQL = `INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES ('` + relRead + `', ?, ?, ?, ?)
+	ON CONFLICT (rel, from_id, to_id) DO UPDATE SET attrs = excluded.attrs
+	WHERE COALESCE(json_extract(cr_links.attrs, '$."posted-time"'), '') < json_extract(excluded.attrs, '$."posted-time"')`
 
 // readMark reads an individual's read mark of a channel once per request
 // (a page of messages asks for the same one a hundred times).
