@@ -90,8 +90,9 @@ func TableOf(typ string) string {
 // AllResources is every table of resources as one, to read from as
 // "FROM " + AllResources.
 var AllResources = func() string {
-	q, _ := jsonapi.NewEngine(server.Deps{}, nil, nil, resources()).AcrossTables(func(t string) string {
-		return `SELECT type, id, org_id, parent_id, created_at, text, attrs FROM ` + t
+	e := jsonapi.NewEngine(server.Deps{}, nil, nil, resources())
+	q, _ := e.AcrossTables(func(t string) string {
+		return `SELECT text, ` + e.RecordColumns(t) + ` FROM ` + t
 	})
 	return "(" + q + ")"
 }()

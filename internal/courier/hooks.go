@@ -140,7 +140,8 @@ const (
 
 // childrenOf reads the records of a type below a parent, oldest first.
 func childrenOf(c *jsonapi.Call, typ, parentID string) ([]*jsonapi.Record, error) {
-	return jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM `+c.Engine.Table(typ)+` WHERE type = ? AND parent_id = ?
+	table := c.Engine.Table(typ)
+	return jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+c.Engine.RecordColumns(table)+` FROM `+table+` WHERE type = ? AND parent_id = ?
 		ORDER BY created_at, id`, typ, parentID)
 }
 

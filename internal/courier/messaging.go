@@ -277,7 +277,7 @@ func postBulk(c *jsonapi.Call, rec *jsonapi.Record) error {
 	var channels []*jsonapi.Record
 	for _, id := range rec.Strs("individual-ids") {
 		key := jsonapi.SortedCopy([]string{sender, jsonapi.LowerID(id)})
-		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM `+channelsTable+` WHERE type = 'messaging-channels'
+		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+c.Engine.RecordColumns(channelsTable)+` FROM `+channelsTable+` WHERE type = 'messaging-channels'
 			AND org_id = ? AND json_extract(attrs, '$."_direct-key"') = ?`, rec.OrgID, key[0]+","+key[1])
 		if err != nil {
 			return err
@@ -307,7 +307,7 @@ func postBulk(c *jsonapi.Call, rec *jsonapi.Record) error {
 		channels = append(channels, ch)
 	}
 	for _, gid := range rec.Strs("individual-group-ids") {
-		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+jsonapi.RecordColumns+` FROM `+channelsTable+` WHERE type = 'messaging-channels'
+		found, err := jsonapi.QueryRecords(c.Ctx, c.Tx, `SELECT `+c.Engine.RecordColumns(channelsTable)+` FROM `+channelsTable+` WHERE type = 'messaging-channels'
 			AND org_id = ? AND lower(json_extract(attrs, '$."individual-group-id"')) = ?`, rec.OrgID, jsonapi.LowerID(gid))
 		if err != nil {
 			return err

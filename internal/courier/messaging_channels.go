@@ -24,12 +24,16 @@ import (
 // channel, so it carries only the indexes of channels.
 const channelsTable = "cr_messaging_channels"
 
+// channelColumns are the attributes a channel keeps in columns: every post
+// sets its last-modified-time (migration 110).
+var channelColumns = map[string]string{"last-modified-time": "last_modified"}
+
 // messagingChannelResources is the table of channels, the
 // communication-messages inbox over them, and the communication summary.
 func messagingChannelResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
 		{
-			Type: "messaging-channels", Path: "/v1/messaging-channels/", Table: channelsTable,
+			Type: "messaging-channels", Path: "/v1/messaging-channels/", Table: channelsTable, Columns: channelColumns,
 			List: "messaging-channels.list", Create: "messaging-channels.create",
 			Get: "messaging-channels.get", Modify: "messaging-channels.modify",
 			OrgAttr:  "organization-id",
@@ -68,7 +72,7 @@ func messagingChannelResources() []*jsonapi.Resource {
 		},
 		{
 			// communication-messages lists channels with the inbox's filters and sorts.
-			Type: "messaging-channels", Path: "/v1/communication-messages/", Table: channelsTable,
+			Type: "messaging-channels", Path: "/v1/communication-messages/", Table: channelsTable, Columns: channelColumns,
 			List: "communication-messages.list",
 			Params: map[string]jsonapi.ParamHook{
 				"individual-id":      channelParticipant,
@@ -79,7 +83,7 @@ func messagingChannelResources() []*jsonapi.Resource {
 			// messages: columns of the channel that triggers keep (migrations
 			// 102 and 109).
 			Sort: map[string]string{
-				"last-timestamp": jsonapi.JSONAttr("last-modified-time"),
+				"last-timestamp": "last_modified",
 				"ack-timestamp":  "ack_time",
 				"unread-count":   "message_count",
 			},

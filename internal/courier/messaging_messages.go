@@ -230,7 +230,7 @@ func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
 }
 
 // touchChannelSQL sets a channel's last-modified-time.
-const touchChannelSQL = `UPDATE ` + channelsTable + ` SET attrs = json_set(attrs, '$."last-modified-time"', ?)
+const touchChannelSQL = `UPDATE ` + channelsTable + ` SET last_modified = ?
 	WHERE type = 'messaging-channels' AND id = ? RETURNING org_id`
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).

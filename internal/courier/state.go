@@ -125,7 +125,7 @@ func stateResources(ctx context.Context, tx *sql.Tx, e *jsonapi.Engine, data *fi
 	}
 	var types []string
 	byType := map[string][]fixtureResource{}
-	all, _ := e.AcrossTables(func(t string) string { return `SELECT type, id, org_id, parent_id, created_at, attrs FROM ` + t })
+	all, _ := e.AcrossTables(func(t string) string { return `SELECT ` + e.RecordColumns(t) + ` FROM ` + t })
 	err := store.EachRow(ctx, tx, all+` ORDER BY type, id`, nil, func(rows *sql.Rows) error {
 		var r fixtureResource
 		var attrs string

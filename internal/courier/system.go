@@ -124,7 +124,7 @@ func purgeData(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error
 	var roots []*jsonapi.Record
 	if typ == "individuals" {
 		q, args := c.Engine.AcrossTables(func(t string) string {
-			return `SELECT ` + jsonapi.RecordColumns + ` FROM ` + t + ` WHERE org_id = ? AND (parent_id = ?
+			return `SELECT ` + c.Engine.RecordColumns(t) + ` FROM ` + t + ` WHERE org_id = ? AND (parent_id = ?
 			OR lower(json_extract(attrs, '$."individual-id"')) = ? OR lower(json_extract(attrs, '$."sender-individual-id"')) = ?)`
 		}, ent.OrgID, id, id, id)
 		roots, err = jsonapi.QueryRecords(c.Ctx, c.Tx, q, args...)
@@ -152,7 +152,7 @@ func purgeData(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) error
 			}
 			removed++
 			q, args := c.Engine.AcrossTables(func(t string) string {
-				return `SELECT ` + jsonapi.RecordColumns + ` FROM ` + t + ` WHERE parent_id = ?`
+				return `SELECT ` + c.Engine.RecordColumns(t) + ` FROM ` + t + ` WHERE parent_id = ?`
 			}, r.ID)
 			kids, err := jsonapi.QueryRecords(c.Ctx, c.Tx, q, args...)
 			if err != nil {

@@ -126,7 +126,8 @@ func (c *Call) Preload(typ string, ids []string) error {
 	// The type is written into the SQL: bound, it would make SQLite plan
 	// the statement anew at every run (whether an index limited to one type
 	// serves it depends on the value).
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+RecordColumns+` FROM `+c.Engine.Table(typ)+` WHERE type = '`+
+	table := c.Engine.Table(typ)
+	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+c.Engine.RecordColumns(table)+` FROM `+table+` WHERE type = '`+
 		strings.ReplaceAll(typ, "'", "''")+`' AND id IN (`+Placeholders(len(args))+`)`, args...)
 	if err != nil {
 		for _, id := range args {

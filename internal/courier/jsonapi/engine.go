@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -29,7 +30,11 @@ type Engine struct {
 	resources []*Resource
 	byType    map[string]*Resource // the first entry of each type
 	tables    []string             // every table holding resources, cr_resources first
+	columns   map[string][]column  // by table: the attributes kept in columns, by attribute name
 }
+
+// column is an attribute kept in a column of its type's table.
+type column struct{ attr, name string }
 
 // SharedTable holds the rows of every type whose entry names no table of its own.
 const SharedTable = "cr_resources"
@@ -43,17 +48,50 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}
+	e.columns = map[string][]column{}
 	for _, r := range resources {
 		if first, ok := e.byType[r.Type]; !ok {
 			e.byType[r.Type] = r
-		} else if first.Table != r.Table {
-			panic("jsonapi: the entries of type " + r.Type + " name different tables") // a table-building mistake
+		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) {
+			panic("jsonapi: the entries of type " + r.Type + " name different tables or columns") // a table-building mistake
 		}
 		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
 			e.tables = append(e.tables, r.Table)
+			for _, attr := range SortedKeys(r.Columns) {
+				e.columns[r.Table] = append(e.columns[r.Table], column{attr, r.Columns[attr]})
+			}
 		}
 	}
 	return e
+}
+
+// RecordColumns are the RecordColumns of a table: its attributes kept in
+// columns are set back into attrs, named mergedAttrs (so that attrs in a
+// WHERE or ORDER BY still names the column, which the indexes are on).
+func (e *Engine) RecordColumns(table string) string {
+	cols := e.columns[table]
+	if len(cols) == 0 {
+		return RecordColumns
+	}
+	attrs := "json_set(attrs"
+	for _, c := range cols {
+		attrs += `, '$."` + c.attr + `"', ` + c.name
+	}
+	return `type, id, org_id, parent_id, created_at, ` + attrs + `) AS ` + mergedAttrs
+}
+
+// mergedAttrs names the attributes RecordColumns merges from attrs and columns.
+const mergedAttrs = "merged_attrs"
+
+// AttrExpr is the SQL of one stored attribute of a type: its column, or its
+// member of attrs.
+func (e *Engine) AttrExpr(typ, name string) string {
+	for _, c := range e.columns[e.Table(typ)] {
+		if c.attr == name {
+			return c.name
+		}
+	}
+	return JSONAttr(name)
 }
 
 // Table is the table holding a type's rows.

@@ -102,14 +102,20 @@ type world struct {
 // caller's organizations (the vendor's authentication does that in real use).
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldOf(t, testTable(), jsonapi.Migrations())
+}
+
+// newWorldOf serves a table over a store made by migrations.
+func newWorldOf(t *testing.T, table []*jsonapi.Resource, migrations fs.FS) *world {
+	t.Helper()
 	ops, types := testCatalog()
 	seed := func(ctx context.Context, tx *sql.Tx, _ fs.FS) error {
 		w := &jsonapi.Record{Type: "widgets", ID: widgetB, OrgID: orgB, CreatedAt: "2026-01-01T00:00:00.000000+00:00"}
 		w.Set("name", "other")
 		w.Set("organization-id", orgB)
-		return jsonapi.NewEngine(server.Deps{}, ops, types, testTable()).Insert(ctx, tx, w)
+		return jsonapi.NewEngine(server.Deps{}, ops, types, table).Insert(ctx, tx, w)
 	}
-	schema := store.Schema{Vendor: "widgets", TablePrefix: "cr_", Migrations: jsonapi.Migrations(), Seed: seed}
+	schema := store.Schema{Vendor: "widgets", TablePrefix: "cr_", Migrations: migrations, Seed: seed}
 	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, schema)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
@@ -117,7 +123,7 @@ func newWorld(t *testing.T) *world {
 	clk.Freeze(true)
 	clk.Set(time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC))
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
-	e := jsonapi.NewEngine(deps, ops, types, testTable())
+	e := jsonapi.NewEngine(deps, ops, types, table)
 	r := chi.NewRouter()
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -356,5 +362,73 @@ func TestStatusErrorsInTheEnginesWords(t *testing.T) {
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
 		require.Len(t, doc.Errors, 1)
 		assert.Equal(t, c.detail, doc.Errors[0].Detail, "%d %q", c.status, c.retryAfter)
+	}
+}
+
+// TestTypeInATableOfItsOwn: a type whose entry names a Table lives there, and
+// an attribute its entry keeps in a column is stored there (not in attrs),
+// answered, modified, sorted and listed as any other.
+func TestTypeInATableOfItsOwn(t *testing.T) {
+	migrations := fstest.MapFS{"004_widgets.sql": {Data: []byte(`
+CREATE TABLE cr_widgets (type TEXT NOT NULL, id TEXT NOT NULL, org_id TEXT NOT NULL DEFAULT '',
+    parent_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, text TEXT NOT NULL DEFAULT '',
+    attrs TEXT NOT NULL DEFAULT '{}', widget_name TEXT, PRIMARY KEY (type, id)) WITHOUT ROWID;
+CREATE INDEX cr_widgets_org ON cr_widgets (type, org_id, created_at, id);
+CREATE INDEX cr_widgets_parent ON cr_widgets (type, parent_id, created_at, id);`)}}
+	require.NoError(t, fs.WalkDir(jsonapi.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(jsonapi.Migrations(), path)
+		migrations[path] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	table := testTable()
+	table[0].Table = "cr_widgets"
+	table[0].Columns = map[string]string{"name": "widget_name"}
+	w := newWorldOf(t, table, migrations)
+
+	w.create(t, "c1000000-0000-4000-8000-000000000001", "gear", "red")
+	w.create(t, "c1000000-0000-4000-8000-000000000002", "axle", "blue")
+	want := `{"data":{"attributes":{"archived":false,"color":"red","created-at":"2026-01-15T12:00:00.000000+00:00","name":"gear","organization-id":"` + orgA + `","reason":null},"id":"c1000000-0000-4000-8000-000000000001","type":"widgets"},"meta":{}}`
+	assert.Equal(t, want, strings.TrimSpace(w.do(t, "GET", "/v1/widgets/c1000000-0000-4000-8000-000000000001/", "").body))
+
+	var name, attrs string
+	require.NoError(t, w.db.Read().QueryRow(`SELECT widget_name, attrs FROM cr_widgets WHERE id = 'c1000000-0000-4000-8000-000000000001'`).Scan(&name, &attrs))
+	assert.Equal(t, "gear", name)
+	assert.NotContains(t, attrs, `"name"`, "the column holds it, not attrs")
+	var shared int
+	require.NoError(t, w.db.Read().QueryRow(`SELECT count(*) FROM cr_resources WHERE type = 'widgets'`).Scan(&shared))
+	assert.Zero(t, shared)
+
+	a := w.do(t, "PATCH", "/v1/widgets/c1000000-0000-4000-8000-000000000001/",
+		`{"data": {"type": "widgets", "id": "c1000000-0000-4000-8000-000000000001", "attributes": {"name": "cog"}}}`)
+	require.Equal(t, 200, a.status, a.body)
+	assert.Contains(t, a.body, `"name":"cog"`)
+	require.NoError(t, w.db.Read().QueryRow(`SELECT widget_name FROM cr_widgets WHERE id = 'c1000000-0000-4000-8000-000000000001'`).Scan(&name))
+	assert.Equal(t, "cog", name)
+
+	// Sorted by the column ("axle" < "cog"), filtered by text, paged.
+	a = w.do(t, "GET", "/v1/widgets/?sort=name", "")
+	require.Equal(t, 200, a.status, a.body)
+	assert.Less(t, strings.Index(a.body, `"name":"axle"`), strings.Index(a.body, `"name":"cog"`), a.body)
+	a = w.do(t, "GET", "/v1/widgets/?sort=-name", "")
+	assert.Less(t, strings.Index(a.body, `"name":"cog"`), strings.Index(a.body, `"name":"axle"`), a.body)
+	a = w.do(t, "GET", "/v1/widgets/?filter[text]=axl", "")
+	assert.Contains(t, a.body, `"name":"axle"`)
+	assert.NotContains(t, a.body, `"name":"cog"`)
+}
+
+// TestEntriesOfATypeAgreeOnTheirTable: two entries of one type that name
+// different tables or columns are a mistake of the table, caught when the
+// engine is built.
+func TestEntriesOfATypeAgreeOnTheirTable(t *testing.T) {
+	ops, types := testCatalog()
+	for name, second := range map[string]*jsonapi.Resource{
+		"table":   {Type: "widgets", Path: "/v1/other/", Table: "cr_other"},
+		"columns": {Type: "widgets", Path: "/v1/other/", Table: "cr_widgets", Columns: map[string]string{"color": "color"}},
+	} {
+		first := &jsonapi.Resource{Type: "widgets", Path: "/v1/widgets/", Table: "cr_widgets", Columns: map[string]string{"name": "widget_name"}}
+		assert.Panics(t, func() { jsonapi.NewEngine(server.Deps{}, ops, types, []*jsonapi.Resource{first, second}) }, name)
 	}
 }

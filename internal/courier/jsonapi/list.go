@@ -149,7 +149,7 @@ func (c *Call) listQuery() (*ListQuery, error) {
 			continue
 		case strings.HasPrefix(key, "filter[cmp-"):
 			name := strings.TrimSuffix(strings.TrimPrefix(key, "filter[cmp-"), "]")
-			col := JSONAttr(name)
+			col := c.Engine.AttrExpr(res.Type, name)
 			if name == "created-at" {
 				col = "created_at"
 			}
@@ -170,14 +170,14 @@ func (c *Call) listQuery() (*ListQuery, error) {
 		if !ok {
 			continue // a rendering flag (thumbnail, include-phrases, ...): read by the hooks
 		}
-		q.whereAttr(at, c.Query.Get(key), c.Query.params[key].Kind)
+		q.whereAttr(c.Engine.AttrExpr(res.Type, at.Name), at, c.Query.Get(key), c.Query.params[key].Kind)
 	}
 	for _, s := range c.Query.All("sort") {
 		desc := strings.HasPrefix(s, "-")
 		key := strings.TrimPrefix(s, "-")
 		expr, ok := res.Sort[key]
 		if !ok {
-			expr = JSONAttr(key)
+			expr = c.Engine.AttrExpr(res.Type, key)
 			if key == "created-at" {
 				expr = "created_at"
 			}
@@ -187,19 +187,19 @@ func (c *Call) listQuery() (*ListQuery, error) {
 	return q, nil
 }
 
-// whereAttr adds an exact match on an attribute: booleans as true/false, UUIDs
-// case-insensitively.
-func (q *ListQuery) whereAttr(at Attr, v, kind string) {
+// whereAttr adds an exact match on an attribute (expr, its SQL): booleans as
+// true/false, UUIDs case-insensitively.
+func (q *ListQuery) whereAttr(expr string, at Attr, v, kind string) {
 	switch {
 	case kind == "boolean" || at.Kind == "boolean":
 		b, _ := ParseBool(v)
-		q.Where(JSONAttr(at.Name)+" = ?", b)
+		q.Where(expr+" = ?", b)
 	case at.Format == "uuid":
-		q.Where("lower("+JSONAttr(at.Name)+") = ?", LowerID(v))
+		q.Where("lower("+expr+") = ?", LowerID(v))
 	case at.Kind == "integer":
-		q.Where(JSONAttr(at.Name)+" = CAST(? AS INTEGER)", v)
+		q.Where(expr+" = CAST(? AS INTEGER)", v)
 	default:
-		q.Where(JSONAttr(at.Name)+" = ?", v)
+		q.Where(expr+" = ?", v)
 	}
 }
 
@@ -227,6 +227,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		return page, total, true
 	}
 	table := c.Engine.Table(c.Res.Type)
+	columns := c.Engine.RecordColumns(table)
 	index := q.index
 	if index == "" && len(q.where) == 0 && len(q.order) == 0 && q.parent != "" {
 		index = ParentIndex(table) // the planner may prefer the organization's range
@@ -284,12 +285,12 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		}
 	}
 	if len(wheres) == 1 {
-		page = Statement{SQL: `SELECT ` + RecordColumns + ` FROM ` + from + ` WHERE ` + wheres[0] + ` ORDER BY ` +
+		page = Statement{SQL: `SELECT ` + columns + ` FROM ` + from + ` WHERE ` + wheres[0] + ` ORDER BY ` +
 			strings.Join(order, ", ") + ` LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args[0]...), limit, offset)}
 	} else {
 		// A compound SELECT orders by its result columns: the sort keys are
 		// selected too (k0, k1, ...) and dropped by the outer SELECT.
-		cols, keys := RecordColumns, []string{}
+		cols, keys := columns, []string{}
 		for i, t := range q.order {
 			k := "k" + strconv.Itoa(i)
 			cols += ", " + t.expr + " AS " + k
@@ -306,7 +307,11 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		}
 		sql := strings.Join(parts, " UNION ALL ") + ` ORDER BY ` + strings.Join(keys, ", ") + ` LIMIT ? OFFSET ?`
 		if len(q.order) > 0 {
-			sql = `SELECT ` + RecordColumns + ` FROM (` + sql + `)`
+			outer := RecordColumns
+			if columns != RecordColumns {
+				outer = `type, id, org_id, parent_id, created_at, ` + mergedAttrs
+			}
+			sql = `SELECT ` + outer + ` FROM (` + sql + `)`
 		}
 		page = Statement{SQL: sql, Args: append(all, limit, offset)}
 	}

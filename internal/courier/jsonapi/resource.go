@@ -17,6 +17,14 @@ type Resource struct {
 	// cr_resources' columns and only its own indexes (a vendor migration
 	// makes it). Every entry of a type names the same.
 	Table string
+	// Columns keeps attributes in columns of the type's own Table
+	// (attribute → column) instead of its attrs JSON: an attribute written
+	// often (a channel's last-modified-time, at every post) then costs the
+	// upkeep of its own indexes only, not of every index on attrs. Reads get
+	// the attribute back in attrs (Engine.RecordColumns), filters and sorts
+	// name the column (Engine.AttrExpr). Strings and null only; every entry
+	// of a type names the same.
+	Columns map[string]string
 
 	// Catalog operation ids served by the generic handlers ("" = not served).
 	List, Create, Get, Modify string

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -144,6 +145,8 @@ func (r *Record) Decode(name string, v any) {
 	}
 }
 
+// RecordColumns are what a Record is read from, in a table that keeps no
+// attribute in a column of its own (else Engine.RecordColumns).
 const RecordColumns = `type, id, org_id, parent_id, created_at, attrs`
 
 func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
@@ -170,14 +173,15 @@ const (
 )
 
 // loadRecordSQL reads one record of a table by type and id.
-func loadRecordSQL(table string) string {
-	return `SELECT ` + RecordColumns + ` FROM ` + table + ` WHERE type = ? AND id = ?`
+func loadRecordSQL(table, columns string) string {
+	return `SELECT ` + columns + ` FROM ` + table + ` WHERE type = ? AND id = ?`
 }
 
 // LoadRecord reads one resource by type and id, whoever may see it; nil when
 // there is none.
 func (e *Engine) LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
-	r, err := scanRecord(tx.QueryRowContext(ctx, loadRecordSQL(e.Table(typ)), typ, id))
+	table := e.Table(typ)
+	r, err := scanRecord(tx.QueryRowContext(ctx, loadRecordSQL(table, e.RecordColumns(table)), typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -229,16 +233,61 @@ func searchText(r *Record, names []string) string {
 
 func (e *Engine) insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
-	_, err := tx.ExecContext(ctx, `INSERT INTO `+e.Table(r.Type)+` (type, id, org_id, parent_id, created_at, text, attrs)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, encodeAttrs(r.Attrs))
+	table := e.Table(r.Type)
+	attrs, values, err := e.splitColumns(table, r)
+	if err != nil {
+		return err
+	}
+	names := ""
+	for _, c := range e.columns[table] {
+		names += ", " + c.name
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (type, id, org_id, parent_id, created_at, text, attrs`+names+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?`+strings.Repeat(", ?", len(values))+`)`,
+		append([]any{r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, attrs}, values...)...)
 	return err
 }
 
 func (e *Engine) updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
-	_, err := tx.ExecContext(ctx, `UPDATE `+e.Table(r.Type)+` SET org_id = ?, parent_id = ?, text = ?, attrs = ?
-		WHERE type = ? AND id = ?`, r.OrgID, r.ParentID, text, encodeAttrs(r.Attrs), r.Type, r.ID)
+	table := e.Table(r.Type)
+	attrs, values, err := e.splitColumns(table, r)
+	if err != nil {
+		return err
+	}
+	set := ""
+	for _, c := range e.columns[table] {
+		set += ", " + c.name + " = ?"
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET org_id = ?, parent_id = ?, text = ?, attrs = ?`+set+`
+		WHERE type = ? AND id = ?`, append(append([]any{r.OrgID, r.ParentID, text, attrs}, values...), r.Type, r.ID)...)
 	return err
+}
+
+// splitColumns is the stored form of a record in its table: the attrs JSON
+// without the attributes kept in columns, and the values of those columns in
+// the table's order (a string, or nil for null).
+func (e *Engine) splitColumns(table string, r *Record) (attrs string, values []any, err error) {
+	cols := e.columns[table]
+	if len(cols) == 0 {
+		return encodeAttrs(r.Attrs), nil, nil
+	}
+	rest := maps.Clone(r.Attrs)
+	for _, c := range cols {
+		var v *string
+		if raw, ok := rest[c.attr]; ok {
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return "", nil, fmt.Errorf("jsonapi: %s %s: %s is kept in a column and must be a string or null: %w", r.Type, r.ID, c.attr, err)
+			}
+			delete(rest, c.attr)
+		}
+		if v == nil {
+			values = append(values, nil)
+		} else {
+			values = append(values, *v)
+		}
+	}
+	return encodeAttrs(rest), values, nil
 }
 
 func (e *Engine) DeleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
