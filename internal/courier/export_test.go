@@ -87,6 +87,16 @@ func TableOf(typ string) string {
 	return jsonapi.NewEngine(server.Deps{}, nil, nil, resources()).Table(typ)
 }
 
+// ColumnsOf are the attributes a type keeps in columns (attribute → column).
+func ColumnsOf(typ string) map[string]string {
+	for _, r := range resources() {
+		if r.Type == typ {
+			return r.Columns
+		}
+	}
+	return nil
+}
+
 // AllResources is every table of resources as one, to read from as
 // "FROM " + AllResources.
 var AllResources = func() string {
