@@ -15,46 +15,74 @@ const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, h
 	custom_headers, permissions, auto_subscriber_management, sending_quota, subscriber_quota,
 	credits_available`
 
+// targetOrgColumns are the orgColumns of an organization t that may be
+// missing (LEFT JOIN: id 0).
+const targetOrgColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 0), ifnull(t.anniversary_day, 0),
+	ifnull(t.time_zone, ''), ifnull(t.html_header, ''), ifnull(t.html_footer, ''), ifnull(t.text_header, ''),
+	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''), ifnull(t.permissions, ''),
+	ifnull(t.auto_subscriber_management, ''), ifnull(t.sending_quota, ''), ifnull(t.subscriber_quota, ''),
+	ifnull(t.credits_available, 0)`
+
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// scanOrg reads the orgColumns of one organization, its documents decoded,
-// and then the columns of more.
-func scanOrg(s scanner, more ...any) (*org, error) { return scanOrgKeeping(s, keepDocs{}, more...) }
+// storedOrg receives the orgColumns of one organization, its time zone and
+// its documents as stored.
+type storedOrg struct {
+	o    org
+	tz   string
+	docs documents
+}
 
-// keepDocs are the documents a read may leave as they are stored (org.kept),
-// for an update that does not change nor look at them.
-type keepDocs struct{ permissions, autoSubscriberManagement bool }
+func (s *storedOrg) dest() []any {
+	o, d := &s.o, &s.docs
+	return []any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &s.tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
+		&o.TextFooter, &o.CustomHeaders, &d.Permissions, &d.AutoSubscriberManagement, &d.SendingQuota,
+		&d.SubscriberQuota, &o.CreditsAvailable}
+}
 
-func scanOrgKeeping(s scanner, keep keepDocs, more ...any) (*org, error) {
-	var o org
-	var tz, perms, asm, sq, subq string
-	if err := s.Scan(append([]any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter,
-		&o.TextHeader, &o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable}, more...)...); err != nil {
-		return nil, err
-	}
+// docSet names some of an organization's documents.
+type docSet struct{ permissions, autoSubscriberManagement, sendingQuota, subscriberQuota bool }
+
+// decode is the organization read, with the documents in need decoded (the
+// others' members are zero); those in keep are written back as stored
+// (org.kept), not encoded again.
+func (s *storedOrg) decode(need, keep docSet) (*org, error) {
+	o := s.o
 	var ok bool
-	if o.Zone, ok = lookupZone(tz); !ok {
-		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
-	}
-	if keep.permissions {
-		o.kept.Permissions, perms = perms, ""
-	}
-	if keep.autoSubscriberManagement {
-		o.kept.AutoSubscriberManagement, asm = asm, ""
+	if o.Zone, ok = lookupZone(s.tz); !ok {
+		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, s.tz)
 	}
 	for _, f := range []struct {
-		raw string
-		dst any
-	}{{perms, &o.Permissions}, {asm, &o.AutoSubscriberManagement}, {sq, &o.SendingQuota}, {subq, &o.SubscriberQuota}} {
-		if f.raw == "" {
-			continue // kept
+		need, keep bool
+		raw        string
+		dst        any
+		kept       *string
+	}{{need.permissions, keep.permissions, s.docs.Permissions, &o.Permissions, &o.kept.Permissions},
+		{need.autoSubscriberManagement, keep.autoSubscriberManagement, s.docs.AutoSubscriberManagement,
+			&o.AutoSubscriberManagement, &o.kept.AutoSubscriberManagement},
+		{need.sendingQuota, keep.sendingQuota, s.docs.SendingQuota, &o.SendingQuota, &o.kept.SendingQuota},
+		{need.subscriberQuota, keep.subscriberQuota, s.docs.SubscriberQuota, &o.SubscriberQuota, &o.kept.SubscriberQuota}} {
+		if f.keep {
+			*f.kept = f.raw
+		}
+		if !f.need {
+			continue
 		}
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return nil, fmt.Errorf("organization %d: stored JSON: %w", o.ID, err)
 		}
 	}
 	return &o, nil
+}
+
+// scanOrg reads the orgColumns of one organization, its documents decoded.
+func scanOrg(sc scanner) (*org, error) {
+	var s storedOrg
+	if err := sc.Scan(s.dest()...); err != nil {
+		return nil, err
+	}
+	return s.decode(docSet{true, true, true, true}, docSet{})
 }
 
 // loadOrg reads one organization; a missing one is the API's not_found.
@@ -71,35 +99,6 @@ func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
 type checkedName struct {
 	key   string
 	taken bool
-}
-
-// loadRenamedSQL reads an organization (by id, the first argument) and
-// whether another one has the name key of the second.
-const loadRenamedSQL = `SELECT ` + orgColumns + `,
-	EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?2 AND id <> ?1) FROM ga_organizations WHERE id = ?1`
-
-// loadOrgRenamed is loadOrg for an update that gives the organization name
-// (nil: it keeps its own), with whether another organization has that name
-// already: one query, not two. An organization's own name key is never
-// another's (it is UNIQUE).
-// The documents in keep are left as stored.
-func loadOrgRenamed(ctx context.Context, q querier, id int64, name *string, keep keepDocs) (*org, checkedName, error) {
-	var key any // NULL: no name matches
-	if name != nil {
-		key = nameKey(*name)
-	}
-	var taken bool
-	o, err := scanOrgKeeping(q.QueryRowContext(ctx, loadRenamedSQL, id, key), keep, &taken)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, checkedName{}, orgNotFound(id)
-	}
-	if err != nil {
-		return nil, checkedName{}, err
-	}
-	if name == nil {
-		return o, checkedName{key: nameKey(o.Name)}, nil
-	}
-	return o, checkedName{key: nameKey(*name), taken: taken}, nil
 }
 
 func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
@@ -119,7 +118,12 @@ func (o *org) documents() documents {
 	if d.AutoSubscriberManagement == "" {
 		d.AutoSubscriberManagement = marshal(o.AutoSubscriberManagement)
 	}
-	d.SendingQuota, d.SubscriberQuota = marshal(o.SendingQuota), marshal(o.SubscriberQuota)
+	if d.SendingQuota == "" {
+		d.SendingQuota = marshal(o.SendingQuota)
+	}
+	if d.SubscriberQuota == "" {
+		d.SubscriberQuota = marshal(o.SubscriberQuota)
+	}
 	return d
 }
 
