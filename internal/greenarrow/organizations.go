@@ -304,7 +304,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d = o.documents()
-		if err := saveOrganization(ctx, tx, o, d); err != nil {
+		if err := saveOrganization(ctx, tx, o, d, &s); err != nil {
 			return err
 		}
 		// A sending quota left alone (not decoded) keeps its mode: no credits start.
