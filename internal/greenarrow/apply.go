@@ -119,11 +119,16 @@ func validateName(name string, p *problems) {
 }
 
 // validate checks what the merge left for last and normalizes the quotas to
-// the members their modes use.
+// the members their modes use. A quota kept as stored (org.kept) was
+// checked and normalized when it was stored.
 func validate(o *org, p *problems) {
 	validateCustomHeaders(o.CustomHeaders, p)
-	o.SendingQuota = validateSendingQuota(o.SendingQuota, p)
-	o.SubscriberQuota = validateSubscriberQuota(o.SubscriberQuota, p)
+	if o.kept.SendingQuota == "" {
+		o.SendingQuota = validateSendingQuota(o.SendingQuota, p)
+	}
+	if o.kept.SubscriberQuota == "" {
+		o.SubscriberQuota = validateSubscriberQuota(o.SubscriberQuota, p)
+	}
 }
 
 func validateCustomHeaders(s string, p *problems) {

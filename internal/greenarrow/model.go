@@ -172,8 +172,9 @@ type org struct {
 	SendingQuota             Quota
 	SubscriberQuota          Quota
 	CreditsAvailable         int64
-	// kept are documents read as stored and not decoded (their members
-	// above are then zero), which documents() writes back as they are.
+	// kept are the documents an update does not change, as they were
+	// read, which documents() writes back as they are (their members above
+	// are zero when the update did not need them decoded).
 	kept documents
 }
 

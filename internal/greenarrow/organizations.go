@@ -222,43 +222,94 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// updateOrganization handles PUT /ga/api/v2/organizations/{id}: a partial update.
+// putOrgSQL reads, in the update's transaction, an API key (by id, ?3), the
+// organization to update (?1; id 0 when it is missing) and whether another
+// organization has the name key ?2 (NULL, for no rename, matches none).
+const putOrgSQL = `SELECT ` + keyColumns + `, ` + targetOrgColumns + `,
+	EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?2 AND id <> ?1)
+	FROM ` + keyTables + ` LEFT JOIN ga_organizations t ON t.id = ?1 WHERE k.id = ?3`
+
+// updateOrganization handles PUT /ga/api/v2/organizations/{id}: a partial
+// update. Like getOrganization, it authenticates itself, with the checks and
+// errors of the authenticate middleware and before anything else, but reads
+// the key in the update's transaction, with the organization: one statement
+// instead of a read and then the transaction's. The body is therefore read
+// before the key is checked (a transaction never waits on a client), as the
+// real server reads a whole request before Rails sees it; its errors still
+// come after the key's and the path's.
 func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
-	id, err := scopedOrgID(r)
+	keyID, secret, err := basicKey(r)
 	if err != nil {
 		return err
 	}
-	in, err := decodeOrganization(r)
+	id, err := orgID(r)
+	var in orgInput
+	if err == nil {
+		in, err = decodeOrganization(r)
+	}
 	if err != nil {
+		// What the transaction does not answer, in the middleware's
+		// order: the key's error, then the path's (scopedOrgID's), then
+		// the body's.
+		c, authErr := a.resolveCaller(r)
+		switch {
+		case authErr != nil:
+			return authErr
+		case id != 0 && !c.system() && c.OrganizationID != id:
+			return orgNotFound(id)
+		}
 		return err
 	}
-	system := callerOf(r).system()
+	var rename sql.NullString // not sent: NULL, which no name key equals
+	if in.Name.Set {
+		rename = sql.NullString{String: nameKey(in.Name.V), Valid: true}
+	}
+	var system bool
 	var o *org
 	var d documents
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		// Only a system administrator may rename (apply).
-		var rename *string
-		if system && in.Name.Set {
-			rename = &in.Name.V
+	ctx := r.Context()
+	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var k keyScan
+		var s storedOrg
+		var taken bool
+		err := tx.QueryRowContext(ctx, putOrgSQL, id, rename, keyID).Scan(append(append(k.dest(), s.dest()...), &taken)...)
+		c, err := k.caller(secret, err)
+		if err != nil {
+			return err
 		}
-		// The documents the update neither changes nor looks at are
-		// written back as stored: apply reads an organization admin's
-		// permissions (can_edit_header_and_footer), validate the quotas.
-		keep := keepDocs{permissions: system && !in.Permissions.Set, autoSubscriberManagement: !in.AutoSubscriberManagement.Set}
-		var known checkedName
-		if o, known, err = loadOrgRenamed(r.Context(), tx, id, rename, keep); err != nil {
+		// An organization admin sees only its own organization (scopedOrgID).
+		if s.o.ID == 0 || (!c.system() && c.OrganizationID != id) {
+			return orgNotFound(id)
+		}
+		system = c.system()
+		// Only a system administrator may rename, or change the permissions
+		// and quotas (apply). What the update does not change is written
+		// back as stored, and only what apply reads is decoded: what it
+		// changes, and an organization admin's permissions
+		// (can_edit_header_and_footer).
+		known := checkedName{key: nameKey(s.o.Name)}
+		if system && in.Name.Set {
+			known = checkedName{key: rename.String, taken: taken}
+		}
+		changes := docSet{permissions: system && in.Permissions.Set, autoSubscriberManagement: in.AutoSubscriberManagement.Set,
+			sendingQuota: system && in.SendingQuota.Set, subscriberQuota: system && in.SubscriberQuota.Set}
+		need := changes
+		need.permissions = need.permissions || !system
+		keep := docSet{!changes.permissions, !changes.autoSubscriberManagement, !changes.sendingQuota, !changes.subscriberQuota}
+		if o, err = s.decode(need, keep); err != nil {
 			return err
 		}
 		before := o.SendingQuota.Mode
-		if err := applyChecked(r.Context(), tx, o, in, system, &known); err != nil {
+		if err := applyChecked(ctx, tx, o, in, system, &known); err != nil {
 			return err
 		}
 		d = o.documents()
-		if err := saveOrganization(r.Context(), tx, o, d); err != nil {
+		if err := saveOrganization(ctx, tx, o, d, &s); err != nil {
 			return err
 		}
-		if startCredits(o, before) {
-			_, err := tx.ExecContext(r.Context(), `UPDATE ga_organizations SET credits_available = ? WHERE id = ?`,
+		// A sending quota left alone (not decoded) keeps its mode: no credits start.
+		if changes.sendingQuota && startCredits(o, before) {
+			_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET credits_available = ? WHERE id = ?`,
 				o.CreditsAvailable, o.ID)
 			return err
 		}

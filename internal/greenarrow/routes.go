@@ -20,7 +20,6 @@ func (a *API) routes() http.Handler {
 		r.Use(a.authenticate)
 		r.Get("/ga/api/v2/organizations", h(a.listOrganizations))
 		r.Post("/ga/api/v2/organizations", h(a.createOrganization))
-		r.Put("/ga/api/v2/organizations/{id}", h(a.updateOrganization))
 		r.Get("/ga/api/v2/organizations/{id}/messages_sent/{report}", h(a.messagesSent))
 		// The docs' report example requests it without /v2: served as well.
 		r.Get("/ga/api/organizations/{id}/messages_sent/{report}", h(a.messagesSent))
@@ -43,8 +42,9 @@ func (a *API) routes() http.Handler {
 		r.Get("/ga/api/v2/suppression_lists", h(suppressionLists.listHandler(a)))
 		r.Get("/ga/api/v2/suppression_lists/{id}", h(suppressionLists.getHandler(a)))
 	})
-	// It authenticates itself, reading the key with the organization.
+	// They authenticate themselves, reading the key with the organization.
 	r.Get("/ga/api/v2/organizations/{id}", h(a.getOrganization))
+	r.Put("/ga/api/v2/organizations/{id}", h(a.updateOrganization))
 	httpx.Unrouted(r, Prefix, a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no route matches %s %s.%s", r.Method, httpx.VendorPath(r, Prefix), httpx.Near(r))
 	})

@@ -15,46 +15,74 @@ const orgColumns = `id, name, active, anniversary_day, time_zone, html_header, h
 	custom_headers, permissions, auto_subscriber_management, sending_quota, subscriber_quota,
 	credits_available`
 
+// targetOrgColumns are the orgColumns of an organization t that may be
+// missing (LEFT JOIN: id 0).
+const targetOrgColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 0), ifnull(t.anniversary_day, 0),
+	ifnull(t.time_zone, ''), ifnull(t.html_header, ''), ifnull(t.html_footer, ''), ifnull(t.text_header, ''),
+	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''), ifnull(t.permissions, ''),
+	ifnull(t.auto_subscriber_management, ''), ifnull(t.sending_quota, ''), ifnull(t.subscriber_quota, ''),
+	ifnull(t.credits_available, 0)`
+
 // nameKey folds a name for the case-insensitive uniqueness and the name filters.
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// scanOrg reads the orgColumns of one organization, its documents decoded,
-// and then the columns of more.
-func scanOrg(s scanner, more ...any) (*org, error) { return scanOrgKeeping(s, keepDocs{}, more...) }
+// storedOrg receives the orgColumns of one organization, its time zone and
+// its documents as stored.
+type storedOrg struct {
+	o    org
+	tz   string
+	docs documents
+}
 
-// keepDocs are the documents a read may leave as they are stored (org.kept),
-// for an update that does not change nor look at them.
-type keepDocs struct{ permissions, autoSubscriberManagement bool }
+func (s *storedOrg) dest() []any {
+	o, d := &s.o, &s.docs
+	return []any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &s.tz, &o.HTMLHeader, &o.HTMLFooter, &o.TextHeader,
+		&o.TextFooter, &o.CustomHeaders, &d.Permissions, &d.AutoSubscriberManagement, &d.SendingQuota,
+		&d.SubscriberQuota, &o.CreditsAvailable}
+}
 
-func scanOrgKeeping(s scanner, keep keepDocs, more ...any) (*org, error) {
-	var o org
-	var tz, perms, asm, sq, subq string
-	if err := s.Scan(append([]any{&o.ID, &o.Name, &o.Active, &o.AnniversaryDay, &tz, &o.HTMLHeader, &o.HTMLFooter,
-		&o.TextHeader, &o.TextFooter, &o.CustomHeaders, &perms, &asm, &sq, &subq, &o.CreditsAvailable}, more...)...); err != nil {
-		return nil, err
-	}
+// docSet names some of an organization's documents.
+type docSet struct{ permissions, autoSubscriberManagement, sendingQuota, subscriberQuota bool }
+
+// decode is the organization read, with the documents in need decoded (the
+// others' members are zero); those in keep are written back as stored
+// (org.kept), not encoded again.
+func (s *storedOrg) decode(need, keep docSet) (*org, error) {
+	o := s.o
 	var ok bool
-	if o.Zone, ok = lookupZone(tz); !ok {
-		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, tz)
-	}
-	if keep.permissions {
-		o.kept.Permissions, perms = perms, ""
-	}
-	if keep.autoSubscriberManagement {
-		o.kept.AutoSubscriberManagement, asm = asm, ""
+	if o.Zone, ok = lookupZone(s.tz); !ok {
+		return nil, fmt.Errorf("organization %d: stored time zone %q is unknown", o.ID, s.tz)
 	}
 	for _, f := range []struct {
-		raw string
-		dst any
-	}{{perms, &o.Permissions}, {asm, &o.AutoSubscriberManagement}, {sq, &o.SendingQuota}, {subq, &o.SubscriberQuota}} {
-		if f.raw == "" {
-			continue // kept
+		need, keep bool
+		raw        string
+		dst        any
+		kept       *string
+	}{{need.permissions, keep.permissions, s.docs.Permissions, &o.Permissions, &o.kept.Permissions},
+		{need.autoSubscriberManagement, keep.autoSubscriberManagement, s.docs.AutoSubscriberManagement,
+			&o.AutoSubscriberManagement, &o.kept.AutoSubscriberManagement},
+		{need.sendingQuota, keep.sendingQuota, s.docs.SendingQuota, &o.SendingQuota, &o.kept.SendingQuota},
+		{need.subscriberQuota, keep.subscriberQuota, s.docs.SubscriberQuota, &o.SubscriberQuota, &o.kept.SubscriberQuota}} {
+		if f.keep {
+			*f.kept = f.raw
+		}
+		if !f.need {
+			continue
 		}
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return nil, fmt.Errorf("organization %d: stored JSON: %w", o.ID, err)
 		}
 	}
 	return &o, nil
+}
+
+// scanOrg reads the orgColumns of one organization, its documents decoded.
+func scanOrg(sc scanner) (*org, error) {
+	var s storedOrg
+	if err := sc.Scan(s.dest()...); err != nil {
+		return nil, err
+	}
+	return s.decode(docSet{true, true, true, true}, docSet{})
 }
 
 // loadOrg reads one organization; a missing one is the API's not_found.
@@ -71,35 +99,6 @@ func loadOrg(ctx context.Context, q querier, id int64) (*org, error) {
 type checkedName struct {
 	key   string
 	taken bool
-}
-
-// loadRenamedSQL reads an organization (by id, the first argument) and
-// whether another one has the name key of the second.
-const loadRenamedSQL = `SELECT ` + orgColumns + `,
-	EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?2 AND id <> ?1) FROM ga_organizations WHERE id = ?1`
-
-// loadOrgRenamed is loadOrg for an update that gives the organization name
-// (nil: it keeps its own), with whether another organization has that name
-// already: one query, not two. An organization's own name key is never
-// another's (it is UNIQUE).
-// The documents in keep are left as stored.
-func loadOrgRenamed(ctx context.Context, q querier, id int64, name *string, keep keepDocs) (*org, checkedName, error) {
-	var key any // NULL: no name matches
-	if name != nil {
-		key = nameKey(*name)
-	}
-	var taken bool
-	o, err := scanOrgKeeping(q.QueryRowContext(ctx, loadRenamedSQL, id, key), keep, &taken)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, checkedName{}, orgNotFound(id)
-	}
-	if err != nil {
-		return nil, checkedName{}, err
-	}
-	if name == nil {
-		return o, checkedName{key: nameKey(o.Name)}, nil
-	}
-	return o, checkedName{key: nameKey(*name), taken: taken}, nil
 }
 
 func orgNotFound(id any) *Error { return notFound("organization %v not found", id) }
@@ -119,7 +118,12 @@ func (o *org) documents() documents {
 	if d.AutoSubscriberManagement == "" {
 		d.AutoSubscriberManagement = marshal(o.AutoSubscriberManagement)
 	}
-	d.SendingQuota, d.SubscriberQuota = marshal(o.SendingQuota), marshal(o.SubscriberQuota)
+	if d.SendingQuota == "" {
+		d.SendingQuota = marshal(o.SendingQuota)
+	}
+	if d.SubscriberQuota == "" {
+		d.SubscriberQuota = marshal(o.SubscriberQuota)
+	}
 	return d
 }
 
@@ -150,16 +154,55 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) er
 	return err
 }
 
-// saveOrganization stores o's attributes, with its documents d. The
-// counters are not written here: credits only ever change through single
-// conditional UPDATEs, the lifetime count only through recorded sends.
-func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) error {
-	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET name = ?, name_key = ?, active = ?, anniversary_day = ?,
-		time_zone = ?, html_header = ?, html_footer = ?, text_header = ?, text_footer = ?, custom_headers = ?,
-		permissions = ?, auto_subscriber_management = ?, sending_quota = ?, subscriber_quota = ? WHERE id = ?`,
-		o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
-		o.TextFooter, o.CustomHeaders, d.Permissions, d.AutoSubscriberManagement, d.SendingQuota, d.SubscriberQuota, o.ID)
+// saveOrganization stores what of o's attributes, with its documents d,
+// differs from was, the organization as the same transaction read it. The
+// rest is left alone: SQLite binds and writes every column an UPDATE sets,
+// and rewrites name_key's index entry even when its value stays (measured:
+// changing a footer alone takes half the time of writing every column). So
+// the statement has one text per set of changed columns; the store keeps
+// the prepared ones by text (internal/store/conn.go). The counters are not
+// written here: credits only ever change through single conditional
+// UPDATEs, the lifetime count only through recorded sends.
+func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, was *storedOrg) error {
+	var u columnUpdate
+	setChanged(&u, "name", was.o.Name, o.Name)
+	setChanged(&u, "name_key", nameKey(was.o.Name), nameKey(o.Name))
+	setChanged(&u, "active", was.o.Active, o.Active)
+	setChanged(&u, "anniversary_day", was.o.AnniversaryDay, o.AnniversaryDay)
+	setChanged(&u, "time_zone", was.tz, o.Zone.Name)
+	setChanged(&u, "html_header", was.o.HTMLHeader, o.HTMLHeader)
+	setChanged(&u, "html_footer", was.o.HTMLFooter, o.HTMLFooter)
+	setChanged(&u, "text_header", was.o.TextHeader, o.TextHeader)
+	setChanged(&u, "text_footer", was.o.TextFooter, o.TextFooter)
+	setChanged(&u, "custom_headers", was.o.CustomHeaders, o.CustomHeaders)
+	setChanged(&u, "permissions", was.docs.Permissions, d.Permissions)
+	setChanged(&u, "auto_subscriber_management", was.docs.AutoSubscriberManagement, d.AutoSubscriberManagement)
+	setChanged(&u, "sending_quota", was.docs.SendingQuota, d.SendingQuota)
+	setChanged(&u, "subscriber_quota", was.docs.SubscriberQuota, d.SubscriberQuota)
+	if len(u.args) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET `+u.set.String()+` WHERE id = ?`, append(u.args, o.ID)...)
 	return err
+}
+
+// columnUpdate is the SET list of an UPDATE and its arguments.
+type columnUpdate struct {
+	set  strings.Builder
+	args []any
+}
+
+// setChanged adds column = now to u when now differs from was.
+func setChanged[T comparable](u *columnUpdate, column string, was, now T) {
+	if was == now {
+		return
+	}
+	if len(u.args) > 0 {
+		u.set.WriteString(", ")
+	}
+	u.set.WriteString(column)
+	u.set.WriteString(" = ?")
+	u.args = append(u.args, now)
 }
 
 // nameTaken reports whether another organization already has this name, case-insensitively.
