@@ -116,22 +116,25 @@ func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
 	db.memName = fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
 	dsn := "file:" + db.memName + "?vfs=memdb&" + commonPragmas
 	db.readDSN = dsn + "&_pragma=query_only(1)"
-	return db, db.openWriter(dsn)
+	return db, db.openWriter(dsn, "BEGIN")
 }
 
 // openFile opens the writer of the database file at path (created if need be).
 func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 	db := &DB{path: path, readDSN: "file:" + path + "?" + commonPragmas + "&_pragma=query_only(1)",
 		schemas: schemas, fixtures: fixtures}
-	return db, db.openWriter("file:" + path + "?" + commonPragmas +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	// The writer takes the write lock as it begins: a transaction that read
+	// first and then wrote could otherwise fail, unable to upgrade its lock,
+	// when another process writes the file.
+	return db, db.openWriter("file:"+path+"?"+commonPragmas+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", "BEGIN IMMEDIATE")
 }
 
 // openWriter opens the one writer connection. database/sql queues writers
 // for it in Go, so no write ever meets "database is locked" from another of
 // ours.
-func (db *DB) openWriter(dsn string) error {
-	write, err := openPool(dsn, db.gate, true)
+func (db *DB) openWriter(dsn, begin string) error {
+	write, err := openPool(dsn, db.gate, true, begin)
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", db.path, err)
 	}
@@ -145,7 +148,7 @@ func (db *DB) openWriter(dsn string) error {
 
 // openReaders opens the pool of query-only connections.
 func (db *DB) openReaders() error {
-	read, err := openPool(db.readDSN, db.gate, false)
+	read, err := openPool(db.readDSN, db.gate, false, "BEGIN")
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", db.path, err)
 	}
