@@ -25,7 +25,7 @@ import (
 const channelsTable = "cr_messaging_channels"
 
 // channelColumns are the attributes a channel keeps in columns: every post
-// sets its last-modified-time (migration 110).
+// sets its last-modified-time (migration 108).
 var channelColumns = map[string]string{"last-modified-time": "last_modified"}
 
 // messagingChannelResources is the table of channels, the
@@ -81,7 +81,7 @@ func messagingChannelResources() []*jsonapi.Resource {
 			},
 			// The latest ack-time of the channel's read marks and its number of
 			// messages: columns of the channel that triggers keep (migrations
-			// 102 and 109).
+			// 102 and 108).
 			Sort: map[string]string{
 				"last-timestamp": "last_modified",
 				"ack-timestamp":  "ack_time",
@@ -149,7 +149,7 @@ func channelKind(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 
 // channelBookmarked keeps channels with (or without) a bookmark: the column
 // bookmarked is 1 when the channel has one (kept by the triggers of
-// migrations 102 and 109, so an index finds them).
+// migrations 102 and 108, so an index finds them).
 func channelBookmarked(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error {
 	b, _ := jsonapi.ParseBool(v)
 	q.Where("bookmarked = ?", b)

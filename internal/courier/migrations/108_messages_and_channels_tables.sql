@@ -1,16 +1,27 @@
 -- Messages and channels move out of cr_resources into tables of their own,
 -- with the same columns (the engine reads and writes every table alike; the
 -- type's entry names its table). Posting a message writes a message and
--- updates its channel several times (its counts, its last-modified-time, the
--- poster's read mark), and SQLite weighs each row written to a table against
--- every index of that table: cr_resources has one index per documented filter
--- of every type (about 80), so each of those writes cost the upkeep of all of
--- them. In a table of its own a type pays only for its own indexes.
+-- updates its channel several times (its message count, its latest ack-time,
+-- its last-modified-time), and SQLite weighs each row written to a table
+-- against every index of that table: cr_resources has one index per
+-- documented filter of every type (about 80), so each of those writes cost
+-- the upkeep of all of them. In a table of its own a type pays only for its
+-- own indexes.
+--
+-- What a post changes on a channel is a column, not an attribute: writing
+-- the attributes made SQLite recompute each of the channel's ~15 indexes on
+-- them, where a column's change touches its own index only. Its message
+-- count, latest ack-time and bookmark flag were the hidden attributes
+-- "_message-count", "_ack-time" and "_bookmarked" (migrations 100 and 102);
+-- its last-modified-time is an attribute the engine sets back into what it
+-- reads (the entry's Columns).
 --
 -- The counts (cr_counts) are kept as cr_resources' triggers keep them; moving
 -- a row adds it to the new table (+1) and deletes it from cr_resources (-1).
 -- The triggers that keep messaging counts (100, 102) are made again on the
--- new tables, and so are the type's indexes (102, 103), under the same names.
+-- new tables and columns, and so are the types' indexes (102, 103), under the
+-- same names; cr_channels_upd, which set the hidden attributes again when a
+-- channel's attributes were written whole, has nothing left to do.
 
 CREATE TABLE cr_messaging_messages (
     type       TEXT NOT NULL,
@@ -46,6 +57,12 @@ CREATE TABLE cr_messaging_channels (
     created_at TEXT NOT NULL,
     text       TEXT NOT NULL DEFAULT '',
     attrs      TEXT NOT NULL DEFAULT '{}',
+    -- what every post changes on its channel (see above); message_count,
+    -- ack_time and bookmarked are kept by the triggers below, never answered
+    message_count INTEGER NOT NULL DEFAULT 0, -- its messages
+    ack_time      TEXT,                       -- the latest ack-time of its read marks
+    bookmarked    INTEGER NOT NULL DEFAULT 0, -- 1 when it has a bookmark
+    last_modified TEXT,                       -- its last-modified-time
     PRIMARY KEY (type, id)
 ) WITHOUT ROWID;
 CREATE INDEX cr_messaging_channels_org ON cr_messaging_channels (type, org_id, created_at, id);
@@ -81,8 +98,13 @@ DROP TRIGGER cr_read_ack_time_del;
 
 INSERT INTO cr_messaging_messages (type, id, org_id, parent_id, created_at, text, attrs)
 SELECT type, id, org_id, parent_id, created_at, text, attrs FROM cr_resources WHERE type = 'messaging-messages';
-INSERT INTO cr_messaging_channels (type, id, org_id, parent_id, created_at, text, attrs)
-SELECT type, id, org_id, parent_id, created_at, text, attrs FROM cr_resources WHERE type = 'messaging-channels';
+INSERT INTO cr_messaging_channels (type, id, org_id, parent_id, created_at, text, attrs,
+    message_count, ack_time, bookmarked, last_modified)
+SELECT type, id, org_id, parent_id, created_at, text,
+    json_remove(attrs, '$."_message-count"', '$."_ack-time"', '$."_bookmarked"', '$."last-modified-time"'),
+    COALESCE(json_extract(attrs, '$."_message-count"'), 0), json_extract(attrs, '$."_ack-time"'),
+    COALESCE(json_extract(attrs, '$."_bookmarked"'), 0), json_extract(attrs, '$."last-modified-time"')
+FROM cr_resources WHERE type = 'messaging-channels';
 DELETE FROM cr_resources WHERE type IN ('messaging-messages', 'messaging-channels');
 
 DROP INDEX cr_channels_ack;
@@ -105,14 +127,11 @@ DROP INDEX cr_messages_modified;
 DROP INDEX cr_messages_posted;
 DROP INDEX cr_messages_user;
 
-CREATE INDEX cr_channels_ack ON cr_messaging_channels (org_id, json_extract(attrs, '$."_ack-time"'), created_at, id)
-    WHERE type = 'messaging-channels';
-CREATE INDEX cr_channels_ack_desc ON cr_messaging_channels (org_id, json_extract(attrs, '$."_ack-time"') DESC, created_at, id)
-    WHERE type = 'messaging-channels';
+CREATE INDEX cr_channels_ack ON cr_messaging_channels (org_id, ack_time, created_at, id);
+CREATE INDEX cr_channels_ack_desc ON cr_messaging_channels (org_id, ack_time DESC, created_at, id);
 CREATE INDEX cr_channels_archived ON cr_messaging_channels (org_id, json_extract(attrs, '$."archived"'), created_at, id)
     WHERE type = 'messaging-channels';
-CREATE INDEX cr_channels_bookmarked ON cr_messaging_channels (org_id, json_extract(attrs, '$."_bookmarked"'), created_at, id)
-    WHERE type = 'messaging-channels';
+CREATE INDEX cr_channels_bookmarked ON cr_messaging_channels (org_id, bookmarked, created_at, id);
 CREATE INDEX cr_channels_direct ON cr_messaging_channels (org_id, (json_extract(attrs, '$."_direct-key"') IS NOT NULL), created_at, id)
     WHERE type = 'messaging-channels';
 CREATE INDEX cr_channels_direct_key ON cr_messaging_channels (org_id, json_extract(attrs, '$."_direct-key"'))
@@ -123,14 +142,10 @@ CREATE INDEX cr_channels_group ON cr_messaging_channels (org_id, lower(json_extr
     WHERE type = 'messaging-channels';
 CREATE INDEX cr_channels_grouped ON cr_messaging_channels (org_id, (json_extract(attrs, '$."individual-group-id"') IS NOT NULL), created_at, id)
     WHERE type = 'messaging-channels';
-CREATE INDEX cr_channels_last ON cr_messaging_channels (org_id, json_extract(attrs, '$."last-modified-time"'), created_at, id)
-    WHERE type = 'messaging-channels';
-CREATE INDEX cr_channels_last_desc ON cr_messaging_channels (org_id, json_extract(attrs, '$."last-modified-time"') DESC, created_at, id)
-    WHERE type = 'messaging-channels';
-CREATE INDEX cr_channels_messages ON cr_messaging_channels (org_id, json_extract(attrs, '$."_message-count"'), created_at, id)
-    WHERE type = 'messaging-channels';
-CREATE INDEX cr_channels_messages_desc ON cr_messaging_channels (org_id, json_extract(attrs, '$."_message-count"') DESC, created_at, id)
-    WHERE type = 'messaging-channels';
+CREATE INDEX cr_channels_last ON cr_messaging_channels (org_id, last_modified, created_at, id);
+CREATE INDEX cr_channels_last_desc ON cr_messaging_channels (org_id, last_modified DESC, created_at, id);
+CREATE INDEX cr_channels_messages ON cr_messaging_channels (org_id, message_count, created_at, id);
+CREATE INDEX cr_channels_messages_desc ON cr_messaging_channels (org_id, message_count DESC, created_at, id);
 CREATE INDEX cr_channels_of_group ON cr_messaging_channels (json_extract(attrs, '$."individual-group-id"'))
     WHERE type = 'messaging-channels';
 CREATE INDEX cr_channels_subscription ON cr_messaging_channels (org_id, json_extract(attrs, '$."subscription-type"'), created_at, id)
@@ -159,8 +174,8 @@ CREATE TRIGGER cr_messages_ins AFTER INSERT ON cr_messaging_messages BEGIN
         after = after + (json_extract(NEW.attrs, '$."individual-id"') IS NOT individual_id),
         after_anon = after_anon + (json_extract(NEW.attrs, '$."individual-id"') IS NULL)
     WHERE channel_id = NEW.parent_id AND json_extract(NEW.attrs, '$."posted-time"') > mark;
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_message-count"',
-        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.parent_id))
+    UPDATE cr_messaging_channels SET message_count =
+        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.parent_id)
     WHERE type = 'messaging-channels' AND id = NEW.parent_id;
 END;
 CREATE TRIGGER cr_messages_upd AFTER UPDATE OF parent_id, attrs ON cr_messaging_messages
@@ -194,11 +209,11 @@ WHEN (OLD.parent_id IS NOT NEW.parent_id
         after = after + (json_extract(NEW.attrs, '$."individual-id"') IS NOT individual_id),
         after_anon = after_anon + (json_extract(NEW.attrs, '$."individual-id"') IS NULL)
     WHERE channel_id = NEW.parent_id AND json_extract(NEW.attrs, '$."posted-time"') > mark;
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_message-count"',
-        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = OLD.parent_id))
+    UPDATE cr_messaging_channels SET message_count =
+        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = OLD.parent_id)
     WHERE type = 'messaging-channels' AND id = OLD.parent_id;
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_message-count"',
-        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.parent_id))
+    UPDATE cr_messaging_channels SET message_count =
+        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.parent_id)
     WHERE type = 'messaging-channels' AND id = NEW.parent_id;
 END;
 CREATE TRIGGER cr_messages_del AFTER DELETE ON cr_messaging_messages BEGIN
@@ -214,42 +229,29 @@ CREATE TRIGGER cr_messages_del AFTER DELETE ON cr_messaging_messages BEGIN
         after = after - (json_extract(OLD.attrs, '$."individual-id"') IS NOT individual_id),
         after_anon = after_anon - (json_extract(OLD.attrs, '$."individual-id"') IS NULL)
     WHERE channel_id = OLD.parent_id AND json_extract(OLD.attrs, '$."posted-time"') > mark;
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_message-count"',
-        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = OLD.parent_id))
+    UPDATE cr_messaging_channels SET message_count =
+        (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = OLD.parent_id)
     WHERE type = 'messaging-channels' AND id = OLD.parent_id;
 END;
 CREATE TRIGGER cr_channels_ins AFTER INSERT ON cr_messaging_channels BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs,
-        '$."_message-count"', (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.id),
-        '$."_ack-time"', (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = NEW.id),
-        '$."_bookmarked"', EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = NEW.id))
-    WHERE type = 'messaging-channels' AND id = NEW.id;
-END;
-CREATE TRIGGER cr_channels_upd AFTER UPDATE OF attrs ON cr_messaging_channels
-WHEN (json_extract(NEW.attrs, '$."_message-count"') IS NOT
-            (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.id)
-        OR json_extract(NEW.attrs, '$."_ack-time"') IS NOT
-            (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = NEW.id)
-        OR json_extract(NEW.attrs, '$."_bookmarked"') IS NOT
-            EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = NEW.id)) BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs,
-        '$."_message-count"', (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.id),
-        '$."_ack-time"', (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = NEW.id),
-        '$."_bookmarked"', EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = NEW.id))
+    UPDATE cr_messaging_channels SET
+        message_count = (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = NEW.id),
+        ack_time = (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = NEW.id),
+        bookmarked = EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = NEW.id)
     WHERE type = 'messaging-channels' AND id = NEW.id;
 END;
 CREATE TRIGGER cr_bookmarks_ins AFTER INSERT ON cr_resources WHEN NEW.type = 'messaging-bookmarks' BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_bookmarked"', 1)
+    UPDATE cr_messaging_channels SET bookmarked = 1
     WHERE type = 'messaging-channels' AND id = NEW.parent_id;
 END;
 CREATE TRIGGER cr_bookmarks_upd AFTER UPDATE OF parent_id ON cr_resources WHEN NEW.type = 'messaging-bookmarks' BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_bookmarked"',
-        EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = cr_messaging_channels.id))
+    UPDATE cr_messaging_channels SET bookmarked =
+        EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = cr_messaging_channels.id)
     WHERE type = 'messaging-channels' AND id IN (OLD.parent_id, NEW.parent_id);
 END;
 CREATE TRIGGER cr_bookmarks_del AFTER DELETE ON cr_resources WHEN OLD.type = 'messaging-bookmarks' BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_bookmarked"',
-        EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = OLD.parent_id))
+    UPDATE cr_messaging_channels SET bookmarked =
+        EXISTS (SELECT 1 FROM cr_resources b WHERE b.type = 'messaging-bookmarks' AND b.parent_id = OLD.parent_id)
     WHERE type = 'messaging-channels' AND id = OLD.parent_id;
 END;
 CREATE TRIGGER cr_read_ins AFTER INSERT ON cr_links WHEN NEW.rel = 'read' BEGIN
@@ -292,18 +294,18 @@ WHEN (OLD.rel = 'read' OR NEW.rel = 'read')
     WHERE NEW.rel = 'read';
 END;
 CREATE TRIGGER cr_read_ack_time AFTER INSERT ON cr_links WHEN NEW.rel = 'read' BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_ack-time"',
-        (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = NEW.from_id))
+    UPDATE cr_messaging_channels SET ack_time =
+        (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = NEW.from_id)
     WHERE type = 'messaging-channels' AND id = NEW.from_id;
 END;
 CREATE TRIGGER cr_read_ack_time_upd AFTER UPDATE ON cr_links WHEN OLD.rel = 'read' OR NEW.rel = 'read' BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_ack-time"',
-        (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_messaging_channels.id))
+    UPDATE cr_messaging_channels SET ack_time =
+        (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_messaging_channels.id)
     WHERE type = 'messaging-channels' AND id IN (OLD.from_id, NEW.from_id);
 END;
 CREATE TRIGGER cr_read_ack_time_del AFTER DELETE ON cr_links WHEN OLD.rel = 'read' BEGIN
-    UPDATE cr_messaging_channels SET attrs = json_set(attrs, '$."_ack-time"',
-        (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = OLD.from_id))
+    UPDATE cr_messaging_channels SET ack_time =
+        (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = OLD.from_id)
     WHERE type = 'messaging-channels' AND id = OLD.from_id;
 END;
 
