@@ -30,11 +30,48 @@ type Engine struct {
 	resources []*Resource
 	byType    map[string]*Resource // the first entry of each type
 	tables    []string             // every table holding resources, cr_resources first
-	columns   map[string][]column  // by table: the attributes kept in columns, by attribute name
+	sql       map[string]*tableSQL // by table
 }
 
 // column is an attribute kept in a column of its type's table.
 type column struct{ attr, name string }
+
+// tableSQL is what the engine writes of one table of resources, once.
+type tableSQL struct {
+	columns []column // the attributes kept in columns, by attribute name
+	// record is the table's RecordColumns: its columns set back into attrs
+	// (named mergedAttrs, so that attrs in a WHERE or ORDER BY still names
+	// the column the indexes are on).
+	record                       string
+	load, insert, update, delete string
+}
+
+func newTableSQL(table string, attrCols map[string]string) *tableSQL {
+	t := &tableSQL{record: RecordColumns}
+	attrs, names, set, marks := "json_set(attrs", "", "", ""
+	for _, attr := range SortedKeys(attrCols) {
+		c := column{attr, attrCols[attr]}
+		t.columns = append(t.columns, c)
+		attrs += `, '$."` + c.attr + `"', ` + c.name
+		names += ", " + c.name
+		set += ", " + c.name + " = ?"
+		marks += ", ?"
+	}
+	if len(t.columns) > 0 {
+		t.record = `type, id, org_id, parent_id, created_at, ` + attrs + `) AS ` + mergedAttrs
+	}
+	t.load = `SELECT ` + t.record + ` FROM ` + table + ` WHERE type = ? AND id = ?`
+	t.insert = `INSERT INTO ` + table + ` (type, id, org_id, parent_id, created_at, text, attrs` + names + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?` + marks + `)`
+	t.update = `UPDATE ` + table + ` SET org_id = ?, parent_id = ?, text = ?, attrs = ?` + set + `
+		WHERE type = ? AND id = ?`
+	t.delete = `DELETE FROM ` + table + ` WHERE type = ? AND id = ?`
+	return t
+}
+
+// mergedAttrs names the attributes a table's RecordColumns merges from attrs
+// and columns.
+const mergedAttrs = "merged_attrs"
 
 // SharedTable holds the rows of every type whose entry names no table of its own.
 const SharedTable = "cr_resources"
@@ -48,7 +85,7 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}
-	e.columns = map[string][]column{}
+	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil)}
 	for _, r := range resources {
 		if first, ok := e.byType[r.Type]; !ok {
 			e.byType[r.Type] = r
@@ -57,36 +94,29 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 		}
 		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
 			e.tables = append(e.tables, r.Table)
-			for _, attr := range SortedKeys(r.Columns) {
-				e.columns[r.Table] = append(e.columns[r.Table], column{attr, r.Columns[attr]})
-			}
+			e.sql[r.Table] = newTableSQL(r.Table, r.Columns)
 		}
 	}
 	return e
 }
 
-// RecordColumns are the RecordColumns of a table: its attributes kept in
-// columns are set back into attrs, named mergedAttrs (so that attrs in a
-// WHERE or ORDER BY still names the column, which the indexes are on).
-func (e *Engine) RecordColumns(table string) string {
-	cols := e.columns[table]
-	if len(cols) == 0 {
-		return RecordColumns
-	}
-	attrs := "json_set(attrs"
-	for _, c := range cols {
-		attrs += `, '$."` + c.attr + `"', ` + c.name
-	}
-	return `type, id, org_id, parent_id, created_at, ` + attrs + `) AS ` + mergedAttrs
-}
+// RecordColumns are the RecordColumns of a table of resources: its
+// attributes kept in columns are set back into attrs.
+func (e *Engine) RecordColumns(table string) string { return e.tableSQL(table).record }
 
-// mergedAttrs names the attributes RecordColumns merges from attrs and columns.
-const mergedAttrs = "merged_attrs"
+// tableSQL is the SQL of a table (of the shared table's shape for one the
+// table of resources does not name).
+func (e *Engine) tableSQL(table string) *tableSQL {
+	if t, ok := e.sql[table]; ok {
+		return t
+	}
+	return newTableSQL(table, nil)
+}
 
 // AttrExpr is the SQL of one stored attribute of a type: its column, or its
 // member of attrs.
 func (e *Engine) AttrExpr(typ, name string) string {
-	for _, c := range e.columns[e.Table(typ)] {
+	for _, c := range e.tableSQL(e.Table(typ)).columns {
 		if c.attr == name {
 			return c.name
 		}

@@ -172,16 +172,10 @@ const (
 	linkedToSQL  = `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`
 )
 
-// loadRecordSQL reads one record of a table by type and id.
-func loadRecordSQL(table, columns string) string {
-	return `SELECT ` + columns + ` FROM ` + table + ` WHERE type = ? AND id = ?`
-}
-
 // LoadRecord reads one resource by type and id, whoever may see it; nil when
 // there is none.
 func (e *Engine) LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
-	table := e.Table(typ)
-	r, err := scanRecord(tx.QueryRowContext(ctx, loadRecordSQL(table, e.RecordColumns(table)), typ, id))
+	r, err := scanRecord(tx.QueryRowContext(ctx, e.tableSQL(e.Table(typ)).load, typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -233,47 +227,35 @@ func searchText(r *Record, names []string) string {
 
 func (e *Engine) insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
-	table := e.Table(r.Type)
-	attrs, values, err := e.splitColumns(table, r)
+	t := e.tableSQL(e.Table(r.Type))
+	attrs, values, err := t.split(r)
 	if err != nil {
 		return err
 	}
-	names := ""
-	for _, c := range e.columns[table] {
-		names += ", " + c.name
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (type, id, org_id, parent_id, created_at, text, attrs`+names+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?`+strings.Repeat(", ?", len(values))+`)`,
-		append([]any{r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, attrs}, values...)...)
+	_, err = tx.ExecContext(ctx, t.insert, append([]any{r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, attrs}, values...)...)
 	return err
 }
 
 func (e *Engine) updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
-	table := e.Table(r.Type)
-	attrs, values, err := e.splitColumns(table, r)
+	t := e.tableSQL(e.Table(r.Type))
+	attrs, values, err := t.split(r)
 	if err != nil {
 		return err
 	}
-	set := ""
-	for _, c := range e.columns[table] {
-		set += ", " + c.name + " = ?"
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET org_id = ?, parent_id = ?, text = ?, attrs = ?`+set+`
-		WHERE type = ? AND id = ?`, append(append([]any{r.OrgID, r.ParentID, text, attrs}, values...), r.Type, r.ID)...)
+	_, err = tx.ExecContext(ctx, t.update, append(append([]any{r.OrgID, r.ParentID, text, attrs}, values...), r.Type, r.ID)...)
 	return err
 }
 
-// splitColumns is the stored form of a record in its table: the attrs JSON
-// without the attributes kept in columns, and the values of those columns in
-// the table's order (a string, or nil for null).
-func (e *Engine) splitColumns(table string, r *Record) (attrs string, values []any, err error) {
-	cols := e.columns[table]
-	if len(cols) == 0 {
+// split is the stored form of a record in the table: the attrs JSON without
+// the attributes kept in columns, and the values of those columns in the
+// table's order (a string, or nil for null).
+func (t *tableSQL) split(r *Record) (attrs string, values []any, err error) {
+	if len(t.columns) == 0 {
 		return encodeAttrs(r.Attrs), nil, nil
 	}
 	rest := maps.Clone(r.Attrs)
-	for _, c := range cols {
+	for _, c := range t.columns {
 		var v *string
 		if raw, ok := rest[c.attr]; ok {
 			if err := json.Unmarshal(raw, &v); err != nil {
@@ -291,7 +273,7 @@ func (e *Engine) splitColumns(table string, r *Record) (attrs string, values []a
 }
 
 func (e *Engine) DeleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM `+e.Table(typ)+` WHERE type = ? AND id = ?`, typ, id)
+	_, err := tx.ExecContext(ctx, e.tableSQL(e.Table(typ)).delete, typ, id)
 	return err
 }
 
