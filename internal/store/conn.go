@@ -69,7 +69,6 @@ func (c connector) Driver() driver.Driver { return c.drv }
 // sqliteConn is what the sqlite driver's connection implements.
 type sqliteConn interface {
 	driver.Conn
-	driver.ConnBeginTx
 	driver.ConnPrepareContext
 	driver.ExecerContext
 	driver.QueryerContext
