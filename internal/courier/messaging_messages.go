@@ -239,24 +239,21 @@ func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Reco
 		return nil
 	}
 	delete(c.Cache, readMarkKey(channelID, individualID))
-	mark := readMark{MessageID: msg.ID, PostedTime: msg.Str("posted-time"), AckTime: c.Now}
-	if allowPast {
-		return jsonapi.AddLink(c.Ctx, c.Tx, relRead, channelID, individualID, c.Now, mark)
-	}
-	raw, err := json.Marshal(mark)
+	raw, err := json.Marshal(readMark{MessageID: msg.ID, PostedTime: msg.Str("posted-time"), AckTime: c.Now})
 	if err != nil {
 		return err
 	}
-	_, err = c.Tx.ExecContext(c.Ctx, moveReadMarkSQL, channelID, individualID, c.Now, string(raw))
+	_, err = c.Tx.ExecContext(c.Ctx, moveReadMarkSQL, channelID, individualID, c.Now, string(raw), allowPast)
 	return err
 }
 
-// moveReadMarkSQL is AddLink of a read mark that only moves forward: a mark
-// at or past the message's posted-time stays (one statement, where reading
-// the mark first was two).
+// moveReadMarkSQL is jsonapi.AddLink of a read mark that, unless the last
+// argument allows going back, only moves forward: a mark at or past the
+// message's posted-time stays. One statement, where reading the mark first
+// was two.
 const moveReadMarkSQL = `INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES ('` + relRead + `', ?, ?, ?, ?)
 	ON CONFLICT (rel, from_id, to_id) DO UPDATE SET attrs = excluded.attrs
-	WHERE COALESCE(json_extract(cr_links.attrs, '$."posted-time"'), '') < json_extract(excluded.attrs, '$."posted-time"')`
+	WHERE ?5 OR COALESCE(json_extract(cr_links.attrs, '$."posted-time"'), '') < json_extract(excluded.attrs, '$."posted-time"')`
 
 // readMark reads an individual's read mark of a channel once per request
 // (a page of messages asks for the same one a hundred times).
