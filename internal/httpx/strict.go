@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -74,9 +75,8 @@ func checkJSON(body []byte, t reflect.Type, strict bool) ([]byte, error) {
 type jsonScan struct {
 	data   []byte
 	strict bool
-	blank  [][2]int                                 // key spans (quotes included) to blank
-	fields map[reflect.Type]map[string]reflect.Type // struct field names, per type met
-	path   []pathElem                               // where the scan is, for messages
+	blank  [][2]int   // key spans (quotes included) to blank
+	path   []pathElem // where the scan is, for messages
 }
 
 // pathElem is one step of the path to a value: a member name, or an index.
@@ -154,7 +154,7 @@ func (s *jsonScan) object(i int, t reflect.Type, depth int) (int, error) {
 	t = target(t)
 	switch kindOf(t) {
 	case reflect.Struct:
-		fields = s.fieldsOf(t)
+		fields = fieldsOf(t)
 	case reflect.Map:
 		elem = t.Elem()
 	}
@@ -432,18 +432,22 @@ func kindOf(t reflect.Type) reflect.Kind {
 // fieldsOf maps the JSON names of struct t to their types, by encoding/json's
 // rules: exported fields, the tag's name or else the field's, "-" skipped,
 // the fields of an untagged embedded struct promoted (an outer name wins).
-func (s *jsonScan) fieldsOf(t reflect.Type) map[string]reflect.Type {
-	if f, ok := s.fields[t]; ok {
-		return f
+// The maps are kept for the life of the process, per type, as encoding/json
+// keeps its own: they depend only on the type, and were built again for every
+// body read.
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	if f, ok := structFields.Load(t); ok {
+		return f.(map[string]reflect.Type)
 	}
 	f := map[string]reflect.Type{}
 	addFields(f, t, 0)
-	if s.fields == nil {
-		s.fields = map[reflect.Type]map[string]reflect.Type{}
-	}
-	s.fields[t] = f
+	structFields.Store(t, f)
 	return f
 }
+
+// structFields holds fieldsOf's maps (reflect.Type -> map[string]reflect.Type),
+// never changed once stored.
+var structFields sync.Map
 
 func addFields(out map[string]reflect.Type, t reflect.Type, depth int) {
 	var embedded []reflect.Type
