@@ -32,7 +32,10 @@
 //
 //   - A file gets WAL with synchronous=NORMAL: readers see the last commit
 //     and never wait for the writer nor for each other; busy_timeout only
-//     covers another process opening the same file.
+//     covers another process opening the same file. The writer does not
+//     checkpoint: a connection of its own copies the WAL into the file in
+//     the background, so a commit never waits for that copy's fsync
+//     (checkpoint.go).
 //   - ":memory:" is one private database per Open in SQLite's memdb VFS
 //     ("file:/emulator-<pid>-<n>?vfs=memdb"), shared by every connection of
 //     the store. memdb has no WAL: once a write transaction has written, a

@@ -42,14 +42,17 @@ type Schema struct {
 // DB is an open store. It is safe for concurrent use; see the package
 // documentation (doc.go) for how reads and writes share it.
 type DB struct {
-	write    *sql.DB // one connection: every write transaction, in turn
-	read     *sql.DB // several query-only connections: reads, concurrently
-	path     string
-	memName  string        // in memory: the memdb database's name
-	gate     *sync.RWMutex // in memory: orders the readers and the writer (doc.go); nil on a file
-	readDSN  string
-	schemas  []Schema
-	fixtures fs.FS
+	write   *sql.DB // one connection: every write transaction, in turn
+	read    *sql.DB // several query-only connections: reads, concurrently
+	path    string
+	memName string        // in memory: the memdb database's name
+	gate    *sync.RWMutex // in memory: orders the readers and the writer (doc.go); nil on a file
+	readDSN string
+	// checkpoints copies a file's WAL into it, off the writer (checkpoint.go);
+	// nil in memory.
+	checkpoints *checkpointer
+	schemas     []Schema
+	fixtures    fs.FS
 }
 
 // memoryDBs numbers the in-memory databases of this process, so that every
@@ -146,7 +149,9 @@ func (db *DB) openWriter(dsn, begin string) error {
 	return nil
 }
 
-// openReaders opens the pool of query-only connections.
+// openReaders opens the pool of query-only connections and, on a file, the
+// checkpointer (once seeding or copying is done: those write in bulk, and
+// their WAL is checkpointed as they go).
 func (db *DB) openReaders() error {
 	read, err := openPool(db.readDSN, db.gate, false, "BEGIN")
 	if err != nil {
@@ -156,6 +161,12 @@ func (db *DB) openReaders() error {
 	read.SetMaxIdleConns(readers())
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
+	if db.path != Memory {
+		if err := db.startCheckpointer(); err != nil {
+			read.Close()
+			return fmt.Errorf("store: open %s: checkpoints: %w", db.path, err)
+		}
+	}
 	db.read = read
 	return nil
 }
@@ -179,11 +190,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	rerr := db.read.Close()
-	if err := db.write.Close(); err != nil {
-		return err
+	var cerr error
+	if db.checkpoints != nil {
+		cerr = db.checkpoints.close()
 	}
-	return rerr
+	rerr := db.read.Close()
+	return errors.Join(db.write.Close(), rerr, cerr)
 }
 
 // QueryRow runs a single-row read outside a transaction, on a read
