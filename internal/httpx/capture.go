@@ -3,29 +3,31 @@ package httpx
 import (
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Capped keeps the first Limit bytes written to it and accepts the rest: the
-// journal and courier's sniffers record bodies with it.
+// journal and courier's sniffers record bodies with it. It keeps them in a
+// strings.Builder, so that String hands them over without a copy.
 type Capped struct {
 	Limit int
-	buf   []byte
+	b     strings.Builder
 }
 
 // Write implements io.Writer; it never fails.
 func (c *Capped) Write(p []byte) (int, error) {
-	if room := c.Limit - len(c.buf); room > 0 {
-		if c.buf == nil {
+	if room := c.Limit - c.b.Len(); room > 0 {
+		if c.b.Cap() == 0 {
 			// Most bodies arrive in one write: size the buffer once.
-			c.buf = make([]byte, 0, min(c.Limit, max(len(p), 512)))
+			c.b.Grow(min(c.Limit, max(len(p), 512)))
 		}
-		c.buf = append(c.buf, p[:min(room, len(p))]...)
+		c.b.Write(p[:min(room, len(p))])
 	}
 	return len(p), nil
 }
 
 // String returns what was kept.
-func (c *Capped) String() string { return string(c.buf) }
+func (c *Capped) String() string { return c.b.String() }
 
 // TeeBody makes r's body copy what the handler reads of it into into.
 func TeeBody(r *http.Request, into *Capped) {
