@@ -68,10 +68,10 @@ func BenchmarkListsAtScale(b *testing.B) {
 	seeds := map[string]string{
 		// With their kept JSON parts, as the API's writes store them (plain ASCII: SQL's quotes are JSON's).
 		"organizations": `INSERT INTO lm_organizations (id, account_id, name, website, support_url, country, api_key, create_date,
-				json_head, json_name, json_tail, json_api_key)
+				json_head, json_item, json_tail, json_api_key)
 			SELECT 'o-' || i, 'acme', 'Org ' || i, 'https://x', 'https://x', 'US', 'k-' || i, '2025-06-01T00:00:00Z',
-				'{"id":"o-' || i || '"', '"Org ' || i || '"', ',"status":"active","create_date":"2025-06-01T00:00:00Z"',
-				',"api_key":"k-' || i || '"' FROM n`,
+				'{"id":"o-' || i || '"', '{"id":"o-' || i || '","name":"Org ' || i || '","status":"active","create_date":"2025-06-01T00:00:00Z"',
+				',"status":"active","create_date":"2025-06-01T00:00:00Z"', ',"api_key":"k-' || i || '"' FROM n`,
 		"senders": `INSERT INTO lm_senders (id, account_id, organization_id, name, status, create_date)
 			SELECT 's-' || i, 'acme', '` + support + `', 's' || i || '@x', 'active', '2025-06-01T00:00:00Z' FROM n`,
 		"pools": `INSERT INTO lm_pools (id, account_id, organization_id, name, create_date)

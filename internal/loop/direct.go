@@ -110,7 +110,7 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 // condition that follows it.
 const patchOrgSQL = `UPDATE lm_organizations SET
 	name = CASE WHEN ? THEN name ELSE ? END,
-	json_name = CASE WHEN ? THEN json_name ELSE ? END,
+	json_item = CASE WHEN ? THEN json_item ELSE ` + orgItemOfNameSQL + ` END,
 	website = CASE WHEN ? THEN website ELSE ? END,
 	support_url = CASE WHEN ? THEN support_url ELSE ? END,
 	country = CASE WHEN ? THEN country ELSE ? END,

@@ -283,10 +283,10 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			j := newOrgParts(&org{ID: o.ID, Name: o.Name, APIKey: o.APIKey, Status: "active", CreateDate: o.CreateDate})
 			if _, err := tx.ExecContext(ctx, `INSERT INTO lm_organizations (id, account_id, is_default, name,
 				website, support_url, country, webhook_url, webhook_header, api_key, status, create_date,
-				json_head, json_name, json_tail, json_api_key)
+				json_head, json_item, json_tail, json_api_key)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
 				o.ID, acc.ID, i == 0, o.Name, o.Website, o.SupportURL, o.Country, o.WebhookURL, o.WebhookHeader,
-				o.APIKey, o.CreateDate, j.head, j.name, j.tail, j.apiKey); err != nil {
+				o.APIKey, o.CreateDate, j.head, j.item, j.tail, j.apiKey); err != nil {
 				return fmt.Errorf("%s: organization %s: %w", fixtureFile, o.ID, err)
 			}
 			for _, s := range o.Senders {

@@ -412,7 +412,7 @@ func TestKeptOrgJSONIsTheEncodersBytes(t *testing.T) {
 	}
 	kept, encoded := newEnv(), newEnv()
 	forget := func() {
-		_, err := encoded.Deps.DB.Write().Exec(`UPDATE lm_organizations SET json_head = NULL`)
+		_, err := encoded.Deps.DB.Write().Exec(`UPDATE lm_organizations SET json_item = NULL`)
 		require.NoError(t, err)
 	}
 	forget()
@@ -447,12 +447,12 @@ func TestKeptOrgJSONIsTheEncodersBytes(t *testing.T) {
 		}
 	}
 	var notKept int
-	require.NoError(t, kept.Deps.DB.Read().QueryRow(`SELECT count(*) FROM lm_organizations WHERE json_head IS NULL`).Scan(&notKept))
+	require.NoError(t, kept.Deps.DB.Read().QueryRow(`SELECT count(*) FROM lm_organizations WHERE json_item IS NULL`).Scan(&notKept))
 	assert.Zero(t, notKept, "every organization's JSON is kept")
 
 	// A page with one item not kept (the list's one-row read then counts
 	// it) is encoded from the columns, every item.
-	_, err = kept.Deps.DB.Write().Exec(`UPDATE lm_organizations SET json_head = NULL WHERE id = ?`, orgAcmeLabs)
+	_, err = kept.Deps.DB.Write().Exec(`UPDATE lm_organizations SET json_item = NULL WHERE id = ?`, orgAcmeLabs)
 	require.NoError(t, err)
 	got, want := kept.call(t, "GET", "organizations/list/", "", keyAcmeDefault), encoded.call(t, "GET", "organizations/list/", "", keyAcmeDefault)
 	require.Equal(t, http.StatusOK, got.Status, got.Body)
