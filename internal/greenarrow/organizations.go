@@ -223,9 +223,10 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 }
 
 // putOrgSQL reads, in the update's transaction, an API key (by id, ?3), the
-// organization to update (?1; id 0 when it is missing) and whether another
-// organization has the name key ?2 (NULL, for no rename, matches none).
-const putOrgSQL = `SELECT ` + keyColumns + `, ` + targetOrgColumns + `,
+// organization to update (?1; id 0 when it is missing) with its kept
+// answers, and whether another organization has the name key ?2 (NULL, for
+// no rename, matches none).
+const putOrgSQL = `SELECT ` + keyColumns + `, ` + targetOrgColumns + `, ` + keptColumns + `,
 	EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?2 AND id <> ?1)
 	FROM ` + keyTables + ` LEFT JOIN ga_organizations t ON t.id = ?1 WHERE k.id = ?3`
 
@@ -266,13 +267,14 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	}
 	var system bool
 	var o *org
-	var d documents
+	var kept keptAnswers
 	ctx := r.Context()
 	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var k keyScan
 		var s storedOrg
 		var taken bool
-		err := tx.QueryRowContext(ctx, putOrgSQL, id, rename, keyID).Scan(append(append(k.dest(), s.dest()...), &taken)...)
+		dest := append(append(k.dest(), s.dest()...), s.keptDest()...)
+		err := tx.QueryRowContext(ctx, putOrgSQL, id, rename, keyID).Scan(append(dest, &taken)...)
 		c, err := k.caller(secret, err)
 		if err != nil {
 			return err
@@ -303,8 +305,9 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 		if err := applyChecked(ctx, tx, o, in, system, &known); err != nil {
 			return err
 		}
-		d = o.documents()
-		if err := saveOrganization(ctx, tx, o, d, &s); err != nil {
+		d := o.documents()
+		kept = o.keptAnswers(d)
+		if err := saveOrganization(ctx, tx, o, d, kept, &s); err != nil {
 			return err
 		}
 		// A sending quota left alone (not decoded) keeps its mode: no credits start.
@@ -318,7 +321,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOrg(w, o.answer(d, system), system)
+	writeKeptOrg(w, o.ID, kept.of(system))
 	return nil
 }
 

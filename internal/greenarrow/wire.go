@@ -128,8 +128,17 @@ func (s *answerScan) zone() error {
 // appendOrg appends the organization as the caller may see it (Organization:
 // the system administrator's attributes only for system).
 func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
-	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, o.ID, 10)
+	return appendOrgAfterID(appendOrgID(b, o.ID), o, system)
+}
+
+// appendOrgID opens an organization's object with its id.
+func appendOrgID(b []byte, id int64) []byte {
+	return strconv.AppendInt(append(b, `{"id":`...), id, 10)
+}
+
+// appendOrgAfterID appends the rest of appendOrg's object: what an
+// organization's kept answers hold.
+func appendOrgAfterID(b []byte, o *orgAnswer, system bool) []byte {
 	b = append(b, `,"name":`...)
 	b = httpx.AppendJSONString(b, o.Name, true)
 	b = append(b, `,"anniversary_day":`...)
