@@ -3,6 +3,7 @@ package greenarrow
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -140,4 +141,135 @@ func TestKeptAnswersAgreeAfterEveryWrite(t *testing.T) {
 
 	require.NoError(t, db.Reset(context.Background(), Name))
 	requireKeptAgree(t, db, "reset")
+}
+
+// keptTestRequests are GET organization and list requests, by a system
+// administrator and by each organization's own admin (keys 5000 + id),
+// over every filter, order and paging the list has.
+func keptTestRequests(ids []int64) [][2]string {
+	var out [][2]string
+	const orgs = "/greenarrow/ga/api/v2/organizations"
+	for _, id := range append(ids, 999) {
+		own := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(5000+id, 10)+":secret"))
+		path := orgs + "/" + strconv.FormatInt(id, 10)
+		out = append(out, [2]string{path, keptSysAdmin}, [2]string{path, own}, [2]string{orgs, own},
+			[2]string{orgs + "?order_by=name&per_page=1", own}, [2]string{orgs + "/1", own})
+	}
+	for _, q := range []string{"", "?order_by=name", "?order_by=id", "?name=second+org", "?name=SECOND%20ORG&order_by=name",
+		"?name=nothing", "?name_contains=org", "?name_contains=ORG&order_by=name", "?name_contains=%25", "?minimal=true",
+		"?minimal=true&order_by=name&per_page=3&page=1"} {
+		for _, pages := range []string{"", "per_page=1&page=0", "per_page=1&page=3", "per_page=2&page=1", "per_page=3&page=2",
+			"per_page=7&page=1", "per_page=2000", "per_page=5&page=99", "per_page=2000&page=9223372036854775807"} {
+			sep := "?"
+			if q != "" {
+				sep = "&"
+			}
+			if pages == "" {
+				sep = ""
+			}
+			out = append(out, [2]string{orgs + q + sep + pages, keptSysAdmin})
+		}
+	}
+	return out
+}
+
+// TestAnswersWithoutKeptJSON: rows written before migration 004 (no kept
+// answers) are answered through the general path with the very bytes the
+// kept answers give: every organization to either role, every list filter,
+// order and page, whether none, some or all of a page's rows have them; and
+// an update writes them again.
+func TestAnswersWithoutKeptJSON(t *testing.T) {
+	t.Parallel()
+	env := keptEnv(t)
+	db := env.Deps.DB
+	ctx := context.Background()
+	// Names whose order differs from the ids', in mixed case; each
+	// organization with an admin key of its own.
+	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+		for i, o := range answerTestOrgs() {
+			o.ID, o.Name = int64(10+i), []string{"zeta org", "Alpha Org", "beta", "ORG Gamma", "delta"}[i%5]+strconv.Itoa(i)+o.Name
+			o.CustomHeaders = "X-Tag: " + strings.ReplaceAll(o.CustomHeaders, "\n", " ") // valid, for the updates below
+			if err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(`INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
+			SELECT 5000 + id, '', 'secret', 'organization_admin', id, 1 FROM ga_organizations`)
+		return err
+	}))
+	requireKeptAgree(t, db, "inserted")
+	var ids []int64
+	rows, err := db.Read().Query(`SELECT id FROM ga_organizations ORDER BY id`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	require.NoError(t, rows.Err())
+	requests := keptTestRequests(ids)
+	answers := func() []string {
+		var out []string
+		for _, rq := range requests {
+			res := env.Do(t, "GET", rq[0], "", rq[1])
+			out = append(out, strconv.Itoa(res.Status)+" "+res.Body)
+		}
+		return out
+	}
+	kept := answers()
+	exec := func(query string) {
+		t.Helper()
+		_, err := db.Write().Exec(query)
+		require.NoError(t, err)
+	}
+	for _, tc := range []struct{ name, where string }{
+		{"every row", "1"}, {"every other row", "id % 2 = 0"}, {"one row", "id = 12"}, {"the system organization's", "id = 1"},
+	} {
+		exec(`UPDATE ga_organizations SET json_system = json_system, json_org = json_org`) // no-op: as kept
+		require.Equal(t, kept, answers(), "kept")
+		exec(`UPDATE ga_organizations SET json_system = NULL, json_org = NULL WHERE ` + tc.where)
+		got := answers()
+		for i := range requests {
+			require.Equal(t, kept[i], got[i], "%s without kept answers: GET %s (%s)", tc.name, requests[i][0], requests[i][1])
+		}
+		// An update, even of nothing, writes them again.
+		for _, id := range ids {
+			res := env.Do(t, "PUT", "/greenarrow/ga/api/v2/organizations/"+strconv.FormatInt(id, 10), `{"organization": {}}`, keptSysAdmin)
+			require.Equal(t, 200, res.Status, res.Body)
+		}
+		requireKeptAgree(t, db, tc.name+" updated")
+		require.Equal(t, kept, answers(), tc.name+" updated")
+	}
+}
+
+// TestOrganizationKeptPagePlans: the list read as one row of kept answers
+// reads the page as orgListSQL does (in order; no full read but the
+// unfiltered page's walk, which stops at the page, and name_contains'); the
+// one sort is the aggregate's, of the page it read (per_page rows at most).
+func TestOrganizationKeptPagePlans(t *testing.T) {
+	t.Parallel()
+	env := keptEnv(t)
+	for who, c := range map[string]caller{
+		"system": {KeyID: 1, Role: roleSystemAdmin, OrganizationID: 1},
+		"org":    {KeyID: 2, Role: roleOrganizationAdmin, OrganizationID: 2},
+	} {
+		for _, filter := range [][2]string{{"", ""}, {"Third Org", ""}, {"", "third"}} {
+			for _, order := range []string{"id", "name_key, id"} {
+				st := keptPageSQL(c, filter[0], filter[1], order, page{PerPage: 100})
+				name := who + " name=" + filter[0] + " name_contains=" + filter[1] + " order " + order
+				sorts := 0
+				for _, s := range explain(t, env, st) {
+					switch {
+					case s == "USE TEMP B-TREE FOR group_concat(ORDER BY)":
+						sorts++
+					case strings.HasPrefix(s, "USE TEMP B-TREE"):
+						t.Errorf("%s: sorts what it read: %s\n%s", name, s, st.sql)
+					case strings.HasPrefix(s, "SCAN ga_") && filter[1] == "" && !(c.system() && filter[0] == ""):
+						t.Errorf("%s: reads every organization: %s\n%s", name, s, st.sql)
+					}
+				}
+				require.Equal(t, 1, sorts, name)
+			}
+		}
+	}
 }

@@ -17,7 +17,9 @@ import (
 // them, which is how the answer shows them, so they are copied as they are:
 // a decode and encode would give the same bytes, since all they hold was
 // decoded from JSON (a request, the fixture file) and is therefore valid
-// UTF-8.
+// UTF-8. The writes keep what appendOrgAfterID writes in the row, and get
+// and list answer that (keptanswers.go); what follows encodes an answer
+// from the columns, for the writes and for rows without kept answers.
 
 // orgAnswer is an organization as the answer shows it.
 type orgAnswer struct {
@@ -40,21 +42,21 @@ type orgAnswer struct {
 // column (the driver takes SQLite's mutex for its type, its length and its
 // text, and copies the text), and the documents need no escaping, so SQL
 // joins them, keys included (documents.tail writes the same).
-func tailSQL(t string, system bool) string {
+func tailSQL(system bool) string {
 	if !system {
-		return `',"auto_subscriber_management":' || ` + t + `auto_subscriber_management || '}'`
+		return `',"auto_subscriber_management":' || auto_subscriber_management || '}'`
 	}
-	return `',"permissions":' || ` + t + `permissions || ',"auto_subscriber_management":' || ` + t +
-		`auto_subscriber_management || ',"sending_quota":' || ` + t + `sending_quota || ',"subscriber_quota":' || ` +
-		t + `subscriber_quota || '}'`
+	return `',"permissions":' || permissions || ',"auto_subscriber_management":' || auto_subscriber_management ||
+		',"sending_quota":' || sending_quota || ',"subscriber_quota":' || subscriber_quota || '}'`
 }
 
-// The columns answerScan reads, by role.
+// The columns answerScan reads, by role: the answer of an organization whose
+// row has no kept answer (keptanswers.go).
 var (
 	orgAnswerColumns = `id, name, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer, ` +
-		tailSQL("", false)
+		tailSQL(false)
 	systemAnswerColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header,
-		text_footer, custom_headers, ` + tailSQL("", true)
+		text_footer, custom_headers, ` + tailSQL(true)
 )
 
 func answerColumns(system bool) string {
@@ -63,14 +65,6 @@ func answerColumns(system bool) string {
 	}
 	return orgAnswerColumns
 }
-
-// targetAnswerColumns are the system administrator's answerColumns of an
-// organization t that may be missing (LEFT JOIN: id 0), its tail the one of
-// the role of the API key k.
-var targetAnswerColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 0), ifnull(t.anniversary_day, 0),
-	ifnull(t.time_zone, ''), ifnull(t.html_header, ''), ifnull(t.html_footer, ''), ifnull(t.text_header, ''),
-	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''),
-	ifnull(CASE k.role WHEN 'system_admin' THEN ` + tailSQL("t.", true) + ` ELSE ` + tailSQL("t.", false) + ` END, '')`
 
 // tail is the Tail of the answer with documents d, as tailSQL reads it.
 func (d documents) tail(system bool) string {
