@@ -11,29 +11,30 @@ import (
 
 // An organization's answer is kept in its row as encoded JSON (migration
 // 004), one per role, so that GET organization reads one column instead of
-// about eleven, and the list reads a page as one row: the driver takes a
-// lock and copies for each column of each row read, which cost more than
-// SQLite's own work. The answers are written by appendOrgAfterID, the
-// encoder of every other answer, in the statement of each write that
-// changes what they show (insertOrganization, saveOrganization); what they
-// show is a function of the row and the role alone (a time zone's offset is
-// its standard one). A row written before the migration has none (NULL):
-// its answer is encoded from its columns, as before.
+// about eleven, and the list reads a page as one row: the driver's work for
+// each row and column read cost more than SQLite's own. The answers are
+// written by appendOrg, the encoder of every other answer, with each write
+// that changes what they show (insertOrganization, saveOrganization); what
+// they show is a function of the row and the role alone (a time zone's
+// offset is its standard one). A row written before the migration has none
+// (NULL): its answer is encoded from its columns, as before.
 
-// keptAnswers are an organization's answers as kept: the object after its
-// {"id":<id>, as a system administrator and as its organization admin see it.
+// keptAnswers are an organization's answers as kept: the object as a system
+// administrator and as its organization admin see it.
 type keptAnswers struct{ system, org string }
 
-// keptAnswers are o's answers, with its documents d.
+// keptAnswers are o's answers, with its documents d: appendOrg's bytes,
+// written as it would, both in one string.
 func (o *org) keptAnswers(d documents) keptAnswers {
 	buf := httpx.Buffer()
 	defer httpx.ReleaseBuffer(buf)
-	b := appendOrgAfterID((*buf)[:0], o.answer(d, true), true)
-	k := keptAnswers{system: string(b)}
-	b = appendOrgAfterID(b[:0], o.answer(d, false), false)
-	k.org = string(b)
+	a := o.answerHead()
+	b := d.appendTail(appendOrgHead(*buf, &a, true), true)
+	n := len(b)
+	b = d.appendTail(appendOrgHead(b, &a, false), false)
 	*buf = b
-	return k
+	both := string(b)
+	return keptAnswers{system: both[:n], org: both[n:]}
 }
 
 // of is the answer the caller sees.
@@ -52,17 +53,16 @@ func keptColumn(system bool) string {
 	return "json_org"
 }
 
-// writeKeptOrg writes the envelope of organization id from its kept answer.
-func writeKeptOrg(w http.ResponseWriter, id int64, kept string) {
+// writeKeptOrg writes the envelope of an organization's kept answer.
+func writeKeptOrg(w http.ResponseWriter, kept string) {
 	buf := httpx.Buffer()
 	defer httpx.ReleaseBuffer(buf)
-	b := append(appendOrgID(append(*buf, dataOpen...), id), kept...)
-	*buf = append(b, dataClose...)
+	*buf = append(append(append(*buf, dataOpen...), kept...), dataClose...)
 	httpx.WriteJSONBody(w, http.StatusOK, contentType, *buf)
 }
 
 // writeOrgFromColumns answers organization id encoded from its columns, its
-// row having no kept answer.
+// row having no kept answer; not_found when there is no such row.
 func (a *API) writeOrgFromColumns(ctx context.Context, w http.ResponseWriter, id int64, system bool) error {
 	query := orgAnswerSQL
 	if system {
@@ -70,7 +70,7 @@ func (a *API) writeOrgFromColumns(ctx context.Context, w http.ResponseWriter, id
 	}
 	s := newAnswerScan(system)
 	err := s.scan(a.reads().QueryRowContext(ctx, query, id))
-	if errors.Is(err, sql.ErrNoRows) { // deleted since the key was read
+	if errors.Is(err, sql.ErrNoRows) {
 		return orgNotFound(id)
 	}
 	if err != nil {
@@ -95,8 +95,8 @@ var (
 func keptPageSQL(c caller, name, contains, order string, pg page) statement {
 	kept := keptColumn(c.system())
 	pageSQL, totalSQL := orgListSQL(c, name, contains, order, "id, name_key, "+kept, pg)
-	return statement{`SELECT (` + totalSQL.sql + `), group_concat('{"id":' || id || ` + kept + `, ',' ORDER BY ` + order +
-		`), count(*), count(` + kept + `) FROM (` + pageSQL.sql + `)`, append(append([]any(nil), totalSQL.args...), pageSQL.args...)}
+	return statement{`SELECT (` + totalSQL.sql + `), group_concat(` + kept + `, ',' ORDER BY ` + order + `), count(*), count(` +
+		kept + `) FROM (` + pageSQL.sql + `)`, append(append([]any(nil), totalSQL.args...), pageSQL.args...)}
 }
 
 // keptPage is what keptPageSQL reads.

@@ -46,7 +46,7 @@ func requireKeptAgree(t *testing.T, db *store.DB, step string) {
 			system bool
 			kept   string
 		}{{true, system.String}, {false, own.String}} {
-			got := string(appendOrgID(nil, o.ID)) + tc.kept
+			got := tc.kept
 			want, err := json.Marshal(o.view(tc.system))
 			require.NoError(t, err)
 			require.Equal(t, string(want), got, "%s: organization %d, system %v", step, o.ID, tc.system)
@@ -141,6 +141,11 @@ func TestKeptAnswersAgreeAfterEveryWrite(t *testing.T) {
 
 	require.NoError(t, db.Reset(context.Background(), Name))
 	requireKeptAgree(t, db, "reset")
+	// A create takes the id AUTOINCREMENT gives, which its answers show.
+	do("POST", orgs, `{"organization": {"name": "After the reset"}}`, keptSysAdmin)
+	var id int64
+	require.NoError(t, db.Read().QueryRow(`SELECT id FROM ga_organizations WHERE name = 'After the reset'`).Scan(&id))
+	require.Equal(t, int64(5), id)
 }
 
 // keptTestRequests are GET organization and list requests, by a system
@@ -177,7 +182,7 @@ func keptTestRequests(ids []int64) [][2]string {
 // answers) are answered through the general path with the very bytes the
 // kept answers give: every organization to either role, every list filter,
 // order and page, whether none, some or all of a page's rows have them; and
-// an update writes them again.
+// an update that changes something writes them again.
 func TestAnswersWithoutKeptJSON(t *testing.T) {
 	t.Parallel()
 	env := keptEnv(t)
@@ -232,10 +237,17 @@ func TestAnswersWithoutKeptJSON(t *testing.T) {
 		for i := range requests {
 			require.Equal(t, kept[i], got[i], "%s without kept answers: GET %s (%s)", tc.name, requests[i][0], requests[i][1])
 		}
-		// An update, even of nothing, writes them again.
+		// An update that changes nothing writes nothing; one that changes
+		// something writes them again (here: active, and back).
 		for _, id := range ids {
-			res := env.Do(t, "PUT", "/greenarrow/ga/api/v2/organizations/"+strconv.FormatInt(id, 10), `{"organization": {}}`, keptSysAdmin)
-			require.Equal(t, 200, res.Status, res.Body)
+			path := "/greenarrow/ga/api/v2/organizations/" + strconv.FormatInt(id, 10)
+			var active bool
+			require.NoError(t, db.Read().QueryRow(`SELECT active FROM ga_organizations WHERE id = ?`, id).Scan(&active))
+			for _, body := range []string{`{"organization": {}}`, `{"active": ` + strconv.FormatBool(!active) + `}`,
+				`{"active": ` + strconv.FormatBool(active) + `}`} {
+				res := env.Do(t, "PUT", path, body, keptSysAdmin)
+				require.Equal(t, 200, res.Status, res.Body)
+			}
 		}
 		requireKeptAgree(t, db, tc.name+" updated")
 		require.Equal(t, kept, answers(), tc.name+" updated")
@@ -272,4 +284,14 @@ func TestOrganizationKeptPagePlans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCreatePlan: a create finds its id and whether its name is taken by
+// index, not by reading the organizations (sqlite_sequence is a row a table).
+func TestCreatePlan(t *testing.T) {
+	t.Parallel()
+	steps := explain(t, keptEnv(t), statement{createOrgSQL, []any{"third org"}})
+	require.Equal(t, []string{"SCAN CONSTANT ROW", "SCALAR SUBQUERY 1", "SCAN sqlite_sequence", "SCALAR SUBQUERY 2",
+		"SEARCH ga_organizations", "SCALAR SUBQUERY 3",
+		"SEARCH ga_organizations USING COVERING INDEX sqlite_autoindex_ga_organizations_1 (name_key=?)"}, steps)
 }

@@ -177,10 +177,10 @@ func parseBool(q url.Values, name string) (bool, error) {
 	return false, invalidRequest("%s must be true or false, not %q", name, v)
 }
 
-// getOrgSQL reads an API key (by id, the second argument), the id of the
-// organization to answer with (the first; 0 when it is missing) and its kept
-// answer for the key's role (NULL: none).
-const getOrgSQL = `SELECT ` + keyColumns + `, ifnull(t.id, 0),
+// getOrgSQL reads an API key (by id, the second argument) and the kept
+// answer for its role of the organization to answer with (the first; NULL
+// when it is missing or its answers are not kept).
+const getOrgSQL = `SELECT ` + keyColumns + `,
 	CASE k.role WHEN 'system_admin' THEN t.json_system ELSE t.json_org END
 	FROM ` + keyTables + ` LEFT JOIN ga_organizations t ON t.id = ? WHERE k.id = ?`
 
@@ -201,23 +201,30 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var k keyScan
-	var found int64
 	var kept sql.NullString
-	err = a.reads().QueryRowContext(r.Context(), getOrgSQL, id, keyID).Scan(append(k.dest(), &found, &kept)...)
+	err = a.reads().QueryRowContext(r.Context(), getOrgSQL, id, keyID).Scan(append(k.dest(), &kept)...)
 	c, err := k.caller(secret, err)
 	if err != nil {
 		return err
 	}
 	// An organization admin sees only its own organization (scopedOrgID).
-	if found == 0 || (!c.system() && c.OrganizationID != id) {
+	if !c.system() && c.OrganizationID != id {
 		return orgNotFound(id)
 	}
-	if !kept.Valid {
+	if !kept.Valid { // missing, or not kept: the columns tell
 		return a.writeOrgFromColumns(r.Context(), w, id, c.system())
 	}
-	writeKeptOrg(w, id, kept.String)
+	writeKeptOrg(w, kept.String)
 	return nil
 }
+
+// createOrgSQL reads, in a create's transaction, the id the organization
+// takes, which its kept answers show: the one AUTOINCREMENT would give, one
+// more than the largest the table has or ever had (sqlite_sequence, which
+// the insert then moves on as AUTOINCREMENT would). And whether an
+// organization has the name key ?.
+const createOrgSQL = `SELECT max(ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'ga_organizations'), 0),
+	ifnull((SELECT max(id) FROM ga_organizations), 0)) + 1, EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?)`
 
 // createOrganization handles POST /ga/api/v2/organizations.
 func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
@@ -230,13 +237,18 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	}
 	o := newOrg()
 	var d documents
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		if err := applyChecked(r.Context(), tx, o, in, true, nil); err != nil {
+	ctx := r.Context()
+	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		known := checkedName{key: nameKey(in.Name.V)}
+		if err := tx.QueryRowContext(ctx, createOrgSQL, known.key).Scan(&o.ID, &known.taken); err != nil {
+			return err
+		}
+		if err := applyChecked(ctx, tx, o, in, true, &known); err != nil {
 			return err
 		}
 		startCredits(o, "")
 		d = o.documents()
-		return insertOrganization(r.Context(), tx, o, d)
+		return insertOrganization(ctx, tx, o, d)
 	})
 	if err != nil {
 		return err
@@ -246,10 +258,9 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 }
 
 // putOrgSQL reads, in the update's transaction, an API key (by id, ?3), the
-// organization to update (?1; id 0 when it is missing) with its kept
-// answers, and whether another organization has the name key ?2 (NULL, for
-// no rename, matches none).
-const putOrgSQL = `SELECT ` + keyColumns + `, ` + targetOrgColumns + `, ` + keptColumns + `,
+// organization to update (?1; id 0 when it is missing) and whether another
+// organization has the name key ?2 (NULL, for no rename, matches none).
+const putOrgSQL = `SELECT ` + keyColumns + `, ` + targetOrgColumns + `,
 	EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?2 AND id <> ?1)
 	FROM ` + keyTables + ` LEFT JOIN ga_organizations t ON t.id = ?1 WHERE k.id = ?3`
 
@@ -296,8 +307,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 		var k keyScan
 		var s storedOrg
 		var taken bool
-		dest := append(append(k.dest(), s.dest()...), s.keptDest()...)
-		err := tx.QueryRowContext(ctx, putOrgSQL, id, rename, keyID).Scan(append(dest, &taken)...)
+		err := tx.QueryRowContext(ctx, putOrgSQL, id, rename, keyID).Scan(append(append(k.dest(), s.dest()...), &taken)...)
 		c, err := k.caller(secret, err)
 		if err != nil {
 			return err
@@ -344,7 +354,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeKeptOrg(w, o.ID, kept.of(system))
+	writeKeptOrg(w, kept.of(system))
 	return nil
 }
 

@@ -27,12 +27,11 @@ const targetOrgColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 
 func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // storedOrg receives the orgColumns of one organization, its time zone and
-// its documents as stored, and, where keptColumns are read, its kept answers.
+// its documents as stored.
 type storedOrg struct {
 	o    org
 	tz   string
 	docs documents
-	kept keptAnswers
 }
 
 func (s *storedOrg) dest() []any {
@@ -41,12 +40,6 @@ func (s *storedOrg) dest() []any {
 		&o.TextFooter, &o.CustomHeaders, &d.Permissions, &d.AutoSubscriberManagement, &d.SendingQuota,
 		&d.SubscriberQuota, &o.CreditsAvailable}
 }
-
-// keptColumns (after targetOrgColumns) are the kept answers of t, empty for
-// none (a row from before migration 004; no answer is empty).
-const keptColumns = `ifnull(t.json_system, ''), ifnull(t.json_org, '')`
-
-func (s *storedOrg) keptDest() []any { return []any{&s.kept.system, &s.kept.org} }
 
 // docSet names some of an organization's documents.
 type docSet struct{ permissions, autoSubscriberManagement, sendingQuota, subscriberQuota bool }
@@ -139,39 +132,33 @@ func marshal(v any) string {
 	return string(b)
 }
 
-// insertOrganization stores a new organization with its documents d and its
-// kept answers; o.ID 0 takes the next id. Its lifetime_messages_sent starts
-// at 0: its sends count there as they are recorded (trigger ga_sends_counted).
+// insertOrganization stores a new organization, o.ID (its answers show it:
+// a create finds the id first, createOrgSQL), with its documents d and its
+// kept answers. Its lifetime_messages_sent starts at 0: its sends count
+// there as they are recorded (trigger ga_sends_counted).
 func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) error {
-	var id any
-	if o.ID != 0 {
-		id = o.ID
-	}
 	k := o.keptAnswers(d)
-	res, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
+	_, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
 		html_header, html_footer, text_header, text_footer, custom_headers, permissions, auto_subscriber_management,
 		sending_quota, subscriber_quota, credits_available, json_system, json_org)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
+		o.ID, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
 		o.TextFooter, o.CustomHeaders, d.Permissions, d.AutoSubscriberManagement, d.SendingQuota, d.SubscriberQuota,
 		o.CreditsAvailable, k.system, k.org)
-	if err != nil {
-		return err
-	}
-	o.ID, err = res.LastInsertId()
 	return err
 }
 
-// saveOrganization stores what of o's attributes, with its documents d and
-// its kept answers k, differs from was, the organization as the same
-// transaction read it (its keptColumns too: a row without kept answers gets
-// them). The rest is left alone: SQLite binds and writes every column an
-// UPDATE sets, and rewrites name_key's index entry even when its value stays
-// (measured: changing a footer alone takes half the time of writing every
-// column). So the statement has one text per set of changed columns; the
-// store keeps the prepared ones by text (internal/store/conn.go). The
-// counters are not written here: credits only ever change through single
-// conditional UPDATEs, the lifetime count only through recorded sends.
+// saveOrganization stores what of o's attributes, with its documents d,
+// differs from was, the organization as the same transaction read it, and
+// then its kept answers k, which show them (a row without kept answers gets
+// them with its first change). The rest is left alone: SQLite binds and
+// writes every column an UPDATE sets, and rewrites name_key's index entry
+// even when its value stays (measured: changing a footer alone takes half
+// the time of writing every column). So the statement has one text per set
+// of changed columns; the store keeps the prepared ones by text
+// (internal/store/conn.go). The counters are not written here: credits only
+// ever change through single conditional UPDATEs, the lifetime count only
+// through recorded sends.
 func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, k keptAnswers, was *storedOrg) error {
 	var u columnUpdate
 	setChanged(&u, "name", was.o.Name, o.Name)
@@ -188,11 +175,13 @@ func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, k ke
 	setChanged(&u, "auto_subscriber_management", was.docs.AutoSubscriberManagement, d.AutoSubscriberManagement)
 	setChanged(&u, "sending_quota", was.docs.SendingQuota, d.SendingQuota)
 	setChanged(&u, "subscriber_quota", was.docs.SubscriberQuota, d.SubscriberQuota)
-	setChanged(&u, "json_system", was.kept.system, k.system)
-	setChanged(&u, "json_org", was.kept.org, k.org)
 	if len(u.args) == 0 {
 		return nil
 	}
+	// Not read to compare: most changes change both, and reading them
+	// cost a PUT more than writing them.
+	u.set.WriteString(", json_system = ?, json_org = ?")
+	u.args = append(u.args, k.system, k.org)
 	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET `+u.set.String()+` WHERE id = ?`, append(u.args, o.ID)...)
 	return err
 }

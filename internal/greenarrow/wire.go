@@ -17,9 +17,9 @@ import (
 // them, which is how the answer shows them, so they are copied as they are:
 // a decode and encode would give the same bytes, since all they hold was
 // decoded from JSON (a request, the fixture file) and is therefore valid
-// UTF-8. The writes keep what appendOrgAfterID writes in the row, and get
-// and list answer that (keptanswers.go); what follows encodes an answer
-// from the columns, for the writes and for rows without kept answers.
+// UTF-8. The writes keep what appendOrg writes in the row, and get and list
+// answer that (keptanswers.go); what follows encodes an answer from the
+// columns, for the writes and for rows without kept answers.
 
 // orgAnswer is an organization as the answer shows it.
 type orgAnswer struct {
@@ -41,7 +41,7 @@ type orgAnswer struct {
 // The tail of the answer is read in one column: a read pays for every
 // column (the driver takes SQLite's mutex for its type, its length and its
 // text, and copies the text), and the documents need no escaping, so SQL
-// joins them, keys included (documents.tail writes the same).
+// joins them, keys included (documents.appendTail writes the same).
 func tailSQL(system bool) string {
 	if !system {
 		return `',"auto_subscriber_management":' || auto_subscriber_management || '}'`
@@ -66,20 +66,32 @@ func answerColumns(system bool) string {
 	return orgAnswerColumns
 }
 
-// tail is the Tail of the answer with documents d, as tailSQL reads it.
-func (d documents) tail(system bool) string {
-	if !system {
-		return `,"auto_subscriber_management":` + d.AutoSubscriberManagement + `}`
+// appendTail appends the Tail of the answer with documents d, as tailSQL
+// reads it.
+func (d documents) appendTail(b []byte, system bool) []byte {
+	if system {
+		b = append(append(b, `,"permissions":`...), d.Permissions...)
 	}
-	return `,"permissions":` + d.Permissions + `,"auto_subscriber_management":` + d.AutoSubscriberManagement +
-		`,"sending_quota":` + d.SendingQuota + `,"subscriber_quota":` + d.SubscriberQuota + `}`
+	b = append(append(b, `,"auto_subscriber_management":`...), d.AutoSubscriberManagement...)
+	if system {
+		b = append(append(b, `,"sending_quota":`...), d.SendingQuota...)
+		b = append(append(b, `,"subscriber_quota":`...), d.SubscriberQuota...)
+	}
+	return append(b, '}')
 }
 
 // answer is o, with its documents d, as the caller sees it.
 func (o *org) answer(d documents, system bool) *orgAnswer {
-	return &orgAnswer{ID: o.ID, Name: o.Name, Active: o.Active, AnniversaryDay: int64(o.AnniversaryDay), Zone: o.Zone,
+	a := o.answerHead()
+	a.Tail = string(d.appendTail(nil, system))
+	return &a
+}
+
+// answerHead is o's answer without its Tail.
+func (o *org) answerHead() orgAnswer {
+	return orgAnswer{ID: o.ID, Name: o.Name, Active: o.Active, AnniversaryDay: int64(o.AnniversaryDay), Zone: o.Zone,
 		HTMLHeader: o.HTMLHeader, HTMLFooter: o.HTMLFooter, TextHeader: o.TextHeader, TextFooter: o.TextFooter,
-		CustomHeaders: o.CustomHeaders, Tail: d.tail(system)}
+		CustomHeaders: o.CustomHeaders}
 }
 
 // answerScan reads the answerColumns of organizations into one orgAnswer,
@@ -122,17 +134,13 @@ func (s *answerScan) zone() error {
 // appendOrg appends the organization as the caller may see it (Organization:
 // the system administrator's attributes only for system).
 func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
-	return appendOrgAfterID(appendOrgID(b, o.ID), o, system)
+	return append(appendOrgHead(b, o, system), o.Tail...)
 }
 
-// appendOrgID opens an organization's object with its id.
-func appendOrgID(b []byte, id int64) []byte {
-	return strconv.AppendInt(append(b, `{"id":`...), id, 10)
-}
-
-// appendOrgAfterID appends the rest of appendOrg's object: what an
-// organization's kept answers hold.
-func appendOrgAfterID(b []byte, o *orgAnswer, system bool) []byte {
+// appendOrgHead appends what appendOrg does before o.Tail.
+func appendOrgHead(b []byte, o *orgAnswer, system bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, o.ID, 10)
 	b = append(b, `,"name":`...)
 	b = httpx.AppendJSONString(b, o.Name, true)
 	b = append(b, `,"anniversary_day":`...)
@@ -157,7 +165,7 @@ func appendOrgAfterID(b []byte, o *orgAnswer, system bool) []byte {
 		b = append(b, `,"custom_headers":`...)
 		b = httpx.AppendJSONString(b, o.CustomHeaders, true)
 	}
-	return append(b, o.Tail...)
+	return b
 }
 
 // appendMinimalOrg appends a list element of minimal=true: id and name.
