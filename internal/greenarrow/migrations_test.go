@@ -24,7 +24,8 @@ func TestMigrationCountsLifetimeFromSends(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "emulator.db")
 	before := Schema()
 	older := fstest.MapFS{}
-	for _, name := range []string{"001_greenarrow.sql", "002_organization_count.sql"} {
+	// 004's columns too: the seed is today's, which writes them.
+	for _, name := range []string{"001_greenarrow.sql", "002_organization_count.sql", "004_kept_answers.sql"} {
 		b, err := fs.ReadFile(before.Migrations, name)
 		require.NoError(t, err)
 		older[name] = &fstest.MapFile{Data: b}

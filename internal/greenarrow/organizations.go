@@ -61,16 +61,36 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	system := callerOf(r).system()
+	c := callerOf(r)
+	system := c.system()
+	ctx, db := r.Context(), a.reads()
+	total := -1
+	if !minimal {
+		p, err := readKeptPage(ctx, db, keptPageSQL(c, name, contains, order, pg))
+		if err != nil {
+			return err
+		}
+		if p.kept == p.rows {
+			buf := httpx.Buffer()
+			defer httpx.ReleaseBuffer(buf)
+			b := append(append(*buf, `{"success":true,"data":[`...), p.answers.String...)
+			*buf = appendPageEnd(b, pg, p.total)
+			httpx.WriteJSONBody(w, http.StatusOK, contentType, *buf)
+			return nil
+		}
+		// Rows from before migration 004 are on the page: it is encoded
+		// from the columns, as a minimal page is.
+		total = p.total
+	}
 	columns := answerColumns(system)
 	if minimal {
 		columns = "id, name"
 	}
-	pageSQL, totalSQL := orgListSQL(callerOf(r), name, contains, order, columns, pg)
-	ctx, db := r.Context(), a.reads()
-	var total int
-	if err := db.QueryRowContext(ctx, totalSQL.sql, totalSQL.args...).Scan(&total); err != nil {
-		return err
+	pageSQL, totalSQL := orgListSQL(c, name, contains, order, columns, pg)
+	if total < 0 {
+		if err := db.QueryRowContext(ctx, totalSQL.sql, totalSQL.args...).Scan(&total); err != nil {
+			return err
+		}
 	}
 	rows, err := db.QueryContext(ctx, pageSQL.sql, pageSQL.args...)
 	if err != nil {
@@ -157,15 +177,17 @@ func parseBool(q url.Values, name string) (bool, error) {
 	return false, invalidRequest("%s must be true or false, not %q", name, v)
 }
 
-// getOrgSQL reads an API key (by id, the second argument) and the
-// organization to answer with (the first; id 0 when it is missing).
-var getOrgSQL = `SELECT ` + keyColumns + `, ` + targetAnswerColumns + ` FROM ` + keyTables + `
-	LEFT JOIN ga_organizations t ON t.id = ? WHERE k.id = ?`
+// getOrgSQL reads an API key (by id, the second argument) and the kept
+// answer for its role of the organization to answer with (the first; NULL
+// when it is missing or its answers are not kept).
+const getOrgSQL = `SELECT ` + keyColumns + `,
+	CASE k.role WHEN 'system_admin' THEN t.json_system ELSE t.json_org END
+	FROM ` + keyTables + ` LEFT JOIN ga_organizations t ON t.id = ? WHERE k.id = ?`
 
 // getOrganization handles GET /ga/api/v2/organizations/{id}, the hottest
 // path of the API. It authenticates itself, as the authenticate middleware
-// does and before anything else, but reads the key and the organization in
-// one query.
+// does and before anything else, but reads the key and the organization's
+// kept answer in one query.
 func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	keyID, secret, err := basicKey(r)
 	if err != nil {
@@ -179,22 +201,30 @@ func (a *API) getOrganization(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var k keyScan
-	s := newAnswerScan(true)
-	err = a.reads().QueryRowContext(r.Context(), getOrgSQL, id, keyID).Scan(append(k.dest(), s.dest...)...)
+	var kept sql.NullString
+	err = a.reads().QueryRowContext(r.Context(), getOrgSQL, id, keyID).Scan(append(k.dest(), &kept)...)
 	c, err := k.caller(secret, err)
 	if err != nil {
 		return err
 	}
 	// An organization admin sees only its own organization (scopedOrgID).
-	if s.a.ID == 0 || (!c.system() && c.OrganizationID != id) {
+	if !c.system() && c.OrganizationID != id {
 		return orgNotFound(id)
 	}
-	if err := s.zone(); err != nil {
-		return err
+	if !kept.Valid { // missing, or not kept: the columns tell
+		return a.writeOrgFromColumns(r.Context(), w, id, c.system())
 	}
-	writeOrg(w, &s.a, c.system())
+	writeKeptOrg(w, kept.String)
 	return nil
 }
+
+// createOrgSQL reads, in a create's transaction, the id the organization
+// takes, which its kept answers show: the one AUTOINCREMENT would give, one
+// more than the largest the table has or ever had (sqlite_sequence, which
+// the insert then moves on as AUTOINCREMENT would). And whether an
+// organization has the name key ?.
+const createOrgSQL = `SELECT max(ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'ga_organizations'), 0),
+	ifnull((SELECT max(id) FROM ga_organizations), 0)) + 1, EXISTS (SELECT 1 FROM ga_organizations WHERE name_key = ?)`
 
 // createOrganization handles POST /ga/api/v2/organizations.
 func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
@@ -207,13 +237,18 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	}
 	o := newOrg()
 	var d documents
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		if err := applyChecked(r.Context(), tx, o, in, true, nil); err != nil {
+	ctx := r.Context()
+	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		known := checkedName{key: nameKey(in.Name.V)}
+		if err := tx.QueryRowContext(ctx, createOrgSQL, known.key).Scan(&o.ID, &known.taken); err != nil {
+			return err
+		}
+		if err := applyChecked(ctx, tx, o, in, true, &known); err != nil {
 			return err
 		}
 		startCredits(o, "")
 		d = o.documents()
-		return insertOrganization(r.Context(), tx, o, d)
+		return insertOrganization(ctx, tx, o, d)
 	})
 	if err != nil {
 		return err
@@ -266,7 +301,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	}
 	var system bool
 	var o *org
-	var d documents
+	var kept keptAnswers
 	ctx := r.Context()
 	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var k keyScan
@@ -303,8 +338,9 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 		if err := applyChecked(ctx, tx, o, in, system, &known); err != nil {
 			return err
 		}
-		d = o.documents()
-		if err := saveOrganization(ctx, tx, o, d, &s); err != nil {
+		d := o.documents()
+		kept = o.keptAnswers(d)
+		if err := saveOrganization(ctx, tx, o, d, kept, &s); err != nil {
 			return err
 		}
 		// A sending quota left alone (not decoded) keeps its mode: no credits start.
@@ -318,7 +354,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeOrg(w, o.answer(d, system), system)
+	writeKeptOrg(w, kept.of(system))
 	return nil
 }
 

@@ -132,38 +132,34 @@ func marshal(v any) string {
 	return string(b)
 }
 
-// insertOrganization stores a new organization with its documents d; o.ID 0
-// takes the next id. Its lifetime_messages_sent starts at 0: its sends
-// count there as they are recorded (trigger ga_sends_counted).
+// insertOrganization stores a new organization, o.ID (its answers show it:
+// a create finds the id first, createOrgSQL), with its documents d and its
+// kept answers. Its lifetime_messages_sent starts at 0: its sends count
+// there as they are recorded (trigger ga_sends_counted).
 func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) error {
-	var id any
-	if o.ID != 0 {
-		id = o.ID
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
+	k := o.keptAnswers(d)
+	_, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
 		html_header, html_footer, text_header, text_footer, custom_headers, permissions, auto_subscriber_management,
-		sending_quota, subscriber_quota, credits_available)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
+		sending_quota, subscriber_quota, credits_available, json_system, json_org)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
 		o.TextFooter, o.CustomHeaders, d.Permissions, d.AutoSubscriberManagement, d.SendingQuota, d.SubscriberQuota,
-		o.CreditsAvailable)
-	if err != nil {
-		return err
-	}
-	o.ID, err = res.LastInsertId()
+		o.CreditsAvailable, k.system, k.org)
 	return err
 }
 
 // saveOrganization stores what of o's attributes, with its documents d,
-// differs from was, the organization as the same transaction read it. The
-// rest is left alone: SQLite binds and writes every column an UPDATE sets,
-// and rewrites name_key's index entry even when its value stays (measured:
-// changing a footer alone takes half the time of writing every column). So
-// the statement has one text per set of changed columns; the store keeps
-// the prepared ones by text (internal/store/conn.go). The counters are not
-// written here: credits only ever change through single conditional
-// UPDATEs, the lifetime count only through recorded sends.
-func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, was *storedOrg) error {
+// differs from was, the organization as the same transaction read it, and
+// then its kept answers k, which show them (a row without kept answers gets
+// them with its first change). The rest is left alone: SQLite binds and
+// writes every column an UPDATE sets, and rewrites name_key's index entry
+// even when its value stays (measured: changing a footer alone takes half
+// the time of writing every column). So the statement has one text per set
+// of changed columns; the store keeps the prepared ones by text
+// (internal/store/conn.go). The counters are not written here: credits only
+// ever change through single conditional UPDATEs, the lifetime count only
+// through recorded sends.
+func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, k keptAnswers, was *storedOrg) error {
 	var u columnUpdate
 	setChanged(&u, "name", was.o.Name, o.Name)
 	setChanged(&u, "name_key", nameKey(was.o.Name), nameKey(o.Name))
@@ -182,6 +178,10 @@ func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, was 
 	if len(u.args) == 0 {
 		return nil
 	}
+	// Not read to compare: most changes change both, and reading them
+	// cost a PUT more than writing them.
+	u.set.WriteString(", json_system = ?, json_org = ?")
+	u.args = append(u.args, k.system, k.org)
 	_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET `+u.set.String()+` WHERE id = ?`, append(u.args, o.ID)...)
 	return err
 }

@@ -17,7 +17,9 @@ import (
 // them, which is how the answer shows them, so they are copied as they are:
 // a decode and encode would give the same bytes, since all they hold was
 // decoded from JSON (a request, the fixture file) and is therefore valid
-// UTF-8.
+// UTF-8. The writes keep what appendOrg writes in the row, and get and list
+// answer that (keptanswers.go); what follows encodes an answer from the
+// columns, for the writes and for rows without kept answers.
 
 // orgAnswer is an organization as the answer shows it.
 type orgAnswer struct {
@@ -39,22 +41,22 @@ type orgAnswer struct {
 // The tail of the answer is read in one column: a read pays for every
 // column (the driver takes SQLite's mutex for its type, its length and its
 // text, and copies the text), and the documents need no escaping, so SQL
-// joins them, keys included (documents.tail writes the same).
-func tailSQL(t string, system bool) string {
+// joins them, keys included (documents.appendTail writes the same).
+func tailSQL(system bool) string {
 	if !system {
-		return `',"auto_subscriber_management":' || ` + t + `auto_subscriber_management || '}'`
+		return `',"auto_subscriber_management":' || auto_subscriber_management || '}'`
 	}
-	return `',"permissions":' || ` + t + `permissions || ',"auto_subscriber_management":' || ` + t +
-		`auto_subscriber_management || ',"sending_quota":' || ` + t + `sending_quota || ',"subscriber_quota":' || ` +
-		t + `subscriber_quota || '}'`
+	return `',"permissions":' || permissions || ',"auto_subscriber_management":' || auto_subscriber_management ||
+		',"sending_quota":' || sending_quota || ',"subscriber_quota":' || subscriber_quota || '}'`
 }
 
-// The columns answerScan reads, by role.
+// The columns answerScan reads, by role: the answer of an organization whose
+// row has no kept answer (keptanswers.go).
 var (
 	orgAnswerColumns = `id, name, anniversary_day, time_zone, html_header, html_footer, text_header, text_footer, ` +
-		tailSQL("", false)
+		tailSQL(false)
 	systemAnswerColumns = `id, name, active, anniversary_day, time_zone, html_header, html_footer, text_header,
-		text_footer, custom_headers, ` + tailSQL("", true)
+		text_footer, custom_headers, ` + tailSQL(true)
 )
 
 func answerColumns(system bool) string {
@@ -64,28 +66,32 @@ func answerColumns(system bool) string {
 	return orgAnswerColumns
 }
 
-// targetAnswerColumns are the system administrator's answerColumns of an
-// organization t that may be missing (LEFT JOIN: id 0), its tail the one of
-// the role of the API key k.
-var targetAnswerColumns = `ifnull(t.id, 0), ifnull(t.name, ''), ifnull(t.active, 0), ifnull(t.anniversary_day, 0),
-	ifnull(t.time_zone, ''), ifnull(t.html_header, ''), ifnull(t.html_footer, ''), ifnull(t.text_header, ''),
-	ifnull(t.text_footer, ''), ifnull(t.custom_headers, ''),
-	ifnull(CASE k.role WHEN 'system_admin' THEN ` + tailSQL("t.", true) + ` ELSE ` + tailSQL("t.", false) + ` END, '')`
-
-// tail is the Tail of the answer with documents d, as tailSQL reads it.
-func (d documents) tail(system bool) string {
-	if !system {
-		return `,"auto_subscriber_management":` + d.AutoSubscriberManagement + `}`
+// appendTail appends the Tail of the answer with documents d, as tailSQL
+// reads it.
+func (d documents) appendTail(b []byte, system bool) []byte {
+	if system {
+		b = append(append(b, `,"permissions":`...), d.Permissions...)
 	}
-	return `,"permissions":` + d.Permissions + `,"auto_subscriber_management":` + d.AutoSubscriberManagement +
-		`,"sending_quota":` + d.SendingQuota + `,"subscriber_quota":` + d.SubscriberQuota + `}`
+	b = append(append(b, `,"auto_subscriber_management":`...), d.AutoSubscriberManagement...)
+	if system {
+		b = append(append(b, `,"sending_quota":`...), d.SendingQuota...)
+		b = append(append(b, `,"subscriber_quota":`...), d.SubscriberQuota...)
+	}
+	return append(b, '}')
 }
 
 // answer is o, with its documents d, as the caller sees it.
 func (o *org) answer(d documents, system bool) *orgAnswer {
-	return &orgAnswer{ID: o.ID, Name: o.Name, Active: o.Active, AnniversaryDay: int64(o.AnniversaryDay), Zone: o.Zone,
+	a := o.answerHead()
+	a.Tail = string(d.appendTail(nil, system))
+	return &a
+}
+
+// answerHead is o's answer without its Tail.
+func (o *org) answerHead() orgAnswer {
+	return orgAnswer{ID: o.ID, Name: o.Name, Active: o.Active, AnniversaryDay: int64(o.AnniversaryDay), Zone: o.Zone,
 		HTMLHeader: o.HTMLHeader, HTMLFooter: o.HTMLFooter, TextHeader: o.TextHeader, TextFooter: o.TextFooter,
-		CustomHeaders: o.CustomHeaders, Tail: d.tail(system)}
+		CustomHeaders: o.CustomHeaders}
 }
 
 // answerScan reads the answerColumns of organizations into one orgAnswer,
@@ -128,6 +134,11 @@ func (s *answerScan) zone() error {
 // appendOrg appends the organization as the caller may see it (Organization:
 // the system administrator's attributes only for system).
 func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
+	return append(appendOrgHead(b, o, system), o.Tail...)
+}
+
+// appendOrgHead appends what appendOrg does before o.Tail.
+func appendOrgHead(b []byte, o *orgAnswer, system bool) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, o.ID, 10)
 	b = append(b, `,"name":`...)
@@ -154,7 +165,7 @@ func appendOrg(b []byte, o *orgAnswer, system bool) []byte {
 		b = append(b, `,"custom_headers":`...)
 		b = httpx.AppendJSONString(b, o.CustomHeaders, true)
 	}
-	return append(b, o.Tail...)
+	return b
 }
 
 // appendMinimalOrg appends a list element of minimal=true: id and name.
