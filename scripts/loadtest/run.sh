@@ -5,7 +5,7 @@
 #   DURATION  wrk duration of every measured row (default 10s; wrk syntax: 10s, 1m).
 #   Env (optional): SEED_BUDGET (default 120s) bounds the loading of courier's fixture file of
 #   100,000 messages, GA_SEED_BUDGET (30s) the GreenArrow seeding, LOOP_SEED_BUDGET (40s) the
-#   LoopMessage seeding, MEM_BUDGET (20s) the memory probe's large requests; KEEP=1 keeps the work
+#   LoopMessage seeding, MEM_BUDGET (45s) the memory probe's large requests; KEEP=1 keeps the work
 #   directory (raw wrk outputs, emulator logs) and prints its path.
 # Needs Go, curl and wrk (installed with apt-get when missing). Progress goes to stderr, the table
 # to stdout. At the default duration the run takes about 8 minutes (measured: 464 s).
@@ -53,7 +53,7 @@ seed_budget=${SEED_BUDGET:-120s}
 seed_budget_s=${BASH_REMATCH[1]}
 ga_seed_budget=${GA_SEED_BUDGET:-30s}
 loop_seed_budget=${LOOP_SEED_BUDGET:-40s}
-mem_budget=${MEM_BUDGET:-20s}
+mem_budget=${MEM_BUDGET:-45s}
 started=$SECONDS
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
