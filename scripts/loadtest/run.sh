@@ -8,7 +8,7 @@
 #   LoopMessage seeding, MEM_BUDGET (45s) the memory probe's large requests; KEEP=1 keeps the work
 #   directory (raw wrk outputs, emulator logs) and prints its path.
 # Needs Go, curl and wrk (installed with apt-get when missing). Progress goes to stderr, the table
-# to stdout. At the default duration the run takes about 8 minutes (measured: 464 s).
+# to stdout. At the default duration the run takes about 9 minutes (measured: 470 s).
 #
 # Every wrk row is `wrk -t1 -c32 -d<DURATION> --latency` against 127.0.0.1; p99 is wrk's.
 # Sections (each emulator is a fresh `CGO_ENABLED=0` build of ./cmd/emulator, `-log-level error`):
