@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -93,6 +94,20 @@ func Seeded(tb testing.TB, schema store.Schema, file string, doc []byte, clk *cl
 	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{file: {Data: doc}}, schema, webhook.Schema())
 	require.NoError(tb, err, "the document must seed a store")
 	return serve(tb, db, clk, newVendors)
+}
+
+// OlderSchema is s as an older build had it: only the migrations named, so
+// that a test can make the database file an upgrade starts from.
+func OlderSchema(tb testing.TB, s store.Schema, migrations ...string) store.Schema {
+	tb.Helper()
+	older := fstest.MapFS{}
+	for _, name := range migrations {
+		b, err := fs.ReadFile(s.Migrations, name)
+		require.NoError(tb, err)
+		older[name] = &fstest.MapFile{Data: b}
+	}
+	s.Migrations = older
+	return s
 }
 
 // State is v's state document as GET /_emulator/state writes it.

@@ -2,15 +2,14 @@ package greenarrow
 
 import (
 	"context"
-	"io/fs"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/fixtures"
+	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
@@ -22,15 +21,8 @@ func TestMigrationCountsLifetimeFromSends(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "emulator.db")
-	before := Schema()
-	older := fstest.MapFS{}
 	// 004's columns too: the seed is today's, which writes them.
-	for _, name := range []string{"001_greenarrow.sql", "002_organization_count.sql", "004_kept_answers.sql"} {
-		b, err := fs.ReadFile(before.Migrations, name)
-		require.NoError(t, err)
-		older[name] = &fstest.MapFile{Data: b}
-	}
-	before.Migrations = older
+	before := emutest.OlderSchema(t, Schema(), "001_greenarrow.sql", "002_organization_count.sql", "004_kept_answers.sql")
 	db, err := store.Open(ctx, path, fixtures.FS, before)
 	require.NoError(t, err)
 	// Organization 3 sent 7 messages, then was switched into fixed_credits

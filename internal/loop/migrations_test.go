@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/emulator/vendor-emulator/internal/emutest"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
@@ -22,14 +22,7 @@ func TestMigrationKeepsItemsWhole(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "emulator.db")
-	before := Schema()
-	older := fstest.MapFS{}
-	for _, name := range []string{"001_loopmessage.sql", "002_counts.sql", "003_org_json.sql"} {
-		b, err := fs.ReadFile(before.Migrations, name)
-		require.NoError(t, err)
-		older[name] = &fstest.MapFile{Data: b}
-	}
-	before.Migrations = older
+	before := emutest.OlderSchema(t, Schema(), "001_loopmessage.sql", "002_counts.sql", "003_org_json.sql")
 	before.Seed = func(ctx context.Context, tx *sql.Tx, _ fs.FS) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_accounts (id, name) VALUES ('acme', 'Acme')`); err != nil {
 			return err
