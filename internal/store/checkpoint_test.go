@@ -42,6 +42,20 @@ func TestWriterNeverCheckpoints(t *testing.T) {
 	var n int
 	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM cp_rows").Scan(&n))
 	assert.Equal(t, 3000, n)
+
+	// Without writes it does not run: the round after the last commit, and
+	// then nothing for several intervals (reads do not wake it).
+	time.Sleep(2 * checkpointEvery)
+	rounds := db.checkpoints.rounds.Load()
+	for range 3 {
+		require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM cp_rows").Scan(&n))
+		time.Sleep(checkpointEvery)
+	}
+	assert.Equal(t, rounds, db.checkpoints.rounds.Load(), "an idle store runs no checkpoints")
+	_, err = db.Write().Exec("INSERT INTO cp_rows (body) VALUES ('x')")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return db.checkpoints.rounds.Load() > rounds }, 5*time.Second, 10*time.Millisecond,
+		"a commit wakes it")
 	require.NoError(t, db.Close())
 
 	mem, err := Open(ctx, Memory, nil)

@@ -32,12 +32,16 @@ type connector struct {
 	gate   *sync.RWMutex // nil: no gate (a file, where WAL lets readers beside the writer)
 	writer bool          // takes the gate exclusively
 	begin  string        // the statement that begins a transaction
+	wrote  func()        // called after each commit (nil: not needed)
 }
 
 // openPool is sql.Open("sqlite", dsn) with statement-caching connections
 // that pass gate (when not nil) as a writer or as readers, and begin their
 // transactions with the statement begin.
-func openPool(dsn string, gate *sync.RWMutex, writer bool, begin string) (*sql.DB, error) {
+//
+// wrote, when not nil, is called after every commit: a transaction's, or a
+// statement's outside one.
+func openPool(dsn string, gate *sync.RWMutex, writer bool, begin string, wrote func()) (*sql.DB, error) {
 	probe, err := sql.Open("sqlite", dsn) // only to reach the registered driver
 	if err != nil {
 		return nil, err
@@ -46,7 +50,7 @@ func openPool(dsn string, gate *sync.RWMutex, writer bool, begin string) (*sql.D
 	if err := probe.Close(); err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(connector{drv, dsn, gate, writer, begin}), nil
+	return sql.OpenDB(connector{drv, dsn, gate, writer, begin, wrote}), nil
 }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) {
@@ -54,7 +58,7 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc := &cachingConn{conn: conn.(sqliteConn), stmts: map[string]*cachedStmt{}, begin: c.begin}
+	cc := &cachingConn{conn: conn.(sqliteConn), stmts: map[string]*cachedStmt{}, begin: c.begin, wrote: c.wrote}
 	if c.gate != nil {
 		cc.lock, cc.unlock = c.gate.RLock, c.gate.RUnlock
 		if c.writer {
@@ -93,6 +97,14 @@ type cachingConn struct {
 	lock, unlock func()
 	inTx         bool
 	begin        string // BEGIN, or BEGIN IMMEDIATE
+	wrote        func() // after each commit; nil when not needed
+}
+
+// committed tells wrote, if any, of a commit.
+func (c *cachingConn) committed() {
+	if c.wrote != nil {
+		c.wrote()
+	}
 }
 
 // enter passes the gate for one statement outside a transaction, and
@@ -157,7 +169,14 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 		leave()
 		return nil, err
 	}
-	return &releasingRows{Rows: rows, done: func() { done(); leave() }}, nil
+	autocommit := !c.inTx
+	return &releasingRows{Rows: rows, done: func() {
+		done()
+		leave()
+		if autocommit {
+			c.committed()
+		}
+	}}, nil
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -167,7 +186,11 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 		return nil, err
 	}
 	defer done()
-	return st.ExecContext(ctx, args)
+	res, err := st.ExecContext(ctx, args)
+	if err == nil && !c.inTx {
+		c.committed()
+	}
+	return res, err
 }
 
 // PrepareContext is an explicit prepare (sql.DB.Prepare): the caller owns
@@ -221,8 +244,10 @@ func (t *gatedTx) Commit() error {
 		// A COMMIT that failed (SQLITE_BUSY from another process, say) may
 		// leave the transaction open; database/sql takes it as ended.
 		_ = t.c.run(context.Background(), "ROLLBACK")
+		return err
 	}
-	return err
+	t.c.committed()
+	return nil
 }
 
 func (t *gatedTx) Rollback() error {

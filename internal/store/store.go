@@ -48,9 +48,10 @@ type DB struct {
 	memName string        // in memory: the memdb database's name
 	gate    *sync.RWMutex // in memory: orders the readers and the writer (doc.go); nil on a file
 	readDSN string
-	// checkpoints copies a file's WAL into it, off the writer (checkpoint.go);
-	// nil in memory.
+	// checkpoints copies a file's WAL into it, off the writer (checkpoint.go),
+	// when written says the writer has committed; both nil in memory.
 	checkpoints *checkpointer
+	written     chan struct{}
 	schemas     []Schema
 	fixtures    fs.FS
 }
@@ -125,7 +126,7 @@ func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
 // openFile opens the writer of the database file at path (created if need be).
 func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 	db := &DB{path: path, readDSN: "file:" + path + "?" + commonPragmas + "&_pragma=query_only(1)",
-		schemas: schemas, fixtures: fixtures}
+		schemas: schemas, fixtures: fixtures, written: make(chan struct{}, 1)}
 	// The writer takes the write lock as it begins: a transaction that read
 	// first and then wrote could otherwise fail, unable to upgrade its lock,
 	// when another process writes the file.
@@ -137,7 +138,11 @@ func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 // for it in Go, so no write ever meets "database is locked" from another of
 // ours.
 func (db *DB) openWriter(dsn, begin string) error {
-	write, err := openPool(dsn, db.gate, true, begin)
+	var wrote func()
+	if db.written != nil {
+		wrote = db.wrote
+	}
+	write, err := openPool(dsn, db.gate, true, begin, wrote)
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", db.path, err)
 	}
@@ -153,7 +158,7 @@ func (db *DB) openWriter(dsn, begin string) error {
 // checkpointer (once seeding or copying is done: those write in bulk, and
 // their WAL is checkpointed as they go).
 func (db *DB) openReaders() error {
-	read, err := openPool(db.readDSN, db.gate, false, "BEGIN")
+	read, err := openPool(db.readDSN, db.gate, false, "BEGIN", nil)
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", db.path, err)
 	}
@@ -608,4 +613,12 @@ func EachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(
 		}
 	}
 	return rows.Err()
+}
+
+// wrote notes a commit of the writer for the checkpointer, without waiting.
+func (db *DB) wrote() {
+	select {
+	case db.written <- struct{}{}:
+	default:
+	}
 }
