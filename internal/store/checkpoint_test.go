@@ -28,7 +28,10 @@ func TestWriterNeverCheckpoints(t *testing.T) {
 
 	_, err = db.Write().Exec("CREATE TABLE cp_rows (id INTEGER PRIMARY KEY, body TEXT)")
 	require.NoError(t, err)
-	for i := range 3000 { // well past the 1,000 pages SQLite would checkpoint at
+	// Well past the 1,000 pages SQLite would checkpoint at, and a WAL of about
+	// 150 MB if it never started again.
+	const rows = 24000
+	for i := range rows {
 		_, err := db.Write().Exec("INSERT INTO cp_rows (body) VALUES (?)", string(make([]byte, 1000+i%7)))
 		require.NoError(t, err)
 	}
@@ -37,16 +40,26 @@ func TestWriterNeverCheckpoints(t *testing.T) {
 	require.Eventually(t, func() bool {
 		st, err := os.Stat(path)
 		require.NoError(t, err)
-		return st.Size() > 3000*1000
+		return st.Size() > rows*1000
 	}, 10*time.Second, 20*time.Millisecond, "the checkpointer copies the WAL into the file")
 	var n int
 	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM cp_rows").Scan(&n))
-	assert.Equal(t, 3000, n)
+	assert.Equal(t, rows, n)
+	// The WAL started again rather than grow with every row: it holds what
+	// came in between two rounds (about 40 MB at this loop's pace).
+	wal, err := os.Stat(path + "-wal")
+	require.NoError(t, err)
+	assert.Less(t, wal.Size(), int64(80<<20), "WAL bytes")
 
-	// Without writes it does not run: the round after the last commit, and
-	// then nothing for several intervals (reads do not wake it).
-	time.Sleep(2 * checkpointEvery)
-	rounds := db.checkpoints.rounds.Load()
+	// Without writes it does not run: once the rounds the last commits woke
+	// are over, nothing for several intervals (reads do not wake it, nor
+	// does its own work).
+	var rounds int64
+	require.Eventually(t, func() bool {
+		rounds = db.checkpoints.rounds.Load()
+		time.Sleep(3 * checkpointEvery)
+		return db.checkpoints.rounds.Load() == rounds
+	}, 10*time.Second, time.Millisecond, "the checkpointer settles")
 	for range 3 {
 		require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM cp_rows").Scan(&n))
 		time.Sleep(checkpointEvery)
