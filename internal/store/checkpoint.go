@@ -75,8 +75,8 @@ func (c *checkpointer) run() {
 			return
 		case <-c.written:
 		}
-		// An error (the disk, say) is the next round's to retry; until then
-		// the WAL only grows.
+		// An error (the disk, say) is the next round's to retry, after the
+		// next commit; until then the WAL only grows.
 		_ = c.checkpoint(context.Background())
 		c.rounds.Add(1)
 		pause := time.NewTimer(checkpointEvery)
