@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strings"
 	"sync"
 )
 
@@ -185,23 +184,16 @@ func Unmarshal(body []byte, v any, strict bool) error {
 
 func classify(err error) error {
 	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			return &BodyError{Kind: BodyWrongType, Msg: fmt.Sprintf("request body must be %s", jsonKind(te.Type.Kind().String()))}
-		}
-		return &BodyError{Kind: BodyWrongType, Field: field,
-			Msg: fmt.Sprintf("%s must be %s, not %s", field, jsonKind(te.Type.Kind().String()), te.Value)}
-	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return &BodyError{Kind: BodyMalformed, Msg: "request body is not valid JSON"}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &BodyError{Kind: BodyUnknown, Field: field, Msg: fmt.Sprintf("unknown field %q", field)}
-	default:
+	if !errors.As(err, &te) {
+		// checkJSON has passed the text: what is left is a syntax error
+		// (which it would have caught first) or a decoder's own refusal.
 		return &BodyError{Kind: BodyMalformed, Msg: "request body is not valid JSON"}
 	}
+	if te.Field == "" {
+		return &BodyError{Kind: BodyWrongType, Msg: fmt.Sprintf("request body must be %s", jsonKind(te.Type.Kind().String()))}
+	}
+	return &BodyError{Kind: BodyWrongType, Field: te.Field,
+		Msg: fmt.Sprintf("%s must be %s, not %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)}
 }
 
 // jsonKind names a Go kind the way a JSON user would.
