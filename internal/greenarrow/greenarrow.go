@@ -332,7 +332,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 			return fmt.Errorf("%s: organization %d: %w", fixtureFile, fo.ID, err)
 		}
 		o.CreditsAvailable = fo.CreditsAvailable
-		if err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
+		if _, err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
 			return fmt.Errorf("%s: organization %d: %w", fixtureFile, fo.ID, err)
 		}
 		for _, s := range fo.Sends {

@@ -194,7 +194,7 @@ func TestAnswersWithoutKeptJSON(t *testing.T) {
 		for i, o := range answerTestOrgs() {
 			o.ID, o.Name = int64(10+i), []string{"zeta org", "Alpha Org", "beta", "ORG Gamma", "delta"}[i%5]+strconv.Itoa(i)+o.Name
 			o.CustomHeaders = "X-Tag: " + strings.ReplaceAll(o.CustomHeaders, "\n", " ") // valid, for the updates below
-			if err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
+			if _, err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
 				return err
 			}
 		}

@@ -236,24 +236,24 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o := newOrg()
-	var d documents
+	var kept keptAnswers
 	ctx := r.Context()
 	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
 		known := checkedName{key: nameKey(in.Name.V)}
 		if err := tx.QueryRowContext(ctx, createOrgSQL, known.key).Scan(&o.ID, &known.taken); err != nil {
 			return err
 		}
-		if err := applyChecked(ctx, tx, o, in, true, &known); err != nil {
+		if err := applyChecked(ctx, tx, o, in, true, known); err != nil {
 			return err
 		}
 		startCredits(o, "")
-		d = o.documents()
-		return insertOrganization(ctx, tx, o, d)
+		kept, err = insertOrganization(ctx, tx, o, o.documents())
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	writeOrg(w, o.answer(d, true), true)
+	writeKeptOrg(w, kept.system)
 	return nil
 }
 
@@ -335,7 +335,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		before := o.SendingQuota.Mode
-		if err := applyChecked(ctx, tx, o, in, system, &known); err != nil {
+		if err := applyChecked(ctx, tx, o, in, system, known); err != nil {
 			return err
 		}
 		d := o.documents()
@@ -359,16 +359,16 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 }
 
 // applyChecked merges in into o and checks everything, the name's
-// uniqueness included (known when it was read with o); any problem is one
-// validation_failed.
-func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool, known *checkedName) error {
+// uniqueness included (known, read with o, unless the name ends up another);
+// any problem is one validation_failed.
+func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool, known checkedName) error {
 	p, err := apply(ctx, tx, o, in, system)
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(o.Name) != "" {
 		taken := false
-		if key := nameKey(o.Name); known != nil && known.key == key {
+		if key := nameKey(o.Name); known.key == key {
 			taken = known.taken
 		} else if taken, err = nameTaken(ctx, tx, o.Name, o.ID); err != nil {
 			return err

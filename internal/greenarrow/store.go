@@ -134,9 +134,10 @@ func marshal(v any) string {
 
 // insertOrganization stores a new organization, o.ID (its answers show it:
 // a create finds the id first, createOrgSQL), with its documents d and its
-// kept answers. Its lifetime_messages_sent starts at 0: its sends count
-// there as they are recorded (trigger ga_sends_counted).
-func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) error {
+// kept answers, which it returns (a create answers with them). Its
+// lifetime_messages_sent starts at 0: its sends count there as they are
+// recorded (trigger ga_sends_counted).
+func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) (keptAnswers, error) {
 	k := o.keptAnswers(d)
 	_, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
 		html_header, html_footer, text_header, text_footer, custom_headers, permissions, auto_subscriber_management,
@@ -145,7 +146,7 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) er
 		o.ID, o.Name, nameKey(o.Name), o.Active, o.AnniversaryDay, o.Zone.Name, o.HTMLHeader, o.HTMLFooter, o.TextHeader,
 		o.TextFooter, o.CustomHeaders, d.Permissions, d.AutoSubscriberManagement, d.SendingQuota, d.SubscriberQuota,
 		o.CreditsAvailable, k.system, k.org)
-	return err
+	return k, err
 }
 
 // saveOrganization stores what of o's attributes, with its documents d,

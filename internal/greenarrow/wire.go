@@ -80,13 +80,6 @@ func (d documents) appendTail(b []byte, system bool) []byte {
 	return append(b, '}')
 }
 
-// answer is o, with its documents d, as the caller sees it.
-func (o *org) answer(d documents, system bool) *orgAnswer {
-	a := o.answerHead()
-	a.Tail = string(d.appendTail(nil, system))
-	return &a
-}
-
 // answerHead is o's answer without its Tail.
 func (o *org) answerHead() orgAnswer {
 	return orgAnswer{ID: o.ID, Name: o.Name, Active: o.Active, AnniversaryDay: int64(o.AnniversaryDay), Zone: o.Zone,

@@ -87,7 +87,7 @@ func TestStoredAnswersMatchEncodingJSON(t *testing.T) {
 	require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for i, o := range answerTestOrgs() {
 			o.ID, o.Name = int64(1000+i), o.Name+strconv.Itoa(i)
-			if err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
+			if _, err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
 				return err
 			}
 		}
@@ -171,4 +171,12 @@ func answerTestOrgs() []*org {
 		orgs = append(orgs, o)
 	}
 	return orgs
+}
+
+// answer is o, with its documents d, as the caller sees it (what the kept
+// answers hold, as an orgAnswer).
+func (o *org) answer(d documents, system bool) *orgAnswer {
+	a := o.answerHead()
+	a.Tail = string(d.appendTail(nil, system))
+	return &a
 }
