@@ -12,14 +12,14 @@ import (
 // date never change. json_item, the list item without its closing brace, is
 // written with the name (migration 004).
 
-// orgJSONSQL is an organization's details (orgDetails) from its parts, the
-// api_key while it has a webhook_url; NULL when the parts are not kept.
+// orgJSONSQL is an organization's details (orgDetails) from its kept item,
+// the api_key while it has a webhook_url; NULL when it is not kept.
 // alias qualifies the columns ("o." or "").
 func orgJSONSQL(alias string) string {
 	return alias + `json_item || CASE WHEN ` + alias + `webhook_url IS NULL THEN '' ELSE ` + alias + `json_api_key END || '}'`
 }
 
-// orgItemJSONSQL is an organization's list item (orgItem) from its parts.
+// orgItemJSONSQL is an organization's list item (orgItem), as kept.
 const orgItemJSONSQL = `json_item || '}'`
 
 // orgItemOfNameSQL is json_item with the name's JSON string ? (the head and
