@@ -42,6 +42,7 @@ func messagingMessageResources() []*jsonapi.Resource {
 			AfterCreate:  afterMessage,
 			BeforeModify: modifyMessage,
 			Render:       renderMessage,
+			Splice:       spliceMessage,
 			Prefetch:     prefetchMessages,
 			Actions: []jsonapi.Action{
 				{Op: "messaging-messages.ack", OnItem: true, Handler: ackMessage},
@@ -341,6 +342,56 @@ func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 		rec.Set("phrases", map[string]string{})
 	}
 	return nil
+}
+
+// spliceMessage is renderMessage for a page of messages read as stored
+// (jsonapi.SpliceFunc): the same ack, attachments, read-receipts and phrases,
+// encoded as rec.Set encodes them. Receipts (include-read-receipts) go to
+// renderMessage.
+func spliceMessage(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, bool, error) {
+	if c.Query.Bool("include-read-receipts") {
+		return nil, false, nil
+	}
+	views, ok := c.Cache["attachments:"+rec.ID].([]attachmentView)
+	if !ok {
+		return nil, false, nil // not prefetched
+	}
+	ack := false
+	if viewer := viewer(c); viewer != "" {
+		if rec.StoredStr("individual-id") == viewer {
+			ack = true
+		} else {
+			mark, err := readMarkOf(c, rec.ParentID, viewer)
+			if err != nil {
+				return nil, false, err
+			}
+			posted := rec.StoredStr("posted-time")
+			ack = posted != "" && mark.PostedTime >= posted
+		}
+	}
+	computed := make([]jsonapi.AttrValue, 0, 4)
+	computed = append(computed, jsonapi.AttrValue{Name: "ack", Value: jsonBool(ack)})
+	attachments := json.RawMessage("[]")
+	if len(views) > 0 {
+		var err error
+		if attachments, err = json.Marshal(views); err != nil {
+			return nil, false, err
+		}
+	}
+	computed = append(computed, jsonapi.AttrValue{Name: "attachments", Value: attachments},
+		jsonapi.AttrValue{Name: "read-receipts", Value: json.RawMessage("[]")})
+	if !c.Query.Bool("include-phrases") {
+		computed = append(computed, jsonapi.AttrValue{Name: "phrases", Value: json.RawMessage("{}")})
+	}
+	return computed, true, nil
+}
+
+// jsonBool is a boolean as JSON.
+func jsonBool(b bool) json.RawMessage {
+	if b {
+		return json.RawMessage("true")
+	}
+	return json.RawMessage("false")
 }
 
 // prefetchMessages reads the uploaded attachments of a page of messages in one query.

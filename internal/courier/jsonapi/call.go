@@ -223,11 +223,20 @@ type IDRef struct {
 
 // Render answers a record as a resource object in its type's attribute order.
 func (c *Call) Render(rec *Record) (ResourceObject, error) {
+	return c.render(rec, false)
+}
+
+// render is Render; owned says the caller read rec for this answer alone and
+// drops it after (a page's rows, a GET's record), so the hook may compute on
+// it in place instead of on a copy of its attributes.
+func (c *Call) render(rec *Record, owned bool) (ResourceObject, error) {
 	attrs := rec.Attrs
 	if res := c.Engine.byType[rec.Type]; res != nil && res.Render != nil {
 		// The hook computes attributes on a copy: the stored record stays as it is.
 		cp := *rec
-		cp.Attrs = maps.Clone(rec.Attrs)
+		if !owned {
+			cp.Attrs = maps.Clone(rec.Attrs)
+		}
 		if err := res.Render(c, &cp); err != nil {
 			return ResourceObject{}, err
 		}

@@ -108,9 +108,12 @@ func (as Attributes) appendJSON(b []byte) []byte {
 			b = append(b, k...)
 		}
 		b = append(b, ':')
-		if len(a.Value) == 0 {
+		switch {
+		case len(a.Value) == 0:
 			b = append(b, "null"...)
-		} else {
+		case a.compact:
+			b = append(b, a.Value...)
+		default:
 			b = appendCompact(b, a.Value)
 		}
 	}

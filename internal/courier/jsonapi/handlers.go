@@ -99,7 +99,11 @@ func (e *Engine) getOne(c *Call) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.single(rec, status(c.Op, http.StatusOK))
+	obj, err := c.render(rec, true) // Load gave this call a copy of its own
+	if err != nil {
+		return nil, err
+	}
+	return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: singleDoc{Data: obj}}, nil
 }
 
 // single answers one record as a JSON:API document.

@@ -339,13 +339,18 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 	return page, total, false
 }
 
-// run reads one page (limit < 0: everything) and the total.
-func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal bool) ([]*Record, int64, error) {
+// run reads one page (limit < 0: everything) and the total; decode false
+// leaves the records' attributes as stored (queryStored).
+func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal, decode bool) ([]*Record, int64, error) {
 	page, count, none := q.statements(c, limit, offset)
 	if none {
 		return []*Record{}, 0, nil
 	}
-	recs, err := QueryRecords(c.Ctx, c.Tx, page.SQL, page.Args...)
+	read := QueryRecords
+	if !decode {
+		read = queryStored
+	}
+	recs, err := read(c.Ctx, c.Tx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -415,16 +420,24 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 		return nil, err
 	}
 	paged, limit, offset := c.listPage()
-	recs, total, err := lq.run(c, limit, offset, paged)
+	res := c.Engine.byType[c.Res.Type]
+	_, sparse := c.Query.fieldsOf(c.Res.Type)
+	spliced := res.Splice != nil && !sparse
+	recs, total, err := lq.run(c, limit, offset, paged, !spliced)
 	if err != nil {
 		return nil, err
 	}
-	if pf := c.Engine.byType[c.Res.Type].Prefetch; pf != nil && len(recs) > 0 {
-		if err := pf(c, recs); err != nil {
+	if res.Prefetch != nil && len(recs) > 0 {
+		if err := res.Prefetch(c, recs); err != nil {
 			return nil, err
 		}
 	}
-	data, err := c.renderAll(recs)
+	var data []ResourceObject
+	if spliced {
+		data, err = c.spliceAll(recs)
+	} else {
+		data, err = c.renderAll(recs)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -497,11 +510,25 @@ func (c *Call) PageOf(page, total Statement, limit, offset int64) (*Answer, erro
 	return c.PageAnswer(data, limit, offset, n), nil
 }
 
-// renderAll renders a page of records in order.
+// renderAll renders a page of records in order, in place: a page's records
+// are read for its answer alone.
 func (c *Call) renderAll(recs []*Record) ([]ResourceObject, error) {
 	data := make([]ResourceObject, 0, len(recs))
 	for _, rec := range recs {
-		obj, err := c.Render(rec)
+		obj, err := c.render(rec, true)
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, obj)
+	}
+	return data, nil
+}
+
+// spliceAll is renderAll for records queryStored read.
+func (c *Call) spliceAll(recs []*Record) ([]ResourceObject, error) {
+	data := make([]ResourceObject, 0, len(recs))
+	for _, rec := range recs {
+		obj, err := c.splice(rec)
 		if err != nil {
 			return nil, err
 		}

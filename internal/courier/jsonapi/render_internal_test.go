@@ -21,10 +21,10 @@ func TestRenderAllocations(t *testing.T) {
 	rec := &Record{Type: "widgets", ID: "w1", Attrs: map[string]json.RawMessage{"color": json.RawMessage(`"red"`), "name": json.RawMessage(`"gear"`)}}
 	op := &Operation{Method: "GET", Response: "jsonapi list"}
 	for query, want := range map[string]Attributes{
-		"":                              {{"color", json.RawMessage(`"red"`)}, {"name", json.RawMessage(`"gear"`)}},
-		"fields[widgets]=name":          {{"name", json.RawMessage(`"gear"`)}},
+		"":                              {{Name: "color", Value: json.RawMessage(`"red"`)}, {Name: "name", Value: json.RawMessage(`"gear"`)}},
+		"fields[widgets]=name":          {{Name: "name", Value: json.RawMessage(`"gear"`)}},
 		"fields[widgets]=":              {},
-		"fields[widgets]=name,color,":   {{"color", json.RawMessage(`"red"`)}, {"name", json.RawMessage(`"gear"`)}},
+		"fields[widgets]=name,color,":   {{Name: "color", Value: json.RawMessage(`"red"`)}, {Name: "name", Value: json.RawMessage(`"gear"`)}},
 		"fields[parts]=x&fields[a]=b":   nil, // refused below
 		"fields[widgets]=secret":        nil,
 		"fields[widgets]=name&include=": nil,

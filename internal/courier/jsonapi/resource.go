@@ -69,8 +69,13 @@ type Resource struct {
 	// Render fills computed attributes of a copy of the record before it is answered.
 	Render func(c *Call, rec *Record) error
 	// Prefetch reads, in one go, what Render needs for a whole page of a list
-	// (kept in c.Cache), so rendering a page is not one query per item.
+	// (kept in c.Cache), so rendering a page is not one query per item. For
+	// a type with Splice, the records' attributes are not decoded yet: only
+	// their ids and columns may be read.
 	Prefetch func(c *Call, recs []*Record) error
+	// Splice renders a list's records from their stored text (splice.go):
+	// the attributes Render would compute, without decoding the others.
+	Splice SpliceFunc
 	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
 	CreateAnswer func(c *Call, rec *Record) (any, error)
 

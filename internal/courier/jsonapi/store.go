@@ -39,6 +39,11 @@ type Record struct {
 	ParentID  string
 	CreatedAt string
 	Attrs     map[string]json.RawMessage
+
+	// stored is the attributes' text as read by queryStored, which leaves
+	// Attrs nil (undecoded) until decodeStored.
+	stored    string
+	undecoded bool
 }
 
 // Str reads a string attribute ("" when absent or not a string).
@@ -157,12 +162,17 @@ func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
 	}
 	var err error
 	if r.Attrs, err = decodeAttrsText(attrs); err != nil {
-		return nil, fmt.Errorf("jsonapi: %s %s: stored attributes: %w", r.Type, r.ID, err)
+		return nil, errStoredAttrs(&r, err)
 	}
 	if r.Attrs == nil {
 		r.Attrs = map[string]json.RawMessage{}
 	}
 	return &r, nil
+}
+
+// errStoredAttrs is a record's stored attributes that do not decode.
+func errStoredAttrs(r *Record, err error) error {
+	return fmt.Errorf("jsonapi: %s %s: stored attributes: %w", r.Type, r.ID, err)
 }
 
 // The reads of links (TestEngineQueryPlans checks their plans, and

@@ -1,0 +1,50 @@
+package jsonapi
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSpliceAttrs(t *testing.T) {
+	t.Parallel()
+	shown := []Attr{{Name: "a"}, {Name: "b"}, {Name: "pw", RequestOnly: true}, {Name: "c"}}
+	computed := []AttrValue{{Name: "b", Value: json.RawMessage(`true`)}}
+	got, ok := spliceAttrs(`{"a":"x<y","b":false,"c":{"d":[1,"}"]}}`, shown, computed)
+	require.True(t, ok)
+	assert.Equal(t, `{"a":"x<y","b":true,"c":{"d":[1,"}"]}}`, string(got.appendJSON(nil)))
+
+	for name, text := range map[string]string{
+		"a member missing":           `{"a":1,"c":3}`,
+		"out of order":               `{"b":1,"a":2,"c":3}`,
+		"a member the type lacks":    `{"a":1,"b":2,"c":3,"d":4}`,
+		"a request-only member kept": `{"a":1,"b":2,"pw":"s","c":3}`,
+		"a duplicate":                `{"a":1,"a":1,"b":2,"c":3}`,
+		"spaces between members":     `{"a":1, "b":2,"c":3}`,
+		"spaces in a value":          `{"a":[1, 2],"b":2,"c":3}`,
+		"an escaped key":             `{"\u0061":1,"b":2,"c":3}`,
+		"an invalid value":           `{"a":tru,"b":2,"c":3}`,
+		"trailing text":              `{"a":1,"b":2,"c":3}}`,
+		"not an object":              `[1]`,
+	} {
+		_, ok := spliceAttrs(text, shown, computed)
+		assert.False(t, ok, name)
+	}
+}
+
+func TestStoredStr(t *testing.T) {
+	t.Parallel()
+	r := &Record{stored: `{"id":"x","name":"Zo\u00eb \"Z\"","n":1}`, undecoded: true}
+	assert.Equal(t, "x", r.StoredStr("id"))
+	assert.Equal(t, `Zoë "Z"`, r.StoredStr("name"))
+	assert.Equal(t, "", r.StoredStr("n"), "not a string")
+	assert.Equal(t, "", r.StoredStr("absent"))
+	require.NoError(t, r.decodeStored())
+	assert.False(t, r.undecoded)
+	assert.Equal(t, `Zoë "Z"`, r.StoredStr("name"), "decoded, as Str")
+
+	bad := &Record{Type: "widgets", ID: "w1", stored: `{"a":`, undecoded: true}
+	assert.EqualError(t, bad.decodeStored(), "jsonapi: widgets w1: stored attributes: unexpected end of JSON input")
+}
