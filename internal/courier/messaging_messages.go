@@ -16,6 +16,10 @@ import (
 // so it carries only the indexes of messages.
 const messagesTable = "cr_messaging_messages"
 
+// attachmentCount is the hidden attribute counting a message's uploaded
+// attachments, kept by the triggers of migration 109 in a column of its row.
+const attachmentCount = "_attachment-count"
+
 // messagingMessageResources is the table of messages.
 func messagingMessageResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
@@ -26,6 +30,7 @@ func messagingMessageResources() []*jsonapi.Resource {
 			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Text:     []string{"message"},
 			Required: []string{"channel-id"},
+			Counts:   map[string]string{attachmentCount: "attachment_count"},
 			// Read-only: the shape holds fixtures to the sample.
 			Shapes: map[string]*jsonapi.Shape{"reactions": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
 				{Name: "first-name", Kind: "string"},
@@ -176,11 +181,6 @@ func createMessage(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) 
 			Detail: "Individual " + author + " does not participate in channel " + ch.ID + "."}
 	}
 	rec.Set("individual-id", author)
-	// A new message has no attachments yet: its answer need not look.
-	if c.Cache == nil {
-		c.Cache = map[string]any{}
-	}
-	c.Cache["attachments:"+rec.ID] = []attachmentView(nil)
 	if ind, err := individual(c, author); err != nil {
 		return err
 	} else if ind != nil {
@@ -316,8 +316,9 @@ func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 		}
 	}
 	rec.Set("ack", ack)
+	// Only a message that counts uploaded attachments has any to read.
 	views, ok := c.Cache["attachments:"+rec.ID].([]attachmentView)
-	if !ok {
+	if !ok && rec.Int(attachmentCount) > 0 {
 		byMessage, err := attachmentsOf(c, []string{rec.ID})
 		if err != nil {
 			return err
@@ -343,11 +344,17 @@ func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 	return nil
 }
 
-// prefetchMessages reads the uploaded attachments of a page of messages in one query.
+// prefetchMessages reads the uploaded attachments of a page of messages in
+// one query, for the messages that count some (none: no query).
 func prefetchMessages(c *jsonapi.Call, recs []*jsonapi.Record) error {
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
+	var ids []string
+	for _, r := range recs {
+		if r.Int(attachmentCount) > 0 {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	byMessage, err := attachmentsOf(c, ids)
 	if err != nil {
