@@ -3,9 +3,12 @@ package courier_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
@@ -14,16 +17,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/fixtures"
+	"github.com/emulator/vendor-emulator/internal/clock"
 	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/emutest"
+	idgen "github.com/emulator/vendor-emulator/internal/ids"
+	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
-// TestCountersAgreeWithRows: what the triggers of migrations 100-105 keep
+// TestCountersAgreeWithRows: what the triggers of migrations 100-109 keep
 // counted or copied equals what counting the rows gives, after every kind of
 // write: posts, drafts and their posting, reactions, read marks moved both
-// ways, bulk posts, notifications, bookmarks, purges, writes straight to the
-// tables and a reset.
+// ways, bulk posts, notifications, attachments, bookmarks, purges, writes
+// straight to the tables and a reset.
 func TestCountersAgreeWithRows(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
@@ -54,6 +60,15 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	check("bulk")
 	mustCall(t, env, 201, "POST", "/v1/user-notifications/73000000-0000-4000-8000-000000000003/ack/", `{"ack-previous": true}`)
 	check("notifications acknowledged")
+	r := mustCall(t, env, 201, "POST", "/v1/messaging-attachments/", resourceDoc("messaging-attachments", "",
+		`{"content-type": "image/png", "filename": "a.png", "message-id": "`+msg4+`"}`))
+	var ticket struct{ Data struct{ ID string } }
+	require.NoError(t, jsonUnmarshal(r.Body, &ticket))
+	check("attachment pending")
+	mustCall(t, env, 201, "POST", "/v1/messaging-attachments/"+ticket.Data.ID+"/process-upload/", `{}`)
+	check("attachment uploaded")
+	mustCall(t, env, 200, "PATCH", "/v1/messaging-attachments/"+ticket.Data.ID+"/", resourceDoc("messaging-attachments", ticket.Data.ID, `{"removed": true}`))
+	check("attachment removed")
 	// Writes no handler makes: a message without author, one moved to
 	// another channel, a deleted one, a mark moved to other ends.
 	exec(t, env, `INSERT INTO cr_messaging_messages (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-messages',
@@ -62,6 +77,13 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	check("anonymous")
 	exec(t, env, `UPDATE cr_messaging_messages SET parent_id = ? WHERE type = 'messaging-messages' AND id = ?`, chanDirect, msg3)
 	check("moved")
+	exec(t, env, `UPDATE cr_resources SET parent_id = ? WHERE type = 'messaging-attachments' AND id = ?`, msg1, ticket.Data.ID)
+	check("attachment moved to another message")
+	exec(t, env, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-attachments',
+		'c0000000-0000-4000-8000-000000000002', ?, 'c0000000-0000-4000-8000-000000000003', '2026-01-07T00:00:00.000000+00:00', '{"_uploaded": true}')`, org1)
+	exec(t, env, `INSERT INTO cr_messaging_messages (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-messages',
+		'c0000000-0000-4000-8000-000000000003', ?, ?, '2026-01-07T00:00:00.000000+00:00', '{"draft": true}')`, org1, chanGroup1)
+	check("a message stored after its attachment")
 	exec(t, env, `DELETE FROM cr_messaging_messages WHERE type = 'messaging-messages' AND id IN (?, 'c0000000-0000-4000-8000-000000000001')`, msg1)
 	check("deleted")
 	exec(t, env, `UPDATE cr_links SET to_id = ? WHERE rel = 'read' AND from_id = ? AND to_id = ?`, indQuinn, chanGroup1, indAlice)
@@ -76,7 +98,7 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	callWant(t, env, adminToken, "POST", "/v1/purge-data/", resourceDoc("system-purges", "",
 		`{"archive": true, "entity-id": "`+indPat+`", "entity-type": "individual", "reference-id": "r", "request-id": "r-1"}`), 201)
 	check("purge")
-	r := env.Do(t, "POST", "/_emulator/reset?vendor=courier", "")
+	r = env.Do(t, "POST", "/_emulator/reset?vendor=courier", "")
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
 	check("reset")
 }
@@ -147,6 +169,11 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 				FROM cr_messaging_channels ch WHERE type = 'messaging-channels' ORDER BY id`),
 			rowsOf(tx, `SELECT id, message_count, ack_time, bookmarked FROM cr_messaging_channels ORDER BY id`),
 			"%s: what channels copy (messages, latest ack, bookmarked)", step)
+		assert.Equal(t,
+			rowsOf(tx, `SELECT id, (SELECT count(*) FROM cr_resources a WHERE a.type = 'messaging-attachments' AND a.parent_id = m.id
+				AND json_extract(a.attrs, '$."_uploaded"') = 1) FROM cr_messaging_messages m WHERE type = 'messaging-messages' ORDER BY id`),
+			rowsOf(tx, `SELECT id, attachment_count FROM cr_messaging_messages WHERE type = 'messaging-messages' ORDER BY id`),
+			"%s: messages' uploaded attachments", step)
 		var channels, people []string
 		for _, r := range rowsOf(tx, `SELECT id FROM cr_messaging_channels WHERE type = 'messaging-channels'`) {
 			channels = append(channels, r)
@@ -288,4 +315,72 @@ func TestMigrationsCountWhatIsStored(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	checkCounters(t, db, "upgraded")
+}
+
+// TestMigrationCountsStoredAttachments: a database file made before
+// migration 109 holds messages with uploaded attachments, with a pending one
+// and with none; opened again, each counts its uploaded ones and the page of
+// their channel shows them as before.
+func TestMigrationCountsStoredAttachments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "emulator.db")
+	full := courier.Schema()
+	entries, err := fs.ReadDir(full.Migrations, ".")
+	require.NoError(t, err)
+	var older []string
+	for _, e := range entries {
+		if e.Name() < "109" {
+			older = append(older, e.Name())
+		}
+	}
+	db, err := store.Open(ctx, path, fixtures.FS, emutest.OlderSchema(t, full, older...))
+	require.NoError(t, err)
+	_, err = db.Write().Exec(`INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES
+		('messaging-attachments', 'c6000000-0000-4000-8000-000000000001', ?1, ?2, '2026-01-07T00:00:00.000000+00:00', '{"_uploaded": true, "removed": false}'),
+		('messaging-attachments', 'c6000000-0000-4000-8000-000000000002', ?1, ?2, '2026-01-07T01:00:00.000000+00:00', '{"_uploaded": true, "removed": true}'),
+		('messaging-attachments', 'c6000000-0000-4000-8000-000000000003', ?1, ?3, '2026-01-07T02:00:00.000000+00:00', '{"_uploaded": false}')`,
+		org1, msg1, msg4)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	db, err = store.Open(ctx, path, fixtures.FS, full)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	checkCounters(t, db, "upgraded")
+	var counted []string
+	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+		_, rows := emutest.Rows(t, tx, `SELECT id || ' ' || attachment_count FROM cr_messaging_messages WHERE attachment_count != 0 ORDER BY id`)
+		for _, r := range rows {
+			counted = append(counted, fmt.Sprint(r...))
+		}
+		return nil
+	}))
+	assert.Equal(t, []string{msg1 + " 2", msg3 + " 1"}, counted)
+
+	h := courier.New(server.Deps{DB: db, Clock: clock.New(nil), Log: slog.New(slog.DiscardHandler), IDs: idgen.Random{}}).Routes()
+	req := httptest.NewRequest("GET", "/v1/messaging-messages/?channel-id="+chanGroup1, nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var page struct {
+		Data []struct {
+			ID         string
+			Attributes struct{ Attachments []struct{ ID string } }
+		}
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &page))
+	shown := map[string][]string{}
+	for _, m := range page.Data {
+		shown[m.ID] = []string{}
+		for _, a := range m.Attributes.Attachments {
+			shown[m.ID] = append(shown[m.ID], a.ID)
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		msg1:                                   {"c6000000-0000-4000-8000-000000000001", "c6000000-0000-4000-8000-000000000002"},
+		"60000000-0000-4000-8000-000000000002": {},
+		msg3:                                   {"61000000-0000-4000-8000-000000000001"},
+	}, shown)
 }

@@ -16,6 +16,10 @@ import (
 // so it carries only the indexes of messages.
 const messagesTable = "cr_messaging_messages"
 
+// attachmentCount is the hidden attribute counting a message's uploaded
+// attachments, kept by the triggers of migration 109 in a column of its row.
+const attachmentCount = "_attachment-count"
+
 // messagingMessageResources is the table of messages.
 func messagingMessageResources() []*jsonapi.Resource {
 	return []*jsonapi.Resource{
@@ -26,6 +30,7 @@ func messagingMessageResources() []*jsonapi.Resource {
 			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
 			Text:     []string{"message"},
 			Required: []string{"channel-id"},
+			Counts:   map[string]string{attachmentCount: "attachment_count"},
 			// Read-only: the shape holds fixtures to the sample.
 			Shapes: map[string]*jsonapi.Shape{"reactions": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
 				{Name: "first-name", Kind: "string"},
@@ -177,11 +182,6 @@ func createMessage(c *jsonapi.Call, rec *jsonapi.Record, in map[string]jsonRaw) 
 			Detail: "Individual " + author + " does not participate in channel " + ch.ID + "."}
 	}
 	rec.Set("individual-id", author)
-	// A new message has no attachments yet: its answer need not look.
-	if c.Cache == nil {
-		c.Cache = map[string]any{}
-	}
-	c.Cache["attachments:"+rec.ID] = []attachmentView(nil)
 	if ind, err := individual(c, author); err != nil {
 		return err
 	} else if ind != nil {
@@ -317,8 +317,9 @@ func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 		}
 	}
 	rec.Set("ack", ack)
+	// Only a message that counts uploaded attachments has any to read.
 	views, ok := c.Cache["attachments:"+rec.ID].([]attachmentView)
-	if !ok {
+	if !ok && rec.Int(attachmentCount) > 0 {
 		byMessage, err := attachmentsOf(c, []string{rec.ID})
 		if err != nil {
 			return err
@@ -345,16 +346,15 @@ func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 }
 
 // spliceMessage is renderMessage for a page of messages read as stored
-// (jsonapi.SpliceFunc): the same ack, attachments, read-receipts and phrases,
-// encoded as rec.Set encodes them. Receipts (include-read-receipts) go to
-// renderMessage.
+// (jsonapi.SpliceFunc): the same ack, attachments (none: a message with
+// some goes to renderMessage), read-receipts and phrases, encoded as rec.Set
+// encodes them. Receipts (include-read-receipts) go to renderMessage.
 func spliceMessage(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, bool, error) {
 	if c.Query.Bool("include-read-receipts") {
 		return nil, false, nil
 	}
-	views, ok := c.Cache["attachments:"+rec.ID].([]attachmentView)
-	if !ok {
-		return nil, false, nil // not prefetched
+	if rec.StoredInt(attachmentCount) > 0 {
+		return nil, false, nil // renderMessage shows what prefetchMessages read
 	}
 	ack := false
 	if viewer := viewer(c); viewer != "" {
@@ -371,14 +371,7 @@ func spliceMessage(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, b
 	}
 	computed := make([]jsonapi.AttrValue, 0, 4)
 	computed = append(computed, jsonapi.AttrValue{Name: "ack", Value: jsonBool(ack)})
-	attachments := json.RawMessage("[]")
-	if len(views) > 0 {
-		var err error
-		if attachments, err = json.Marshal(views); err != nil {
-			return nil, false, err
-		}
-	}
-	computed = append(computed, jsonapi.AttrValue{Name: "attachments", Value: attachments},
+	computed = append(computed, jsonapi.AttrValue{Name: "attachments", Value: json.RawMessage("[]")},
 		jsonapi.AttrValue{Name: "read-receipts", Value: json.RawMessage("[]")})
 	if !c.Query.Bool("include-phrases") {
 		computed = append(computed, jsonapi.AttrValue{Name: "phrases", Value: json.RawMessage("{}")})
@@ -394,11 +387,17 @@ func jsonBool(b bool) json.RawMessage {
 	return json.RawMessage("false")
 }
 
-// prefetchMessages reads the uploaded attachments of a page of messages in one query.
+// prefetchMessages reads the uploaded attachments of a page of messages in
+// one query, for the messages that count some (none: no query).
 func prefetchMessages(c *jsonapi.Call, recs []*jsonapi.Record) error {
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
+	var ids []string
+	for _, r := range recs {
+		if r.StoredInt(attachmentCount) > 0 { // a page's messages may not be decoded yet
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	byMessage, err := attachmentsOf(c, ids)
 	if err != nil {

@@ -259,6 +259,83 @@ func TestAttachmentsUploads(t *testing.T) {
 	assert.Len(t, list(t, env, adminToken, "/v1/messaging-bulk-attachments/?bulk-message-id="+bulkMessage1), 2)
 }
 
+// TestMessagesShowTheirCountedAttachments: a message's row counts its
+// uploaded attachments (migration 109) as they are uploaded, removed (still
+// shown, so counted) and purged, and a message reads attachments only when
+// it counts some.
+func TestMessagesShowTheirCountedAttachments(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	count := func(msg string) int64 {
+		t.Helper()
+		var n int64
+		require.NoError(t, env.Deps.DB.Read().QueryRow(`SELECT attachment_count FROM cr_messaging_messages
+			WHERE type = 'messaging-messages' AND id = ?`, msg).Scan(&n))
+		return n
+	}
+	shown := func(o object) []string {
+		t.Helper()
+		var out []string
+		for _, a := range o.Attributes["attachments"].([]any) {
+			out = append(out, fmt.Sprint(a.(map[string]any)["id"], " removed=", a.(map[string]any)["removed"]))
+		}
+		return out
+	}
+	upload := func(msg string) string {
+		t.Helper()
+		env.Deps.Clock.Advance(time.Minute) // listed in the order of upload
+		before := count(msg)
+		r := mustCall(t, env, 201, "POST", "/v1/messaging-attachments/", resourceDoc("messaging-attachments", "",
+			`{"content-type": "application/pdf", "filename": "lab.pdf", "message-id": "`+msg+`"}`))
+		var ticket struct{ Data struct{ ID string } }
+		require.NoError(t, jsonUnmarshal(r.Body, &ticket))
+		assert.Equal(t, before, count(msg), "pending: not counted")
+		mustCall(t, env, 201, "POST", "/v1/messaging-attachments/"+ticket.Data.ID+"/process-upload/", `{}`)
+		return ticket.Data.ID
+	}
+	purge := func(typ, id string) {
+		t.Helper()
+		callWant(t, env, adminToken, "POST", "/v1/purge-data/", resourceDoc("system-purges", "", `{"entity-id": "`+id+`", "entity-type": "`+typ+`"}`), 201)
+	}
+	page := func() map[string][]string {
+		t.Helper()
+		out := map[string][]string{}
+		for _, o := range list(t, env, adminToken, "/v1/messaging-messages/?channel-id="+chanGroup1) {
+			out[o.ID] = shown(o)
+		}
+		return out
+	}
+
+	const msg2 = "60000000-0000-4000-8000-000000000002" // the third message of chanGroup1, without attachments
+	fixture := "61000000-0000-4000-8000-000000000001 removed=false"
+	assert.EqualValues(t, 1, count(msg3), "the fixture's attachment")
+	assert.Zero(t, count(msg1))
+	assert.Equal(t, map[string][]string{msg1: nil, msg2: nil, msg3: {fixture}}, page())
+
+	first := upload(msg1)
+	assert.EqualValues(t, 1, count(msg1))
+	assert.Equal(t, []string{first + " removed=false"}, shown(get(t, env, adminToken, "/v1/messaging-messages/"+msg1+"/")))
+	mustCall(t, env, 200, "PATCH", "/v1/messaging-attachments/"+first+"/", resourceDoc("messaging-attachments", first, `{"removed": true}`))
+	assert.EqualValues(t, 1, count(msg1), "a removed attachment is still shown")
+	second := upload(msg1)
+	mustCall(t, env, 201, "POST", "/v1/messaging-attachments/"+second+"/process-upload/", `{}`)
+	assert.EqualValues(t, 2, count(msg1), "uploaded twice, counted once")
+	assert.Equal(t, map[string][]string{msg1: {first + " removed=true", second + " removed=false"}, msg2: nil, msg3: {fixture}}, page())
+
+	purge("messaging-attachments", first)
+	assert.EqualValues(t, 1, count(msg1))
+	assert.Equal(t, []string{second + " removed=false"}, shown(get(t, env, adminToken, "/v1/messaging-messages/"+msg1+"/")))
+	purge("messaging-messages", msg3)
+	mustFail(t, env, adminToken, "GET", "/v1/messaging-attachments/61000000-0000-4000-8000-000000000001/", "", 404)
+	assert.Equal(t, map[string][]string{msg1: {second + " removed=false"}, msg2: nil}, page())
+
+	// A message whose row counts none reads none: with its count set to 0
+	// by hand, its attachment is not shown, in a page or alone.
+	exec(t, env, `UPDATE cr_messaging_messages SET attachment_count = 0 WHERE type = 'messaging-messages' AND id = ?`, msg1)
+	assert.Equal(t, map[string][]string{msg1: nil, msg2: nil}, page())
+	assert.Empty(t, shown(get(t, env, adminToken, "/v1/messaging-messages/"+msg1+"/")))
+}
+
 func TestBookmarks(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)

@@ -377,6 +377,11 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "messages: acknowledged counts", st: jsonapi.Statement{SQL: acknowledgedCountsSQL, Args: []any{who, who, ch, ch, who}}},
 		{name: "messages: attachments of a page", st: jsonapi.Statement{SQL: attachmentsSQL(len(page)), Args: page},
 			allow: planAllowance{sorted: true, why: "the uploaded attachments of one page of messages"}},
+		// What the triggers of migration 109 count, and probe at every post.
+		{name: "messages: the uploaded attachments a message counts", st: jsonapi.Statement{SQL: `SELECT count(*) FROM cr_resources a
+			WHERE a.type = 'messaging-attachments' AND a.parent_id = ? AND json_extract(a.attrs, '$."_uploaded"') = 1`, Args: page[:1]}},
+		{name: "messages: whether a new message has uploaded attachments", st: jsonapi.Statement{SQL: `SELECT EXISTS (SELECT 1 FROM cr_resources a
+			WHERE a.type = 'messaging-attachments' AND a.parent_id = ? AND json_extract(a.attrs, '$."_uploaded"') = 1)`, Args: page[:1]}},
 		{name: "summary: messages", st: jsonapi.Statement{SQL: summaryCountsSQL + summary.SQL, Args: summary.Args}, allow: participates},
 		{name: "summary: senders", st: jsonapi.Statement{SQL: summarySendersSQL + summary.SQL + summarySendersGroup, Args: summary.Args},
 			allow: planAllowance{sorted: true, why: "grouped by author: the authors of the individual's channels"}},

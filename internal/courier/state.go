@@ -17,8 +17,8 @@ import (
 // Every table courier writes is either exported or rebuilt by seeding:
 // the tables of resources (cr_resources, cr_messaging_messages,
 // cr_messaging_channels: with every attribute as stored, the type's empty
-// values included, hidden "_" state included; a channel's counts are columns
-// the triggers keep),
+// values included, hidden "_" state included; a channel's counts and a
+// message's count of attachments are columns the triggers keep, left out),
 // cr_links (memberships, and the subscriber and read links), cr_tokens
 // (tokens); cr_counts, cr_channel_authors, cr_read_marks, cr_group_members,
 // cr_notification_counts, cr_notification_days, cr_notification_minutes and
@@ -125,7 +125,7 @@ func stateResources(ctx context.Context, tx *sql.Tx, e *jsonapi.Engine, data *fi
 	}
 	var types []string
 	byType := map[string][]fixtureResource{}
-	all, _ := e.AcrossTables(func(t string) string { return `SELECT ` + e.RecordColumns(t) + ` FROM ` + t })
+	all, _ := e.AcrossTables(func(t string) string { return `SELECT ` + e.StoredColumns(t) + ` FROM ` + t })
 	err := store.EachRow(ctx, tx, all+` ORDER BY type, id`, nil, func(rows *sql.Rows) error {
 		var r fixtureResource
 		var attrs string

@@ -39,26 +39,44 @@ type column struct{ attr, name string }
 // tableSQL is what the engine writes of one table of resources, once.
 type tableSQL struct {
 	columns []column // the attributes kept in columns, by attribute name
-	// record is the table's RecordColumns: its columns set back into attrs
-	// (named mergedAttrs, so that attrs in a WHERE or ORDER BY still names
-	// the column the indexes are on).
-	record                       string
+	counts  []column // the hidden counts the triggers keep, by attribute name
+	// record is the table's RecordColumns: its columns and counts set back
+	// into attrs (named mergedAttrs, so that attrs in a WHERE or ORDER BY
+	// still names the column the indexes are on); stored leaves the counts
+	// out.
+	record, stored               string
 	load, insert, update, delete string
 }
 
-func newTableSQL(table string, attrCols map[string]string) *tableSQL {
-	t := &tableSQL{record: RecordColumns}
-	attrs, names, set, marks := "json_set(attrs", "", "", ""
-	for _, attr := range SortedKeys(attrCols) {
-		c := column{attr, attrCols[attr]}
-		t.columns = append(t.columns, c)
-		attrs += `, '$."` + c.attr + `"', ` + c.name
-		names += ", " + c.name
-		set += ", " + c.name + " = ?"
-		marks += ", ?"
+func newTableSQL(table string, attrCols, countCols map[string]string) *tableSQL {
+	t := &tableSQL{record: RecordColumns, stored: RecordColumns}
+	attrs, names, set, marks := "attrs", "", "", ""
+	if len(attrCols) > 0 {
+		attrs = "json_set(attrs"
+		for _, attr := range SortedKeys(attrCols) {
+			c := column{attr, attrCols[attr]}
+			t.columns = append(t.columns, c)
+			attrs += `, '$."` + c.attr + `"', ` + c.name
+			names += ", " + c.name
+			set += ", " + c.name + " = ?"
+			marks += ", ?"
+		}
+		attrs += ")"
+		t.stored = `type, id, org_id, parent_id, created_at, ` + attrs + ` AS ` + mergedAttrs
 	}
-	if len(t.columns) > 0 {
-		t.record = `type, id, org_id, parent_id, created_at, ` + attrs + `) AS ` + mergedAttrs
+	t.record = t.stored
+	if len(countCols) > 0 {
+		// Counts are mostly 0: those rows keep their attrs as stored, where
+		// json_set would parse and write each one again.
+		zero, set := []string{}, "json_set("+attrs
+		for _, attr := range SortedKeys(countCols) {
+			c := column{attr, countCols[attr]}
+			t.counts = append(t.counts, c)
+			zero = append(zero, c.name+" = 0")
+			set += `, '$."` + c.attr + `"', ` + c.name
+		}
+		t.record = `type, id, org_id, parent_id, created_at, CASE WHEN ` + strings.Join(zero, " AND ") + ` THEN ` + attrs +
+			` ELSE ` + set + `) END AS ` + mergedAttrs
 	}
 	t.load = `SELECT ` + t.record + ` FROM ` + table + ` WHERE type = ? AND id = ?`
 	t.insert = `INSERT INTO ` + table + ` (type, id, org_id, parent_id, created_at, text, attrs` + names + `)
@@ -85,24 +103,28 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}
-	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil)}
+	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil, nil)}
 	for _, r := range resources {
 		if first, ok := e.byType[r.Type]; !ok {
 			e.byType[r.Type] = r
-		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) {
-			panic("jsonapi: the entries of type " + r.Type + " name different tables or columns") // a table-building mistake
+		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) || !maps.Equal(first.Counts, r.Counts) {
+			panic("jsonapi: the entries of type " + r.Type + " name different tables, columns or counts") // a table-building mistake
 		}
 		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
 			e.tables = append(e.tables, r.Table)
-			e.sql[r.Table] = newTableSQL(r.Table, r.Columns)
+			e.sql[r.Table] = newTableSQL(r.Table, r.Columns, r.Counts)
 		}
 	}
 	return e
 }
 
 // RecordColumns are the RecordColumns of a table of resources: its
-// attributes kept in columns are set back into attrs.
+// attributes kept in columns, and its counts, are set back into attrs.
 func (e *Engine) RecordColumns(table string) string { return e.tableSQL(table).record }
+
+// StoredColumns are RecordColumns without the counts the triggers keep:
+// what a copy of the state holds, since seeding it counts them again.
+func (e *Engine) StoredColumns(table string) string { return e.tableSQL(table).stored }
 
 // tableSQL is the SQL of a table (of the shared table's shape for one the
 // table of resources does not name).
@@ -110,7 +132,7 @@ func (e *Engine) tableSQL(table string) *tableSQL {
 	if t, ok := e.sql[table]; ok {
 		return t
 	}
-	return newTableSQL(table, nil)
+	return newTableSQL(table, nil, nil)
 }
 
 // AttrExpr is the SQL of one stored attribute of a type: its column, or its

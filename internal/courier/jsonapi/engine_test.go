@@ -369,24 +369,10 @@ func TestStatusErrorsInTheEnginesWords(t *testing.T) {
 // an attribute its entry keeps in a column is stored there (not in attrs),
 // answered, modified, sorted and listed as any other.
 func TestTypeInATableOfItsOwn(t *testing.T) {
-	migrations := fstest.MapFS{"004_widgets.sql": {Data: []byte(`
-CREATE TABLE cr_widgets (type TEXT NOT NULL, id TEXT NOT NULL, org_id TEXT NOT NULL DEFAULT '',
-    parent_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, text TEXT NOT NULL DEFAULT '',
-    attrs TEXT NOT NULL DEFAULT '{}', widget_name TEXT, PRIMARY KEY (type, id)) WITHOUT ROWID;
-CREATE INDEX cr_widgets_org ON cr_widgets (type, org_id, created_at, id);
-CREATE INDEX cr_widgets_parent ON cr_widgets (type, parent_id, created_at, id);`)}}
-	require.NoError(t, fs.WalkDir(jsonapi.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(jsonapi.Migrations(), path)
-		migrations[path] = &fstest.MapFile{Data: data}
-		return err
-	}))
 	table := testTable()
 	table[0].Table = "cr_widgets"
 	table[0].Columns = map[string]string{"name": "widget_name"}
-	w := newWorldOf(t, table, migrations)
+	w := newWorldOf(t, table, widgetsTable(t, "widget_name TEXT", ""))
 
 	w.create(t, "c1000000-0000-4000-8000-000000000001", "gear", "red")
 	w.create(t, "c1000000-0000-4000-8000-000000000002", "axle", "blue")
@@ -419,14 +405,111 @@ CREATE INDEX cr_widgets_parent ON cr_widgets (type, parent_id, created_at, id);`
 	assert.NotContains(t, a.body, `"name":"cog"`)
 }
 
+// widgetsTable are the engine's migrations and one more, which makes
+// cr_widgets with a column of its own (column) and runs more (sql).
+func widgetsTable(t *testing.T, column, sql string) fstest.MapFS {
+	t.Helper()
+	migrations := fstest.MapFS{"004_widgets.sql": {Data: []byte(`
+CREATE TABLE cr_widgets (type TEXT NOT NULL, id TEXT NOT NULL, org_id TEXT NOT NULL DEFAULT '',
+    parent_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, text TEXT NOT NULL DEFAULT '',
+    attrs TEXT NOT NULL DEFAULT '{}', ` + column + `, PRIMARY KEY (type, id)) WITHOUT ROWID;
+CREATE INDEX cr_widgets_org ON cr_widgets (type, org_id, created_at, id);
+CREATE INDEX cr_widgets_parent ON cr_widgets (type, parent_id, created_at, id);
+` + sql)}}
+	require.NoError(t, fs.WalkDir(jsonapi.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(jsonapi.Migrations(), path)
+		migrations[path] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	return migrations
+}
+
+// TestCountsKeptByTriggers: a count the entry names in Counts is read into
+// the record as its hidden attribute when it is not 0 (absent when 0), and
+// the engine never writes it: not into its column, not into attrs, not even
+// when a hook saves a record read before the count changed; StoredColumns
+// leaves it out.
+func TestCountsKeptByTriggers(t *testing.T) {
+	table := testTable()
+	table[0].Table = "cr_widgets"
+	table[0].Counts = map[string]string{"_parts": "part_count"}
+	// The hook shows what the record holds: "reason" is the count, "-" absent.
+	table[0].Render = func(c *jsonapi.Call, rec *jsonapi.Record) error {
+		if _, ok := rec.Attrs["_parts"]; !ok {
+			rec.Set("reason", "-")
+			return nil
+		}
+		rec.Set("reason", fmt.Sprint(rec.Int("_parts")))
+		return nil
+	}
+	w := newWorldOf(t, table, widgetsTable(t, "part_count INTEGER NOT NULL DEFAULT 0", `
+CREATE TRIGGER cr_parts_ins AFTER INSERT ON cr_resources WHEN NEW.type = 'parts' BEGIN
+    UPDATE cr_widgets SET part_count = part_count + 1 WHERE type = 'widgets' AND id = NEW.parent_id;
+END;`))
+	const w1 = "c1000000-0000-4000-8000-000000000001"
+	w.create(t, w1, "gear", "red")
+	reason := func(path string) []string {
+		t.Helper()
+		a := w.do(t, "GET", path, "")
+		require.Equal(t, 200, a.status, a.body)
+		var doc struct {
+			Data json.RawMessage
+		}
+		require.NoError(t, json.Unmarshal([]byte(a.body), &doc))
+		var objs []struct{ Attributes struct{ Reason string } }
+		if doc.Data[0] == '{' {
+			doc.Data = json.RawMessage("[" + string(doc.Data) + "]")
+		}
+		require.NoError(t, json.Unmarshal(doc.Data, &objs))
+		var out []string
+		for _, o := range objs {
+			out = append(out, o.Attributes.Reason)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"-"}, reason("/v1/widgets/"+w1+"/"), "0: absent")
+
+	_, err := w.db.Write().Exec(`INSERT INTO cr_resources (type, id, org_id, parent_id, created_at) VALUES
+		('parts', 'p1', ?, ?, '2026-01-15T12:00:00.000000+00:00'), ('parts', 'p2', ?, ?, '2026-01-15T12:00:00.000000+00:00')`, orgA, w1, orgA, w1)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2"}, reason("/v1/widgets/"+w1+"/"))
+	assert.Equal(t, []string{"2"}, reason("/v1/widgets/"))
+
+	// The action saves the record it loaded (with "_parts": 2): the update
+	// names neither the column (which would abort) nor the attribute.
+	_, err = w.db.Write().Exec(`CREATE TRIGGER cr_widgets_count_written AFTER UPDATE OF part_count ON cr_widgets BEGIN
+		SELECT RAISE(ABORT, 'the engine wrote the count');
+	END`)
+	require.NoError(t, err)
+	a := w.do(t, "POST", "/v1/widgets/"+w1+"/archive/", `{"reason": "old"}`)
+	require.Equal(t, 201, a.status, a.body)
+	var n int64
+	var attrs string
+	require.NoError(t, w.db.Read().QueryRow(`SELECT part_count, attrs FROM cr_widgets WHERE id = ?`, w1).Scan(&n, &attrs))
+	assert.EqualValues(t, 2, n)
+	assert.NotContains(t, attrs, "_parts")
+	assert.Contains(t, attrs, `"archived":true`)
+	assert.Equal(t, []string{"2"}, reason("/v1/widgets/"+w1+"/"))
+
+	ops, types := testCatalog()
+	e := jsonapi.NewEngine(server.Deps{}, ops, types, table)
+	assert.Equal(t, jsonapi.RecordColumns, e.StoredColumns("cr_widgets"))
+	assert.NotEqual(t, e.StoredColumns("cr_widgets"), e.RecordColumns("cr_widgets"))
+}
+
 // TestEntriesOfATypeAgreeOnTheirTable: two entries of one type that name
-// different tables or columns are a mistake of the table, caught when the
-// engine is built.
+// different tables, columns or counts are a mistake of the table, caught
+// when the engine is built.
 func TestEntriesOfATypeAgreeOnTheirTable(t *testing.T) {
 	ops, types := testCatalog()
 	for name, second := range map[string]*jsonapi.Resource{
 		"table":   {Type: "widgets", Path: "/v1/other/", Table: "cr_other"},
 		"columns": {Type: "widgets", Path: "/v1/other/", Table: "cr_widgets", Columns: map[string]string{"color": "color"}},
+		"counts": {Type: "widgets", Path: "/v1/other/", Table: "cr_widgets", Columns: map[string]string{"name": "widget_name"},
+			Counts: map[string]string{"_parts": "part_count"}},
 	} {
 		first := &jsonapi.Resource{Type: "widgets", Path: "/v1/widgets/", Table: "cr_widgets", Columns: map[string]string{"name": "widget_name"}}
 		assert.Panics(t, func() { jsonapi.NewEngine(server.Deps{}, ops, types, []*jsonapi.Resource{first, second}) }, name)

@@ -25,6 +25,14 @@ type Resource struct {
 	// name the column (Engine.AttrExpr). Strings and null only; every entry
 	// of a type names the same.
 	Columns map[string]string
+	// Counts are hidden attributes ("_" names) that the vendor's triggers
+	// keep in integer columns of the type's own Table (attribute → column),
+	// counted from other rows in the transaction that changes them. Reads
+	// get the attribute back in attrs when it is not 0 (absent reads as 0);
+	// the engine never writes it, so a hook that saves a record it read
+	// earlier cannot store an old count, and State leaves it out (seeding
+	// counts again). Every entry of a type names the same.
+	Counts map[string]string
 
 	// Catalog operation ids served by the generic handlers ("" = not served).
 	List, Create, Get, Modify string

@@ -77,6 +77,18 @@ func (r *Record) StoredStr(name string) string {
 	return s
 }
 
+// StoredInt is Int for a splice hook or a Prefetch (see StoredStr).
+func (r *Record) StoredInt(name string) int64 {
+	if !r.undecoded {
+		return r.Int(name)
+	}
+	var n int64
+	if v, ok := storedMember(r.stored, name); ok {
+		_ = json.Unmarshal(v, &n)
+	}
+	return n
+}
+
 // storedMember is the raw value of one member of a stored attributes
 // object, found by walking its members (false when absent, or when the
 // text is not one splitObject reads). The members before it are not

@@ -258,13 +258,17 @@ func (e *Engine) updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text s
 }
 
 // split is the stored form of a record in the table: the attrs JSON without
-// the attributes kept in columns, and the values of those columns in the
-// table's order (a string, or nil for null).
+// the attributes kept in columns or counts, and the values of those columns
+// in the table's order (a string, or nil for null). The counts are the
+// triggers' to write.
 func (t *tableSQL) split(r *Record) (attrs string, values []any, err error) {
-	if len(t.columns) == 0 {
+	if len(t.columns) == 0 && len(t.counts) == 0 {
 		return encodeAttrs(r.Attrs), nil, nil
 	}
 	rest := maps.Clone(r.Attrs)
+	for _, c := range t.counts {
+		delete(rest, c.attr)
+	}
 	for _, c := range t.columns {
 		var v *string
 		if raw, ok := rest[c.attr]; ok {
