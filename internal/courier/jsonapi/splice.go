@@ -65,7 +65,7 @@ func (r *Record) StoredStr(name string) string {
 	if !r.undecoded {
 		return r.Str(name)
 	}
-	v, ok := storedMember(r.stored, name)
+	v, ok := r.storedMember(name)
 	if !ok {
 		return ""
 	}
@@ -83,110 +83,114 @@ func (r *Record) StoredInt(name string) int64 {
 		return r.Int(name)
 	}
 	var n int64
-	if v, ok := storedMember(r.stored, name); ok {
+	if v, ok := r.storedMember(name); ok {
 		_ = json.Unmarshal(v, &n)
 	}
 	return n
 }
 
-// storedMember is the raw value of one member of a stored attributes
-// object, found by walking its members (false when absent, or when the
-// text is not one splitObject reads). The members before it are not
-// validated: a splice of a text that is not valid JSON fails in spliceAttrs,
-// and the record is then decoded, which fails as any read of it does.
-func storedMember(text, name string) (json.RawMessage, bool) {
-	var found json.RawMessage
-	ok := walkMembers(text, false, func(key string, v json.RawMessage) bool {
-		if key == name {
-			found = v
-			return false
-		}
-		return true
-	})
-	return found, ok && found != nil
+// member is one member of a stored attributes object.
+type member struct {
+	key   string
+	value json.RawMessage
 }
 
-// walkMembers calls fn with each member of a stored object whose keys are
-// plain ASCII, in order, until fn returns false; with validate, each value
-// must be valid compact JSON. false: the text is not such an object.
-func walkMembers(text string, validate bool, fn func(key string, v json.RawMessage) bool) bool {
+// storedMember is the raw value of one member of the stored text (false
+// when absent, or when the text is not one indexMembers reads).
+func (r *Record) storedMember(name string) (json.RawMessage, bool) {
+	ms, _ := r.storedMembers()
+	for _, m := range ms {
+		if m.key == name {
+			return m.value, true
+		}
+	}
+	return nil, false
+}
+
+// storedMembers indexes the stored text once per record: a page's hooks
+// ask it for several members, and spliceAttrs then walks them all.
+func (r *Record) storedMembers() ([]member, bool) {
+	if r.members == nil {
+		var ok bool
+		if r.members, ok = indexMembers(r.stored); !ok {
+			r.members = []member{} // indexed, and not spliceable
+		}
+	}
+	return r.members, len(r.members) > 0
+}
+
+// indexMembers are the members of a stored object whose keys are plain
+// ASCII, in order; false: the text is not such an object (nor "{}", which no
+// record of a type with attributes answers). The values are delimited, not
+// validated: spliceAttrs validates what it answers, and a record it refuses
+// is decoded, which fails as any read of it does.
+func indexMembers(text string) ([]member, bool) {
 	data := []byte(text)
 	n := len(data)
-	if n < 2 || data[0] != '{' || data[n-1] != '}' {
-		return false
+	if n < 2 || data[0] != '{' || data[n-1] != '}' || data[1] == '}' {
+		return nil, false
 	}
-	i := 1
-	if data[i] == '}' {
-		return i == n-1
-	}
-	for {
+	out := make([]member, 0, 24)
+	for i := 1; ; {
 		if data[i] != '"' {
-			return false
+			return nil, false
 		}
 		j := i + 1
 		for j < n && data[j] != '"' {
 			if data[j] == '\\' || data[j] < 0x20 || data[j] >= 0x80 {
-				return false
+				return nil, false
 			}
 			j++
 		}
 		if j+1 >= n || data[j+1] != ':' {
-			return false
+			return nil, false
 		}
-		key := text[i+1 : j]
 		start := j + 2
 		end, err := skipValue(data, start)
 		if err != nil || end >= n || end <= start {
-			return false
+			return nil, false
 		}
-		v := data[start:end:end]
-		if validate && (hasSpaceOutsideStrings(v) || !json.Valid(v)) {
-			return false
-		}
-		if !fn(key, v) {
-			return true
-		}
+		out = append(out, member{key: text[i+1 : j], value: data[start:end:end]})
 		switch data[end] {
 		case ',':
 			i = end + 1
 			if i >= n {
-				return false
+				return nil, false
 			}
 		case '}':
-			return end == n-1
+			return out, end == n-1
 		default:
-			return false
+			return nil, false
 		}
 	}
 }
 
-// spliceAttrs is the answer's attributes of a record stored as text, with
-// computed in place of their stored values: false unless the stored members
-// are exactly the answered attributes of shown, in its order.
-func spliceAttrs(text string, shown []Attr, computed []AttrValue) (Attributes, bool) {
-	out := make(Attributes, 0, len(shown))
+// spliceAttrs is the answer's attributes of a record stored as members
+// (indexMembers), with computed in place of their stored values: false
+// unless the members are exactly the answered attributes of shown, in its
+// order, each a valid compact JSON value.
+func spliceAttrs(members []member, shown []Attr, computed []AttrValue) (Attributes, bool) {
+	out := make(Attributes, 0, len(members))
 	next := 0 // the index in shown of the attribute the next member must be
-	ok := walkMembers(text, true, func(key string, v json.RawMessage) bool {
+	for _, m := range members {
 		for next < len(shown) && shown[next].RequestOnly {
 			next++
 		}
-		if next == len(shown) || shown[next].Name != key {
-			next = -1
-			return false
+		if next == len(shown) || shown[next].Name != m.key {
+			return nil, false
 		}
 		next++
-		a := AttrValue{Name: key, Value: v, compact: true}
+		if hasSpaceOutsideStrings(m.value) || !json.Valid(m.value) {
+			return nil, false // a replaced value too: decoding the record would fail on it
+		}
+		a := AttrValue{Name: m.key, Value: m.value, compact: true}
 		for _, c := range computed {
-			if c.Name == key {
+			if c.Name == m.key {
 				a = c
 				break
 			}
 		}
 		out = append(out, a)
-		return true
-	})
-	if !ok || next < 0 {
-		return nil, false
 	}
 	for ; next < len(shown); next++ {
 		if !shown[next].RequestOnly {
@@ -204,8 +208,8 @@ func (c *Call) splice(rec *Record) (ResourceObject, error) {
 		if err != nil {
 			return ResourceObject{}, err
 		}
-		if ok {
-			if attrs, ok := spliceAttrs(rec.stored, c.Engine.types[rec.Type], computed); ok {
+		if members, indexed := rec.storedMembers(); ok && indexed {
+			if attrs, ok := spliceAttrs(members, c.Engine.types[rec.Type], computed); ok {
 				return ResourceObject{Attributes: attrs, ID: rec.ID, Type: rec.Type}, nil
 			}
 		}

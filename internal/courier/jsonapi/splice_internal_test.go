@@ -12,7 +12,15 @@ func TestSpliceAttrs(t *testing.T) {
 	t.Parallel()
 	shown := []Attr{{Name: "a"}, {Name: "b"}, {Name: "pw", RequestOnly: true}, {Name: "c"}}
 	computed := []AttrValue{{Name: "b", Value: json.RawMessage(`true`)}}
-	got, ok := spliceAttrs(`{"a":"x<y","b":false,"c":{"d":[1,"}"]}}`, shown, computed)
+	splice := func(text string) (Attributes, bool) {
+		r := &Record{stored: text, undecoded: true}
+		members, ok := r.storedMembers()
+		if !ok {
+			return nil, false
+		}
+		return spliceAttrs(members, shown, computed)
+	}
+	got, ok := splice(`{"a":"x<y","b":false,"c":{"d":[1,"}"]}}`)
 	require.True(t, ok)
 	assert.Equal(t, `{"a":"x<y","b":true,"c":{"d":[1,"}"]}}`, string(got.appendJSON(nil)))
 
@@ -28,8 +36,9 @@ func TestSpliceAttrs(t *testing.T) {
 		"an invalid value":           `{"a":tru,"b":2,"c":3}`,
 		"trailing text":              `{"a":1,"b":2,"c":3}}`,
 		"not an object":              `[1]`,
+		"an empty object":            `{}`,
 	} {
-		_, ok := spliceAttrs(text, shown, computed)
+		_, ok := splice(text)
 		assert.False(t, ok, name)
 	}
 }

@@ -44,6 +44,7 @@ type Record struct {
 	// Attrs nil (undecoded) until decodeStored.
 	stored    string
 	undecoded bool
+	members   []member // stored, indexed (storedMembers)
 }
 
 // Str reads a string attribute ("" when absent or not a string).
