@@ -2,28 +2,23 @@ package jsonapi
 
 import (
 	"encoding/json"
-	"errors"
+	"strings"
 )
 
 // Every record read decodes its stored attributes, so this is on the path of
 // every request: encoding/json's reflection into a map took about a quarter
-// of a GET (profiled). decodeAttrs splits the stored object into its members
-// in one pass instead. The stored text is what encodeAttrs wrote (compact,
-// valid JSON); anything else takes encoding/json's path, so the result is
-// always what json.Unmarshal would give.
-func decodeAttrs(data []byte) (map[string]json.RawMessage, error) {
-	return decodeAttrsText(string(data))
-}
-
-// decodeAttrsText is decodeAttrs of stored text: the keys are cut from the
-// text (no allocation each), the values from one copy of it.
+// of a GET (profiled). decodeAttrsText splits the stored object into its
+// members in one pass instead, validating each value as it goes: the keys
+// are cut from the text (no allocation each), the values from one copy of
+// it. The stored text is what encodeAttrs wrote (compact, valid JSON);
+// anything else takes encoding/json's path, so the result is always what
+// json.Unmarshal would give.
 func decodeAttrsText(text string) (map[string]json.RawMessage, error) {
-	data := []byte(text)
-	if out, ok := splitObject(data, text); ok {
+	if out, ok := splitObject(text); ok {
 		return out, nil
 	}
 	var out map[string]json.RawMessage
-	if err := json.Unmarshal(data, &out); err != nil {
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -39,106 +34,264 @@ func DecodeAttrs(data string) (map[string]json.RawMessage, error) {
 	return out, err
 }
 
-var errNotSimple = errors.New("not a simple object")
+// member is where one member of an object lies in its text.
+type member struct {
+	key        string
+	start, end int
+}
 
 // splitObject handles a compact JSON object whose keys are plain ASCII; ok
-// is false for anything else (whitespace, escaped keys, malformed text).
-// text is data as a string: the keys are its substrings.
-func splitObject(data []byte, text string) (out map[string]json.RawMessage, ok bool) {
-	n := len(data)
-	if n < 2 || data[0] != '{' || data[n-1] != '}' {
+// is false for anything else (whitespace around its members, escaped keys,
+// malformed text), which json.Unmarshal then reads or refuses.
+func splitObject(text string) (out map[string]json.RawMessage, ok bool) {
+	n := len(text)
+	if n < 2 || text[0] != '{' || text[n-1] != '}' {
 		return nil, false
 	}
-	out = make(map[string]json.RawMessage, 16)
-	i := 1
-	if data[i] == '}' {
-		return out, i == n-1
-	}
-	for {
-		// "key"
-		if data[i] != '"' {
-			return nil, false
-		}
-		j := i + 1
-		for j < n && data[j] != '"' {
-			if data[j] == '\\' || data[j] < 0x20 || data[j] >= 0x80 {
+	// The members are found first so that the map is made at its size: a
+	// person's 8 fit in one group of slots, where a guess of 16 made four.
+	var buf [32]member
+	members := buf[:0]
+	if i := 1; text[i] != '}' {
+		for {
+			// "key":value
+			if text[i] != '"' {
 				return nil, false
 			}
-			j++
-		}
-		if j+1 >= n || data[j+1] != ':' {
-			return nil, false
-		}
-		key := text[i+1 : j]
-		start := j + 2
-		end, err := skipValue(data, start)
-		if err != nil || end >= n || end <= start {
-			return nil, false
-		}
-		if isSpace(data[start]) || isSpace(data[end-1]) || !json.Valid(data[start:end]) {
-			return nil, false // json.Unmarshal would trim the spaces
-		}
-		out[key] = json.RawMessage(data[start:end:end])
-		switch data[end] {
-		case ',':
+			j := i + 1
+			for j < n && text[j] != '"' {
+				if c := text[j]; c == '\\' || c < 0x20 || c >= 0x80 {
+					return nil, false
+				}
+				j++
+			}
+			if j+1 >= n || text[j+1] != ':' {
+				return nil, false
+			}
+			start := j + 2
+			end := scanValue(text, start)
+			if end < 0 || end >= n {
+				return nil, false
+			}
+			members = append(members, member{text[i+1 : j], start, end})
+			if text[end] == '}' {
+				if end != n-1 {
+					return nil, false
+				}
+				break
+			}
+			if text[end] != ',' {
+				return nil, false
+			}
 			i = end + 1
-			if i >= n {
-				return nil, false
+		}
+	} else if n != 2 {
+		return nil, false
+	}
+	data := []byte(text)
+	out = make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		out[m.key] = json.RawMessage(data[m.start:m.end:m.end])
+	}
+	return out, true
+}
+
+// maxScanDepth is how deep scanValue follows nested objects and arrays (one
+// bit each of a uint64); deeper values go to json.Unmarshal, whose own limit
+// is far higher.
+const maxScanDepth = 64
+
+// scanValue returns the index just past the JSON value that starts at
+// text[i], or -1 when encoding/json's scanner would not read one there:
+// objects and arrays (whitespace allowed inside them as JSON allows it),
+// strings (see scanString), numbers by JSON's grammar, true, false and null.
+// What follows the value is the caller's to check, as it is for the
+// containers here: "01" is 0 followed by a 1 that nothing accepts.
+func scanValue(text string, i int) int {
+	n := len(text)
+	var objects uint64 // bit d set: the container at depth d is an object
+	depth := 0
+	for {
+		// A value starts at text[i].
+		if i >= n {
+			return -1
+		}
+		switch c := text[i]; {
+		case c == '{' || c == '[':
+			if depth == maxScanDepth {
+				return -1
 			}
-		case '}':
-			return out, end == n-1
+			if c == '{' {
+				objects |= 1 << depth
+			} else {
+				objects &^= 1 << depth
+			}
+			depth++
+			i = skipSpace(text, i+1)
+			if i < n && text[i] == c+2 { // empty: '}' and ']' are 2 past '{' and '['
+				i++
+				depth--
+				break
+			}
+			if c == '{' {
+				i = scanKey(text, i)
+			}
+			if i < 0 {
+				return -1
+			}
+			continue // to its first value
+		case c == '"':
+			i = scanString(text, i)
+		case c == '-' || c >= '0' && c <= '9':
+			i = scanNumber(text, i)
+		case c == 't':
+			i = scanLiteral(text, i, "true")
+		case c == 'f':
+			i = scanLiteral(text, i, "false")
+		case c == 'n':
+			i = scanLiteral(text, i, "null")
 		default:
-			return nil, false
+			return -1
+		}
+		// A value ended just before text[i]: close the containers it ends,
+		// up to the next value of one.
+		for {
+			if i < 0 {
+				return -1
+			}
+			if depth == 0 {
+				return i
+			}
+			if i = skipSpace(text, i); i >= n {
+				return -1
+			}
+			object := objects&(1<<(depth-1)) != 0
+			c := text[i]
+			if c == ',' {
+				i = skipSpace(text, i+1)
+				if object {
+					i = scanKey(text, i)
+				}
+				if i < 0 {
+					return -1
+				}
+				break // to the next value
+			}
+			if object && c != '}' || !object && c != ']' {
+				return -1
+			}
+			i++
+			depth--
 		}
 	}
 }
 
-// skipValue returns the index just past the JSON value starting at i:
-// strings with their escapes, nested objects and arrays by depth, and
-// literals and numbers up to the next delimiter. json.Valid checks the
-// value afterwards.
-func skipValue(data []byte, i int) (int, error) {
-	n := len(data)
-	if i >= n {
-		return 0, errNotSimple
+// scanKey reads `"key":` and the spaces after it from text[i], returning
+// where the member's value starts, or -1.
+func scanKey(text string, i int) int {
+	if i >= len(text) || text[i] != '"' {
+		return -1
 	}
-	depth := 0
-	for i < n {
-		switch c := data[i]; c {
-		case '"':
-			i++
-			for i < n && data[i] != '"' {
-				if data[i] == '\\' {
-					i++
+	if i = skipSpace(text, scanString(text, i)); i < 0 || i >= len(text) || text[i] != ':' {
+		return -1
+	}
+	return skipSpace(text, i+1)
+}
+
+// scanString returns the index just past the string that starts at
+// text[i] (a '"'), or -1. As encoding/json does, it refuses control
+// characters and unknown escapes, and takes any other byte, valid UTF-8 or
+// not.
+func scanString(text string, i int) int {
+	n := len(text)
+	for i++; i < n; {
+		switch c := text[i]; {
+		case c == '"':
+			return i + 1
+		case c == '\\':
+			if i+1 >= n {
+				return -1
+			}
+			switch text[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > n || !isHex(text[i+2]) || !isHex(text[i+3]) || !isHex(text[i+4]) || !isHex(text[i+5]) {
+					return -1
 				}
-				i++
+				i += 6
+			default:
+				return -1
 			}
-			if i >= n {
-				return 0, errNotSimple
-			}
-			i++
-		case '{', '[':
-			depth++
-			i++
-		case '}', ']':
-			if depth == 0 {
-				return i, nil
-			}
-			depth--
-			i++
-		case ',':
-			if depth == 0 {
-				return i, nil
-			}
-			i++
+		case c < 0x20:
+			return -1
 		default:
 			i++
 		}
-		if depth == 0 && i < n && (data[i] == ',' || data[i] == '}') {
-			return i, nil
-		}
 	}
-	return 0, errNotSimple
+	return -1
+}
+
+// scanNumber returns the index just past the number that starts at text[i]
+// (a '-' or a digit), or -1: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func scanNumber(text string, i int) int {
+	n := len(text)
+	if text[i] == '-' {
+		i++
+	}
+	switch {
+	case i < n && text[i] == '0':
+		i++
+	case i < n && text[i] >= '1' && text[i] <= '9':
+		i = skipDigits(text, i+1)
+	default:
+		return -1
+	}
+	if i < n && text[i] == '.' {
+		if i+1 >= n || !isDigit(text[i+1]) {
+			return -1
+		}
+		i = skipDigits(text, i+1)
+	}
+	if i < n && (text[i] == 'e' || text[i] == 'E') {
+		i++
+		if i < n && (text[i] == '+' || text[i] == '-') {
+			i++
+		}
+		if i >= n || !isDigit(text[i]) {
+			return -1
+		}
+		i = skipDigits(text, i)
+	}
+	return i
+}
+
+// scanLiteral returns the index just past lit at text[i], or -1.
+func scanLiteral(text string, i int, lit string) int {
+	if !strings.HasPrefix(text[i:], lit) {
+		return -1
+	}
+	return i + len(lit)
+}
+
+func skipDigits(text string, i int) int {
+	for i < len(text) && isDigit(text[i]) {
+		i++
+	}
+	return i
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace (i itself when it is -1 or the end).
+func skipSpace(text string, i int) int {
+	for i >= 0 && i < len(text) && isSpace(text[i]) {
+		i++
+	}
+	return i
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
