@@ -44,48 +44,11 @@ type member struct {
 // is false for anything else (whitespace around its members, escaped keys,
 // malformed text), which json.Unmarshal then reads or refuses.
 func splitObject(text string) (out map[string]json.RawMessage, ok bool) {
-	n := len(text)
-	if n < 2 || text[0] != '{' || text[n-1] != '}' {
-		return nil, false
-	}
 	// The members are found first so that the map is made at its size: a
 	// person's 8 fit in one group of slots, where a guess of 16 made four.
 	var buf [32]member
-	members := buf[:0]
-	if i := 1; text[i] != '}' {
-		for {
-			// "key":value
-			if text[i] != '"' {
-				return nil, false
-			}
-			j := i + 1
-			for j < n && text[j] != '"' {
-				if c := text[j]; c == '\\' || c < 0x20 || c >= 0x80 {
-					return nil, false
-				}
-				j++
-			}
-			if j+1 >= n || text[j+1] != ':' {
-				return nil, false
-			}
-			start := j + 2
-			end := scanValue(text, start)
-			if end < 0 || end >= n {
-				return nil, false
-			}
-			members = append(members, member{text[i+1 : j], start, end})
-			if text[end] == '}' {
-				if end != n-1 {
-					return nil, false
-				}
-				break
-			}
-			if text[end] != ',' {
-				return nil, false
-			}
-			i = end + 1
-		}
-	} else if n != 2 {
+	members, ok := indexObject(text, buf[:0])
+	if !ok {
 		return nil, false
 	}
 	data := []byte(text)
@@ -94,6 +57,48 @@ func splitObject(text string) (out map[string]json.RawMessage, ok bool) {
 		out[m.key] = json.RawMessage(data[m.start:m.end:m.end])
 	}
 	return out, true
+}
+
+// indexObject appends to members where each member of text lies, when text
+// is a compact JSON object whose keys are plain ASCII, each value valid
+// (scanValue); ok is false for anything else.
+func indexObject(text string, members []member) ([]member, bool) {
+	n := len(text)
+	if n < 2 || text[0] != '{' || text[n-1] != '}' {
+		return nil, false
+	}
+	if text[1] == '}' {
+		return members, n == 2
+	}
+	for i := 1; ; {
+		// "key":value
+		if text[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < n && text[j] != '"' {
+			if c := text[j]; c == '\\' || c < 0x20 || c >= 0x80 {
+				return nil, false
+			}
+			j++
+		}
+		if j+1 >= n || text[j+1] != ':' {
+			return nil, false
+		}
+		start := j + 2
+		end := scanValue(text, start)
+		if end < 0 || end >= n {
+			return nil, false
+		}
+		members = append(members, member{text[i+1 : j], start, end})
+		if text[end] == '}' {
+			return members, end == n-1
+		}
+		if text[end] != ',' {
+			return nil, false
+		}
+		i = end + 1
+	}
 }
 
 // maxScanDepth is how deep scanValue follows nested objects and arrays (one

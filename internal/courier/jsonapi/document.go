@@ -20,8 +20,6 @@ const (
 type AttrValue struct {
 	Name  string
 	Value json.RawMessage
-
-	compact bool // Value is known to be compact (spliceAttrs checked it)
 }
 
 // Attributes are a resource's attributes in its type's order. They encode as

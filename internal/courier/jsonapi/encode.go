@@ -108,12 +108,9 @@ func (as Attributes) appendJSON(b []byte) []byte {
 			b = append(b, k...)
 		}
 		b = append(b, ':')
-		switch {
-		case len(a.Value) == 0:
+		if len(a.Value) == 0 {
 			b = append(b, "null"...)
-		case a.compact:
-			b = append(b, a.Value...)
-		default:
+		} else {
 			b = appendCompact(b, a.Value)
 		}
 	}

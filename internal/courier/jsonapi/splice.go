@@ -15,9 +15,10 @@ import (
 // record into a map, copying it for the render hook, setting the computed
 // values and ordering them again was about half of the cost of a page of
 // messages (profiled). A record whose stored object is not exactly the
-// type's answered attributes, in order and compact (an attribute added to
-// the catalog since it was written, say), is decoded and rendered as any
-// other: both ways give the same bytes (TestSplicedPagesAnswerAsRendered).
+// type's answered attributes, in order, in the compact form encodeAttrs
+// writes (an attribute added to the catalog since it was written, say), is
+// decoded and rendered as any other: both ways give the same bytes
+// (TestSplicedPagesAnswerAsRendered).
 
 // SpliceFunc gives the attributes a render would compute for rec, encoded
 // as Record.Set encodes them, from rec's stored attributes (StoredStr); ok
@@ -89,87 +90,37 @@ func (r *Record) StoredInt(name string) int64 {
 	return n
 }
 
-// member is one member of a stored attributes object.
-type member struct {
-	key   string
-	value json.RawMessage
-}
-
 // storedMember is the raw value of one member of the stored text (false
-// when absent, or when the text is not one indexMembers reads).
+// when absent, or when the text is not one indexObject reads).
 func (r *Record) storedMember(name string) (json.RawMessage, bool) {
 	ms, _ := r.storedMembers()
 	for _, m := range ms {
 		if m.key == name {
-			return m.value, true
+			return r.storedData[m.start:m.end:m.end], true
 		}
 	}
 	return nil, false
 }
 
-// storedMembers indexes the stored text once per record: a page's hooks
-// ask it for several members, and spliceAttrs then walks them all.
+// storedMembers indexes the stored text once per record (indexObject): a
+// page's hooks ask for several members, and spliceAttrs then takes them all.
 func (r *Record) storedMembers() ([]member, bool) {
 	if r.members == nil {
-		var ok bool
-		if r.members, ok = indexMembers(r.stored); !ok {
-			r.members = []member{} // indexed, and not spliceable
+		members, ok := indexObject(r.stored, make([]member, 0, 24))
+		if !ok || len(members) == 0 {
+			r.members = []member{} // indexed: not an object a splice takes
+			return nil, false
 		}
+		r.members, r.storedData = members, []byte(r.stored)
 	}
 	return r.members, len(r.members) > 0
 }
 
-// indexMembers are the members of a stored object whose keys are plain
-// ASCII, in order; false: the text is not such an object (nor "{}", which no
-// record of a type with attributes answers). The values are delimited, not
-// validated: spliceAttrs validates what it answers, and a record it refuses
-// is decoded, which fails as any read of it does.
-func indexMembers(text string) ([]member, bool) {
-	data := []byte(text)
-	n := len(data)
-	if n < 2 || data[0] != '{' || data[n-1] != '}' || data[1] == '}' {
-		return nil, false
-	}
-	out := make([]member, 0, 24)
-	for i := 1; ; {
-		if data[i] != '"' {
-			return nil, false
-		}
-		j := i + 1
-		for j < n && data[j] != '"' {
-			if data[j] == '\\' || data[j] < 0x20 || data[j] >= 0x80 {
-				return nil, false
-			}
-			j++
-		}
-		if j+1 >= n || data[j+1] != ':' {
-			return nil, false
-		}
-		start := j + 2
-		end, err := skipValue(data, start)
-		if err != nil || end >= n || end <= start {
-			return nil, false
-		}
-		out = append(out, member{key: text[i+1 : j], value: data[start:end:end]})
-		switch data[end] {
-		case ',':
-			i = end + 1
-			if i >= n {
-				return nil, false
-			}
-		case '}':
-			return out, end == n-1
-		default:
-			return nil, false
-		}
-	}
-}
-
-// spliceAttrs is the answer's attributes of a record stored as members
-// (indexMembers), with computed in place of their stored values: false
+// spliceAttrs is the answer's attributes of a record from its stored members
+// (storedMembers), with computed in place of their stored values: false
 // unless the members are exactly the answered attributes of shown, in its
-// order, each a valid compact JSON value.
-func spliceAttrs(members []member, shown []Attr, computed []AttrValue) (Attributes, bool) {
+// order.
+func (r *Record) spliceAttrs(members []member, shown []Attr, computed []AttrValue) (Attributes, bool) {
 	out := make(Attributes, 0, len(members))
 	next := 0 // the index in shown of the attribute the next member must be
 	for _, m := range members {
@@ -180,10 +131,7 @@ func spliceAttrs(members []member, shown []Attr, computed []AttrValue) (Attribut
 			return nil, false
 		}
 		next++
-		if hasSpaceOutsideStrings(m.value) || !json.Valid(m.value) {
-			return nil, false // a replaced value too: decoding the record would fail on it
-		}
-		a := AttrValue{Name: m.key, Value: m.value, compact: true}
+		a := AttrValue{Name: m.key, Value: r.storedData[m.start:m.end:m.end]}
 		for _, c := range computed {
 			if c.Name == m.key {
 				a = c
@@ -209,7 +157,7 @@ func (c *Call) splice(rec *Record) (ResourceObject, error) {
 			return ResourceObject{}, err
 		}
 		if members, indexed := rec.storedMembers(); ok && indexed {
-			if attrs, ok := spliceAttrs(members, c.Engine.types[rec.Type], computed); ok {
+			if attrs, ok := rec.spliceAttrs(members, c.Engine.types[rec.Type], computed); ok {
 				return ResourceObject{Attributes: attrs, ID: rec.ID, Type: rec.Type}, nil
 			}
 		}

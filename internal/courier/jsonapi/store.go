@@ -42,9 +42,10 @@ type Record struct {
 
 	// stored is the attributes' text as read by queryStored, which leaves
 	// Attrs nil (undecoded) until decodeStored.
-	stored    string
-	undecoded bool
-	members   []member // stored, indexed (storedMembers)
+	stored     string
+	undecoded  bool
+	members    []member // stored, indexed (storedMembers)
+	storedData []byte   // stored, as the members' values
 }
 
 // Str reads a string attribute ("" when absent or not a string).
