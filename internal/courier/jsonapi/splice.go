@@ -14,11 +14,12 @@ import (
 // stored values. Decoding every
 // record into a map, copying it for the render hook, setting the computed
 // values and ordering them again was about half of the cost of a page of
-// messages (profiled). A record whose stored object is not exactly the
-// type's answered attributes, in order, in the compact form encodeAttrs
-// writes (an attribute added to the catalog since it was written, say), is
-// decoded and rendered as any other: both ways give the same bytes
-// (TestSplicedPagesAnswerAsRendered).
+// messages (profiled). Attributes the text lacks (a record loaded from a
+// fixture file, one written before the catalog had them) answer their zero
+// value, as the general render answers them. A record whose stored text is
+// not in the compact form encodeAttrs writes (spaces between members, keys
+// out of order) is decoded and rendered as any other: both ways give the
+// same bytes (TestSplicedPagesAnswerAsRendered).
 
 // SpliceFunc gives the attributes a render would compute for rec, encoded
 // as Record.Set encodes them, from rec's stored attributes (StoredStr); ok
@@ -117,33 +118,45 @@ func (r *Record) storedMembers() ([]member, bool) {
 }
 
 // spliceAttrs is the answer's attributes of a record from its stored members
-// (storedMembers), with computed in place of their stored values: false
-// unless the members are exactly the answered attributes of shown, in its
-// order.
+// (storedMembers), as Call.render gives them: each answered attribute of
+// shown, in order, computed if the hook computes it, else stored, else its
+// kind's zero value; members shown does not answer are left out. Both lists
+// are walked side by side, so both must be in name order (false otherwise:
+// a type whose attribute list is not, a text with keys out of order or
+// repeated).
 func (r *Record) spliceAttrs(members []member, shown []Attr, computed []AttrValue) (Attributes, bool) {
-	out := make(Attributes, 0, len(members))
-	next := 0 // the index in shown of the attribute the next member must be
-	for _, m := range members {
-		for next < len(shown) && shown[next].RequestOnly {
-			next++
-		}
-		if next == len(shown) || shown[next].Name != m.key {
+	for i := 1; i < len(members); i++ {
+		if members[i-1].key >= members[i].key {
 			return nil, false
 		}
-		next++
-		a := AttrValue{Name: m.key, Value: r.storedData[m.start:m.end:m.end]}
+	}
+	out := make(Attributes, 0, len(shown))
+	prev, i := "", 0 // the last attribute answered; the next member to look at
+	for _, at := range shown {
+		if at.RequestOnly {
+			continue
+		}
+		if at.Name <= prev {
+			return nil, false
+		}
+		prev = at.Name
+		for i < len(members) && members[i].key < at.Name {
+			i++ // not answered
+		}
+		a := AttrValue{Name: at.Name}
+		if i < len(members) && members[i].key == at.Name {
+			a.Value = r.storedData[members[i].start:members[i].end:members[i].end]
+			i++
+		} else {
+			a.Value = sharedZeroValue(at.Kind)
+		}
 		for _, c := range computed {
-			if c.Name == m.key {
+			if c.Name == at.Name {
 				a = c
 				break
 			}
 		}
 		out = append(out, a)
-	}
-	for ; next < len(shown); next++ {
-		if !shown[next].RequestOnly {
-			return nil, false // an attribute the text does not hold
-		}
 	}
 	return out, true
 }
