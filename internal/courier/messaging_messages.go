@@ -303,18 +303,9 @@ func modifyMessage(c *jsonapi.Call, old, rec *jsonapi.Record, in map[string]json
 // renderMessage computes ack (for the viewer), attachments and, when asked,
 // read receipts.
 func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
-	viewer := viewer(c)
-	ack := false
-	if viewer != "" {
-		if rec.Str("individual-id") == viewer {
-			ack = true
-		} else {
-			mark, err := readMarkOf(c, rec.ParentID, viewer)
-			if err != nil {
-				return err
-			}
-			ack = rec.Str("posted-time") != "" && mark.PostedTime >= rec.Str("posted-time")
-		}
+	ack, err := messageAck(c, rec.ParentID, rec.Str("individual-id"), rec.Str("posted-time"))
+	if err != nil {
+		return err
 	}
 	rec.Set("ack", ack)
 	// Only a message that counts uploaded attachments has any to read.
@@ -356,27 +347,34 @@ func spliceMessage(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, b
 	if rec.StoredInt(attachmentCount) > 0 {
 		return nil, false, nil // renderMessage shows what prefetchMessages read
 	}
-	ack := false
-	if viewer := viewer(c); viewer != "" {
-		if rec.StoredStr("individual-id") == viewer {
-			ack = true
-		} else {
-			mark, err := readMarkOf(c, rec.ParentID, viewer)
-			if err != nil {
-				return nil, false, err
-			}
-			posted := rec.StoredStr("posted-time")
-			ack = posted != "" && mark.PostedTime >= posted
-		}
+	ack, err := messageAck(c, rec.ParentID, rec.StoredStr("individual-id"), rec.StoredStr("posted-time"))
+	if err != nil {
+		return nil, false, err
 	}
-	computed := make([]jsonapi.AttrValue, 0, 4)
-	computed = append(computed, jsonapi.AttrValue{Name: "ack", Value: jsonBool(ack)})
-	computed = append(computed, jsonapi.AttrValue{Name: "attachments", Value: json.RawMessage("[]")},
+	computed := append(make([]jsonapi.AttrValue, 0, 4), jsonapi.AttrValue{Name: "ack", Value: jsonBool(ack)},
+		jsonapi.AttrValue{Name: "attachments", Value: json.RawMessage("[]")},
 		jsonapi.AttrValue{Name: "read-receipts", Value: json.RawMessage("[]")})
 	if !c.Query.Bool("include-phrases") {
 		computed = append(computed, jsonapi.AttrValue{Name: "phrases", Value: json.RawMessage("{}")})
 	}
 	return computed, true, nil
+}
+
+// messageAck is a message's ack for the viewer: their own message, or one
+// posted up to their read mark of the channel (false for nobody).
+func messageAck(c *jsonapi.Call, channelID, author, posted string) (bool, error) {
+	viewer := viewer(c)
+	if viewer == "" {
+		return false, nil
+	}
+	if author == viewer {
+		return true, nil
+	}
+	mark, err := readMarkOf(c, channelID, viewer)
+	if err != nil {
+		return false, err
+	}
+	return posted != "" && mark.PostedTime >= posted, nil
 }
 
 // jsonBool is a boolean as JSON.

@@ -432,12 +432,7 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 			return nil, err
 		}
 	}
-	var data []ResourceObject
-	if spliced {
-		data, err = c.spliceAll(recs)
-	} else {
-		data, err = c.renderAll(recs)
-	}
+	data, err := c.renderAll(recs)
 	if err != nil {
 		return nil, err
 	}
@@ -510,22 +505,9 @@ func (c *Call) PageOf(page, total Statement, limit, offset int64) (*Answer, erro
 	return c.PageAnswer(data, limit, offset, n), nil
 }
 
-// renderAll renders a page of records in order, in place: a page's records
-// are read for its answer alone.
+// renderAll renders a page of records in order, in place (a page's records
+// are read for its answer alone), spliced when queryStored read them.
 func (c *Call) renderAll(recs []*Record) ([]ResourceObject, error) {
-	data := make([]ResourceObject, 0, len(recs))
-	for _, rec := range recs {
-		obj, err := c.render(rec, true)
-		if err != nil {
-			return nil, err
-		}
-		data = append(data, obj)
-	}
-	return data, nil
-}
-
-// spliceAll is renderAll for records queryStored read.
-func (c *Call) spliceAll(recs []*Record) ([]ResourceObject, error) {
 	data := make([]ResourceObject, 0, len(recs))
 	for _, rec := range recs {
 		obj, err := c.splice(rec)

@@ -57,7 +57,7 @@ func (r *Record) decodeStored() error {
 	if err != nil {
 		return errStoredAttrs(r, err)
 	}
-	r.Attrs, r.undecoded = attrs, false
+	r.Attrs, r.undecoded, r.stored, r.members, r.storedData = attrs, false, "", nil, nil
 	return nil
 }
 
@@ -162,10 +162,10 @@ func (r *Record) spliceAttrs(members []member, shown []Attr, computed []AttrValu
 }
 
 // splice renders a record queryStored read through its type's Splice hook,
-// else decodes it and renders it as any other.
+// else (decoding it first if queryStored read it) as any other, in place.
 func (c *Call) splice(rec *Record) (ResourceObject, error) {
-	if hook := c.Engine.byType[rec.Type].Splice; hook != nil && rec.undecoded {
-		computed, ok, err := hook(c, rec)
+	if res := c.Engine.byType[rec.Type]; res != nil && res.Splice != nil && rec.undecoded {
+		computed, ok, err := res.Splice(c, rec)
 		if err != nil {
 			return ResourceObject{}, err
 		}

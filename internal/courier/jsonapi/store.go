@@ -199,22 +199,16 @@ func (e *Engine) LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*R
 
 // QueryRecords runs a SELECT of RecordColumns and reads every row.
 func QueryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*Record, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+	recs, err := queryStored(ctx, tx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	reach := ReachFrom(ctx)
-	var out []*Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
+	for _, r := range recs {
+		if err := r.decodeStored(); err != nil {
 			return nil, err
 		}
-		reach.Add(r.OrgID)
-		out = append(out, r)
 	}
-	return out, rows.Err()
+	return recs, nil
 }
 
 func encodeAttrs(attrs map[string]json.RawMessage) string {
