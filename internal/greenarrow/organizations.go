@@ -66,20 +66,20 @@ func (a *API) listOrganizations(w http.ResponseWriter, r *http.Request) error {
 	ctx, db := r.Context(), a.reads()
 	total := -1
 	if !minimal {
-		p, err := readKeptPage(ctx, db, keptPageSQL(c, name, contains, order, pg))
+		buf := httpx.Buffer()
+		defer httpx.ReleaseBuffer(buf)
+		b, p, err := appendKeptPage(ctx, db, keptPageSQL(c, name, contains, order, pg), append(*buf, `{"success":true,"data":[`...))
+		*buf = b
 		if err != nil {
 			return err
 		}
-		if p.kept == p.rows {
-			buf := httpx.Buffer()
-			defer httpx.ReleaseBuffer(buf)
-			b := append(append(*buf, `{"success":true,"data":[`...), p.answers.String...)
+		if p.ok && p.rows > 0 {
 			*buf = appendPageEnd(b, pg, p.total)
 			httpx.WriteJSONBody(w, http.StatusOK, contentType, *buf)
 			return nil
 		}
-		// Rows from before migration 004 are on the page: it is encoded
-		// from the columns, as a minimal page is.
+		// Rows from before migration 004 are on the page, or it is empty:
+		// it is encoded from the columns, as a minimal page is.
 		total = p.total
 	}
 	columns := answerColumns(system)
