@@ -120,7 +120,9 @@ func (as Attributes) appendJSON(b []byte) []byte {
 // appendCompact appends a valid JSON value without its insignificant
 // whitespace, as encoding/json compacts a Marshaler's output.
 func appendCompact(b []byte, v []byte) []byte {
-	if !hasSpaceOutsideStrings(v) {
+	// A valid string, number or literal with no space at either end has none
+	// outside a string: only a container is walked.
+	if c, e := v[0], v[len(v)-1]; c != '{' && c != '[' && !isSpace(c) && !isSpace(e) || !hasSpaceOutsideStrings(v) {
 		return append(b, v...)
 	}
 	var buf bytes.Buffer

@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -71,5 +72,17 @@ func TestRecordValues(t *testing.T) {
 		_ = json.Unmarshal([]byte(raw), &b)
 		assert.Equal(t, s, r.Str("x"), raw)
 		assert.Equal(t, b, r.Bool("x"), raw)
+	}
+}
+
+// TestAppendCompact: a value is written as encoding/json compacts it, the
+// scalars appendCompact does not walk included.
+func TestAppendCompact(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{`"a b"`, ` "a b"`, `"a b" `, "\t1\n", `-1.5e3`, `true`, ` null`, `"say \" { [ "`,
+		`{"a": [1, 2], "b": "c d"}`, `[ ]`, `{}`, `[{"x":" "}, 2 ]`} {
+		var want bytes.Buffer
+		require.NoError(t, json.Compact(&want, []byte(v)), v)
+		assert.Equal(t, want.String(), string(appendCompact([]byte("x"), []byte(v))[1:]), v)
 	}
 }
