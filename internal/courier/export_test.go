@@ -13,10 +13,9 @@ import (
 )
 
 // What the external tests compare with counting rows.
-const (
-	NewMessagesSQL        = newMessagesSQL
-	AcknowledgedCountsSQL = acknowledgedCountsSQL
-)
+var NewMessagesSQL = newMessagesSQL
+
+const AcknowledgedCountsSQL = acknowledgedCountsSQL
 
 // NotificationDaysSQL is notificationDaysSQL, returned as plain strings.
 func NotificationDaysSQL(user, lo, hi string, limit, offset int64) (page string, pageArgs []any, total string, totalArgs []any) {

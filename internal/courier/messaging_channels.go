@@ -307,10 +307,15 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 	}
 	rec.Set("subscribers", views)
 	who := viewer(c)
-	last, bookmark, n, err := channelState(c, rec.ID, who)
-	if err != nil {
-		return err
+	st, ok := c.Cache[stateKey(rec.ID)].(channelState)
+	if !ok {
+		states, err := channelStates(c, []string{rec.ID}, who)
+		if err != nil {
+			return err
+		}
+		st = states[rec.ID]
 	}
+	last, bookmark, n := st.last, st.bookmark, st.unread
 	if last != nil {
 		v := lastMessageView{ID: last.ID, Message: last.Str("message"), Removed: last.Bool("removed")}
 		last.Decode("posted-time", &v.PostedTime)
@@ -364,33 +369,70 @@ const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM ` + messagesTa
 const lastBookmarkSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
 	WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`
 
-// channelStateSQL reads what a channel shows of its messages in one
-// statement: the reader's new messages (newMessagesSQL), the last message
-// (lastMessageSQL) and the last bookmark (lastBookmarkSQL).
-const channelStateSQL = `SELECT (` + newMessagesSQL + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
-	FROM (SELECT 1) AS one LEFT JOIN (` + lastMessageSQL + `) AS m ON 1 LEFT JOIN (` + lastBookmarkSQL + `) AS b ON 1`
-
-// channelStateArgs are the arguments of channelStateSQL.
-func channelStateArgs(channelID, individualID string) []any {
-	return []any{channelID, individualID, channelID, channelID, individualID, channelID, channelID}
+// channelStatesSQL reads what n channels show of their messages in one
+// statement, a row per channel (arguments: each channel's id and the
+// reader's, in turn): the channel, the reader's new messages
+// (newMessagesSQL), the last message (lastMessageSQL) and the last bookmark
+// (lastBookmarkSQL), each found by its channel's index.
+func channelStatesSQL(n int) string {
+	channels := strings.Repeat(`SELECT ? AS id, ? AS who UNION ALL `, n-1) + `SELECT ? AS id, ? AS who`
+	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
+	FROM (` + channels + `) AS ch
+	LEFT JOIN ` + messagesTable + ` AS m ON m.type = 'messaging-messages' AND m.id = (SELECT id FROM ` + messagesTable +
+		` INDEXED BY ` + messagesTable + `_parent WHERE type = 'messaging-messages' AND parent_id = ch.id
+			AND json_extract(attrs, '$.draft') = 0 ORDER BY created_at DESC, id DESC LIMIT 1)
+	LEFT JOIN cr_resources AS b ON b.type = 'messaging-bookmarks' AND b.id = (SELECT id FROM cr_resources
+		INDEXED BY cr_resources_parent WHERE type = 'messaging-bookmarks' AND parent_id = ch.id
+			ORDER BY created_at DESC, id DESC LIMIT 1)`
 }
 
-// channelState reads a channel's last message and bookmark (nil without
-// one) and how many messages the individual has not read (newMessages; ""
-// counts for nobody, and the caller answers 0).
-func channelState(c *jsonapi.Call, channelID, individualID string) (last, bookmark *jsonapi.Record, n int64, err error) {
-	var mID, mOrg, mAttrs, bID, bOrg, bAttrs sql.NullString
-	if err := c.Tx.QueryRowContext(c.Ctx, channelStateSQL, channelStateArgs(channelID, individualID)...).Scan(
-		&n, &mID, &mOrg, &mAttrs, &bID, &bOrg, &bAttrs); err != nil {
-		return nil, nil, 0, err
+// channelStatesArgs are the arguments of channelStatesSQL.
+func channelStatesArgs(channelIDs []string, individualID string) []any {
+	args := make([]any, 0, 2*len(channelIDs))
+	for _, id := range channelIDs {
+		args = append(args, id, individualID)
 	}
-	if last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs); err != nil {
-		return nil, nil, 0, err
+	return args
+}
+
+// channelState is what a channel shows of its messages: its last message and
+// bookmark (nil without one) and how many messages the reader has not read
+// (newMessages; "" counts for nobody, and the caller answers 0).
+type channelState struct {
+	last, bookmark *jsonapi.Record
+	unread         int64
+}
+
+// stateKey is where prefetchChannels leaves a channel's state for its render.
+func stateKey(channelID string) string { return "channel-state:" + channelID }
+
+// channelStates reads the state of channels for a reader, by channel.
+func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (map[string]channelState, error) {
+	out := make(map[string]channelState, len(channelIDs))
+	if len(channelIDs) == 0 {
+		return out, nil
 	}
-	if bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs); err != nil {
-		return nil, nil, 0, err
+	rows, err := c.Tx.QueryContext(c.Ctx, channelStatesSQL(len(channelIDs)), channelStatesArgs(channelIDs, individualID)...)
+	if err != nil {
+		return nil, err
 	}
-	return last, bookmark, n, nil
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var st channelState
+		var mID, mOrg, mAttrs, bID, bOrg, bAttrs sql.NullString
+		if err := rows.Scan(&id, &st.unread, &mID, &mOrg, &mAttrs, &bID, &bOrg, &bAttrs); err != nil {
+			return nil, err
+		}
+		if st.last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs); err != nil {
+			return nil, err
+		}
+		if st.bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs); err != nil {
+			return nil, err
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
 }
 
 // stateRecord is a record channelStateSQL read (nil when there was none),
@@ -481,9 +523,14 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	if c.Cache == nil {
 		c.Cache = map[string]any{}
 	}
+	states, err := channelStates(c, ids, viewer(c))
+	if err != nil {
+		return err
+	}
 	var people []string
 	for _, r := range recs {
 		c.Cache[subscribersKey(r.ID)] = subs[r.ID]
+		c.Cache[stateKey(r.ID)] = states[r.ID]
 		var g *jsonapi.Record
 		if gid := r.Str("individual-group-id"); gid != "" {
 			if g, err = c.Load("individual-groups", gid); err != nil {
@@ -607,10 +654,17 @@ const participantSQL = `SELECT EXISTS (SELECT 1 FROM cr_links WHERE rel = 'subsc
 // read: counted by the triggers of migration 100 for a reader with a read
 // mark (their mark row); without one, every posted message of others is new
 // (the channel's posted messages less the reader's own).
-const newMessagesSQL = `SELECT COALESCE(
-	(SELECT unread FROM cr_read_marks WHERE channel_id = ? AND individual_id = ?),
-	(SELECT COALESCE(sum(unread), 0) FROM cr_channel_authors WHERE channel_id = ?)
-		- COALESCE((SELECT unread FROM cr_channel_authors WHERE channel_id = ? AND author = json_quote(?)), 0))`
+var newMessagesSQL = newMessagesOf("?", "?")
+
+// newMessagesOf is newMessagesSQL of the channel and individual that the
+// expressions name (arguments: the channel, the individual, the channel
+// twice, the individual, when both are "?").
+func newMessagesOf(channel, individual string) string {
+	return `SELECT COALESCE(
+	(SELECT unread FROM cr_read_marks WHERE channel_id = ` + channel + ` AND individual_id = ` + individual + `),
+	(SELECT COALESCE(sum(unread), 0) FROM cr_channel_authors WHERE channel_id = ` + channel + `)
+		- COALESCE((SELECT unread FROM cr_channel_authors WHERE channel_id = ` + channel + ` AND author = json_quote(` + individual + `)), 0))`
+}
 
 // setChannelArchived is archive (true) and unarchive (false).
 func setChannelArchived(archived bool) jsonapi.ActionFunc {

@@ -370,3 +370,35 @@ func TestBulkMessagePosting(t *testing.T) {
 	require.Len(t, chans, 1)
 	assert.Equal(t, "Welcome!", chans[0].Attributes["last-message"].(map[string]any)["message"])
 }
+
+// TestChannelPagesAnswerAsRead: a page of channels reads every channel's
+// last message, bookmark and new-message count in one statement; each item
+// is what the channel read alone answers, for every reader.
+func TestChannelPagesAnswerAsRead(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	// The channels differ: one bookmarked and acknowledged by Alice, one with
+	// a new message of Pat's, one untouched.
+	mustCall(t, env, 201, "POST", "/v1/messaging-bookmarks/", resourceDoc("messaging-bookmarks", "", `{"channel-id": "`+chanGroup1+`", "message-id": "`+msg1+`"}`))
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/ack/", `{"individual-id": "`+indAlice+`"}`)
+	mustCall(t, env, 201, "POST", "/v1/messaging-messages/", resourceDoc("messaging-messages", "", `{"channel-id": "`+chanDirect+`", "individual-id": "`+indPat+`", "message": "Still there?"}`))
+	for _, query := range []string{"", "?individual-id=" + indAlice, "?individual-id=" + indPat} {
+		page := list(t, env, adminToken, "/v1/messaging-channels/"+query)
+		require.NotEmpty(t, page, query)
+		shown := map[string]bool{}
+		for _, ch := range page {
+			alone := get(t, env, adminToken, "/v1/messaging-channels/"+ch.ID+"/"+query)
+			assert.Equal(t, alone.Attributes, ch.Attributes, "channel %s, %q", ch.ID, query)
+			for _, a := range []string{"last-message", "bookmark"} {
+				shown[a] = shown[a] || ch.Attributes[a] != nil
+			}
+			if n, _ := ch.Attributes["caller-new-message-count"].(float64); n > 0 {
+				shown["count"] = true
+			}
+		}
+		assert.True(t, shown["last-message"] && shown["bookmark"], "%q: the page shows what it compares", query)
+		if query == "?individual-id="+indAlice {
+			assert.True(t, shown["count"], "Alice has new messages")
+		}
+	}
+}
