@@ -384,3 +384,52 @@ func TestMigrationCountsStoredAttachments(t *testing.T) {
 		msg3:                                   {"61000000-0000-4000-8000-000000000001"},
 	}, shown)
 }
+
+// TestMigrationKeepsMessagesInChannelOrder: a database file made before
+// migration 110 answers its messages as before once they are stored in their
+// channel's order, and its counters still agree with what it holds.
+func TestMigrationKeepsMessagesInChannelOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "emulator.db")
+	full := courier.Schema()
+	entries, err := fs.ReadDir(full.Migrations, ".")
+	require.NoError(t, err)
+	var older []string
+	for _, e := range entries {
+		if e.Name() < "110" {
+			older = append(older, e.Name())
+		}
+	}
+	paths := []string{"/v1/messaging-messages/?channel-id=" + chanGroup1, "/v1/messaging-messages/?channel-id=" + chanDirect + "&individual-id=" + indAlice,
+		"/v1/messaging-messages/" + msg3 + "/", "/v1/messaging-channels/?individual-id=" + indAlice, "/v1/messaging-channels/" + chanGroup1 + "/"}
+	answers := func(db *store.DB) []string {
+		h := courier.New(server.Deps{DB: db, Clock: clock.New(nil), Log: slog.New(slog.DiscardHandler), IDs: idgen.Random{}}).Routes()
+		var out []string
+		for _, p := range paths {
+			req := httptest.NewRequest("GET", p, nil)
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			require.Equal(t, http.StatusOK, rec.Code, "%s: %s", p, rec.Body.String())
+			out = append(out, rec.Body.String())
+		}
+		return out
+	}
+	db, err := store.Open(ctx, path, fixtures.FS, emutest.OlderSchema(t, full, older...))
+	require.NoError(t, err)
+	before := answers(db)
+	require.NoError(t, db.Close())
+
+	db, err = store.Open(ctx, path, fixtures.FS, full)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	after := answers(db)
+	for i, p := range paths {
+		assert.JSONEq(t, before[i], after[i], p)
+	}
+	checkCounters(t, db, "upgraded")
+	var table string
+	require.NoError(t, db.Read().QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'cr_messaging_messages'`).Scan(&table))
+	assert.Contains(t, table, "PRIMARY KEY (type, parent_id, created_at, id)")
+}

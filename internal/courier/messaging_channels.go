@@ -361,7 +361,7 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 
 // lastMessageSQL reads a channel's latest posted message, from the newest
 // back (past any drafts).
-const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM ` + messagesTable + ` INDEXED BY ` + messagesTable + `_parent
+const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM ` + messagesTable + ` INDEXED BY ` + messagesInChannelOrder + `
 	WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
 	ORDER BY created_at DESC, id DESC LIMIT 1`
 
@@ -379,7 +379,7 @@ func channelStatesSQL(n int) string {
 	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
 	FROM (` + channels + `) AS ch
 	LEFT JOIN ` + messagesTable + ` AS m ON m.type = 'messaging-messages' AND m.id = (SELECT id FROM ` + messagesTable +
-		` INDEXED BY ` + messagesTable + `_parent WHERE type = 'messaging-messages' AND parent_id = ch.id
+		` INDEXED BY ` + messagesInChannelOrder + ` WHERE type = 'messaging-messages' AND parent_id = ch.id
 			AND json_extract(attrs, '$.draft') = 0 ORDER BY created_at DESC, id DESC LIMIT 1)
 	LEFT JOIN cr_resources AS b ON b.type = 'messaging-bookmarks' AND b.id = (SELECT id FROM cr_resources
 		INDEXED BY cr_resources_parent WHERE type = 'messaging-bookmarks' AND parent_id = ch.id

@@ -13,8 +13,13 @@ import (
 // receipts.
 
 // messagesTable holds the messages (migration 108): every post writes one,
-// so it carries only the indexes of messages.
-const messagesTable = "cr_messaging_messages"
+// so it carries only the indexes of messages. Its rows are stored in their
+// channel's order (migration 110): its primary key, messagesInChannelOrder,
+// is (type, parent_id, created_at, id).
+const (
+	messagesTable          = "cr_messaging_messages"
+	messagesInChannelOrder = "sqlite_autoindex_" + messagesTable + "_1"
+)
 
 // attachmentCount is the hidden attribute counting a message's uploaded
 // attachments, kept by the triggers of migration 109 in a column of its row.
@@ -27,10 +32,11 @@ func messagingMessageResources() []*jsonapi.Resource {
 			Type: "messaging-messages", Path: "/v1/messaging-messages/", Table: messagesTable,
 			List: "messaging-messages.list", Create: "messaging-messages.create",
 			Get: "messaging-messages.get", Modify: "messaging-messages.modify",
-			Parent:   &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
-			Text:     []string{"message"},
-			Required: []string{"channel-id"},
-			Counts:   map[string]string{attachmentCount: "attachment_count"},
+			Parent:        &jsonapi.Parent{Attr: "channel-id", Type: "messaging-channels"},
+			Text:          []string{"message"},
+			Required:      []string{"channel-id"},
+			Counts:        map[string]string{attachmentCount: "attachment_count"},
+			InParentOrder: true,
 			// Read-only: the shape holds fixtures to the sample.
 			Shapes: map[string]*jsonapi.Shape{"reactions": {Kind: "array", Items: &jsonapi.Shape{Kind: "object", Members: []jsonapi.Shape{
 				{Name: "first-name", Kind: "string"},
@@ -132,11 +138,11 @@ func messagesAcknowledged(c *jsonapi.Call, q *jsonapi.ListQuery, v string) error
 	// one is met walking the channel in order.
 	limit, offset := c.PageBounds()
 	if n*n <= (offset+limit+1)*all {
-		q.IndexedBy(jsonapi.PrimaryKey(messagesTable))
+		q.IndexedBy(c.Engine.IDIndex(messagesTable))
 		q.WhereCounted(n, `id IN (`+ids+`)`, idArgs...)
 		return nil
 	}
-	q.IndexedBy(jsonapi.ParentIndex(messagesTable))
+	q.IndexedBy(c.Engine.ParentIndex(messagesTable))
 	q.WhereCounted(n, cond, args...)
 	return nil
 }

@@ -40,6 +40,9 @@ type column struct{ attr, name string }
 type tableSQL struct {
 	columns []column // the attributes kept in columns, by attribute name
 	counts  []column // the hidden counts the triggers keep, by attribute name
+	// parent and byID name the index of a parent's children in list order
+	// and the index of (type, id), for IndexedBy.
+	parent, byID string
 	// record is the table's RecordColumns: its columns and counts set back
 	// into attrs (named mergedAttrs, so that attrs in a WHERE or ORDER BY
 	// still names the column the indexes are on); stored leaves the counts
@@ -48,8 +51,15 @@ type tableSQL struct {
 	load, insert, update, delete string
 }
 
-func newTableSQL(table string, attrCols, countCols map[string]string) *tableSQL {
-	t := &tableSQL{record: RecordColumns, stored: RecordColumns}
+// primaryKey is the name SQLite gives the primary key of a table of
+// resources, for IndexedBy.
+func primaryKey(table string) string { return "sqlite_autoindex_" + table + "_1" }
+
+func newTableSQL(table string, attrCols, countCols map[string]string, inParentOrder bool) *tableSQL {
+	t := &tableSQL{record: RecordColumns, stored: RecordColumns, parent: table + "_parent", byID: primaryKey(table)}
+	if inParentOrder {
+		t.parent, t.byID = primaryKey(table), table+"_id"
+	}
 	attrs, names, set, marks := "attrs", "", "", ""
 	if len(attrCols) > 0 {
 		attrs = "json_set(attrs"
@@ -103,16 +113,17 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}
-	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil, nil)}
+	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil, nil, false)}
 	for _, r := range resources {
 		if first, ok := e.byType[r.Type]; !ok {
 			e.byType[r.Type] = r
-		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) || !maps.Equal(first.Counts, r.Counts) {
+		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) || !maps.Equal(first.Counts, r.Counts) ||
+			first.InParentOrder != r.InParentOrder {
 			panic("jsonapi: the entries of type " + r.Type + " name different tables, columns or counts") // a table-building mistake
 		}
 		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
 			e.tables = append(e.tables, r.Table)
-			e.sql[r.Table] = newTableSQL(r.Table, r.Columns, r.Counts)
+			e.sql[r.Table] = newTableSQL(r.Table, r.Columns, r.Counts, r.InParentOrder)
 		}
 	}
 	return e
@@ -121,6 +132,15 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 // RecordColumns are the RecordColumns of a table of resources: its
 // attributes kept in columns, and its counts, are set back into attrs.
 func (e *Engine) RecordColumns(table string) string { return e.tableSQL(table).record }
+
+// ParentIndex is a table's index of the children of a parent in list order
+// (type, parent_id, created_at, id), for IndexedBy: its primary key when its
+// rows are stored in that order (Resource.InParentOrder).
+func (e *Engine) ParentIndex(table string) string { return e.tableSQL(table).parent }
+
+// IDIndex is a table's index of (type, id), for IndexedBy: the rows are read
+// by id (an "id IN (...)" condition), not walked in order.
+func (e *Engine) IDIndex(table string) string { return e.tableSQL(table).byID }
 
 // StoredColumns are RecordColumns without the counts the triggers keep:
 // what a copy of the state holds, since seeding it counts them again.
@@ -132,7 +152,7 @@ func (e *Engine) tableSQL(table string) *tableSQL {
 	if t, ok := e.sql[table]; ok {
 		return t
 	}
-	return newTableSQL(table, nil, nil)
+	return newTableSQL(table, nil, nil, false)
 }
 
 // AttrExpr is the SQL of one stored attribute of a type: its column, or its

@@ -78,15 +78,6 @@ func (q *ListQuery) Parent(id string) { q.parent = id }
 // which plan its condition needs ("" lets the planner choose).
 func (q *ListQuery) IndexedBy(index string) { q.index = index }
 
-// PrimaryKey is the name SQLite gives the primary key (type, id) of a table
-// of resources, for IndexedBy: the rows are read by id (an "id IN (...)"
-// condition), not walked in order.
-func PrimaryKey(table string) string { return "sqlite_autoindex_" + table + "_1" }
-
-// ParentIndex is a table's index of the children of a parent in list order
-// (type, parent_id, created_at, id), for IndexedBy.
-func ParentIndex(table string) string { return table + "_parent" }
-
 // Conditions are the conditions Where added, joined by AND, with their
 // arguments: for hooks that reuse a parameter's condition in their own SQL.
 func (q *ListQuery) Conditions() (string, []any) {
@@ -230,7 +221,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 	columns := c.Engine.RecordColumns(table)
 	index := q.index
 	if index == "" && len(q.where) == 0 && len(q.order) == 0 && q.parent != "" {
-		index = ParentIndex(table) // the planner may prefer the organization's range
+		index = c.Engine.ParentIndex(table) // the planner may prefer the organization's range
 	}
 	from := table
 	if index != "" {

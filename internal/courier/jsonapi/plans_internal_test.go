@@ -26,7 +26,7 @@ func TestEngineQueryPlans(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	for name, st := range map[string]Statement{
-		"record":            {SQL: newTableSQL(SharedTable, nil, nil).load, Args: []any{"widgets", "w1"}},
+		"record":            {SQL: newTableSQL(SharedTable, nil, nil, false).load, Args: []any{"widgets", "w1"}},
 		"link":              {SQL: linkAttrsSQL, Args: []any{"member", "u1", "o1"}},
 		"links of a record": {SQL: linkedToSQL, Args: []any{"member", "u1"}},
 		"children's organizations (a sniffed list)": {SQL: childOrgsSQL, Args: []any{"parts", "p1"}},

@@ -33,6 +33,13 @@ type Resource struct {
 	// earlier cannot store an old count, and State leaves it out (seeding
 	// counts again). Every entry of a type names the same.
 	Counts map[string]string
+	// InParentOrder says that the rows of the type's own Table are stored in
+	// the order their parent lists them: its primary key is (type,
+	// parent_id, created_at, id) and (type, id) is the unique index
+	// <Table>_id (a vendor migration makes it). A page of a parent's children
+	// is then read from the table alone, at the same cost however many rows
+	// it has. Every entry of a type names the same.
+	InParentOrder bool
 
 	// Catalog operation ids served by the generic handlers ("" = not served).
 	List, Create, Get, Modify string
