@@ -359,21 +359,11 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 	return nil
 }
 
-// lastMessageSQL reads a channel's latest posted message, from the newest
-// back (past any drafts).
-const lastMessageSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM ` + messagesTable + ` INDEXED BY ` + messagesInChannelOrder + `
-	WHERE type = 'messaging-messages' AND parent_id = ? AND json_extract(attrs, '$.draft') = 0
-	ORDER BY created_at DESC, id DESC LIMIT 1`
-
-// lastBookmarkSQL reads a channel's latest bookmark.
-const lastBookmarkSQL = `SELECT ` + jsonapi.RecordColumns + ` FROM cr_resources INDEXED BY cr_resources_parent
-	WHERE type = 'messaging-bookmarks' AND parent_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`
-
 // channelStatesSQL reads what n channels show of their messages in one
 // statement, a row per channel (arguments: each channel's id and the
 // reader's, in turn): the channel, the reader's new messages
-// (newMessagesSQL), the last message (lastMessageSQL) and the last bookmark
-// (lastBookmarkSQL), each found by its channel's index.
+// (newMessagesSQL), its latest posted message, from the newest back past any
+// drafts, and its latest bookmark, each found walking its channel's index.
 func channelStatesSQL(n int) string {
 	channels := strings.Repeat(`SELECT ? AS id, ? AS who UNION ALL `, n-1) + `SELECT ? AS id, ? AS who`
 	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
@@ -435,7 +425,7 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 	return out, rows.Err()
 }
 
-// stateRecord is a record channelStateSQL read (nil when there was none),
+// stateRecord is a record channelStatesSQL read (nil when there was none),
 // reached as a read of it is.
 func stateRecord(c *jsonapi.Call, typ string, id, org, attrs sql.NullString) (*jsonapi.Record, error) {
 	if !id.Valid {

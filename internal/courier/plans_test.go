@@ -365,8 +365,6 @@ func TestComputedQueryPlans(t *testing.T) {
 		st    jsonapi.Statement
 		allow planAllowance
 	}{
-		{name: "channel: last message", st: jsonapi.Statement{SQL: lastMessageSQL, Args: []any{ch}}},
-		{name: "channel: bookmark", st: jsonapi.Statement{SQL: lastBookmarkSQL, Args: []any{ch}}},
 		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesSQL, Args: []any{ch, who, ch, ch, who}}},
 		{name: "channel: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStatesSQL(1), Args: channelStatesArgs([]string{ch}, who)}},
 		{name: "channels: new messages, last message and bookmark of a page", st: jsonapi.Statement{SQL: channelStatesSQL(3),
