@@ -165,11 +165,24 @@ func requestID(next http.Handler) http.Handler {
 		}
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 200 {
-			id = fmt.Sprintf("%s%012x", base, n.Add(1))
+			id = sequentialID(base, n.Add(1))
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// sequentialID is base (24 characters of a UUID) and the last 12 hex digits
+// of n: fmt.Sprintf("%s%012x", base, n) without its allocations, on every
+// request.
+func sequentialID(base string, n uint64) string {
+	const hex = "0123456789abcdef"
+	var b [36]byte
+	copy(b[:24], base)
+	for i := len(b) - 1; i >= 24; i-- {
+		b[i], n = hex[n&0xf], n>>4
+	}
+	return string(b[:])
 }
 
 // byPrefixOnly makes the root route every request by its path alone: chi
