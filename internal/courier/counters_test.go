@@ -326,15 +326,7 @@ func TestMigrationCountsStoredAttachments(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "emulator.db")
 	full := courier.Schema()
-	entries, err := fs.ReadDir(full.Migrations, ".")
-	require.NoError(t, err)
-	var older []string
-	for _, e := range entries {
-		if e.Name() < "109" {
-			older = append(older, e.Name())
-		}
-	}
-	db, err := store.Open(ctx, path, fixtures.FS, emutest.OlderSchema(t, full, older...))
+	db, err := store.Open(ctx, path, fixtures.FS, schemaBefore(t, full, "109"))
 	require.NoError(t, err)
 	_, err = db.Write().Exec(`INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES
 		('messaging-attachments', 'c6000000-0000-4000-8000-000000000001', ?1, ?2, '2026-01-07T00:00:00.000000+00:00', '{"_uploaded": true, "removed": false}'),
@@ -393,14 +385,6 @@ func TestMigrationKeepsMessagesInChannelOrder(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "emulator.db")
 	full := courier.Schema()
-	entries, err := fs.ReadDir(full.Migrations, ".")
-	require.NoError(t, err)
-	var older []string
-	for _, e := range entries {
-		if e.Name() < "110" {
-			older = append(older, e.Name())
-		}
-	}
 	paths := []string{"/v1/messaging-messages/?channel-id=" + chanGroup1, "/v1/messaging-messages/?channel-id=" + chanDirect + "&individual-id=" + indAlice,
 		"/v1/messaging-messages/" + msg3 + "/", "/v1/messaging-channels/?individual-id=" + indAlice, "/v1/messaging-channels/" + chanGroup1 + "/"}
 	answers := func(db *store.DB) []string {
@@ -416,7 +400,7 @@ func TestMigrationKeepsMessagesInChannelOrder(t *testing.T) {
 		}
 		return out
 	}
-	db, err := store.Open(ctx, path, fixtures.FS, emutest.OlderSchema(t, full, older...))
+	db, err := store.Open(ctx, path, fixtures.FS, schemaBefore(t, full, "110"))
 	require.NoError(t, err)
 	before := answers(db)
 	require.NoError(t, db.Close())
@@ -432,4 +416,19 @@ func TestMigrationKeepsMessagesInChannelOrder(t *testing.T) {
 	var table string
 	require.NoError(t, db.Read().QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'cr_messaging_messages'`).Scan(&table))
 	assert.Contains(t, table, "PRIMARY KEY (type, parent_id, created_at, id)")
+}
+
+// schemaBefore is the schema with only its migrations numbered before
+// migration: a database file made by an earlier build.
+func schemaBefore(t *testing.T, full store.Schema, migration string) store.Schema {
+	t.Helper()
+	entries, err := fs.ReadDir(full.Migrations, ".")
+	require.NoError(t, err)
+	var older []string
+	for _, e := range entries {
+		if e.Name() < migration {
+			older = append(older, e.Name())
+		}
+	}
+	return emutest.OlderSchema(t, full, older...)
 }
