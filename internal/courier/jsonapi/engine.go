@@ -119,7 +119,7 @@ func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resou
 			e.byType[r.Type] = r
 		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) || !maps.Equal(first.Counts, r.Counts) ||
 			first.InParentOrder != r.InParentOrder {
-			panic("jsonapi: the entries of type " + r.Type + " name different tables, columns or counts") // a table-building mistake
+			panic("jsonapi: the entries of type " + r.Type + " name different tables, columns, counts or orders") // a table-building mistake
 		}
 		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
 			e.tables = append(e.tables, r.Table)
