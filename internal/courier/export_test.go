@@ -13,7 +13,7 @@ import (
 )
 
 // What the external tests compare with counting rows.
-var NewMessagesSQL = newMessagesSQL
+var NewMessagesSQL = newMessagesOf("?", "?")
 
 const AcknowledgedCountsSQL = acknowledgedCountsSQL
 

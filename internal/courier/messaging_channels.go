@@ -362,17 +362,18 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 // channelStatesSQL reads what n channels show of their messages in one
 // statement, a row per channel (arguments: each channel's id and the
 // reader's, in turn): the channel, the reader's new messages
-// (newMessagesSQL), its latest posted message, from the newest back past any
-// drafts, and its latest bookmark, each found walking its channel's index.
-func channelStatesSQL(n int) string {
+// (newMessagesOf), its latest posted message, from the newest back past any
+// drafts, and its latest bookmark, each found walking its channel's range of
+// its table's parent index.
+func channelStatesSQL(e *jsonapi.Engine, n int) string {
 	channels := strings.Repeat(`SELECT ? AS id, ? AS who UNION ALL `, n-1) + `SELECT ? AS id, ? AS who`
 	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
 	FROM (` + channels + `) AS ch
 	LEFT JOIN ` + messagesTable + ` AS m ON m.type = 'messaging-messages' AND m.id = (SELECT id FROM ` + messagesTable +
-		` INDEXED BY ` + messagesInChannelOrder + ` WHERE type = 'messaging-messages' AND parent_id = ch.id
+		` INDEXED BY ` + e.ParentIndex(messagesTable) + ` WHERE type = 'messaging-messages' AND parent_id = ch.id
 			AND json_extract(attrs, '$.draft') = 0 ORDER BY created_at DESC, id DESC LIMIT 1)
 	LEFT JOIN cr_resources AS b ON b.type = 'messaging-bookmarks' AND b.id = (SELECT id FROM cr_resources
-		INDEXED BY cr_resources_parent WHERE type = 'messaging-bookmarks' AND parent_id = ch.id
+		INDEXED BY ` + e.ParentIndex(jsonapi.SharedTable) + ` WHERE type = 'messaging-bookmarks' AND parent_id = ch.id
 			ORDER BY created_at DESC, id DESC LIMIT 1)`
 }
 
@@ -402,7 +403,7 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 	if len(channelIDs) == 0 {
 		return out, nil
 	}
-	rows, err := c.Tx.QueryContext(c.Ctx, channelStatesSQL(len(channelIDs)), channelStatesArgs(channelIDs, individualID)...)
+	rows, err := c.Tx.QueryContext(c.Ctx, channelStatesSQL(c.Engine, len(channelIDs)), channelStatesArgs(channelIDs, individualID)...)
 	if err != nil {
 		return nil, err
 	}
@@ -640,15 +641,12 @@ const participantSQL = `SELECT EXISTS (SELECT 1 FROM cr_links WHERE rel = 'subsc
 	(SELECT org_id FROM cr_resources WHERE type = 'individual-groups' AND id = ?),
 	EXISTS (SELECT 1 FROM cr_group_members WHERE group_id = ? AND individual_id = ?)`
 
-// newMessagesSQL is how many posted messages of others an individual has not
-// read: counted by the triggers of migration 100 for a reader with a read
-// mark (their mark row); without one, every posted message of others is new
-// (the channel's posted messages less the reader's own).
-var newMessagesSQL = newMessagesOf("?", "?")
-
-// newMessagesOf is newMessagesSQL of the channel and individual that the
-// expressions name (arguments: the channel, the individual, the channel
-// twice, the individual, when both are "?").
+// newMessagesOf is how many posted messages of others the individual has not
+// read in the channel (SQL expressions naming them; with "?" for both, the
+// arguments are the channel, the individual, the channel twice, the
+// individual): counted by the triggers of migration 100 for a reader with a
+// read mark (their mark row); without one, every posted message of others is
+// new (the channel's posted messages less the reader's own).
 func newMessagesOf(channel, individual string) string {
 	return `SELECT COALESCE(
 	(SELECT unread FROM cr_read_marks WHERE channel_id = ` + channel + ` AND individual_id = ` + individual + `),

@@ -14,12 +14,8 @@ import (
 
 // messagesTable holds the messages (migration 108): every post writes one,
 // so it carries only the indexes of messages. Its rows are stored in their
-// channel's order (migration 110): its primary key, messagesInChannelOrder,
-// is (type, parent_id, created_at, id).
-const (
-	messagesTable          = "cr_messaging_messages"
-	messagesInChannelOrder = "sqlite_autoindex_" + messagesTable + "_1"
-)
+// channel's order (migration 110; InParentOrder).
+const messagesTable = "cr_messaging_messages"
 
 // attachmentCount is the hidden attribute counting a message's uploaded
 // attachments, kept by the triggers of migration 109 in a column of its row.

@@ -355,8 +355,9 @@ func TestComputedQueryPlans(t *testing.T) {
 	for _, typ := range jsonapi.SortedKeys(catalog.Types()) {
 		named = append(named, typ)
 	}
+	e := newEngine(env.Deps)
 	var namedOrgs jsonapi.Statement
-	namedOrgs.SQL, namedOrgs.Args = newEngine(env.Deps).AcrossTables(namedOrgsSQL(len(named), 2), append(named, planOrg1, planAlice)...)
+	namedOrgs.SQL, namedOrgs.Args = e.AcrossTables(namedOrgsSQL(len(named), 2), append(named, planOrg1, planAlice)...)
 	// A UNION sorts each side to merge them: the individual's subscriptions
 	// and the channels of their groups.
 	participates := planAllowance{sorted: true, why: "the channels an individual participates in"}
@@ -365,9 +366,9 @@ func TestComputedQueryPlans(t *testing.T) {
 		st    jsonapi.Statement
 		allow planAllowance
 	}{
-		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesSQL, Args: []any{ch, who, ch, ch, who}}},
-		{name: "channel: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStatesSQL(1), Args: channelStatesArgs([]string{ch}, who)}},
-		{name: "channels: new messages, last message and bookmark of a page", st: jsonapi.Statement{SQL: channelStatesSQL(3),
+		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesOf("?", "?"), Args: []any{ch, who, ch, ch, who}}},
+		{name: "channel: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStatesSQL(e, 1), Args: channelStatesArgs([]string{ch}, who)}},
+		{name: "channels: new messages, last message and bookmark of a page", st: jsonapi.Statement{SQL: channelStatesSQL(e, 3),
 			Args: channelStatesArgs([]string{ch, planChanDirect, "50000000-0000-4000-8000-000000000003"}, who)}},
 		{name: "channel: subscribers and their users", st: jsonapi.Statement{SQL: channelSubscribersSQL(1), Args: []any{ch}}},
 		{name: "channels: subscribers and their users of a page", st: jsonapi.Statement{SQL: channelSubscribersSQL(3),
