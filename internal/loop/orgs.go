@@ -244,7 +244,7 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	j := newOrgParts(&o)
-	if _, err := a.DB.Write().ExecContext(r.Context(), `INSERT INTO lm_organizations (id, account_id, is_default,
+	if _, err := a.DB.Exec(r.Context(), `INSERT INTO lm_organizations (id, account_id, is_default,
 		name, website, support_url, country, webhook_url, webhook_header, api_key, status, create_date,
 		json_head, json_item, json_tail, json_api_key)
 		VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.AccountID, o.Name, o.Website, o.SupportURL,

@@ -54,6 +54,7 @@ type DB struct {
 	written     chan struct{}
 	schemas     []Schema
 	fixtures    fs.FS
+	writes      writeQueue // the writes waiting for the group in progress (batch.go)
 }
 
 // memoryDBs numbers the in-memory databases of this process, so that every
@@ -116,7 +117,7 @@ const commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 
 // openMemory opens the writer of a new, empty in-memory database.
 func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
-	db := &DB{path: Memory, gate: &sync.RWMutex{}, schemas: schemas, fixtures: fixtures}
+	db := &DB{path: Memory, gate: &sync.RWMutex{}, schemas: schemas, fixtures: fixtures, writes: writeQueue{maxTime: maxGroupTime}}
 	db.memName = fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
 	dsn := "file:" + db.memName + "?vfs=memdb&" + commonPragmas
 	db.readDSN = dsn + "&_pragma=query_only(1)"
@@ -126,7 +127,7 @@ func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
 // openFile opens the writer of the database file at path (created if need be).
 func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 	db := &DB{path: path, readDSN: "file:" + path + "?" + commonPragmas + "&_pragma=query_only(1)",
-		schemas: schemas, fixtures: fixtures, written: make(chan struct{}, 1)}
+		schemas: schemas, fixtures: fixtures, written: make(chan struct{}, 1), writes: writeQueue{maxTime: maxGroupTime}}
 	// The writer takes the write lock as it begins: a transaction that read
 	// first and then wrote could otherwise fail, unable to upgrade its lock,
 	// when another process writes the file.
@@ -180,9 +181,10 @@ func (db *DB) openReaders() error {
 // A statement that writes through it fails.
 func (db *DB) Read() *sql.DB { return db.read }
 
-// Write is the writer connection, for a single writing statement outside a
-// transaction. Never use it while holding a transaction of this store: the
-// connection is that transaction's, so the call would wait forever.
+// Write is the writer connection, for tests and tools that write outside
+// the store's rules; a handler writes with Tx, WriteRow or Exec. Never use it
+// while holding a transaction of this store: the connection is that
+// transaction's, so the call would wait forever.
 func (db *DB) Write() *sql.DB { return db.write }
 
 // Ping checks both the readers and the writer.
@@ -215,10 +217,36 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 // WriteRow runs one writing statement that returns a row (UPDATE ...
-// RETURNING) outside a transaction, on the writer. One statement is atomic
-// on its own.
-func (db *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.write.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+// RETURNING) as a write of its own, grouped with the others (batch.go).
+// The statement runs when the answer's Scan is called.
+func (db *DB) WriteRow(ctx context.Context, query string, args ...any) WrittenRow {
+	return WrittenRow{db, ctx, query, args}
+}
+
+// WrittenRow is WriteRow's statement, to Scan like a *sql.Row.
+type WrittenRow struct {
+	db    *DB
+	ctx   context.Context
+	query string
+	args  []any
+}
+
+// Scan runs the statement and scans the row it returns into dest
+// (sql.ErrNoRows when it returns none; nothing then was written).
+func (w WrittenRow) Scan(dest ...any) error {
+	return w.db.Tx(w.ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(w.ctx, w.query, w.args...).Scan(dest...)
+	})
+}
+
+// Exec runs one writing statement as a write of its own, grouped with the
+// others (batch.go).
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // Reader runs reads outside a transaction on the read pool, with the method
@@ -249,12 +277,10 @@ func (db *DB) Vendors() []string {
 	return out
 }
 
-// Tx runs fn in one write transaction on the writer connection: committed
-// when fn returns nil, rolled back otherwise. Writers run one at a time, in
-// the order they asked; fn must not wait on the network (read the request
-// body before calling Tx) nor read through db.Read, which does not see what
-// fn has not committed yet.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// txAlone runs fn in a write transaction of its own, not grouped with
+// others (batch.go): for what changes how the transaction behaves (Reset
+// defers foreign keys to the commit) and for opening a store.
+func (db *DB) txAlone(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return runTx(ctx, db.write, nil, fn)
 }
 
@@ -296,7 +322,7 @@ func (db *DB) Reset(ctx context.Context, vendor string) error {
 	if len(todo) == 0 {
 		return fmt.Errorf("%w %q", ErrUnknownVendor, vendor)
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return db.txAlone(ctx, func(tx *sql.Tx) error {
 		// Foreign keys are checked at commit, so tables can be emptied in any order.
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
@@ -364,7 +390,7 @@ func (db *DB) init(ctx context.Context) error {
 		}
 	}
 	for _, s := range db.schemas {
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
+		err := db.txAlone(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO _emulator_seeded (vendor) VALUES (?)`, s.Vendor)
 			if err != nil {
 				return err
@@ -425,7 +451,7 @@ func (db *DB) migrate(ctx context.Context, s Schema) error {
 		if err != nil {
 			return err
 		}
-		err = db.Tx(ctx, func(tx *sql.Tx) error {
+		err = db.txAlone(ctx, func(tx *sql.Tx) error {
 			var done int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM _emulator_migrations WHERE vendor = ? AND version = ?`,
 				s.Vendor, m.version).Scan(&done); err != nil {
@@ -499,7 +525,7 @@ func (db *DB) Copy(ctx context.Context, path string, fixtures fs.FS) (*DB, error
 		_, err = c.write.ExecContext(ctx, "PRAGMA shrink_memory")
 	}
 	if err == nil {
-		err = c.Tx(ctx, func(tx *sql.Tx) error {
+		err = c.txAlone(ctx, func(tx *sql.Tx) error {
 			for _, s := range c.schemas {
 				if s.Internal {
 					if err := emptyTables(ctx, tx, s.TablePrefix); err != nil {

@@ -1,0 +1,184 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// insertLog is a write that leaves a trace: one row of one_log.
+func insertLog(tx *sql.Tx, msg string) error {
+	_, err := tx.Exec(`INSERT INTO one_log (msg) VALUES (?)`, msg)
+	return err
+}
+
+func logged(t *testing.T, db *store.DB, msg string) bool {
+	return count(t, db, `SELECT count(*) FROM one_log WHERE msg = ?`, msg) == 1
+}
+
+// groupOf runs first as a write that waits, once it has written, until
+// len(others) writes queue behind it; then it returns firstErr. It returns
+// what each Tx call ended with: its error, or the value it panicked with.
+func groupOf(t *testing.T, db *store.DB, first func(tx *sql.Tx) error, others ...func(tx *sql.Tx) error) []any {
+	t.Helper()
+	db.GroupWritesFor(time.Hour)
+	ctx := context.Background()
+	out := make([]any, 1+len(others))
+	run := func(i int, fn func(tx *sql.Tx) error, wg *sync.WaitGroup) {
+		defer wg.Done()
+		defer func() {
+			if p := recover(); p != nil {
+				out[i] = fmt.Sprint("panic: ", p)
+			}
+		}()
+		if err := db.Tx(ctx, fn); err != nil {
+			out[i] = err
+		}
+	}
+	var wg sync.WaitGroup
+	written := make(chan struct{})
+	release := make(chan struct{})
+	wg.Add(1)
+	go run(0, func(tx *sql.Tx) error {
+		close(written)
+		<-release
+		return first(tx)
+	}, &wg)
+	<-written
+	for i, fn := range others {
+		wg.Add(1)
+		go run(i+1, fn, &wg)
+		require.Eventually(t, func() bool { return db.WaitingWrites() == i+1 }, 5*time.Second, time.Millisecond,
+			"write %d queues behind the first, in order", i+1)
+	}
+	close(release)
+	wg.Wait()
+	assert.Zero(t, db.WaitingWrites())
+	return out
+}
+
+// TestWritesCommitInGroups: the writes that queue behind one commit with it,
+// each in its own savepoint: one that fails or panics rolls back alone and
+// gets its own error (or panic, in its own goroutine); the others commit,
+// and each sees what the writes before it in the group wrote.
+func TestWritesCommitInGroups(t *testing.T) {
+	t.Parallel()
+	for mode, path := range modes(t) {
+		t.Run(mode, func(t *testing.T) {
+			db := open(t, path)
+			refused := errors.New("refused")
+			var sawFirst bool
+			out := groupOf(t, db,
+				func(tx *sql.Tx) error { return insertLog(tx, "first") },
+				func(tx *sql.Tx) error {
+					if err := insertLog(tx, "fails"); err != nil {
+						return err
+					}
+					return refused
+				},
+				func(tx *sql.Tx) error {
+					sawFirst = tx.QueryRow(`SELECT 1 FROM one_log WHERE msg = 'first'`).Scan(new(int)) == nil
+					return insertLog(tx, "second")
+				},
+				func(tx *sql.Tx) error {
+					if err := insertLog(tx, "panics"); err != nil {
+						return err
+					}
+					panic("boom")
+				},
+				func(tx *sql.Tx) error { return insertLog(tx, "third") },
+			)
+			assert.Equal(t, []any{nil, refused, nil, "panic: boom", nil}, out)
+			assert.True(t, sawFirst, "a member sees the members before it")
+			for msg, want := range map[string]bool{"first": true, "second": true, "third": true, "fails": false, "panics": false} {
+				assert.Equal(t, want, logged(t, db, msg), msg)
+			}
+		})
+	}
+}
+
+// TestFirstWriteOfAGroupFailsAlone: the first member runs without a
+// savepoint; when it fails, its transaction rolls back with nothing else in
+// it, and the writes queued behind it still commit.
+func TestFirstWriteOfAGroupFailsAlone(t *testing.T) {
+	t.Parallel()
+	db := open(t, store.Memory)
+	refused := errors.New("refused")
+	out := groupOf(t, db,
+		func(tx *sql.Tx) error {
+			if err := insertLog(tx, "first"); err != nil {
+				return err
+			}
+			return refused
+		},
+		func(tx *sql.Tx) error { return insertLog(tx, "next") },
+		func(tx *sql.Tx) error { return insertLog(tx, "last") },
+	)
+	assert.Equal(t, []any{refused, nil, nil}, out)
+	assert.False(t, logged(t, db, "first"))
+	assert.True(t, logged(t, db, "next"))
+	assert.True(t, logged(t, db, "last"))
+}
+
+// TestGroupedWritesUnderLoad: many writers at once (-race), some failing;
+// every write that succeeded is visible to a read as soon as its Tx returns
+// (no member answers before its group commits), and none that failed is.
+func TestGroupedWritesUnderLoad(t *testing.T) {
+	t.Parallel()
+	for mode, path := range modes(t) {
+		t.Run(mode, func(t *testing.T) {
+			db := open(t, path)
+			ctx := context.Background()
+			const writers, each = 8, 40
+			var mu sync.Mutex
+			ok := 0
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range each {
+						msg := fmt.Sprintf("w%d-%d", w, i)
+						fail := (w+i)%5 == 0
+						err := db.Tx(ctx, func(tx *sql.Tx) error {
+							if err := insertLog(tx, msg); err != nil {
+								return err
+							}
+							if _, err := tx.Exec(`UPDATE one_counters SET n = n + 1 WHERE name = 'a'`); err != nil {
+								return err
+							}
+							if fail {
+								return errors.New("refused")
+							}
+							return nil
+						})
+						var n int
+						require.NoError(t, db.QueryRow(ctx, `SELECT count(*) FROM one_log WHERE msg = ?`, msg).Scan(&n))
+						if fail {
+							assert.Error(t, err)
+							assert.Zero(t, n, msg)
+							continue
+						}
+						assert.NoError(t, err)
+						assert.Equal(t, 1, n, "%s is visible once its Tx returned", msg)
+						mu.Lock()
+						ok++
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			assert.Equal(t, ok, count(t, db, `SELECT count(*) FROM one_log WHERE msg LIKE 'w%'`))
+			assert.Equal(t, 1+ok, count(t, db, `SELECT n FROM one_counters WHERE name = 'a'`))
+		})
+	}
+}
