@@ -123,9 +123,10 @@ func checkContentType(r *http.Request) error {
 type bodyKind int
 
 const (
-	noBody       bodyKind = iota // lists and gets read no body
-	documentBody                 // create and modify: {"data": {...}}
-	objectBody                   // actions: one plain JSON object
+	noBody     bodyKind = iota // lists and gets read no body
+	createBody                 // create: {"data": {...}}, its attributes checked as a create's
+	modifyBody                 // modify: the same, its attributes checked as a modify's
+	objectBody                 // actions: one plain JSON object
 )
 
 // requestBody is a request's body, read and decoded before the transaction
@@ -138,6 +139,8 @@ type requestBody struct {
 	objErr    error
 	doc       requestDoc
 	docErr    error
+	in        map[string]json.RawMessage // the document's attributes, checked
+	inErr     error
 }
 
 // readBody reads r's body (at most httpx.MaxBodyBytes) and decodes it as kind.
@@ -153,7 +156,7 @@ func readBody(r *http.Request, kind bodyKind) (*requestBody, error) {
 			return nil, err
 		}
 	}
-	if kind == documentBody {
+	if kind == createBody || kind == modifyBody {
 		b.docErr = decodeDocument(raw, &b.doc)
 	} else {
 		b.obj, b.objErr = decodeObject(raw)
@@ -196,6 +199,19 @@ func memberError(err error) error {
 	}
 	return err
 }
+
+// checkAttributes checks the document's attributes (attributesIn), still
+// outside the transaction: what needs no state costs no time at the writer.
+// The handler reports the outcome where it takes them.
+func (b *requestBody) checkAttributes(e *Engine, res *Resource, kind bodyKind) {
+	if data, err := b.document(res.Type); err == nil {
+		b.in, b.inErr = e.attributesIn(res, data.Attributes, kind == createBody)
+	}
+}
+
+// attributes are the checked attributes of the document, once document has
+// accepted it.
+func (b *requestBody) attributes() (map[string]json.RawMessage, error) { return b.in, b.inErr }
 
 // object is the body as an action's JSON object.
 func (b *requestBody) object() (map[string]json.RawMessage, error) { return b.obj, b.objErr }

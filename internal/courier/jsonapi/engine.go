@@ -27,6 +27,7 @@ type Engine struct {
 	server.Deps
 	ops       map[string]*Operation
 	types     map[string][]Attr
+	declared  map[string]map[string]Attr // types by name, for attributesIn
 	resources []*Resource
 	byType    map[string]*Resource // the first entry of each type
 	tables    []string             // every table holding resources, cr_resources first
@@ -108,7 +109,14 @@ const SharedTable = "cr_resources"
 // attribute list of every type, resources the table. A table entry that
 // names an operation the catalog lacks panics when the routes are built.
 func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resources []*Resource) *Engine {
-	e := &Engine{Deps: deps, ops: map[string]*Operation{}, types: types, resources: resources, byType: map[string]*Resource{}}
+	e := &Engine{Deps: deps, ops: map[string]*Operation{}, types: types, resources: resources, byType: map[string]*Resource{},
+		declared: map[string]map[string]Attr{}}
+	for typ, attrs := range types {
+		e.declared[typ] = map[string]Attr{}
+		for _, at := range attrs {
+			e.declared[typ][at.Name] = at
+		}
+	}
 	for _, op := range ops {
 		e.ops[op.ID] = &op
 	}

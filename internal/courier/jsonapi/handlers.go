@@ -53,6 +53,9 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		if queryArgs {
 			body.takeArgs(op, args)
 		}
+		if kind == createBody || kind == modifyBody {
+			body.checkAttributes(e, res, kind)
+		}
 		// A read runs on a read connection, beside other reads and the
 		// writer; a write takes its turn on the writer.
 		run := e.DB.ReadTx
@@ -126,7 +129,7 @@ func (e *Engine) create(c *Call) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := e.attributesIn(c, data.Attributes, true)
+	in, err := c.body.attributes()
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +239,7 @@ func (e *Engine) modify(c *Call) (*Answer, error) {
 	if LowerID(*data.ID) != old.ID {
 		return nil, ErrConflict("/data/id", "data.id %q does not match the id in the URL.", *data.ID)
 	}
-	in, err := e.attributesIn(c, data.Attributes, false)
+	in, err := c.body.attributes()
 	if err != nil {
 		return nil, err
 	}
@@ -260,12 +263,13 @@ func (e *Engine) modify(c *Call) (*Answer, error) {
 	return c.single(&rec, status(c.Op, http.StatusOK))
 }
 
-// attributesIn validates data.attributes of a create or modify: unknown
+// attributesIn validates data.attributes of a create or modify of res
+// (requestBody.checkAttributes runs it before the transaction): unknown
 // attributes are 400s naming them; read-only ones (and, on modify, create-only
 // ones) are ignored; values are checked against their declared kinds. A modify
 // may also send a JSON-Patch-like list of operations, as some vendors
 // document ([{"op": "replace", "path": "/name", "value": ...}]).
-func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
+func (e *Engine) attributesIn(res *Resource, raw json.RawMessage, create bool) (map[string]json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	in := map[string]json.RawMessage{}
 	if len(raw) == 0 || string(raw) == "null" {
@@ -297,22 +301,19 @@ func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 	} else if err := json.Unmarshal(raw, &in); err != nil || in == nil {
 		return nil, ErrPointer("/data/attributes", "Must be an object.")
 	}
-	decl := map[string]Attr{}
-	for _, at := range e.types[c.Res.Type] {
-		decl[at.Name] = at
-	}
+	decl := e.declared[res.Type]
 	var errs Errors
 	out := map[string]json.RawMessage{}
 	for _, name := range SortedKeys(in) {
 		at, ok := decl[name]
 		ptr := "/data/attributes/" + name
 		if !ok {
-			errs = append(errs, ErrPointer(ptr, "%s has no attribute %q.", Singular(c.Res.Type), name))
+			errs = append(errs, ErrPointer(ptr, "%s has no attribute %q.", Singular(res.Type), name))
 			continue
 		}
 		writable := at.Create
 		if !create {
-			writable = at.Modify || contains(c.Res.Writable, name)
+			writable = at.Modify || contains(res.Writable, name)
 		}
 		if !writable {
 			continue // read-only: the server sets it
@@ -325,7 +326,7 @@ func (e *Engine) attributesIn(c *Call, raw json.RawMessage, create bool) (map[st
 			errs = append(errs, e)
 			continue
 		}
-		if sh := c.Res.Shapes[name]; sh != nil {
+		if sh := res.Shapes[name]; sh != nil {
 			if bad := sh.Check(ptr, in[name]); len(bad) > 0 {
 				errs = append(errs, bad...)
 				continue

@@ -17,13 +17,13 @@ func (e *Engine) Mount(r chi.Router) {
 			r.Get(res.Path, e.operation(res, res.List, false, noBody, e.list))
 		}
 		if res.Create != "" {
-			r.Post(res.Path, e.operation(res, res.Create, true, documentBody, e.create))
+			r.Post(res.Path, e.operation(res, res.Create, true, createBody, e.create))
 		}
 		if res.Get != "" {
 			r.Get(res.Path+"{id}/", e.operation(res, res.Get, false, noBody, e.getOne))
 		}
 		if res.Modify != "" {
-			r.Patch(res.Path+"{id}/", e.operation(res, res.Modify, true, documentBody, e.modify))
+			r.Patch(res.Path+"{id}/", e.operation(res, res.Modify, true, modifyBody, e.modify))
 		}
 		for _, act := range res.Actions {
 			op := e.ops[act.Op]
