@@ -129,6 +129,19 @@ func TestFirstWriteOfAGroupFailsAlone(t *testing.T) {
 	assert.False(t, logged(t, db, "first"))
 	assert.True(t, logged(t, db, "next"))
 	assert.True(t, logged(t, db, "last"))
+
+	out = groupOf(t, db,
+		func(tx *sql.Tx) error {
+			if err := insertLog(tx, "first panics"); err != nil {
+				return err
+			}
+			panic("boom")
+		},
+		func(tx *sql.Tx) error { return insertLog(tx, "after the panic") },
+	)
+	assert.Equal(t, []any{"panic: boom", nil}, out, "the leader panics in its own goroutine, after handing over")
+	assert.False(t, logged(t, db, "first panics"))
+	assert.True(t, logged(t, db, "after the panic"))
 }
 
 // TestGroupedWritesUnderLoad: many writers at once (-race), some failing;
