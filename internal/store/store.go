@@ -131,18 +131,21 @@ func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 	// The writer takes the write lock as it begins: a transaction that read
 	// first and then wrote could otherwise fail, unable to upgrade its lock,
 	// when another process writes the file.
-	//
-	// The savepoints of grouped writes (batch.go) keep the pages they change
-	// in a journal of their own, a temporary file by default: in memory, it
-	// costs no write(2) per page (measured: a fifth of a courier post's turn).
 	return db, db.openWriter("file:"+path+"?"+commonPragmas+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)", "BEGIN IMMEDIATE")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", "BEGIN IMMEDIATE")
 }
 
 // openWriter opens the one writer connection. database/sql queues writers
 // for it in Go, so no write ever meets "database is locked" from another of
 // ours.
+//
+// The savepoints of grouped writes (batch.go) keep the pages they change in
+// a journal of their own, which SQLite may keep in a temporary file: the
+// writer keeps it in memory (temp_store), which costs no write(2) per page
+// (on a file it had, measured: a fifth of a courier post's turn) and leaves
+// no temporary file behind.
 func (db *DB) openWriter(dsn, begin string) error {
+	dsn += "&_pragma=temp_store(MEMORY)"
 	var wrote func()
 	if db.written != nil {
 		wrote = db.wrote
