@@ -54,9 +54,10 @@ type writeQueue struct {
 // Tx runs fn in a write transaction on the writer connection: committed
 // when fn returns nil, rolled back otherwise. Writers run one at a time, in
 // the order they asked, and their transactions commit in groups (batch.go);
-// fn must not wait on the network (read the request body before calling Tx)
+// fn must not wait on the network (read the request body before calling Tx),
 // nor read through db.Read, which does not see what fn has not committed
-// yet. A fn that panics panics again here.
+// yet, nor write through Tx, WriteRow or Exec, which would wait for fn
+// itself. A fn that panics panics again here.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	me := &pendingWrite{fn: fn, done: make(chan writeResult, 1)}
 	q := &db.writes
