@@ -45,7 +45,7 @@ type writeResult struct {
 
 // writeQueue holds the writes asked while a group runs.
 type writeQueue struct {
-	maxTime time.Duration // maxGroupTime; tests lengthen it
+	maxTime time.Duration // 0: maxGroupTime; tests lengthen it
 	mu      sync.Mutex
 	leading bool // a leader runs a group
 	waiting []*pendingWrite
@@ -89,7 +89,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (db *DB) lead(ctx context.Context, first *pendingWrite) writeResult {
 	group := []*pendingWrite{first}
 	results := make([]writeResult, 0, 1)
-	began := time.Now()
+	began, maxTime := time.Now(), db.writes.maxTime
+	if maxTime == 0 {
+		maxTime = maxGroupTime
+	}
 	err := runTx(ctx, db.write, nil, func(tx *sql.Tx) error {
 		// The first member needs no savepoint: when it fails, the whole
 		// transaction rolls back, and there is nobody else in it yet. So a
@@ -99,7 +102,7 @@ func (db *DB) lead(ctx context.Context, first *pendingWrite) writeResult {
 		if r.err != nil || r.panicked != nil {
 			return errFirstFailed
 		}
-		for len(group) < maxGroup && time.Since(began) < db.writes.maxTime {
+		for len(group) < maxGroup && time.Since(began) < maxTime {
 			group = db.writes.take(group, maxGroup)
 			if len(group) == len(results) {
 				break
@@ -138,11 +141,11 @@ func (db *DB) lead(ctx context.Context, first *pendingWrite) writeResult {
 // gets its own error.
 var errFirstFailed = errors.New("store: the write failed")
 
-// take appends waiting writes to group, up to max members.
-func (q *writeQueue) take(group []*pendingWrite, max int) []*pendingWrite {
+// take appends waiting writes to group, up to limit members.
+func (q *writeQueue) take(group []*pendingWrite, limit int) []*pendingWrite {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := min(len(q.waiting), max-len(group))
+	n := min(len(q.waiting), limit-len(group))
 	group = append(group, q.waiting[:n]...)
 	q.waiting = q.waiting[n:]
 	return group

@@ -117,7 +117,7 @@ const commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 
 // openMemory opens the writer of a new, empty in-memory database.
 func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
-	db := &DB{path: Memory, gate: &sync.RWMutex{}, schemas: schemas, fixtures: fixtures, writes: writeQueue{maxTime: maxGroupTime}}
+	db := &DB{path: Memory, gate: &sync.RWMutex{}, schemas: schemas, fixtures: fixtures}
 	db.memName = fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
 	dsn := "file:" + db.memName + "?vfs=memdb&" + commonPragmas
 	db.readDSN = dsn + "&_pragma=query_only(1)"
@@ -127,7 +127,7 @@ func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
 // openFile opens the writer of the database file at path (created if need be).
 func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 	db := &DB{path: path, readDSN: "file:" + path + "?" + commonPragmas + "&_pragma=query_only(1)",
-		schemas: schemas, fixtures: fixtures, written: make(chan struct{}, 1), writes: writeQueue{maxTime: maxGroupTime}}
+		schemas: schemas, fixtures: fixtures, written: make(chan struct{}, 1)}
 	// The writer takes the write lock as it begins: a transaction that read
 	// first and then wrote could otherwise fail, unable to upgrade its lock,
 	// when another process writes the file.
@@ -135,8 +135,9 @@ func openFile(path string, schemas []Schema, fixtures fs.FS) (*DB, error) {
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", "BEGIN IMMEDIATE")
 }
 
-// openWriter opens the one writer connection. database/sql queues writers
-// for it in Go, so no write ever meets "database is locked" from another of
+// openWriter opens the one writer connection. Writers take turns at it in
+// Go (in groups, batch.go; alone, through database/sql's queue for the
+// connection), so no write ever meets "database is locked" from another of
 // ours.
 //
 // The savepoints of grouped writes (batch.go) keep the pages they change in

@@ -129,6 +129,9 @@ const (
 	objectBody                 // actions: one plain JSON object
 )
 
+// isDocument tells the kinds whose body is a JSON:API document.
+func (k bodyKind) isDocument() bool { return k == createBody || k == modifyBody }
+
 // requestBody is a request's body, read and decoded before the transaction
 // opens. The decoding keeps its error, so the handler reports it exactly where
 // it would have read the body (after a 404 of the resource, say).
@@ -156,7 +159,7 @@ func readBody(r *http.Request, kind bodyKind) (*requestBody, error) {
 			return nil, err
 		}
 	}
-	if kind == createBody || kind == modifyBody {
+	if kind.isDocument() {
 		b.docErr = decodeDocument(raw, &b.doc)
 	} else {
 		b.obj, b.objErr = decodeObject(raw)

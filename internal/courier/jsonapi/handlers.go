@@ -53,7 +53,7 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		if queryArgs {
 			body.takeArgs(op, args)
 		}
-		if kind == createBody || kind == modifyBody {
+		if kind.isDocument() {
 			body.checkAttributes(e, res, kind)
 		}
 		// A read runs on a read connection, beside other reads and the
