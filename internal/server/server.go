@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/emulator/vendor-emulator/internal/clock"
@@ -131,24 +130,19 @@ func New(cfg Config) http.Handler {
 		ctl.States[v.Name()] = v.State
 	}
 
-	r := chi.NewRouter()
-	r.Use(requestID)
-	r.Use(cfg.Webhooks.Track)
-	r.Use(journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors, faults, cfg.WriteTimeout))
-	r.Use(byPrefixOnly)
+	routes := &mounts{index: indexHandler(cfg.Version, cfg.World, cfg.Vendors, cfg.Docs, control.WriteError(cfg.Log))}
 	for _, v := range cfg.Vendors {
-		r.Mount(v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes()))
+		routes.list = append(routes.list, mount{v.Prefix(), guard(cfg.Log, v.Name(), v.WriteError, v.Routes())})
 		if cv, ok := v.(ControlVendor); ok {
 			ctl.Vendors[v.Name()] = cv.ControlRoutes()
 		}
 	}
-	r.Handle("/", indexHandler(cfg.Version, cfg.World, cfg.Vendors, cfg.Docs, control.WriteError(cfg.Log)))
-	r.Mount("/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes()))
-	notFound := httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
+	routes.list = append(routes.list, mount{"/_emulator", guard(cfg.Log, "control", control.WriteError(cfg.Log), ctl.Routes())})
+	routes.notFound = httpx.Adapt(control.WriteError(cfg.Log), func(w http.ResponseWriter, r *http.Request) error {
 		return &control.Error{Status: http.StatusNotFound, Msg: "not found: no vendor is served at " + r.URL.Path + "; GET / lists what is served where"}
 	})
-	r.NotFound(notFound)
-	return r
+	journaled := journal(cfg.Journal, cfg.Clock, cfg.Log, cfg.Vendors, faults, cfg.WriteTimeout)(routes)
+	return requestID(cfg.Webhooks.Track(journaled))
 }
 
 // requestID gives every response an X-Request-Id (the client's own, if it sent
@@ -185,26 +179,10 @@ func sequentialID(base string, n uint64) string {
 	return string(b[:])
 }
 
-// byPrefixOnly makes the root route every request by its path alone: chi
-// would answer a method it does not know (PROPFIND, a lower-case "get") at
-// the root, before the mount under whose prefix it is, whose router answers
-// it in the vendor's envelope (see httpx.Unrouted). guard gives the mount
-// the request's own method back.
-func byPrefixOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		chi.RouteContext(r.Context()).RouteMethod = http.MethodGet // every mount serves every method
-		next.ServeHTTP(w, r)
-	})
-}
-
 // guard wraps one mount: panics and oversized bodies are answered in that
-// mount's own envelope through its error adapter. The mount routes the
-// request by its own method (see byPrefixOnly).
+// mount's own envelope through its error adapter.
 func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rctx := chi.RouteContext(r.Context()); rctx != nil {
-			rctx.RouteMethod = r.Method
-		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -219,7 +197,9 @@ func guard(log *slog.Logger, name string, onErr httpx.ErrorWriter, next http.Han
 				Msg: fmt.Sprintf("request body larger than %d bytes", httpx.MaxBodyBytes)})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes)
+		if r.Body != http.NoBody { // a request without a body (most GETs) needs no limit
+			r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
