@@ -2,7 +2,6 @@ package courier_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/courier"
 	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // benchStart is when seeded records start: after every fixture record, so
@@ -31,22 +31,18 @@ func seedRows(b *testing.B, env *emutest.Env, typ, org, parent string, n int, at
 func seedRowsAt(b *testing.B, env *emutest.Env, start time.Time, prefix, typ, org, parent string, n int,
 	attrs func(i int, at string) string) {
 	b.Helper()
-	err := env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		st, err := tx.Prepare(`INSERT INTO ` + courier.TableOf(typ) + ` (type, id, org_id, parent_id, created_at, text, attrs) VALUES (?, ?, ?, ?, ?, '', ?)`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+	err := env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		insert := `INSERT INTO ` + courier.TableOf(typ) + ` (type, id, org_id, parent_id, created_at, text, attrs) VALUES (?, ?, ?, ?, ?, '', ?)`
 		for i := range n {
 			at := start.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05.000000+00:00")
-			if _, err := st.Exec(typ, fmt.Sprintf("%s000000-0000-4000-8000-%012d", prefix, i), org, parent, at, attrs(i, at)); err != nil {
+			if _, err := tx.ExecContext(context.Background(), insert, typ, fmt.Sprintf("%s000000-0000-4000-8000-%012d", prefix, i), org, parent, at, attrs(i, at)); err != nil {
 				return err
 			}
 		}
 		// Attributes the type keeps in columns move there, as the engine stores them.
 		for attr, col := range courier.ColumnsOf(typ) {
 			path := `'$."` + attr + `"'`
-			if _, err := tx.Exec(`UPDATE `+courier.TableOf(typ)+` SET `+col+` = json_extract(attrs, `+path+`), attrs = json_remove(attrs, `+path+`)
+			if _, err := tx.ExecContext(context.Background(), `UPDATE `+courier.TableOf(typ)+` SET `+col+` = json_extract(attrs, `+path+`), attrs = json_remove(attrs, `+path+`)
 				WHERE type = ? AND id LIKE ?`, typ, prefix+"%"); err != nil {
 				return err
 			}

@@ -105,8 +105,8 @@ func TestCountersAgreeWithRows(t *testing.T) {
 
 func exec(t *testing.T, env *emutest.Env, query string, args ...any) {
 	t.Helper()
-	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(query, args...)
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.ExecContext(context.Background(), query, args...)
 		return err
 	}))
 }
@@ -114,7 +114,7 @@ func exec(t *testing.T, env *emutest.Env, query string, args ...any) {
 // checkCounters compares every counter with the rows it counts.
 func checkCounters(t *testing.T, db *store.DB, step string) {
 	t.Helper()
-	rowsOf := func(tx *sql.Tx, query string, args ...any) []string {
+	rowsOf := func(tx *store.Tx, query string, args ...any) []string {
 		_, rows := emutest.Rows(t, tx, query, args...)
 		out := make([]string, len(rows))
 		for i, vals := range rows {
@@ -122,7 +122,7 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 		}
 		return out
 	}
-	require.NoError(t, db.Tx(context.Background(), func(tx *sql.Tx) error {
+	require.NoError(t, db.Tx(context.Background(), func(tx *store.Tx) error {
 		assert.Equal(t,
 			rowsOf(tx, `SELECT parent_id, json_quote(json_extract(attrs, '$."individual-id"')) AS a, count(*),
 				total((json_extract(attrs, '$.draft') = 0) IS TRUE),
@@ -184,32 +184,32 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 		for _, ch := range channels {
 			for _, who := range people {
 				var mark any = ""
-				if err := tx.QueryRow(`SELECT COALESCE(json_extract(attrs, '$."posted-time"'), '') FROM cr_links
+				if err := tx.QueryRowContext(context.Background(), `SELECT COALESCE(json_extract(attrs, '$."posted-time"'), '') FROM cr_links
 					WHERE rel = 'read' AND from_id = ? AND to_id = ?`, ch, who).Scan(&mark); err != nil && err != sql.ErrNoRows {
 					return err
 				}
 				// The queries the counters replace, as they were.
 				var wantNew, wantAll, wantRead, wantUnread, gotNew, gotAll, gotRead, gotUnread int64
 				var gotMark any
-				if err := tx.QueryRow(`SELECT count(*) FROM cr_messaging_messages WHERE type = 'messaging-messages' AND parent_id = ?
+				if err := tx.QueryRowContext(context.Background(), `SELECT count(*) FROM cr_messaging_messages WHERE type = 'messaging-messages' AND parent_id = ?
 					AND json_extract(attrs, '$.draft') = 0 AND json_extract(attrs, '$."individual-id"') IS NOT ?
 					AND json_extract(attrs, '$."posted-time"') > ?`, ch, who, mark).Scan(&wantNew); err != nil {
 					return err
 				}
 				cond := `(json_extract(attrs, '$."individual-id"') = ? OR json_extract(attrs, '$."posted-time"') <= COALESCE(
 					(SELECT json_extract(l.attrs, '$."posted-time"') FROM cr_links l WHERE l.rel = 'read' AND l.from_id = cr_messaging_messages.parent_id AND l.to_id = ?), ''))`
-				if err := tx.QueryRow(`SELECT count(*), count(*) FILTER (WHERE `+cond+`), count(*) FILTER (WHERE NOT `+cond+`)
+				if err := tx.QueryRowContext(context.Background(), `SELECT count(*), count(*) FILTER (WHERE `+cond+`), count(*) FILTER (WHERE NOT `+cond+`)
 					FROM cr_messaging_messages WHERE type = 'messaging-messages' AND parent_id = ?`, who, who, who, who, ch).Scan(
 					&wantAll, &wantRead, &wantUnread); err != nil {
 					return err
 				}
 				if who != "" {
-					if err := tx.QueryRow(courier.NewMessagesSQL, ch, who, ch, ch, who).Scan(&gotNew); err != nil {
+					if err := tx.QueryRowContext(context.Background(), courier.NewMessagesSQL, ch, who, ch, ch, who).Scan(&gotNew); err != nil {
 						return err
 					}
 					assert.Equal(t, wantNew, gotNew, "%s: new messages of %s in %s", step, who, ch)
 				}
-				if err := tx.QueryRow(courier.AcknowledgedCountsSQL, who, who, ch, ch, who).Scan(&gotAll, &gotRead, &gotUnread, &gotMark); err != nil {
+				if err := tx.QueryRowContext(context.Background(), courier.AcknowledgedCountsSQL, who, who, ch, ch, who).Scan(&gotAll, &gotRead, &gotUnread, &gotMark); err != nil {
 					return err
 				}
 				assert.Equal(t, []int64{wantAll, wantRead, wantUnread}, []int64{gotAll, gotRead, gotUnread},
@@ -251,19 +251,19 @@ func TestNotificationDaysAgreeWithRows(t *testing.T) {
 				var want, got string
 				var wantTotal, gotTotal int64
 				page, pageArgs, total, totalArgs := courier.NotificationDaysSQL(adminUser, lo, hi, window[0], window[1])
-				require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-					if err := tx.QueryRow(`SELECT COALESCE(group_concat(d || ':' || n), '') FROM (SELECT substr(created_at, 1, 10) AS d,
+				require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+					if err := tx.QueryRowContext(context.Background(), `SELECT COALESCE(group_concat(d || ':' || n), '') FROM (SELECT substr(created_at, 1, 10) AS d,
 						count(*) AS n FROM cr_resources WHERE `+where+` GROUP BY d ORDER BY d LIMIT ? OFFSET ?)`,
 						append(args, window[0], window[1])...).Scan(&want); err != nil {
 						return err
 					}
-					if err := tx.QueryRow(`SELECT COALESCE(group_concat(day || ':' || n), '') FROM (`+page+`)`, pageArgs...).Scan(&got); err != nil {
+					if err := tx.QueryRowContext(context.Background(), `SELECT COALESCE(group_concat(day || ':' || n), '') FROM (`+page+`)`, pageArgs...).Scan(&got); err != nil {
 						return err
 					}
-					if err := tx.QueryRow(`SELECT count(DISTINCT substr(created_at, 1, 10)) FROM cr_resources WHERE `+where, args...).Scan(&wantTotal); err != nil {
+					if err := tx.QueryRowContext(context.Background(), `SELECT count(DISTINCT substr(created_at, 1, 10)) FROM cr_resources WHERE `+where, args...).Scan(&wantTotal); err != nil {
 						return err
 					}
-					return tx.QueryRow(total, totalArgs...).Scan(&gotTotal)
+					return tx.QueryRowContext(context.Background(), total, totalArgs...).Scan(&gotTotal)
 				}))
 				assert.Equal(t, want, got, "page %v between %q and %q", window, lo, hi)
 				assert.Equal(t, wantTotal, gotTotal, "total between %q and %q", lo, hi)
@@ -287,7 +287,7 @@ func TestMigrationsCountWhatIsStored(t *testing.T) {
 	old.Seed = courier.SeedSharedTable
 	db, err := store.Open(ctx, path, fixtures.FS, old)
 	require.NoError(t, err)
-	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, db.Tx(ctx, func(tx *store.Tx) error {
 		for _, q := range []string{
 			// Messages of several authors, a draft, one without author; read
 			// marks before and after them; notifications over several days.
@@ -304,7 +304,7 @@ func TestMigrationsCountWhatIsStored(t *testing.T) {
 			`INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES
 				('read', '` + chanDirect + `', '` + indQuinn + `', '2026-01-07T00:00:00.000000+00:00', '{"posted-time": "2026-01-06T08:30:00.000000+00:00"}')`,
 		} {
-			if _, err := tx.Exec(q); err != nil {
+			if _, err := tx.ExecContext(context.Background(), q); err != nil {
 				return err
 			}
 		}
@@ -341,7 +341,7 @@ func TestMigrationCountsStoredAttachments(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	checkCounters(t, db, "upgraded")
 	var counted []string
-	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, db.Tx(ctx, func(tx *store.Tx) error {
 		_, rows := emutest.Rows(t, tx, `SELECT id || ' ' || attachment_count FROM cr_messaging_messages WHERE attachment_count != 0 ORDER BY id`)
 		for _, r := range rows {
 			counted = append(counted, fmt.Sprint(r...))

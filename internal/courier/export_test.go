@@ -2,7 +2,6 @@ package courier
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io/fs"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // What the external tests compare with counting rows.
@@ -70,7 +70,7 @@ func CompleteFixture(doc []byte) ([]byte, error) {
 
 // SeedSharedTable seeds the fixtures as courier did before types had tables
 // of their own (migration 108): every resource in cr_resources.
-func SeedSharedTable(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+func SeedSharedTable(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 	table := resources()
 	for i, r := range table {
 		shared := *r

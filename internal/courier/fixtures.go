@@ -2,7 +2,6 @@ package courier
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -56,12 +55,12 @@ type (
 	}
 )
 
-func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+func seed(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 	return seedWith(ctx, tx, fixtures, newEngine(server.Deps{}))
 }
 
 // seedWith seeds through engine t, which says where each type's rows go.
-func seedWith(ctx context.Context, tx *sql.Tx, fixtures fs.FS, t *jsonapi.Engine) error {
+func seedWith(ctx context.Context, tx *store.Tx, fixtures fs.FS, t *jsonapi.Engine) error {
 	files, err := fs.Glob(fixtures, fixturePattern)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package courier
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -206,7 +205,7 @@ func TestListQueryPlans(t *testing.T) {
 				r := httptest.NewRequest("GET", op.Path+"?"+query, nil)
 				ctx := jsonapi.WithCaller(r.Context(), &jsonapi.Caller{UserID: cl.user, Orgs: cl.orgs})
 				r = r.WithContext(context.WithValue(ctx, individualKey{}, cl.individual))
-				err = env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+				err = env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
 					p, tot, err := e.ListSQL(r.Context(), tx, r, op.ID)
 					if err != nil {
 						return err
@@ -322,7 +321,7 @@ func planReadsType(step string) bool {
 }
 
 // explain is the EXPLAIN QUERY PLAN of a statement, one line per step.
-func explain(tx *sql.Tx, st jsonapi.Statement) (planned, error) {
+func explain(tx *store.Tx, st jsonapi.Statement) (planned, error) {
 	steps, err := store.QueryPlan(context.Background(), tx, st.SQL, st.Args...)
 	return planned{sql: st.SQL, steps: steps}, err
 }
@@ -408,7 +407,7 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "notification counts in the caller's organizations: page", st: daysInPage, allow: daysIn},
 		{name: "notification counts in the caller's organizations: days", st: daysInTotal, allow: daysIn},
 	}
-	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
 		for _, tc := range cases {
 			p, err := explain(tx, tc.st)
 			if err != nil {

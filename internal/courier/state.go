@@ -39,7 +39,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 		Links:       []fixtureLink{},
 		Resources:   []fixtureResource{},
 	}
-	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
 		if err := stateTokens(ctx, tx, data); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 	return data, nil
 }
 
-func stateTokens(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
+func stateTokens(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	return store.EachRow(ctx, tx, `SELECT token, user_id FROM cr_tokens ORDER BY token`, nil, func(rows *sql.Rows) error {
 		var tk fixtureToken
 		if err := rows.Scan(&tk.Token, &tk.UserID); err != nil {
@@ -69,7 +69,7 @@ func stateTokens(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
 // rows out by rel. A membership has no time nor attributes (seeding gives it
 // none), so only its ends are kept. A rel the format cannot hold is an
 // error, not a silent loss.
-func stateLinks(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
+func stateLinks(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	byRel := map[string][]fixtureLink{}
 	err := store.EachRow(ctx, tx, `SELECT rel, from_id, to_id, created_at, attrs FROM cr_links ORDER BY rel, from_id, to_id`, nil, func(rows *sql.Rows) error {
 		var l fixtureLink
@@ -113,7 +113,7 @@ func fileTypeOrder() []string {
 // stateResources reads every table of resources in key order (type, id) and orders
 // the types as the default file does; the types it lacks follow in the
 // order of the resource table, and any other by name.
-func stateResources(ctx context.Context, tx *sql.Tx, e *jsonapi.Engine, data *fixtureData) error {
+func stateResources(ctx context.Context, tx *store.Tx, e *jsonapi.Engine, data *fixtureData) error {
 	rank := map[string]int{}
 	for _, typ := range fileTypeOrder() {
 		rank[typ] = len(rank)

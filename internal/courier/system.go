@@ -2,7 +2,6 @@ package courier
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // The system family: aggregation requests, data purges, replicators
@@ -224,7 +224,7 @@ const (
 // snifferScope is the organizations a sniffer's creator is a member of now;
 // a sniffer without a recorded creator (a fixture's) sees its own
 // organization only.
-func snifferScope(ctx context.Context, tx *sql.Tx, creator, org string) ([]string, error) {
+func snifferScope(ctx context.Context, tx *store.Tx, creator, org string) ([]string, error) {
 	if creator == "" {
 		return []string{org}, nil
 	}
@@ -337,7 +337,7 @@ func (a *API) sniff(next http.Handler) http.Handler {
 		for k, v := range attrs {
 			raw[k], _ = json.Marshal(v) // strings and ints
 		}
-		err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 			query, _ := url.QueryUnescape(r.URL.RawQuery) // best effort: ids are plain ASCII
 			named, err := a.namedOrgs(ctx, tx, r.URL.Path, query, reqBody.String())
 			if err != nil {
@@ -396,7 +396,7 @@ const maxNamedIDs = 2000
 // a request that names another organization's record and fails before
 // reading it (a 400 on another attribute) still carries that organization's
 // data in its body. The look-up seeks the primary key of every type.
-func (a *API) namedOrgs(ctx context.Context, tx *sql.Tx, texts ...string) ([]string, error) {
+func (a *API) namedOrgs(ctx context.Context, tx *store.Tx, texts ...string) ([]string, error) {
 	seen := map[string]bool{}
 	var ids []any
 	for _, t := range texts {

@@ -2,6 +2,7 @@ package emutest
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -454,14 +455,14 @@ func (e *Env) Tables(tb testing.TB, prefix string) string {
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {
-	Query(query string, args ...any) (*sql.Rows, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // Rows is every row query answers, as the driver's values, and the names
 // of its columns: what tests compare stores by.
 func Rows(tb testing.TB, q Querier, query string, args ...any) (cols []string, rows [][]any) {
 	tb.Helper()
-	rs, err := q.Query(query, args...)
+	rs, err := q.QueryContext(context.Background(), query, args...)
 	require.NoError(tb, err, query)
 	defer rs.Close()
 	cols, err = rs.Columns()

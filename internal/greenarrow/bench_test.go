@@ -2,9 +2,10 @@ package greenarrow_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // The hot paths, through the real router and store: list, get and the report
@@ -64,8 +65,8 @@ func BenchmarkListOrganizationsAtScale(b *testing.B) {
 				// Copies of organization 1, each with its own name (and none of its
 				// sends), then their kept answers: organization 1's with their id
 				// and name, the first two members, which need no escaping here.
-				err := env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-					_, err := tx.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+				err := env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+					_, err := tx.ExecContext(context.Background(), `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 						INSERT INTO ga_organizations (name, name_key, active, anniversary_day, time_zone, html_header, html_footer,
 							text_header, text_footer, custom_headers, permissions, auto_subscriber_management, sending_quota,
 							subscriber_quota, credits_available)
@@ -76,7 +77,7 @@ func BenchmarkListOrganizationsAtScale(b *testing.B) {
 					if err != nil {
 						return err
 					}
-					_, err = tx.Exec(`UPDATE ga_organizations AS c
+					_, err = tx.ExecContext(context.Background(), `UPDATE ga_organizations AS c
 						SET json_system = '{"id":' || c.id || ',"name":"' || c.name || '"' ||
 								substr(o.json_system, instr(o.json_system, ',"anniversary_day":')),
 							json_org = '{"id":' || c.id || ',"name":"' || c.name || '"' ||

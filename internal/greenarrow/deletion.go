@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // A delete confirmation code is valid for two minutes on the emulated clock.
@@ -59,7 +60,7 @@ func (a *API) getDeleteCode(w http.ResponseWriter, r *http.Request) error {
 	now := a.Clock.Now()
 	expires := now.Add(deleteCodeLifetime).Truncate(time.Second)
 	code := fmt.Sprintf("%s:%d", a.IDs.Hex(20), expires.Unix())
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+	err = a.DB.Tx(r.Context(), func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(r.Context(), `DELETE FROM ga_delete_codes WHERE expires_at <= ?`, now.Unix()); err != nil {
 			return err
 		}
@@ -87,7 +88,7 @@ func (a *API) deleteOrganization(w http.ResponseWriter, r *http.Request) error {
 		return invalidRequest("the delete confirmation code is malformed: request one from GET /ga/api/v2/organizations/%d/delete_confirmation_code", id)
 	}
 	now := a.Clock.Now().Unix()
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+	err = a.DB.Tx(r.Context(), func(tx *store.Tx) error {
 		var expires int64
 		err := tx.QueryRowContext(r.Context(), `SELECT expires_at FROM ga_delete_codes WHERE code = ? AND organization_id = ?`,
 			code, id).Scan(&expires)

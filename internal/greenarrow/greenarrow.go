@@ -7,7 +7,6 @@ package greenarrow
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -297,7 +296,7 @@ func asJSON(v any) string {
 	return string(b)
 }
 
-func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+func seed(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 	var data fixtureData
 	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
 		return err
@@ -360,7 +359,7 @@ func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
 // setNextOrganizationID makes next the id of the next created organization:
 // AUTOINCREMENT hands out one more than sqlite_sequence's seq, which the
 // seed's inserts set to the largest id (and which a reset emptied).
-func setNextOrganizationID(ctx context.Context, tx *sql.Tx, next int64) error {
+func setNextOrganizationID(ctx context.Context, tx *store.Tx, next int64) error {
 	res, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'ga_organizations'`, next-1)
 	if err != nil {
 		return err

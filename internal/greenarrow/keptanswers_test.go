@@ -190,7 +190,7 @@ func TestAnswersWithoutKeptJSON(t *testing.T) {
 	ctx := context.Background()
 	// Names whose order differs from the ids', in mixed case; each
 	// organization with an admin key of its own.
-	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, db.Tx(ctx, func(tx *store.Tx) error {
 		for i, o := range answerTestOrgs() {
 			o.ID, o.Name = int64(10+i), []string{"zeta org", "Alpha Org", "beta", "ORG Gamma", "delta"}[i%5]+strconv.Itoa(i)+o.Name
 			o.CustomHeaders = "X-Tag: " + strings.ReplaceAll(o.CustomHeaders, "\n", " ") // valid, for the updates below
@@ -198,7 +198,7 @@ func TestAnswersWithoutKeptJSON(t *testing.T) {
 				return err
 			}
 		}
-		_, err := tx.Exec(`INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
+		_, err := tx.ExecContext(context.Background(), `INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
 			SELECT 5000 + id, '', 'secret', 'organization_admin', id, 1 FROM ga_organizations`)
 		return err
 	}))

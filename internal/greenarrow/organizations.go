@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // orgID reads the {id} of the path. An id that is not a number names no
@@ -238,7 +239,7 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request) error {
 	o := newOrg()
 	var kept keptAnswers
 	ctx := r.Context()
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		known := checkedName{key: nameKey(in.Name.V)}
 		if err := tx.QueryRowContext(ctx, createOrgSQL, known.key).Scan(&o.ID, &known.taken); err != nil {
 			return err
@@ -303,7 +304,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	var o *org
 	var kept keptAnswers
 	ctx := r.Context()
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		var k keyScan
 		var s storedOrg
 		var taken bool
@@ -361,7 +362,7 @@ func (a *API) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 // applyChecked merges in into o and checks everything, the name's
 // uniqueness included (known, read with o, unless the name ends up another);
 // any problem is one validation_failed.
-func applyChecked(ctx context.Context, tx *sql.Tx, o *org, in orgInput, system bool, known checkedName) error {
+func applyChecked(ctx context.Context, tx *store.Tx, o *org, in orgInput, system bool, known checkedName) error {
 	p, err := apply(ctx, tx, o, in, system)
 	if err != nil {
 		return err

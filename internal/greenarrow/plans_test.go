@@ -2,7 +2,6 @@ package greenarrow
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -88,11 +87,11 @@ func TestOrganizationCountAgrees(t *testing.T) {
 	check := func(step string) {
 		t.Helper()
 		var kept, counted int
-		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-			if err := tx.QueryRow(`SELECT COALESCE((SELECT n FROM ga_counts WHERE what = 'organizations'), 0)`).Scan(&kept); err != nil {
+		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+			if err := tx.QueryRowContext(context.Background(), `SELECT COALESCE((SELECT n FROM ga_counts WHERE what = 'organizations'), 0)`).Scan(&kept); err != nil {
 				return err
 			}
-			return tx.QueryRow(`SELECT count(*) FROM ga_organizations`).Scan(&counted)
+			return tx.QueryRowContext(context.Background(), `SELECT count(*) FROM ga_organizations`).Scan(&counted)
 		}))
 		require.Equal(t, counted, kept, step)
 	}
@@ -101,8 +100,8 @@ func TestOrganizationCountAgrees(t *testing.T) {
 		"Authorization: Basic MTpnYS1zeXN0ZW0tYWRtaW4tc2VjcmV0")
 	require.Equal(t, 200, res.Status, res.Body)
 	check("create")
-	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(`DELETE FROM ga_organizations WHERE name = 'Counted'`)
+	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `DELETE FROM ga_organizations WHERE name = 'Counted'`)
 		return err
 	}))
 	check("delete")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // maxSendCount bounds one simulated send, so that counters summed over any
@@ -84,7 +85,7 @@ func (a *API) simulateSend(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := a.Clock.Now()
 	res := sendResult{OrganizationID: id, Count: *req.Count, SentAt: now.Format(time.RFC3339)}
-	err = a.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+	err = a.DB.Tx(r.Context(), func(tx *store.Tx) error {
 		o, err := loadOrg(r.Context(), tx, id)
 		if err != nil {
 			var e *Error
@@ -135,7 +136,7 @@ const autoresponderStop = "autoresponders neither enqueue nor deliver: the sendi
 
 // spend applies the sending quota to the send, or refuses it whole. It does
 // not count the messages: recording the send does.
-func (a *API) spend(ctx context.Context, tx *sql.Tx, o *org, now time.Time, req *sendRequest, res *sendResult) error {
+func (a *API) spend(ctx context.Context, tx *store.Tx, o *org, now time.Time, req *sendRequest, res *sendResult) error {
 	q, n := o.SendingQuota, *req.Count
 	// Every mode but no_limit has a limit, whatever it means there.
 	if req.AutoresponderID != nil && q.Limit != nil && *q.Limit == 1 {

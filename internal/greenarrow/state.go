@@ -24,7 +24,7 @@ import (
 // reports follow, is kept.
 func (a *API) State(ctx context.Context) (any, error) {
 	var data *fixtureData
-	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
 		var err error
 		data, err = readState(ctx, tx)
 		return err
@@ -38,7 +38,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 // readState reads every record in the order the fixture file lists them:
 // the objects and organizations by id, each organization with its sends in
 // the order they were sent (which its reports follow).
-func readState(ctx context.Context, tx *sql.Tx) (*fixtureData, error) {
+func readState(ctx context.Context, tx *store.Tx) (*fixtureData, error) {
 	data := &fixtureData{}
 	var err error
 	if data.VirtualMTAs, err = readAll(ctx, tx, `SELECT id, name, type FROM ga_virtual_mtas ORDER BY id`,
@@ -86,7 +86,7 @@ func readState(ctx context.Context, tx *sql.Tx) (*fixtureData, error) {
 
 // readSends adds each organization's sends, written in its own time zone as
 // the embedded file writes them (the instant is what counts).
-func readSends(ctx context.Context, tx *sql.Tx, orgs []*org, at map[int64]int, out []fixtureOrganization) error {
+func readSends(ctx context.Context, tx *store.Tx, orgs []*org, at map[int64]int, out []fixtureOrganization) error {
 	type row struct {
 		orgID  int64
 		sentAt int64
@@ -113,7 +113,7 @@ func readSends(ctx context.Context, tx *sql.Tx, orgs []*org, at map[int64]int, o
 
 // nextOrganizationID is the id the next created organization takes, when it
 // is not the default one more than the largest.
-func nextOrganizationID(ctx context.Context, tx *sql.Tx, orgs []*org) (int64, error) {
+func nextOrganizationID(ctx context.Context, tx *store.Tx, orgs []*org) (int64, error) {
 	var seq int64
 	err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'ga_organizations'`).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -134,7 +134,7 @@ func nextOrganizationID(ctx context.Context, tx *sql.Tx, orgs []*org) (int64, er
 
 // readAll scans every row of query into a list, never nil: the file writes
 // an empty list as [].
-func readAll[T any](ctx context.Context, tx *sql.Tx, query string, scan func(scanner, *T) error) ([]T, error) {
+func readAll[T any](ctx context.Context, tx *store.Tx, query string, scan func(scanner, *T) error) ([]T, error) {
 	out := []T{}
 	err := store.EachRow(ctx, tx, query, nil, func(rows *sql.Rows) error {
 		var v T

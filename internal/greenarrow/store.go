@@ -137,7 +137,7 @@ func marshal(v any) string {
 // kept answers, which it returns (a create answers with them). Its
 // lifetime_messages_sent starts at 0: its sends count there as they are
 // recorded (trigger ga_sends_counted).
-func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) (keptAnswers, error) {
+func insertOrganization(ctx context.Context, tx *store.Tx, o *org, d documents) (keptAnswers, error) {
 	k := o.keptAnswers(d)
 	_, err := tx.ExecContext(ctx, `INSERT INTO ga_organizations (id, name, name_key, active, anniversary_day, time_zone,
 		html_header, html_footer, text_header, text_footer, custom_headers, permissions, auto_subscriber_management,
@@ -160,7 +160,7 @@ func insertOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents) (k
 // (internal/store/conn.go). The counters are not written here: credits only
 // ever change through single conditional UPDATEs, the lifetime count only
 // through recorded sends.
-func saveOrganization(ctx context.Context, tx *sql.Tx, o *org, d documents, k keptAnswers, was *storedOrg) error {
+func saveOrganization(ctx context.Context, tx *store.Tx, o *org, d documents, k keptAnswers, was *storedOrg) error {
 	var u columnUpdate
 	setChanged(&u, "name", was.o.Name, o.Name)
 	setChanged(&u, "name_key", nameKey(was.o.Name), nameKey(o.Name))

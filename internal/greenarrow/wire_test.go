@@ -2,7 +2,6 @@ package greenarrow
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -84,14 +83,14 @@ func TestStoredAnswersMatchEncodingJSON(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
 	ctx := context.Background()
-	require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
 		for i, o := range answerTestOrgs() {
 			o.ID, o.Name = int64(1000+i), o.Name+strconv.Itoa(i)
 			if _, err := insertOrganization(ctx, tx, o, o.documents()); err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(`INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
+		_, err := tx.ExecContext(context.Background(), `INSERT INTO ga_api_keys (id, name, secret, role, organization_id, active)
 			SELECT 5000 + id, '', 'secret', 'organization_admin', id, 1 FROM ga_organizations`)
 		return err
 	}))

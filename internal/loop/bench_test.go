@@ -2,10 +2,11 @@ package loop_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // BenchmarkOrganizationDetails measures the hot path of a client that checks
@@ -87,8 +88,8 @@ func BenchmarkListsAtScale(b *testing.B) {
 		for _, rows := range []int{100, 100_000} {
 			b.Run(fmt.Sprintf("%s/rows=%d", tc.name, rows), func(b *testing.B) {
 				e := newLM(b)
-				err := e.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-					_, err := tx.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) `+seeds[tc.seed], rows)
+				err := e.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+					_, err := tx.ExecContext(context.Background(), `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) `+seeds[tc.seed], rows)
 					return err
 				})
 				if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // ControlRoutes implements server.ControlVendor (mounted at /_emulator/loopmessage).
@@ -47,7 +48,7 @@ func (a *API) setSenderStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, id := r.Context(), httpx.PathParam(r, "id")
 	var it senderItem
-	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 		// A due test activation happens first, as any request would see it.
 		if err := a.settle(ctx, tx); err != nil {
 			return err

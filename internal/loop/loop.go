@@ -8,7 +8,6 @@ package loop
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -252,7 +251,7 @@ func checkFixture(data *fixtureData) ([]int64, error) {
 	return fees, nil
 }
 
-func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+func seed(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 	var data fixtureData
 	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
 		return err

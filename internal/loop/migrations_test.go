@@ -23,7 +23,7 @@ func TestMigrationKeepsItemsWhole(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "emulator.db")
 	before := emutest.OlderSchema(t, Schema(), "001_loopmessage.sql", "002_counts.sql", "003_org_json.sql")
-	before.Seed = func(ctx context.Context, tx *sql.Tx, _ fs.FS) error {
+	before.Seed = func(ctx context.Context, tx *store.Tx, _ fs.FS) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_accounts (id, name) VALUES ('acme', 'Acme')`); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package loop
 
 import (
-	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // money is an amount in cents, written as the docs write fees: 100.00.
@@ -323,7 +323,7 @@ func (a *API) orderSenders(w http.ResponseWriter, r *http.Request) error {
 
 	now := a.now()
 	body := orderBody{Count: len(orders)}
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		// The 30-second rule is one conditional UPDATE, so two concurrent
 		// orders cannot both pass it.
 		res, err := tx.ExecContext(ctx, `UPDATE lm_accounts SET last_order_at = ?

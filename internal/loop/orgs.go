@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // orgItem is an organization in the list: the docs' keys, in their order.
@@ -316,7 +317,7 @@ func (a *API) deleteOrg(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		o, err := loadOrg(ctx, tx, c, httpx.PathParam(r, "id"))
 		if err != nil {
 			return err

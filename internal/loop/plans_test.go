@@ -2,7 +2,6 @@ package loop
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -68,16 +67,16 @@ func TestCountsAgree(t *testing.T) {
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
 	exec := func(query string, args ...any) {
 		t.Helper()
-		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-			_, err := tx.Exec(query, args...)
+		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.ExecContext(context.Background(), query, args...)
 			return err
 		}))
 	}
 	check := func(step string) {
 		t.Helper()
 		var want, got string
-		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-			if err := tx.QueryRow(`SELECT COALESCE(group_concat(w, ';'), '') FROM (SELECT w FROM (
+		require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
+			if err := tx.QueryRowContext(context.Background(), `SELECT COALESCE(group_concat(w, ';'), '') FROM (SELECT w FROM (
 				SELECT 'organizations ' || account_id || ' ' || count(*) AS w FROM lm_organizations GROUP BY account_id
 				UNION ALL SELECT 'senders ' || account_id || ' ' || count(*) FROM lm_senders GROUP BY account_id
 				UNION ALL SELECT 'senders ' || account_id || ' ' || organization_id || ' ' || count(*) FROM lm_senders GROUP BY account_id, organization_id
@@ -86,7 +85,7 @@ func TestCountsAgree(t *testing.T) {
 				UNION ALL SELECT 'pool_senders ' || pool_id || ' ' || count(*) FROM lm_pool_senders GROUP BY pool_id) ORDER BY w)`).Scan(&want); err != nil {
 				return err
 			}
-			return tx.QueryRow(`SELECT COALESCE(group_concat(w, ';'), '') FROM (SELECT what || ' ' || owner || ' ' || n AS w
+			return tx.QueryRowContext(context.Background(), `SELECT COALESCE(group_concat(w, ';'), '') FROM (SELECT what || ' ' || owner || ' ' || n AS w
 				FROM lm_counts WHERE n != 0 ORDER BY w)`).Scan(&got)
 		}))
 		require.Equal(t, want, got, step)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Pools belong to the organization whose key created them. As with senders,
@@ -69,7 +70,7 @@ func (req *poolRequest) validate() (name *string, ids []string, err error) {
 }
 
 // setPoolSenders replaces the pool's senders with ids, each of which the caller must reach.
-func setPoolSenders(ctx context.Context, tx *sql.Tx, c caller, poolID string, ids []string) error {
+func setPoolSenders(ctx context.Context, tx *store.Tx, c caller, poolID string, ids []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM lm_pool_senders WHERE pool_id = ?`, poolID); err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (a *API) createPool(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id := a.IDs.UUID()
 	var out poolItem
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lm_pools (id, account_id, organization_id, name, create_date)
 			VALUES (?, ?, ?, ?, ?)`, id, c.AccountID, c.OrgID, *name, formatTime(a.now())); err != nil {
 			return err
@@ -192,7 +193,7 @@ func (a *API) patchPool(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		p, err := loadPool(ctx, tx, c, httpx.PathParam(r, "id"))
 		if err != nil {
 			return err
@@ -217,7 +218,7 @@ func (a *API) patchPool(w http.ResponseWriter, r *http.Request) error {
 // deletePool handles DELETE /api/v1/pool/{id}/. The senders stay; only the pool goes.
 func (a *API) deletePool(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 		p, err := loadPool(ctx, tx, callerOf(r), httpx.PathParam(r, "id"))
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // senderItem is a sender name in the list and in details: the docs' keys, in their order.
@@ -37,12 +38,12 @@ func scanSender(s scanner) (senderItem, error) {
 // every request that looks at senders does it too, so it never sees a
 // sender still pending that the timer has yet to reach. Inside a write
 // transaction, settle does it in that transaction.
-func (a *API) settle(ctx context.Context, tx *sql.Tx) error {
+func (a *API) settle(ctx context.Context, tx *store.Tx) error {
 	return a.settleAt(ctx, tx, a.now())
 }
 
 // settleAt is settle at now, in activation order.
-func (a *API) settleAt(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func (a *API) settleAt(ctx context.Context, tx *store.Tx, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, settleSQL, formatTime(now))
 	if err != nil {
 		return err
@@ -89,7 +90,7 @@ func (a *API) settleForRead(ctx context.Context) error {
 	if err := a.DB.QueryRow(ctx, settleDueSQL, formatTime(a.now())).Scan(&due); err != nil || !due {
 		return err
 	}
-	return a.DB.Tx(ctx, func(tx *sql.Tx) error { return a.settle(ctx, tx) })
+	return a.DB.Tx(ctx, func(tx *store.Tx) error { return a.settle(ctx, tx) })
 }
 
 // loadSender reads sender id if the caller reaches it; otherwise (absent or
@@ -164,7 +165,7 @@ func (a *API) moveSender(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var out senderItem
-	err = a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
 		if err := a.settle(ctx, tx); err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func (a *API) moveSender(w http.ResponseWriter, r *http.Request) error {
 // effect at once; a sender already canceled cannot be canceled again.
 func (a *API) cancelSender(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 		if err := a.settle(ctx, tx); err != nil {
 			return err
 		}

@@ -22,7 +22,7 @@ import (
 // organizations' own.
 func (a *API) State(ctx context.Context) (any, error) {
 	data := &fixtureData{Plans: []fixturePlan{}, Accounts: []fixtureAccount{}}
-	err := a.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
 		if err := statePlans(ctx, tx, data); err != nil {
 			return err
 		}
@@ -35,7 +35,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 }
 
 // statePlans reads the plans in their order (sender/plans/ lists them so).
-func statePlans(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
+func statePlans(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, name, daily_contacts, monthly_contacts, monthly_fee_cents, currency
 		FROM lm_plans ORDER BY seq`)
 	if err != nil {
@@ -66,7 +66,7 @@ type stateSender struct {
 // creates none), their organizations Default first then in creation order,
 // each organization's senders in list order, and the account's pools in
 // creation order.
-func stateAccounts(ctx context.Context, tx *sql.Tx, data *fixtureData) error {
+func stateAccounts(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	at := map[string]int{} // account id → index in data.Accounts
 	if err := store.EachRow(ctx, tx, `SELECT id, name, COALESCE(last_order_at, '') FROM lm_accounts ORDER BY rowid`,
 		nil, func(rows *sql.Rows) error {

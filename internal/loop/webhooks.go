@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
@@ -41,7 +42,7 @@ type senderUpdated struct {
 // status as tx now has it, to the webhook of the organization it belongs to
 // now. An organization without a webhook_url gets nothing. Call it in the
 // transaction that changed the status, after the change.
-func (a *API) recordSenderUpdated(ctx context.Context, tx *sql.Tx, id string) error {
+func (a *API) recordSenderUpdated(ctx context.Context, tx *store.Tx, id string) error {
 	var p senderUpdated
 	var name string
 	var url, header sql.NullString
@@ -84,7 +85,7 @@ func (a *API) activationTimer(ctx context.Context, now time.Time) (time.Time, er
 	if err != nil || next.IsZero() || next.After(now) {
 		return next, err
 	}
-	if err := a.DB.Tx(ctx, func(tx *sql.Tx) error { return a.settleAt(ctx, tx, now) }); err != nil {
+	if err := a.DB.Tx(ctx, func(tx *store.Tx) error { return a.settleAt(ctx, tx, now) }); err != nil {
 		return time.Time{}, err
 	}
 	return a.nextActivation(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/emulator/vendor-emulator/internal/control"
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // ControlRoutes implements server.ControlVendor (mounted at /_emulator/360dialog).
@@ -98,7 +99,7 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) error {
 	for i, s := range channelSteps {
 		steps[i] = created.Add(s.after)
 	}
-	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 		to, err := loadTarget(ctx, tx, partnerID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &control.Error{Status: http.StatusNotFound, Msg: "no 360dialog partner with id " + strconv.Quote(partnerID)}
@@ -180,7 +181,7 @@ func (a *API) violation(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id := httpx.PathParam(r, "channel_id")
 	var ev eventBody
-	err := a.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 		channels, args := channelsAt(a.stamp())
 		ch, err := scanChannel(tx.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM `+channels+` WHERE id = ?`,
 			append(args, id)...))

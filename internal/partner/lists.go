@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Paging of the clients and channels lists. 360dialog documents the parameters
@@ -299,7 +299,7 @@ func scanClient(s scanner) (c Client, err error) {
 
 // insertClient stores c with its JSON as the list writes it (clients are
 // never updated, so it stays what the columns say).
-func insertClient(ctx context.Context, tx *sql.Tx, c Client) error {
+func insertClient(ctx context.Context, tx *store.Tx, c Client) error {
 	doc, err := httpx.MarshalJSON(c)
 	if err != nil {
 		return err

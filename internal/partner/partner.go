@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -125,7 +124,7 @@ type fixturePartner struct {
 	WebhookSecret string `json:"webhook_secret"`
 }
 
-func seed(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+func seed(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 	var data fixtureData
 	if err := store.ReadFixture(fixtures, fixtureFile, &data); err != nil {
 		return err

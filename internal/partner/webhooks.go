@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"time"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 	"github.com/emulator/vendor-emulator/internal/webhook"
 )
 
@@ -50,7 +50,7 @@ type hookTarget struct {
 }
 
 // loadTarget reads partnerID's webhook URL and secret (sql.ErrNoRows: no such partner).
-func loadTarget(ctx context.Context, tx *sql.Tx, partnerID string) (hookTarget, error) {
+func loadTarget(ctx context.Context, tx *store.Tx, partnerID string) (hookTarget, error) {
 	t := hookTarget{partnerID: partnerID}
 	err := tx.QueryRowContext(ctx, `SELECT webhook_url, webhook_secret FROM dlg_partners WHERE id = ?`, partnerID).
 		Scan(&t.url, &t.secret)
@@ -59,7 +59,7 @@ func loadTarget(ctx context.Context, tx *sql.Tx, partnerID string) (hookTarget, 
 
 // emit records one event of type typ with data for to, in tx, its first
 // attempt due at at (now when zero), and returns it as it is sent.
-func (a *API) emit(ctx context.Context, tx *sql.Tx, to hookTarget, typ string, data any, at time.Time) (eventBody, error) {
+func (a *API) emit(ctx context.Context, tx *store.Tx, to hookTarget, typ string, data any, at time.Time) (eventBody, error) {
 	ev := eventBody{ID: a.IDs.UUID(), Event: typ, Data: data}
 	if to.url == "" {
 		return ev, nil

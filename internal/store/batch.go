@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -33,7 +32,7 @@ const (
 
 // pendingWrite is one Tx call waiting for (or being run by) a leader.
 type pendingWrite struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *Tx) error
 	done chan writeResult // buffered: the leader never waits for a member
 }
 
@@ -58,7 +57,7 @@ type writeQueue struct {
 // nor read through db.Read, which does not see what fn has not committed
 // yet, nor write through Tx, WriteRow or Exec, which would wait for fn
 // itself. A fn that panics panics again here.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	me := &pendingWrite{fn: fn, done: make(chan writeResult, 1)}
 	q := &db.writes
 	q.mu.Lock()
@@ -93,7 +92,7 @@ func (db *DB) lead(ctx context.Context, first *pendingWrite) writeResult {
 	if maxTime == 0 {
 		maxTime = maxGroupTime
 	}
-	err := runTx(ctx, db.write, nil, func(tx *sql.Tx) error {
+	err := runTx(ctx, db.write, func(tx *Tx) error {
 		// The first member needs no savepoint: when it fails, the whole
 		// transaction rolls back, and there is nobody else in it yet. So a
 		// write that meets no other costs what it did before groups.
@@ -169,7 +168,7 @@ func (q *writeQueue) handOver() {
 // runMember runs fn in a savepoint of tx: released when fn returns nil,
 // rolled back to otherwise (and when fn panics). The error it returns is
 // not fn's but the savepoint's own: the transaction can no longer go on.
-func runMember(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) (writeResult, error) {
+func runMember(ctx context.Context, tx *Tx, fn func(tx *Tx) error) (writeResult, error) {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT write"); err != nil {
 		return writeResult{}, err
 	}
@@ -187,7 +186,7 @@ func runMember(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) (writ
 
 // runProtected runs fn, turning a panic into a result: the leader must
 // finish the group whatever one member does.
-func runProtected(tx *sql.Tx, fn func(tx *sql.Tx) error) (r writeResult) {
+func runProtected(tx *Tx, fn func(tx *Tx) error) (r writeResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.panicked = p

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -18,8 +17,8 @@ import (
 )
 
 // insertLog is a write that leaves a trace: one row of one_log.
-func insertLog(tx *sql.Tx, msg string) error {
-	_, err := tx.Exec(`INSERT INTO one_log (msg) VALUES (?)`, msg)
+func insertLog(tx *store.Tx, msg string) error {
+	_, err := tx.ExecContext(context.Background(), `INSERT INTO one_log (msg) VALUES (?)`, msg)
 	return err
 }
 
@@ -30,12 +29,12 @@ func logged(t *testing.T, db *store.DB, msg string) bool {
 // groupOf runs first as a write that waits, once it has written, until
 // len(others) writes queue behind it; then it returns firstErr. It returns
 // what each Tx call ended with: its error, or the value it panicked with.
-func groupOf(t *testing.T, db *store.DB, first func(tx *sql.Tx) error, others ...func(tx *sql.Tx) error) []any {
+func groupOf(t *testing.T, db *store.DB, first func(tx *store.Tx) error, others ...func(tx *store.Tx) error) []any {
 	t.Helper()
 	db.GroupWritesFor(time.Hour)
 	ctx := context.Background()
 	out := make([]any, 1+len(others))
-	run := func(i int, fn func(tx *sql.Tx) error, wg *sync.WaitGroup) {
+	run := func(i int, fn func(tx *store.Tx) error, wg *sync.WaitGroup) {
 		defer wg.Done()
 		defer func() {
 			if p := recover(); p != nil {
@@ -50,7 +49,7 @@ func groupOf(t *testing.T, db *store.DB, first func(tx *sql.Tx) error, others ..
 	written := make(chan struct{})
 	release := make(chan struct{})
 	wg.Add(1)
-	go run(0, func(tx *sql.Tx) error {
+	go run(0, func(tx *store.Tx) error {
 		close(written)
 		<-release
 		return first(tx)
@@ -80,24 +79,24 @@ func TestWritesCommitInGroups(t *testing.T) {
 			refused := errors.New("refused")
 			var sawFirst bool
 			out := groupOf(t, db,
-				func(tx *sql.Tx) error { return insertLog(tx, "first") },
-				func(tx *sql.Tx) error {
+				func(tx *store.Tx) error { return insertLog(tx, "first") },
+				func(tx *store.Tx) error {
 					if err := insertLog(tx, "fails"); err != nil {
 						return err
 					}
 					return refused
 				},
-				func(tx *sql.Tx) error {
-					sawFirst = tx.QueryRow(`SELECT 1 FROM one_log WHERE msg = 'first'`).Scan(new(int)) == nil
+				func(tx *store.Tx) error {
+					sawFirst = tx.QueryRowContext(context.Background(), `SELECT 1 FROM one_log WHERE msg = 'first'`).Scan(new(int)) == nil
 					return insertLog(tx, "second")
 				},
-				func(tx *sql.Tx) error {
+				func(tx *store.Tx) error {
 					if err := insertLog(tx, "panics"); err != nil {
 						return err
 					}
 					panic("boom")
 				},
-				func(tx *sql.Tx) error { return insertLog(tx, "third") },
+				func(tx *store.Tx) error { return insertLog(tx, "third") },
 			)
 			assert.Equal(t, []any{nil, refused, nil, "panic: boom", nil}, out)
 			assert.True(t, sawFirst, "a member sees the members before it")
@@ -116,14 +115,14 @@ func TestFirstWriteOfAGroupFailsAlone(t *testing.T) {
 	db := open(t, store.Memory)
 	refused := errors.New("refused")
 	out := groupOf(t, db,
-		func(tx *sql.Tx) error {
+		func(tx *store.Tx) error {
 			if err := insertLog(tx, "first"); err != nil {
 				return err
 			}
 			return refused
 		},
-		func(tx *sql.Tx) error { return insertLog(tx, "next") },
-		func(tx *sql.Tx) error { return insertLog(tx, "last") },
+		func(tx *store.Tx) error { return insertLog(tx, "next") },
+		func(tx *store.Tx) error { return insertLog(tx, "last") },
 	)
 	assert.Equal(t, []any{refused, nil, nil}, out)
 	assert.False(t, logged(t, db, "first"))
@@ -131,13 +130,13 @@ func TestFirstWriteOfAGroupFailsAlone(t *testing.T) {
 	assert.True(t, logged(t, db, "last"))
 
 	out = groupOf(t, db,
-		func(tx *sql.Tx) error {
+		func(tx *store.Tx) error {
 			if err := insertLog(tx, "first panics"); err != nil {
 				return err
 			}
 			panic("boom")
 		},
-		func(tx *sql.Tx) error { return insertLog(tx, "after the panic") },
+		func(tx *store.Tx) error { return insertLog(tx, "after the panic") },
 	)
 	assert.Equal(t, []any{"panic: boom", nil}, out, "the leader panics in its own goroutine, after handing over")
 	assert.False(t, logged(t, db, "first panics"))
@@ -164,11 +163,11 @@ func TestGroupedWritesUnderLoad(t *testing.T) {
 					for i := range each {
 						msg := fmt.Sprintf("w%d-%d", w, i)
 						fail := (w+i)%5 == 0
-						err := db.Tx(ctx, func(tx *sql.Tx) error {
+						err := db.Tx(ctx, func(tx *store.Tx) error {
 							if err := insertLog(tx, msg); err != nil {
 								return err
 							}
-							if _, err := tx.Exec(`UPDATE one_counters SET n = n + 1 WHERE name = 'a'`); err != nil {
+							if _, err := tx.ExecContext(context.Background(), `UPDATE one_counters SET n = n + 1 WHERE name = 'a'`); err != nil {
 								return err
 							}
 							if fail {
@@ -218,11 +217,11 @@ func BenchmarkParallelWrites(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					err := db.Tx(ctx, func(tx *sql.Tx) error {
+					err := db.Tx(ctx, func(tx *store.Tx) error {
 						if err := insertLog(tx, "bench"); err != nil {
 							return err
 						}
-						_, err := tx.Exec(`UPDATE one_counters SET n = n + 1 WHERE name = 'a'`)
+						_, err := tx.ExecContext(context.Background(), `UPDATE one_counters SET n = n + 1 WHERE name = 'a'`)
 						return err
 					})
 					if err != nil {

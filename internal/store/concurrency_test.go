@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -25,8 +24,8 @@ func holdWrite(t *testing.T, db *store.DB) (release chan struct{}, done chan err
 	written := make(chan struct{})
 	release, done = make(chan struct{}), make(chan error, 1)
 	go func() {
-		done <- db.Tx(context.Background(), func(tx *sql.Tx) error {
-			if _, err := tx.Exec(`UPDATE one_counters SET n = 2`); err != nil {
+		done <- db.Tx(context.Background(), func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(context.Background(), `UPDATE one_counters SET n = 2`); err != nil {
 				return err
 			}
 			close(written)
@@ -42,8 +41,8 @@ func holdWrite(t *testing.T, db *store.DB) (release chan struct{}, done chan err
 func readN(t *testing.T, db *store.DB) (int, int) {
 	ctx := context.Background()
 	var inTx, alone int
-	assert.NoError(t, db.ReadTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRow(`SELECT n FROM one_counters WHERE name = 'a'`).Scan(&inTx)
+	assert.NoError(t, db.ReadTx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(context.Background(), `SELECT n FROM one_counters WHERE name = 'a'`).Scan(&inTx)
 	}))
 	assert.NoError(t, db.QueryRow(ctx, `SELECT n FROM one_counters WHERE name = 'a'`).Scan(&alone))
 	return inTx, alone
@@ -109,9 +108,9 @@ func TestReadsRunTogether(t *testing.T) {
 			var wg sync.WaitGroup
 			for range readers {
 				wg.Go(func() {
-					assert.NoError(t, db.ReadTx(context.Background(), func(tx *sql.Tx) error {
+					assert.NoError(t, db.ReadTx(context.Background(), func(tx *store.Tx) error {
 						var n int
-						if err := tx.QueryRow(`SELECT n FROM one_counters`).Scan(&n); err != nil {
+						if err := tx.QueryRowContext(context.Background(), `SELECT n FROM one_counters`).Scan(&n); err != nil {
 							return err
 						}
 						inside.Done()
@@ -135,8 +134,8 @@ func TestReadersCannotWrite(t *testing.T) {
 			db := open(t, path)
 			_, err := db.Read().Exec(`UPDATE one_counters SET n = 5`)
 			assert.ErrorContains(t, err, "readonly")
-			err = db.ReadTx(context.Background(), func(tx *sql.Tx) error {
-				_, err := tx.Exec(`UPDATE one_counters SET n = 5`)
+			err = db.ReadTx(context.Background(), func(tx *store.Tx) error {
+				_, err := tx.ExecContext(context.Background(), `UPDATE one_counters SET n = 5`)
 				return err
 			})
 			assert.Error(t, err)
@@ -156,8 +155,8 @@ func TestStatementCache(t *testing.T) {
 	_, err := db.Write().Exec(`INSERT INTO one_counters (name, n) VALUES ('b', 2), ('c', 3)`)
 	require.NoError(t, err)
 	const q = `SELECT name, n FROM one_counters ORDER BY name`
-	err = db.ReadTx(ctx, func(tx *sql.Tx) error {
-		outer, err := tx.Query(q)
+	err = db.ReadTx(ctx, func(tx *store.Tx) error {
+		outer, err := tx.QueryContext(context.Background(), q)
 		if err != nil {
 			return err
 		}
@@ -170,7 +169,7 @@ func TestStatementCache(t *testing.T) {
 				return err
 			}
 			names = append(names, name)
-			inner, err := tx.Query(q) // same text, outer rows still open
+			inner, err := tx.QueryContext(context.Background(), q) // same text, outer rows still open
 			if err != nil {
 				return err
 			}
@@ -186,10 +185,10 @@ func TestStatementCache(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *store.Tx) error {
 		for i := range 600 { // more than a connection caches
 			var got int
-			if err := tx.QueryRow(fmt.Sprintf(`SELECT %d + n FROM one_counters WHERE name = 'a'`, i)).Scan(&got); err != nil {
+			if err := tx.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT %d + n FROM one_counters WHERE name = 'a'`, i)).Scan(&got); err != nil {
 				return err
 			}
 			if got != i+1 {

@@ -66,7 +66,10 @@
 // parsing SQL costs more than a point lookup. Contexts lose their
 // cancellation at the store (context.WithoutCancel): a statement is short and
 // bounded, and a cancelable context costs a watcher goroutine per statement
-// and per transaction in database/sql and in the driver. Each connection's
+// and per transaction in database/sql and in the driver. For the same reason
+// a transaction is the store's Tx, a connection on which the store began it
+// itself (tx.go), not a *sql.Tx, whose context database/sql makes cancelable
+// whatever it is given. Each connection's
 // lookaside is large enough for a statement's run beside the statements it
 // keeps (lookaside.go), so that a run does not queue on the one malloc mutex
 // every connection of the pure-Go SQLite shares.

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io/fs"
 	"testing"
@@ -179,7 +178,7 @@ func TestFixtureRecordsAndUniqueValues(t *testing.T) {
 func TestOpenPassesFixtureErrorsThrough(t *testing.T) {
 	t.Parallel()
 	s := counterSchema("one")
-	s.Seed = func(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+	s.Seed = func(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 		var v shelf
 		return store.ReadFixture(fixtures, "one.json", &v)
 	}

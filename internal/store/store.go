@@ -32,7 +32,7 @@ type Schema struct {
 	// numeric order, each once, each in its own transaction.
 	Migrations fs.FS
 	// Seed loads the vendor's fixtures into its empty tables (none when nil).
-	Seed func(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error
+	Seed func(ctx context.Context, tx *Tx, fixtures fs.FS) error
 	// Internal marks the emulator's own tables (the webhook outbox), not a
 	// vendor's: Vendors omits them, Reset leaves them to their owner, and a
 	// Copy starts them empty, as a new world's history is its own.
@@ -242,7 +242,7 @@ type WrittenRow struct {
 // Scan runs the statement and scans the row it returns into dest
 // (sql.ErrNoRows when it returns none; nothing then was written).
 func (w WrittenRow) Scan(dest ...any) error {
-	return w.db.Tx(w.ctx, func(tx *sql.Tx) error {
+	return w.db.Tx(w.ctx, func(tx *Tx) error {
 		return tx.QueryRowContext(w.ctx, w.query, w.args...).Scan(dest...)
 	})
 }
@@ -250,7 +250,7 @@ func (w WrittenRow) Scan(dest ...any) error {
 // Exec runs one writing statement as a write of its own, grouped with the
 // others (batch.go).
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		res, err = tx.ExecContext(ctx, query, args...)
 		return err
 	})
@@ -258,7 +258,7 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (res sql.Resu
 }
 
 // Reader runs reads outside a transaction on the read pool, with the method
-// names *sql.Tx has, so a helper that reads can take either.
+// names *Tx has, so a helper that reads can take either.
 type Reader struct{ db *DB }
 
 // Reader returns the store's Reader.
@@ -288,31 +288,15 @@ func (db *DB) Vendors() []string {
 // txAlone runs fn in a write transaction of its own, not grouped with
 // others (batch.go): for what changes how the transaction behaves (Reset
 // defers foreign keys to the commit) and for opening a store.
-func (db *DB) txAlone(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return runTx(ctx, db.write, nil, fn)
+func (db *DB) txAlone(ctx context.Context, fn func(tx *Tx) error) error {
+	return runTx(ctx, db.write, fn)
 }
 
 // ReadTx runs fn in one read transaction on a read connection: every
 // statement of fn sees the same committed state, and other reads and the
 // writer go on meanwhile. fn must not write.
-func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return runTx(ctx, db.read, &sql.TxOptions{ReadOnly: true}, fn)
-}
-
-func runTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
-	ctx = context.WithoutCancel(ctx)
-	tx, err := pool.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return runTx(ctx, db.read, fn)
 }
 
 // ErrUnknownVendor is returned by Reset for a vendor nobody registered.
@@ -330,7 +314,7 @@ func (db *DB) Reset(ctx context.Context, vendor string) error {
 	if len(todo) == 0 {
 		return fmt.Errorf("%w %q", ErrUnknownVendor, vendor)
 	}
-	return db.txAlone(ctx, func(tx *sql.Tx) error {
+	return db.txAlone(ctx, func(tx *Tx) error {
 		// Foreign keys are checked at commit, so tables can be emptied in any order.
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
@@ -347,7 +331,7 @@ func (db *DB) Reset(ctx context.Context, vendor string) error {
 	})
 }
 
-func emptyTables(ctx context.Context, tx *sql.Tx, prefix string) error {
+func emptyTables(ctx context.Context, tx *Tx, prefix string) error {
 	rows, err := tx.QueryContext(ctx,
 		`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, length(?)) = ?`, prefix, prefix)
 	if err != nil {
@@ -398,7 +382,7 @@ func (db *DB) init(ctx context.Context) error {
 		}
 	}
 	for _, s := range db.schemas {
-		err := db.txAlone(ctx, func(tx *sql.Tx) error {
+		err := db.txAlone(ctx, func(tx *Tx) error {
 			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO _emulator_seeded (vendor) VALUES (?)`, s.Vendor)
 			if err != nil {
 				return err
@@ -459,7 +443,7 @@ func (db *DB) migrate(ctx context.Context, s Schema) error {
 		if err != nil {
 			return err
 		}
-		err = db.txAlone(ctx, func(tx *sql.Tx) error {
+		err = db.txAlone(ctx, func(tx *Tx) error {
 			var done int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM _emulator_migrations WHERE vendor = ? AND version = ?`,
 				s.Vendor, m.version).Scan(&done); err != nil {
@@ -533,7 +517,7 @@ func (db *DB) Copy(ctx context.Context, path string, fixtures fs.FS) (*DB, error
 		_, err = c.write.ExecContext(ctx, "PRAGMA shrink_memory")
 	}
 	if err == nil {
-		err = c.txAlone(ctx, func(tx *sql.Tx) error {
+		err = c.txAlone(ctx, func(tx *Tx) error {
 			for _, s := range c.schemas {
 				if s.Internal {
 					if err := emptyTables(ctx, tx, s.TablePrefix); err != nil {
@@ -635,7 +619,7 @@ func QueryPlan(ctx context.Context, q interface {
 
 // EachRow runs query in tx and calls fn on each row, in order; the first
 // error stops it.
-func EachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+func EachRow(ctx context.Context, tx *Tx, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -27,7 +26,7 @@ func counterSchema(vendor string) store.Schema {
 			"001_init.sql": {Data: []byte(`CREATE TABLE ` + p + `counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL); CREATE TABLE ` + p + `log (id INTEGER PRIMARY KEY AUTOINCREMENT, msg TEXT);`)},
 			"README.txt":   {Data: []byte("not a migration")},
 		},
-		Seed: func(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+		Seed: func(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 			if _, err := fs.ReadFile(fixtures, vendor+".json"); err != nil {
 				return err
 			}
@@ -87,7 +86,7 @@ func TestResetIsOneTransaction(t *testing.T) {
 	bad := counterSchema("bad")
 	fail := false
 	seed := bad.Seed
-	bad.Seed = func(ctx context.Context, tx *sql.Tx, f fs.FS) error {
+	bad.Seed = func(ctx context.Context, tx *store.Tx, f fs.FS) error {
 		if fail {
 			return fmt.Errorf("boom")
 		}
@@ -138,12 +137,12 @@ func TestConcurrentWriters(t *testing.T) {
 					for range each {
 						// Read-modify-write inside one transaction: with immediate
 						// transactions no update is lost and nobody sees "locked".
-						err := db.Tx(ctx, func(tx *sql.Tx) error {
+						err := db.Tx(ctx, func(tx *store.Tx) error {
 							var n int
-							if err := tx.QueryRow(`SELECT n FROM one_counters WHERE name = 'a'`).Scan(&n); err != nil {
+							if err := tx.QueryRowContext(context.Background(), `SELECT n FROM one_counters WHERE name = 'a'`).Scan(&n); err != nil {
 								return err
 							}
-							_, err := tx.Exec(`UPDATE one_counters SET n = ? WHERE name = 'a'`, n+1)
+							_, err := tx.ExecContext(context.Background(), `UPDATE one_counters SET n = ? WHERE name = 'a'`, n+1)
 							return err
 						})
 						assert.NoError(t, err)

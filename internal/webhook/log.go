@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Delivery is one attempt as the control plane shows it.
@@ -120,7 +122,7 @@ func (o *Outbox) Redeliver(ctx context.Context, id string) error {
 	if o == nil {
 		return fmt.Errorf("%w %q", errUnknownEvent, id)
 	}
-	err := o.cfg.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := o.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE wh_events SET status = 'pending' WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -143,7 +145,7 @@ func (o *Outbox) Clear(ctx context.Context, vendor string) error {
 	if o == nil {
 		return nil
 	}
-	return o.cfg.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return o.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
 		// Attempts first: the cascade would do it, one row at a time.
 		if vendor == "" {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM wh_attempts`); err != nil {

@@ -14,7 +14,6 @@ package webhook
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -145,7 +144,7 @@ func (o *Outbox) AddTimer(t Timer) {
 // Record adds ev to the outbox inside tx, the transaction of the change that
 // causes it. Its first attempt is due at ev.At (now when zero); the worker
 // learns of it when the request ends (Track), or at once outside a request.
-func (o *Outbox) Record(ctx context.Context, tx *sql.Tx, ev Event) error {
+func (o *Outbox) Record(ctx context.Context, tx *store.Tx, ev Event) error {
 	if o == nil {
 		return nil
 	}

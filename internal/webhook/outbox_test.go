@@ -2,7 +2,6 @@ package webhook_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -65,7 +64,7 @@ func (e *env) close() {
 
 func (e *env) record(t *testing.T, ev webhook.Event) {
 	t.Helper()
-	require.NoError(t, e.db.Tx(context.Background(), func(tx *sql.Tx) error {
+	require.NoError(t, e.db.Tx(context.Background(), func(tx *store.Tx) error {
 		return e.box.Record(context.Background(), tx, ev)
 	}))
 }
@@ -181,7 +180,7 @@ func TestRefusedChangeEmitsNothing(t *testing.T) {
 	e := newEnv(t, store.Memory, nil)
 	rc := emutest.NewReceiver(t, emutest.Answering(200))
 	refused := errors.New("refused")
-	err := e.db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err := e.db.Tx(context.Background(), func(tx *store.Tx) error {
 		require.NoError(t, e.box.Record(context.Background(), tx, webhook.Event{Vendor: "v", Type: "t", URL: rc.URL, Body: []byte(`{}`)}))
 		return refused
 	})
@@ -335,7 +334,7 @@ func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 			return at, nil
 		}
 		fired = true
-		return time.Time{}, e.db.Tx(ctx, func(tx *sql.Tx) error {
+		return time.Time{}, e.db.Tx(ctx, func(tx *store.Tx) error {
 			return e.box.Record(ctx, tx, webhook.Event{Vendor: "v", Type: "activated", URL: rc.URL, Body: []byte(`{}`)})
 		})
 	})

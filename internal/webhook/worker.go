@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // run is the worker: it sends what is due, then waits for the next due
@@ -166,7 +168,7 @@ func (o *Outbox) send(ctx context.Context, d due) {
 	if out.canceled {
 		return
 	}
-	if err := o.cfg.DB.Tx(ctx, func(tx *sql.Tx) error { return o.settle(ctx, tx, d, out) }); err != nil {
+	if err := o.cfg.DB.Tx(ctx, func(tx *store.Tx) error { return o.settle(ctx, tx, d, out) }); err != nil {
 		o.cfg.Log.Error("webhooks: record attempt", "event", d.eventID, "error", err)
 		return
 	}
@@ -230,7 +232,7 @@ func (o *Outbox) attemptError(err error) string {
 // settle records out as d's end, and what follows: the next retry, or the
 // event's final status. An attempt cleared meanwhile (DELETE
 // /_emulator/webhooks, a reset) is left cleared.
-func (o *Outbox) settle(ctx context.Context, tx *sql.Tx, d due, out outcome) error {
+func (o *Outbox) settle(ctx context.Context, tx *store.Tx, d due, out outcome) error {
 	headers, err := json.Marshal(flatten(out.headers))
 	if err != nil {
 		return err
@@ -282,7 +284,7 @@ func (o *Outbox) settle(ctx context.Context, tx *sql.Tx, d due, out outcome) err
 }
 
 // schedule queues the event's next attempt at at.
-func (o *Outbox) schedule(ctx context.Context, tx *sql.Tx, eventID string, at time.Time, manual bool) error {
+func (o *Outbox) schedule(ctx context.Context, tx *store.Tx, eventID string, at time.Time, manual bool) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO wh_attempts (event_id, attempt, manual, scheduled_at, status)
 		SELECT ?, coalesce(max(attempt), 0) + 1, ?, ?, 'pending' FROM wh_attempts WHERE event_id = ?`,
 		eventID, manual, at.UnixNano(), eventID)

@@ -2,7 +2,6 @@ package world_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -28,7 +27,7 @@ func schema() store.Schema {
 	return store.Schema{
 		Vendor: "loopmessage", TablePrefix: "t_",
 		Migrations: fstest.MapFS{"1_init.sql": {Data: []byte(`CREATE TABLE t_counter (n INTEGER NOT NULL)`)}},
-		Seed: func(ctx context.Context, tx *sql.Tx, fixtures fs.FS) error {
+		Seed: func(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 			var doc struct {
 				N int `json:"n"`
 			}

@@ -2,12 +2,12 @@ package jsonapi
 
 import (
 	"context"
-	"database/sql"
 	"maps"
 	"net/http"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Caller is the authenticated user.
@@ -40,7 +40,7 @@ func (c *Caller) Member(org string) bool { return contains(c.Orgs, org) }
 // the caller, the operation and its validated query.
 type Call struct {
 	Ctx    context.Context
-	Tx     *sql.Tx
+	Tx     *store.Tx
 	Engine *Engine
 	Req    *http.Request
 	Caller *Caller

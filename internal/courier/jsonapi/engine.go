@@ -11,13 +11,13 @@ package jsonapi
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Engine serves a table of resource types over a catalog of documented
@@ -267,7 +267,7 @@ func zeroValue(kind string) json.RawMessage {
 
 // Insert stores a new record, with its type's empty values for absent
 // attributes (fixtures and records written outside a request use it).
-func (e *Engine) Insert(ctx context.Context, tx *sql.Tx, rec *Record) error {
+func (e *Engine) Insert(ctx context.Context, tx *store.Tx, rec *Record) error {
 	e.Complete(rec)
 	return e.insertRecord(ctx, tx, rec, searchText(rec, e.textOf(rec.Type)))
 }

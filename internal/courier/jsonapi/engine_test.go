@@ -2,7 +2,6 @@ package jsonapi_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,7 +108,7 @@ func newWorld(t *testing.T) *world {
 func newWorldOf(t *testing.T, table []*jsonapi.Resource, migrations fs.FS) *world {
 	t.Helper()
 	ops, types := testCatalog()
-	seed := func(ctx context.Context, tx *sql.Tx, _ fs.FS) error {
+	seed := func(ctx context.Context, tx *store.Tx, _ fs.FS) error {
 		w := &jsonapi.Record{Type: "widgets", ID: widgetB, OrgID: orgB, CreatedAt: "2026-01-01T00:00:00.000000+00:00"}
 		w.Set("name", "other")
 		w.Set("organization-id", orgB)

@@ -3,13 +3,13 @@ package jsonapi
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // Answer is what a handler responds once its transaction has committed.
@@ -67,7 +67,7 @@ func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind
 		// goroutine per statement (database/sql's and the driver's).
 		ctx := context.WithoutCancel(r.Context())
 		var ans *Answer
-		err = run(ctx, func(tx *sql.Tx) error {
+		err = run(ctx, func(tx *store.Tx) error {
 			c := &Call{Ctx: ctx, Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
 				Now: FormatTime(e.Clock.Now()), body: body}
 			if !write {

@@ -2,7 +2,6 @@ package jsonapi
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // ListQuery is the SQL of one list, built from the scope, the parameters and
@@ -447,7 +447,7 @@ func (c *Call) listPage() (paged bool, limit, offset int64) {
 // query string), built by the list handler's own code but not run: the page
 // and the total. Tests read the query plans of every list through it. Hooks
 // that scope or filter may read through tx.
-func (e *Engine) ListSQL(ctx context.Context, tx *sql.Tx, r *http.Request, opID string) (page, total Statement, err error) {
+func (e *Engine) ListSQL(ctx context.Context, tx *store.Tx, r *http.Request, opID string) (page, total Statement, err error) {
 	var res *Resource
 	for _, x := range e.resources {
 		if x.List == opID && x.Lister == nil {

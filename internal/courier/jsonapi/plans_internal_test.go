@@ -2,7 +2,6 @@ package jsonapi
 
 import (
 	"context"
-	"database/sql"
 	"io/fs"
 	"strings"
 	"testing"
@@ -21,7 +20,7 @@ func TestEngineQueryPlans(t *testing.T) {
 	t.Parallel()
 	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, store.Schema{
 		Vendor: "engine", TablePrefix: "cr_", Migrations: Migrations(),
-		Seed: func(context.Context, *sql.Tx, fs.FS) error { return nil },
+		Seed: func(context.Context, *store.Tx, fs.FS) error { return nil },
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })

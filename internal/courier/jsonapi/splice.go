@@ -2,8 +2,9 @@ package jsonapi
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
+
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // A page of a type with a Splice hook is answered from its records' stored
@@ -28,7 +29,7 @@ type SpliceFunc func(c *Call, rec *Record) (computed []AttrValue, ok bool, err e
 
 // queryStored is QueryRecords without decoding the attributes: the records
 // keep the text they were stored as (Attrs nil until decodeStored).
-func queryStored(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*Record, error) {
+func queryStored(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Record, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -186,7 +186,7 @@ const (
 
 // LoadRecord reads one resource by type and id, whoever may see it; nil when
 // there is none.
-func (e *Engine) LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*Record, error) {
+func (e *Engine) LoadRecord(ctx context.Context, tx *store.Tx, typ, id string) (*Record, error) {
 	r, err := scanRecord(tx.QueryRowContext(ctx, e.tableSQL(e.Table(typ)).load, typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -198,7 +198,7 @@ func (e *Engine) LoadRecord(ctx context.Context, tx *sql.Tx, typ, id string) (*R
 }
 
 // QueryRecords runs a SELECT of RecordColumns and reads every row.
-func QueryRecords(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*Record, error) {
+func QueryRecords(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Record, error) {
 	recs, err := queryStored(ctx, tx, query, args...)
 	if err != nil {
 		return nil, err
@@ -231,7 +231,7 @@ func searchText(r *Record, names []string) string {
 	return strings.Join(parts, "\n")
 }
 
-func (e *Engine) insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+func (e *Engine) insertRecord(ctx context.Context, tx *store.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
 	t := e.tableSQL(e.Table(r.Type))
 	attrs, values, err := t.split(r)
@@ -242,7 +242,7 @@ func (e *Engine) insertRecord(ctx context.Context, tx *sql.Tx, r *Record, text s
 	return err
 }
 
-func (e *Engine) updateRecord(ctx context.Context, tx *sql.Tx, r *Record, text string) error {
+func (e *Engine) updateRecord(ctx context.Context, tx *store.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
 	t := e.tableSQL(e.Table(r.Type))
 	attrs, values, err := t.split(r)
@@ -282,14 +282,14 @@ func (t *tableSQL) split(r *Record) (attrs string, values []any, err error) {
 	return encodeAttrs(rest), values, nil
 }
 
-func (e *Engine) DeleteRecord(ctx context.Context, tx *sql.Tx, typ, id string) error {
+func (e *Engine) DeleteRecord(ctx context.Context, tx *store.Tx, typ, id string) error {
 	_, err := tx.ExecContext(ctx, e.tableSQL(e.Table(typ)).delete, typ, id)
 	return err
 }
 
 // Links: relations between resources (see the cr_links migration).
 
-func AddLink(ctx context.Context, tx *sql.Tx, rel, from, to, at string, attrs any) error {
+func AddLink(ctx context.Context, tx *store.Tx, rel, from, to, at string, attrs any) error {
 	raw := "{}"
 	if attrs != nil {
 		b, err := json.Marshal(attrs)
@@ -303,13 +303,13 @@ func AddLink(ctx context.Context, tx *sql.Tx, rel, from, to, at string, attrs an
 	return err
 }
 
-func RemoveLink(ctx context.Context, tx *sql.Tx, rel, from, to string) error {
+func RemoveLink(ctx context.Context, tx *store.Tx, rel, from, to string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM cr_links WHERE rel = ? AND from_id = ? AND to_id = ?`, rel, from, to)
 	return err
 }
 
 // LinkAttrs reads the attributes of one link into v; false when there is no such link.
-func LinkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bool, error) {
+func LinkAttrs(ctx context.Context, tx *store.Tx, rel, from, to string, v any) (bool, error) {
 	var raw string
 	err := tx.QueryRowContext(ctx, linkAttrsSQL, rel, from, to).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -327,12 +327,12 @@ func LinkAttrs(ctx context.Context, tx *sql.Tx, rel, from, to string, v any) (bo
 }
 
 // LinkedTo lists the to_ids of from, in link order.
-func LinkedTo(ctx context.Context, tx *sql.Tx, rel, from string) ([]string, error) {
+func LinkedTo(ctx context.Context, tx *store.Tx, rel, from string) ([]string, error) {
 	return StringColumn(ctx, tx, linkedToSQL, rel, from)
 }
 
 // StringColumn reads the one text column of a query's rows (never nil).
-func StringColumn(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+func StringColumn(ctx context.Context, tx *store.Tx, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
