@@ -261,7 +261,9 @@ type rowWithTotal struct {
 	total *int
 }
 
-func (r rowWithTotal) Scan(dest ...any) error { return r.s.Scan(append(dest, r.total)...) }
+func (r rowWithTotal) Scan(dest ...any) error {
+	return r.s.Scan(append(dest, (*store.Int)(r.total))...)
+}
 
 // Client is a partner's client (a Client Hub account).
 type Client struct {
