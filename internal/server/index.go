@@ -40,7 +40,7 @@ type link struct {
 
 // indexHandler answers GET / with HTML for a browser and JSON for a client
 // that asks for it (Accept: application/json without text/html). The root
-// routes by path alone (byPrefixOnly), so the method is checked here. In a
+// routes by path alone (mounts), so the method is checked here. In a
 // world other than the default one, every URL it gives is the world's.
 func indexHandler(version, worldID string, vendors []Vendor, docs fs.FS, onErr httpx.ErrorWriter) http.HandlerFunc {
 	pages := control.DocPages(docs)
