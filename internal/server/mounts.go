@@ -20,7 +20,8 @@ import (
 // it finds in the chi route context (RoutePath; the escaped path when the
 // request has one). A root router matched the few prefixes through its
 // tree and built, for every request, a route pattern and path values no
-// handler reads (profiled: about 1.5 µs and 5 allocations a request).
+// handler reads (BenchmarkServe: about 1.8 µs and 3 to 5 allocations a
+// request).
 type mounts struct {
 	list     []mount
 	index    http.Handler

@@ -258,7 +258,7 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (res sql.Resu
 }
 
 // Reader runs reads outside a transaction on the read pool, with the method
-// names *Tx has, so a helper that reads can take either.
+// names Tx has, so a helper that reads can take either.
 type Reader struct{ db *DB }
 
 // Reader returns the store's Reader.

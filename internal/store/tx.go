@@ -8,10 +8,10 @@ import (
 )
 
 // Tx is one transaction (DB.Tx, DB.ReadTx): the statements its function
-// runs go through it, with the method names *Tx has.
+// runs go through it, with the method names *sql.Tx has.
 //
 // It is a connection on which the store began the transaction itself, not a
-// *Tx: database/sql watches a *Tx's context with a goroutine, and
+// *sql.Tx: database/sql watches a *sql.Tx's context with a goroutine, and
 // the context of every query made in one with another goroutine for as long
 // as its rows are open (Rows.awaitDone), though the store's contexts are
 // never canceled (profiled: about 5% of a courier channel's read, and of a
@@ -55,18 +55,16 @@ func runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	}); err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	ended := false
+	committing := false
 	defer func() {
-		if !ended { // fn panicked
+		if !committing { // fn failed or panicked (a failed COMMIT rolls back itself)
 			_ = conn.Raw(func(any) error { return dtx.Rollback() })
 		}
 	}()
-	err = fn(&Tx{conn: conn, ctx: ctx})
-	ended = true
-	if err != nil {
-		_ = conn.Raw(func(any) error { return dtx.Rollback() })
+	if err := fn(&Tx{conn: conn, ctx: ctx}); err != nil {
 		return err
 	}
+	committing = true
 	if err := conn.Raw(func(any) error { return dtx.Commit() }); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
