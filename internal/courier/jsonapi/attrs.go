@@ -2,7 +2,12 @@ package jsonapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Every record read decodes its stored attributes, so this is on the path of
@@ -32,6 +37,91 @@ func DecodeAttrs(data string) (map[string]json.RawMessage, error) {
 		out = map[string]json.RawMessage{}
 	}
 	return out, err
+}
+
+// encodeAttrs is the stored text of attributes, less the members omit names:
+// exactly what json.Marshal writes (keys in order, each value compacted with
+// <, >, & and U+2028/U+2029 in its strings escaped), which is what the
+// engine has always stored. Marshal's reflection and scanner were a twentieth
+// of a courier post's turn at the writer (profiled), and almost every value
+// is one it copies as it is (compact, nothing to escape): those are copied
+// here, the whole text validated once after (indexObject), and any other
+// text is Marshal's.
+func encodeAttrs(attrs map[string]json.RawMessage, omit ...string) string {
+	var keysBuf [32]string
+	keys := keysBuf[:0]
+	for k := range attrs {
+		if !slices.Contains(omit, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	buf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(buf)
+	b := append((*buf)[:0], '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(httpx.AppendJSONString(b, k, true), ':')
+		switch v := attrs[k]; {
+		case v == nil:
+			b = append(b, "null"...) // as RawMessage marshals nil
+		case copiedAsIs(v):
+			b = append(b, v...)
+		default:
+			*buf = b
+			return marshalAttrs(attrs, omit)
+		}
+	}
+	b = append(b, '}')
+	*buf = b
+	text := string(b)
+	var members [32]member
+	if _, ok := indexObject(text, members[:0]); !ok {
+		return marshalAttrs(attrs, omit) // a key indexObject leaves, or a value that is not JSON
+	}
+	return text
+}
+
+// marshalAttrs is encodeAttrs through json.Marshal.
+func marshalAttrs(attrs map[string]json.RawMessage, omit []string) string {
+	if len(omit) > 0 {
+		attrs = maps.Clone(attrs)
+		for _, k := range omit {
+			delete(attrs, k)
+		}
+	}
+	raw, err := json.Marshal(attrs)
+	if err != nil {
+		panic(fmt.Sprintf("jsonapi: encode attributes: %v", err)) // RawMessages we validated
+	}
+	return string(raw)
+}
+
+// copiedAsIs reports whether json.Marshal would write the JSON value v as it
+// is: no whitespace outside its strings and nothing in them it escapes (<, >,
+// &, U+2028, U+2029). Whether v is JSON at all is encodeAttrs' to check.
+func copiedAsIs(v json.RawMessage) bool {
+	if len(v) == 0 {
+		return false
+	}
+	in := false // inside a string
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case in && c == '\\':
+			i++ // the escaped byte: nothing Marshal changes
+		case c == '"':
+			in = !in
+		case c == '<' || c == '>' || c == '&':
+			return false
+		case c == 0xE2 && i+2 < len(v) && v[i+1] == 0x80 && (v[i+2] == 0xA8 || v[i+2] == 0xA9):
+			return false // U+2028, U+2029
+		case !in && isSpace(c):
+			return false
+		}
+	}
+	return !in
 }
 
 // member is where one member of an object lies in its text.

@@ -3,6 +3,7 @@ package jsonapi
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,6 +186,80 @@ func BenchmarkDecodeAttrs(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				if _, err := decodeAttrsText(texts[i%len(texts)]); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// encodeAttrs must write exactly what json.Marshal writes of the attributes
+// left after omit, whatever their values hold: copied values and Marshal's
+// alike.
+func TestEncodeAttrsAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	values := []string{
+		`1`, `-0.5e3`, `true`, `false`, `null`, `""`, `"plain"`, `"with spaces and, commas: {}[]"`,
+		`"esc \" \\ \/ \n \u003c \u2028"`, `"<b>&amp;</b>"`, `"a>b"`, `"ok & so"`,
+		"\"line\u2028sep\"", "\"para\u2029sep\"", "\"curly ’quotes’ — dash €\"", "\"caf\xc3\xa9\"", "\"\xff bad utf-8\"",
+		`[]`, `{}`, `[1,"2",{"x":null}]`, `{"a":{"b":[true,false]}}`, `[1, 2]`, `{ "a" : 1 }`, "[\n1\n]", "{\"a\":\t1}",
+		`{"html":"<script>"}`, `["&"]`, `{"k<":1}`, `{"k\u00e9":"v"}`,
+	}
+	// Plain keys, which the copying path takes, and keys it leaves to Marshal.
+	plain := []string{"a", "b", "message", "z", "read-receipts"}
+	odd := []string{"", "caf\u00e9", "k<>&", `q"uote`, "tab\tkey", "\u2028"}
+	var cases []map[string]json.RawMessage
+	for i, v := range values {
+		cases = append(cases, map[string]json.RawMessage{"a": json.RawMessage(v)})
+		cases = append(cases, map[string]json.RawMessage{odd[i%len(odd)]: json.RawMessage(v)})
+		for _, keys := range [][]string{plain, append(slices.Clone(plain), odd...)} {
+			m := map[string]json.RawMessage{}
+			for j, k := range keys {
+				m[k] = json.RawMessage(values[(i+j)%len(values)])
+			}
+			cases = append(cases, m)
+		}
+	}
+	for _, text := range []string{benchMessageAttrs, benchPersonAttrs, manyMembers(40), `{}`} {
+		m, err := decodeAttrsText(text)
+		require.NoError(t, err)
+		cases = append(cases, m)
+	}
+	cases = append(cases, nil, map[string]json.RawMessage{}, map[string]json.RawMessage{"nil": nil, "a": json.RawMessage(`1`)})
+	omits := [][]string{nil, {"a"}, {"message", "z", "absent"}, {"nil"}}
+	for _, attrs := range cases {
+		for _, omit := range omits {
+			rest := map[string]json.RawMessage{}
+			for k, v := range attrs {
+				if !slices.Contains(omit, k) {
+					rest[k] = v
+				}
+			}
+			want, err := json.Marshal(rest)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), encodeAttrs(attrs, omit...), "%v less %v", attrs, omit)
+		}
+	}
+	// What json.Marshal refuses, encodeAttrs refuses alike (a panic: the
+	// engine validates every value it keeps).
+	for _, bad := range []string{``, `{`, `"open`, `[1,]`, `tru`, `1 2`, `"a"b`} {
+		assert.Panics(t, func() { encodeAttrs(map[string]json.RawMessage{"a": json.RawMessage(bad)}) }, bad)
+	}
+	// The engine's own values take the copying path.
+	for _, v := range []string{`"Good morning, I have a question."`, `[]`, `{"x":[1,"2"]}`, "\"curly ’ — €\""} {
+		assert.True(t, copiedAsIs(json.RawMessage(v)), v)
+	}
+}
+
+func BenchmarkEncodeAttrs(b *testing.B) {
+	for _, bc := range []struct{ name, attrs string }{{"message", benchMessageAttrs}, {"person", benchPersonAttrs}} {
+		b.Run(bc.name, func(b *testing.B) {
+			attrs, err := decodeAttrsText(bc.attrs)
+			require.NoError(b, err)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.attrs)))
+			for b.Loop() {
+				if encodeAttrs(attrs) != bc.attrs {
+					b.Fatal("not the stored text")
 				}
 			}
 		})

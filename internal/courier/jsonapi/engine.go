@@ -41,6 +41,7 @@ type column struct{ attr, name string }
 type tableSQL struct {
 	columns []column // the attributes kept in columns, by attribute name
 	counts  []column // the hidden counts the triggers keep, by attribute name
+	omit    []string // the attributes of both, which attrs does not store
 	// parent and byID name the index of a parent's children in list order
 	// and the index of (type, id), for IndexedBy.
 	parent, byID string
@@ -67,6 +68,7 @@ func newTableSQL(table string, attrCols, countCols map[string]string, inParentOr
 		for _, attr := range SortedKeys(attrCols) {
 			c := column{attr, attrCols[attr]}
 			t.columns = append(t.columns, c)
+			t.omit = append(t.omit, attr)
 			attrs += `, '$."` + c.attr + `"', ` + c.name
 			names += ", " + c.name
 			set += ", " + c.name + " = ?"
@@ -83,6 +85,7 @@ func newTableSQL(table string, attrCols, countCols map[string]string, inParentOr
 		for _, attr := range SortedKeys(countCols) {
 			c := column{attr, countCols[attr]}
 			t.counts = append(t.counts, c)
+			t.omit = append(t.omit, attr)
 			zero = append(zero, c.name+" = 0")
 			set += `, '$."` + c.attr + `"', ` + c.name
 		}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -211,14 +210,6 @@ func QueryRecords(ctx context.Context, tx *store.Tx, query string, args ...any) 
 	return recs, nil
 }
 
-func encodeAttrs(attrs map[string]json.RawMessage) string {
-	raw, err := json.Marshal(attrs)
-	if err != nil {
-		panic(fmt.Sprintf("jsonapi: encode attributes: %v", err)) // RawMessages we validated
-	}
-	return string(raw)
-}
-
 // searchText is the lower-cased text filter[text] looks in: the values of the
 // named string attributes.
 func searchText(r *Record, names []string) string {
@@ -258,20 +249,12 @@ func (e *Engine) updateRecord(ctx context.Context, tx *store.Tx, r *Record, text
 // in the table's order (a string, or nil for null). The counts are the
 // triggers' to write.
 func (t *tableSQL) split(r *Record) (attrs string, values []any, err error) {
-	if len(t.columns) == 0 && len(t.counts) == 0 {
-		return encodeAttrs(r.Attrs), nil, nil
-	}
-	rest := maps.Clone(r.Attrs)
-	for _, c := range t.counts {
-		delete(rest, c.attr)
-	}
 	for _, c := range t.columns {
 		var v *string
-		if raw, ok := rest[c.attr]; ok {
+		if raw, ok := r.Attrs[c.attr]; ok {
 			if err := json.Unmarshal(raw, &v); err != nil {
 				return "", nil, fmt.Errorf("jsonapi: %s %s: %s is kept in a column and must be a string or null: %w", r.Type, r.ID, c.attr, err)
 			}
-			delete(rest, c.attr)
 		}
 		if v == nil {
 			values = append(values, nil)
@@ -279,7 +262,7 @@ func (t *tableSQL) split(r *Record) (attrs string, values []any, err error) {
 			values = append(values, *v)
 		}
 	}
-	return encodeAttrs(rest), values, nil
+	return encodeAttrs(r.Attrs, t.omit...), values, nil
 }
 
 func (e *Engine) DeleteRecord(ctx context.Context, tx *store.Tx, typ, id string) error {
