@@ -265,3 +265,52 @@ func BenchmarkEncodeAttrs(b *testing.B) {
 		})
 	}
 }
+
+// Record.Decode's quick forms decode what json.Unmarshal decodes, into
+// fresh and into filled targets alike; any other form is Unmarshal's.
+func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	values := []string{
+		`"plain"`, `""`, `"with \"escapes\""`, `"caf\u00e9"`, "\"caf\xc3\xa9\"", `"a\nb"`, `"<&>"`, `1`, `true`, `{}`, `[]`,
+		`[{"id":"a"}]`, `[{"id":"a"},{"id":"b"}]`, `[{"id":""}]`, `[{"id":"a","type":"x"}]`, `[{"type":"x","id":"a"}]`,
+		`[{"id":1}]`, `[{"id":null}]`, `[{"id":"a"},]`, `[,{"id":"a"}]`, `[{"id":"a"}{"id":"b"}]`, `[{"id":"a"} ]`,
+		`[ {"id":"a"}]`, `[{"id" :"a"}]`, `[{"id":"a\"b"}]`, `[{"id":"é"}]`, `[{"id":"a"`, `[{"id":"a}]`, `[{"id":"a"}`,
+		`[{"id":"`, `[{"id":`, `[{`, `[`, `]`, `[{"id":"a"},{"id":"b"},{"id":"c"}]`, `[{}]`, `[null]`, `["a"]`,
+	}
+	for _, raw := range values {
+		for _, target := range []struct {
+			name string
+			new  func() any
+		}{
+			{"string", func() any { return new(string) }},
+			{"filled string", func() any { s := "old"; return &s }},
+			{"nullable string", func() any { return new(*string) }},
+			{"filled nullable string", func() any { s := "old"; p := &s; return &p }},
+			{"refs", func() any { return new([]IDRef) }},
+			{"filled refs", func() any { r := []IDRef{{"x"}, {"y"}, {"z"}}; return &r }},
+		} {
+			want, got := target.new(), target.new()
+			wantErr := json.Unmarshal([]byte(raw), want)
+			rec := &Record{Attrs: map[string]json.RawMessage{"v": json.RawMessage(raw)}}
+			rec.Decode("v", got)
+			assert.Equal(t, want, got, "%s into %s", raw, target.name) // Decode ignores Unmarshal's error
+			if decodeQuick(json.RawMessage(raw), target.new()) {
+				assert.NoError(t, wantErr, "%s into %s: taken quickly, refused by Unmarshal", raw, target.name)
+			}
+		}
+	}
+	// Into a pointer that points somewhere already, Unmarshal writes there.
+	for _, raw := range values {
+		ws, gs := "old", "old"
+		wp, gp := &ws, &gs
+		_ = json.Unmarshal([]byte(raw), &wp)
+		rec := &Record{Attrs: map[string]json.RawMessage{"v": json.RawMessage(raw)}}
+		rec.Decode("v", &gp)
+		assert.Equal(t, wp == &ws, gp == &gs, raw)
+		assert.Equal(t, ws, gs, raw)
+	}
+	// The stored forms renders read take the quick path.
+	for _, raw := range []string{`"Pat"`, `[{"id":"30000000-0000-4000-8000-000000000003"}]`, `[]`} {
+		assert.True(t, decodeQuick(json.RawMessage(raw), new(string)) || decodeQuick(json.RawMessage(raw), new([]IDRef)), raw)
+	}
+}
