@@ -551,8 +551,8 @@ func shownPeople(people []string, ch *jsonapi.Record, subs []subscriber, g *json
 
 // subscriberViews are the subscribers a channel answers: those whose
 // individual the caller may see, with their user's contact details.
-func subscriberViews(c *jsonapi.Call, subs []subscriber) ([]subscriberView, error) {
-	out := []subscriberView{}
+func subscriberViews(c *jsonapi.Call, subs []subscriber) (subscriberList, error) {
+	out := subscriberList{}
 	for _, s := range subs {
 		ind, err := individual(c, s.id)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -127,12 +128,25 @@ func (r *Record) Set(name string, v any) {
 	r.Attrs[name] = raw
 }
 
+// A JSONAppender appends itself as json.Marshal writes it (compact, <, >
+// and & escaped), without its reflection: Record.Set takes its bytes as
+// they are. A type's tests compare the two.
+type JSONAppender interface {
+	AppendJSON(b []byte) []byte
+}
+
 // quickJSON is json.Marshal of the values hooks set most (booleans, nil,
-// strings) without its reflection; ok is false for any other value.
+// strings, JSONAppenders) without its reflection; ok is false for any other
+// value.
 func quickJSON(v any) (json.RawMessage, bool) {
 	switch v := v.(type) {
 	case nil:
 		return json.RawMessage("null"), true
+	case JSONAppender:
+		buf := httpx.Buffer() // one allocation for the value, not one per growth
+		defer httpx.ReleaseBuffer(buf)
+		*buf = v.AppendJSON((*buf)[:0])
+		return slices.Clone(*buf), true
 	case bool:
 		if v {
 			return json.RawMessage("true"), true
