@@ -64,17 +64,29 @@ func newTableSQL(table string, attrCols, countCols map[string]string, inParentOr
 	}
 	attrs, names, set, marks := "attrs", "", "", ""
 	if len(attrCols) > 0 {
-		attrs = "json_set(attrs"
-		for _, attr := range SortedKeys(attrCols) {
+		// The stored object never holds what its columns keep (encodeAttrs
+		// leaves them out), so each is written after its last member as
+		// text: json_set, which parses the object and writes it again, was
+		// 4% of a channel's GET (profiled). json_quote writes a value as
+		// json_set would set it (a string, or null).
+		attrs = "substr(attrs, 1, length(attrs) - 1) || CASE WHEN attrs = '{}' THEN '' ELSE ',' END"
+		for i, attr := range SortedKeys(attrCols) {
+			if !plainString(attr) || strings.Contains(attr, "'") {
+				panic("jsonapi: table " + table + ": a column's attribute must need no escaping: " + attr)
+			}
 			c := column{attr, attrCols[attr]}
 			t.columns = append(t.columns, c)
 			t.omit = append(t.omit, attr)
-			attrs += `, '$."` + c.attr + `"', ` + c.name
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			attrs += ` || '` + sep + `"` + c.attr + `":' || json_quote(` + c.name + `)`
 			names += ", " + c.name
 			set += ", " + c.name + " = ?"
 			marks += ", ?"
 		}
-		attrs += ")"
+		attrs = "(" + attrs + " || '}')"
 		t.stored = `type, id, org_id, parent_id, created_at, ` + attrs + ` AS ` + mergedAttrs
 	}
 	t.record = t.stored
