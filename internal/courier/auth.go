@@ -58,12 +58,14 @@ func (a *API) resolveToken(ctx context.Context, token, now string) (*jsonapi.Cal
 	if err != nil {
 		return nil, "", nil, err
 	}
-	var member []string
-	if err := json.Unmarshal([]byte(orgs), &member); err != nil {
+	member, err := jsonapi.DecodeStrings(orgs)
+	if err != nil {
 		return nil, "", nil, err
 	}
 	var refs [][]string
-	if err := json.Unmarshal([]byte(sniffers), &refs); err != nil {
+	if sniffers == "[]" {
+		// None, the usual answer: no reflection for it.
+	} else if err := json.Unmarshal([]byte(sniffers), &refs); err != nil {
 		// As a failed sniffer look-up: logged, and the request is not recorded.
 		a.Log.Error("courier: sniffer look-up", "err", err)
 		refs = nil

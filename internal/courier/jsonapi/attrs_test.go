@@ -314,3 +314,20 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		assert.True(t, decodeQuick(json.RawMessage(raw), new(string)) || decodeQuick(json.RawMessage(raw), new([]IDRef)), raw)
 	}
 }
+
+// DecodeStrings gives what json.Unmarshal gives into a []string.
+func TestDecodeStringsAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		`[]`, `["a"]`, `["a","b","c"]`, `["10000000-0000-4000-8000-000000000001","10000000-0000-4000-8000-000000000002"]`,
+		`[""]`, `["",""]`, `["a,b"]`, `["a","b,c"]`, `["a\"b"]`, `["é"]`, `["\u00e9"]`, `[ "a"]`, `["a" ]`, `["a", "b"]`,
+		`["a",]`, `[,"a"]`, `["a",,"b"]`, `[1]`, `[null]`, `null`, `["a"`, `"a"]`, `[`, `]`, ``, `[["a"]]`, `["<&>"]`,
+		"[\"a\tb\"]", `["a"]x`, `{}`, `["a"b"]`, `["a""b"]`,
+	} {
+		var want []string
+		wantErr := json.Unmarshal([]byte(text), &want)
+		got, err := DecodeStrings(text)
+		assert.Equal(t, wantErr == nil, err == nil, text)
+		assert.Equal(t, want, got, text)
+	}
+}

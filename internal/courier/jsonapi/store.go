@@ -62,6 +62,21 @@ func (r *Record) Str(name string) string {
 	return s
 }
 
+// isPlainJSONString reports whether v is a JSON string of printable ASCII
+// without escapes (plainJSONString's).
+func isPlainJSONString(v string) bool {
+	n := len(v)
+	if n < 2 || v[0] != '"' || v[n-1] != '"' {
+		return false
+	}
+	for i := 1; i < n-1; i++ {
+		if c := v[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // plainJSONString is the string a JSON string of printable ASCII without
 // escapes holds (what json.Unmarshal gives without its reflection); ok is
 // false for any other value.
@@ -108,9 +123,34 @@ func (r *Record) Int(name string) int64 {
 func (r *Record) Strs(name string) []string {
 	var s []string
 	if v, ok := r.Attrs[name]; ok {
-		_ = json.Unmarshal(v, &s)
+		s, _ = DecodeStrings(string(v))
 	}
 	return s
+}
+
+// DecodeStrings is json.Unmarshal of an array of strings: SQLite's
+// json_group_array of ids, say. A compact array of plain strings
+// (plainJSONString) is read without Unmarshal's reflection.
+func DecodeStrings(text string) ([]string, error) {
+	if n := len(text); n >= 2 && text[0] == '[' && text[n-1] == ']' {
+		if n == 2 {
+			return []string{}, nil
+		}
+		out := make([]string, 0, strings.Count(text, ",")+1)
+		for part := range strings.SplitSeq(text[1:n-1], ",") {
+			if !isPlainJSONString(part) {
+				out = nil
+				break
+			}
+			out = append(out, part[1:len(part)-1])
+		}
+		if out != nil {
+			return out, nil
+		}
+	}
+	var out []string
+	err := json.Unmarshal([]byte(text), &out)
+	return out, err
 }
 
 // Set stores any JSON-encodable value as an attribute.
