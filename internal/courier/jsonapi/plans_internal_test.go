@@ -21,12 +21,7 @@ import (
 // sort.
 func TestEngineQueryPlans(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, store.Schema{
-		Vendor: "engine", TablePrefix: "cr_", Migrations: Migrations(),
-		Seed: func(context.Context, *store.Tx, fs.FS) error { return nil },
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := openEngineStore(t)
 	for name, st := range map[string]Statement{
 		"record":            {SQL: newTableSQL(SharedTable, nil, nil, false).load, Args: []any{"widgets", "w1"}},
 		"link":              {SQL: linkAttrsSQL, Args: []any{"member", "u1", "o1"}},
@@ -49,14 +44,9 @@ func TestEngineQueryPlans(t *testing.T) {
 // column holds), and with its counts as before.
 func TestColumnsMergeAsJSONSet(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, store.Schema{
-		Vendor: "engine", TablePrefix: "cr_", Migrations: Migrations(),
-		Seed: func(context.Context, *store.Tx, fs.FS) error { return nil },
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := openEngineStore(t)
 	ctx := context.Background()
-	_, err = db.Write().ExecContext(ctx, `CREATE TABLE zz_things (type TEXT, id TEXT, org_id TEXT, parent_id TEXT,
+	_, err := db.Write().ExecContext(ctx, `CREATE TABLE zz_things (type TEXT, id TEXT, org_id TEXT, parent_id TEXT,
 		created_at TEXT, text TEXT, attrs TEXT, first_col TEXT, second_col, a_count INTEGER NOT NULL DEFAULT 0)`)
 	require.NoError(t, err)
 	tab := newTableSQL("zz_things", map[string]string{"last-modified-time": "first_col", "zeta": "second_col"},
@@ -88,4 +78,15 @@ func TestColumnsMergeAsJSONSet(t *testing.T) {
 			}
 		}
 	}
+}
+
+// openEngineStore is an in-memory store of the engine's tables alone.
+func openEngineStore(t *testing.T) *store.DB {
+	db, err := store.Open(context.Background(), store.Memory, fstest.MapFS{}, store.Schema{
+		Vendor: "engine", TablePrefix: "cr_", Migrations: Migrations(),
+		Seed: func(context.Context, *store.Tx, fs.FS) error { return nil },
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
