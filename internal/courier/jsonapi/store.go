@@ -62,31 +62,16 @@ func (r *Record) Str(name string) string {
 	return s
 }
 
-// isPlainJSONString reports whether v is a JSON string of printable ASCII
-// without escapes (plainJSONString's).
-func isPlainJSONString(v string) bool {
-	n := len(v)
-	if n < 2 || v[0] != '"' || v[n-1] != '"' {
-		return false
-	}
-	for i := 1; i < n-1; i++ {
-		if c := v[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
 // plainJSONString is the string a JSON string of printable ASCII without
 // escapes holds (what json.Unmarshal gives without its reflection); ok is
-// false for any other value.
-func plainJSONString(v []byte) (string, bool) {
+// false for any other value. Of a string, it is a part of it (no copy).
+func plainJSONString[T ~string | ~[]byte](v T) (string, bool) {
 	n := len(v)
 	if n < 2 || v[0] != '"' || v[n-1] != '"' {
 		return "", false
 	}
-	for _, c := range v[1 : n-1] {
-		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+	for i := 1; i < n-1; i++ {
+		if c := v[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
 			return "", false
 		}
 	}
@@ -138,11 +123,12 @@ func DecodeStrings(text string) ([]string, error) {
 		}
 		out := make([]string, 0, strings.Count(text, ",")+1)
 		for part := range strings.SplitSeq(text[1:n-1], ",") {
-			if !isPlainJSONString(part) {
+			s, ok := plainJSONString(part)
+			if !ok {
 				out = nil
 				break
 			}
-			out = append(out, part[1:len(part)-1])
+			out = append(out, s)
 		}
 		if out != nil {
 			return out, nil
