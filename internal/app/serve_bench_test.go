@@ -31,24 +31,22 @@ func BenchmarkServe(b *testing.B) {
 	courier := "Bearer courier-admin-token"
 	channel := "50000000-0000-4000-8000-000000000001"
 	for _, fill := range []struct {
-		n                   int
-		path, header, value string
-		body                string
+		n                                int
+		path, header, value, contentType string
+		body                             string
 	}{
-		{97, "/courier/v1/messaging-messages/", "Authorization", courier,
+		{97, "/courier/v1/messaging-messages/", "Authorization", courier, "application/vnd.api+json",
 			`{"data":{"type":"messaging-messages","attributes":{"channel-id":"` + channel +
 				`","individual-id":"30000000-0000-4000-8000-000000000001","message":"Seed message %d"}},"meta":{}}`},
-		{96, "/greenarrow/ga/api/v2/organizations", "Authorization", ga, `{"organization":{"name":"Load org %d"}}`},
-		{17, "/loopmessage/api/v1/organizations/new/", "Authorization", "lm-acme-default",
+		{96, "/greenarrow/ga/api/v2/organizations", "Authorization", ga, "application/json",
+			`{"organization":{"name":"Load org %d"}}`},
+		{17, "/loopmessage/api/v1/organizations/new/", "Authorization", "lm-acme-default", "application/json",
 			`{"name":"Load org %d","website":"https://example.com","support_url":"https://example.com/help","country":"US"}`},
 	} {
 		for i := range fill.n {
 			r := httptest.NewRequest(http.MethodPost, fill.path, strings.NewReader(fmt.Sprintf(fill.body, i)))
 			r.Header.Set(fill.header, fill.value)
-			r.Header.Set("Content-Type", "application/json")
-			if strings.HasPrefix(fill.path, "/courier") {
-				r.Header.Set("Content-Type", "application/vnd.api+json")
-			}
+			r.Header.Set("Content-Type", fill.contentType)
 			w := httptest.NewRecorder()
 			a.Handler.ServeHTTP(w, r)
 			if w.Code/100 != 2 {

@@ -63,12 +63,12 @@ func (a *API) resolveToken(ctx context.Context, token, now string) (*jsonapi.Cal
 		return nil, "", nil, err
 	}
 	var refs [][]string
-	if sniffers == "[]" {
-		// None, the usual answer: no reflection for it.
-	} else if err := json.Unmarshal([]byte(sniffers), &refs); err != nil {
-		// As a failed sniffer look-up: logged, and the request is not recorded.
-		a.Log.Error("courier: sniffer look-up", "err", err)
-		refs = nil
+	if sniffers != "[]" { // none, the usual answer, needs no decoding
+		if err := json.Unmarshal([]byte(sniffers), &refs); err != nil {
+			// As a failed sniffer look-up: logged, and the request is not recorded.
+			a.Log.Error("courier: sniffer look-up", "err", err)
+			refs = nil
+		}
 	}
 	var active []snifferRef
 	for _, r := range refs {

@@ -271,8 +271,7 @@ func journal(j *control.Journal, clk *clock.Clock, log *slog.Logger, vendors []V
 // vendorAt is the vendor whose prefix path is under (nil: none).
 func vendorAt(vendors []Vendor, path string) Vendor {
 	for _, v := range vendors {
-		p := v.Prefix()
-		if strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/') {
+		if _, ok := below(path, v.Prefix()); ok {
 			return v
 		}
 	}

@@ -67,7 +67,7 @@ func encodeAttrs(attrs map[string]json.RawMessage, omit ...string) string {
 		switch v := attrs[k]; {
 		case v == nil:
 			b = append(b, "null"...) // as RawMessage marshals nil
-		case copiedAsIs(v):
+		case compactAsIs(v, true):
 			b = append(b, v...)
 		default:
 			*buf = b
@@ -97,31 +97,6 @@ func marshalAttrs(attrs map[string]json.RawMessage, omit []string) string {
 		panic(fmt.Sprintf("jsonapi: encode attributes: %v", err)) // RawMessages we validated
 	}
 	return string(raw)
-}
-
-// copiedAsIs reports whether json.Marshal would write the JSON value v as it
-// is: no whitespace outside its strings and nothing in them it escapes (<, >,
-// &, U+2028, U+2029). Whether v is JSON at all is encodeAttrs' to check.
-func copiedAsIs(v json.RawMessage) bool {
-	if len(v) == 0 {
-		return false
-	}
-	in := false // inside a string
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case in && c == '\\':
-			i++ // the escaped byte: nothing Marshal changes
-		case c == '"':
-			in = !in
-		case c == '<' || c == '>' || c == '&':
-			return false
-		case c == 0xE2 && i+2 < len(v) && v[i+1] == 0x80 && (v[i+2] == 0xA8 || v[i+2] == 0xA9):
-			return false // U+2028, U+2029
-		case !in && isSpace(c):
-			return false
-		}
-	}
-	return !in
 }
 
 // member is where one member of an object lies in its text.

@@ -246,7 +246,7 @@ func TestEncodeAttrsAgreesWithEncodingJSON(t *testing.T) {
 	}
 	// The engine's own values take the copying path.
 	for _, v := range []string{`"Good morning, I have a question."`, `[]`, `{"x":[1,"2"]}`, "\"curly ’ — €\""} {
-		assert.True(t, copiedAsIs(json.RawMessage(v)), v)
+		assert.True(t, compactAsIs(json.RawMessage(v), true), v)
 	}
 }
 

@@ -122,7 +122,7 @@ func (as Attributes) appendJSON(b []byte) []byte {
 func appendCompact(b []byte, v []byte) []byte {
 	// A valid string, number or literal with no space at either end has none
 	// outside a string: only a container is walked.
-	if c, e := v[0], v[len(v)-1]; c != '{' && c != '[' && !isSpace(c) && !isSpace(e) || !hasSpaceOutsideStrings(v) {
+	if c, e := v[0], v[len(v)-1]; c != '{' && c != '[' && !isSpace(c) && !isSpace(e) || compactAsIs(v, false) {
 		return append(b, v...)
 	}
 	var buf bytes.Buffer
@@ -132,19 +132,31 @@ func appendCompact(b []byte, v []byte) []byte {
 	return append(b, buf.Bytes()...)
 }
 
-func hasSpaceOutsideStrings(v []byte) bool {
-	in := false
+// compactAsIs reports whether encoding/json's compacting leaves the JSON
+// value v as it is: no whitespace outside its strings and, with escapeHTML
+// (as json.Marshal compacts), nothing in them it escapes (<, >, &, U+2028,
+// U+2029). Whether v is JSON at all is the caller's to know.
+func compactAsIs(v []byte, escapeHTML bool) bool {
+	if len(v) == 0 {
+		return false
+	}
+	in := false // inside a string
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case in && c == '\\':
-			i++
+			i++ // the escaped byte: nothing compacting changes
 		case c == '"':
 			in = !in
 		case !in && isSpace(c):
-			return true
+			return false
+		case !escapeHTML:
+		case c == '<' || c == '>' || c == '&':
+			return false
+		case c == 0xE2 && i+2 < len(v) && v[i+1] == 0x80 && (v[i+2] == 0xA8 || v[i+2] == 0xA9):
+			return false // U+2028, U+2029
 		}
 	}
-	return false
+	return !in
 }
 
 // plainString reports a string encoding/json writes as it is between quotes:

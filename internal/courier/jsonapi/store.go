@@ -380,7 +380,7 @@ func (e *Engine) updateRecord(ctx context.Context, tx *store.Tx, r *Record, text
 func (t *tableSQL) split(r *Record) (attrs string, values []any, err error) {
 	for _, c := range t.columns {
 		var v *string
-		if raw, ok := r.Attrs[c.attr]; ok {
+		if raw, ok := r.Attrs[c.attr]; ok && !decodeQuick(raw, &v) {
 			if err := json.Unmarshal(raw, &v); err != nil {
 				return "", nil, fmt.Errorf("jsonapi: %s %s: %s is kept in a column and must be a string or null: %w", r.Type, r.ID, c.attr, err)
 			}
