@@ -39,7 +39,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 		Links:       []fixtureLink{},
 		Resources:   []fixtureResource{},
 	}
-	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
+	err := a.DB.ReadCopy(ctx, func(tx *store.Tx) error {
 		if err := stateTokens(ctx, tx, data); err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ import (
 // reports follow, is kept.
 func (a *API) State(ctx context.Context) (any, error) {
 	var data *fixtureData
-	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
+	err := a.DB.ReadCopy(ctx, func(tx *store.Tx) error {
 		var err error
 		data, err = readState(ctx, tx)
 		return err

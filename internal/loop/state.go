@@ -22,7 +22,7 @@ import (
 // organizations' own.
 func (a *API) State(ctx context.Context) (any, error) {
 	data := &fixtureData{Plans: []fixturePlan{}, Accounts: []fixtureAccount{}}
-	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
+	err := a.DB.ReadCopy(ctx, func(tx *store.Tx) error {
 		if err := statePlans(ctx, tx, data); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ import (
 func (a *API) State(ctx context.Context) (any, error) {
 	data := &fixtureData{Partners: []fixturePartner{}, HubUsers: []fixtureHubUser{}, Clients: []fixtureClient{},
 		Channels: []fixtureChannel{}}
-	err := a.DB.ReadTx(ctx, func(tx *store.Tx) error {
+	err := a.DB.ReadCopy(ctx, func(tx *store.Tx) error {
 		if err := store.EachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key, webhook_secret FROM dlg_partners
 			ORDER BY rowid`, nil,
 			func(rows *sql.Rows) error {

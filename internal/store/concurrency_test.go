@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -198,4 +199,69 @@ func TestStatementCache(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// TestWritesGoOnBesideALongRead: a read of everything (ReadCopy, what a
+// state export uses) does not hold the writer back in either mode: writes
+// commit while it is still open, it reads the one committed state it began
+// with throughout, and a read after it sees the writes.
+func TestWritesGoOnBesideALongRead(t *testing.T) {
+	t.Parallel()
+	for mode, path := range modes(t) {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := open(t, path)
+			reading, release := make(chan struct{}), make(chan struct{})
+			done := make(chan [2]int, 1)
+			go func() {
+				var before, after int
+				err := db.ReadCopy(ctx, func(tx *store.Tx) error {
+					if err := tx.QueryRowContext(ctx, `SELECT n FROM one_counters WHERE name = 'a'`).Scan(&before); err != nil {
+						return err
+					}
+					close(reading)
+					<-release
+					return tx.QueryRowContext(ctx, `SELECT n FROM one_counters WHERE name = 'a'`).Scan(&after)
+				})
+				assert.NoError(t, err)
+				done <- [2]int{before, after}
+			}()
+			<-reading
+			wrote := make(chan error, 1)
+			go func() {
+				for i := 2; i <= 5; i++ {
+					if err := db.Tx(ctx, func(tx *store.Tx) error {
+						_, err := tx.ExecContext(ctx, `UPDATE one_counters SET n = ? WHERE name = 'a'`, i)
+						return err
+					}); err != nil {
+						wrote <- err
+						return
+					}
+				}
+				wrote <- nil
+			}()
+			select {
+			case err := <-wrote:
+				require.NoError(t, err)
+			case <-time.After(10 * time.Second): // a guard, not a measure: the writes wait for release
+				close(release)
+				t.Fatal("the writes waited for the long read to end")
+			}
+			assert.Equal(t, 5, count(t, db, `SELECT n FROM one_counters WHERE name = 'a'`))
+			close(release)
+			assert.Equal(t, [2]int{1, 1}, <-done, "the long read sees the state it began with")
+			var n int
+			require.NoError(t, db.ReadCopy(ctx, func(tx *store.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT n FROM one_counters WHERE name = 'a'`).Scan(&n)
+			}))
+			assert.Equal(t, 5, n, "a long read after the writes sees them")
+			err := db.ReadCopy(ctx, func(tx *store.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE one_counters SET n = 9 WHERE name = 'a'`)
+				return err
+			})
+			assert.Error(t, err, "a long read cannot write")
+			assert.Equal(t, 5, count(t, db, `SELECT n FROM one_counters WHERE name = 'a'`))
+		})
+	}
 }

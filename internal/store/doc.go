@@ -19,7 +19,9 @@
 //     DB.ReadTx use a pool of query-only connections (readers(): at least 4,
 //     two per core) that run concurrently with each other, and (on a file)
 //     with the writer. A ReadTx sees one committed state for all its
-//     statements.
+//     statements. A read of everything (DB.ReadCopy: a vendor's state
+//     export) reads a copy of the committed database instead, so that in
+//     memory it holds the gate (below) only while the pages are copied.
 //  3. Writes are serialized in Go, not by SQLite. There is one writer
 //     connection (DB.Tx, DB.WriteRow, DB.Exec); writers take turns at it in
 //     the order they asked. No writer of this process can meet another in
