@@ -54,9 +54,7 @@ func (db *DB) startCheckpointer() error {
 	if err != nil {
 		return err
 	}
-	conn.SetMaxOpenConns(1)
-	conn.SetConnMaxLifetime(0)
-	conn.SetConnMaxIdleTime(0)
+	oneConnection(conn)
 	if _, err := db.write.Exec("PRAGMA wal_autocheckpoint = 0"); err != nil {
 		conn.Close()
 		return err
