@@ -2,7 +2,6 @@ package courier
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -55,7 +54,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 }
 
 func stateTokens(ctx context.Context, tx *store.Tx, data *fixtureData) error {
-	return store.EachRow(ctx, tx, `SELECT token, user_id FROM cr_tokens ORDER BY token`, nil, func(rows *sql.Rows) error {
+	return store.EachRow(ctx, tx, `SELECT token, user_id FROM cr_tokens ORDER BY token`, nil, func(rows *store.Rows) error {
 		var tk fixtureToken
 		if err := rows.Scan(&tk.Token, &tk.UserID); err != nil {
 			return err
@@ -71,7 +70,7 @@ func stateTokens(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 // error, not a silent loss.
 func stateLinks(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	byRel := map[string][]fixtureLink{}
-	err := store.EachRow(ctx, tx, `SELECT rel, from_id, to_id, created_at, attrs FROM cr_links ORDER BY rel, from_id, to_id`, nil, func(rows *sql.Rows) error {
+	err := store.EachRow(ctx, tx, `SELECT rel, from_id, to_id, created_at, attrs FROM cr_links ORDER BY rel, from_id, to_id`, nil, func(rows *store.Rows) error {
 		var l fixtureLink
 		var attrs string
 		if err := rows.Scan(&l.Rel, &l.From, &l.To, &l.CreatedAt, &attrs); err != nil {
@@ -126,7 +125,7 @@ func stateResources(ctx context.Context, tx *store.Tx, e *jsonapi.Engine, data *
 	var types []string
 	byType := map[string][]fixtureResource{}
 	all, _ := e.AcrossTables(func(t string) string { return `SELECT ` + e.StoredColumns(t) + ` FROM ` + t })
-	err := store.EachRow(ctx, tx, all+` ORDER BY type, id`, nil, func(rows *sql.Rows) error {
+	err := store.EachRow(ctx, tx, all+` ORDER BY type, id`, nil, func(rows *store.Rows) error {
 		var r fixtureResource
 		var attrs string
 		if err := rows.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &attrs); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // The hostile-input rules every vendor and the control plane share, as test
@@ -453,16 +454,29 @@ func (e *Env) Tables(tb testing.TB, prefix string) string {
 	return b.String()
 }
 
-// Querier is a pool, a connection or a transaction.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+// Querier is a pool (*sql.DB) or a store transaction (*store.Tx).
+type Querier any
 
 // Rows is every row query answers, as the driver's values, and the names
 // of its columns: what tests compare stores by.
 func Rows(tb testing.TB, q Querier, query string, args ...any) (cols []string, rows [][]any) {
 	tb.Helper()
-	rs, err := q.QueryContext(context.Background(), query, args...)
+	var rs interface {
+		Columns() ([]string, error)
+		Next() bool
+		Scan(dest ...any) error
+		Close() error
+		Err() error
+	}
+	var err error
+	switch q := q.(type) {
+	case *store.Tx:
+		rs, err = q.QueryContext(context.Background(), query, args...)
+	case *sql.DB:
+		rs, err = q.QueryContext(context.Background(), query, args...)
+	default:
+		tb.Fatalf("emutest.Rows of a %T", q)
+	}
 	require.NoError(tb, err, query)
 	defer rs.Close()
 	cols, err = rs.Columns()

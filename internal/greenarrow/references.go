@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // refKind describes one table of referenced objects: how a reference names
@@ -102,8 +103,8 @@ func display(v any) string {
 
 // querier is what both *sql.DB and *store.Tx offer.
 type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *store.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*store.Rows, error)
 }
 
 // list returns one page of the table, by id.

@@ -136,7 +136,7 @@ func nextOrganizationID(ctx context.Context, tx *store.Tx, orgs []*org) (int64, 
 // an empty list as [].
 func readAll[T any](ctx context.Context, tx *store.Tx, query string, scan func(scanner, *T) error) ([]T, error) {
 	out := []T{}
-	err := store.EachRow(ctx, tx, query, nil, func(rows *sql.Rows) error {
+	err := store.EachRow(ctx, tx, query, nil, func(rows *store.Rows) error {
 		var v T
 		if err := scan(rows, &v); err != nil {
 			return err

@@ -66,8 +66,8 @@ const orgColumns = `id, account_id, is_default, name, website, support_url, coun
 type scanner interface{ Scan(dest ...any) error }
 
 type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *store.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*store.Rows, error)
 }
 
 func scanOrg(s scanner) (*org, error) {

@@ -69,7 +69,7 @@ type stateSender struct {
 func stateAccounts(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	at := map[string]int{} // account id → index in data.Accounts
 	if err := store.EachRow(ctx, tx, `SELECT id, name, COALESCE(last_order_at, '') FROM lm_accounts ORDER BY rowid`,
-		nil, func(rows *sql.Rows) error {
+		nil, func(rows *store.Rows) error {
 			var acc fixtureAccount
 			if err := rows.Scan(&acc.ID, &acc.Name, &acc.LastOrderAt); err != nil {
 				return err
@@ -86,7 +86,7 @@ func stateAccounts(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	// Organizations never change account, and status is always "active" (no route sets another).
 	if err := store.EachRow(ctx, tx, `SELECT account_id, id, name, api_key, website, support_url, country, webhook_url,
 		webhook_header, create_date FROM lm_organizations ORDER BY account_id, is_default DESC, seq`,
-		nil, func(rows *sql.Rows) error {
+		nil, func(rows *store.Rows) error {
 			var o fixtureOrg
 			var account string
 			var hookURL, hookHeader sql.NullString
@@ -112,7 +112,7 @@ func stateAccounts(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	var senders []stateSender
 	if err := store.EachRow(ctx, tx, `SELECT account_id, organization_id, seq, id, name, status, create_date,
 		COALESCE(plan_id, ''), COALESCE(activate_at, '') FROM lm_senders ORDER BY create_date, seq`,
-		nil, func(rows *sql.Rows) error {
+		nil, func(rows *store.Rows) error {
 			var s stateSender
 			if err := rows.Scan(&s.account, &s.org, &s.seq, &s.ID, &s.Name, &s.Status, &s.CreateDate, &s.PlanID,
 				&s.ActivateAt); err != nil {
@@ -128,7 +128,7 @@ func stateAccounts(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	}
 	poolAt := map[string][2]int{} // pool id → account index, pool index
 	if err := store.EachRow(ctx, tx, `SELECT account_id, id, organization_id, name, create_date FROM lm_pools
-		ORDER BY account_id, seq`, nil, func(rows *sql.Rows) error {
+		ORDER BY account_id, seq`, nil, func(rows *store.Rows) error {
 		var p fixturePool
 		var account string
 		if err := rows.Scan(&account, &p.ID, &p.OrganizationID, &p.Name, &p.CreateDate); err != nil {
@@ -143,7 +143,7 @@ func stateAccounts(ctx context.Context, tx *store.Tx, data *fixtureData) error {
 	}
 	// A pool's senders in the order they were set (nothing lists them; the order only keeps exports stable).
 	return store.EachRow(ctx, tx, `SELECT pool_id, sender_id FROM lm_pool_senders ORDER BY rowid`, nil,
-		func(rows *sql.Rows) error {
+		func(rows *store.Rows) error {
 			var poolID, senderID string
 			if err := rows.Scan(&poolID, &senderID); err != nil {
 				return err

@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -24,7 +23,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 	err := a.DB.ReadCopy(ctx, func(tx *store.Tx) error {
 		if err := store.EachRow(ctx, tx, `SELECT `+partnerColumns+`, api_key, webhook_secret FROM dlg_partners
 			ORDER BY rowid`, nil,
-			func(rows *sql.Rows) error {
+			func(rows *store.Rows) error {
 				var key, secret string
 				p, err := scanPartner(rows, &key, &secret)
 				if err != nil {
@@ -36,7 +35,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 			return err
 		}
 		if err := store.EachRow(ctx, tx, `SELECT email, password, partner_id FROM dlg_hub_users ORDER BY rowid`, nil,
-			func(rows *sql.Rows) error {
+			func(rows *store.Rows) error {
 				var u fixtureHubUser
 				if err := rows.Scan(&u.Email, &u.Password, &u.PartnerID); err != nil {
 					return err
@@ -48,7 +47,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 		}
 		if err := store.EachRow(ctx, tx, `SELECT id, partner_id, name, status, created_at, modified_at, contact_email,
 			contact_name, max_channels, partner_payload FROM dlg_clients ORDER BY rowid`, nil,
-			func(rows *sql.Rows) error {
+			func(rows *store.Rows) error {
 				var c fixtureClient
 				if err := rows.Scan(&c.ID, &c.PartnerID, &c.Name, &c.Status, &c.CreatedAt, &c.ModifiedAt,
 					&c.ContactEmail, &c.ContactName, &c.MaxChannels, &c.PartnerPayload); err != nil {
@@ -63,7 +62,7 @@ func (a *API) State(ctx context.Context) (any, error) {
 		return store.EachRow(ctx, tx, `SELECT id, partner_id, client_id, status, account_mode, phone_number, phone_name,
 			waba_id, waba_name, created_at, modified_at, coalesce(submitted_at, ''), coalesce(ready_at, ''),
 			coalesce(running_at, '') FROM `+channels+` ORDER BY seq`, args,
-			func(rows *sql.Rows) error {
+			func(rows *store.Rows) error {
 				var c fixtureChannel
 				if err := rows.Scan(&c.ID, &c.PartnerID, &c.ClientID, &c.Status, &c.AccountMode, &c.PhoneNumber,
 					&c.PhoneName, &c.WabaID, &c.WabaName, &c.CreatedAt, &c.ModifiedAt, &c.SubmittedAt, &c.ReadyAt,

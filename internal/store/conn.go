@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"sync"
 )
 
@@ -58,7 +59,13 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc := &cachingConn{conn: conn.(sqliteConn), stmts: map[string]*cachedStmt{}, begin: c.begin, wrote: c.wrote}
+	h, err := handleOf(conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	cc := &cachingConn{conn: conn.(sqliteConn), h: h, stmts: map[string]*cachedStmt{}, raw: map[string]*rawStmt{},
+		begin: c.begin, wrote: c.wrote}
 	if c.gate != nil {
 		cc.lock, cc.unlock = c.gate.RLock, c.gate.RUnlock
 		if c.writer {
@@ -91,7 +98,9 @@ type stmtContext interface {
 // a connection from one goroutine at a time, so it needs no lock.
 type cachingConn struct {
 	conn  sqliteConn
+	h     sqliteHandle // the driver's SQLite handle, for queries (rows.go)
 	stmts map[string]*cachedStmt
+	raw   map[string]*rawStmt // the queries' statements, on h
 	// lock and unlock pass the gate (nil without one); inTx: a transaction
 	// of this connection holds it already.
 	lock, unlock func()
@@ -144,6 +153,89 @@ func (c *cachingConn) statement(ctx context.Context, query string) (stmtContext,
 	cs := &cachedStmt{stmt: st, inUse: true}
 	c.stmts[query] = cs
 	return st, func() { cs.inUse = false }, nil
+}
+
+// query runs a query on the connection's handle (rows.go). release, when
+// not nil, runs once the rows are closed, also when the query fails.
+func (c *cachingConn) query(query string, args []any, release func()) (*Rows, error) {
+	st, err := c.rawStatement(query)
+	if err != nil {
+		if release != nil {
+			release()
+		}
+		return nil, err
+	}
+	r := &Rows{c: c, h: c.h, st: st, release: release}
+	if err := c.h.bind(st, args); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if err := r.start(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// exec runs a statement that returns no rows on the connection's handle
+// (rows.go), inside a transaction; SQL of several statements (a migration)
+// goes through the driver.
+func (c *cachingConn) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
+	st, err := c.rawStatement(query)
+	if errors.Is(err, errStatements) {
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			if named[i].Value, err = driver.DefaultParameterConverter.ConvertValue(a); err != nil {
+				return nil, err
+			}
+			named[i].Ordinal = i + 1
+		}
+		return c.ExecContext(ctx, query, named)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer c.giveBack(st)
+	if err := c.h.bind(st, args); err != nil {
+		return nil, err
+	}
+	return c.h.exec(st)
+}
+
+// rawStatement is query prepared on the handle: the connection's own when
+// it has one not in use.
+func (c *cachingConn) rawStatement(query string) (*rawStmt, error) {
+	if st, ok := c.raw[query]; ok && !st.inUse {
+		st.inUse = true
+		return st, nil
+	}
+	st, err := c.h.prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	st.inUse = true
+	if _, taken := c.raw[query]; taken {
+		return st, nil // the kept one is busy: this one serves one query and goes
+	}
+	if len(c.raw) >= connStmts {
+		for q, kept := range c.raw {
+			if !kept.inUse {
+				c.h.finalize(kept)
+				delete(c.raw, q)
+			}
+		}
+	}
+	st.cached = true
+	c.raw[query] = st
+	return st, nil
+}
+
+// giveBack takes back a statement whose rows are closed.
+func (c *cachingConn) giveBack(st *rawStmt) {
+	if st.cached {
+		st.inUse = false
+		return
+	}
+	c.h.finalize(st)
 }
 
 // evict closes every cached statement not in use.
@@ -222,12 +314,7 @@ func (c *cachingConn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.T
 
 // run executes a statement without arguments inside the gate already passed.
 func (c *cachingConn) run(ctx context.Context, query string) error {
-	st, done, err := c.statement(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer done()
-	_, err = st.ExecContext(ctx, nil)
+	_, err := c.exec(ctx, query, nil)
 	return err
 }
 
@@ -256,6 +343,10 @@ func (t *gatedTx) Rollback() error {
 }
 
 func (c *cachingConn) Close() error {
+	for q, st := range c.raw {
+		c.h.finalize(st)
+		delete(c.raw, q)
+	}
 	for q, cs := range c.stmts {
 		cs.stmt.Close()
 		delete(c.stmts, q)

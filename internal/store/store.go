@@ -221,13 +221,25 @@ func (db *DB) Close() error {
 
 // QueryRow runs a single-row read outside a transaction, on a read
 // connection. (Every connection keeps its prepared statements: conn.go.)
-func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	rows, err := db.Query(ctx, query, args...)
+	if err != nil {
+		return errRow(err)
+	}
+	return &Row{rows: rows}
 }
 
-// Query runs a read outside a transaction, on a read connection.
-func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(context.WithoutCancel(ctx), query, args...)
+// Query runs a read outside a transaction, on a read connection, which its
+// rows hold (with the gate, in memory) until they are closed.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*Rows, error) {
+	conn, err := db.read.Conn(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var c *cachingConn
+	_ = conn.Raw(func(dc any) error { c = dc.(*cachingConn); return nil })
+	leave := c.enter()
+	return c.query(query, args, func() { leave(); conn.Close() })
 }
 
 // WriteRow runs one writing statement that returns a row (UPDATE ...
@@ -271,12 +283,12 @@ type Reader struct{ db *DB }
 func (db *DB) Reader() Reader { return Reader{db} }
 
 // QueryRowContext is DB.QueryRow.
-func (r Reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (r Reader) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
 	return r.db.QueryRow(ctx, query, args...)
 }
 
 // QueryContext is DB.Query.
-func (r Reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (r Reader) QueryContext(ctx context.Context, query string, args ...any) (*Rows, error) {
 	return r.db.Query(ctx, query, args...)
 }
 
@@ -677,11 +689,23 @@ func (db *DB) restoreFrom(ctx context.Context, src string) error {
 // QueryPlan is SQLite's EXPLAIN QUERY PLAN of query, one line per step
 // ("SEARCH t USING INDEX i (a=?)", "SCAN t", "USE TEMP B-TREE FOR ORDER BY"):
 // what the vendors' plan tests read to prove a query does not grow with the
-// data. q is a transaction or a pool.
-func QueryPlan(ctx context.Context, q interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+// data. q is a transaction (*Tx) or a pool (*sql.DB).
+func QueryPlan(ctx context.Context, q any, query string, args ...any) ([]string, error) {
+	var rows interface {
+		Next() bool
+		Scan(dest ...any) error
+		Close() error
+		Err() error
+	}
+	var err error
+	switch q := q.(type) {
+	case *Tx:
+		rows, err = q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	case *sql.DB:
+		rows, err = q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	default:
+		return nil, fmt.Errorf("store: QueryPlan of a %T", q)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", query, err)
 	}
@@ -700,7 +724,7 @@ func QueryPlan(ctx context.Context, q interface {
 
 // EachRow runs query in tx and calls fn on each row, in order; the first
 // error stops it.
-func EachRow(ctx context.Context, tx *Tx, query string, args []any, fn func(*sql.Rows) error) error {
+func EachRow(ctx context.Context, tx *Tx, query string, args []any, fn func(*Rows) error) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

@@ -19,22 +19,27 @@ import (
 // driver's: a transaction runs to its end (doc.go, rule 1).
 type Tx struct {
 	conn *sql.Conn
+	c    *cachingConn    // conn's driver connection: queries run on its handle (rows.go)
 	ctx  context.Context // never canceled
 }
 
 // QueryContext runs a query in the transaction.
-func (t *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.conn.QueryContext(t.ctx, query, args...)
+func (t *Tx) QueryContext(_ context.Context, query string, args ...any) (*Rows, error) {
+	return t.c.query(query, args, nil)
 }
 
 // QueryRowContext runs a query that returns at most one row.
-func (t *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
-	return t.conn.QueryRowContext(t.ctx, query, args...)
+func (t *Tx) QueryRowContext(_ context.Context, query string, args ...any) *Row {
+	rows, err := t.c.query(query, args, nil)
+	if err != nil {
+		return errRow(err)
+	}
+	return &Row{rows: rows}
 }
 
 // ExecContext runs a statement that returns no rows.
 func (t *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
-	return t.conn.ExecContext(t.ctx, query, args...)
+	return t.c.exec(t.ctx, query, args)
 }
 
 // runTx runs fn in a transaction on a connection of pool: committed when fn
@@ -49,8 +54,10 @@ func runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	}
 	defer conn.Close()
 	var dtx driver.Tx
+	var c *cachingConn
 	if err := conn.Raw(func(dc any) (err error) {
-		dtx, err = dc.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{})
+		c = dc.(*cachingConn)
+		dtx, err = c.BeginTx(ctx, driver.TxOptions{})
 		return err
 	}); err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -61,7 +68,7 @@ func runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 			_ = conn.Raw(func(any) error { return dtx.Rollback() })
 		}
 	}()
-	if err := fn(&Tx{conn: conn, ctx: ctx}); err != nil {
+	if err := fn(&Tx{conn: conn, c: c, ctx: ctx}); err != nil {
 		return err
 	}
 	committing = true
