@@ -229,14 +229,22 @@ func (c *cachingConn) rawStatement(query string) (*rawStmt, error) {
 	return st, nil
 }
 
-// giveBack takes back a statement whose rows are closed.
+// giveBack takes back a statement whose rows are closed (or that has run).
+// A large arena (a large body bound) is freed, not kept by every statement
+// that once bound one; the next run binds every parameter again.
 func (c *cachingConn) giveBack(st *rawStmt) {
-	if st.cached {
-		st.inUse = false
+	if !st.cached {
+		c.h.finalize(st)
 		return
 	}
-	c.h.finalize(st)
+	st.inUse = false
+	if st.arenaCap > keptArena {
+		c.h.freeArena(st)
+	}
 }
+
+// keptArena is the largest arena a kept statement keeps between runs.
+const keptArena = 16 << 10
 
 // evict closes every cached statement not in use.
 func (c *cachingConn) evict() {

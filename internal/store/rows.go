@@ -114,10 +114,17 @@ var errStatements = errors.New("store: more than one statement")
 // finalize frees the statement and its arena.
 func (h sqliteHandle) finalize(st *rawStmt) {
 	sqlite3.Xsqlite3_finalize(h.tls, st.p)
+	st.p = 0
+	h.freeArena(st)
+}
+
+// freeArena frees the memory of the statement's bound text and blobs: its
+// next run binds them again.
+func (h sqliteHandle) freeArena(st *rawStmt) {
 	if st.arena != 0 {
 		sqlite3.Xsqlite3_free(h.tls, st.arena)
 	}
-	st.p, st.arena, st.arenaCap = 0, 0, 0
+	st.arena, st.arenaCap = 0, 0
 }
 
 // bind binds args to the statement's parameters (?, or ?NNN by ordinal),
@@ -157,9 +164,7 @@ func (h sqliteHandle) bind(st *rawStmt, args []any) error {
 		}
 	}
 	if size > st.arenaCap {
-		if st.arena != 0 {
-			sqlite3.Xsqlite3_free(h.tls, st.arena)
-		}
+		h.freeArena(st)
 		st.arena = sqlite3.Xsqlite3_malloc64(h.tls, uint64(size))
 		if st.arena == 0 {
 			st.arenaCap = 0

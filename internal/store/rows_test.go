@@ -104,9 +104,10 @@ func TestArgumentsBindAsDatabaseSQLDoes(t *testing.T) {
 	db := open(t, store.Memory)
 	ctx := context.Background()
 	when := time.Date(2026, 12, 3, 11, 0, 0, 5, time.UTC)
-	args := []any{"text", "", "with\x00nul", []byte("ab"), []byte{}, []byte(nil), 7, int64(-8), int32(9), uint8(3),
-		true, false, 2.5, nil, name("named"), sql.NullString{String: "v", Valid: true}, sql.NullString{}, when,
-		strings.Repeat("long ", 1000)}
+	// A large argument first: the statement frees its arena after it, and binds the next ones anew.
+	args := []any{strings.Repeat("long ", 10000), "text", "", "with\x00nul", []byte("ab"), []byte{}, []byte(nil), 7,
+		int64(-8), int32(9), uint8(3), true, false, 2.5, nil, name("named"), sql.NullString{String: "v", Valid: true},
+		sql.NullString{}, when}
 	query := func(rows interface {
 		Next() bool
 		Scan(...any) error

@@ -237,7 +237,10 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*Rows, erro
 		return nil, err
 	}
 	var c *cachingConn
-	_ = conn.Raw(func(dc any) error { c = dc.(*cachingConn); return nil })
+	if err := conn.Raw(func(dc any) error { c = dc.(*cachingConn); return nil }); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	leave := c.enter()
 	return c.query(query, args, func() { leave(); conn.Close() })
 }
