@@ -2,6 +2,7 @@ package jsonapi
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -37,16 +38,30 @@ func queryStored(ctx context.Context, tx *store.Tx, query string, args ...any) (
 	defer rows.Close()
 	reach := ReachFrom(ctx)
 	var out []*Record
+	// A page's records mostly share their type, organization and parent:
+	// each is copied from the row when it differs from the record before.
+	var typ, org, parent sql.RawBytes
+	var last Record
 	for rows.Next() {
 		var r Record
-		if err := rows.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &r.stored); err != nil {
+		if err := rows.Scan(&typ, &r.ID, &org, &parent, &r.CreatedAt, &r.stored); err != nil {
 			return nil, err
 		}
+		r.Type, r.OrgID, r.ParentID = sameOr(last.Type, typ), sameOr(last.OrgID, org), sameOr(last.ParentID, parent)
+		last = r
 		r.undecoded = true
 		reach.Add(r.OrgID)
 		out = append(out, &r)
 	}
 	return out, rows.Err()
+}
+
+// sameOr is s when b holds the same text, else b's text (a copy).
+func sameOr(s string, b []byte) string {
+	if string(b) == s {
+		return s
+	}
+	return string(b)
 }
 
 // decodeStored decodes the attributes queryStored left as text.
