@@ -3,7 +3,6 @@ package emutest
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -454,29 +453,14 @@ func (e *Env) Tables(tb testing.TB, prefix string) string {
 	return b.String()
 }
 
-// Querier is a pool (*sql.DB) or a store transaction (*store.Tx).
+// Querier is a pool (*sql.DB) or a store transaction (*store.Tx): store.QueryEither.
 type Querier any
 
 // Rows is every row query answers, as the driver's values, and the names
 // of its columns: what tests compare stores by.
 func Rows(tb testing.TB, q Querier, query string, args ...any) (cols []string, rows [][]any) {
 	tb.Helper()
-	var rs interface {
-		Columns() ([]string, error)
-		Next() bool
-		Scan(dest ...any) error
-		Close() error
-		Err() error
-	}
-	var err error
-	switch q := q.(type) {
-	case *store.Tx:
-		rs, err = q.QueryContext(context.Background(), query, args...)
-	case *sql.DB:
-		rs, err = q.QueryContext(context.Background(), query, args...)
-	default:
-		tb.Fatalf("emutest.Rows of a %T", q)
-	}
+	rs, err := store.QueryEither(context.Background(), q, query, args...)
 	require.NoError(tb, err, query)
 	defer rs.Close()
 	cols, err = rs.Columns()

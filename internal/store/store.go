@@ -689,26 +689,41 @@ func (db *DB) restoreFrom(ctx context.Context, src string) error {
 	})
 }
 
+// ResultRows is what *Rows and *sql.Rows both answer.
+type ResultRows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Close() error
+	Err() error
+}
+
+// QueryEither runs query on q, a transaction (*Tx) or a pool (*sql.DB): for
+// what reads either (plans, tests).
+func QueryEither(ctx context.Context, q any, query string, args ...any) (ResultRows, error) {
+	switch q := q.(type) {
+	case *Tx:
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return rows, nil
+	case *sql.DB:
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return rows, nil
+	}
+	return nil, fmt.Errorf("store: a query on a %T", q)
+}
+
 // QueryPlan is SQLite's EXPLAIN QUERY PLAN of query, one line per step
 // ("SEARCH t USING INDEX i (a=?)", "SCAN t", "USE TEMP B-TREE FOR ORDER BY"):
 // what the vendors' plan tests read to prove a query does not grow with the
 // data. q is a transaction (*Tx) or a pool (*sql.DB).
 func QueryPlan(ctx context.Context, q any, query string, args ...any) ([]string, error) {
-	var rows interface {
-		Next() bool
-		Scan(dest ...any) error
-		Close() error
-		Err() error
-	}
-	var err error
-	switch q := q.(type) {
-	case *Tx:
-		rows, err = q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
-	case *sql.DB:
-		rows, err = q.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
-	default:
-		return nil, fmt.Errorf("store: QueryPlan of a %T", q)
-	}
+	rows, err := QueryEither(ctx, q, `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", query, err)
 	}
