@@ -39,8 +39,9 @@ func (a *API) getOrgDirect(w http.ResponseWriter, r *http.Request) *http.Request
 }
 
 // orgPageByKeySQL is orgPageSQL for a Default key, with the items' kept
-// JSON and the kept count on every row (arguments: the key twice, LIMIT,
-// OFFSET).
+// JSON (json_item: listOrgsDirect closes each, where SQLite would copy it
+// into a string of its own) and the kept count on every row (arguments: the
+// key twice, LIMIT, OFFSET).
 func orgPageByKeySQL(p pageQuery) string {
 	if p.Desc {
 		return orgPageByKeyDesc
@@ -52,7 +53,7 @@ var orgPageByKeyDesc, orgPageByKeyAsc = orgPageByKey(pageQuery{Desc: true}), org
 
 func orgPageByKey(p pageQuery) string {
 	const account = `(SELECT account_id FROM lm_organizations WHERE api_key = ? AND is_default)`
-	return `SELECT ` + orgItemJSONSQL + `,
+	return `SELECT json_item,
 		COALESCE((SELECT n FROM lm_counts WHERE what = 'organizations' AND owner = ` + account + `), 0)
 		FROM lm_organizations WHERE account_id = ` + account + p.order("") + ` LIMIT ? OFFSET ?`
 }
@@ -87,7 +88,7 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 		if len(items) > 0 {
 			items = append(items, ',')
 		}
-		items = append(items, it...)
+		items = append(append(items, it...), '}') // json_item is the item without its closing brace (orgjson.go)
 	}
 	*itemsBuf = items
 	if rows.Err() != nil || len(items) == 0 {

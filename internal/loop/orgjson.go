@@ -19,9 +19,6 @@ func orgJSONSQL(alias string) string {
 	return alias + `json_item || CASE WHEN ` + alias + `webhook_url IS NULL THEN '' ELSE ` + alias + `json_api_key END || '}'`
 }
 
-// orgItemJSONSQL is an organization's list item (orgItem), as kept.
-const orgItemJSONSQL = `json_item || '}'`
-
 // orgItemOfNameSQL is json_item with the name's JSON string ? (the head and
 // the tail never change).
 const orgItemOfNameSQL = `json_head || ',"name":' || ? || json_tail`
