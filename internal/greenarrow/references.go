@@ -101,7 +101,7 @@ func display(v any) string {
 	return fmt.Sprint(v)
 }
 
-// querier is what both *sql.DB and *store.Tx offer.
+// querier is what both store.Reader and *store.Tx offer.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *store.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*store.Rows, error)

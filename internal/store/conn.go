@@ -11,7 +11,10 @@ import (
 // Every query of every vendor goes through a conn of this file. It keeps its
 // prepared statements by query text: parsing SQL costs more than running a
 // point lookup (profiled: about a quarter of a courier GET), and queries run
-// inside transactions, where database/sql prepares each statement anew.
+// inside transactions, where database/sql prepares each statement anew. The
+// store's own statements run on the driver's SQLite handle (query, exec:
+// rows.go); the driver's statements serve database/sql (DB.Read, DB.Write,
+// Ping) and scripts of several statements.
 //
 // In memory, it also takes the store's gate around every transaction and
 // every statement outside one: shared for a reader, exclusive for the writer
@@ -177,8 +180,9 @@ func (c *cachingConn) query(query string, args []any, release func()) (*Rows, er
 }
 
 // exec runs a statement that returns no rows on the connection's handle
-// (rows.go), inside a transaction; SQL of several statements (a migration)
-// goes through the driver.
+// (rows.go): a transaction's statements, its BEGIN and its end, the gate
+// passed already. SQL of several statements (a migration) goes through the
+// driver, which runs them in turn.
 func (c *cachingConn) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
 	st, err := c.rawStatement(query)
 	if errors.Is(err, errStatements) {
