@@ -338,47 +338,67 @@ func (r *Rows) Scan(dest ...any) error {
 	return nil
 }
 
-// bytes is column i's text or blob as SQLite holds it.
-func (r *Rows) bytes(i int32) []byte {
-	p := sqlite3.Xsqlite3_column_blob(r.h.tls, r.st.p, i)
-	n := sqlite3.Xsqlite3_column_bytes(r.h.tls, r.st.p, i)
+// column is one value of the current row. It is read through
+// sqlite3_column_value once, then with the sqlite3_value functions: every
+// sqlite3_column_* call takes and leaves the connection's mutex (the driver
+// opens connections FULLMUTEX), which the value functions do not; the rows'
+// connection is used by one goroutine at a time anyway.
+type column struct {
+	tls *libc.TLS
+	v   uintptr // sqlite3_value*
+}
+
+// column is the current row's column i.
+func (r *Rows) column(i int32) column {
+	return column{r.h.tls, sqlite3.Xsqlite3_column_value(r.h.tls, r.st.p, i)}
+}
+
+func (c column) typ() int32      { return sqlite3.Xsqlite3_value_type(c.tls, c.v) }
+func (c column) int64() int64    { return sqlite3.Xsqlite3_value_int64(c.tls, c.v) }
+func (c column) double() float64 { return sqlite3.Xsqlite3_value_double(c.tls, c.v) }
+
+// bytes is the column's text or blob as SQLite holds it.
+func (c column) bytes() []byte {
+	p := sqlite3.Xsqlite3_value_blob(c.tls, c.v)
+	n := sqlite3.Xsqlite3_value_bytes(c.tls, c.v)
 	if p == 0 || n == 0 {
 		return nil
 	}
 	return unsafe.Slice((*byte)(pointer(p)), n)
 }
 
-// value is column i as the driver would give it to database/sql.
-func (r *Rows) value(i int32) any {
-	switch sqlite3.Xsqlite3_column_type(r.h.tls, r.st.p, i) {
+// value is the column as the driver would give it to database/sql.
+func (c column) value() any {
+	switch c.typ() {
 	case sqlite3.SQLITE_INTEGER:
-		return sqlite3.Xsqlite3_column_int64(r.h.tls, r.st.p, i)
+		return c.int64()
 	case sqlite3.SQLITE_FLOAT:
-		return sqlite3.Xsqlite3_column_double(r.h.tls, r.st.p, i)
+		return c.double()
 	case sqlite3.SQLITE_TEXT:
-		return string(r.bytes(i))
+		return string(c.bytes())
 	case sqlite3.SQLITE_BLOB:
-		return append([]byte{}, r.bytes(i)...)
+		return append([]byte{}, c.bytes()...)
 	default:
 		return nil
 	}
 }
 
-// text is column i in the text form database/sql gives a number scanned
+// text is the column in the text form database/sql gives a number scanned
 // into a string.
-func (r *Rows) text(i int32, typ int32) []byte {
+func (c column) text(typ int32) []byte {
 	switch typ {
 	case sqlite3.SQLITE_INTEGER:
-		return strconv.AppendInt(nil, sqlite3.Xsqlite3_column_int64(r.h.tls, r.st.p, i), 10)
+		return strconv.AppendInt(nil, c.int64(), 10)
 	case sqlite3.SQLITE_FLOAT:
-		return strconv.AppendFloat(nil, sqlite3.Xsqlite3_column_double(r.h.tls, r.st.p, i), 'g', -1, 64)
+		return strconv.AppendFloat(nil, c.double(), 'g', -1, 64)
 	default:
-		return r.bytes(i)
+		return c.bytes()
 	}
 }
 
 func (r *Rows) scan(i int32, dest any) error {
-	typ := sqlite3.Xsqlite3_column_type(r.h.tls, r.st.p, i)
+	c := r.column(i)
+	typ := c.typ()
 	if typ == sqlite3.SQLITE_NULL {
 		switch d := dest.(type) {
 		case *sql.RawBytes:
@@ -400,39 +420,39 @@ func (r *Rows) scan(i int32, dest any) error {
 	}
 	switch d := dest.(type) {
 	case *string:
-		*d = string(r.text(i, typ))
+		*d = string(c.text(typ))
 	case *sql.RawBytes:
-		*d = r.text(i, typ)
+		*d = c.text(typ)
 	case *[]byte:
-		*d = append([]byte{}, r.text(i, typ)...)
+		*d = append([]byte{}, c.text(typ)...)
 	case *int64:
-		return r.integer(i, typ, 64, func(v int64) { *d = v })
+		return c.integer(typ, 64, func(v int64) { *d = v })
 	case *int:
-		return r.integer(i, typ, strconv.IntSize, func(v int64) { *d = int(v) })
+		return c.integer(typ, strconv.IntSize, func(v int64) { *d = int(v) })
 	case *Int:
-		return r.integer(i, typ, strconv.IntSize, func(v int64) { *d = Int(v) })
+		return c.integer(typ, strconv.IntSize, func(v int64) { *d = Int(v) })
 	case *float64:
 		if typ == sqlite3.SQLITE_INTEGER || typ == sqlite3.SQLITE_FLOAT {
-			*d = sqlite3.Xsqlite3_column_double(r.h.tls, r.st.p, i)
+			*d = c.double()
 			return nil
 		}
-		v, err := strconv.ParseFloat(string(r.bytes(i)), 64)
+		v, err := strconv.ParseFloat(string(c.bytes()), 64)
 		if err != nil {
 			return fmt.Errorf("converting driver.Value type %s to a float64: %w", kindOf(typ), err)
 		}
 		*d = v
 	case *bool:
-		v, err := driver.Bool.ConvertValue(r.value(i))
+		v, err := driver.Bool.ConvertValue(c.value())
 		if err != nil {
-			return fmt.Errorf("sql/driver: couldn't convert %v into type bool", r.value(i))
+			return fmt.Errorf("sql/driver: couldn't convert %v into type bool", c.value())
 		}
 		*d = v.(bool)
 	case *any:
-		*d = r.value(i)
+		*d = c.value()
 	case sql.Scanner:
-		return d.Scan(r.value(i))
+		return d.Scan(c.value())
 	default:
-		return r.scanReflect(i, typ, dest)
+		return r.scanReflect(i, c, typ, dest)
 	}
 	return nil
 }
@@ -440,7 +460,7 @@ func (r *Rows) scan(i int32, dest any) error {
 // scanReflect scans into what the switch of scan does not name: a pointer
 // to a pointer (allocated, as database/sql does), or a named type of a
 // kind it does.
-func (r *Rows) scanReflect(i int32, typ int32, dest any) error {
+func (r *Rows) scanReflect(i int32, c column, typ int32, dest any) error {
 	v := reflect.ValueOf(dest)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return fmt.Errorf("destination not a pointer")
@@ -456,11 +476,11 @@ func (r *Rows) scanReflect(i int32, typ int32, dest any) error {
 		return nil
 	case reflect.String:
 		if typ == sqlite3.SQLITE_TEXT || typ == sqlite3.SQLITE_BLOB { // not a number, as database/sql
-			e.SetString(string(r.bytes(i)))
+			e.SetString(string(c.bytes()))
 			return nil
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return r.integer(i, typ, e.Type().Bits(), func(n int64) { e.SetInt(n) })
+		return c.integer(typ, e.Type().Bits(), func(n int64) { e.SetInt(n) })
 	case reflect.Bool:
 		var b bool
 		if err := r.scan(i, &b); err != nil {
@@ -472,13 +492,13 @@ func (r *Rows) scanReflect(i int32, typ int32, dest any) error {
 	return fmt.Errorf("unsupported Scan, storing driver.Value type %s into type %T", kindOf(typ), dest)
 }
 
-// integer scans column i as an integer of bits bits.
-func (r *Rows) integer(i int32, typ int32, bits int, set func(int64)) error {
+// integer scans the column as an integer of bits bits.
+func (c column) integer(typ int32, bits int, set func(int64)) error {
 	if typ == sqlite3.SQLITE_INTEGER {
-		set(sqlite3.Xsqlite3_column_int64(r.h.tls, r.st.p, i))
+		set(c.int64())
 		return nil
 	}
-	s := string(r.text(i, typ))
+	s := string(c.text(typ))
 	v, err := strconv.ParseInt(s, 10, bits)
 	if err != nil {
 		return fmt.Errorf("converting driver.Value type %s (%q) to a int%d: %w", kindOf(typ), s, bits, err)
