@@ -71,7 +71,8 @@
 // every column's name and type again for each query, copy each argument
 // into the C allocator's memory and box each value, which database/sql then
 // converts again, about four times what SQLite itself spends on a point
-// read. Rows and Row scan as *sql.Rows and *sql.Row do. Contexts lose their
+// read. Rows and Row scan as *sql.Rows and *sql.Row do. A row's values are
+// read through sqlite3_column_value, once each (column, in rows.go). Contexts lose their
 // cancellation at the store (context.WithoutCancel): a statement is short and
 // bounded, and a cancelable context costs a watcher goroutine per statement
 // and per transaction in database/sql and in the driver. For the same reason
