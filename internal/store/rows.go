@@ -15,16 +15,16 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// A query's rows are read through SQLite's own API (modernc.org/sqlite/lib)
-// on the connection the driver opened, not through the driver's rows and
+// The store's statements run on SQLite's own API (modernc.org/sqlite/lib) on
+// the connection the driver opened, not through the driver's statements and
 // database/sql: for every query those read each column's name and declared
 // type again, copy each argument into memory of the C allocator (one mutex
 // shared by every connection) and box each value into an interface, which
 // database/sql then converts again. A point read of six columns in a
 // transaction (BenchmarkPointRead): 5.0 to 5.3 µs and 35 allocations through
-// them, 1.2 to 1.4 µs and 4 this way. Statements that return no rows (Exec) still go through the
-// driver, and so does everything the driver sets up (the connection, its
-// pragmas, serialize, backup).
+// them, 1.2 to 1.4 µs and 4 this way. Scripts of several statements (a
+// migration) still go through the driver, and so does everything it sets up
+// (the connection, its pragmas, serialize, backup).
 
 // sqliteHandle is a driver connection's SQLite handle and the libc state its
 // calls run with. The connection is used by one goroutine at a time
