@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
-	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // An organization's answer is kept in its row as encoded JSON (migration
@@ -115,7 +114,7 @@ func appendKeptPage(ctx context.Context, q querier, st statement, b []byte) ([]b
 	defer rows.Close()
 	var kept sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan((*store.Int)(&p.total), &kept); err != nil {
+		if err := rows.Scan(&p.total, &kept); err != nil {
 			return b, p, err
 		}
 		if kept == nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
-	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // The hottest routes (organization details, list and PATCH) resolve the
@@ -82,7 +81,7 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	var count int
 	var it sql.RawBytes
 	for rows.Next() {
-		if rows.Scan(&it, (*store.Int)(&count)) != nil || it == nil {
+		if rows.Scan(&it, &count) != nil || it == nil {
 			return r
 		}
 		if len(items) > 0 {

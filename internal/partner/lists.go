@@ -299,7 +299,7 @@ type rowWithTotal struct {
 }
 
 func (r rowWithTotal) Scan(dest ...any) error {
-	return r.s.Scan(append(dest, (*store.Int)(r.total))...)
+	return r.s.Scan(append(dest, r.total)...)
 }
 
 // Client is a partner's client (a Client Hub account).

@@ -168,7 +168,7 @@ func (c *cachingConn) query(query string, args []any, release func()) (*Rows, er
 		}
 		return nil, err
 	}
-	r := &Rows{c: c, h: c.h, st: st, release: release}
+	r := &Rows{c: c, st: st, release: release}
 	if err := c.h.bind(st, args); err != nil {
 		r.Close()
 		return nil, err

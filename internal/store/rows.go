@@ -238,7 +238,6 @@ func (h sqliteHandle) exec(st *rawStmt) (sql.Result, error) {
 // Rows must be closed (Next closes them once they end).
 type Rows struct {
 	c       *cachingConn
-	h       sqliteHandle
 	st      *rawStmt
 	release func() // nil, or what to give back after the statement (outside a transaction: the gate, the connection)
 	first   bool   // the query's first step found a row Next has not shown yet
@@ -249,7 +248,7 @@ type Rows struct {
 
 // start runs the query's first step.
 func (r *Rows) start() error {
-	switch rc := sqlite3.Xsqlite3_step(r.h.tls, r.st.p); rc {
+	switch rc := sqlite3.Xsqlite3_step(r.c.h.tls, r.st.p); rc {
 	case sqlite3.SQLITE_ROW:
 		r.first = true
 		return nil
@@ -257,7 +256,7 @@ func (r *Rows) start() error {
 		r.ended = true // Next closes the rows; Columns can still name the columns
 		return nil
 	default:
-		err := r.h.errorOf(rc)
+		err := r.c.h.errorOf(rc)
 		r.Close()
 		return err
 	}
@@ -278,13 +277,13 @@ func (r *Rows) Next() bool {
 		r.Close()
 		return false
 	}
-	switch rc := sqlite3.Xsqlite3_step(r.h.tls, r.st.p); rc {
+	switch rc := sqlite3.Xsqlite3_step(r.c.h.tls, r.st.p); rc {
 	case sqlite3.SQLITE_ROW:
 		r.onRow = true
 		return true
 	case sqlite3.SQLITE_DONE:
 	default:
-		r.err = r.h.errorOf(rc)
+		r.err = r.c.h.errorOf(rc)
 	}
 	r.Close()
 	return false
@@ -297,7 +296,7 @@ func (r *Rows) Columns() ([]string, error) {
 	}
 	cols := make([]string, r.st.cols)
 	for i := range cols {
-		cols[i] = libc.GoString(sqlite3.Xsqlite3_column_name(r.h.tls, r.st.p, int32(i)))
+		cols[i] = libc.GoString(sqlite3.Xsqlite3_column_name(r.c.h.tls, r.st.p, int32(i)))
 	}
 	return cols, nil
 }
@@ -310,7 +309,7 @@ func (r *Rows) Close() error {
 	if r.st == nil {
 		return nil
 	}
-	sqlite3.Xsqlite3_reset(r.h.tls, r.st.p)
+	sqlite3.Xsqlite3_reset(r.c.h.tls, r.st.p)
 	r.c.giveBack(r.st)
 	r.st, r.first, r.ended, r.onRow = nil, false, false, false
 	if r.release != nil {
@@ -331,7 +330,7 @@ func (r *Rows) Scan(dest ...any) error {
 	}
 	for i, d := range dest {
 		if err := r.scan(int32(i), d); err != nil {
-			name := libc.GoString(sqlite3.Xsqlite3_column_name(r.h.tls, r.st.p, int32(i)))
+			name := libc.GoString(sqlite3.Xsqlite3_column_name(r.c.h.tls, r.st.p, int32(i)))
 			return fmt.Errorf("sql: Scan error on column index %d, name %q: %w", i, name, err)
 		}
 	}
@@ -350,7 +349,7 @@ type column struct {
 
 // column is the current row's column i.
 func (r *Rows) column(i int32) column {
-	return column{r.h.tls, sqlite3.Xsqlite3_column_value(r.h.tls, r.st.p, i)}
+	return column{r.c.h.tls, sqlite3.Xsqlite3_column_value(r.c.h.tls, r.st.p, i)}
 }
 
 func (c column) typ() int32      { return sqlite3.Xsqlite3_value_type(c.tls, c.v) }
@@ -429,8 +428,6 @@ func (r *Rows) scan(i int32, dest any) error {
 		return c.integer(typ, 64, func(v int64) { *d = v })
 	case *int:
 		return c.integer(typ, strconv.IntSize, func(v int64) { *d = int(v) })
-	case *Int:
-		return c.integer(typ, strconv.IntSize, func(v int64) { *d = Int(v) })
 	case *float64:
 		if typ == sqlite3.SQLITE_INTEGER || typ == sqlite3.SQLITE_FLOAT {
 			*d = c.double()
@@ -552,9 +549,6 @@ func (r *Row) Scan(dest ...any) error {
 	}
 	return r.rows.Scan(dest...)
 }
-
-// Err is the query's error, if it failed before any row.
-func (r *Row) Err() error { return r.err }
 
 // errRow is a Row whose query failed.
 func errRow(err error) *Row { return &Row{err: err} }

@@ -80,9 +80,9 @@ func TestRowsScanAsDatabaseSQLDoes(t *testing.T) {
 			got := scanAll(t, func(dest ...any) error { return db.QueryRow(ctx, columnsSQL).Scan(dest...) })
 			assert.Equal(t, want, got, "outside a transaction")
 
-			// RawBytes shows the value until the next row; Int scans an integer.
+			// RawBytes shows the value until the next row.
 			var raw sql.RawBytes
-			var n store.Int
+			var n int
 			require.NoError(t, db.ReadTx(ctx, func(tx *store.Tx) error {
 				rows, err := tx.QueryContext(ctx, `SELECT 'a' || value, value FROM json_each('[1,2]')`)
 				require.NoError(t, err)

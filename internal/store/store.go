@@ -232,13 +232,8 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
 // Query runs a read outside a transaction, on a read connection, which its
 // rows hold (with the gate, in memory) until they are closed.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*Rows, error) {
-	conn, err := db.read.Conn(context.WithoutCancel(ctx))
+	conn, c, err := lease(context.WithoutCancel(ctx), db.read)
 	if err != nil {
-		return nil, err
-	}
-	var c *cachingConn
-	if err := conn.Raw(func(dc any) error { c = dc.(*cachingConn); return nil }); err != nil {
-		conn.Close()
 		return nil, err
 	}
 	leave := c.enter()
@@ -352,15 +347,13 @@ func (db *DB) privateCopy(ctx context.Context) (*sql.DB, error) {
 		return nil, err
 	}
 	oneConnection(pool)
-	conn, err := pool.Conn(ctx)
+	conn, c, err := lease(ctx, pool)
 	if err == nil {
-		err = conn.Raw(func(dc any) error {
-			d, ok := dc.(*cachingConn).conn.(interface{ Deserialize(buf []byte) error })
-			if !ok {
-				return errors.New("the sqlite driver cannot deserialize")
-			}
-			return d.Deserialize(image) // into SQLite's own copy
-		})
+		if d, ok := c.conn.(interface{ Deserialize(buf []byte) error }); ok {
+			err = d.Deserialize(image) // into SQLite's own copy
+		} else {
+			err = errors.New("the sqlite driver cannot deserialize")
+		}
 		conn.Close()
 	}
 	if err != nil {
@@ -375,24 +368,18 @@ func (db *DB) privateCopy(ctx context.Context) (*sql.DB, error) {
 // holding the gate as a reader does: no write transaction is in progress,
 // so the copy is one committed state.
 func (db *DB) copyPages(ctx context.Context) ([]byte, error) {
-	conn, err := db.read.Conn(ctx)
+	conn, c, err := lease(ctx, db.read)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	var image []byte
-	err = conn.Raw(func(dc any) error {
-		s, ok := dc.(*cachingConn).conn.(interface{ Serialize() ([]byte, error) })
-		if !ok {
-			return errors.New("the sqlite driver cannot serialize")
-		}
-		db.gate.RLock()
-		defer db.gate.RUnlock()
-		var err error
-		image, err = s.Serialize()
-		return err
-	})
-	return image, err
+	s, ok := c.conn.(interface{ Serialize() ([]byte, error) })
+	if !ok {
+		return nil, errors.New("the sqlite driver cannot serialize")
+	}
+	db.gate.RLock()
+	defer db.gate.RUnlock()
+	return s.Serialize()
 }
 
 // ErrUnknownVendor is returned by Reset for a vendor nobody registered.
@@ -665,28 +652,26 @@ func (db *DB) Size(ctx context.Context) (int64, error) {
 // restoreFrom copies the database at the URI src into db's own, over db's
 // writer connection (which, in memory, keeps db's database alive).
 func (db *DB) restoreFrom(ctx context.Context, src string) error {
-	conn, err := db.write.Conn(ctx)
+	conn, c, err := lease(ctx, db.write)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		r, ok := dc.(*cachingConn).conn.(interface {
-			NewRestore(srcURI string) (*sqlite.Backup, error)
-		})
-		if !ok {
-			return errors.New("the sqlite driver cannot restore")
-		}
-		b, err := r.NewRestore(src)
-		if err != nil {
-			return err
-		}
-		if _, err := b.Step(-1); err != nil {
-			b.Finish()
-			return err
-		}
-		return b.Finish()
+	r, ok := c.conn.(interface {
+		NewRestore(srcURI string) (*sqlite.Backup, error)
 	})
+	if !ok {
+		return errors.New("the sqlite driver cannot restore")
+	}
+	b, err := r.NewRestore(src)
+	if err != nil {
+		return err
+	}
+	if _, err := b.Step(-1); err != nil {
+		b.Finish()
+		return err
+	}
+	return b.Finish()
 }
 
 // ResultRows is what *Rows and *sql.Rows both answer.

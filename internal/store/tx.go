@@ -18,9 +18,8 @@ import (
 // post's turn at the writer). The context a caller passes is not the
 // driver's: a transaction runs to its end (doc.go, rule 1).
 type Tx struct {
-	conn *sql.Conn
-	c    *cachingConn    // conn's driver connection: queries run on its handle (rows.go)
-	ctx  context.Context // never canceled
+	c   *cachingConn    // the connection's driver connection: statements run on its handle (rows.go)
+	ctx context.Context // never canceled
 }
 
 // QueryContext runs a query in the transaction.
@@ -42,37 +41,49 @@ func (t *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Resu
 	return t.c.exec(t.ctx, query, args)
 }
 
+// lease takes a connection of pool for the caller alone, with its driver
+// connection, which the store uses directly (rows.go) while it holds the
+// *sql.Conn: database/sql hands that connection to nobody else until it is
+// closed.
+func lease(ctx context.Context, pool *sql.DB) (*sql.Conn, *cachingConn, error) {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var c *cachingConn
+	if err := conn.Raw(func(dc any) error { c = dc.(*cachingConn); return nil }); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, c, nil
+}
+
 // runTx runs fn in a transaction on a connection of pool: committed when fn
 // returns nil, rolled back otherwise (and when fn panics). The connection
 // begins and ends the transaction itself (cachingConn.BeginTx: the gate,
 // the pool's BEGIN).
 func runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	ctx = context.WithoutCancel(ctx)
-	conn, err := pool.Conn(ctx)
+	conn, c, err := lease(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer conn.Close()
-	var dtx driver.Tx
-	var c *cachingConn
-	if err := conn.Raw(func(dc any) (err error) {
-		c = dc.(*cachingConn)
-		dtx, err = c.BeginTx(ctx, driver.TxOptions{})
-		return err
-	}); err != nil {
+	dtx, err := c.BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	committing := false
 	defer func() {
 		if !committing { // fn failed or panicked (a failed COMMIT rolls back itself)
-			_ = conn.Raw(func(any) error { return dtx.Rollback() })
+			_ = dtx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{conn: conn, c: c, ctx: ctx}); err != nil {
+	if err := fn(&Tx{c: c, ctx: ctx}); err != nil {
 		return err
 	}
 	committing = true
-	if err := conn.Raw(func(any) error { return dtx.Commit() }); err != nil {
+	if err := dtx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
