@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -238,4 +239,40 @@ func TestHelpAndVersionGoToStdout(t *testing.T) {
 	assert.ErrorIs(t, err, config.ErrVersion, "main exits 0 on it")
 	assert.Equal(t, "emulator dev\n", stdout.String())
 	assert.Empty(t, stderr.String())
+}
+
+// TestHeapLimitFollowsTheWorlds: the GC's soft heap limit grows by 1 MiB a
+// world and shrinks as worlds go; GOMEMLIMIT, when set, is left alone. Not
+// parallel: it reads the process's GC settings, which every run sets.
+func TestHeapLimitFollowsTheWorlds(t *testing.T) {
+	prevLimit := debug.SetMemoryLimit(-1)
+	prevGC := debug.SetGCPercent(100)
+	t.Cleanup(func() {
+		debug.SetMemoryLimit(prevLimit)
+		debug.SetGCPercent(prevGC)
+	})
+	base, _ := start(t)
+	limit := func() int64 { return debug.SetMemoryLimit(-1) }
+	create := func(body string) {
+		res, err := http.Post(base+"/_emulator/worlds", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusCreated, res.StatusCode)
+	}
+	assert.Equal(t, int64(40<<20), limit())
+	create(`{"id": "one"}`)
+	create(`{"id": "two"}`)
+	assert.Equal(t, int64(42<<20), limit(), "1 MiB more a world")
+	res, body := fetch(t, http.MethodDelete, base+"/_emulator/worlds/one")
+	require.Equal(t, http.StatusNoContent, res.StatusCode, body)
+	assert.Equal(t, int64(41<<20), limit(), "and 1 MiB less when one goes")
+
+	debug.SetMemoryLimit(123 << 20)
+	assert.Nil(t, tuneGC(func(k string) string {
+		if k == "GOMEMLIMIT" {
+			return "123MiB"
+		}
+		return ""
+	}))
+	assert.Equal(t, int64(123<<20), limit(), "GOMEMLIMIT wins")
 }

@@ -34,6 +34,9 @@ type Options struct {
 	WriteTimeout time.Duration
 	// WebhooksOff records webhook attempts as skipped instead of sending them.
 	WebhooksOff bool
+	// WorldsCounted, when set, hears how many worlds exist besides the
+	// default one each time that changes (world.Config.Counted).
+	WorldsCounted func(worlds int)
 }
 
 // App is a running emulator without its listener.
@@ -106,7 +109,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Open: func(ctx context.Context, path string) (*store.DB, error) {
 			return store.Open(ctx, path, o.Fixtures, schemas...)
 		},
-		Build: build, TTL: o.WorldTTL, Max: o.MaxWorlds,
+		Build: build, TTL: o.WorldTTL, Max: o.MaxWorlds, Counted: o.WorldsCounted,
 	}, def, clock.New(nil))
 	if err := reg.Reopen(ctx); err != nil {
 		reg.Close()

@@ -362,6 +362,13 @@ func TestConcurrentWorlds(t *testing.T) {
 				assert.Equal(t, http.StatusOK, res.status, res.body)
 				got := e.do(http.MethodGet, "/360dialog/api/v2/partners/examplePA", "", partnerKey, "X-Emulator-World: "+w.ID)
 				assert.Contains(t, got.body, w.ID+".example")
+				// Every world's courier runs on one shared model (catalog, table).
+				msg := `{"data":{"type":"messaging-messages","attributes":{"channel-id":"` + courierChannel +
+					`","individual-id":"30000000-0000-4000-8000-000000000001","message":"from ` + w.ID + `"}}}`
+				res = e.do(http.MethodPost, "/w/"+w.ID+"/courier/v1/messaging-messages/", msg, courierTok, "Content-Type: application/vnd.api+json")
+				assert.Equal(t, http.StatusCreated, res.status, res.body)
+				got = e.do(http.MethodGet, "/w/"+w.ID+"/courier/v1/messaging-messages/?channel-id="+courierChannel, "", courierTok)
+				assert.Contains(t, got.body, "from "+w.ID)
 				assert.Equal(t, http.StatusNoContent, e.do(http.MethodDelete, "/_emulator/worlds/"+w.ID, "").status)
 			}
 		}()
@@ -369,6 +376,28 @@ func TestConcurrentWorlds(t *testing.T) {
 	wg.Wait()
 	assert.NotContains(t, e.do(http.MethodGet, "/360dialog/api/v2/partners/examplePA", "", partnerKey).body, ".example/hook\"",
 		"the default world saw none of it")
+	assert.NotContains(t, e.do(http.MethodGet, "/courier/v1/messaging-messages/?channel-id="+courierChannel, "", courierTok).body, `"from `)
+}
+
+const courierChannel = "50000000-0000-4000-8000-000000000001"
+
+func TestWorldsCountedHearsEachChange(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var counts []int
+	e := start(t, app.Options{WorldsCounted: func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		counts = append(counts, n)
+	}})
+	e.create(`{"id": "one"}`)
+	e.create(`{"id": "two"}`)
+	res := e.do(http.MethodPost, "/_emulator/worlds", `{"fixtures": {"nope": {}}}`)
+	require.Equal(t, http.StatusBadRequest, res.status, res.body)
+	require.Equal(t, http.StatusNoContent, e.do(http.MethodDelete, "/_emulator/worlds/one", "").status)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []int{1, 2, 3, 2, 1}, counts, "a world being made counts; one that failed, or was deleted, no longer does")
 }
 
 func TestAWorldsIndexAndLogsAreItsOwn(t *testing.T) {

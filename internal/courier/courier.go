@@ -43,9 +43,7 @@ type API struct {
 }
 
 // newEngine builds the engine over courier's catalog and resource table.
-func newEngine(deps server.Deps) *jsonapi.Engine {
-	return jsonapi.NewEngine(deps, catalog.Operations(), catalog.Types(), resources())
-}
+func newEngine(deps server.Deps) *jsonapi.Engine { return NewModel().engine.Engine(deps) }
 
 // resources is the table of every resource type, family by family (each
 // family's file holds its entries next to their hooks). Where two entries
@@ -65,10 +63,27 @@ func resources() []*jsonapi.Resource {
 	return all
 }
 
-// New builds the API over deps.
-func New(deps server.Deps) *API {
-	return &API{Deps: deps, engine: newEngine(deps), types: jsonapi.SortedKeys(catalog.Types())}
+// Model is what the courier of every world shares, immutable once built:
+// the catalog and the engine's table of resources.
+type Model struct {
+	engine *jsonapi.Model
+	types  []string
 }
+
+// NewModel builds the catalog and the table once; Model.New then builds each
+// world's API over it.
+func NewModel() *Model {
+	types := catalog.Types()
+	return &Model{engine: jsonapi.NewModel(catalog.Operations(), types, resources()), types: jsonapi.SortedKeys(types)}
+}
+
+// New builds the API over deps.
+func (m *Model) New(deps server.Deps) *API {
+	return &API{Deps: deps, engine: m.engine.Engine(deps), types: m.types}
+}
+
+// New builds the API over deps with a model of its own.
+func New(deps server.Deps) *API { return NewModel().New(deps) }
 
 // Name implements server.Vendor.
 func (a *API) Name() string { return Name }

@@ -79,6 +79,9 @@ type Config struct {
 	Max int
 	// Now is real time (time.Now when nil): a world's age is not emulated.
 	Now func() time.Time
+	// Counted, when set, hears how many worlds exist besides the default
+	// one (those being made included) each time that changes, in order.
+	Counted func(worlds int)
 }
 
 // Errors of Create and Delete, for the control plane to answer.
@@ -113,6 +116,13 @@ func New(cfg Config, def *store.DB, clk *clock.Clock) *Registry {
 	return r
 }
 
+// counted tells Config.Counted the number of worlds; r.mu is held.
+func (r *Registry) counted() {
+	if r.cfg.Counted != nil {
+		r.cfg.Counted(max(0, len(r.worlds)-1))
+	}
+}
+
 func (r *Registry) newWorld(id string, db *store.DB, clk *clock.Clock) *World {
 	w := &World{ID: id, Created: r.cfg.Now().UTC(), DB: db, Clock: clk}
 	w.lastUsed.Store(w.Created.UnixNano())
@@ -141,6 +151,7 @@ func (r *Registry) Reopen(ctx context.Context) error {
 		}
 		r.mu.Lock()
 		r.worlds[id] = r.newWorld(id, db, clock.New(nil))
+		r.counted()
 		r.mu.Unlock()
 	}
 	return nil
@@ -172,6 +183,7 @@ func (r *Registry) Create(ctx context.Context, spec Spec) (*World, error) {
 	defer r.mu.Unlock()
 	if err != nil {
 		delete(r.worlds, id)
+		r.counted()
 		return nil, err
 	}
 	r.worlds[id] = w
@@ -190,6 +202,7 @@ func (r *Registry) reserve(id string) error {
 		return fmt.Errorf("%w: %d worlds exist besides the default one, the most allowed (-max-worlds); delete one (DELETE /_emulator/worlds/{id})", ErrFull, r.cfg.Max)
 	}
 	r.worlds[id] = nil
+	r.counted()
 	return nil
 }
 
@@ -304,6 +317,7 @@ func (r *Registry) Delete(id string) error {
 	w := r.worlds[id]
 	if w != nil {
 		delete(r.worlds, id)
+		r.counted()
 	}
 	r.mu.Unlock()
 	if w == nil {
@@ -354,6 +368,9 @@ func (r *Registry) Expire() []string {
 			gone = append(gone, w)
 		}
 	}
+	if len(gone) > 0 {
+		r.counted()
+	}
 	r.mu.Unlock()
 	ids := make([]string, len(gone))
 	for i, w := range gone {
@@ -387,6 +404,7 @@ func (r *Registry) Close() {
 	r.mu.Lock()
 	all := r.worlds
 	r.worlds = map[string]*World{}
+	r.counted()
 	r.mu.Unlock()
 	for _, w := range all {
 		if w != nil {

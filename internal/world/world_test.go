@@ -51,6 +51,14 @@ func (r *realTime) Advance(d time.Duration) { r.now.Add(int64(d)) }
 type env struct {
 	reg  *world.Registry
 	real *realTime
+	mu   sync.Mutex
+	n    []int // what Config.Counted heard
+}
+
+func (e *env) counted() []int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]int(nil), e.n...)
 }
 
 func newEnv(t *testing.T, dir string, max int) *env {
@@ -63,8 +71,14 @@ func newEnv(t *testing.T, dir string, max int) *env {
 	require.NoError(t, err)
 	rt := &realTime{}
 	rt.now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
-	reg := world.New(world.Config{
+	e := &env{real: rt}
+	e.reg = world.New(world.Config{
 		Template: tmpl, Dir: dir, TTL: time.Hour, Max: max, Now: rt.Now,
+		Counted: func(n int) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.n = append(e.n, n)
+		},
 		Open: func(ctx context.Context, path string) (*store.DB, error) {
 			return store.Open(ctx, path, seed, schema())
 		},
@@ -72,8 +86,8 @@ func newEnv(t *testing.T, dir string, max int) *env {
 			return http.NotFoundHandler(), nil
 		},
 	}, def, clock.New(nil))
-	t.Cleanup(reg.Close)
-	return &env{reg, rt}
+	t.Cleanup(e.reg.Close)
+	return e
 }
 
 func counter(t *testing.T, w *world.World) int {
@@ -209,6 +223,7 @@ func TestDeleteAndExpire(t *testing.T) {
 		ids = append(ids, w.ID)
 	}
 	assert.Equal(t, []string{world.Default}, ids, "the default world never expires")
+	assert.Equal(t, []int{1, 0, 1, 2, 1, 0}, e.counted(), "Config.Counted hears each world made, deleted and expired")
 }
 
 func TestFileWorlds(t *testing.T) {

@@ -35,6 +35,9 @@
 #     first page of messages and the GreenArrow and LoopMessage organizations lists are measured
 #     again, in turns with a twin emulator filled as in 1 (twin, seeded, twin, seeded, each for half
 #     the duration; p99 is the worse of each side's two). Target: req/s at scale / twin in 0.8-1.2.
+#     Then many worlds: a third emulator filled as in 1 makes 300 worlds (one courier POST in each),
+#     and its default world's 360dialog partner GET and courier channel GET are measured in turns
+#     with the twin, which has none. Target: req/s with the worlds / twin >= 0.8.
 #  5. Writes, file store (fresh emulator, -db <tmp>/file.db): the same four writes. Target: >= 3,000/s.
 #  6. Memory (fresh in-memory emulator): VmRSS right after start (target < 30 MiB), and after
 #     100,000 requests of a ~64 KB body and a ~2 KB query string, spread over a write route of each
@@ -438,8 +441,47 @@ for s in "${SCALE[@]}"; do
 	row "at scale: $label" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× fresh ($(num "$fresh_rps"))" \
 		"$scaled_p99 ms (fresh $fresh_p99 ms)" "req/s within ±20% of fresh" "$(verdict "$ratio >= 0.8 && $ratio <= 1.2" "${bad%; }")"
 done
-stop_pid "$twin_pid"
 stop_pid "$mem_pid"
+
+# Many worlds: what each keeps (its handlers, its heap, its store) must not slow the others.
+worlds_port=$(free_port)
+start_emu worlds "$worlds_port"
+worlds_pid=$EMU_PID
+prefill "http://127.0.0.1:$worlds_port"
+made=0
+for _ in $(seq 300); do
+	id=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$worlds_port/_emulator/worlds" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+	[[ -n $id ]] || continue
+	curl -fsS --max-time 10 -o /dev/null -X POST -H "$COURIER" -H 'Content-Type: application/vnd.api+json' \
+		-d "${MSG_DOC//\{n\}/0}" "http://127.0.0.1:$worlds_port/w/$id/courier/v1/messaging-messages/" && made=$((made + 1))
+done
+log "worlds emulator pid $worlds_pid: $made worlds made and written to"
+for name in dialog_partner courier_channel; do
+	for r in "${READS[@]}"; do
+		IFS='|' read -r rname label path hdr <<<"$r"
+		[[ $rname == "$name" ]] && break
+	done
+	fresh_sum=0 many_sum=0 many_p99=0 fresh_p99=0 bad=""
+	for turn in 1 2; do
+		QUIET_PID=$twin_pid
+		wrk_run "$tmp/wrk-twin-worlds-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$twin_port$path"
+		fresh_sum=$(calc "$fresh_sum + $R_RPS")
+		fresh_p99=$(calc "$R_P99 > $fresh_p99 ? $R_P99 : $fresh_p99")
+		p=$(problems) && bad+=${p:+$p; }
+		QUIET_PID=$worlds_pid
+		wrk_run "$tmp/wrk-worlds-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$worlds_port$path"
+		many_sum=$(calc "$many_sum + $R_RPS")
+		many_p99=$(calc "$R_P99 > $many_p99 ? $R_P99 : $many_p99")
+		p=$(problems) && bad+=${p:+$p; }
+	done
+	fresh_rps=$(calc "$fresh_sum / 2") R_RPS=$(calc "$many_sum / 2")
+	ratio=$(calc "$fresh_rps > 0 ? $R_RPS / $fresh_rps : 0")
+	row "with $made worlds: $label (default world)" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× no worlds ($(num "$fresh_rps"))" \
+		"$many_p99 ms (no worlds $fresh_p99 ms)" "req/s ≥ 0.8× no worlds" "$(verdict "$ratio >= 0.8 && $made == 300" "${bad%; }")"
+done
+row "memory: VmRSS with $made worlds" "—" "—" "—" "(reported)" "$(mib "$(rss_kb "$worlds_pid")") ($(mib "$(rss_kb "$twin_pid")") without)"
+stop_pid "$worlds_pid"
+stop_pid "$twin_pid"
 
 # ---------------------------------------------------------------------------------------------
 # 5. writes, file store (fresh emulator)

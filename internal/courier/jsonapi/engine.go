@@ -20,11 +20,18 @@ import (
 	"github.com/emulator/vendor-emulator/internal/store"
 )
 
-// Engine serves a table of resource types over a catalog of documented
-// operations: its tables are immutable once built, so one Engine serves
-// every request concurrently.
+// Engine serves a Model over one store: a world's deps (its store, clock,
+// ids) beside the model every world shares.
 type Engine struct {
 	server.Deps
+	*Model
+}
+
+// Model is a table of resource types over a catalog of documented
+// operations, with the SQL of each table, immutable once built: one Model
+// serves every request of every world concurrently, and a world costs only
+// its Engine (a model was over a third of a new world's heap).
+type Model struct {
 	ops       map[string]*Operation
 	types     map[string][]Attr
 	declared  map[string]map[string]Attr // types by name, for attributesIn
@@ -120,11 +127,19 @@ const mergedAttrs = "merged_attrs"
 // SharedTable holds the rows of every type whose entry names no table of its own.
 const SharedTable = "cr_resources"
 
-// NewEngine builds the engine: ops are the catalog's operations, types the
+// NewEngine builds a model and its engine over deps, for one store.
+func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resources []*Resource) *Engine {
+	return NewModel(ops, types, resources).Engine(deps)
+}
+
+// Engine is the model's engine over deps.
+func (m *Model) Engine(deps server.Deps) *Engine { return &Engine{Deps: deps, Model: m} }
+
+// NewModel builds the model: ops are the catalog's operations, types the
 // attribute list of every type, resources the table. A table entry that
 // names an operation the catalog lacks panics when the routes are built.
-func NewEngine(deps server.Deps, ops []Operation, types map[string][]Attr, resources []*Resource) *Engine {
-	e := &Engine{Deps: deps, ops: map[string]*Operation{}, types: types, resources: resources, byType: map[string]*Resource{},
+func NewModel(ops []Operation, types map[string][]Attr, resources []*Resource) *Model {
+	e := &Model{ops: map[string]*Operation{}, types: types, resources: resources, byType: map[string]*Resource{},
 		declared: map[string]map[string]Attr{}}
 	for typ, attrs := range types {
 		e.declared[typ] = map[string]Attr{}
