@@ -80,7 +80,8 @@ type Config struct {
 	// Now is real time (time.Now when nil): a world's age is not emulated.
 	Now func() time.Time
 	// Counted, when set, hears how many worlds exist besides the default
-	// one (those being made included) each time that changes, in order.
+	// one (those being made included) each time that changes, in order: it
+	// is called with the registry locked, so it must not call the registry.
 	Counted func(worlds int)
 }
 
