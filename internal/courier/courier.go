@@ -42,7 +42,8 @@ type API struct {
 	types  []string // every type of the catalog, sorted: what a record may be
 }
 
-// newEngine builds the engine over courier's catalog and resource table.
+// newEngine builds the engine over courier's catalog and resource table,
+// for seeding a store.
 func newEngine(deps server.Deps) *jsonapi.Engine { return NewModel().engine.Engine(deps) }
 
 // resources is the table of every resource type, family by family (each
@@ -64,7 +65,8 @@ func resources() []*jsonapi.Resource {
 }
 
 // Model is what the courier of every world shares, immutable once built:
-// the catalog and the engine's table of resources.
+// the catalog and the engine's table of resources (built for each world,
+// they were two thirds of a new world's heap).
 type Model struct {
 	engine *jsonapi.Model
 	types  []string

@@ -30,7 +30,7 @@ type Engine struct {
 // Model is a table of resource types over a catalog of documented
 // operations, with the SQL of each table, immutable once built: one Model
 // serves every request of every world concurrently, and a world costs only
-// its Engine (a model was over a third of a new world's heap).
+// its Engine.
 type Model struct {
 	ops       map[string]*Operation
 	types     map[string][]Attr
