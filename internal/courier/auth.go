@@ -21,8 +21,9 @@ const (
 
 // authenticate resolves "Authorization: Bearer <token>" to the user and the
 // organizations the user is a member of; anything else is a 401.
-func (a *API) authenticate(next http.Handler) http.Handler {
-	return httpx.Adapt(a.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+func authenticate(next http.Handler) http.Handler {
+	return httpx.Adapt(jsonapi.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		a := apiOf(r)
 		scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {

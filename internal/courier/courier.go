@@ -9,8 +9,11 @@
 package courier
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/emulator/vendor-emulator/internal/courier/catalog"
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
@@ -38,13 +41,16 @@ type jsonRaw = json.RawMessage
 // API is the courier API. It implements server.Vendor.
 type API struct {
 	server.Deps
+	model  *Model
 	engine *jsonapi.Engine
 	types  []string // every type of the catalog, sorted: what a record may be
 }
 
 // newEngine builds the engine over courier's catalog and resource table,
 // for seeding a store.
-func newEngine(deps server.Deps) *jsonapi.Engine { return NewModel().engine.Engine(deps) }
+func newEngine(deps server.Deps) *jsonapi.Engine {
+	return jsonapi.NewEngine(deps, catalog.Operations(), catalog.Types(), resources())
+}
 
 // resources is the table of every resource type, family by family (each
 // family's file holds its entries next to their hooks). Where two entries
@@ -70,18 +76,21 @@ func resources() []*jsonapi.Resource {
 type Model struct {
 	engine *jsonapi.Model
 	types  []string
+	routes *chi.Mux
 }
 
-// NewModel builds the catalog and the table once; Model.New then builds each
-// world's API over it.
+// NewModel builds the catalog, the table and the routes once; Model.New then
+// builds each world's API over them.
 func NewModel() *Model {
 	types := catalog.Types()
-	return &Model{engine: jsonapi.NewModel(catalog.Operations(), types, resources()), types: jsonapi.SortedKeys(types)}
+	m := &Model{engine: jsonapi.NewModel(catalog.Operations(), types, resources()), types: jsonapi.SortedKeys(types)}
+	m.routes = m.newRoutes()
+	return m
 }
 
 // New builds the API over deps.
 func (m *Model) New(deps server.Deps) *API {
-	return &API{Deps: deps, engine: m.engine.Engine(deps), types: m.types}
+	return &API{Deps: deps, model: m, engine: m.engine.Engine(deps), types: m.types}
 }
 
 // New builds the API over deps with a model of its own.
@@ -106,8 +115,21 @@ func (a *API) About() server.About {
 	}
 }
 
-// Routes implements server.Vendor.
-func (a *API) Routes() http.Handler { return a.routes() }
+// Routes implements server.Vendor: the model's routes, each request
+// carrying this API and its engine.
+func (a *API) Routes() http.Handler { return worldRoutes{a.model.routes, a} }
+
+// worldRoutes serves a world's requests on the routes every world shares;
+// it is still a chi router (chi.Routes) for what walks the route table.
+type worldRoutes struct {
+	*chi.Mux
+	a *API
+}
+
+func (wr worldRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := jsonapi.WithEngine(context.WithValue(r.Context(), apiKey{}, wr.a), wr.a.engine)
+	wr.Mux.ServeHTTP(w, r.WithContext(ctx))
+}
 
 var _ server.Vendor = (*API)(nil)
 

@@ -301,7 +301,7 @@ const sniffLimit = 64 << 10
 // engine read or wrote, the organizations it listed, the records its path,
 // query and body name); a sniffer whose creator may not see all of them does
 // not record it.
-func (a *API) sniff(next http.Handler) http.Handler {
+func sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller := jsonapi.CallerFrom(r.Context())
 		sniffers, _ := r.Context().Value(sniffersKey{}).([]snifferRef) // read with the token
@@ -309,6 +309,7 @@ func (a *API) sniff(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		a := apiOf(r)
 		now := jsonapi.FormatTime(a.Clock.Now())
 		// A new context: the client may have gone, the record must still be written.
 		ctx := context.WithoutCancel(r.Context())

@@ -412,6 +412,25 @@ SCALE=(
 # The fresh side of each comparison is a twin emulator filled as in 1, measured in turns with the
 # seeded one (fresh, seeded, fresh, seeded; half the duration each), so the machine's drift over
 # the minutes of seeding does not pass for growth.
+# turns NAME PATH HEADER PORT PID: PATH on the twin and on PORT in turns; sets FRESH_RPS and
+# FRESH_P99 (the twin's), R_RPS and R_P99 (PORT's; each p99 the worse of two) and BAD (problems).
+turns() {
+	local name=$1 path=$2 hdr=$3 port=$4 pid=$5 fresh_sum=0 sum=0 p99=0 turn p
+	FRESH_P99=0 BAD=""
+	for turn in 1 2; do
+		QUIET_PID=$twin_pid
+		wrk_run "$tmp/wrk-twin-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$twin_port$path"
+		fresh_sum=$(calc "$fresh_sum + $R_RPS")
+		FRESH_P99=$(calc "$R_P99 > $FRESH_P99 ? $R_P99 : $FRESH_P99")
+		p=$(problems) && BAD+=${p:+$p; }
+		QUIET_PID=$pid
+		wrk_run "$tmp/wrk-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$port$path"
+		sum=$(calc "$sum + $R_RPS")
+		p99=$(calc "$R_P99 > $p99 ? $R_P99 : $p99")
+		p=$(problems) && BAD+=${p:+$p; }
+	done
+	FRESH_RPS=$(calc "$fresh_sum / 2") R_RPS=$(calc "$sum / 2") R_P99=$p99 BAD=${BAD%; }
+}
 twin_port=$(free_port)
 start_emu twin "$twin_port"
 twin_pid=$EMU_PID
@@ -423,23 +442,10 @@ for s in "${SCALE[@]}"; do
 		IFS='|' read -r rname _ path hdr <<<"$r"
 		[[ $rname == "$name" ]] && break
 	done
-	fresh_sum=0 scaled_sum=0 scaled_p99=0 fresh_p99=0 bad=""
-	for turn in 1 2; do
-		QUIET_PID=$twin_pid
-		wrk_run "$tmp/wrk-twin-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$twin_port$path"
-		fresh_sum=$(calc "$fresh_sum + $R_RPS")
-		fresh_p99=$(calc "$R_P99 > $fresh_p99 ? $R_P99 : $fresh_p99")
-		p=$(problems) && bad+=${p:+$p; }
-		QUIET_PID=$mem_pid
-		wrk_run "$tmp/wrk-scale-$name-$turn.txt" "$half" -- -H "$hdr" "$B$path"
-		scaled_sum=$(calc "$scaled_sum + $R_RPS")
-		scaled_p99=$(calc "$R_P99 > $scaled_p99 ? $R_P99 : $scaled_p99")
-		p=$(problems) && bad+=${p:+$p; }
-	done
-	fresh_rps=$(calc "$fresh_sum / 2") R_RPS=$(calc "$scaled_sum / 2")
-	ratio=$(calc "$fresh_rps > 0 ? $R_RPS / $fresh_rps : 0")
-	row "at scale: $label" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× fresh ($(num "$fresh_rps"))" \
-		"$scaled_p99 ms (fresh $fresh_p99 ms)" "req/s within ±20% of fresh" "$(verdict "$ratio >= 0.8 && $ratio <= 1.2" "${bad%; }")"
+	turns "scale-$name" "$path" "$hdr" "$port" "$mem_pid"
+	ratio=$(calc "$FRESH_RPS > 0 ? $R_RPS / $FRESH_RPS : 0")
+	row "at scale: $label" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× fresh ($(num "$FRESH_RPS"))" \
+		"$R_P99 ms (fresh $FRESH_P99 ms)" "req/s within ±20% of fresh" "$(verdict "$ratio >= 0.8 && $ratio <= 1.2" "$BAD")"
 done
 stop_pid "$mem_pid"
 
@@ -461,23 +467,10 @@ for name in dialog_partner courier_channel; do
 		IFS='|' read -r rname label path hdr <<<"$r"
 		[[ $rname == "$name" ]] && break
 	done
-	fresh_sum=0 many_sum=0 many_p99=0 fresh_p99=0 bad=""
-	for turn in 1 2; do
-		QUIET_PID=$twin_pid
-		wrk_run "$tmp/wrk-twin-worlds-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$twin_port$path"
-		fresh_sum=$(calc "$fresh_sum + $R_RPS")
-		fresh_p99=$(calc "$R_P99 > $fresh_p99 ? $R_P99 : $fresh_p99")
-		p=$(problems) && bad+=${p:+$p; }
-		QUIET_PID=$worlds_pid
-		wrk_run "$tmp/wrk-worlds-$name-$turn.txt" "$half" -- -H "$hdr" "http://127.0.0.1:$worlds_port$path"
-		many_sum=$(calc "$many_sum + $R_RPS")
-		many_p99=$(calc "$R_P99 > $many_p99 ? $R_P99 : $many_p99")
-		p=$(problems) && bad+=${p:+$p; }
-	done
-	fresh_rps=$(calc "$fresh_sum / 2") R_RPS=$(calc "$many_sum / 2")
-	ratio=$(calc "$fresh_rps > 0 ? $R_RPS / $fresh_rps : 0")
-	row "with $made worlds: $label (default world)" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× no worlds ($(num "$fresh_rps"))" \
-		"$many_p99 ms (no worlds $fresh_p99 ms)" "req/s ≥ 0.8× no worlds" "$(verdict "$ratio >= 0.8 && $made == 300" "${bad%; }")"
+	turns "worlds-$name" "$path" "$hdr" "$worlds_port" "$worlds_pid"
+	ratio=$(calc "$FRESH_RPS > 0 ? $R_RPS / $FRESH_RPS : 0")
+	row "with $made worlds: $label (default world)" "$(num "$R_RPS")" "$(printf '%.2f' "$ratio")× no worlds ($(num "$FRESH_RPS"))" \
+		"$R_P99 ms (no worlds $FRESH_P99 ms)" "req/s ≥ 0.8× no worlds" "$(verdict "$ratio >= 0.8 && $made == 300" "$BAD")"
 done
 row "memory: VmRSS with $made worlds" "—" "—" "—" "(reported)" "$(mib "$(rss_kb "$worlds_pid")") ($(mib "$(rss_kb "$twin_pid")") without)"
 stop_pid "$worlds_pid"

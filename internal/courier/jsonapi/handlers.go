@@ -22,12 +22,13 @@ type Answer struct {
 // operation wraps one catalog operation of one resource: the content type
 // check, the query validation, the body the handler takes, one transaction
 // (a write transaction when write, a read one otherwise), then the answer.
-func (e *Engine) operation(res *Resource, opID string, write bool, kind bodyKind, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
-	op := e.ops[opID]
+func (m *Model) operation(res *Resource, opID string, write bool, kind bodyKind, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
+	op := m.ops[opID]
 	if op == nil {
 		panic("jsonapi: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
 	}
-	return httpx.Adapt(e.WriteError, func(w http.ResponseWriter, r *http.Request) error {
+	return httpx.Adapt(WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		e := EngineFrom(r.Context())
 		caller := CallerFrom(r.Context())
 		if hasBody(r) {
 			if err := checkContentType(r); err != nil {
@@ -348,7 +349,7 @@ func (e *Engine) attributesIn(res *Resource, raw json.RawMessage, create bool) (
 // catalog's fields, the resource loaded, the hook run. Whatever the method
 // (a DELETE action too), the answer is what the catalog documents: the
 // vendor's client decodes every action's answer.
-func (e *Engine) runAction(act Action) func(c *Call) (*Answer, error) {
+func runAction(act Action) func(c *Call) (*Answer, error) {
 	return func(c *Call) (_ *Answer, err error) {
 		defer func() {
 			if err != nil && c.body.fromQuery {
