@@ -71,10 +71,10 @@ func resources() []*jsonapi.Resource {
 }
 
 // Model is what the courier of every world shares, immutable once built:
-// the catalog and the engine's table of resources (built for each world,
-// they were two thirds of a new world's heap).
+// the catalog, the engine's table of resources and the routes (built for
+// each world, they were most of a new world's heap).
 type Model struct {
-	engine *jsonapi.Model
+	engine *jsonapi.Model // what each world's engine serves
 	types  []string
 	routes *chi.Mux
 }
@@ -122,13 +122,17 @@ func (a *API) Routes() http.Handler { return worldRoutes{a.model.routes, a} }
 // worldRoutes serves a world's requests on the routes every world shares;
 // it is still a chi router (chi.Routes) for what walks the route table.
 type worldRoutes struct {
-	*chi.Mux
-	a *API
+	routeTable // the model's routes
+	a          *API
 }
+
+// routeTable is chi.Routes under a name of its own: embedded as chi.Routes,
+// the field would be named Routes and hide the method of that name.
+type routeTable = chi.Routes
 
 func (wr worldRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := jsonapi.WithEngine(context.WithValue(r.Context(), apiKey{}, wr.a), wr.a.engine)
-	wr.Mux.ServeHTTP(w, r.WithContext(ctx))
+	wr.a.model.routes.ServeHTTP(w, r.WithContext(ctx))
 }
 
 var _ server.Vendor = (*API)(nil)
