@@ -80,20 +80,20 @@ const nextActivationSQL = `SELECT activate_at FROM lm_senders WHERE activate_at 
 // senders due by now, so their sender_name_updated is sent when the
 // emulated clock passes activate_at even if no request looks at them, and
 // returns the next activation.
-func (a *API) activationTimer(ctx context.Context, now time.Time) (time.Time, error) {
-	next, err := a.nextActivation(ctx)
+func (a *API) activationTimer(ctx context.Context, tx *store.Tx, now time.Time) (time.Time, error) {
+	next, err := nextActivation(ctx, tx)
 	if err != nil || next.IsZero() || next.After(now) {
 		return next, err
 	}
-	if err := a.DB.Tx(ctx, func(tx *store.Tx) error { return a.settleAt(ctx, tx, now) }); err != nil {
+	if err := a.settleAt(ctx, tx, now); err != nil {
 		return time.Time{}, err
 	}
-	return a.nextActivation(ctx)
+	return nextActivation(ctx, tx)
 }
 
-func (a *API) nextActivation(ctx context.Context) (time.Time, error) {
+func nextActivation(ctx context.Context, tx *store.Tx) (time.Time, error) {
 	var at string
-	err := a.DB.QueryRow(ctx, nextActivationSQL).Scan(&at)
+	err := tx.QueryRowContext(ctx, nextActivationSQL).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}

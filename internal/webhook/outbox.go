@@ -77,10 +77,10 @@ type Event struct {
 }
 
 // Timer is a vendor's state change that waits on the emulated clock (a
-// LoopMessage test activation). The worker calls it whenever it wakes; it
-// makes every change due by now, recording their events, and returns when
-// the next one is due (zero when none is).
-type Timer func(ctx context.Context, now time.Time) (next time.Time, err error)
+// LoopMessage test activation). The worker calls it whenever it wakes, in
+// its transaction tx; it makes every change due by now, recording their
+// events, and returns when the next one is due (zero when none is).
+type Timer func(ctx context.Context, tx *store.Tx, now time.Time) (next time.Time, err error)
 
 // Config is what an Outbox needs.
 type Config struct {

@@ -324,7 +324,7 @@ func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 	var mu sync.Mutex
 	fired := false
 	var e *env
-	e = newEnv(t, store.Memory, nil, func(ctx context.Context, now time.Time) (time.Time, error) {
+	e = newEnv(t, store.Memory, nil, func(ctx context.Context, tx *store.Tx, now time.Time) (time.Time, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if fired {
@@ -334,13 +334,34 @@ func TestTimerRunsWhenTheClockReachesIt(t *testing.T) {
 			return at, nil
 		}
 		fired = true
-		return time.Time{}, e.db.Tx(ctx, func(tx *store.Tx) error {
-			return e.box.Record(ctx, tx, webhook.Event{Vendor: "v", Type: "activated", URL: rc.URL, Body: []byte(`{}`)})
-		})
+		return time.Time{}, e.box.Record(ctx, tx, webhook.Event{Vendor: "v", Type: "activated", URL: rc.URL, Body: []byte(`{}`)})
 	})
 	e.clock.Advance(9 * time.Minute)
 	e.clock.Advance(time.Minute)
 	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the timer's event, with no request")
+}
+
+// TestTheWorkerReadsOnTheWriter: the worker's looks (timers, due attempts)
+// and sends run on the writer, so a world nobody reads opens no read
+// connection (each costs its own parsed schema).
+func TestTheWorkerReadsOnTheWriter(t *testing.T) {
+	t.Parallel()
+	rc := emutest.NewReceiver(t, emutest.Answering(200))
+	looks := make(chan struct{}, 100)
+	e := newEnv(t, store.Memory, nil, func(ctx context.Context, tx *store.Tx, now time.Time) (time.Time, error) {
+		looks <- struct{}{}
+		return time.Time{}, nil
+	})
+	select {
+	case <-looks:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the worker did not look at the outbox")
+	}
+	e.record(t, webhook.Event{Vendor: "v", Type: "sent", URL: rc.URL, Body: []byte(`{}`)})
+	e.box.Wake()
+	emutest.Eventually(t, func() bool { return rc.Count() == 1 }, "the event is sent")
+	e.box.Close() // waits for the worker and the attempt's record
+	assert.Zero(t, e.db.Read().Stats().OpenConnections, "no read connection was opened")
 }
 
 func TestHistoryIsScopedAndPaged(t *testing.T) {
