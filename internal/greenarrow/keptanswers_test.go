@@ -31,15 +31,25 @@ func keptEnv(t *testing.T) *emutest.Env {
 func requireKeptAgree(t *testing.T, db *store.DB, step string) {
 	t.Helper()
 	ctx := context.Background()
+	// Every row is read before the checks read more: a read that waits on a
+	// read still open could wait behind a writer that waits on the first.
+	type kept struct {
+		s           storedOrg
+		system, own sql.NullString
+	}
+	var all []*kept
 	rows, err := db.Read().Query(`SELECT ` + orgColumns + `, json_system, json_org FROM ga_organizations ORDER BY id`)
 	require.NoError(t, err)
-	defer rows.Close()
-	n := 0
-	for ; rows.Next(); n++ {
-		var s storedOrg
-		var system, own sql.NullString
-		require.NoError(t, rows.Scan(append(s.dest(), &system, &own)...))
-		o, err := s.decode(docSet{true, true, true, true}, docSet{})
+	for rows.Next() {
+		k := &kept{}
+		require.NoError(t, rows.Scan(append(k.s.dest(), &k.system, &k.own)...))
+		all = append(all, k)
+	}
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+	for _, k := range all {
+		system, own := k.system, k.own
+		o, err := k.s.decode(docSet{true, true, true, true}, docSet{})
 		require.NoError(t, err)
 		require.True(t, system.Valid && own.Valid, "%s: organization %d has no kept answers", step, o.ID)
 		for _, tc := range []struct {
@@ -56,8 +66,7 @@ func requireKeptAgree(t *testing.T, db *store.DB, step string) {
 			require.Equal(t, string(appendOrg(nil, &sc.a, tc.system)), got, "%s: organization %d, system %v", step, o.ID, tc.system)
 		}
 	}
-	require.NoError(t, rows.Err())
-	require.Positive(t, n, step)
+	require.Positive(t, len(all), step)
 }
 
 // TestKeptAnswersAgreeAfterEveryWrite: the fixtures, a create, an update of
