@@ -43,7 +43,6 @@ type API struct {
 	server.Deps
 	model  *Model
 	engine *jsonapi.Engine
-	types  []string // every type of the catalog, sorted: what a record may be
 }
 
 // newEngine builds the engine over courier's catalog and resource table,
@@ -75,7 +74,7 @@ func resources() []*jsonapi.Resource {
 // each world, they were most of a new world's heap).
 type Model struct {
 	engine *jsonapi.Model // what each world's engine serves
-	types  []string
+	types  []string       // every type of the catalog, sorted: what a record may be
 	routes *chi.Mux
 }
 
@@ -90,7 +89,7 @@ func NewModel() *Model {
 
 // New builds the API over deps.
 func (m *Model) New(deps server.Deps) *API {
-	return &API{Deps: deps, model: m, engine: m.engine.Engine(deps), types: m.types}
+	return &API{Deps: deps, model: m, engine: m.engine.Engine(deps)}
 }
 
 // New builds the API over deps with a model of its own.

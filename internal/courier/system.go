@@ -412,12 +412,12 @@ func (a *API) namedOrgs(ctx context.Context, tx *store.Tx, texts ...string) ([]s
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(a.types)+len(ids))
-	for _, t := range a.types {
+	args := make([]any, 0, len(a.model.types)+len(ids))
+	for _, t := range a.model.types {
 		args = append(args, t)
 	}
 	args = append(args, ids...)
-	q, all := a.engine.AcrossTables(namedOrgsSQL(len(a.types), len(ids)), args...)
+	q, all := a.engine.AcrossTables(namedOrgsSQL(len(a.model.types), len(ids)), args...)
 	return jsonapi.StringColumn(ctx, tx, q, all...)
 }
 

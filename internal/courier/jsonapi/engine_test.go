@@ -124,11 +124,10 @@ func newWorldOf(t *testing.T, table []*jsonapi.Resource, migrations fs.FS) *worl
 	deps := server.Deps{DB: db, Clock: clk, Log: slog.New(slog.DiscardHandler), IDs: ids.Random{}}
 	e := jsonapi.NewEngine(deps, ops, types, table)
 	r := chi.NewRouter()
-	r.Use(e.Bind)
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			caller := &jsonapi.Caller{UserID: "u1", Orgs: strings.Split(req.Header.Get("X-Orgs"), ",")}
-			next.ServeHTTP(w, req.WithContext(jsonapi.WithCaller(req.Context(), caller)))
+			next.ServeHTTP(w, req.WithContext(jsonapi.WithCaller(jsonapi.WithEngine(req.Context(), e), caller)))
 		})
 	})
 	e.Mount(r)

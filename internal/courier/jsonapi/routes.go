@@ -9,7 +9,7 @@ import (
 )
 
 // Mount mounts the routes of every table entry. They serve each request
-// with the Engine it carries (WithEngine, Bind): one Model's routes serve
+// with the Engine it carries (WithEngine): one Model's routes serve
 // every world, whose requests each carry that world's Engine.
 func (m *Model) Mount(r chi.Router) {
 	for _, res := range m.resources {
@@ -54,13 +54,6 @@ func WithEngine(ctx context.Context, e *Engine) context.Context {
 func EngineFrom(ctx context.Context) *Engine {
 	e, _ := ctx.Value(engineKey{}).(*Engine)
 	return e
-}
-
-// Bind is middleware that makes every request carry e (WithEngine).
-func (e *Engine) Bind(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithEngine(r.Context(), e)))
-	})
 }
 
 // WriteError answers err with the request's Engine (EngineFrom): the error
