@@ -81,11 +81,12 @@ func (a *API) resolveToken(ctx context.Context, token, now string) (*jsonapi.Cal
 }
 
 // callerSQL is what resolveToken reads: the token's user, organizations,
-// individual and active sniffers (activeSniffersSQL).
+// individual (kept beside the user's id by migration 111's index) and active
+// sniffers (activeSniffersSQL).
 const callerSQL = `SELECT t.user_id,
 	(SELECT json_group_array(to_id) FROM cr_links WHERE rel = '` + relMember + `' AND from_id = t.user_id),
 	COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
-		WHERE type = 'users' AND id = t.user_id), ''),
+		INDEXED BY cr_users_primary_individual WHERE type = 'users' AND id = t.user_id), ''),
 	(` + activeSniffersSQL + `)
 	FROM cr_tokens t WHERE t.token = ?`
 
