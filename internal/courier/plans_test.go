@@ -308,10 +308,12 @@ func checkPlan(t *testing.T, name string, p planned, allow planAllowance) {
 }
 
 // planScans reports a step that reads a whole table (through an index or
-// not); a constant row or a JSON array of one record is bounded.
+// not); a constant row, a JSON array of one record or a VALUES list of the
+// statement's arguments (jsonapi.ValuesList) is bounded.
 func planScans(step string) bool {
 	what, ok := strings.CutPrefix(step, "SCAN ")
-	return ok && !strings.HasPrefix(what, "(subquery-") && what != "CONSTANT ROW" && !strings.Contains(what, " VIRTUAL TABLE ")
+	return ok && !strings.HasPrefix(what, "(subquery-") && what != "CONSTANT ROW" && !strings.Contains(what, " VIRTUAL TABLE ") &&
+		!strings.HasSuffix(what, "-ROW VALUES CLAUSE")
 }
 
 // planReadsType reports a SEARCH whose only constraint is the type: every
@@ -372,6 +374,8 @@ func TestComputedQueryPlans(t *testing.T) {
 		{name: "channel: subscribers and their users", st: jsonapi.Statement{SQL: channelSubscribersSQL(1), Args: []any{ch}}},
 		{name: "channels: subscribers and their users of a page", st: jsonapi.Statement{SQL: channelSubscribersSQL(3),
 			Args: []any{ch, planChanDirect, "50000000-0000-4000-8000-000000000003"}}},
+		{name: "a render's preloaded people", st: jsonapi.Statement{SQL: e.PreloadSQL("individuals", 3), Args: []any{planAlice, planOlivia, "30000000-0000-4000-8000-000000000003"}}},
+		{name: "a page's preloaded messages", st: jsonapi.Statement{SQL: e.PreloadSQL("messaging-messages", 2), Args: page[:2]}},
 		{name: "channel: a participant", st: jsonapi.Statement{SQL: participantSQL, Args: []any{ch, who, planGroup1, planGroup1, who}}},
 		{name: "an individual's user", st: jsonapi.Statement{SQL: userOfSQL, Args: []any{who}}},
 		{name: "messages: acknowledged counts", st: jsonapi.Statement{SQL: acknowledgedCountsSQL, Args: []any{who, who, ch, ch, who}}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"net/http"
-	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -123,12 +122,8 @@ func (c *Call) Preload(typ string, ids []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	// The type is written into the SQL: bound, it would make SQLite plan
-	// the statement anew at every run (whether an index limited to one type
-	// serves it depends on the value).
-	table := c.Engine.Table(typ)
-	recs, err := QueryRecords(c.Ctx, c.Tx, `SELECT `+c.Engine.RecordColumns(table)+` FROM `+table+` WHERE type = '`+
-		strings.ReplaceAll(typ, "'", "''")+`' AND id IN (`+Placeholders(len(args))+`)`, args...)
+	// The ids do not repeat (each is marked loaded above).
+	recs, err := QueryRecords(c.Ctx, c.Tx, c.Engine.PreloadSQL(typ, len(args)), args...)
 	if err != nil {
 		for _, id := range args {
 			delete(c.loaded, loadKey{typ, id.(string)})
@@ -139,6 +134,16 @@ func (c *Call) Preload(typ string, ids []string) error {
 		c.loaded[loadKey{typ, r.ID}] = r
 	}
 	return nil
+}
+
+// PreloadSQL is what Preload reads: the records of type typ with n ids,
+// which must not repeat (ValuesList). The type is written into the SQL:
+// bound, it would make SQLite plan the statement anew at every run (whether
+// an index limited to one type serves it depends on the value).
+func (e *Engine) PreloadSQL(typ string, n int) string {
+	table := e.Table(typ)
+	return `SELECT ` + e.RecordColumns(table) + ` FROM ` + ValuesList(n) + ` CROSS JOIN ` + table +
+		` WHERE type = ` + quote(typ) + ` AND id = v.column1`
 }
 
 // CreatedParent is the parent record a create read for the record it creates

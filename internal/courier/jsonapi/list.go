@@ -309,7 +309,9 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 	switch {
 	case len(q.where) == 0 && q.orgs != nil:
 		// Only scoped: the triggers' counts answer without counting rows.
-		cq := `SELECT COALESCE(SUM(n), 0) FROM cr_counts WHERE type = ` + quote(c.Res.Type) + ` AND org_id IN (` + Placeholders(len(q.orgs)) + `)`
+		// The caller's organizations do not repeat (Caller.Orgs).
+		cq := `SELECT COALESCE(SUM(n), 0) FROM ` + ValuesList(len(q.orgs)) + ` CROSS JOIN cr_counts
+			WHERE type = ` + quote(c.Res.Type) + ` AND org_id = v.column1`
 		cargs := AppendArgs(nil, q.orgs...)
 		if q.parent != "" {
 			cq += ` AND parent_id = ?`
@@ -392,6 +394,17 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // Placeholders is n bound parameters, for an IN (...) list.
 func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// ValuesList is a VALUES clause of n rows of one bound parameter each,
+// "(VALUES (?), (?)) AS v", whose column v.column1 a statement joins on
+// where it would say "IN (?, ?)": for a list of more than one value, IN
+// makes SQLite build a temporary index of the list at every run, which
+// costs about 2 µs in this pure-Go SQLite (a count of two organizations
+// 3.3 µs, 1.3 as a join); a join reads the list as it is. Unlike IN, a
+// join repeats a row for a repeated value: the list must not repeat one.
+func ValuesList(n int) string {
+	return `(VALUES ` + strings.TrimSuffix(strings.Repeat("(?), ", n), ", ") + `) AS v`
 }
 
 // AppendArgs appends strings (the ids of an IN (...) list) to a statement's
