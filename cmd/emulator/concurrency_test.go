@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,29 +98,112 @@ func TestStalledBodiesStallNobody(t *testing.T) {
 			stall(t, base, "PUT", "/greenarrow/ga/api/v2/organizations/1", gaSysAdmin)
 			stall(t, base, "PATCH", "/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", lmDefault)
 			stall(t, base, "POST", "/_emulator/clock")
+			everyoneAnswers(t, base)
+		})
+	}
+}
 
-			checks := []struct {
-				method, path, body, header string
-				want                       int
-			}{
-				{"GET", "/_emulator/health", "", "", 200},
-				{"GET", "/_emulator/clock", "", "", 200},
-				{"GET", "/360dialog/api/v2/partners/examplePA", "", partnerKey, 200},
-				{"PATCH", "/360dialog/api/v2/partners/examplePA", `{"webhook_url": "https://moving.example.com"}`, partnerKey, 200},
-				{"GET", "/greenarrow/ga/api/v2/organizations", "", gaSysAdmin, 200},
-				{"PUT", "/greenarrow/ga/api/v2/organizations/1", `{"organization": {"name": "System Org"}}`, gaSysAdmin, 200},
-				{"GET", "/loopmessage/api/v1/organizations/list/", "", lmDefault, 200},
-				{"PATCH", "/loopmessage/api/v1/organizations/details/" + lmAcmeLabs + "/", `{"name": "Acme Lab"}`, lmDefault, 200},
-				{"GET", "/courier/v1/messaging-channels/" + crChannel + "/", "", courierAdmin, 200},
-				{"POST", "/courier/v1/messaging-messages/", messageDoc("while another client stalls"), courierAdmin, 201},
-			}
-			for _, c := range checks {
-				var headers []string
-				if c.header != "" {
-					headers = append(headers, c.header)
+// everyoneAnswers checks that reads and writes of every vendor, the control
+// plane and the health check answer (each within send's 10 s).
+func everyoneAnswers(t *testing.T, base string) {
+	t.Helper()
+	checks := []struct {
+		method, path, body, header string
+		want                       int
+	}{
+		{"GET", "/_emulator/health", "", "", 200},
+		{"GET", "/_emulator/clock", "", "", 200},
+		{"GET", "/360dialog/api/v2/partners/examplePA", "", partnerKey, 200},
+		{"PATCH", "/360dialog/api/v2/partners/examplePA", `{"webhook_url": "https://moving.example.com"}`, partnerKey, 200},
+		{"GET", "/greenarrow/ga/api/v2/organizations", "", gaSysAdmin, 200},
+		{"PUT", "/greenarrow/ga/api/v2/organizations/1", `{"organization": {"name": "System Org"}}`, gaSysAdmin, 200},
+		{"GET", "/loopmessage/api/v1/organizations/list/", "", lmDefault, 200},
+		{"PATCH", "/loopmessage/api/v1/organizations/details/" + lmAcmeLabs + "/", `{"name": "Acme Lab"}`, lmDefault, 200},
+		{"GET", "/courier/v1/messaging-channels/" + crChannel + "/", "", courierAdmin, 200},
+		{"POST", "/courier/v1/messaging-messages/", messageDoc("while another client stalls"), courierAdmin, 201},
+	}
+	for _, c := range checks {
+		var headers []string
+		if c.header != "" {
+			headers = append(headers, c.header)
+		}
+		got := send(t, c.method, base+c.path, c.body, headers...)
+		assert.Equal(t, c.want, got.status, "%s %s: %s", c.method, c.path, short(got.body))
+	}
+}
+
+// slowReader opens a connection with a 4 KB receive buffer, asks for path
+// and reads nothing of the answer, as a stuck client would: an answer larger
+// than the sockets' buffers leaves its handler blocked in its write. The
+// connection is returned to be read later.
+func slowReader(t *testing.T, base, path string, headers ...string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		if cerr := c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) }); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	conn, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	head := "GET " + path + " HTTP/1.1\r\nHost: emulator\r\nConnection: close\r\n"
+	for _, h := range headers {
+		head += h + "\r\n"
+	}
+	_, err = conn.Write([]byte(head + "\r\n"))
+	require.NoError(t, err)
+	return conn
+}
+
+// TestSlowReadersStallNobody: clients that ask for large answers and do not
+// read them, more of them than the store has read connections, hold only
+// their own connections: every handler writes its answer after its
+// transaction ends (internal/store/doc.go, rule 1).
+func TestSlowReadersStallNobody(t *testing.T) {
+	t.Parallel()
+	for mode, args := range storeModes(t) {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			base, _ := start(t, args...)
+			// A page of messages larger than a socket's largest send buffer
+			// (Linux's tcp_wmem: 4 MB unless set), so that its handler
+			// blocks in its write: 10 messages of a tenth and a half of it.
+			limit := 4 << 20
+			if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem"); err == nil {
+				if f := strings.Fields(string(b)); len(f) == 3 {
+					if n, err := strconv.Atoi(f[2]); err == nil {
+						limit = n
+					}
 				}
-				got := send(t, c.method, base+c.path, c.body, headers...)
-				assert.Equal(t, c.want, got.status, "%s %s: %s", c.method, c.path, short(got.body))
+			}
+			long := strings.Repeat("x", limit*3/20)
+			var posts sync.WaitGroup
+			for i := range 10 {
+				posts.Go(func() {
+					got := send(t, "POST", base+"/courier/v1/messaging-messages/", messageDoc(fmt.Sprint(i, long)), courierAdmin)
+					assert.Equal(t, 201, got.status, short(got.body))
+				})
+			}
+			posts.Wait()
+			page := "/courier/v1/messaging-messages/?channel-id=" + crChannel + "&page[limit]=10"
+			var conns []net.Conn
+			for range 5 { // more than the store's read connections on 2 cores (store.readers)
+				conns = append(conns, slowReader(t, base, page, courierAdmin))
+			}
+			conns = append(conns, slowReader(t, base, "/_emulator/state"))
+			time.Sleep(200 * time.Millisecond) // the handlers reach their writes
+			everyoneAnswers(t, base)
+			for _, c := range conns {
+				require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4<<20)) // now read it quickly
+				res, err := http.ReadResponse(bufio.NewReader(c), nil)
+				require.NoError(t, err)
+				assert.Equal(t, http.StatusOK, res.StatusCode)
+				n, err := io.Copy(io.Discard, res.Body)
+				require.NoError(t, err)
+				assert.Greater(t, n, int64(limit), "an answer larger than the socket's buffers")
+				res.Body.Close()
 			}
 		})
 	}
