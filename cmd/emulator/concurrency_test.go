@@ -209,6 +209,26 @@ func TestSlowReadersStallNobody(t *testing.T) {
 	}
 }
 
+// TestIdleConnectionsStallNobody: keep-alive connections that asked once
+// and stay open, idle, hold nothing of the store: everyone still answers.
+func TestIdleConnectionsStallNobody(t *testing.T) {
+	t.Parallel()
+	base, _ := start(t)
+	for range 200 {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		require.NoError(t, err)
+		t.Cleanup(func() { conn.Close() })
+		_, err = conn.Write([]byte("GET /courier/v1/messaging-channels/" + crChannel + "/ HTTP/1.1\r\nHost: emulator\r\n" + courierAdmin + "\r\n\r\n"))
+		require.NoError(t, err)
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+	}
+	everyoneAnswers(t, base)
+}
+
 func messageDoc(text string) string {
 	return fmt.Sprintf(`{"data": {"type": "messaging-messages", "attributes": {"channel-id": %q, "individual-id": %q, "message": %q}}}`,
 		crChannel, crAlice, text)
