@@ -68,7 +68,7 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	cc := &cachingConn{conn: conn.(sqliteConn), h: h, stmts: map[string]*cachedStmt{}, raw: map[string]*rawStmt{},
-		begin: c.begin, wrote: c.wrote}
+		begin: c.begin, wrote: c.wrote, mutex: h.dropMutex()}
 	if c.gate != nil {
 		cc.lock, cc.unlock = c.gate.RLock, c.gate.RUnlock
 		if c.writer {
@@ -108,8 +108,9 @@ type cachingConn struct {
 	// of this connection holds it already.
 	lock, unlock func()
 	inTx         bool
-	begin        string // BEGIN, or BEGIN IMMEDIATE
-	wrote        func() // after each commit; nil when not needed
+	mutex        uintptr // the connection's own mutex, dropped while it is open (dropMutex)
+	begin        string  // BEGIN, or BEGIN IMMEDIATE
+	wrote        func()  // after each commit; nil when not needed
 }
 
 // committed tells wrote, if any, of a commit.
@@ -363,6 +364,7 @@ func (c *cachingConn) Close() error {
 		cs.stmt.Close()
 		delete(c.stmts, q)
 	}
+	c.h.restoreMutex(c.mutex) // for SQLite to free with the connection
 	return c.conn.Close()
 }
 

@@ -85,5 +85,8 @@
 // whatever it is given. Each connection's
 // lookaside is large enough for a statement's run beside the statements it
 // keeps (lookaside.go), so that a run does not queue on the one malloc mutex
-// every connection of the pure-Go SQLite shares.
+// every connection of the pure-Go SQLite shares. And each connection runs
+// without the mutex of its own that the driver opens it with (dropMutex, in
+// rows.go): one goroutine uses it at a time, and SQLite took and released
+// that mutex in every call, each step and each column read.
 package store
