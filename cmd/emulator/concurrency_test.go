@@ -31,11 +31,18 @@ const (
 	crAlice      = "30000000-0000-4000-8000-000000000001" // a participant of it
 )
 
-// storeModes are the two stores every concurrency test runs against.
-func storeModes(t *testing.T) map[string][]string {
-	return map[string][]string{
+// eachStore runs test, in parallel, against an emulator on each of the two
+// stores every concurrency test covers: in memory and on a file.
+func eachStore(t *testing.T, test func(t *testing.T, base string)) {
+	for mode, args := range map[string][]string{
 		"memory": nil,
 		"file":   {"-db", filepath.Join(t.TempDir(), "state.db")},
+	} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			base, _ := start(t, args...)
+			test(t, base)
+		})
 	}
 }
 
@@ -89,18 +96,14 @@ func stall(t *testing.T, base, method, path string, headers ...string) {
 // the health check still answer.
 func TestStalledBodiesStallNobody(t *testing.T) {
 	t.Parallel()
-	for mode, args := range storeModes(t) {
-		t.Run(mode, func(t *testing.T) {
-			t.Parallel()
-			base, _ := start(t, args...)
-			stall(t, base, "POST", "/courier/v1/messaging-messages/", courierAdmin)
-			stall(t, base, "PATCH", "/360dialog/api/v2/partners/examplePA", partnerKey)
-			stall(t, base, "PUT", "/greenarrow/ga/api/v2/organizations/1", gaSysAdmin)
-			stall(t, base, "PATCH", "/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", lmDefault)
-			stall(t, base, "POST", "/_emulator/clock")
-			everyoneAnswers(t, base)
-		})
-	}
+	eachStore(t, func(t *testing.T, base string) {
+		stall(t, base, "POST", "/courier/v1/messaging-messages/", courierAdmin)
+		stall(t, base, "PATCH", "/360dialog/api/v2/partners/examplePA", partnerKey)
+		stall(t, base, "PUT", "/greenarrow/ga/api/v2/organizations/1", gaSysAdmin)
+		stall(t, base, "PATCH", "/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", lmDefault)
+		stall(t, base, "POST", "/_emulator/clock")
+		everyoneAnswers(t, base)
+	})
 }
 
 // everyoneAnswers checks that reads and writes of every vendor, the control
@@ -163,50 +166,46 @@ func slowReader(t *testing.T, base, path string, headers ...string) net.Conn {
 // transaction ends (internal/store/doc.go, rule 1).
 func TestSlowReadersStallNobody(t *testing.T) {
 	t.Parallel()
-	for mode, args := range storeModes(t) {
-		t.Run(mode, func(t *testing.T) {
-			t.Parallel()
-			base, _ := start(t, args...)
-			// A page of messages larger than a socket's largest send buffer
-			// (Linux's tcp_wmem: 4 MB unless set), so that its handler
-			// blocks in its write: 10 messages of a tenth and a half of it.
-			limit := 4 << 20
-			if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem"); err == nil {
-				if f := strings.Fields(string(b)); len(f) == 3 {
-					if n, err := strconv.Atoi(f[2]); err == nil {
-						limit = n
-					}
+	eachStore(t, func(t *testing.T, base string) {
+		// A page of messages larger than a socket's largest send buffer
+		// (Linux's tcp_wmem: 4 MB unless set), so that its handler
+		// blocks in its write: 10 messages of a tenth and a half of it.
+		limit := 4 << 20
+		if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem"); err == nil {
+			if f := strings.Fields(string(b)); len(f) == 3 {
+				if n, err := strconv.Atoi(f[2]); err == nil {
+					limit = n
 				}
 			}
-			long := strings.Repeat("x", limit*3/20)
-			var posts sync.WaitGroup
-			for i := range 10 {
-				posts.Go(func() {
-					got := send(t, "POST", base+"/courier/v1/messaging-messages/", messageDoc(fmt.Sprint(i, long)), courierAdmin)
-					assert.Equal(t, 201, got.status, short(got.body))
-				})
-			}
-			posts.Wait()
-			page := "/courier/v1/messaging-messages/?channel-id=" + crChannel + "&page[limit]=10"
-			var conns []net.Conn
-			for range 5 { // more than the store's read connections on 2 cores (store.readers)
-				conns = append(conns, slowReader(t, base, page, courierAdmin))
-			}
-			conns = append(conns, slowReader(t, base, "/_emulator/state"))
-			time.Sleep(200 * time.Millisecond) // the handlers reach their writes
-			everyoneAnswers(t, base)
-			for _, c := range conns {
-				require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4<<20)) // now read it quickly
-				res, err := http.ReadResponse(bufio.NewReader(c), nil)
-				require.NoError(t, err)
-				assert.Equal(t, http.StatusOK, res.StatusCode)
-				n, err := io.Copy(io.Discard, res.Body)
-				require.NoError(t, err)
-				assert.Greater(t, n, int64(limit), "an answer larger than the socket's buffers")
-				res.Body.Close()
-			}
-		})
-	}
+		}
+		long := strings.Repeat("x", limit*3/20)
+		var posts sync.WaitGroup
+		for i := range 10 {
+			posts.Go(func() {
+				got := send(t, "POST", base+"/courier/v1/messaging-messages/", messageDoc(fmt.Sprint(i, long)), courierAdmin)
+				assert.Equal(t, 201, got.status, short(got.body))
+			})
+		}
+		posts.Wait()
+		page := "/courier/v1/messaging-messages/?channel-id=" + crChannel + "&page[limit]=10"
+		var conns []net.Conn
+		for range 5 { // more than the store's read connections on 2 cores (store.readers)
+			conns = append(conns, slowReader(t, base, page, courierAdmin))
+		}
+		conns = append(conns, slowReader(t, base, "/_emulator/state"))
+		time.Sleep(200 * time.Millisecond) // the handlers reach their writes
+		everyoneAnswers(t, base)
+		for _, c := range conns {
+			require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4<<20)) // now read it quickly
+			res, err := http.ReadResponse(bufio.NewReader(c), nil)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, res.StatusCode)
+			n, err := io.Copy(io.Discard, res.Body)
+			require.NoError(t, err)
+			assert.Greater(t, n, int64(limit), "an answer larger than the socket's buffers")
+			res.Body.Close()
+		}
+	})
 }
 
 // TestIdleConnectionsStallNobody: keep-alive connections that asked once
@@ -240,93 +239,89 @@ func messageDoc(text string) string {
 // value of a field is one that some writer set.
 func TestConcurrentReadersAndWriters(t *testing.T) {
 	t.Parallel()
-	for mode, args := range storeModes(t) {
-		t.Run(mode, func(t *testing.T) {
-			t.Parallel()
-			base, _ := start(t, args...)
-			const workers, each = 6, 8
-			var mu sync.Mutex
-			created := map[string]int{} // vendor → resources created (2xx)
-			sent := map[string]map[string]bool{"partner": {}, "loop": {}}
-			var wg sync.WaitGroup
-			for w := range workers {
-				wg.Go(func() {
-					for i := range each {
-						tag := fmt.Sprintf("w%d-%d", w, i)
-						var fails []string
-						ok := func(a answer, want int, what string) bool {
-							if a.status != want {
-								fails = append(fails, fmt.Sprintf("%s: %d %s", what, a.status, short(a.body)))
-								return false
-							}
-							return true
+	eachStore(t, func(t *testing.T, base string) {
+		const workers, each = 6, 8
+		var mu sync.Mutex
+		created := map[string]int{} // vendor → resources created (2xx)
+		sent := map[string]map[string]bool{"partner": {}, "loop": {}}
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := range each {
+					tag := fmt.Sprintf("w%d-%d", w, i)
+					var fails []string
+					ok := func(a answer, want int, what string) bool {
+						if a.status != want {
+							fails = append(fails, fmt.Sprintf("%s: %d %s", what, a.status, short(a.body)))
+							return false
 						}
-						url := "https://" + tag + ".example.com"
-						pa := ok(send(t, "PATCH", base+"/360dialog/api/v2/partners/examplePA", `{"webhook_url": "`+url+`"}`, partnerKey), 200, "partner patch")
-						lo := ok(send(t, "PATCH", base+"/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", `{"name": "Labs `+tag+`"}`, lmDefault), 200, "loop patch")
-						ga := ok(send(t, "POST", base+"/greenarrow/ga/api/v2/organizations", `{"organization": {"name": "Org `+tag+`"}}`, gaSysAdmin), 200, "greenarrow create")
-						cr := ok(send(t, "POST", base+"/courier/v1/messaging-messages/", messageDoc("concurrent "+tag), courierAdmin), 201, "courier create")
-						ok(send(t, "GET", base+"/360dialog/api/v2/partners/examplePA", "", partnerKey), 200, "partner get")
-						ok(send(t, "GET", base+"/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", "", lmDefault), 200, "loop get")
-						ok(send(t, "GET", base+"/greenarrow/ga/api/v2/organizations", "", gaSysAdmin), 200, "greenarrow list")
-						ok(send(t, "GET", base+"/courier/v1/messaging-messages/?channel-id="+crChannel, "", courierAdmin), 200, "courier list")
-						mu.Lock()
-						if pa {
-							sent["partner"][url] = true
-						}
-						if lo {
-							sent["loop"]["Labs "+tag] = true
-						}
-						if ga {
-							created["greenarrow"]++
-						}
-						if cr {
-							created["courier"]++
-						}
-						mu.Unlock()
-						for _, f := range fails {
-							t.Error(f)
-						}
+						return true
 					}
-				})
-			}
-			wg.Wait()
-			require.Equal(t, workers*each, created["greenarrow"])
-			require.Equal(t, workers*each, created["courier"])
-
-			var partner struct {
-				WebhookURL string `json:"webhook_url"`
-			}
-			decode(t, send(t, "GET", base+"/360dialog/api/v2/partners/examplePA", "", partnerKey), &partner)
-			assert.True(t, sent["partner"][partner.WebhookURL], "the partner's webhook_url %q is one a writer set", partner.WebhookURL)
-
-			var org struct {
-				Name string `json:"name"`
-			}
-			decode(t, send(t, "GET", base+"/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", "", lmDefault), &org)
-			assert.True(t, sent["loop"][org.Name], "the organization's name %q is one a writer set", org.Name)
-
-			var gaList struct {
-				Data []struct {
-					Name string `json:"name"`
-				} `json:"data"`
-			}
-			decode(t, send(t, "GET", base+"/greenarrow/ga/api/v2/organizations?per_page=100", "", gaSysAdmin), &gaList)
-			n := 0
-			for _, o := range gaList.Data {
-				if strings.HasPrefix(o.Name, "Org w") {
-					n++
+					url := "https://" + tag + ".example.com"
+					pa := ok(send(t, "PATCH", base+"/360dialog/api/v2/partners/examplePA", `{"webhook_url": "`+url+`"}`, partnerKey), 200, "partner patch")
+					lo := ok(send(t, "PATCH", base+"/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", `{"name": "Labs `+tag+`"}`, lmDefault), 200, "loop patch")
+					ga := ok(send(t, "POST", base+"/greenarrow/ga/api/v2/organizations", `{"organization": {"name": "Org `+tag+`"}}`, gaSysAdmin), 200, "greenarrow create")
+					cr := ok(send(t, "POST", base+"/courier/v1/messaging-messages/", messageDoc("concurrent "+tag), courierAdmin), 201, "courier create")
+					ok(send(t, "GET", base+"/360dialog/api/v2/partners/examplePA", "", partnerKey), 200, "partner get")
+					ok(send(t, "GET", base+"/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", "", lmDefault), 200, "loop get")
+					ok(send(t, "GET", base+"/greenarrow/ga/api/v2/organizations", "", gaSysAdmin), 200, "greenarrow list")
+					ok(send(t, "GET", base+"/courier/v1/messaging-messages/?channel-id="+crChannel, "", courierAdmin), 200, "courier list")
+					mu.Lock()
+					if pa {
+						sent["partner"][url] = true
+					}
+					if lo {
+						sent["loop"]["Labs "+tag] = true
+					}
+					if ga {
+						created["greenarrow"]++
+					}
+					if cr {
+						created["courier"]++
+					}
+					mu.Unlock()
+					for _, f := range fails {
+						t.Error(f)
+					}
 				}
-			}
-			assert.Equal(t, workers*each, n, "every created GreenArrow organization is listed once")
+			})
+		}
+		wg.Wait()
+		require.Equal(t, workers*each, created["greenarrow"])
+		require.Equal(t, workers*each, created["courier"])
 
-			var msgs struct {
-				Meta map[string]int `json:"meta"`
+		var partner struct {
+			WebhookURL string `json:"webhook_url"`
+		}
+		decode(t, send(t, "GET", base+"/360dialog/api/v2/partners/examplePA", "", partnerKey), &partner)
+		assert.True(t, sent["partner"][partner.WebhookURL], "the partner's webhook_url %q is one a writer set", partner.WebhookURL)
+
+		var org struct {
+			Name string `json:"name"`
+		}
+		decode(t, send(t, "GET", base+"/loopmessage/api/v1/organizations/details/"+lmAcmeLabs+"/", "", lmDefault), &org)
+		assert.True(t, sent["loop"][org.Name], "the organization's name %q is one a writer set", org.Name)
+
+		var gaList struct {
+			Data []struct {
+				Name string `json:"name"`
+			} `json:"data"`
+		}
+		decode(t, send(t, "GET", base+"/greenarrow/ga/api/v2/organizations?per_page=100", "", gaSysAdmin), &gaList)
+		n := 0
+		for _, o := range gaList.Data {
+			if strings.HasPrefix(o.Name, "Org w") {
+				n++
 			}
-			decode(t, send(t, "GET", base+"/courier/v1/messaging-messages/?channel-id="+crChannel+"&filter[text]=concurrent&page[limit]=1", "", courierAdmin), &msgs)
-			assert.Equal(t, workers*each, msgs.Meta["page[total]"], "every posted message is listed once")
-		})
-	}
+		}
+		assert.Equal(t, workers*each, n, "every created GreenArrow organization is listed once")
+
+		var msgs struct {
+			Meta map[string]int `json:"meta"`
+		}
+		decode(t, send(t, "GET", base+"/courier/v1/messaging-messages/?channel-id="+crChannel+"&filter[text]=concurrent&page[limit]=1", "", courierAdmin), &msgs)
+		assert.Equal(t, workers*each, msgs.Meta["page[total]"], "every posted message is listed once")
+	})
 }
 
 func decode(t *testing.T, a answer, v any) {
