@@ -139,7 +139,7 @@ func everyoneAnswers(t *testing.T, base string) {
 // and reads nothing of the answer, as a stuck client would: an answer larger
 // than the sockets' buffers leaves its handler blocked in its write. The
 // connection is returned to be read later.
-func slowReader(t *testing.T, base, path string, headers ...string) net.Conn {
+func slowReader(t *testing.T, base, path string, headers ...string) *net.TCPConn {
 	t.Helper()
 	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		var err error
@@ -157,7 +157,7 @@ func slowReader(t *testing.T, base, path string, headers ...string) net.Conn {
 	}
 	_, err = conn.Write([]byte(head + "\r\n"))
 	require.NoError(t, err)
-	return conn
+	return conn.(*net.TCPConn)
 }
 
 // TestSlowReadersStallNobody: clients that ask for large answers and do not
@@ -188,16 +188,23 @@ func TestSlowReadersStallNobody(t *testing.T) {
 		}
 		posts.Wait()
 		page := "/courier/v1/messaging-messages/?channel-id=" + crChannel + "&page[limit]=10"
-		var conns []net.Conn
+		var conns []*net.TCPConn
 		for range 5 { // more than the store's read connections on 2 cores (store.readers)
 			conns = append(conns, slowReader(t, base, page, courierAdmin))
 		}
 		conns = append(conns, slowReader(t, base, "/_emulator/state"))
-		time.Sleep(200 * time.Millisecond) // the handlers reach their writes
+		// Every handler has begun to write its answer: its first bytes came.
+		readers := make([]*bufio.Reader, len(conns))
+		for i, c := range conns {
+			require.NoError(t, c.SetReadDeadline(time.Now().Add(time.Minute)))
+			readers[i] = bufio.NewReader(c)
+			_, err := readers[i].Peek(1)
+			require.NoError(t, err)
+		}
 		everyoneAnswers(t, base)
-		for _, c := range conns {
-			require.NoError(t, c.(*net.TCPConn).SetReadBuffer(4<<20)) // now read it quickly
-			res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		for i, c := range conns {
+			require.NoError(t, c.SetReadBuffer(4<<20)) // now read it quickly
+			res, err := http.ReadResponse(readers[i], nil)
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusOK, res.StatusCode)
 			n, err := io.Copy(io.Discard, res.Body)

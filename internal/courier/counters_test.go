@@ -402,9 +402,7 @@ func TestMigrationKeepsMessagesInChannelOrder(t *testing.T) {
 	}
 	// This build's every request reads migration 111's index: the earlier
 	// database has it (it touches nothing 110 moves).
-	older := schemaBefore(t, full, "110")
-	older.Migrations.(fstest.MapFS)["111_caller_individual.sql"] = &fstest.MapFile{Data: readMigration(t, full, "111_caller_individual.sql")}
-	db, err := store.Open(ctx, path, fixtures.FS, older)
+	db, err := store.Open(ctx, path, fixtures.FS, schemaBefore(t, full, "110", "111_caller_individual.sql"))
 	require.NoError(t, err)
 	before := answers(db)
 	require.NoError(t, db.Close())
@@ -423,24 +421,17 @@ func TestMigrationKeepsMessagesInChannelOrder(t *testing.T) {
 }
 
 // schemaBefore is the schema with only its migrations numbered before
-// migration: a database file made by an earlier build.
-func schemaBefore(t *testing.T, full store.Schema, migration string) store.Schema {
+// migration, and those named in also: a database file made by an earlier
+// build.
+func schemaBefore(t *testing.T, full store.Schema, migration string, also ...string) store.Schema {
 	t.Helper()
 	entries, err := fs.ReadDir(full.Migrations, ".")
 	require.NoError(t, err)
-	var older []string
+	older := append([]string(nil), also...)
 	for _, e := range entries {
 		if e.Name() < migration {
 			older = append(older, e.Name())
 		}
 	}
 	return emutest.OlderSchema(t, full, older...)
-}
-
-// readMigration is one migration of a schema.
-func readMigration(t *testing.T, s store.Schema, name string) []byte {
-	t.Helper()
-	b, err := fs.ReadFile(s.Migrations, name)
-	require.NoError(t, err)
-	return b
 }

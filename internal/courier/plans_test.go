@@ -431,7 +431,8 @@ func TestCallerReadsTheIndividualFromItsIndex(t *testing.T) {
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
 	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
 		steps, err := store.QueryPlan(context.Background(), tx, callerSQL, "2026-01-15T12:00:00.000000+00:00", "courier-admin-token")
+		require.NoError(t, err)
 		require.Contains(t, steps, "SEARCH cr_resources USING COVERING INDEX cr_users_primary_individual (id=?)")
-		return err
+		return nil
 	}))
 }
