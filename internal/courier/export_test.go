@@ -74,8 +74,20 @@ func SeedSharedTable(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
 	table := resources()
 	for i, r := range table {
 		shared := *r
-		shared.Table = ""
+		shared.Table, shared.SpliceForm = "", nil
 		table[i] = &shared
+	}
+	return seedWith(ctx, tx, fixtures, jsonapi.NewEngine(server.Deps{}, catalog.Operations(), catalog.Types(), table))
+}
+
+// SeedWithoutForms seeds the fixtures as courier did before messages kept
+// splice forms (migration 112).
+func SeedWithoutForms(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
+	table := resources()
+	for i, r := range table {
+		plain := *r
+		plain.SpliceForm = nil
+		table[i] = &plain
 	}
 	return seedWith(ctx, tx, fixtures, jsonapi.NewEngine(server.Deps{}, catalog.Operations(), catalog.Types(), table))
 }

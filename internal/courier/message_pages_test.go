@@ -41,7 +41,14 @@ func TestSplicedPagesAnswerAsRendered(t *testing.T) {
 	}
 	mustCall(t, env, 201, "POST", "/v1/messaging-attachments/"+ticket.Data.ID+"/process-upload/", `{}`)
 	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg3+"/ack/", `{"individual-id": "`+indAlice+`"}`)
-	// Rows as a fixture file, an older build or a hand could have left them:
+	// The engine keeps a splice form for each message in its answer's form
+	// (every one here, the message with an uploaded attachment too: its
+	// count is a column), and pages answer those from it.
+	var formed, all int
+	require.NoError(t, env.Deps.DB.Read().QueryRow(`SELECT count(splice_form), count(*) FROM cr_messaging_messages`).Scan(&formed, &all))
+	assert.Equal(t, all, formed)
+	// Rows as a fixture file, an older build or a hand could have left them
+	// (their forms no longer check out):
 	// attributes missing (computed ones, and an array, a boolean, strings),
 	// spaces between members, phrases kept.
 	db := env.Deps.DB.Write()

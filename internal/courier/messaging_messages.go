@@ -50,7 +50,9 @@ func messagingMessageResources() []*jsonapi.Resource {
 			BeforeModify: modifyMessage,
 			Render:       renderMessage,
 			Splice:       spliceMessage,
-			Prefetch:     prefetchMessages,
+			// What spliceMessage computes and reads.
+			SpliceForm: []string{"ack", "attachments", "individual-id", "phrases", "posted-time", "read-receipts"},
+			Prefetch:   prefetchMessages,
 			Actions: []jsonapi.Action{
 				{Op: "messaging-messages.ack", OnItem: true, Handler: ackMessage},
 				{Op: "messaging-messages.add-reaction", OnItem: true, Handler: addReaction,
@@ -343,40 +345,87 @@ func renderMessage(c *jsonapi.Call, rec *jsonapi.Record) error {
 // some goes to renderMessage), read-receipts and phrases, encoded as rec.Set
 // encodes them. Receipts (include-read-receipts) go to renderMessage.
 func spliceMessage(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, bool, error) {
-	if c.Query.Bool("include-read-receipts") {
-		return nil, false, nil
+	p, ok := c.Cache[messagePageKey].(*messagePage)
+	if !ok {
+		p = newMessagePage(c)
+		if c.Cache == nil {
+			c.Cache = map[string]any{}
+		}
+		c.Cache[messagePageKey] = p
 	}
-	if rec.StoredInt(attachmentCount) > 0 {
+	if p.receipts || rec.StoredInt(attachmentCount) > 0 {
 		return nil, false, nil // renderMessage shows what prefetchMessages read
 	}
-	ack, err := messageAck(c, rec.ParentID, rec.StoredStr("individual-id"), rec.StoredStr("posted-time"))
+	ack, err := p.ack(c, rec.ParentID, rec.StoredStr("individual-id"), rec.StoredStr("posted-time"))
 	if err != nil {
 		return nil, false, err
 	}
-	computed := append(make([]jsonapi.AttrValue, 0, 4), jsonapi.AttrValue{Name: "ack", Value: jsonBool(ack)},
-		jsonapi.AttrValue{Name: "attachments", Value: json.RawMessage("[]")},
-		jsonapi.AttrValue{Name: "read-receipts", Value: json.RawMessage("[]")})
-	if !c.Query.Bool("include-phrases") {
-		computed = append(computed, jsonapi.AttrValue{Name: "phrases", Value: json.RawMessage("{}")})
+	if ack {
+		return p.computed[1], true, nil
 	}
-	return computed, true, nil
+	return p.computed[0], true, nil
+}
+
+// messagePage is what spliceMessage finds once for a whole page: the
+// parameters, the viewer, the read mark of the channel it last looked at,
+// and the attributes it computes, by ack (false, true), which every message
+// of the page shares (they are only read).
+type messagePage struct {
+	receipts bool // include-read-receipts: every message goes to renderMessage
+	viewer   string
+	channel  string // whose read mark mark is ("": none read yet)
+	mark     readMark
+	computed [2][]jsonapi.AttrValue
+}
+
+const messagePageKey = "splice:messages"
+
+func newMessagePage(c *jsonapi.Call) *messagePage {
+	p := &messagePage{receipts: c.Query.Bool("include-read-receipts"), viewer: viewer(c)}
+	for i, ack := range []bool{false, true} {
+		p.computed[i] = []jsonapi.AttrValue{{Name: "ack", Value: jsonBool(ack)},
+			{Name: "attachments", Value: json.RawMessage("[]")}, {Name: "read-receipts", Value: json.RawMessage("[]")}}
+		if !c.Query.Bool("include-phrases") {
+			p.computed[i] = append(p.computed[i], jsonapi.AttrValue{Name: "phrases", Value: json.RawMessage("{}")})
+		}
+	}
+	return p
+}
+
+// ack is messageAck for the page's viewer.
+func (p *messagePage) ack(c *jsonapi.Call, channelID, author, posted string) (bool, error) {
+	return ackFor(p.viewer, author, posted, func() (readMark, error) {
+		if channelID != p.channel {
+			mark, err := readMarkOf(c, channelID, p.viewer)
+			if err != nil {
+				return readMark{}, err
+			}
+			p.channel, p.mark = channelID, mark
+		}
+		return p.mark, nil
+	})
 }
 
 // messageAck is a message's ack for the viewer: their own message, or one
 // posted up to their read mark of the channel (false for nobody).
 func messageAck(c *jsonapi.Call, channelID, author, posted string) (bool, error) {
 	viewer := viewer(c)
+	return ackFor(viewer, author, posted, func() (readMark, error) { return readMarkOf(c, channelID, viewer) })
+}
+
+// ackFor is messageAck given the viewer and how to read their mark.
+func ackFor(viewer, author, posted string, mark func() (readMark, error)) (bool, error) {
 	if viewer == "" {
 		return false, nil
 	}
 	if author == viewer {
 		return true, nil
 	}
-	mark, err := readMarkOf(c, channelID, viewer)
+	m, err := mark()
 	if err != nil {
 		return false, err
 	}
-	return posted != "" && mark.PostedTime >= posted, nil
+	return posted != "" && m.PostedTime >= posted, nil
 }
 
 // jsonBool is a boolean as JSON.

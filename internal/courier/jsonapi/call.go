@@ -54,6 +54,8 @@ type Call struct {
 
 	parent *Record // the parent a create resolved (CreatedParent)
 
+	spliced []byte // the attributes a page's splice wrote (renderAll)
+
 	// loaded remembers what Load read, in a read transaction only (where
 	// nothing changes): rendering a list loads the same people for every
 	// item. nil in a write transaction.

@@ -53,6 +53,25 @@ type ResourceObject struct {
 	Attributes Attributes `json:"attributes"`
 	ID         string     `json:"id,omitempty"` // computed resources may have none
 	Type       string     `json:"type"`
+
+	// In place of Attributes, for a page's splice: the attributes object as
+	// written (attrsText), or a record whose splice form checked out and
+	// the values computed for it, which appendJSON writes in their places
+	// (formed).
+	attrsText []byte
+	formed    *Record
+	computed  []AttrValue
+}
+
+// MarshalJSON writes a spliced object as appendJSON does; any other as
+// encoding/json writes the struct (the caller's encoder escapes HTML or
+// not).
+func (o ResourceObject) MarshalJSON() ([]byte, error) {
+	if o.attrsText != nil || o.formed != nil {
+		return o.appendJSON(nil), nil
+	}
+	type plain ResourceObject
+	return httpx.MarshalJSON(plain(o))
 }
 
 // singleDoc answers one resource.

@@ -84,7 +84,14 @@ func appendObjects(b []byte, objs []ResourceObject) []byte {
 
 func (o ResourceObject) appendJSON(b []byte) []byte {
 	b = append(b, `{"attributes":`...)
-	b = o.Attributes.appendJSON(b)
+	switch {
+	case o.formed != nil:
+		b = o.formed.appendFormAttrs(b, o.computed)
+	case o.attrsText != nil:
+		b = append(b, o.attrsText...)
+	default:
+		b = o.Attributes.appendJSON(b)
+	}
 	if o.ID != "" {
 		b = append(b, `,"id":`...)
 		b = appendString(b, o.ID)
@@ -101,13 +108,7 @@ func (as Attributes) appendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if plainString(a.Name) {
-			b = append(append(append(b, '"'), a.Name...), '"')
-		} else {
-			k, _ := json.Marshal(a.Name) // as MarshalJSON writes it
-			b = append(b, k...)
-		}
-		b = append(b, ':')
+		b = appendKey(b, a.Name)
 		if len(a.Value) == 0 {
 			b = append(b, "null"...)
 		} else {
@@ -117,16 +118,27 @@ func (as Attributes) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// appendKey appends an object's key and its colon as MarshalJSON writes it.
+func appendKey(b []byte, name string) []byte {
+	if plainString(name) {
+		b = append(append(append(b, '"'), name...), '"')
+	} else {
+		k, _ := json.Marshal(name)
+		b = append(b, k...)
+	}
+	return append(b, ':')
+}
+
 // appendCompact appends a valid JSON value without its insignificant
 // whitespace, as encoding/json compacts a Marshaler's output.
-func appendCompact(b []byte, v []byte) []byte {
+func appendCompact[T ~string | ~[]byte](b []byte, v T) []byte {
 	// A valid string, number or literal with no space at either end has none
 	// outside a string: only a container is walked.
 	if c, e := v[0], v[len(v)-1]; c != '{' && c != '[' && !isSpace(c) && !isSpace(e) || compactAsIs(v, false) {
 		return append(b, v...)
 	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, v); err != nil {
+	if err := json.Compact(&buf, []byte(v)); err != nil {
 		panic("jsonapi: encode attribute: " + err.Error()) // values are valid JSON; encoding/json fails too
 	}
 	return append(b, buf.Bytes()...)
@@ -136,7 +148,7 @@ func appendCompact(b []byte, v []byte) []byte {
 // value v as it is: no whitespace outside its strings and, with escapeHTML
 // (as json.Marshal compacts), nothing in them it escapes (<, >, &, U+2028,
 // U+2029). Whether v is JSON at all is the caller's to know.
-func compactAsIs(v []byte, escapeHTML bool) bool {
+func compactAsIs[T ~string | ~[]byte](v T, escapeHTML bool) bool {
 	if len(v) == 0 {
 		return false
 	}

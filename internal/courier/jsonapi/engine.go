@@ -39,6 +39,7 @@ type Model struct {
 	byType    map[string]*Resource // the first entry of each type
 	tables    []string             // every table holding resources, cr_resources first
 	sql       map[string]*tableSQL // by table
+	forms     map[string]*formSpec // the types whose rows keep a splice form (splice_form.go)
 }
 
 // column is an attribute kept in a column of its type's table.
@@ -58,13 +59,14 @@ type tableSQL struct {
 	// out.
 	record, stored               string
 	load, insert, update, delete string
+	form                         bool // the rows keep a splice form (its value follows the columns' in insert and update)
 }
 
 // primaryKey is the name SQLite gives the primary key of a table of
 // resources, for IndexedBy.
 func primaryKey(table string) string { return "sqlite_autoindex_" + table + "_1" }
 
-func newTableSQL(table string, attrCols, countCols map[string]string, inParentOrder bool) *tableSQL {
+func newTableSQL(table string, attrCols, countCols map[string]string, inParentOrder, form bool) *tableSQL {
 	t := &tableSQL{record: RecordColumns, stored: RecordColumns, parent: table + "_parent", byID: primaryKey(table)}
 	if inParentOrder {
 		t.parent, t.byID = primaryKey(table), table+"_id"
@@ -111,6 +113,16 @@ func newTableSQL(table string, attrCols, countCols map[string]string, inParentOr
 		t.record = `type, id, org_id, parent_id, created_at, CASE WHEN ` + strings.Join(zero, " AND ") + ` THEN ` + attrs +
 			` ELSE ` + set + `) END AS ` + mergedAttrs
 	}
+	if form {
+		if len(attrCols) > 0 {
+			// Its text would not be what a read merges (splice_form.go).
+			panic("jsonapi: table " + table + ": a table that keeps attributes in columns cannot keep splice forms")
+		}
+		t.form = true
+		names += ", " + formColumn
+		set += ", " + formColumn + " = ?"
+		marks += ", ?"
+	}
 	t.load = `SELECT ` + t.record + ` FROM ` + table + ` WHERE type = ? AND id = ?`
 	t.insert = `INSERT INTO ` + table + ` (type, id, org_id, parent_id, created_at, text, attrs` + names + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?` + marks + `)`
@@ -140,7 +152,7 @@ func (m *Model) Engine(deps server.Deps) *Engine { return &Engine{Deps: deps, Mo
 // names an operation the catalog lacks panics when the routes are built.
 func NewModel(ops []Operation, types map[string][]Attr, resources []*Resource) *Model {
 	e := &Model{ops: map[string]*Operation{}, types: types, resources: resources, byType: map[string]*Resource{},
-		declared: map[string]map[string]Attr{}}
+		declared: map[string]map[string]Attr{}, forms: map[string]*formSpec{}}
 	for typ, attrs := range types {
 		e.declared[typ] = map[string]Attr{}
 		for _, at := range attrs {
@@ -151,17 +163,25 @@ func NewModel(ops []Operation, types map[string][]Attr, resources []*Resource) *
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}
-	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil, nil, false)}
+	e.sql = map[string]*tableSQL{SharedTable: newTableSQL(SharedTable, nil, nil, false, false)}
 	for _, r := range resources {
 		if first, ok := e.byType[r.Type]; !ok {
 			e.byType[r.Type] = r
 		} else if first.Table != r.Table || !maps.Equal(first.Columns, r.Columns) || !maps.Equal(first.Counts, r.Counts) ||
-			first.InParentOrder != r.InParentOrder {
-			panic("jsonapi: the entries of type " + r.Type + " name different tables, columns, counts or orders") // a table-building mistake
+			first.InParentOrder != r.InParentOrder || !slices.Equal(first.SpliceForm, r.SpliceForm) {
+			panic("jsonapi: the entries of type " + r.Type + " name different tables, columns, counts, orders or forms") // a table-building mistake
+		}
+		if len(r.SpliceForm) > 0 && e.forms[r.Type] == nil {
+			if r.Table == "" || r.Splice == nil {
+				panic("jsonapi: " + r.Type + ": a splice form needs a table of the type's own and a Splice hook")
+			}
+			if types[r.Type] != nil { // (a model without the catalog's types answers nothing)
+				e.forms[r.Type] = newFormSpec(r.Type, r.SpliceForm, types[r.Type])
+			}
 		}
 		if r.Table != "" && !slices.Contains(e.tables, r.Table) {
 			e.tables = append(e.tables, r.Table)
-			e.sql[r.Table] = newTableSQL(r.Table, r.Columns, r.Counts, r.InParentOrder)
+			e.sql[r.Table] = newTableSQL(r.Table, r.Columns, r.Counts, r.InParentOrder, len(r.SpliceForm) > 0)
 		}
 	}
 	return e
@@ -190,7 +210,7 @@ func (e *Engine) tableSQL(table string) *tableSQL {
 	if t, ok := e.sql[table]; ok {
 		return t
 	}
-	return newTableSQL(table, nil, nil, false)
+	return newTableSQL(table, nil, nil, false, false)
 }
 
 // AttrExpr is the SQL of one stored attribute of a type: its column, or its

@@ -218,7 +218,10 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		return page, total, true
 	}
 	table := c.Engine.Table(c.Res.Type)
-	columns := c.Engine.RecordColumns(table)
+	columns, form := c.Engine.RecordColumns(table), ""
+	if c.Engine.forms[c.Res.Type] != nil {
+		form = ", " + formColumn // run reads it (queryStored)
+	}
 	index := q.index
 	if index == "" && len(q.where) == 0 && len(q.order) == 0 && q.parent != "" {
 		index = c.Engine.ParentIndex(table) // the planner may prefer the organization's range
@@ -276,12 +279,12 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 		}
 	}
 	if len(wheres) == 1 {
-		page = Statement{SQL: `SELECT ` + columns + ` FROM ` + from + ` WHERE ` + wheres[0] + ` ORDER BY ` +
+		page = Statement{SQL: `SELECT ` + columns + form + ` FROM ` + from + ` WHERE ` + wheres[0] + ` ORDER BY ` +
 			strings.Join(order, ", ") + ` LIMIT ? OFFSET ?`, Args: append(append([]any(nil), args[0]...), limit, offset)}
 	} else {
 		// A compound SELECT orders by its result columns: the sort keys are
 		// selected too (k0, k1, ...) and dropped by the outer SELECT.
-		cols, keys := columns, []string{}
+		cols, keys := columns+form, []string{}
 		for i, t := range q.order {
 			k := "k" + strconv.Itoa(i)
 			cols += ", " + t.expr + " AS " + k
@@ -302,7 +305,7 @@ func (q *ListQuery) statements(c *Call, limit, offset int64) (page, total Statem
 			if columns != RecordColumns {
 				outer = `type, id, org_id, parent_id, created_at, ` + mergedAttrs
 			}
-			sql = `SELECT ` + outer + ` FROM (` + sql + `)`
+			sql = `SELECT ` + outer + form + ` FROM (` + sql + `)`
 		}
 		page = Statement{SQL: sql, Args: append(all, limit, offset)}
 	}
@@ -339,13 +342,17 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal, decode bool) ([
 	if none {
 		return []*Record{}, 0, nil
 	}
-	read := QueryRecords
-	if !decode {
-		read = queryStored
-	}
-	recs, err := read(c.Ctx, c.Tx, page.SQL, page.Args...)
+	recs, err := queryStored(c.Ctx, c.Tx, c.Engine.forms[c.Res.Type], int(min(max(limit, 0), 1000)), page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
+	}
+	for _, r := range recs {
+		if !decode {
+			break
+		}
+		if err := r.decodeStored(); err != nil {
+			return nil, 0, err
+		}
 	}
 	if recs == nil {
 		recs = []*Record{}
@@ -513,6 +520,18 @@ func (c *Call) PageOf(page, total Statement, limit, offset int64) (*Answer, erro
 // are read for its answer alone), spliced when queryStored read them.
 func (c *Call) renderAll(recs []*Record) ([]ResourceObject, error) {
 	data := make([]ResourceObject, 0, len(recs))
+	// Room for what splice writes of the records without a splice form
+	// (those with one are written with the answer): about as long as their
+	// stored attributes.
+	n := 0
+	for _, rec := range recs {
+		if rec.form == nil {
+			n += len(rec.stored) + 16
+		}
+	}
+	if n > 0 {
+		c.spliced = make([]byte, 0, n)
+	}
 	for _, rec := range recs {
 		obj, err := c.splice(rec)
 		if err != nil {

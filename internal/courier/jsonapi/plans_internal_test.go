@@ -23,7 +23,7 @@ func TestEngineQueryPlans(t *testing.T) {
 	t.Parallel()
 	db := openEngineStore(t)
 	for name, st := range map[string]Statement{
-		"record":            {SQL: newTableSQL(SharedTable, nil, nil, false).load, Args: []any{"widgets", "w1"}},
+		"record":            {SQL: newTableSQL(SharedTable, nil, nil, false, false).load, Args: []any{"widgets", "w1"}},
 		"link":              {SQL: linkAttrsSQL, Args: []any{"member", "u1", "o1"}},
 		"links of a record": {SQL: linkedToSQL, Args: []any{"member", "u1"}},
 		"children's organizations (a sniffed list)": {SQL: childOrgsSQL, Args: []any{"parts", "p1"}},
@@ -50,7 +50,7 @@ func TestColumnsMergeAsJSONSet(t *testing.T) {
 		created_at TEXT, text TEXT, attrs TEXT, first_col TEXT, second_col, a_count INTEGER NOT NULL DEFAULT 0)`)
 	require.NoError(t, err)
 	tab := newTableSQL("zz_things", map[string]string{"last-modified-time": "first_col", "zeta": "second_col"},
-		map[string]string{"_count": "a_count"}, false)
+		map[string]string{"_count": "a_count"}, false, false)
 	want := strings.Replace(tab.load, tab.record, `type, id, org_id, parent_id, created_at,
 		CASE WHEN a_count = 0 THEN json_set(attrs, '$."last-modified-time"', first_col, '$."zeta"', second_col)
 		ELSE json_set(attrs, '$."last-modified-time"', first_col, '$."zeta"', second_col, '$."_count"', a_count) END AS `+

@@ -91,6 +91,12 @@ type Resource struct {
 	// Splice renders a list's records from their stored text (splice.go):
 	// the attributes Render would compute, without decoding the others.
 	Splice SpliceFunc
+	// SpliceForm names, in name order, the attributes a Splice hook computes
+	// or reads, for a type whose own Table keeps its rows' splice forms (a
+	// splice_form column, which a vendor migration adds): a page then finds
+	// them without reading the whole text (splice_form.go). Every entry of a
+	// type names the same.
+	SpliceForm []string
 	// CreateAnswer replaces the JSON:API answer of a create (plain answers).
 	CreateAnswer func(c *Call, rec *Record) (any, error)
 

@@ -29,31 +29,53 @@ import (
 type SpliceFunc func(c *Call, rec *Record) (computed []AttrValue, ok bool, err error)
 
 // queryStored is QueryRecords without decoding the attributes: the records
-// keep the text they were stored as (Attrs nil until decodeStored).
-func queryStored(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Record, error) {
+// keep the text they were stored as (Attrs nil until decodeStored). With
+// forms, the query selects a seventh column, the rows' splice forms, which
+// a record keeps when it checks out. size is how many rows to make room for
+// (0: as they come).
+func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, query string, args ...any) ([]*Record, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	reach := ReachFrom(ctx)
-	var out []*Record
-	// A page's records mostly share their type, organization and parent:
-	// each is copied from the row when it differs from the record before.
-	var typ, org, parent sql.RawBytes
+	// A page's records are made together, and mostly share their type,
+	// organization and parent: each is copied from the row when it differs
+	// from the record before. A row's id, time and text are one string.
+	recs := make([]Record, 0, size)
+	var typ, id, org, parent, created, stored, form sql.RawBytes
+	dest := []any{&typ, &id, &org, &parent, &created, &stored}
+	if forms != nil {
+		dest = append(dest, &form)
+	}
 	var last Record
+	var kept, scratch []byte // kept: the page's forms that checked out, one block as it grows
 	for rows.Next() {
-		var r Record
-		if err := rows.Scan(&typ, &r.ID, &org, &parent, &r.CreatedAt, &r.stored); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
+		}
+		scratch = append(append(append(scratch[:0], id...), created...), stored...)
+		all := string(scratch)
+		r := Record{ID: all[:len(id)], CreatedAt: all[len(id) : len(id)+len(created)], stored: all[len(id)+len(created):], undecoded: true}
+		if len(form) > 0 && forms.check(stored, form) {
+			n := len(kept)
+			kept = append(kept, form...)
+			r.form, r.formSpec = kept[n:len(kept):len(kept)], forms
 		}
 		r.Type, r.OrgID, r.ParentID = sameOr(last.Type, typ), sameOr(last.OrgID, org), sameOr(last.ParentID, parent)
 		last = r
-		r.undecoded = true
 		reach.Add(r.OrgID)
-		out = append(out, &r)
+		recs = append(recs, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	out := make([]*Record, len(recs))
+	for i := range recs {
+		out[i] = &recs[i]
+	}
+	return out, nil
 }
 
 // sameOr is s when b holds the same text, else b's text (a copy).
@@ -73,7 +95,7 @@ func (r *Record) decodeStored() error {
 	if err != nil {
 		return errStoredAttrs(r, err)
 	}
-	r.Attrs, r.undecoded, r.stored, r.members, r.storedData = attrs, false, "", nil, nil
+	r.Attrs, r.undecoded, r.stored, r.members, r.form, r.formSpec = attrs, false, "", nil, nil, nil
 	return nil
 }
 
@@ -91,7 +113,7 @@ func (r *Record) StoredStr(name string) string {
 		return s
 	}
 	var s string
-	_ = json.Unmarshal(v, &s)
+	_ = json.Unmarshal([]byte(v), &s)
 	return s
 }
 
@@ -100,23 +122,30 @@ func (r *Record) StoredInt(name string) int64 {
 	if !r.undecoded {
 		return r.Int(name)
 	}
-	var n int64
-	if v, ok := r.storedMember(name); ok {
-		_ = json.Unmarshal(v, &n)
+	v, ok := r.storedMember(name)
+	if !ok {
+		return 0
 	}
+	var n int64
+	_ = json.Unmarshal([]byte(v), &n)
 	return n
 }
 
 // storedMember is the raw value of one member of the stored text (false
 // when absent, or when the text is not one indexObject reads).
-func (r *Record) storedMember(name string) (json.RawMessage, bool) {
+func (r *Record) storedMember(name string) (string, bool) {
+	if r.form != nil {
+		if v, present, known := r.formMember(name); known {
+			return v, present
+		}
+	}
 	ms, _ := r.storedMembers()
 	for _, m := range ms {
 		if m.key == name {
-			return r.storedData[m.start:m.end:m.end], true
+			return r.stored[m.start:m.end], true
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 // storedMembers indexes the stored text once per record (indexObject): a
@@ -128,53 +157,73 @@ func (r *Record) storedMembers() ([]member, bool) {
 			r.members = []member{} // indexed: not an object a splice takes
 			return nil, false
 		}
-		r.members, r.storedData = members, []byte(r.stored)
+		r.members = members
 	}
 	return r.members, len(r.members) > 0
 }
 
-// spliceAttrs is the answer's attributes of a record from its stored members
-// (storedMembers), as Call.render gives them: each answered attribute of
-// shown, in order, computed if the hook computes it, else stored, else its
-// kind's zero value; members shown does not answer are left out. Both lists
-// are walked side by side, so both must be in name order (false otherwise:
-// a type whose attribute list is not, a text with keys out of order or
-// repeated).
-func (r *Record) spliceAttrs(members []member, shown []Attr, computed []AttrValue) (Attributes, bool) {
+// appendSplicedAttrs appends the answer's attributes object of a record
+// from its stored members (storedMembers), as Call.render gives them and
+// Attributes.appendJSON writes them: each answered attribute of shown, in
+// order, computed if the hook computes it, else stored, else its kind's zero
+// value; members shown does not answer are left out. Both lists are walked
+// side by side, so both must be in name order (false otherwise: a type whose
+// attribute list is not, a text with keys out of order or repeated; what it
+// appended is then the caller's to drop). Writing the text here, rather than
+// a list of values for the answer to write, saves a copy of every value and
+// a list per record (a page of 100 messages is 2,200 values).
+func (r *Record) appendSplicedAttrs(b []byte, members []member, shown []Attr, computed []AttrValue) ([]byte, bool) {
 	for i := 1; i < len(members); i++ {
 		if members[i-1].key >= members[i].key {
-			return nil, false
+			return b, false
 		}
 	}
-	out := make(Attributes, 0, len(shown))
+	b = append(b, '{')
 	prev, i := "", 0 // the last attribute answered; the next member to look at
 	for _, at := range shown {
 		if at.RequestOnly {
 			continue
 		}
 		if at.Name <= prev {
-			return nil, false
+			return b, false
+		}
+		if prev != "" {
+			b = append(b, ',')
 		}
 		prev = at.Name
+		b = appendKey(b, at.Name)
 		for i < len(members) && members[i].key < at.Name {
 			i++ // not answered
 		}
-		a := AttrValue{Name: at.Name}
-		if i < len(members) && members[i].key == at.Name {
-			a.Value = r.storedData[members[i].start:members[i].end:members[i].end]
+		stored := i < len(members) && members[i].key == at.Name
+		var v string
+		if stored {
+			v = r.stored[members[i].start:members[i].end]
 			i++
+		}
+		if c := computedValue(computed, at.Name); c != nil {
+			b = appendCompact(b, c)
+		} else if stored {
+			b = appendCompact(b, v)
 		} else {
-			a.Value = sharedZeroValue(at.Kind)
+			b = append(b, sharedZeroValue(at.Kind)...)
 		}
-		for _, c := range computed {
-			if c.Name == at.Name {
-				a = c
-				break
-			}
-		}
-		out = append(out, a)
 	}
-	return out, true
+	return append(b, '}'), true
+}
+
+// computedValue is the value computed holds for name (nil: none, or a null
+// to write as null).
+func computedValue(computed []AttrValue, name string) json.RawMessage {
+	for _, c := range computed {
+		if c.Name == name {
+			if len(c.Value) == 0 {
+				return rawNull
+			}
+			return c.Value
+		}
+	}
+	return nil
 }
 
 // splice renders a record queryStored read through its type's Splice hook,
@@ -185,9 +234,14 @@ func (c *Call) splice(rec *Record) (ResourceObject, error) {
 		if err != nil {
 			return ResourceObject{}, err
 		}
+		if ok && rec.form != nil && rec.formPlaces(computed) {
+			return ResourceObject{formed: rec, computed: computed, ID: rec.ID, Type: rec.Type}, nil
+		}
 		if members, indexed := rec.storedMembers(); ok && indexed {
-			if attrs, ok := rec.spliceAttrs(members, c.Engine.types[rec.Type], computed); ok {
-				return ResourceObject{Attributes: attrs, ID: rec.ID, Type: rec.Type}, nil
+			start := len(c.spliced)
+			if b, ok := rec.appendSplicedAttrs(c.spliced, members, c.Engine.types[rec.Type], computed); ok {
+				c.spliced = b
+				return ResourceObject{attrsText: b[start:len(b):len(b)], ID: rec.ID, Type: rec.Type}, nil
 			}
 		}
 	}

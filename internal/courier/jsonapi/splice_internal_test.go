@@ -2,32 +2,35 @@ package jsonapi
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestSpliceAttrs(t *testing.T) {
+func TestAppendSplicedAttrs(t *testing.T) {
 	t.Parallel()
 	shown := []Attr{{Name: "a", Kind: "string"}, {Name: "b", Kind: "boolean"}, {Name: "c", Kind: "integer"}, {Name: "pw", RequestOnly: true}}
 	computed := []AttrValue{{Name: "b", Value: json.RawMessage(`true`)}}
-	splice := func(text string) (Attributes, bool) {
+	splice := func(text string) (string, bool) {
 		r := &Record{stored: text, undecoded: true}
 		members, ok := r.storedMembers()
 		if !ok {
-			return nil, false
+			return "", false
 		}
-		return r.spliceAttrs(members, shown, computed)
+		b, ok := r.appendSplicedAttrs([]byte("before"), members, shown, computed)
+		require.True(t, strings.HasPrefix(string(b), "before"), "appends")
+		return strings.TrimPrefix(string(b), "before"), ok
 	}
 	got, ok := splice(`{"a":"x<y","b":false,"c":{"d":[1,"}"]}}`)
 	require.True(t, ok)
-	assert.Equal(t, `{"a":"x<y","b":true,"c":{"d":[1,"}"]}}`, string(got.appendJSON(nil)))
+	assert.Equal(t, `{"a":"x<y","b":true,"c":{"d":[1,"}"]}}`, got)
 
 	// Spaces inside a value are compacted as the general render compacts them.
 	got, ok = splice(`{"a":[1, {"x" : 2}],"b":false,"c":" s p "}`)
 	require.True(t, ok)
-	assert.Equal(t, `{"a":[1,{"x":2}],"b":true,"c":" s p "}`, string(got.appendJSON(nil)))
+	assert.Equal(t, `{"a":[1,{"x":2}],"b":true,"c":" s p "}`, got)
 
 	// As Call.render: a missing attribute is its kind's zero value (computed
 	// if the hook computes it), members the type does not answer are left out.
@@ -39,7 +42,7 @@ func TestSpliceAttrs(t *testing.T) {
 	} {
 		got, ok := splice(text)
 		require.True(t, ok, text)
-		assert.Equal(t, want, string(got.appendJSON(nil)), text)
+		assert.Equal(t, want, got, text)
 	}
 
 	for name, text := range map[string]string{
@@ -58,7 +61,7 @@ func TestSpliceAttrs(t *testing.T) {
 	r := &Record{stored: `{"a":1,"b":2}`, undecoded: true}
 	members, ok := r.storedMembers()
 	require.True(t, ok)
-	_, ok = r.spliceAttrs(members, []Attr{{Name: "b"}, {Name: "a"}}, nil)
+	_, ok = r.appendSplicedAttrs(nil, members, []Attr{{Name: "b"}, {Name: "a"}}, nil)
 	assert.False(t, ok, "a type whose attributes are not in name order")
 }
 
@@ -75,4 +78,64 @@ func TestStoredStr(t *testing.T) {
 
 	bad := &Record{Type: "widgets", ID: "w1", stored: `{"a":`, undecoded: true}
 	assert.EqualError(t, bad.decodeStored(), "jsonapi: widgets w1: stored attributes: unexpected end of JSON input")
+}
+
+// A splice form is kept only for text already in its answer's form, places
+// the named values, and checks out only for the text, places and attribute
+// list it was made for.
+func TestSpliceForms(t *testing.T) {
+	t.Parallel()
+	shown := []Attr{{Name: "a", Kind: "string"}, {Name: "b", Kind: "boolean"}, {Name: "c", Kind: "array"}, {Name: "pw", RequestOnly: true}}
+	f := newFormSpec("widgets", []string{"a", "c"}, shown)
+	text := `{"a":"x\"y","b":false,"c":[1,{"d":"]"}]}`
+	form := f.form(text)
+	require.NotNil(t, form)
+	require.True(t, f.check([]byte(text), form))
+	r := &Record{stored: text, undecoded: true, form: form, formSpec: f}
+	for name, want := range map[string]string{"a": `"x\"y"`, "c": `[1,{"d":"]"}]`} {
+		v, present, known := r.formMember(name)
+		assert.True(t, present && known, name)
+		assert.Equal(t, want, v, name)
+	}
+	_, present, known := r.formMember("b")
+	assert.False(t, present || known, "an attribute the form does not place is looked for in the text")
+	_, present, known = r.formMember("_hidden")
+	assert.True(t, !present && known, "the text holds nothing the type does not answer")
+	assert.Equal(t, "x\"y", r.StoredStr("a"))
+
+	computed := []AttrValue{{Name: "c", Value: json.RawMessage(`[ ]`)}, {Name: "a", Value: nil}}
+	require.True(t, r.formPlaces(computed))
+	assert.Equal(t, `{"a":null,"b":false,"c":[]}`, string(r.appendFormAttrs(nil, computed)))
+	assert.Equal(t, text, string(r.appendFormAttrs(nil, nil)))
+	assert.False(t, r.formPlaces([]AttrValue{{Name: "b", Value: json.RawMessage(`true`)}}), "b has no place")
+
+	// As the splice would write it, or no form.
+	for name, text := range map[string]string{
+		"an attribute missing":   `{"a":"x","c":[]}`,
+		"a member not answered":  `{"a":"x","b":false,"c":[],"d":1}`,
+		"a request-only member":  `{"a":"x","b":false,"c":[],"pw":"s"}`,
+		"spaces between members": `{"a":"x", "b":false,"c":[]}`,
+		"spaces in a value":      `{"a":"x","b":false,"c":[ ]}`,
+		"keys out of order":      `{"b":false,"a":"x","c":[]}`,
+		"not JSON":               `{"a":"x","b":fals,"c":[]}`,
+	} {
+		assert.Nil(t, f.form(text), name)
+	}
+
+	// Whatever changed since, the form does not check out.
+	assert.False(t, f.check([]byte(`{"a":"x\"y","b":true,"c":[1,{"d":"]"}]}`), form), "other text")
+	moved := append([]byte(nil), form...)
+	moved[4]++
+	assert.False(t, f.check([]byte(text), moved), "other places")
+	assert.False(t, f.check([]byte(text), form[:len(form)-1]), "cut short")
+	for name, other := range map[string]*formSpec{
+		"another type":            newFormSpec("gadgets", []string{"a", "c"}, shown),
+		"other attributes":        newFormSpec("widgets", []string{"a", "c"}, append(shown[:3:3], Attr{Name: "e"})),
+		"other places named":      newFormSpec("widgets", []string{"a", "b"}, shown),
+		"an attribute less named": newFormSpec("widgets", []string{"a"}, shown),
+	} {
+		assert.False(t, other.check([]byte(text), form), name)
+	}
+	assert.Panics(t, func() { newFormSpec("widgets", []string{"c", "a"}, shown) }, "out of order")
+	assert.Panics(t, func() { newFormSpec("widgets", []string{"pw"}, shown) }, "not answered")
 }

@@ -42,10 +42,11 @@ type Record struct {
 
 	// stored is the attributes' text as read by queryStored, which leaves
 	// Attrs nil (undecoded) until decodeStored.
-	stored     string
-	undecoded  bool
-	members    []member // stored, indexed (storedMembers)
-	storedData []byte   // stored, as the members' values
+	stored    string
+	undecoded bool
+	members   []member  // stored, indexed (storedMembers)
+	form      []byte    // stored's splice form, when it checked out (else nil)
+	formSpec  *formSpec // what form places
 }
 
 // Str reads a string attribute ("" when absent or not a string).
@@ -327,7 +328,7 @@ func (e *Engine) LoadRecord(ctx context.Context, tx *store.Tx, typ, id string) (
 
 // QueryRecords runs a SELECT of RecordColumns and reads every row.
 func QueryRecords(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Record, error) {
-	recs, err := queryStored(ctx, tx, query, args...)
+	recs, err := queryStored(ctx, tx, nil, 0, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -358,6 +359,9 @@ func (e *Engine) insertRecord(ctx context.Context, tx *store.Tx, r *Record, text
 	if err != nil {
 		return err
 	}
+	if t.form {
+		values = append(values, e.spliceForm(r.Type, attrs))
+	}
 	_, err = tx.ExecContext(ctx, t.insert, append([]any{r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, attrs}, values...)...)
 	return err
 }
@@ -369,8 +373,22 @@ func (e *Engine) updateRecord(ctx context.Context, tx *store.Tx, r *Record, text
 	if err != nil {
 		return err
 	}
+	if t.form {
+		values = append(values, e.spliceForm(r.Type, attrs))
+	}
 	_, err = tx.ExecContext(ctx, t.update, append(append([]any{r.OrgID, r.ParentID, text, attrs}, values...), r.Type, r.ID)...)
 	return err
+}
+
+// spliceForm is the splice form of a record's stored attributes: nil (NULL)
+// when they are not in their answer's form, or the type keeps none.
+func (e *Engine) spliceForm(typ, attrs string) any {
+	if f := e.forms[typ]; f != nil {
+		if form := f.form(attrs); form != nil {
+			return form
+		}
+	}
+	return nil
 }
 
 // split is the stored form of a record in the table: the attrs JSON without
