@@ -51,6 +51,9 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 	}
 	var last Record
 	var kept, scratch []byte // kept: the page's forms that checked out, one block as it grows
+	if forms != nil {
+		kept = make([]byte, 0, size*(4+8*len(forms.names)))
+	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
