@@ -433,7 +433,7 @@ func (e *Engine) list(c *Call) (*Answer, error) {
 	paged, limit, offset := c.listPage()
 	res := c.Engine.byType[c.Res.Type]
 	_, sparse := c.Query.fieldsOf(c.Res.Type)
-	spliced := res.Splice != nil && !sparse
+	spliced := res.spliceable() && !sparse
 	recs, total, err := lq.run(c, limit, offset, paged, !spliced)
 	if err != nil {
 		return nil, err

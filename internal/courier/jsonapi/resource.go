@@ -89,7 +89,9 @@ type Resource struct {
 	// their ids and columns may be read.
 	Prefetch func(c *Call, recs []*Record) error
 	// Splice renders a list's records from their stored text (splice.go):
-	// the attributes Render would compute, without decoding the others.
+	// the attributes Render would compute, without decoding the others. (A
+	// type without Render and Prefetch is answered from its stored text
+	// without one.)
 	Splice SpliceFunc
 	// SpliceForm names, in name order, the attributes a Splice hook computes
 	// or reads, for a type whose own Table keeps its rows' splice forms (a

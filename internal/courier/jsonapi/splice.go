@@ -229,13 +229,26 @@ func computedValue(computed []AttrValue, name string) json.RawMessage {
 	return nil
 }
 
-// splice renders a record queryStored read through its type's Splice hook,
-// else (decoding it first if queryStored read it) as any other, in place.
+// spliceable reports whether a type's records are answered from their
+// stored text (splice): it has a Splice hook, or no render hook at all, and
+// then answers its stored attributes as they are (Call.render), which is
+// what appendSplicedAttrs writes with nothing computed.
+func (res *Resource) spliceable() bool {
+	return res != nil && (res.Splice != nil || res.Render == nil && res.Prefetch == nil)
+}
+
+// splice renders a record queryStored read through its type's Splice hook
+// (or with nothing computed, for a type without render hooks), else
+// (decoding it first if queryStored read it) as any other, in place.
 func (c *Call) splice(rec *Record) (ResourceObject, error) {
-	if res := c.Engine.byType[rec.Type]; res != nil && res.Splice != nil && rec.undecoded {
-		computed, ok, err := res.Splice(c, rec)
-		if err != nil {
-			return ResourceObject{}, err
+	if res := c.Engine.byType[rec.Type]; res.spliceable() && rec.undecoded {
+		var computed []AttrValue
+		ok := true
+		if res.Splice != nil {
+			var err error
+			if computed, ok, err = res.Splice(c, rec); err != nil {
+				return ResourceObject{}, err
+			}
 		}
 		if ok && rec.form != nil && rec.formPlaces(computed) {
 			return ResourceObject{formed: rec, computed: computed, ID: rec.ID, Type: rec.Type}, nil
