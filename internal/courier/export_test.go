@@ -71,23 +71,23 @@ func CompleteFixture(doc []byte) ([]byte, error) {
 // SeedSharedTable seeds the fixtures as courier did before types had tables
 // of their own (migration 108): every resource in cr_resources.
 func SeedSharedTable(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
-	table := resources()
-	for i, r := range table {
-		shared := *r
-		shared.Table, shared.SpliceForm = "", nil
-		table[i] = &shared
-	}
-	return seedWith(ctx, tx, fixtures, jsonapi.NewEngine(server.Deps{}, catalog.Operations(), catalog.Types(), table))
+	return seedAsBefore(ctx, tx, fixtures, func(r *jsonapi.Resource) { r.Table, r.SpliceForm = "", nil })
 }
 
 // SeedWithoutForms seeds the fixtures as courier did before messages kept
 // splice forms (migration 112).
 func SeedWithoutForms(ctx context.Context, tx *store.Tx, fixtures fs.FS) error {
+	return seedAsBefore(ctx, tx, fixtures, func(r *jsonapi.Resource) { r.SpliceForm = nil })
+}
+
+// seedAsBefore seeds through an engine whose table entries are courier's
+// as before changed them (copies).
+func seedAsBefore(ctx context.Context, tx *store.Tx, fixtures fs.FS, before func(*jsonapi.Resource)) error {
 	table := resources()
 	for i, r := range table {
-		plain := *r
-		plain.SpliceForm = nil
-		table[i] = &plain
+		old := *r
+		before(&old)
+		table[i] = &old
 	}
 	return seedWith(ctx, tx, fixtures, jsonapi.NewEngine(server.Deps{}, catalog.Operations(), catalog.Types(), table))
 }

@@ -43,6 +43,22 @@ func TestDocumentEncoding(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(d.appendJSON(nil)))
 	}
+
+	// A page's spliced objects carry their attributes as text, which
+	// encoding/json writes as appendJSON does.
+	shown := []Attr{{Name: "a", Kind: "string"}, {Name: "b", Kind: "boolean"}}
+	text := `{"a":"<x>","b":false}`
+	formed := &Record{stored: text, undecoded: true, formSpec: newFormSpec("widgets", []string{"b"}, shown)}
+	formed.form = formed.formSpec.form(text)
+	require.NotNil(t, formed.form)
+	for _, o := range []ResourceObject{{attrsText: []byte(text), ID: "w1", Type: "widgets"},
+		{formed: formed, computed: []AttrValue{{Name: "b", Value: json.RawMessage(`true`)}}, ID: "w2", Type: "widgets"}} {
+		want := string(o.appendJSON(nil))
+		got, err := httpx.MarshalJSON(o)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got))
+		assert.Contains(t, want, `"attributes":{"a":"<x>","b":`)
+	}
 }
 
 // TestRecordValues: Set, Str and Bool give what encoding/json gives, on the

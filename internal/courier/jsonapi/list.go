@@ -346,11 +346,8 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal, decode bool) ([
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, r := range recs {
-		if !decode {
-			break
-		}
-		if err := r.decodeStored(); err != nil {
+	if decode {
+		if err := decodeAll(recs); err != nil {
 			return nil, 0, err
 		}
 	}

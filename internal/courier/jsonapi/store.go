@@ -332,12 +332,18 @@ func QueryRecords(ctx context.Context, tx *store.Tx, query string, args ...any) 
 	if err != nil {
 		return nil, err
 	}
+	return recs, decodeAll(recs)
+}
+
+// decodeAll decodes the attributes queryStored left as text, record by
+// record.
+func decodeAll(recs []*Record) error {
 	for _, r := range recs {
 		if err := r.decodeStored(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return recs, nil
+	return nil
 }
 
 // searchText is the lower-cased text filter[text] looks in: the values of the
@@ -355,12 +361,9 @@ func searchText(r *Record, names []string) string {
 func (e *Engine) insertRecord(ctx context.Context, tx *store.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
 	t := e.tableSQL(e.Table(r.Type))
-	attrs, values, err := t.split(r)
+	attrs, values, err := e.row(t, r)
 	if err != nil {
 		return err
-	}
-	if t.form {
-		values = append(values, e.spliceForm(r.Type, attrs))
 	}
 	_, err = tx.ExecContext(ctx, t.insert, append([]any{r.Type, r.ID, r.OrgID, r.ParentID, r.CreatedAt, text, attrs}, values...)...)
 	return err
@@ -369,26 +372,29 @@ func (e *Engine) insertRecord(ctx context.Context, tx *store.Tx, r *Record, text
 func (e *Engine) updateRecord(ctx context.Context, tx *store.Tx, r *Record, text string) error {
 	ReachFrom(ctx).Add(r.OrgID)
 	t := e.tableSQL(e.Table(r.Type))
-	attrs, values, err := t.split(r)
+	attrs, values, err := e.row(t, r)
 	if err != nil {
 		return err
-	}
-	if t.form {
-		values = append(values, e.spliceForm(r.Type, attrs))
 	}
 	_, err = tx.ExecContext(ctx, t.update, append(append([]any{r.OrgID, r.ParentID, text, attrs}, values...), r.Type, r.ID)...)
 	return err
 }
 
-// spliceForm is the splice form of a record's stored attributes: nil (NULL)
-// when they are not in their answer's form, or the type keeps none.
-func (e *Engine) spliceForm(typ, attrs string) any {
-	if f := e.forms[typ]; f != nil {
+// row is what insert and update write of a record in its table t: its
+// stored attributes and the values that follow them, its columns' (split)
+// and, in a table that keeps them, its splice form (nil, NULL, when the
+// attributes are not in their answer's form or the type keeps none).
+func (e *Engine) row(t *tableSQL, r *Record) (attrs string, values []any, err error) {
+	attrs, values, err = t.split(r)
+	if err != nil || !t.form {
+		return attrs, values, err
+	}
+	if f := e.forms[r.Type]; f != nil {
 		if form := f.form(attrs); form != nil {
-			return form
+			return attrs, append(values, form), nil
 		}
 	}
-	return nil
+	return attrs, append(values, nil), nil
 }
 
 // split is the stored form of a record in the table: the attrs JSON without
