@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -512,5 +513,26 @@ func TestEntriesOfATypeAgreeOnTheirTable(t *testing.T) {
 	} {
 		first := &jsonapi.Resource{Type: "widgets", Path: "/v1/widgets/", Table: "cr_widgets", Columns: map[string]string{"name": "widget_name"}}
 		assert.Panics(t, func() { jsonapi.NewEngine(server.Deps{}, ops, types, []*jsonapi.Resource{first, second}) }, name)
+	}
+}
+
+// FormatTime writes what time.Format writes with TimeLayout, for any instant
+// and zone (it formats digits by hand).
+func TestFormatTimeAsTimeFormat(t *testing.T) {
+	east := time.FixedZone("east", 5*3600+30*60)
+	times := []time.Time{
+		time.Date(2026, 1, 2, 3, 4, 5, 6_789_999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2026, 12, 31, 23, 30, 0, 0, east),  // another day in UTC
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), // five digits
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		times = append(times, time.Unix(r.Int64N(400_000_000_000)-100_000_000_000, r.Int64N(1e9)).In(east))
+	}
+	for _, tm := range times {
+		require.Equal(t, tm.UTC().Format(jsonapi.TimeLayout), jsonapi.FormatTime(tm), "%v", tm)
 	}
 }

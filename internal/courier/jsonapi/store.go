@@ -28,7 +28,32 @@ func Migrations() fs.FS { return store.Sub(migrations, "migrations") }
 // Fixed width, so stored values sort as text in time order.
 const TimeLayout = "2006-01-02T15:04:05.000000+00:00"
 
-func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+// FormatTime writes t in TimeLayout. Every request formats the emulated
+// clock's time at least once (the token's check), so the fixed-width digits
+// are written by hand: time.Format reads its layout again at each call.
+func FormatTime(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 { // not four digits: as time.Format writes it
+		return t.Format(TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b := []byte("0000-00-00T00:00:00.000000+00:00")
+	digits := func(at, n, v int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	digits(0, 4, year)
+	digits(5, 2, int(month))
+	digits(8, 2, day)
+	digits(11, 2, hour)
+	digits(14, 2, minute)
+	digits(17, 2, sec)
+	digits(20, 6, t.Nanosecond()/1000) // truncated, as the layout's .000000
+	return string(b)
+}
 
 // Record is one stored resource. Attrs holds every attribute value as raw
 // JSON; rendering orders them by the type's attribute list.
