@@ -88,19 +88,6 @@ type envelope struct {
 	ErrorMessage *string `json:"error_message"`
 }
 
-// pagedEnvelope is the envelope of a paginated list, with the four
-// pagination keys at the top level, as in the docs' list examples.
-type pagedEnvelope struct {
-	Success      bool    `json:"success"`
-	Data         any     `json:"data"`
-	ErrorCode    *string `json:"error_code"`
-	ErrorMessage *string `json:"error_message"`
-	Page         int     `json:"page"`
-	PerPage      int     `json:"per_page"`
-	NumRecords   int     `json:"num_records"`
-	NumPages     int     `json:"num_pages"`
-}
-
 func writeData(w http.ResponseWriter, data any) {
 	httpx.WriteJSONHTMLEscaped(w, http.StatusOK, contentType, envelope{Success: true, Data: data})
 }

@@ -4,8 +4,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-
-	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // Pagination, as GreenArrow's API v2 documents it: page counts from 0,
@@ -50,11 +48,4 @@ func parsePage(r *http.Request) (page, error) {
 		pg.PerPage = int(n)
 	}
 	return pg, nil
-}
-
-// writePage writes one page of a list with the four pagination keys.
-func writePage(w http.ResponseWriter, data any, pg page, total int) {
-	pages := (total + pg.PerPage - 1) / pg.PerPage
-	httpx.WriteJSONHTMLEscaped(w, http.StatusOK, contentType, pagedEnvelope{Success: true, Data: data,
-		Page: pg.Page, PerPage: pg.PerPage, NumRecords: total, NumPages: pages})
 }

@@ -5,10 +5,13 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/stretchr/testify/require"
 
 	"github.com/emulator/vendor-emulator/internal/emutest"
@@ -178,4 +181,157 @@ func (o *org) answer(d documents, system bool) *orgAnswer {
 	a := o.answerHead()
 	a.Tail = string(d.appendTail(nil, system))
 	return &a
+}
+
+// pagedEnvelope is the envelope of a paginated list, with the four
+// pagination keys at the top level, as in the docs' list examples: what the
+// hand-written pages (appendPageEnd) write, as encoding/json writes it.
+type pagedEnvelope struct {
+	Success      bool    `json:"success"`
+	Data         any     `json:"data"`
+	ErrorCode    *string `json:"error_code"`
+	ErrorMessage *string `json:"error_message"`
+	Page         int     `json:"page"`
+	PerPage      int     `json:"per_page"`
+	NumRecords   int     `json:"num_records"`
+	NumPages     int     `json:"num_pages"`
+}
+
+// writePage writes one page of a list as encoding/json writes it.
+func writePage(w http.ResponseWriter, data any, pg page, total int) {
+	pages := (total + pg.PerPage - 1) / pg.PerPage
+	httpx.WriteJSONHTMLEscaped(w, http.StatusOK, contentType, pagedEnvelope{Success: true, Data: data,
+		Page: pg.Page, PerPage: pg.PerPage, NumRecords: total, NumPages: pages})
+}
+
+// TestReferenceAnswersMatchEncodingJSON: the lists and gets of referenced
+// objects (virtual MTAs, URL domains, bounce emails, suppression lists),
+// written by hand and read in one statement with the key, are byte for
+// byte what encoding/json writes for their envelopes, hostile strings
+// included; and every request the direct statement leaves (credentials,
+// pages, ids) is answered exactly as the general path answers it.
+func TestReferenceAnswersMatchEncodingJSON(t *testing.T) {
+	t.Parallel()
+	var api *API
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { api = New(d); return []server.Vendor{api} })
+	ctx := context.Background()
+	require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
+		for i, s := range hostileStrings {
+			for _, q := range []string{
+				`INSERT INTO ga_virtual_mtas (id, name, type) VALUES (?, ?, 'relay_server')`,
+				`INSERT INTO ga_url_domains (id, domain) VALUES (?, ?)`,
+				`INSERT INTO ga_suppression_lists (id, name) VALUES (?, ?)`,
+			} {
+				if _, err := tx.ExecContext(ctx, q, 100+i, s+"#"+strconv.Itoa(i)); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ga_bounce_emails (id, email) VALUES (?, ?)`,
+				s+"@"+strconv.Itoa(i), s+"#"+strconv.Itoa(i)); err != nil {
+				return err
+			}
+		}
+		// An organization admin whose organization is inactive may not log in.
+		_, err := tx.ExecContext(ctx, `UPDATE ga_organizations SET active = 0 WHERE id = 3`)
+		return err
+	}))
+	key := func(user, secret string) string {
+		return "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+secret))
+	}
+	const prefix = "/greenarrow/ga/api/v2/"
+	// The general path alone: the same routes without their direct statements.
+	h := func(fn httpx.HandlerFunc) http.HandlerFunc { return httpx.Adapt(api.WriteError, fn) }
+	general := chi.NewRouter()
+	general.Use(middleware.StripSlashes)
+	general.Route("/greenarrow", func(r chi.Router) {
+		r.Use(api.authenticate)
+		r.Get("/ga/api/v2/virtual_mtas", h(virtualMTAs.listHandler(api)))
+		r.Get("/ga/api/v2/virtual_mtas/{id}", h(virtualMTAs.getHandler(api)))
+		r.Get("/ga/api/v2/url_domains", h(urlDomains.listHandler(api)))
+		r.Get("/ga/api/v2/url_domains/{id}", h(urlDomains.getHandler(api)))
+		r.Get("/ga/api/v2/bounce_emails", h(bounceEmails.listHandler(api)))
+		r.Get("/ga/api/v2/bounce_emails/{id}", h(bounceEmails.getHandler(api)))
+		r.Get("/ga/api/v2/suppression_lists", h(suppressionLists.listHandler(api)))
+		r.Get("/ga/api/v2/suppression_lists/{id}", h(suppressionLists.getHandler(api)))
+	})
+	same := func(t *testing.T, path, header string) emutest.Response {
+		t.Helper()
+		var headers []string
+		if header != "" {
+			headers = append(headers, header)
+		}
+		res := env.Do(t, "GET", path, "", headers...)
+		req := httptest.NewRequest("GET", path, nil)
+		if name, value, ok := strings.Cut(header, ": "); ok {
+			req.Header.Set(name, value)
+		}
+		want := httptest.NewRecorder()
+		general.ServeHTTP(want, req)
+		require.Equal(t, want.Code, res.Status, "%s %s", path, header)
+		require.Equal(t, want.Body.String(), res.Body, "%s %s", path, header)
+		require.Equal(t, want.Header().Get("Content-Type"), res.Header.Get("Content-Type"))
+		return res
+	}
+	encoded := func(v any) string {
+		rec := httptest.NewRecorder()
+		httpx.WriteJSONHTMLEscaped(rec, http.StatusOK, contentType, v)
+		return rec.Body.String()
+	}
+	sys := key("1", "ga-system-admin-secret")
+	headers := []string{sys, key("2", "ga-org2-admin-secret"), key("1", "wrong"), key("99", "x"), key("x", "y"),
+		"Authorization: Bearer ga-system-admin-secret", "", key("3", "ga-org3-admin-secret")}
+	pages := []string{"", "?per_page=2&page=1", "?page=99", "?per_page=0", "?per_page=2001", "?page=-1", "?per_page=3&page=2"}
+	check := func(t *testing.T, name string, all any, byID map[string]any, ids []string) {
+		require.Equal(t, encoded(pagedEnvelope{Success: true, Data: all, PerPage: 100, NumRecords: len(ids), NumPages: 1}),
+			same(t, prefix+name, sys).Body)
+		for _, header := range headers {
+			for _, q := range pages {
+				same(t, prefix+name+q, header)
+			}
+		}
+		for _, id := range append(ids, "0", "x", "99999999999999999999", "41@1") {
+			path := prefix + name + "/" + url.PathEscape(id)
+			res := same(t, path, sys)
+			if v, ok := byID[id]; ok {
+				require.Equal(t, encoded(envelope{Success: true, Data: v}), res.Body, path)
+			} else {
+				require.Equal(t, http.StatusNotFound, res.Status, path)
+			}
+			for _, header := range headers[1:] {
+				same(t, path, header)
+			}
+		}
+	}
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	t.Run("virtual MTAs", func(t *testing.T) {
+		all, byID, ids := referenced(t, api, virtualMTAs, func(v VirtualMTA) string { return id(v.ID) })
+		check(t, "virtual_mtas", all, byID, ids)
+	})
+	t.Run("URL domains", func(t *testing.T) {
+		all, byID, ids := referenced(t, api, urlDomains, func(v URLDomain) string { return id(v.ID) })
+		check(t, "url_domains", all, byID, ids)
+	})
+	t.Run("bounce emails", func(t *testing.T) {
+		all, byID, ids := referenced(t, api, bounceEmails, func(v BounceEmail) string { return v.ID })
+		check(t, "bounce_emails", all, byID, ids)
+	})
+	t.Run("suppression lists", func(t *testing.T) {
+		all, byID, ids := referenced(t, api, suppressionLists, func(v SuppressionList) string { return id(v.ID) })
+		check(t, "suppression_lists", all, byID, ids)
+	})
+}
+
+// referenced reads every object of k (through the general path's list),
+// by id too.
+func referenced[T any](t *testing.T, api *API, k refKind[T], idOf func(T) string) ([]T, map[string]any, []string) {
+	all, total, err := k.list(context.Background(), api.reads(), page{0, 1000})
+	require.NoError(t, err)
+	require.Len(t, all, total)
+	byID := map[string]any{}
+	var ids []string
+	for _, v := range all {
+		byID[idOf(v)] = v
+		ids = append(ids, idOf(v))
+	}
+	return all, byID, ids
 }
