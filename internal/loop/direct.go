@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 )
@@ -93,6 +94,13 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	if rows.Err() != nil || len(items) == 0 {
 		return r
 	}
+	writePageOf(w, p, count, items)
+	return nil
+}
+
+// writePageOf writes a page as WriteJSON writes a pageOf, its items
+// (comma-separated objects) as they are.
+func writePageOf(w http.ResponseWriter, p pageQuery, count int, items []byte) {
 	out := httpx.Buffer()
 	defer httpx.ReleaseBuffer(out)
 	b := strconv.AppendInt(append(*out, `{"page":`...), int64(p.Page), 10)
@@ -102,7 +110,6 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 	b = append(append(append(b, `,"items":[`...), items...), "]}"...)
 	*out = b
 	httpx.WriteJSONBody(w, http.StatusOK, "", b)
-	return nil
 }
 
 // patchOrgSQL is PATCH organizations/details/{id}/'s write: each field is
@@ -178,5 +185,193 @@ func (a *API) patchOrgDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 		return nil
 	}
 	httpx.WriteJSONBody(w, http.StatusOK, "", answer)
+	return nil
+}
+
+// senderPageByKeySQL is senderPageSQL for a Default key, with what
+// listSenders reads before it (arguments: the emulated time, the key,
+// LIMIT, OFFSET): on every row, whether an activation is due (settleDueSQL:
+// then the general path settles it first) and the account's kept count.
+func senderPageByKeySQL(p pageQuery) string {
+	if p.Desc {
+		return senderPageByKeyDesc
+	}
+	return senderPageByKeyAsc
+}
+
+var senderPageByKeyDesc, senderPageByKeyAsc = senderPageByKey(pageQuery{Desc: true}), senderPageByKey(pageQuery{})
+
+func senderPageByKey(p pageQuery) string {
+	return `SELECT (` + settleDueSQL + `),
+		COALESCE((SELECT n FROM lm_counts WHERE what = 'senders' AND owner = k.account_id), 0),
+		` + prefixColumns("s.", senderColumns) + `
+		FROM lm_organizations k JOIN lm_senders s ON s.account_id = k.account_id
+		WHERE k.api_key = ? AND k.is_default` + p.order("s.") + ` LIMIT ? OFFSET ?`
+}
+
+// senderByKeySQL is getSender's read for a key (arguments: the emulated
+// time, the sender's id, the key): whether an activation is due, and the
+// sender when the key reaches it (loadSender's scope).
+var senderByKeySQL = `SELECT (` + settleDueSQL + `), ` + prefixColumns("s.", senderColumns) + `
+	FROM lm_organizations k JOIN lm_senders s ON s.id = ? AND s.account_id = k.account_id
+		AND (k.is_default OR s.organization_id = k.id)
+	WHERE k.api_key = ?`
+
+// prefixColumns is a column list with each column qualified by prefix.
+func prefixColumns(prefix, columns string) string {
+	return prefix + strings.ReplaceAll(columns, ", ", ", "+prefix)
+}
+
+// listSendersDirect is listSenders for a Default key in one statement.
+func (a *API) listSendersDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" {
+		return r
+	}
+	p, bad := pagingProblems(r)
+	if bad != nil {
+		return r
+	}
+	rows, err := a.DB.Query(r.Context(), senderPageByKeySQL(p), formatTime(a.now()), key, p.PerPage, p.offset())
+	if err != nil {
+		return r
+	}
+	defer rows.Close()
+	itemsBuf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(itemsBuf)
+	items := *itemsBuf
+	var due bool
+	var count int
+	var it senderItem
+	for rows.Next() {
+		if rows.Scan(&due, &count, &it.ID, &it.Name, &it.Status, &it.CreateDate) != nil || due {
+			return r
+		}
+		if len(items) > 0 {
+			items = append(items, ',')
+		}
+		items = appendSender(items, &it)
+	}
+	*itemsBuf = items
+	if rows.Err() != nil || len(items) == 0 {
+		return r
+	}
+	writePageOf(w, p, count, items)
+	return nil
+}
+
+// getSenderDirect is getSender in one statement.
+func (a *API) getSenderDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" {
+		return r
+	}
+	var due bool
+	var it senderItem
+	if a.DB.QueryRow(r.Context(), senderByKeySQL, formatTime(a.now()), httpx.PathParam(r, "id"), key).
+		Scan(&due, &it.ID, &it.Name, &it.Status, &it.CreateDate) != nil || due {
+		return r
+	}
+	out := httpx.Buffer()
+	defer httpx.ReleaseBuffer(out)
+	*out = appendSender(*out, &it)
+	httpx.WriteJSONBody(w, http.StatusOK, "", *out)
+	return nil
+}
+
+// appendSender appends it as WriteJSON encodes a senderItem.
+func appendSender(b []byte, it *senderItem) []byte {
+	b = httpx.AppendJSONString(append(b, `{"id":`...), it.ID, false)
+	b = httpx.AppendJSONString(append(b, `,"name":`...), it.Name, false)
+	b = httpx.AppendJSONString(append(b, `,"status":`...), it.Status, false)
+	b = httpx.AppendJSONString(append(b, `,"create_date":`...), it.CreateDate, false)
+	b = httpx.AppendJSONString(append(b, `,"imessage_link":`...), imessageLink(it.Name), false)
+	return append(b, '}')
+}
+
+// poolPageByKeySQL is poolPageSQL for a Default key, with the account's
+// kept count on every row (arguments: the key, LIMIT, OFFSET).
+func poolPageByKeySQL(p pageQuery) string {
+	if p.Desc {
+		return poolPageByKeyDesc
+	}
+	return poolPageByKeyAsc
+}
+
+var poolPageByKeyDesc, poolPageByKeyAsc = poolPageByKey(pageQuery{Desc: true}), poolPageByKey(pageQuery{})
+
+func poolPageByKey(p pageQuery) string {
+	return `SELECT COALESCE((SELECT n FROM lm_counts WHERE what = 'pools' AND owner = k.account_id), 0), ` + poolItemColumns + `
+		FROM lm_organizations k JOIN lm_pools p ON p.account_id = k.account_id
+		WHERE k.api_key = ? AND k.is_default` + p.order("p.") + ` LIMIT ? OFFSET ?`
+}
+
+// poolByKeySQL is getPool's read for a key (arguments: the pool's id, the
+// key): the pool when the key reaches it.
+const poolByKeySQL = `SELECT p.id, p.name, p.status, p.create_date
+	FROM lm_organizations k JOIN lm_pools p ON p.id = ? AND p.account_id = k.account_id
+		AND (k.is_default OR p.organization_id = k.id)
+	WHERE k.api_key = ?`
+
+// listPoolsDirect is listPools for a Default key in one statement.
+func (a *API) listPoolsDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" {
+		return r
+	}
+	p, bad := pagingProblems(r)
+	if bad != nil {
+		return r
+	}
+	rows, err := a.DB.Query(r.Context(), poolPageByKeySQL(p), key, p.PerPage, p.offset())
+	if err != nil {
+		return r
+	}
+	defer rows.Close()
+	itemsBuf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(itemsBuf)
+	items := *itemsBuf
+	var count int
+	var it poolItem
+	for rows.Next() {
+		if rows.Scan(&count, &it.ID, &it.Name, &it.Count, &it.CreateDate) != nil {
+			return r
+		}
+		if len(items) > 0 {
+			items = append(items, ',')
+		}
+		items = httpx.AppendJSONString(append(items, `{"id":`...), it.ID, false)
+		items = httpx.AppendJSONString(append(items, `,"name":`...), it.Name, false)
+		items = strconv.AppendInt(append(items, `,"count":`...), int64(it.Count), 10)
+		items = httpx.AppendJSONString(append(items, `,"create_date":`...), it.CreateDate, false)
+		items = append(items, '}')
+	}
+	*itemsBuf = items
+	if rows.Err() != nil || len(items) == 0 {
+		return r
+	}
+	writePageOf(w, p, count, items)
+	return nil
+}
+
+// getPoolDirect is getPool in one statement.
+func (a *API) getPoolDirect(w http.ResponseWriter, r *http.Request) *http.Request {
+	key := r.Header.Get("Authorization")
+	if key == "" {
+		return r
+	}
+	var d poolDetails
+	if a.DB.QueryRow(r.Context(), poolByKeySQL, httpx.PathParam(r, "id"), key).
+		Scan(&d.ID, &d.Name, &d.Status, &d.CreateDate) != nil {
+		return r
+	}
+	out := httpx.Buffer()
+	defer httpx.ReleaseBuffer(out)
+	b := httpx.AppendJSONString(append(*out, `{"id":`...), d.ID, false)
+	b = httpx.AppendJSONString(append(b, `,"name":`...), d.Name, false)
+	b = httpx.AppendJSONString(append(b, `,"status":`...), d.Status, false)
+	b = httpx.AppendJSONString(append(b, `,"create_date":`...), d.CreateDate, false)
+	*out = append(b, '}')
+	httpx.WriteJSONBody(w, http.StatusOK, "", *out)
 	return nil
 }

@@ -17,21 +17,21 @@ func (a *API) routes() http.Handler {
 	r.Get("/api/v1/organizations/list/", httpx.Direct(a.listOrgsDirect, a.authenticate(h(a.listOrgs))))
 	r.Get("/api/v1/organizations/details/{id}/", httpx.Direct(a.getOrgDirect, a.authenticate(h(a.getOrg))))
 	r.Patch("/api/v1/organizations/details/{id}/", httpx.Direct(a.patchOrgDirect, a.authenticate(h(a.patchOrg))))
+	r.Get("/api/v1/sender/list/", httpx.Direct(a.listSendersDirect, a.authenticate(h(a.listSenders))))
+	r.Get("/api/v1/sender/{id}/", httpx.Direct(a.getSenderDirect, a.authenticate(h(a.getSender))))
+	r.Get("/api/v1/pool/list/", httpx.Direct(a.listPoolsDirect, a.authenticate(h(a.listPools))))
+	r.Get("/api/v1/pool/{id}/", httpx.Direct(a.getPoolDirect, a.authenticate(h(a.getPool))))
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate)
 		r.Post("/api/v1/organizations/new/", h(a.createOrg))
 		r.Delete("/api/v1/organizations/details/{id}/", h(a.deleteOrg))
 
-		r.Get("/api/v1/sender/list/", h(a.listSenders))
 		r.Get("/api/v1/sender/plans/", h(a.listPlans))
 		r.Post("/api/v1/sender/new/", h(a.orderSenders))
-		r.Get("/api/v1/sender/{id}/", h(a.getSender))
 		r.Patch("/api/v1/sender/{id}/", h(a.moveSender))
 		r.Delete("/api/v1/sender/{id}/cancel/", h(a.cancelSender))
 
-		r.Get("/api/v1/pool/list/", h(a.listPools))
 		r.Post("/api/v1/pool/new/", h(a.createPool))
-		r.Get("/api/v1/pool/{id}/", h(a.getPool))
 		r.Patch("/api/v1/pool/{id}/", h(a.patchPool))
 		r.Delete("/api/v1/pool/{id}/", h(a.deletePool))
 
