@@ -2,6 +2,8 @@ package partner
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +30,29 @@ func TestPageMetaEncodesAsMarshalJSON(t *testing.T) {
 	}
 	_, err := pageMeta{Filters: json.RawMessage(`{`)}.appendJSON(nil)
 	assert.Error(t, err, "filters that are not JSON")
+}
+
+// TestChannelsPageEncodesAsWriteJSON: a page of channels written by hand
+// is the bytes httpx.WriteJSON writes for a channelsPage, whatever the
+// channels hold.
+func TestChannelsPageEncodesAsWriteJSON(t *testing.T) {
+	t.Parallel()
+	hostile := []string{"", "plain", `"q" \b/`, "<b>Tom & Jerry</b>", "\b\f\n\r\t\x00\x1f\x7f", "é 日本 \U0001F600",
+		"\u2028\u2029", "bad \xff \xc3 end\xe2\x80"}
+	var channels []Channel
+	for i, s := range hostile {
+		channels = append(channels, Channel{ID: s, ClientID: s + "c", PartnerID: "p" + s, Status: hostile[(i+1)%len(hostile)],
+			AccountMode: s, SetupInfo: SetupInfo{PhoneNumber: s, PhoneName: s + "n"}, WabaAccount: WabaAccount{ID: "w" + s, Name: s},
+			CreatedAt: s, ModifiedAt: s + "m"})
+	}
+	meta := pageMeta{Count: 2, Filters: json.RawMessage(`{"status":"<x>"}`), Sort: []string{"-id"}, Limit: 10, Total: 8}
+	for _, page := range [][]Channel{nil, {}, channels[:1], channels} {
+		want := httptest.NewRecorder()
+		httpx.WriteJSON(want, http.StatusOK, "", channelsPage{meta, page})
+		got := httptest.NewRecorder()
+		require.NoError(t, writeChannelsPage(got, meta, page))
+		assert.Equal(t, want.Code, got.Code)
+		assert.Equal(t, want.Header(), got.Header())
+		assert.Equal(t, want.Body.String(), got.Body.String())
+	}
 }
