@@ -64,14 +64,16 @@ func BenchmarkServe(b *testing.B) {
 		{"courier-channel", "/courier/v1/messaging-channels/" + channel + "/", "Authorization", courier},
 		{"courier-channels", "/courier/v1/messaging-channels/", "Authorization", courier},
 		{"courier-messages-100", "/courier/v1/messaging-messages/?channel-id=" + channel, "Authorization", courier},
-		// The general path (no hand-written answer): one user, one short list.
+		// The general path (no hand-written answer): a user, a plugin, a short list.
 		{"courier-user", "/courier/v1/users/20000000-0000-4000-8000-000000000001/", "Authorization", courier},
+		{"courier-plugin", "/courier/v1/messaging-plugins/66000000-0000-4000-8000-000000000001/", "Authorization", courier},
 		{"courier-plugins", "/courier/v1/messaging-plugins/?organization-id=10000000-0000-4000-8000-000000000001", "Authorization", courier},
 		// Routes besides each vendor's hottest ones.
 		{"greenarrow-virtual-mtas", "/greenarrow/ga/api/v2/virtual_mtas", "Authorization", ga},
 		{"greenarrow-virtual-mta", "/greenarrow/ga/api/v2/virtual_mtas/41", "Authorization", ga},
 		{"loopmessage-senders", "/loopmessage/api/v1/sender/list/", "Authorization", "lm-acme-default"},
 		{"loopmessage-sender", "/loopmessage/api/v1/sender/7c2e3041-9d5f-4071-acbd-2e3f4a5b6c03/", "Authorization", "lm-acme-default"},
+		{"360dialog-channels", "/360dialog/api/v2/partners/examplePA/channels", "X-API-Key", "examplePA-api-key"},
 		{"health", "/_emulator/health", "", ""},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

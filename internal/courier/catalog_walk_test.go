@@ -193,6 +193,9 @@ func TestCatalogWalkFresh(t *testing.T) {
 				o := one(t, r)
 				assert.Equal(t, op.Type, o.Type)
 				assert.Equal(t, op.SampleKeys, keys(o.Attributes))
+				if op.Method == "GET" {
+					assertOneAsRendered(t, env, op, path, r.Body)
+				}
 			case "jsonapi list":
 				list := many(t, r)
 				require.NotEmpty(t, list, "every list shows something: %s", r.Body)
@@ -485,6 +488,9 @@ func TestCatalogWalkGrouped(t *testing.T) {
 					case op.Response == "jsonapi single":
 						assert.Equal(t, "application/vnd.api+json", r.Header.Get("Content-Type"))
 						assert.Equal(t, op.Type, one(t, r).Type)
+						if op.Method == "GET" {
+							assertOneAsRendered(t, env, op, req.path, r.Body)
+						}
 					case op.Response == "jsonapi list":
 						list := many(t, r)
 						require.NotEmpty(t, list, "every list shows something: %s", r.Body)
@@ -503,6 +509,24 @@ func TestCatalogWalkGrouped(t *testing.T) {
 			}
 		})
 	}
+}
+
+// assertOneAsRendered: a GET of one resource (answer, the body of path) is
+// byte for byte what the general render answers with a sparse fieldset
+// naming every attribute it shows (a type without hooks answers its stored
+// text, Engine.getStored).
+func assertOneAsRendered(t *testing.T, env *emutest.Env, op jsonapi.Operation, path, answer string) {
+	t.Helper()
+	var doc struct {
+		Data struct{ Attributes map[string]json.RawMessage }
+	}
+	require.NoError(t, json.Unmarshal([]byte(answer), &doc))
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	fields := path + sep + "fields[" + op.Type + "]=" + url.QueryEscape(strings.Join(slices.Sorted(maps.Keys(doc.Data.Attributes)), ","))
+	assert.Equal(t, answer, mustCall(t, env, 200, "GET", fields, "").Body, "%s: as rendered", path)
 }
 
 // assertPageAsRendered: a page of a list (the answer of path) is what the

@@ -99,11 +99,33 @@ func status(op *Operation, fallback int) int {
 
 // getOne handles GET <path>{id}/ for every resource type.
 func (e *Engine) getOne(c *Call) (*Answer, error) {
+	if _, sparse := c.Query.fieldsOf(c.Res.Type); c.Res.answersStored() && !sparse {
+		return c.getStored()
+	}
 	rec, err := c.MustLoad(c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
 	}
 	obj, err := c.render(rec, true) // Load gave this call a copy of its own
+	if err != nil {
+		return nil, err
+	}
+	return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: singleDoc{Data: obj}}, nil
+}
+
+// getStored is getOne for a type whose answer is its stored attributes
+// (answersStored): the record is read as text and spliced, as a list's
+// records are, instead of being decoded into a map, copied and rendered.
+func (c *Call) getStored() (*Answer, error) {
+	recs, err := queryStored(c.Ctx, c.Tx, nil, 1, c.Engine.tableSQL(c.Engine.Table(c.Res.Type)).load, c.Res.Type, urlID(c.Req))
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || !c.Caller.Member(recs[0].OrgID) {
+		return nil, ErrNotFound(Singular(c.Res.Type))
+	}
+	c.spliced = make([]byte, 0, len(recs[0].stored)+16)
+	obj, err := c.splice(recs[0])
 	if err != nil {
 		return nil, err
 	}
