@@ -108,3 +108,28 @@ func TestOrganizationCountAgrees(t *testing.T) {
 	require.NoError(t, env.Deps.DB.Reset(context.Background(), Name))
 	check("reset")
 }
+
+// TestReferencePlans: a direct page of referenced objects finds the key by
+// its primary key and reads the table in its id order (no sort); a direct
+// get finds each row by its primary key. (The tables are the fixtures'
+// reference lists, which no request adds to: the total counts them.)
+func TestReferencePlans(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	for _, st := range []struct {
+		list, get string
+		id        any
+	}{
+		{virtualMTAs.listDirectSQL(), virtualMTAs.getDirectSQL(), 41},
+		{urlDomains.listDirectSQL(), urlDomains.getDirectSQL(), 31},
+		{bounceEmails.listDirectSQL(), bounceEmails.getDirectSQL(), "1@1"},
+		{suppressionLists.listDirectSQL(), suppressionLists.getDirectSQL(), 2},
+	} {
+		for _, s := range explain(t, env, statement{st.list, []any{1, 100, 0}}) {
+			require.NotContains(t, s, "TEMP B-TREE", st.list)
+		}
+		for _, s := range explain(t, env, statement{st.get, []any{st.id, 1}}) {
+			require.Regexp(t, `^SEARCH (k|o|ga_\w+) USING (INTEGER PRIMARY KEY|INDEX sqlite_autoindex_\w+) \((rowid|id)=\?\)$`, s, st.get)
+		}
+	}
+}

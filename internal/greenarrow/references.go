@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -247,12 +248,22 @@ type prefixed struct {
 
 func (p prefixed) Scan(dest ...any) error { return p.sc.Scan(append(p.dest, dest...)...) }
 
-// listDirect is listHandler in one statement (arguments: LIMIT, OFFSET and
-// the key's id): a row per item of the page, each with the key and the total.
+// listDirectSQL and getDirectSQL are the direct statements (TestReferencePlans).
+func (k refKind[T]) listDirectSQL() string {
+	return `SELECT ` + keyCheckColumns + `, (SELECT count(*) FROM ` + k.table + `), t.` + strings.ReplaceAll(k.columns, ", ", ", t.") + `
+		FROM ` + keyTables + ` JOIN ` + k.table + ` t WHERE k.id = ? ORDER BY t.id LIMIT ? OFFSET ?`
+}
+
+func (k refKind[T]) getDirectSQL() string {
+	return `SELECT ` + keyCheckColumns + `, x.*
+		FROM (SELECT ` + k.columns + ` FROM ` + k.table + ` WHERE id = ?) x, ` + keyTables + ` WHERE k.id = ?`
+}
+
+// listDirect is listHandler in one statement (arguments: the key's id,
+// LIMIT, OFFSET): a row per item of the page, in the table's order (no
+// sort), each with the key and the total.
 func (k refKind[T]) listDirect(a *API) func(w http.ResponseWriter, r *http.Request) *http.Request {
-	query := `SELECT ` + keyCheckColumns + `, (SELECT count(*) FROM ` + k.table + `), x.*
-		FROM (SELECT ` + k.columns + ` FROM ` + k.table + ` ORDER BY id LIMIT ? OFFSET ?) x, ` + keyTables + `
-		WHERE k.id = ? ORDER BY x.id`
+	query := k.listDirectSQL()
 	return func(w http.ResponseWriter, r *http.Request) *http.Request {
 		keyID, secret, err := basicKey(r)
 		if err != nil {
@@ -262,7 +273,7 @@ func (k refKind[T]) listDirect(a *API) func(w http.ResponseWriter, r *http.Reque
 		if err != nil {
 			return r
 		}
-		rows, err := a.reads().QueryContext(r.Context(), query, pg.PerPage, pg.offset(), keyID)
+		rows, err := a.reads().QueryContext(r.Context(), query, keyID, pg.PerPage, pg.offset())
 		if err != nil {
 			return r
 		}
@@ -291,8 +302,7 @@ func (k refKind[T]) listDirect(a *API) func(w http.ResponseWriter, r *http.Reque
 
 // getDirect is getHandler in one statement (arguments: the id, the key's id).
 func (k refKind[T]) getDirect(a *API) func(w http.ResponseWriter, r *http.Request) *http.Request {
-	query := `SELECT ` + keyCheckColumns + `, x.*
-		FROM (SELECT ` + k.columns + ` FROM ` + k.table + ` WHERE id = ?) x, ` + keyTables + ` WHERE k.id = ?`
+	query := k.getDirectSQL()
 	return func(w http.ResponseWriter, r *http.Request) *http.Request {
 		keyID, secret, err := basicKey(r)
 		if err != nil {
