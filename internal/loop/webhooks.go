@@ -145,16 +145,12 @@ func (a *API) webhookHistory(w http.ResponseWriter, r *http.Request) error {
 	if !to.IsZero() {
 		to = to.AddDate(0, 0, 1) // to_date includes its whole day
 	}
-	ctx := r.Context()
-	scopes := []string{c.OrgID}
-	if c.IsDefault {
-		var err error
-		if scopes, err = accountOrgIDs(ctx, a.DB.Reader(), c.AccountID); err != nil {
-			return err
-		}
+	hq := webhook.HistoryQuery{Vendor: Name, Scopes: []string{c.OrgID}, From: from, To: to, Asc: !p.Desc,
+		Offset: p.offset(), Limit: p.PerPage}
+	if c.IsDefault { // the account's organizations, however many (an event's scope is its organization)
+		hq.ScopeIs, hq.ScopeArgs = accountScopeSQL, []any{c.AccountID}
 	}
-	sent, count, err := a.Webhooks.History(ctx, webhook.HistoryQuery{Vendor: Name, Scopes: scopes, From: from, To: to,
-		Asc: !p.Desc, Offset: p.offset(), Limit: p.PerPage})
+	sent, count, err := a.Webhooks.History(r.Context(), hq)
 	if err != nil {
 		return err
 	}
@@ -166,20 +162,6 @@ func (a *API) webhookHistory(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// accountOrgIDs are the ids of an account's organizations.
-func accountOrgIDs(ctx context.Context, q querier, accountID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM lm_organizations WHERE account_id = ?`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
+// accountScopeSQL is the history's condition for a Default key (argument:
+// the account): the event's organization is the account's.
+const accountScopeSQL = `EXISTS (SELECT 1 FROM lm_organizations o WHERE o.id = e.scope AND o.account_id = ?)`

@@ -370,6 +370,27 @@ func historyEnv(t *testing.T) (e *lm, support, def, globex string) {
 	return e, supportRC.Call(0).Body, defRC.Call(0).Body, globexRC.Call(0).Body
 }
 
+// TestWebhookHistoryOfALargeAccount: a Default key's history covers its
+// account's organizations however many there are (40,000 here: more than a
+// statement can list one by one, which once made it a 500).
+func TestWebhookHistoryOfALargeAccount(t *testing.T) {
+	t.Parallel()
+	e, support, def, _ := historyEnv(t)
+	_, err := e.Deps.DB.Write().Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+		INSERT INTO lm_organizations (id, account_id, name, website, support_url, country, api_key, create_date)
+		SELECT 'bulk-' || i, 'acme', 'Bulk ' || i, 'https://w', 'https://s', 'US', 'bulk-key-' || i, '2026-01-01T00:00:00Z' FROM n`)
+	require.NoError(t, err)
+	var p page[historyItem]
+	ok(t, e.call(t, "GET", "webhooks/history/", "", keyAcmeDefault), &p)
+	require.Equal(t, 4, p.Count)
+	require.Len(t, p.Items, 4)
+	for i, want := range []string{def, support, support, support} {
+		assert.JSONEq(t, want, string(p.Items[i].JSON), "item %d", i)
+	}
+	ok(t, e.call(t, "GET", "webhooks/history/", "", "bulk-key-7"), &p)
+	assert.Zero(t, p.Count, "an organization of the account sees its own webhooks only")
+}
+
 type historyItem struct {
 	Attempt    int             `json:"attempt"`
 	CreateDate string          `json:"create_date"`

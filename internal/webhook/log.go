@@ -175,6 +175,12 @@ type Sent struct {
 type HistoryQuery struct {
 	Vendor string
 	Scopes []string // the event scopes the caller may see
+	// ScopeIs, when set, replaces Scopes: a condition on an event's scope
+	// (e.scope) with its arguments, for a caller who sees more scopes than a
+	// statement can list (a LoopMessage account's organizations, of which
+	// there may be 100,000): each event is checked, not each scope listed.
+	ScopeIs   string
+	ScopeArgs []any
 	// From and To, when not zero, bound the sending time: From <= sent < To.
 	From, To      time.Time
 	Asc           bool // oldest first; newest first otherwise
@@ -185,15 +191,20 @@ type HistoryQuery struct {
 // skipped) of q.Vendor's events in q.Scopes, by sending time, one page of
 // them; and how many there are in all.
 func (o *Outbox) History(ctx context.Context, q HistoryQuery) ([]Sent, int, error) {
-	if o == nil || len(q.Scopes) == 0 {
+	if o == nil || len(q.Scopes) == 0 && q.ScopeIs == "" {
 		return nil, 0, nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(q.Scopes)), ", ")
 	args := []any{q.Vendor}
-	for _, s := range q.Scopes {
-		args = append(args, s)
+	scope := q.ScopeIs
+	if scope != "" {
+		args = append(args, q.ScopeArgs...)
+	} else {
+		scope = `e.scope IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(q.Scopes)), ", ") + `)`
+		for _, s := range q.Scopes {
+			args = append(args, s)
+		}
 	}
-	from := ` FROM wh_attempts a JOIN wh_events e ON e.id = a.event_id WHERE e.vendor = ? AND e.scope IN (` + marks + `)
+	from := ` FROM wh_attempts a JOIN wh_events e ON e.id = a.event_id WHERE e.vendor = ? AND ` + scope + `
 		AND a.status IN ('delivered', 'failed')`
 	if !q.From.IsZero() {
 		from, args = from+` AND a.sent_at >= ?`, append(args, q.From.UnixNano())
