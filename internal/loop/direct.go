@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
+	"github.com/emulator/vendor-emulator/internal/store"
 )
 
 // The hottest routes (organization details, list and PATCH) resolve the
@@ -237,27 +238,44 @@ func (a *API) listSendersDirect(w http.ResponseWriter, r *http.Request) *http.Re
 		return r
 	}
 	defer rows.Close()
-	itemsBuf := httpx.Buffer()
-	defer httpx.ReleaseBuffer(itemsBuf)
-	items := *itemsBuf
 	var due bool
 	var count int
 	var it senderItem
-	for rows.Next() {
+	if !writeRowsPage(w, rows, p, &count, func(items []byte) ([]byte, bool) {
 		if rows.Scan(&due, &count, &it.ID, &it.Name, &it.Status, &it.CreateDate) != nil || due {
-			return r
+			return items, false
 		}
+		return appendSender(items, &it), true
+	}) {
+		return r
+	}
+	return nil
+}
+
+// writeRowsPage writes a page of the open rows, each appended by item
+// (false: the row is not one to answer, and nothing is written); count is
+// the list's count, which item reads with each row. false when nothing was
+// written (also for an empty page): the general path answers.
+func writeRowsPage(w http.ResponseWriter, rows *store.Rows, p pageQuery, count *int, item func(items []byte) ([]byte, bool)) bool {
+	itemsBuf := httpx.Buffer()
+	defer httpx.ReleaseBuffer(itemsBuf)
+	items := *itemsBuf
+	for rows.Next() {
 		if len(items) > 0 {
 			items = append(items, ',')
 		}
-		items = appendSender(items, &it)
+		var ok bool
+		items, ok = item(items)
+		*itemsBuf = items
+		if !ok {
+			return false
+		}
 	}
-	*itemsBuf = items
 	if rows.Err() != nil || len(items) == 0 {
-		return r
+		return false
 	}
-	writePageOf(w, p, count, items)
-	return nil
+	writePageOf(w, p, *count, items)
+	return true
 }
 
 // getSenderDirect is getSender in one statement.
@@ -328,29 +346,20 @@ func (a *API) listPoolsDirect(w http.ResponseWriter, r *http.Request) *http.Requ
 		return r
 	}
 	defer rows.Close()
-	itemsBuf := httpx.Buffer()
-	defer httpx.ReleaseBuffer(itemsBuf)
-	items := *itemsBuf
 	var count int
 	var it poolItem
-	for rows.Next() {
+	if !writeRowsPage(w, rows, p, &count, func(items []byte) ([]byte, bool) {
 		if rows.Scan(&count, &it.ID, &it.Name, &it.Count, &it.CreateDate) != nil {
-			return r
-		}
-		if len(items) > 0 {
-			items = append(items, ',')
+			return items, false
 		}
 		items = httpx.AppendJSONString(append(items, `{"id":`...), it.ID, false)
 		items = httpx.AppendJSONString(append(items, `,"name":`...), it.Name, false)
 		items = strconv.AppendInt(append(items, `,"count":`...), int64(it.Count), 10)
 		items = httpx.AppendJSONString(append(items, `,"create_date":`...), it.CreateDate, false)
-		items = append(items, '}')
-	}
-	*itemsBuf = items
-	if rows.Err() != nil || len(items) == 0 {
+		return append(items, '}'), true
+	}) {
 		return r
 	}
-	writePageOf(w, p, count, items)
 	return nil
 }
 
