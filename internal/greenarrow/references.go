@@ -233,13 +233,6 @@ func (k refKind[T]) getHandler(a *API) func(w http.ResponseWriter, r *http.Reque
 // empty page, nothing with that id, a failing statement) takes the general
 // path, authenticate and then the handler, which answers as always.
 
-// keyCheckColumns are what the direct statements read of the key (keyScan's
-// order, its id and organization aside), before the referenced columns.
-const keyCheckColumns = `k.role, k.secret, k.active, o.active`
-
-// checkDest are the destinations of keyCheckColumns.
-func (k *keyScan) checkDest() []any { return []any{&k.c.Role, &k.stored, &k.keyActive, &k.orgActive} }
-
 // prefixed is a row whose first columns go to dest before the scan's own.
 type prefixed struct {
 	sc   scanner
@@ -250,12 +243,12 @@ func (p prefixed) Scan(dest ...any) error { return p.sc.Scan(append(p.dest, dest
 
 // listDirectSQL and getDirectSQL are the direct statements (TestReferencePlans).
 func (k refKind[T]) listDirectSQL() string {
-	return `SELECT ` + keyCheckColumns + `, (SELECT count(*) FROM ` + k.table + `), t.` + strings.ReplaceAll(k.columns, ", ", ", t.") + `
+	return `SELECT ` + keyColumns + `, (SELECT count(*) FROM ` + k.table + `), t.` + strings.ReplaceAll(k.columns, ", ", ", t.") + `
 		FROM ` + keyTables + ` JOIN ` + k.table + ` t WHERE k.id = ? ORDER BY t.id LIMIT ? OFFSET ?`
 }
 
 func (k refKind[T]) getDirectSQL() string {
-	return `SELECT ` + keyCheckColumns + `, x.*
+	return `SELECT ` + keyColumns + `, x.*
 		FROM (SELECT ` + k.columns + ` FROM ` + k.table + ` WHERE id = ?) x, ` + keyTables + ` WHERE k.id = ?`
 }
 
@@ -281,7 +274,7 @@ func (k refKind[T]) listDirect(a *API) func(w http.ResponseWriter, r *http.Reque
 		var items []T
 		var total int
 		var ks keyScan
-		row := prefixed{rows, append(ks.checkDest(), &total)}
+		row := prefixed{rows, append(ks.dest(), &total)}
 		for rows.Next() {
 			v, err := k.scan(row)
 			if err != nil {
@@ -318,7 +311,7 @@ func (k refKind[T]) getDirect(a *API) func(w http.ResponseWriter, r *http.Reques
 			arg = n
 		}
 		var ks keyScan
-		v, err := k.scan(prefixed{a.reads().QueryRowContext(r.Context(), query, arg, keyID), ks.checkDest()})
+		v, err := k.scan(prefixed{a.reads().QueryRowContext(r.Context(), query, arg, keyID), ks.dest()})
 		if err != nil {
 			return r
 		}

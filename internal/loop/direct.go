@@ -74,28 +74,18 @@ func (a *API) listOrgsDirect(w http.ResponseWriter, r *http.Request) *http.Reque
 		return r
 	}
 	defer rows.Close()
-	// The page is written as WriteJSON writes a pageOf, its items (kept
-	// compact, as encoded) as they are: encoding/json would validate and
-	// compact each one again.
-	itemsBuf := httpx.Buffer()
-	defer httpx.ReleaseBuffer(itemsBuf)
-	items := *itemsBuf
+	// The items are written as kept (compact, as encoded): encoding/json
+	// would validate and compact each one again.
 	var count int
 	var it sql.RawBytes
-	for rows.Next() {
+	if !writeRowsPage(w, rows, p, &count, func(items []byte) ([]byte, bool) {
 		if rows.Scan(&it, &count) != nil || it == nil {
-			return r
+			return items, false
 		}
-		if len(items) > 0 {
-			items = append(items, ',')
-		}
-		items = append(append(items, it...), '}') // json_item is the item without its closing brace (orgjson.go)
-	}
-	*itemsBuf = items
-	if rows.Err() != nil || len(items) == 0 {
+		return append(append(items, it...), '}'), true // json_item is the item without its closing brace (orgjson.go)
+	}) {
 		return r
 	}
-	writePageOf(w, p, count, items)
 	return nil
 }
 
