@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -88,12 +89,16 @@ func seedWith(ctx context.Context, tx *store.Tx, fixtures fs.FS, t *jsonapi.Engi
 			}
 		}
 		for _, l := range data.Links {
-			attrs := json.RawMessage("{}")
-			if len(l.Attributes) > 0 && string(l.Attributes) != "null" {
-				attrs = l.Attributes
+			// Stored compact, as AddLink stores them (decodePrefs reads that
+			// form without reflection).
+			var attrs bytes.Buffer
+			if len(l.Attributes) == 0 || string(l.Attributes) == "null" {
+				attrs.WriteString("{}")
+			} else if err := json.Compact(&attrs, l.Attributes); err != nil {
+				return fmt.Errorf("%s: link %s %s→%s: %w", file, l.Rel, l.From, l.To, err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cr_links (rel, from_id, to_id, created_at, attrs) VALUES (?, ?, ?, ?, ?)`,
-				l.Rel, l.From, l.To, l.CreatedAt, string(attrs)); err != nil {
+				l.Rel, l.From, l.To, l.CreatedAt, attrs.String()); err != nil {
 				return fmt.Errorf("%s: link %s %s→%s: %w", file, l.Rel, l.From, l.To, err)
 			}
 		}

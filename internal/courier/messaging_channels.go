@@ -97,15 +97,52 @@ func messagingChannelResources() []*jsonapi.Resource {
 
 const attrDirectKey = "_direct-key"
 
-// subscriberPrefs are the attributes of a subscriber link.
 // codeDuplicateChannel is the error code of a second direct channel between
 // the same two individuals.
 const codeDuplicateChannel = "DuplicateChannel"
 
+// subscriberPrefs are the attributes of a subscriber link.
 type subscriberPrefs struct {
 	Admin       bool              `json:"admin"`
 	Pinned      bool              `json:"pinned"`
 	Preferences map[string]string `json:"communication-preferences"`
+}
+
+// decodePrefs decodes a subscriber link's attributes as json.Unmarshal does.
+// AddLink writes them compact, in the struct's order, and most have no
+// preferences: those are read here without Unmarshal's reflection (a
+// twentieth of a channel's GET went to it); any other text is Unmarshal's.
+func decodePrefs(text string) (subscriberPrefs, error) {
+	var p subscriberPrefs
+	rest, ok := strings.CutPrefix(text, `{"admin":`)
+	if ok {
+		p.Admin, rest, ok = cutJSONBool(rest)
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, `,"pinned":`)
+	}
+	if ok {
+		p.Pinned, rest, ok = cutJSONBool(rest)
+	}
+	switch {
+	case ok && rest == `,"communication-preferences":null}`:
+		return p, nil
+	case ok && rest == `,"communication-preferences":{}}`:
+		p.Preferences = map[string]string{}
+		return p, nil
+	}
+	p = subscriberPrefs{}
+	err := json.Unmarshal([]byte(text), &p)
+	return p, err
+}
+
+// cutJSONBool reads a JSON true or false at the start of s.
+func cutJSONBool(s string) (v bool, rest string, ok bool) {
+	if rest, ok = strings.CutPrefix(s, "true"); ok {
+		return true, rest, true
+	}
+	rest, ok = strings.CutPrefix(s, "false")
+	return false, rest, ok
 }
 
 // readMark is the attributes of a read link: the last message read.
@@ -366,6 +403,11 @@ func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
 // drafts, and its latest bookmark, each found walking its channel's range of
 // its table's parent index.
 func channelStatesSQL(e *jsonapi.Engine, n int) string {
+	return e.SizedSQL("channel states", "", n, func(n int) string { return buildChannelStatesSQL(e, n) })
+}
+
+// buildChannelStatesSQL is channelStatesSQL's text.
+func buildChannelStatesSQL(e *jsonapi.Engine, n int) string {
 	channels := strings.Repeat(`SELECT ? AS id, ? AS who UNION ALL `, n-1) + `SELECT ? AS id, ? AS who`
 	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
 	FROM (` + channels + `) AS ch
@@ -415,10 +457,10 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 		if err := rows.Scan(&id, &st.unread, &mID, &mOrg, &mAttrs, &bID, &bOrg, &bAttrs); err != nil {
 			return nil, err
 		}
-		if st.last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs); err != nil {
+		if st.last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs, "message", "removed", "posted-time"); err != nil {
 			return nil, err
 		}
-		if st.bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs); err != nil {
+		if st.bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs, "message"); err != nil {
 			return nil, err
 		}
 		out[id] = st
@@ -427,13 +469,13 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 }
 
 // stateRecord is a record channelStatesSQL read (nil when there was none),
-// reached as a read of it is.
-func stateRecord(c *jsonapi.Call, typ string, id, org, attrs sql.NullString) (*jsonapi.Record, error) {
+// reached as a read of it is, with the attributes a channel shows of it.
+func stateRecord(c *jsonapi.Call, typ string, id, org, attrs sql.NullString, shown ...string) (*jsonapi.Record, error) {
 	if !id.Valid {
 		return nil, nil
 	}
 	jsonapi.ReachFrom(c.Ctx).Add(org.String)
-	a, err := jsonapi.DecodeAttrs(attrs.String)
+	a, err := jsonapi.SomeAttrs(attrs.String, shown...)
 	if err != nil {
 		return nil, fmt.Errorf("courier: %s %s: stored attributes: %w", typ, id.String, err)
 	}
@@ -450,7 +492,12 @@ type subscriber struct {
 
 // channelSubscribersSQL reads the subscriber links of n channels, each
 // channel's in order, each with its individual's user as userOfSQL finds it.
-func channelSubscribersSQL(n int) string {
+func channelSubscribersSQL(e *jsonapi.Engine, n int) string {
+	return e.SizedSQL("channel subscribers", "", n, buildChannelSubscribersSQL)
+}
+
+// buildChannelSubscribersSQL is channelSubscribersSQL's text.
+func buildChannelSubscribersSQL(n int) string {
 	return `SELECT l.from_id, l.to_id, l.attrs, u.id, u.org_id, u.attrs FROM cr_links l
 	LEFT JOIN cr_resources u ON u.type = 'users' AND u.id = (SELECT id FROM cr_resources WHERE ` + userOfWhere +
 		`lower(l.to_id) ` + userOfOrder + `)
@@ -460,7 +507,7 @@ func channelSubscribersSQL(n int) string {
 // channelSubscribers reads the subscribers of channels with their
 // preferences and users, by channel, in one statement.
 func channelSubscribers(c *jsonapi.Call, channelIDs []string) (map[string][]subscriber, error) {
-	rows, err := c.Tx.QueryContext(c.Ctx, channelSubscribersSQL(len(channelIDs)), jsonapi.AppendArgs(nil, channelIDs...)...)
+	rows, err := c.Tx.QueryContext(c.Ctx, channelSubscribersSQL(c.Engine, len(channelIDs)), jsonapi.AppendArgs(nil, channelIDs...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +520,7 @@ func channelSubscribers(c *jsonapi.Call, channelIDs []string) (map[string][]subs
 		if err := rows.Scan(&channel, &s.id, &prefs, &uID, &uOrg, &uAttrs); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(prefs), &s.prefs); err != nil {
+		if s.prefs, err = decodePrefs(prefs); err != nil {
 			return nil, err
 		}
 		if uID.Valid {

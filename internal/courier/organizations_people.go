@@ -156,7 +156,7 @@ type individualView struct {
 
 // individual reads an individual the caller may see (nil when there is none).
 func individual(c *jsonapi.Call, id string) (*individualView, error) {
-	rec, err := c.Load("individuals", id)
+	rec, err := c.View("individuals", id)
 	if err != nil || rec == nil {
 		return nil, err
 	}

@@ -70,3 +70,30 @@ func fill(v reflect.Value, s string) {
 		panic("fill: " + v.Kind().String())
 	}
 }
+
+// TestDecodePrefsAsUnmarshal: decodePrefs reads every subscriber link's
+// attributes as json.Unmarshal does, its own forms and the others alike.
+func TestDecodePrefsAsUnmarshal(t *testing.T) {
+	for _, text := range []string{
+		`{"admin":false,"pinned":false,"communication-preferences":null}`,
+		`{"admin":true,"pinned":false,"communication-preferences":{}}`,
+		`{"admin":false,"pinned":true,"communication-preferences":{"sms":"off"}}`,
+		`{"admin":true,"pinned":true,"communication-preferences":null}`,
+		"{\n \"admin\": true,\n \"pinned\": false,\n \"communication-preferences\": {}\n}",
+		`{"pinned":true,"admin":true}`,
+		`{"admin":null,"pinned":false,"communication-preferences":{}}`,
+		`{"admin":"yes","pinned":false,"communication-preferences":{}}`,
+		`{"admin":false,"pinned":false,"communication-preferences":{}} `,
+		`{"admin":false,"pinned":false,"communication-preferences":{}}x`,
+		`{"admin":truex,"pinned":false,"communication-preferences":{}}`,
+		`{}`, `null`, ``,
+	} {
+		var want subscriberPrefs
+		wantErr := json.Unmarshal([]byte(text), &want)
+		got, err := decodePrefs(text)
+		assert.Equal(t, wantErr == nil, err == nil, "%s: error %v, Unmarshal's %v", text, err, wantErr)
+		if wantErr == nil {
+			assert.Equal(t, want, got, text)
+		}
+	}
+}

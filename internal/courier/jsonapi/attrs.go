@@ -39,6 +39,24 @@ func DecodeAttrs(data string) (map[string]json.RawMessage, error) {
 	return out, err
 }
 
+// SomeAttrs decodes the named members of stored attributes and no others,
+// as DecodeAttrs would decode them: for a hook that reads a few members of a
+// long object (a channel shows three of its last message's twenty-odd).
+func SomeAttrs(data string, names ...string) (map[string]json.RawMessage, error) {
+	var buf [32]member
+	members, ok := indexObject(data, buf[:0])
+	if !ok {
+		return DecodeAttrs(data)
+	}
+	out := make(map[string]json.RawMessage, len(names))
+	for _, m := range members { // in order: a repeated name's last value, as decoding keeps
+		if slices.Contains(names, m.key) {
+			out[m.key] = json.RawMessage(data[m.start:m.end])
+		}
+	}
+	return out, nil
+}
+
 // encodeAttrs is the stored text of attributes, less the members omit names:
 // exactly what json.Marshal writes (keys in order, each value compacted with
 // <, >, & and U+2028/U+2029 in its strings escaped), which is what the

@@ -67,6 +67,23 @@ func TestDecodeAttrsAgreesWithEncodingJSON(t *testing.T) {
 		var want map[string]json.RawMessage
 		wantErr := json.Unmarshal([]byte(in), &want)
 		got, err := decodeAttrsText(in)
+		// SomeAttrs decodes the members it is asked for as decoding them all does.
+		names := []string{"absent", "dup", "k39", "message"}
+		for k := range want {
+			if len(names) < 6 {
+				names = append(names, k)
+			}
+		}
+		some, someErr := SomeAttrs(in, names...)
+		assert.Equal(t, wantErr == nil, someErr == nil, "SomeAttrs %s: %v", in, someErr)
+		for _, k := range names {
+			v, ok := want[k]
+			if someErr == nil && ok {
+				assert.Equal(t, string(v), string(some[k]), "SomeAttrs %s: %s", in, k)
+			} else if someErr == nil {
+				assert.NotContains(t, some, k, "SomeAttrs %s", in)
+			}
+		}
 		if wantErr != nil {
 			assert.Error(t, err, in)
 			continue

@@ -77,10 +77,34 @@ func (c *Call) Load(typ, id string) (*Record, error) {
 	return rec, nil
 }
 
+// View is Load for a caller that only reads the record: in a read
+// transaction it is the record Load remembers, not a copy of it (a channel's
+// render reads each of its people, the page of channels the same people
+// again), which the caller must not change.
+func (c *Call) View(typ, id string) (*Record, error) {
+	rec, err := c.remembered(typ, id)
+	if err != nil || rec == nil || !c.Visible(rec) {
+		return nil, err
+	}
+	return rec, nil
+}
+
 // loadRecord is LoadRecord, remembered in a read transaction. Each caller
 // gets its own copy of the attributes, since hooks set attributes on what
 // they load.
 func (c *Call) loadRecord(typ, id string) (*Record, error) {
+	rec, err := c.remembered(typ, id)
+	if err != nil || rec == nil || c.loaded == nil {
+		return rec, err
+	}
+	cp := *rec
+	cp.Attrs = maps.Clone(rec.Attrs)
+	return &cp, nil
+}
+
+// remembered is LoadRecord, remembered in a read transaction: the record
+// itself, which loadRecord copies.
+func (c *Call) remembered(typ, id string) (*Record, error) {
 	if c.loaded == nil {
 		return c.Engine.LoadRecord(c.Ctx, c.Tx, typ, id)
 	}
@@ -93,12 +117,7 @@ func (c *Call) loadRecord(typ, id string) (*Record, error) {
 		}
 		c.loaded[k] = rec
 	}
-	if rec == nil {
-		return nil, nil
-	}
-	cp := *rec
-	cp.Attrs = maps.Clone(rec.Attrs)
-	return &cp, nil
+	return rec, nil
 }
 
 // Preload reads, in one statement, the records of type typ among ids that
@@ -143,9 +162,11 @@ func (c *Call) Preload(typ string, ids []string) error {
 // bound, it would make SQLite plan the statement anew at every run (whether
 // an index limited to one type serves it depends on the value).
 func (e *Engine) PreloadSQL(typ string, n int) string {
-	table := e.Table(typ)
-	return `SELECT ` + e.RecordColumns(table) + ` FROM ` + ValuesList(n) + ` CROSS JOIN ` + table +
-		` WHERE type = ` + quote(typ) + ` AND id = v.column1`
+	return e.SizedSQL("preload", typ, n, func(n int) string {
+		table := e.Table(typ)
+		return `SELECT ` + e.RecordColumns(table) + ` FROM ` + ValuesList(n) + ` CROSS JOIN ` + table +
+			` WHERE type = ` + quote(typ) + ` AND id = v.column1`
+	})
 }
 
 // CreatedParent is the parent record a create read for the record it creates

@@ -74,7 +74,8 @@ func TestRecordValues(t *testing.T) {
 		require.NoError(t, json.Unmarshal(want, &got))
 		assert.Equal(t, got, r.Str("s"))
 	}
-	for _, v := range []any{nil, true, false, 3, []string{}, map[string]string{}, (*string)(nil)} {
+	for _, v := range []any{nil, true, false, 3, 0, -17, int64(-9223372036854775808), int64(42), int32(7), uint(5), 2.5,
+		[]string{}, map[string]string{}, (*string)(nil)} {
 		r.Set("v", v)
 		want, err := json.Marshal(v)
 		require.NoError(t, err)

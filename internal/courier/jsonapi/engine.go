@@ -15,6 +15,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/emulator/vendor-emulator/internal/server"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -28,9 +29,9 @@ type Engine struct {
 }
 
 // Model is a table of resource types over a catalog of documented
-// operations, with the SQL of each table, immutable once built: one Model
-// serves every request of every world concurrently, and a world costs only
-// its Engine.
+// operations, with the SQL of each table, immutable once built (but for the
+// statement texts SizedSQL keeps): one Model serves every request of every
+// world concurrently, and a world costs only its Engine.
 type Model struct {
 	ops       map[string]*Operation
 	types     map[string][]Attr
@@ -40,6 +41,36 @@ type Model struct {
 	tables    []string             // every table holding resources, cr_resources first
 	sql       map[string]*tableSQL // by table
 	forms     map[string]*formSpec // the types whose rows keep a splice form (splice_form.go)
+
+	counted sync.Map // countedKey → string: the texts SizedSQL built
+}
+
+// countedKey names a statement text built for a type and a count of values.
+type countedKey struct {
+	stmt, typ string
+	n         int
+}
+
+// maxSized is the largest count of values whose statement text SizedSQL
+// keeps; a larger list's is built for its request alone.
+const maxSized = 256
+
+// SizedSQL is the text build gives for a statement (named stmt, of resource
+// type typ, or "") with n values: the same every time, so it is built once
+// per count and kept. A render builds its statements for the page's few
+// sizes again and again; built per request, their texts were a tenth of the
+// bytes a channel's GET allocated, and each was hashed and compared in full
+// to find its prepared statement.
+func (m *Model) SizedSQL(stmt, typ string, n int, build func(n int) string) string {
+	if n > maxSized {
+		return build(n)
+	}
+	k := countedKey{stmt, typ, n}
+	if t, ok := m.counted.Load(k); ok {
+		return t.(string)
+	}
+	t, _ := m.counted.LoadOrStore(k, build(n))
+	return t.(string)
 }
 
 // column is an attribute kept in a column of its type's table.

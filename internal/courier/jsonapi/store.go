@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,7 +189,7 @@ type JSONAppender interface {
 }
 
 // quickJSON is json.Marshal of the values hooks set most (booleans, nil,
-// strings, JSONAppenders) without its reflection; ok is false for any other
+// strings, integers, JSONAppenders) without its reflection; ok is false for any other
 // value.
 func quickJSON(v any) (json.RawMessage, bool) {
 	switch v := v.(type) {
@@ -206,6 +207,10 @@ func quickJSON(v any) (json.RawMessage, bool) {
 		return json.RawMessage("false"), true
 	case string:
 		return httpx.AppendJSONString(make([]byte, 0, len(v)+2), v, true), true // json.Marshal escapes HTML
+	case int:
+		return strconv.AppendInt(nil, int64(v), 10), true
+	case int64:
+		return strconv.AppendInt(nil, v, 10), true
 	}
 	return nil, false
 }
