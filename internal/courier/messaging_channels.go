@@ -483,7 +483,8 @@ func stateRecord(c *jsonapi.Call, typ string, id, org, attrs sql.NullString, sho
 }
 
 // subscriber is one subscriber link of a channel with the user whose
-// primary individual it is (userOfSQL's; user nil without one).
+// primary individual it is (userOfSQL's; user nil without one), holding the
+// attributes a subscriber shows of it (subscriberUserAttrs).
 type subscriber struct {
 	id    string
 	prefs subscriberPrefs
@@ -524,7 +525,7 @@ func channelSubscribers(c *jsonapi.Call, channelIDs []string) (map[string][]subs
 			return nil, err
 		}
 		if uID.Valid {
-			a, err := jsonapi.DecodeAttrs(uAttrs.String)
+			a, err := jsonapi.SomeAttrs(uAttrs.String, subscriberUserAttrs...)
 			if err != nil {
 				return nil, fmt.Errorf("courier: users %s: stored attributes: %w", uID.String, err)
 			}
@@ -595,6 +596,10 @@ func shownPeople(people []string, ch *jsonapi.Record, subs []subscriber, g *json
 	}
 	return people, members, leaders
 }
+
+// subscriberUserAttrs are the attributes of a subscriber's user that
+// subscriberViews shows.
+var subscriberUserAttrs = []string{"email", "phone", "email-verified", "phone-verified", "phone-unsubscribed", "auto-sign-up"}
 
 // subscriberViews are the subscribers a channel answers: those whose
 // individual the caller may see, with their user's contact details.
