@@ -189,8 +189,8 @@ type JSONAppender interface {
 }
 
 // quickJSON is json.Marshal of the values hooks set most (booleans, nil,
-// strings, integers, JSONAppenders) without its reflection; ok is false for any other
-// value.
+// strings, integers, JSONAppenders) without its reflection; ok is false for
+// any other value.
 func quickJSON(v any) (json.RawMessage, bool) {
 	switch v := v.(type) {
 	case nil:
