@@ -19,8 +19,10 @@ const (
 	relRead       = "read"       // messaging-channel → individual: the last message read
 )
 
-// authenticate resolves "Authorization: Bearer <token>" to the user and the
-// organizations the user is a member of; anything else is a 401.
+// authenticate takes "Authorization: Bearer <token>" (anything else is a
+// 401) and leaves its look-up, of the user and the organizations the user is
+// a member of, to the operation's transaction (jsonapi.Credential): a token
+// nobody has is a 401 there, before anything else the request does.
 func authenticate(next http.Handler) http.Handler {
 	return httpx.Adapt(jsonapi.WriteError, func(w http.ResponseWriter, r *http.Request) error {
 		a := apiOf(r)
@@ -30,29 +32,36 @@ func authenticate(next http.Handler) http.Handler {
 			return &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
 				Detail: "Authentication credentials were not provided."}
 		}
-		caller, individual, sniffers, err := a.resolveToken(r.Context(), token, jsonapi.FormatTime(a.Clock.Now()))
-		if err != nil {
-			return err
-		}
-		if caller == nil {
-			return &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
-				Detail: "Invalid or expired access token."}
-		}
-		ctx := jsonapi.WithCaller(r.Context(), caller)
-		ctx = context.WithValue(ctx, individualKey{}, individual)
-		ctx = context.WithValue(ctx, sniffersKey{}, sniffers)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		now := jsonapi.FormatTime(a.Clock.Now())
+		s := &session{}
+		ctx := jsonapi.WithCredential(r.Context(), func(ctx context.Context, q jsonapi.Querier) (*jsonapi.Caller, error) {
+			caller, individual, sniffers, err := a.resolveToken(ctx, q, token, now)
+			if err != nil {
+				return nil, err
+			}
+			if caller == nil {
+				return nil, &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
+					Detail: "Invalid or expired access token."}
+			}
+			s.caller, s.individual, s.sniffers = caller, individual, sniffers
+			if len(sniffers) > 0 {
+				s.reach.Wake()
+			}
+			return caller, nil
+		})
+		ctx, s.reach = jsonapi.WithDormantReach(ctx)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, sessionKey{}, s)))
 		return nil
 	})
 }
 
 // resolveToken finds the token's user, the user's organizations, the
 // user's own individual (the primary-individual-id of the users record) and
-// the user's sniffers valid at now, in one statement on a read connection:
-// every request pays for it.
-func (a *API) resolveToken(ctx context.Context, token, now string) (*jsonapi.Caller, string, []snifferRef, error) {
+// the user's sniffers valid at now, in one statement: every request pays for
+// it.
+func (a *API) resolveToken(ctx context.Context, q jsonapi.Querier, token, now string) (*jsonapi.Caller, string, []snifferRef, error) {
 	var userID, orgs, individual, sniffers string
-	err := a.DB.QueryRow(ctx, callerSQL, now, token).Scan(&userID, &orgs, &individual, &sniffers)
+	err := q.QueryRowContext(ctx, callerSQL, now, token).Scan(&userID, &orgs, &individual, &sniffers)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", nil, nil
 	}
@@ -90,14 +99,26 @@ const callerSQL = `SELECT t.user_id,
 	(` + activeSniffersSQL + `)
 	FROM cr_tokens t WHERE t.token = ?`
 
-type individualKey struct{}
+// session is what a request's token was found to be, set by its look-up in
+// the operation's transaction (authenticate): read it in that transaction or
+// after it.
+type session struct {
+	caller     *jsonapi.Caller
+	individual string         // the user's own individual, "" when none
+	sniffers   []snifferRef   // the user's sniffers valid now
+	reach      *jsonapi.Reach // what the engine reached, for sniff: woken when there are sniffers
+}
 
-// sniffersKey carries the caller's active sniffers from authenticate to sniff.
-type sniffersKey struct{}
+type sessionKey struct{}
+
+func sessionOf(r *http.Request) *session {
+	s, _ := r.Context().Value(sessionKey{}).(*session)
+	if s == nil {
+		return &session{}
+	}
+	return s
+}
 
 // callerIndividual is the individual the authenticated user is ("" when the
 // user has none): whom a request acts as when it names nobody.
-func callerIndividual(c *jsonapi.Call) string {
-	id, _ := c.Req.Context().Value(individualKey{}).(string)
-	return id
-}
+func callerIndividual(c *jsonapi.Call) string { return sessionOf(c.Req).individual }

@@ -42,6 +42,45 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// TestUnknownTokenIsAnsweredFirst: a token nobody has is a 401 whatever else
+// is wrong with the request, on every kind of operation, and a write with it
+// changes nothing. The token is looked up in the operation's transaction, or,
+// when the request fails before its transaction opens, before that failure
+// is answered (jsonapi.Credential).
+func TestUnknownTokenIsAnsweredFirst(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	message := resourceDoc("messaging-messages", "", `{"channel-id": "`+chanGroup1+`", "individual-id": "`+indAlice+`", "message": "hi"}`)
+	before, changes := storeState(t, env), totalChanges(t, env)
+	for _, tc := range []struct{ name, method, path, body, ctype string }{
+		{"a valid post", "POST", "/v1/messaging-messages/", message, ""},
+		{"malformed json", "POST", "/v1/messaging-messages/", `{"data": `, ""},
+		{"trailing data", "POST", "/v1/messaging-messages/", message + "x", ""},
+		{"unsupported media type", "POST", "/v1/messaging-messages/", message, "text/plain"},
+		{"a bad query", "GET", "/v1/organizations/?page[limit]=0", "", ""},
+		{"a missing filter", "GET", "/v1/messaging-messages/", "", ""},
+		{"an unknown id", "GET", "/v1/messaging-channels/59999999-0000-4000-8000-000000000000/", "", ""},
+		{"a patch", "PATCH", "/v1/messaging-channels/" + chanGroup1 + "/",
+			resourceDoc("messaging-channels", chanGroup1, `{"name": "renamed"}`), ""},
+		{"a delete", "DELETE", "/v1/messaging-messages/" + msg1 + "/reactions/", `{"reaction": "like"}`, ""},
+		{"an action", "POST", "/v1/messaging-channels/" + chanGroup1 + "/archive/", `{}`, ""},
+		{"a read", "GET", "/v1/messaging-channels/" + chanGroup1 + "/", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hs := []string{"Authorization: Bearer nobody-has-this"}
+			if tc.ctype != "" {
+				hs = append(hs, "Content-Type: "+tc.ctype)
+			}
+			r := env.Do(t, tc.method, "/courier"+tc.path, tc.body, hs...)
+			require.Equal(t, http.StatusUnauthorized, r.Status, r.Body)
+			assert.JSONEq(t, `{"errors": [{"status": 401, "code": "NotAuthenticated",
+				"detail": "Invalid or expired access token.", "meta": {}}]}`, r.Body)
+		})
+	}
+	assert.Equal(t, changes, totalChanges(t, env), "rows written")
+	assert.Equal(t, before, storeState(t, env))
+}
+
 // TestErrorDocument pins the vendor's error sample shape: numeric status,
 // code, detail, source, meta.
 func TestErrorDocument(t *testing.T) {

@@ -204,7 +204,7 @@ func TestListQueryPlans(t *testing.T) {
 			plan := func(query string) (page, total planned, err error) {
 				r := httptest.NewRequest("GET", op.Path+"?"+query, nil)
 				ctx := jsonapi.WithCaller(r.Context(), &jsonapi.Caller{UserID: cl.user, Orgs: cl.orgs})
-				r = r.WithContext(context.WithValue(ctx, individualKey{}, cl.individual))
+				r = r.WithContext(context.WithValue(ctx, sessionKey{}, &session{individual: cl.individual}))
 				err = env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
 					p, tot, err := e.ListSQL(r.Context(), tx, r, op.ID)
 					if err != nil {

@@ -301,27 +301,40 @@ const sniffLimit = 64 << 10
 // engine read or wrote, the organizations it listed, the records its path,
 // query and body name); a sniffer whose creator may not see all of them does
 // not record it.
+//
+// Whether the user has sniffers is known only once the token has been looked
+// up, in the operation's transaction (authenticate), after the body was read:
+// so what is read of every body is kept, the engine's reach is woken by the
+// look-up, and the answer, written after the transaction, is kept only when
+// there are sniffers (sniffWriter).
 func sniff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		caller := jsonapi.CallerFrom(r.Context())
-		sniffers, _ := r.Context().Value(sniffersKey{}).([]snifferRef) // read with the token
-		if len(sniffers) == 0 {
-			next.ServeHTTP(w, r)
+		s := sessionOf(r)
+		var reqBody *httpx.Capped // nil without a body
+		if r.Body != nil && r.Body != http.NoBody {
+			reqBody = &httpx.Capped{Limit: sniffLimit}
+			httpx.TeeBody(r, reqBody)
+		}
+		sw := &sniffWriter{ResponseWriter: w, s: s}
+		next.ServeHTTP(sw, r)
+		if len(s.sniffers) == 0 {
 			return
+		}
+		caller, sniffers, reach, rec := s.caller, s.sniffers, s.reach, sw.rec
+		body := ""
+		if reqBody != nil {
+			body = reqBody.String()
+		}
+		if rec == nil { // nothing was written: net/http answered 200 with no body
+			rec = httpx.NewRecorder(w, 0)
 		}
 		a := apiOf(r)
 		now := jsonapi.FormatTime(a.Clock.Now())
 		// A new context: the client may have gone, the record must still be written.
 		ctx := context.WithoutCancel(r.Context())
-		reachCtx, reach := jsonapi.WithReach(r.Context())
-		r = r.WithContext(reachCtx)
-		reqBody := &httpx.Capped{Limit: sniffLimit}
-		httpx.TeeBody(r, reqBody)
-		rec := httpx.NewRecorder(w, sniffLimit)
-		next.ServeHTTP(rec, r)
 
 		attrs := map[string]any{
-			"body":         reqBody.String(),
+			"body":         body,
 			"content_type": r.Header.Get("Content-Type"),
 			"created-time": now,
 			"message":      http.StatusText(rec.Status),
@@ -340,7 +353,7 @@ func sniff(next http.Handler) http.Handler {
 		}
 		err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 			query, _ := url.QueryUnescape(r.URL.RawQuery) // best effort: ids are plain ASCII
-			named, err := a.namedOrgs(ctx, tx, r.URL.Path, query, reqBody.String())
+			named, err := a.namedOrgs(ctx, tx, r.URL.Path, query, body)
 			if err != nil {
 				return err
 			}
@@ -375,6 +388,39 @@ func sniff(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// sniffWriter passes an answer through, and keeps it (an httpx.Recorder)
+// when the request's user has sniffers: the token's look-up, in the
+// operation's transaction, has said so before any of the answer is written.
+type sniffWriter struct {
+	http.ResponseWriter
+	s       *session
+	rec     *httpx.Recorder // the kept answer; nil when not kept
+	decided bool
+}
+
+// to is where the answer goes: decided at its first byte or status.
+func (w *sniffWriter) to() http.ResponseWriter {
+	if !w.decided {
+		w.decided = true
+		if len(w.s.sniffers) > 0 {
+			w.rec = httpx.NewRecorder(w.ResponseWriter, sniffLimit)
+		}
+	}
+	if w.rec != nil {
+		return w.rec
+	}
+	return w.ResponseWriter
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (w *sniffWriter) WriteHeader(code int) { w.to().WriteHeader(code) }
+
+// Write implements http.ResponseWriter.
+func (w *sniffWriter) Write(p []byte) (int, error) { return w.to().Write(p) }
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *sniffWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // allIn reports whether every one of orgs is in scope.
 func allIn(orgs, scope []string) bool {

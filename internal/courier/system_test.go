@@ -189,9 +189,15 @@ func TestSnifferRecordsTheUsersRequests(t *testing.T) {
 	env.Deps.Clock.Advance(time.Second) // logs list oldest first
 	bad := env.Do(t, "GET", "/courier/v1/organizations/?page[limit]=0", "", user)
 	require.Equal(t, http.StatusBadRequest, bad.Status)
+	env.Deps.Clock.Advance(time.Second)
+	// A write: its token is looked up in its own transaction, after its body was read.
+	post := `{"data":{"type":"messaging-messages","attributes":{"channel-id":"50000000-0000-4000-8000-000000000001",` +
+		`"individual-id":"30000000-0000-4000-8000-000000000002","message":"sniffed"}},"meta":{}}`
+	posted := env.Do(t, "POST", "/courier/v1/messaging-messages/", post, user, "Content-Type: application/vnd.api+json")
+	require.Equal(t, http.StatusCreated, posted.Status, posted.Body)
 
 	l := read()
-	require.Len(t, l.Data, 2)
+	require.Len(t, l.Data, 3)
 	first := l.Data[0].Attributes
 	assert.Equal(t, "GET", first.Method)
 	assert.Equal(t, "/courier/v1/organizations/", first.Path)
@@ -202,11 +208,17 @@ func TestSnifferRecordsTheUsersRequests(t *testing.T) {
 	assert.Equal(t, "carium-ios/4.2.0", first.UserAgent)
 	assert.Equal(t, 400, l.Data[1].Attributes.Status)
 	assert.JSONEq(t, bad.Body, l.Data[1].Attributes.Response)
+	third := l.Data[2].Attributes
+	assert.Equal(t, "POST", third.Method)
+	assert.Equal(t, post, third.Body)
+	assert.Equal(t, "application/vnd.api+json", third.ContentTyp)
+	assert.Equal(t, 201, third.Status)
+	assert.JSONEq(t, posted.Body, third.Response)
 
 	// Past valid-until (an hour by default) nothing more is recorded.
 	env.Deps.Clock.Advance(time.Hour - time.Second)
 	env.Do(t, "GET", "/courier/v1/organizations/", "", user)
-	assert.Len(t, read().Data, 2)
+	assert.Len(t, read().Data, 3)
 }
 
 // TestSnifferTargetsOnlyUsersInReach: a sniffer may target only a user who

@@ -17,8 +17,9 @@ type Caller struct {
 
 type callerKey struct{}
 
-// WithCaller is ctx carrying the authenticated caller, as the vendor's
-// authentication hands it to the engine.
+// WithCaller is ctx carrying a caller known before the request (tests that
+// drive the engine alone); a vendor's authentication hands the engine a
+// Credential instead (WithCredential), which the operation looks up.
 func WithCaller(ctx context.Context, c *Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)
 }

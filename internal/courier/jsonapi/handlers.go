@@ -27,8 +27,7 @@ func (m *Model) operation(res *Resource, opID string, write bool, kind bodyKind,
 	if op == nil {
 		panic("jsonapi: unknown catalog operation " + opID) // a table entry names an operation the catalog lacks
 	}
-	return httpx.Adapt(WriteError, func(w http.ResponseWriter, r *http.Request) error {
-		e := EngineFrom(r.Context())
+	serve := func(w http.ResponseWriter, r *http.Request, e *Engine, cred *Credential) error {
 		caller := CallerFrom(r.Context())
 		if hasBody(r) {
 			if err := checkContentType(r); err != nil {
@@ -69,6 +68,12 @@ func (m *Model) operation(res *Resource, opID string, write bool, kind bodyKind,
 		ctx := context.WithoutCancel(r.Context())
 		var ans *Answer
 		err = run(ctx, func(tx *store.Tx) error {
+			if cred != nil {
+				var err error
+				if caller, err = cred.resolve(ctx, tx); err != nil {
+					return err
+				}
+			}
 			c := &Call{Ctx: ctx, Tx: tx, Engine: e, Req: r, Caller: caller, Op: op, Query: q, Res: res,
 				Now: FormatTime(e.Clock.Now()), body: body}
 			if !write {
@@ -87,6 +92,19 @@ func (m *Model) operation(res *Resource, opID string, write bool, kind bodyKind,
 			httpx.WriteJSON(w, ans.Status, ans.ContentType, ans.Body)
 		}
 		return nil
+	}
+	return httpx.Adapt(WriteError, func(w http.ResponseWriter, r *http.Request) error {
+		e := EngineFrom(r.Context())
+		cred := credentialFrom(r.Context())
+		err := serve(w, r, e, cred)
+		if err != nil && cred != nil && !cred.done {
+			// It failed before its transaction (a bad query, content type or
+			// body): a caller the vendor does not know hears that first.
+			if _, aerr := cred.resolve(context.WithoutCancel(r.Context()), e.DB.Reader()); aerr != nil {
+				return aerr
+			}
+		}
+		return err
 	})
 }
 
