@@ -56,6 +56,12 @@ type answer struct {
 // any answer here, and far below the stall the tests guard against.
 func send(t *testing.T, method, url, body string, headers ...string) answer {
 	t.Helper()
+	return sendWithin(t, 10*time.Second, method, url, body, headers...)
+}
+
+// sendWithin is send with a client that gives up after d.
+func sendWithin(t *testing.T, d time.Duration, method, url, body string, headers ...string) answer {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	require.NoError(t, err)
 	if body != "" {
@@ -65,7 +71,7 @@ func send(t *testing.T, method, url, body string, headers ...string) answer {
 		k, v, _ := strings.Cut(h, ": ")
 		req.Header.Set(k, v)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: d}
 	res, err := client.Do(req)
 	if err != nil {
 		return answer{status: -1, body: err.Error()}
@@ -179,10 +185,13 @@ func TestSlowReadersStallNobody(t *testing.T) {
 			}
 		}
 		long := strings.Repeat("x", limit*3/20)
+		// Setting up, not what is tested: ten posts of 600 KB queue at the
+		// writer, 4 to 6 s in all under -race alone (measured), more beside
+		// the whole suite, so each may take longer than send allows.
 		var posts sync.WaitGroup
 		for i := range 10 {
 			posts.Go(func() {
-				got := send(t, "POST", base+"/courier/v1/messaging-messages/", messageDoc(fmt.Sprint(i, long)), courierAdmin)
+				got := sendWithin(t, 2*time.Minute, "POST", base+"/courier/v1/messaging-messages/", messageDoc(fmt.Sprint(i, long)), courierAdmin)
 				assert.Equal(t, 201, got.status, short(got.body))
 			})
 		}
