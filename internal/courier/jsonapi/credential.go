@@ -51,6 +51,9 @@ func credentialFrom(ctx context.Context) *Credential {
 func (c *Credential) resolve(ctx context.Context, q Querier) (*Caller, error) {
 	if !c.done {
 		c.caller, c.err = c.lookup(ctx, q)
+		if c.caller == nil && c.err == nil {
+			c.caller = &Caller{} // a member of nothing: sees nothing
+		}
 		c.done = true
 	}
 	return c.caller, c.err

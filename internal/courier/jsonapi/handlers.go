@@ -21,7 +21,8 @@ type Answer struct {
 
 // operation wraps one catalog operation of one resource: the content type
 // check, the query validation, the body the handler takes, one transaction
-// (a write transaction when write, a read one otherwise), then the answer.
+// (a write transaction when write, a read one otherwise) that looks the
+// request's Credential up first, then the answer.
 func (m *Model) operation(res *Resource, opID string, write bool, kind bodyKind, fn func(c *Call) (*Answer, error)) http.HandlerFunc {
 	op := m.ops[opID]
 	if op == nil {
