@@ -43,7 +43,7 @@ func authenticate(next http.Handler) http.Handler {
 				return nil, &jsonapi.Error{Status: http.StatusUnauthorized, Code: jsonapi.CodeNotAuthenticated,
 					Detail: "Invalid or expired access token."}
 			}
-			s.caller, s.individual, s.sniffers = caller, individual, sniffers
+			s.individual, s.sniffers = individual, sniffers
 			if len(sniffers) > 0 {
 				s.reach.Wake()
 			}
@@ -103,7 +103,6 @@ const callerSQL = `SELECT t.user_id,
 // the operation's transaction (authenticate): read it in that transaction or
 // after it.
 type session struct {
-	caller     *jsonapi.Caller
 	individual string         // the user's own individual, "" when none
 	sniffers   []snifferRef   // the user's sniffers valid now
 	reach      *jsonapi.Reach // what the engine reached, for sniff: woken when there are sniffers

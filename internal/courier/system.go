@@ -320,7 +320,7 @@ func sniff(next http.Handler) http.Handler {
 		if len(s.sniffers) == 0 {
 			return
 		}
-		caller, sniffers, reach, rec := s.caller, s.sniffers, s.reach, sw.rec
+		caller, sniffers, reach, rec := jsonapi.CallerFrom(r.Context()), s.sniffers, s.reach, sw.rec
 		body := ""
 		if reqBody != nil {
 			body = reqBody.String()

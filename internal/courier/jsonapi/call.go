@@ -24,8 +24,13 @@ func WithCaller(ctx context.Context, c *Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)
 }
 
-// CallerFrom is the caller WithCaller put in ctx (an empty one without).
+// CallerFrom is the caller ctx's Credential was found to be, once the
+// operation has looked it up, or the caller WithCaller put in ctx (an empty
+// one without either).
 func CallerFrom(ctx context.Context) *Caller {
+	if cred := credentialFrom(ctx); cred != nil && cred.done && cred.err == nil {
+		return cred.caller
+	}
 	c, _ := ctx.Value(callerKey{}).(*Caller)
 	if c == nil {
 		return &Caller{}

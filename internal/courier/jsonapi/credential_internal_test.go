@@ -11,7 +11,7 @@ import (
 // TestCredentialIsLookedUpOnce: the operation may ask in its transaction and
 // again on its error path; the look-up runs once and both see its answer. A
 // look-up that finds neither a caller nor an error gives a caller who is a
-// member of nothing.
+// member of nothing. CallerFrom answers the caller found, once it is.
 func TestCredentialIsLookedUpOnce(t *testing.T) {
 	calls := 0
 	refused := errors.New("refused")
@@ -32,6 +32,7 @@ func TestCredentialIsLookedUpOnce(t *testing.T) {
 				return tc.caller, tc.err
 			})
 			cred := credentialFrom(ctx)
+			assert.Equal(t, &Caller{}, CallerFrom(ctx), "not looked up yet")
 			for range 2 {
 				got, err := cred.resolve(ctx, nil)
 				assert.Equal(t, tc.want, got)
@@ -39,6 +40,11 @@ func TestCredentialIsLookedUpOnce(t *testing.T) {
 			}
 			assert.Equal(t, 1, calls)
 			assert.True(t, cred.done)
+			if tc.err == nil {
+				assert.Equal(t, tc.want, CallerFrom(ctx))
+			} else {
+				assert.Equal(t, &Caller{}, CallerFrom(ctx), "no caller when the look-up failed")
+			}
 		})
 	}
 }
