@@ -115,13 +115,21 @@ func Open(ctx context.Context, path string, fixtures fs.FS, schemas ...Schema) (
 // process using it.
 const commonPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 
-// openMemory opens the writer of a new, empty in-memory database.
+// openMemory opens the writer of a new, empty in-memory database, its
+// buffer reserved whole (memdb.go).
 func openMemory(schemas []Schema, fixtures fs.FS) (*DB, error) {
 	db := &DB{path: Memory, gate: &sync.RWMutex{}, schemas: schemas, fixtures: fixtures}
 	db.memName = fmt.Sprintf("/emulator-%d-%d", os.Getpid(), memoryDBs.Add(1))
 	dsn := "file:" + db.memName + "?vfs=memdb&" + commonPragmas
 	db.readDSN = dsn + "&_pragma=query_only(1)"
-	return db, db.openWriter(dsn, "BEGIN")
+	if err := db.openWriter(dsn, "BEGIN"); err != nil {
+		return nil, err
+	}
+	if err := db.reserveMemory(context.Background()); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", db.path, err)
+	}
+	return db, nil
 }
 
 // openFile opens the writer of the database file at path (created if need be).

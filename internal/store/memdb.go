@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"math/bits"
+	"strings"
+	"unsafe"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// An in-memory database lives in one buffer that memdb (SQLite's VFS for
+// it) grows by doubling: it allocates twice what it needs, copies the whole
+// old buffer over and frees it. That copy happens in the middle of a commit,
+// while the gate holds every reader and writer of the database, and the
+// allocator (modernc.org/memory) copies the whole old allocation, its
+// untouched tail too, so the copy's pages all become resident. Measured with
+// courier posts in memory (32 clients, 10 s): commits that took 6, 12, 24,
+// 44, 87 and 199 ms as the database passed 8, 16 ... 256 MB, the clients' p99
+// 84 to 108 ms instead of about 8; 309 MB of RSS after 60,000 posts.
+//
+// So a new in-memory database gets the largest buffer memdb lets it have
+// (SQLite's memdb limit, 1 GiB) at once, as address space only: the
+// allocator maps it fresh from the OS, and a page of it becomes memory when
+// the database first writes there. The database then never moves. Where the
+// address space is not there to take (a 32-bit host, an allocation the OS
+// refuses), memdb grows as before.
+
+// memdbReserve is the buffer a new in-memory database gets: SQLite's memdb
+// limit (SQLITE_MEMDB_DEFAULT_MAXSIZE) less room for the headers SQLite and
+// the allocator put before an allocation, which would otherwise round the
+// mapping up to the next power of two.
+const memdbReserve = 1<<30 - 1<<16
+
+// reserveMemory gives db's in-memory database its whole buffer (above),
+// through the writer connection; it does nothing on a file.
+func (db *DB) reserveMemory(ctx context.Context) error {
+	if db.path != Memory || bits.UintSize < 64 {
+		return nil
+	}
+	conn, c, err := lease(ctx, db.write)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	c.h.reserveMemdb(memdbReserve)
+	return nil
+}
+
+// reserveMemdb moves the main database of h, when memdb holds it, into a
+// buffer of size bytes, unless its buffer is that large already or memdb
+// cannot move it (a fixed buffer; pages mapped out to a reader).
+func (h sqliteHandle) reserveMemdb(size int64) {
+	if !strings.HasPrefix(h.memdbName(), "memdb(") {
+		return // not memdb's file: its struct is not a MemFile
+	}
+	out := h.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer h.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	main := mainName(h.tls)
+	defer libc.Xfree(h.tls, main)
+	if sqlite3.Xsqlite3_file_control(h.tls, h.db, main, sqlite3.SQLITE_FCNTL_FILE_POINTER, out) != sqlite3.SQLITE_OK {
+		return
+	}
+	file := *(*uintptr)(pointer(out))
+	if file == 0 {
+		return
+	}
+	ms := (*sqlite3.TMemStore)(pointer((*sqlite3.TMemFile)(pointer(file)).FpStore))
+	// The store's own mutex, as memdb takes it for every read and write of
+	// the buffer (by any connection sharing the database).
+	sqlite3.Xsqlite3_mutex_enter(h.tls, ms.FpMutex)
+	defer sqlite3.Xsqlite3_mutex_leave(h.tls, ms.FpMutex)
+	if ms.FmFlags&sqlite3.SQLITE_DESERIALIZE_RESIZEABLE == 0 || ms.FnMmap > 0 || ms.FszAlloc >= size || ms.Fsz > size {
+		return
+	}
+	buf := sqlite3.Xsqlite3_malloc64(h.tls, uint64(size))
+	if buf == 0 {
+		return // no address space for it: memdb grows as before
+	}
+	if ms.Fsz > 0 {
+		libc.Xmemcpy(h.tls, buf, ms.FaData, uint64(ms.Fsz))
+	}
+	sqlite3.Xsqlite3_free(h.tls, ms.FaData)
+	ms.FaData, ms.FszAlloc = buf, size
+}
+
+// memdbName is what the main database's VFS calls its file
+// (SQLITE_FCNTL_VFSNAME): memdb answers "memdb(<buffer>,<size>)"; "" when
+// the VFS does not say.
+func (h sqliteHandle) memdbName() string {
+	out := h.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer h.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	*(*uintptr)(pointer(out)) = 0
+	main := mainName(h.tls)
+	defer libc.Xfree(h.tls, main)
+	if sqlite3.Xsqlite3_file_control(h.tls, h.db, main, sqlite3.SQLITE_FCNTL_VFSNAME, out) != sqlite3.SQLITE_OK {
+		return ""
+	}
+	p := *(*uintptr)(pointer(out))
+	if p == 0 {
+		return ""
+	}
+	defer sqlite3.Xsqlite3_free(h.tls, p)
+	return libc.GoString(p)
+}
+
+// mainName is "main" in C memory, for the caller to free.
+func mainName(tls *libc.TLS) uintptr {
+	p, err := libc.CString("main")
+	if err != nil {
+		panic(err) // out of memory
+	}
+	return p
+}
