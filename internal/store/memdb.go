@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"math/bits"
+	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -24,9 +27,9 @@ import (
 // So a new in-memory database gets the largest buffer memdb lets it have
 // (SQLite's memdb limit, 1 GiB) at once, as address space only: the
 // allocator maps it fresh from the OS, and a page of it becomes memory when
-// the database first writes there. The database then never moves. Where the
-// address space is not there to take (a 32-bit host, an allocation the OS
-// refuses), memdb grows as before.
+// the database first writes there. The database then never moves. Where
+// address space is not free to take (reservable) or the OS refuses the
+// mapping, memdb grows as before.
 
 // memdbReserve is the buffer a new in-memory database gets: SQLite's memdb
 // limit (SQLITE_MEMDB_DEFAULT_MAXSIZE) less room for the headers SQLite and
@@ -37,7 +40,7 @@ const memdbReserve = 1<<30 - 1<<16
 // reserveMemory gives db's in-memory database its whole buffer (above),
 // through the writer connection; it does nothing on a file.
 func (db *DB) reserveMemory(ctx context.Context) error {
-	if db.path != Memory || bits.UintSize < 64 {
+	if db.path != Memory || !reservable() {
 		return nil
 	}
 	conn, c, err := lease(ctx, db.write)
@@ -48,6 +51,19 @@ func (db *DB) reserveMemory(ctx context.Context) error {
 	c.h.reserveMemdb(memdbReserve)
 	return nil
 }
+
+// reservable reports whether address space may be taken ahead of its use:
+// not on a 32-bit host (a few stores would fill it), not on Windows (where
+// the allocator's mapping counts against the commit limit, touched or not),
+// not on Linux with strict overcommit accounting (vm.overcommit_memory 2),
+// where it would count too and could leave the Go heap none to grow into.
+var reservable = sync.OnceValue(func() bool {
+	if bits.UintSize < 64 || runtime.GOOS == "windows" {
+		return false
+	}
+	mode, err := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	return err != nil || strings.TrimSpace(string(mode)) != "2"
+})
 
 // reserveMemdb moves the main database of h, when memdb holds it, into a
 // buffer of size bytes, unless its buffer is that large already or memdb
@@ -80,7 +96,7 @@ func (h sqliteHandle) reserveMemdb(size int64) {
 		return // no address space for it: memdb grows as before
 	}
 	if ms.Fsz > 0 {
-		libc.Xmemcpy(h.tls, buf, ms.FaData, uint64(ms.Fsz))
+		libc.Xmemcpy(h.tls, buf, ms.FaData, libc.Tsize_t(ms.Fsz))
 	}
 	sqlite3.Xsqlite3_free(h.tls, ms.FaData)
 	ms.FaData, ms.FszAlloc = buf, size
