@@ -38,9 +38,9 @@ import (
 const memdbReserve = 1<<30 - 1<<16
 
 // reserveMemory gives db's in-memory database its whole buffer (above),
-// through the writer connection; it does nothing on a file.
+// through the writer connection.
 func (db *DB) reserveMemory(ctx context.Context) error {
-	if db.path != Memory || !reservable() {
+	if !reservable() {
 		return nil
 	}
 	conn, c, err := lease(ctx, db.write)
@@ -72,15 +72,8 @@ func (h sqliteHandle) reserveMemdb(size int64) {
 	if !strings.HasPrefix(h.memdbName(), "memdb(") {
 		return // not memdb's file: its struct is not a MemFile
 	}
-	out := h.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
-	defer h.tls.Free(int(unsafe.Sizeof(uintptr(0))))
-	main := mainName(h.tls)
-	defer libc.Xfree(h.tls, main)
-	if sqlite3.Xsqlite3_file_control(h.tls, h.db, main, sqlite3.SQLITE_FCNTL_FILE_POINTER, out) != sqlite3.SQLITE_OK {
-		return
-	}
-	file := *(*uintptr)(pointer(out))
-	if file == 0 {
+	file, ok := h.fileControl(sqlite3.SQLITE_FCNTL_FILE_POINTER)
+	if !ok || file == 0 {
 		return
 	}
 	ms := (*sqlite3.TMemStore)(pointer((*sqlite3.TMemFile)(pointer(file)).FpStore))
@@ -106,27 +99,29 @@ func (h sqliteHandle) reserveMemdb(size int64) {
 // (SQLITE_FCNTL_VFSNAME): memdb answers "memdb(<buffer>,<size>)"; "" when
 // the VFS does not say.
 func (h sqliteHandle) memdbName() string {
-	out := h.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
-	defer h.tls.Free(int(unsafe.Sizeof(uintptr(0))))
-	*(*uintptr)(pointer(out)) = 0
-	main := mainName(h.tls)
-	defer libc.Xfree(h.tls, main)
-	if sqlite3.Xsqlite3_file_control(h.tls, h.db, main, sqlite3.SQLITE_FCNTL_VFSNAME, out) != sqlite3.SQLITE_OK {
-		return ""
-	}
-	p := *(*uintptr)(pointer(out))
-	if p == 0 {
+	p, ok := h.fileControl(sqlite3.SQLITE_FCNTL_VFSNAME)
+	if !ok || p == 0 {
 		return ""
 	}
 	defer sqlite3.Xsqlite3_free(h.tls, p)
 	return libc.GoString(p)
 }
 
-// mainName is "main" in C memory, for the caller to free.
-func mainName(tls *libc.TLS) uintptr {
-	p, err := libc.CString("main")
+// fileControl is sqlite3_file_control of the main database with op and a
+// pointer for the VFS to answer in: what it wrote there (ok false when it
+// answered an error).
+func (h sqliteHandle) fileControl(op int32) (answer uintptr, ok bool) {
+	const size = int(unsafe.Sizeof(uintptr(0)))
+	out := h.tls.Alloc(size)
+	defer h.tls.Free(size)
+	*(*uintptr)(pointer(out)) = 0
+	main, err := libc.CString("main")
 	if err != nil {
-		panic(err) // out of memory
+		return 0, false
 	}
-	return p
+	defer libc.Xfree(h.tls, main)
+	if sqlite3.Xsqlite3_file_control(h.tls, h.db, main, op, out) != sqlite3.SQLITE_OK {
+		return 0, false
+	}
+	return *(*uintptr)(pointer(out)), true
 }
