@@ -60,8 +60,9 @@ func authenticate(next http.Handler) http.Handler {
 // the user's sniffers valid at now, in one statement: every request pays for
 // it.
 func (a *API) resolveToken(ctx context.Context, q jsonapi.Querier, token, now string) (*jsonapi.Caller, string, []snifferRef, error) {
-	var userID, orgs, individual, sniffers string
-	err := q.QueryRowContext(ctx, callerSQL, now, token).Scan(&userID, &orgs, &individual, &sniffers)
+	var row struct{ userID, orgs, individual, sniffers string } // one allocation for the four
+	err := q.QueryRowContext(ctx, callerSQL, now, token).Scan(&row.userID, &row.orgs, &row.individual, &row.sniffers)
+	userID, orgs, individual, sniffers := row.userID, row.orgs, row.individual, row.sniffers
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", nil, nil
 	}

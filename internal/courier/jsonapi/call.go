@@ -306,7 +306,15 @@ func Singular(typ string) string {
 	return typ
 }
 
+// LowerID is s with its ASCII capitals lower-cased: ids are lowercase UUIDs.
 func LowerID(s string) string {
+	upper := false
+	for i := 0; i < len(s) && !upper; i++ {
+		upper = s[i] >= 'A' && s[i] <= 'Z'
+	}
+	if !upper {
+		return s // (the usual id: no copy)
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -192,6 +193,13 @@ func NewModel(ops []Operation, types map[string][]Attr, resources []*Resource) *
 		}
 	}
 	for _, op := range ops {
+		op.Query = slices.Clone(op.Query)
+		for i, p := range op.Query {
+			if p.Pattern != "" {
+				op.Query[i].pattern = regexp.MustCompile(p.Pattern) // (a catalog mistake panics at start)
+			}
+		}
+		op.params = paramsByName(op.Query)
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}

@@ -118,10 +118,7 @@ func (c *Call) listQuery() (*ListQuery, error) {
 			return nil, err
 		}
 	}
-	decl := map[string]Attr{}
-	for _, at := range c.Engine.types[res.Type] {
-		decl[at.Name] = at
-	}
+	decl := c.Engine.declared[res.Type]
 	for _, key := range c.Query.order {
 		if hook, ok := res.Params[key]; ok {
 			if err := hook(c, q, c.Query.Get(key)); err != nil {
@@ -558,22 +555,28 @@ func pageLimit(q *Query) int64 {
 // pageLinks builds first/prev/next/last as absolute URLs that keep every other
 // query parameter. A limit of 0 (allowed on one list) pages nowhere.
 func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
-	link := func(off int64) string {
-		var parts []string
-		seen := map[string]bool{}
-		for _, k := range c.Query.order {
-			switch k {
-			case "page[offset]", "page[limit]":
-				continue
-			}
-			for _, v := range c.Query.values[k] {
-				parts = append(parts, queryKey(k)+"="+url.QueryEscape(v))
-			}
-			seen[k] = true
+	// The request's own parameters, in its order, then the page's: the same
+	// text in every link but for the offset.
+	var b strings.Builder
+	b.WriteString(httpx.BaseURL(c.Req))
+	b.WriteString(c.Req.URL.Path)
+	b.WriteByte('?')
+	for _, k := range c.Query.order {
+		if k == "page[offset]" || k == "page[limit]" {
+			continue
 		}
-		parts = append(parts, "page[limit]="+strconv.FormatInt(limit, 10), "page[offset]="+strconv.FormatInt(off, 10))
-		return httpx.BaseURL(c.Req) + c.Req.URL.Path + "?" + strings.Join(parts, "&")
+		for _, v := range c.Query.values[k] {
+			b.WriteString(queryKey(k))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(v))
+			b.WriteByte('&')
+		}
 	}
+	b.WriteString("page[limit]=")
+	b.WriteString(strconv.FormatInt(limit, 10))
+	b.WriteString("&page[offset]=")
+	prefix := b.String()
+	link := func(off int64) string { return prefix + strconv.FormatInt(off, 10) }
 	last := int64(0)
 	if limit > 0 && total > 0 {
 		last = (total - 1) / limit * limit
@@ -592,7 +595,11 @@ func (c *Call) pageLinks(limit, offset, total int64) *pageLinks {
 
 // queryKey escapes a parameter name but keeps JSON:API's brackets readable.
 func queryKey(k string) string {
-	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(url.QueryEscape(k))
+	k = url.QueryEscape(k)
+	if strings.Contains(k, "%5") {
+		k = strings.ReplaceAll(strings.ReplaceAll(k, "%5B", "["), "%5D", "]")
+	}
+	return k
 }
 
 // PageAnswer answers one page of a list with its meta and links.

@@ -1,5 +1,7 @@
 package jsonapi
 
+import "regexp"
+
 // Operation is one operation of the catalog (the vendor's documentation as data):
 // what the vendor documents about it, as data the engine validates against.
 type Operation struct {
@@ -12,10 +14,11 @@ type Operation struct {
 	Response   string // "jsonapi list", "jsonapi single", "plain object", "null", ...
 	Type       string // JSON:API type of the response, if any
 	Deprecated bool
-	Body       string   // request body shape: "jsonapi", "plain" or "" (none)
-	Fields     []Field  // request body fields: data.attributes (jsonapi) or the plain object's keys
-	Query      []Param  // query parameters
-	SampleKeys []string // keys of the documented response sample (attributes, or a plain object's keys)
+	Body       string           // request body shape: "jsonapi", "plain" or "" (none)
+	Fields     []Field          // request body fields: data.attributes (jsonapi) or the plain object's keys
+	Query      []Param          // query parameters
+	params     map[string]Param // Query by name, built by NewModel: read by every request, never written
+	SampleKeys []string         // keys of the documented response sample (attributes, or a plain object's keys)
 }
 
 // Param is one documented query parameter.
@@ -30,6 +33,7 @@ type Param struct {
 	MinLength     int
 	MaxLength     int
 	Pattern       string
+	pattern       *regexp.Regexp // Pattern, compiled by NewModel
 	ItemMaxLength int
 	ItemEnum      []string
 	MinItems      int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -44,13 +45,14 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 	// organization and parent: each is copied from the row when it differs
 	// from the record before. A row's id, time and text are one string.
 	recs := make([]Record, 0, size)
-	var typ, id, org, parent, created, stored, form sql.RawBytes
-	dest := []any{&typ, &id, &org, &parent, &created, &stored}
+	var cols [7]sql.RawBytes // one allocation, not one a column
+	typ, id, org, parent, created, stored, form := &cols[0], &cols[1], &cols[2], &cols[3], &cols[4], &cols[5], &cols[6]
+	dest := []any{typ, id, org, parent, created, stored, form}[:6]
 	if forms != nil {
-		dest = append(dest, &form)
+		dest = dest[:7]
 	}
 	var last Record
-	var kept, scratch []byte // kept: the page's forms that checked out, one block as it grows
+	var kept []byte // the page's forms that checked out, one block as it grows
 	if forms != nil {
 		kept = make([]byte, 0, size*(4+8*len(forms.names)))
 	}
@@ -58,15 +60,14 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		scratch = append(append(append(scratch[:0], id...), created...), stored...)
-		all := string(scratch)
-		r := Record{ID: all[:len(id)], CreatedAt: all[len(id) : len(id)+len(created)], stored: all[len(id)+len(created):], undecoded: true}
-		if len(form) > 0 && forms.check(stored, form) {
+		all := concat(*id, *created, *stored)
+		r := Record{ID: all[:len(*id)], CreatedAt: all[len(*id) : len(*id)+len(*created)], stored: all[len(*id)+len(*created):], undecoded: true}
+		if len(*form) > 0 && forms.check(*stored, *form) {
 			n := len(kept)
-			kept = append(kept, form...)
+			kept = append(kept, *form...)
 			r.form, r.formSpec = kept[n:len(kept):len(kept)], forms
 		}
-		r.Type, r.OrgID, r.ParentID = sameOr(last.Type, typ), sameOr(last.OrgID, org), sameOr(last.ParentID, parent)
+		r.Type, r.OrgID, r.ParentID = sameOr(last.Type, *typ), sameOr(last.OrgID, *org), sameOr(last.ParentID, *parent)
 		last = r
 		reach.Add(r.OrgID)
 		recs = append(recs, r)
@@ -79,6 +80,16 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 		out[i] = &recs[i]
 	}
 	return out, nil
+}
+
+// concat is the three texts as one string, in one allocation.
+func concat(a, b, c []byte) string {
+	var s strings.Builder
+	s.Grow(len(a) + len(b) + len(c))
+	s.Write(a)
+	s.Write(b)
+	s.Write(c)
+	return s.String()
 }
 
 // sameOr is s when b holds the same text, else b's text (a copy).

@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -107,14 +106,23 @@ func queryParts(rawQuery string) []queryPart {
 	return out
 }
 
+// paramsByName is an operation's documented query parameters by name.
+func paramsByName(params []Param) map[string]Param {
+	out := make(map[string]Param, len(params))
+	for _, p := range params {
+		out[p.Name] = p
+	}
+	return out
+}
+
 // parseQuery validates every query parameter against the operation's
 // documented ones: unknown names, repeated scalars, types, formats, enums,
 // lengths, ranges and required parameters, and the sparse fieldsets of a GET
 // against types (the attributes of every type). One error per problem.
 func parseQuery(op *Operation, types map[string][]Attr, rawQuery string) (*Query, error) {
-	q := &Query{values: url.Values{}, params: map[string]Param{}, raw: rawQuery}
-	for _, p := range op.Query {
-		q.params[p.Name] = p
+	q := &Query{values: url.Values{}, params: op.params, raw: rawQuery}
+	if q.params == nil { // (an operation no Model has seen)
+		q.params = paramsByName(op.Query)
 	}
 	var errs Errors
 	for _, qp := range queryParts(rawQuery) {
@@ -279,7 +287,7 @@ func checkParam(p Param, v string) *Error {
 		if p.MinLength > 0 && n < p.MinLength {
 			return ErrParam(p.Name, "Query parameter %q must be at least %d characters.", p.Name, p.MinLength)
 		}
-		if ok, err := regexp.MatchString(p.Pattern, v); p.Pattern != "" && (err != nil || !ok) {
+		if p.pattern != nil && !p.pattern.MatchString(v) {
 			return ErrParam(p.Name, "Query parameter %q must match %s.", p.Name, p.Pattern)
 		}
 	}
