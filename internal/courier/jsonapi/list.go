@@ -339,7 +339,22 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal, decode bool) ([
 	if none {
 		return []*Record{}, 0, nil
 	}
-	recs, err := queryStored(c.Ctx, c.Tx, c.Engine.forms[c.Res.Type], int(min(max(limit, 0), 1000)), page.SQL, page.Args...)
+	// The total first: the page then makes room for the records it holds,
+	// not for its limit (a list of two in a page of 100).
+	size := min(max(limit, 0), 1000) // 0: as they come
+	var total int64
+	if wantTotal {
+		if err := c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+		left := max(total-max(offset, 0), 0)
+		if limit < 0 {
+			size = min(left, 1000)
+		} else {
+			size = min(size, left)
+		}
+	}
+	recs, err := queryStored(c.Ctx, c.Tx, c.Engine.forms[c.Res.Type], int(size), page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -357,9 +372,7 @@ func (q *ListQuery) run(c *Call, limit, offset int64, wantTotal, decode bool) ([
 	if !wantTotal {
 		return recs, int64(len(recs)), nil
 	}
-	var total int64
-	err = c.Tx.QueryRowContext(c.Ctx, count.SQL, count.Args...).Scan(&total)
-	return recs, total, err
+	return recs, total, nil
 }
 
 // reach adds to the request's Reach the organizations the list's total may
