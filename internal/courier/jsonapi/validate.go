@@ -121,9 +121,6 @@ func paramsByName(params []Param) map[string]Param {
 // against types (the attributes of every type). One error per problem.
 func parseQuery(op *Operation, types map[string][]Attr, rawQuery string) (*Query, error) {
 	q := &Query{values: url.Values{}, params: op.params, raw: rawQuery}
-	if q.params == nil { // (an operation no Model has seen)
-		q.params = paramsByName(op.Query)
-	}
 	var errs Errors
 	for _, qp := range queryParts(rawQuery) {
 		if !qp.ok {
