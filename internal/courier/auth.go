@@ -90,14 +90,10 @@ func (a *API) resolveToken(ctx context.Context, q jsonapi.Querier, token, now st
 	return &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(member)}, individual, active, nil
 }
 
-// callerSQL is what resolveToken reads: the token's user, organizations,
-// individual (kept beside the user's id by migration 111's index) and active
-// sniffers (activeSniffersSQL).
-const callerSQL = `SELECT t.user_id,
-	(SELECT json_group_array(to_id) FROM cr_links WHERE rel = '` + relMember + `' AND from_id = t.user_id),
-	COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
-		INDEXED BY cr_users_primary_individual WHERE type = 'users' AND id = t.user_id), ''),
-	(` + activeSniffersSQL + `)
+// callerSQL is what resolveToken reads: the token's user, organizations and
+// individual (kept on the token's row by migration 113's triggers) and
+// active sniffers (activeSniffersSQL).
+const callerSQL = `SELECT t.user_id, t.orgs, t.individual, (` + activeSniffersSQL + `)
 	FROM cr_tokens t WHERE t.token = ?`
 
 // session is what a request's token was found to be, set by its look-up in

@@ -423,16 +423,20 @@ func TestComputedQueryPlans(t *testing.T) {
 	}))
 }
 
-// TestCallerReadsTheIndividualFromItsIndex checks that the statement every
-// request makes reads the user's primary individual from migration 111's
-// index, not by parsing the user's attributes.
-func TestCallerReadsTheIndividualFromItsIndex(t *testing.T) {
+// TestCallerReadsItsTokenRow checks that the statement every request makes
+// reads its caller from the token's row (migration 113), not from the
+// member links and the user's attributes.
+func TestCallerReadsItsTokenRow(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
-	require.NoError(t, env.Deps.DB.Tx(context.Background(), func(tx *store.Tx) error {
-		steps, err := store.QueryPlan(context.Background(), tx, callerSQL, "2026-01-15T12:00:00.000000+00:00", "courier-admin-token")
-		require.NoError(t, err)
-		require.Contains(t, steps, "SEARCH cr_resources USING COVERING INDEX cr_users_primary_individual (id=?)")
-		return nil
+	var steps []string
+	require.NoError(t, env.Deps.DB.ReadTx(context.Background(), func(tx *store.Tx) error {
+		var err error
+		steps, err = store.QueryPlan(context.Background(), tx, callerSQL, "2026-01-15T12:00:00.000000+00:00", "courier-admin-token")
+		return err
 	}))
+	plan := strings.Join(steps, "\n")
+	require.Contains(t, plan, "SEARCH t USING PRIMARY KEY (token=?)")
+	require.NotContains(t, plan, "cr_links")
+	require.NotContains(t, plan, "cr_users_primary_individual")
 }

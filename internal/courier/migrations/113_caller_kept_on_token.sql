@@ -1,0 +1,60 @@
+-- Every request reads its caller (auth.go, callerSQL): the token's user, the
+-- organizations it is a member of and its primary individual. Read through
+-- two sub-queries (a member link's range with its aggregate, a users row) the
+-- statement took 2.5 µs; kept on the token's row by the triggers below, in
+-- the transaction of every write that changes them, it reads one row (and
+-- the sniffers, which depend on the time): 1.2 µs (in process, one core).
+ALTER TABLE cr_tokens ADD COLUMN orgs TEXT NOT NULL DEFAULT '[]';        -- json_group_array of the member links' to_id
+ALTER TABLE cr_tokens ADD COLUMN individual TEXT NOT NULL DEFAULT '';    -- the user's primary-individual-id, '' when none
+CREATE INDEX cr_tokens_user ON cr_tokens (user_id);
+
+UPDATE cr_tokens SET
+    orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = cr_tokens.user_id),
+    individual = COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
+        WHERE type = 'users' AND id = cr_tokens.user_id), '');
+
+CREATE TRIGGER cr_tokens_kept_ins AFTER INSERT ON cr_tokens BEGIN
+    UPDATE cr_tokens SET
+        orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = NEW.user_id),
+        individual = COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
+            WHERE type = 'users' AND id = NEW.user_id), '')
+    WHERE token = NEW.token;
+END;
+CREATE TRIGGER cr_tokens_kept_user AFTER UPDATE OF user_id ON cr_tokens BEGIN
+    UPDATE cr_tokens SET
+        orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = NEW.user_id),
+        individual = COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
+            WHERE type = 'users' AND id = NEW.user_id), '')
+    WHERE token = NEW.token;
+END;
+
+CREATE TRIGGER cr_tokens_orgs_ins AFTER INSERT ON cr_links WHEN NEW.rel = 'member' BEGIN
+    UPDATE cr_tokens SET orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = NEW.from_id)
+    WHERE user_id = NEW.from_id;
+END;
+CREATE TRIGGER cr_tokens_orgs_del AFTER DELETE ON cr_links WHEN OLD.rel = 'member' BEGIN
+    UPDATE cr_tokens SET orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = OLD.from_id)
+    WHERE user_id = OLD.from_id;
+END;
+CREATE TRIGGER cr_tokens_orgs_upd AFTER UPDATE OF rel, from_id, to_id ON cr_links
+WHEN OLD.rel = 'member' OR NEW.rel = 'member' BEGIN
+    UPDATE cr_tokens SET orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = cr_tokens.user_id)
+    WHERE user_id IN (OLD.from_id, NEW.from_id);
+END;
+
+CREATE TRIGGER cr_tokens_individual_ins AFTER INSERT ON cr_resources WHEN NEW.type = 'users' BEGIN
+    UPDATE cr_tokens SET individual = COALESCE(json_extract(NEW.attrs, '$."primary-individual-id"'), '')
+    WHERE user_id = NEW.id;
+END;
+CREATE TRIGGER cr_tokens_individual_del AFTER DELETE ON cr_resources WHEN OLD.type = 'users' BEGIN
+    UPDATE cr_tokens SET individual = '' WHERE user_id = OLD.id;
+END;
+CREATE TRIGGER cr_tokens_individual_upd AFTER UPDATE OF type, id, attrs ON cr_resources
+WHEN OLD.type = 'users' OR NEW.type = 'users' BEGIN
+    UPDATE cr_tokens SET individual = COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
+        WHERE type = 'users' AND id = cr_tokens.user_id), '')
+    WHERE user_id IN (OLD.id, NEW.id);
+END;
+
+-- Migration 111's index served only the statement this replaces.
+DROP INDEX cr_users_primary_individual;
