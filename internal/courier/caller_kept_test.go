@@ -13,9 +13,10 @@ import (
 )
 
 // TestCallerKeptOnToken checks migration 113's triggers: after every kind of
-// write that changes what a token's caller is (its user, the user's member
-// links, the user's primary individual), the token's row holds what the
-// caller statement read through its sub-queries before.
+// write that changes what a token's caller is (a new token, the user's
+// member links, the user's primary individual), the token's row holds what
+// the caller statement read through its sub-queries before; a token does
+// not change users.
 func TestCallerKeptOnToken(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
@@ -64,6 +65,10 @@ func TestCallerKeptOnToken(t *testing.T) {
 	write("individual removed", `UPDATE cr_resources SET attrs = json_remove(attrs, '$."primary-individual-id"') WHERE type = 'users' AND id = ?`, user)
 	write("user gone", `DELETE FROM cr_resources WHERE type = 'users' AND id = ?`, user)
 	write("user back", `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('users', ?, '', '', '2026-01-01', '{"primary-individual-id":"y"}')`, user)
-	write("token moved", `UPDATE cr_tokens SET user_id = ? WHERE user_id = ?`, other, user)
+	require.Error(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE cr_tokens SET user_id = ? WHERE user_id = ?`, other, user)
+		return err
+	}), "a token keeps its user")
+	check("token not moved")
 	write("token added", `INSERT INTO cr_tokens (token, user_id) VALUES ('zz-new', ?)`, user)
 }

@@ -20,12 +20,10 @@ CREATE TRIGGER cr_tokens_kept_ins AFTER INSERT ON cr_tokens BEGIN
             WHERE type = 'users' AND id = NEW.user_id), '')
     WHERE token = NEW.token;
 END;
-CREATE TRIGGER cr_tokens_kept_user AFTER UPDATE OF user_id ON cr_tokens BEGIN
-    UPDATE cr_tokens SET
-        orgs = (SELECT json_group_array(to_id) FROM cr_links WHERE rel = 'member' AND from_id = NEW.user_id),
-        individual = COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources
-            WHERE type = 'users' AND id = NEW.user_id), '')
-    WHERE token = NEW.token;
+-- A token never changes hands (the product only seeds tokens): one that did
+-- would need its row computed again, as on insert.
+CREATE TRIGGER cr_tokens_user_fixed BEFORE UPDATE OF user_id ON cr_tokens BEGIN
+    SELECT RAISE(ABORT, 'a token keeps its user: insert a new token instead');
 END;
 
 CREATE TRIGGER cr_tokens_orgs_ins AFTER INSERT ON cr_links WHEN NEW.rel = 'member' BEGIN
