@@ -62,20 +62,19 @@ func authenticate(next http.Handler) http.Handler {
 func (a *API) resolveToken(ctx context.Context, q jsonapi.Querier, token, now string) (*jsonapi.Caller, string, []snifferRef, error) {
 	var row struct{ userID, orgs, individual, sniffers string } // one allocation for the four
 	err := q.QueryRowContext(ctx, callerSQL, now, token).Scan(&row.userID, &row.orgs, &row.individual, &row.sniffers)
-	userID, orgs, individual, sniffers := row.userID, row.orgs, row.individual, row.sniffers
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", nil, nil
 	}
 	if err != nil {
 		return nil, "", nil, err
 	}
-	member, err := jsonapi.DecodeStrings(orgs)
+	member, err := jsonapi.DecodeStrings(row.orgs)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	var refs [][]string
-	if sniffers != "[]" { // none, the usual answer, needs no decoding
-		if err := json.Unmarshal([]byte(sniffers), &refs); err != nil {
+	if row.sniffers != "[]" { // none, the usual answer, needs no decoding
+		if err := json.Unmarshal([]byte(row.sniffers), &refs); err != nil {
 			// As a failed sniffer look-up: logged, and the request is not recorded.
 			a.Log.Error("courier: sniffer look-up", "err", err)
 			refs = nil
@@ -87,7 +86,7 @@ func (a *API) resolveToken(ctx context.Context, q jsonapi.Querier, token, now st
 			active = append(active, snifferRef{id: r[0], org: r[1], creator: r[2]})
 		}
 	}
-	return &jsonapi.Caller{UserID: userID, Orgs: jsonapi.SortedCopy(member)}, individual, active, nil
+	return &jsonapi.Caller{UserID: row.userID, Orgs: jsonapi.SortedCopy(member)}, row.individual, active, nil
 }
 
 // callerSQL is what resolveToken reads: the token's user, organizations and

@@ -34,9 +34,11 @@ func TestCallerKeptOnToken(t *testing.T) {
 				COALESCE((SELECT json_extract(attrs, '$."primary-individual-id"') FROM cr_resources WHERE type = 'users' AND id = t.user_id), '')
 				FROM cr_tokens t`, nil, func(rs *store.Rows) error {
 				var r row
+				if err := rs.Scan(&r.token, &r.orgs, &r.individual, &r.wantOrgs, &r.wantIndividual); err != nil {
+					return err
+				}
 				rows = append(rows, r)
-				return rs.Scan(&rows[len(rows)-1].token, &rows[len(rows)-1].orgs, &rows[len(rows)-1].individual,
-					&rows[len(rows)-1].wantOrgs, &rows[len(rows)-1].wantIndividual)
+				return nil
 			})
 		}), step)
 		require.NotEmpty(t, rows, step)
@@ -62,9 +64,9 @@ func TestCallerKeptOnToken(t *testing.T) {
 	write("membership moved", `UPDATE cr_links SET from_id = ? WHERE rel = 'member' AND from_id = ? AND to_id = ?`, other, user, org3)
 	write("membership ended", `DELETE FROM cr_links WHERE rel = 'member' AND to_id = ?`, org3)
 	write("individual changed", `UPDATE cr_resources SET attrs = json_set(attrs, '$."primary-individual-id"', 'x') WHERE type = 'users' AND id = ?`, user)
-	write("individual removed", `UPDATE cr_resources SET attrs = json_remove(attrs, '$."primary-individual-id"') WHERE type = 'users' AND id = ?`, user)
 	write("user gone", `DELETE FROM cr_resources WHERE type = 'users' AND id = ?`, user)
 	write("user back", `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('users', ?, '', '', '2026-01-01', '{"primary-individual-id":"y"}')`, user)
+	write("individual removed", `UPDATE cr_resources SET attrs = json_remove(attrs, '$."primary-individual-id"') WHERE type = 'users' AND id = ?`, user)
 	require.Error(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE cr_tokens SET user_id = ? WHERE user_id = ?`, other, user)
 		return err

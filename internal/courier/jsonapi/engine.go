@@ -194,12 +194,13 @@ func NewModel(ops []Operation, types map[string][]Attr, resources []*Resource) *
 	}
 	for _, op := range ops {
 		op.Query = slices.Clone(op.Query)
+		op.params = make(map[string]Param, len(op.Query))
 		for i, p := range op.Query {
 			if p.Pattern != "" {
 				op.Query[i].pattern = regexp.MustCompile(p.Pattern) // (a catalog mistake panics at start)
 			}
+			op.params[p.Name] = op.Query[i]
 		}
-		op.params = paramsByName(op.Query)
 		e.ops[op.ID] = &op
 	}
 	e.tables = []string{SharedTable}

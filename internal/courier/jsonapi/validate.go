@@ -106,15 +106,6 @@ func queryParts(rawQuery string) []queryPart {
 	return out
 }
 
-// paramsByName is an operation's documented query parameters by name.
-func paramsByName(params []Param) map[string]Param {
-	out := make(map[string]Param, len(params))
-	for _, p := range params {
-		out[p.Name] = p
-	}
-	return out
-}
-
 // parseQuery validates every query parameter against the operation's
 // documented ones: unknown names, repeated scalars, types, formats, enums,
 // lengths, ranges and required parameters, and the sparse fieldsets of a GET
