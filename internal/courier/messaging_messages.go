@@ -220,10 +220,11 @@ func afterMessage(c *jsonapi.Call, rec *jsonapi.Record, _ map[string]jsonRaw) er
 }
 
 func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
-	// Only last-modified-time changes: set in place, the channel is neither
+	// Only last-modified-time changes, at the transaction's end with the
+	// channel's other kept columns (migration 114): the channel is neither
 	// read nor encoded again (its search text, organization and parent stay).
 	var org string
-	err := c.Tx.QueryRowContext(c.Ctx, touchChannelSQL, c.Now, msg.ParentID).Scan(&org)
+	err := c.Tx.QueryRowContext(c.Ctx, touchChannelSQL, msg.ParentID, c.Now).Scan(&org)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -234,9 +235,28 @@ func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
 	return markRead(c, msg.ParentID, msg.Str("individual-id"), msg, false)
 }
 
-// touchChannelSQL sets a channel's last-modified-time.
-const touchChannelSQL = `UPDATE ` + channelsTable + ` SET last_modified = ?
-	WHERE type = 'messaging-channels' AND id = ? RETURNING org_id`
+// touchChannelSQL marks an existing channel's last-modified-time to catch
+// up to a post's time (arguments: the channel, the time), answering its
+// organization; no row when there is no such channel.
+const touchChannelSQL = `INSERT INTO cr_channel_catchup (channel_id, last_modified)
+	SELECT id, ?2 FROM ` + channelsTable + ` WHERE type = 'messaging-channels' AND id = ?1
+	ON CONFLICT (channel_id) DO UPDATE SET last_modified = excluded.last_modified
+	RETURNING (SELECT org_id FROM ` + channelsTable + ` WHERE type = 'messaging-channels' AND id = ?1)`
+
+// channelCatchUpSQL is courier's store.Schema.CatchUp: it brings up to date
+// the channels migration 114's triggers and touchChannelSQL marked in the
+// transaction about to commit (their message count from the counters,
+// their latest ack-time from the read marks, their last-modified-time to
+// their latest post unless they hold a later one) and forgets them.
+var channelCatchUpSQL = []string{
+	`UPDATE ` + channelsTable + ` AS ch SET
+		message_count = (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = ch.id),
+		ack_time = (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = ch.id),
+		last_modified = CASE WHEN u.last_modified IS NULL OR u.last_modified < ch.last_modified
+			THEN ch.last_modified ELSE u.last_modified END
+	FROM cr_channel_catchup AS u WHERE ch.type = 'messaging-channels' AND ch.id = u.channel_id`,
+	`DELETE FROM cr_channel_catchup`,
+}
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).
 func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Record, allowPast bool) error {

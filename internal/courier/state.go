@@ -22,7 +22,8 @@ import (
 // (tokens); cr_counts, cr_channel_authors, cr_read_marks, cr_group_members,
 // cr_notification_counts, cr_notification_days, cr_notification_minutes and
 // cr_individual_org_notifications are counts and indexes the triggers keep
-// from those, and the text column of the resources is computed by
+// from those, cr_channel_catchup is empty outside a write transaction
+// (migration 114), and the text column of the resources is computed by
 // Insert. Tokens are all exported: courier issues none at run time, so every
 // token is one a fixture file gave.
 //

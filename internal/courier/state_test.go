@@ -127,6 +127,7 @@ var derivedRows = map[string]string{
 	"cr_notification_days":            "n != 0",
 	"cr_notification_minutes":         "n != 0",
 	"cr_individual_org_notifications": "n != 0",
+	"cr_channel_catchup":              "",
 }
 
 // tablesOf is every row of every cr_ table, one a line, JSON columns (attrs)

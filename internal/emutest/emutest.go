@@ -97,7 +97,8 @@ func Seeded(tb testing.TB, schema store.Schema, file string, doc []byte, clk *cl
 }
 
 // OlderSchema is s as an older build had it: only the migrations named, so
-// that a test can make the database file an upgrade starts from.
+// that a test can make the database file an upgrade starts from, and no
+// CatchUp (its statements read tables a later migration makes).
 func OlderSchema(tb testing.TB, s store.Schema, migrations ...string) store.Schema {
 	tb.Helper()
 	older := fstest.MapFS{}
@@ -107,6 +108,7 @@ func OlderSchema(tb testing.TB, s store.Schema, migrations ...string) store.Sche
 		older[name] = &fstest.MapFile{Data: b}
 	}
 	s.Migrations = older
+	s.CatchUp = nil
 	return s
 }
 

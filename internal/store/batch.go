@@ -92,7 +92,7 @@ func (db *DB) lead(ctx context.Context, first *pendingWrite) writeResult {
 	if maxTime == 0 {
 		maxTime = maxGroupTime
 	}
-	err := runTx(ctx, db.write, func(tx *Tx) error {
+	err := db.writeTx(ctx, func(tx *Tx) error {
 		// The first member needs no savepoint: when it fails, the whole
 		// transaction rolls back, and there is nobody else in it yet. So a
 		// write that meets no other costs what it did before groups.

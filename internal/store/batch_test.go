@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -230,6 +232,71 @@ func BenchmarkParallelWrites(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// catchUpSchema is a vendor whose triggers would keep a total of its rows:
+// its CatchUp keeps it instead, once a transaction, and counts its runs.
+func catchUpSchema() store.Schema {
+	return store.Schema{
+		Vendor: "cu", TablePrefix: "cu_",
+		Migrations: fstest.MapFS{"001_init.sql": {Data: []byte(`CREATE TABLE cu_rows (msg TEXT);
+			CREATE TABLE cu_total (n INTEGER NOT NULL, runs INTEGER NOT NULL); INSERT INTO cu_total VALUES (0, 0);`)}},
+		Seed:    func(context.Context, *store.Tx, fs.FS) error { return nil },
+		CatchUp: []string{`UPDATE cu_total SET n = (SELECT count(*) FROM cu_rows), runs = runs + 1`},
+	}
+}
+
+// TestCatchUpRunsOnceBeforeEachCommit: a schema's CatchUp runs at the end of
+// every write transaction, once for a whole group, after its members (none
+// of which sees it run) and only for what commits; a copy of the store runs
+// it too.
+func TestCatchUpRunsOnceBeforeEachCommit(t *testing.T) {
+	t.Parallel()
+	for mode, path := range modes(t) {
+		t.Run(mode, func(t *testing.T) {
+			db, err := store.Open(context.Background(), path, fixtures, counterSchema("one"), catchUpSchema())
+			require.NoError(t, err)
+			t.Cleanup(func() { db.Close() })
+			runs := count(t, db, `SELECT runs FROM cu_total`)
+			insert := func(msg string) func(tx *store.Tx) error {
+				return func(tx *store.Tx) error {
+					_, err := tx.ExecContext(context.Background(), `INSERT INTO cu_rows (msg) VALUES (?)`, msg)
+					return err
+				}
+			}
+			var seen []int // the total as each member sees it
+			look := func(tx *store.Tx) error {
+				var n int
+				err := tx.QueryRowContext(context.Background(), `SELECT n FROM cu_total`).Scan(&n)
+				seen = append(seen, n)
+				return err
+			}
+			refused := errors.New("refused")
+			out := groupOf(t, db, insert("first"),
+				func(tx *store.Tx) error { return errors.Join(insert("second")(tx), look(tx)) },
+				func(tx *store.Tx) error { _ = insert("fails")(tx); return refused },
+				func(tx *store.Tx) error { return errors.Join(insert("third")(tx), look(tx)) },
+			)
+			assert.Equal(t, []any{nil, nil, refused, nil}, out)
+			assert.Equal(t, []int{0, 0}, seen, "no member sees the catch-up")
+			assert.Equal(t, 3, count(t, db, `SELECT n FROM cu_total`), "the rows that committed")
+			assert.Equal(t, runs+1, count(t, db, `SELECT runs FROM cu_total`), "once for the group")
+
+			require.Error(t, db.Tx(context.Background(), func(tx *store.Tx) error {
+				return errors.Join(insert("fourth")(tx), errors.New("rolled back"))
+			}))
+			assert.Equal(t, 3, count(t, db, `SELECT n FROM cu_total`))
+
+			if path != store.Memory {
+				return
+			}
+			cp, err := db.Copy(context.Background(), store.Memory, nil)
+			require.NoError(t, err)
+			t.Cleanup(func() { cp.Close() })
+			require.NoError(t, cp.Tx(context.Background(), insert("in the copy")))
+			assert.Equal(t, 4, count(t, cp, `SELECT n FROM cu_total`))
 		})
 	}
 }

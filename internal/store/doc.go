@@ -37,7 +37,10 @@
 //     courier's POST went from about 2,800 to 3,600 a second in memory and
 //     from 1,600 to 3,150 on a file (with its savepoints journaled in
 //     memory), GreenArrow's PUT from 15,400 to 21,000
-//     and from 12,300 to 20,800, and their p99 halved.
+//     and from 12,300 to 20,800, and their p99 halved. What the writes of a
+//     group would each write again (courier's channel columns) a schema
+//     brings up to date once, in its CatchUp, which the writer runs at the
+//     end of every write transaction, before it commits.
 //
 // The two modes differ in how SQLite shares the database between those
 // connections:

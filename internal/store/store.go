@@ -37,6 +37,13 @@ type Schema struct {
 	// vendor's: Vendors omits them, Reset leaves them to their owner, and a
 	// Copy starts them empty, as a new world's history is its own.
 	Internal bool
+	// CatchUp are statements the writer runs at the end of every write
+	// transaction, before it commits, once the migrations are applied: for
+	// what a vendor's triggers only mark as behind while a transaction
+	// writes, and bring up to date once however many writes marked it
+	// (courier: a channel's kept columns, which every post changes, written
+	// once a group of posts instead of once a post).
+	CatchUp []string
 }
 
 // DB is an open store. It is safe for concurrent use; see the package
@@ -53,6 +60,7 @@ type DB struct {
 	checkpoints *checkpointer
 	written     chan struct{}
 	schemas     []Schema
+	catchUp     []string // the schemas' CatchUp, once their migrations are applied
 	fixtures    fs.FS
 	writes      writeQueue // the writes waiting for the group in progress (batch.go)
 }
@@ -313,7 +321,31 @@ func (db *DB) Vendors() []string {
 // others (batch.go): for what changes how the transaction behaves (Reset
 // defers foreign keys to the commit) and for opening a store.
 func (db *DB) txAlone(ctx context.Context, fn func(tx *Tx) error) error {
-	return runTx(ctx, db.write, fn)
+	return db.writeTx(ctx, fn)
+}
+
+// writeTx runs fn in a write transaction on the writer, and the schemas'
+// CatchUp after it, in the same transaction.
+func (db *DB) writeTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return runTx(ctx, db.write, func(tx *Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		for _, q := range db.catchUp {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: catch up: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// catchUpAll makes every write transaction run the schemas' CatchUp: called
+// once their migrations are applied (before, its tables may not exist).
+func (db *DB) catchUpAll() {
+	for _, s := range db.schemas {
+		db.catchUp = append(db.catchUp, s.CatchUp...)
+	}
 }
 
 // ReadTx runs fn in one read transaction on a read connection: every
@@ -472,6 +504,7 @@ func (db *DB) init(ctx context.Context) error {
 			return err
 		}
 	}
+	db.catchUpAll()
 	for _, s := range db.schemas {
 		err := db.txAlone(ctx, func(tx *Tx) error {
 			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO _emulator_seeded (vendor) VALUES (?)`, s.Vendor)
@@ -599,6 +632,9 @@ func (db *DB) Copy(ctx context.Context, path string, fixtures fs.FS) (*DB, error
 	err = c.restoreFrom(ctx, src)
 	if db.gate != nil {
 		db.gate.RUnlock()
+	}
+	if err == nil {
+		c.catchUpAll() // the copy's tables are migrated already
 	}
 	if err == nil {
 		// The copy passed through the writer's page cache. In memory the pages

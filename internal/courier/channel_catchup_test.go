@@ -1,0 +1,74 @@
+package courier
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emulator/vendor-emulator/internal/emutest"
+	"github.com/emulator/vendor-emulator/internal/server"
+	"github.com/emulator/vendor-emulator/internal/store"
+)
+
+// TestChannelCaughtUpAtCommit checks migration 114 and channelCatchUpSQL
+// within one write transaction, as a group of writes shares one: posts only
+// mark their channel (its kept columns stay as they were until the commit),
+// the commit brings it up to the latest post, and a write that saved the
+// channel after a post keeps its own later time, where one that saved back
+// what it had read does not undo the post's.
+func TestChannelCaughtUpAtCommit(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	ctx := context.Background()
+	const channel = "50000000-0000-4000-8000-000000000001"
+	lastModified := func() string {
+		t.Helper()
+		var at string
+		require.NoError(t, env.Deps.DB.QueryRow(ctx, `SELECT last_modified FROM cr_messaging_channels
+			WHERE type = 'messaging-channels' AND id = ?`, channel).Scan(&at))
+		return at
+	}
+	before := lastModified()
+	for _, tc := range []struct {
+		name  string
+		saved string // what a write saves after the posts ("": none)
+		want  string
+	}{
+		{"posts alone", "", "2031-01-01T00:00:02.000000+00:00"},
+		{"then a save with a later time", "2031-01-01T00:00:03.000000+00:00", "2031-01-01T00:00:03.000000+00:00"},
+		{"then a save of what was read", before, "2031-01-01T00:00:02.000000+00:00"},
+	} {
+		var inside string
+		require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
+			for _, at := range []string{"2031-01-01T00:00:01.000000+00:00", "2031-01-01T00:00:02.000000+00:00"} {
+				var org string
+				if err := tx.QueryRowContext(ctx, touchChannelSQL, channel, at).Scan(&org); err != nil {
+					return err
+				}
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT last_modified FROM cr_messaging_channels
+				WHERE type = 'messaging-channels' AND id = ?`, channel).Scan(&inside); err != nil {
+				return err
+			}
+			if tc.saved != "" {
+				_, err := tx.ExecContext(ctx, `UPDATE cr_messaging_channels SET last_modified = ?
+					WHERE type = 'messaging-channels' AND id = ?`, tc.saved, channel)
+				return err
+			}
+			return nil
+		}), tc.name)
+		assert.Equal(t, before, inside, "%s: behind until the commit", tc.name)
+		assert.Equal(t, tc.want, lastModified(), tc.name)
+		// Back to where it was, for the next case.
+		_, err := env.Deps.DB.Exec(ctx, `UPDATE cr_messaging_channels SET last_modified = ?
+			WHERE type = 'messaging-channels' AND id = ?`, before, channel)
+		require.NoError(t, err)
+	}
+	var org string
+	err := env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, touchChannelSQL, "50000000-0000-4000-8000-0000000000ff", "2031-01-01T00:00:00.000000+00:00").Scan(&org)
+	})
+	assert.Error(t, err, "no such channel: no row")
+}
