@@ -5,12 +5,14 @@
 -- a group of writes (store/batch.go: 11 to 14 into one channel under load)
 -- rewrote them all again, once a post. Now the triggers only mark the channel
 -- as behind, in cr_channel_catchup, and the store runs channelCatchUpSQL
--- (courier.go) before every write transaction commits: the columns are
+-- (messaging_messages.go) before every write transaction commits: the columns are
 -- written once a transaction, from what the counters and read marks hold, so
 -- they are right at every commit, which is all a read can see. Within a write
 -- transaction they may be behind: nothing a write answers shows them (the
 -- channel's last-modified-time is caught up to the latest of its posts and of
--- what a write saved, below).
+-- what a write saved, below). The rarer writes (a message deleted or moved,
+-- a read mark deleted) still write the channel's columns themselves, as
+-- before; the catch-up computes the same from the counters.
 --
 -- The triggers insert a channel only when it is not marked yet, rather than
 -- with OR IGNORE: a statement that fires a trigger with its own conflict
