@@ -2,6 +2,7 @@ package courier
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -71,4 +72,39 @@ func TestChannelCaughtUpAtCommit(t *testing.T) {
 		return tx.QueryRowContext(ctx, touchChannelSQL, "50000000-0000-4000-8000-0000000000ff", "2031-01-01T00:00:00.000000+00:00").Scan(&org)
 	})
 	assert.Error(t, err, "no such channel: no row")
+}
+
+// TestChannelCatchUpWalksMarkedChannels: the catch-up runs at every write
+// of every vendor, so it reads the marks alone, and each mark's deletion
+// finds its channel by key (the trigger's statement, planned with values
+// for OLD), never the channels or anything else whole.
+func TestChannelCatchUpWalksMarkedChannels(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	var body string
+	require.NoError(t, env.Deps.DB.QueryRow(context.Background(),
+		`SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'cr_channel_catchup_done'`).Scan(&body))
+	_, update, ok := strings.Cut(body, "BEGIN")
+	require.True(t, ok, body)
+	update = update[:strings.LastIndex(update, "END")] // the trigger's END, after the CASE's
+	update = strings.NewReplacer("OLD.channel_id", "'c'", "OLD.last_modified", "'t'", ";", "").Replace(update)
+	for _, q := range append(append([]string(nil), channelCatchUpSQL...), update) {
+		rows, err := env.Deps.DB.Read().Query("EXPLAIN QUERY PLAN " + q)
+		require.NoError(t, err)
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+			plan = append(plan, detail)
+		}
+		require.NoError(t, rows.Close())
+		require.NotEmpty(t, plan, q)
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN ") {
+				assert.Equal(t, "SCAN cr_channel_catchup", step, "%s: only the marks are walked whole", q)
+			}
+			assert.NotContains(t, step, "(type=?)", "%s: a channel is found by its key", q)
+		}
+	}
 }

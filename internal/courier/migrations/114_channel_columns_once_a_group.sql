@@ -5,9 +5,10 @@
 -- a group of writes (store/batch.go: 11 to 14 into one channel under load)
 -- rewrote them all again, once a post. Now the triggers only mark the channel
 -- as behind, in cr_channel_catchup, and the store runs channelCatchUpSQL
--- (messaging_messages.go) before every write transaction commits: the columns are
--- written once a transaction, from what the counters and read marks hold, so
--- they are right at every commit, which is all a read can see. Within a write
+-- (messaging_messages.go) before every write transaction commits: it deletes
+-- the marks, and the deletion of a mark writes its channel's columns, once a
+-- transaction, from what the counters and read marks hold. So they are right
+-- at every commit, which is all a read can see. Within a write
 -- transaction they may be behind: nothing a write answers shows them (the
 -- channel's last-modified-time is caught up to the latest of its posts and of
 -- what a write saved, below). The rarer writes (a message deleted or moved,
@@ -55,4 +56,13 @@ DROP TRIGGER cr_read_ack_time_upd;
 CREATE TRIGGER cr_read_ack_time_upd AFTER UPDATE ON cr_links WHEN OLD.rel = 'read' OR NEW.rel = 'read' BEGIN
     INSERT INTO cr_channel_catchup (channel_id) SELECT DISTINCT id FROM (SELECT OLD.from_id AS id UNION ALL SELECT NEW.from_id)
         WHERE NOT EXISTS (SELECT 1 FROM cr_channel_catchup WHERE channel_id = id);
+END;
+
+-- A channel's catch-up: its mark's deletion (channelCatchUpSQL).
+CREATE TRIGGER cr_channel_catchup_done AFTER DELETE ON cr_channel_catchup BEGIN
+    UPDATE cr_messaging_channels SET
+        message_count = (SELECT COALESCE(sum(messages), 0) FROM cr_channel_authors WHERE channel_id = OLD.channel_id),
+        ack_time = (SELECT max(json_extract(l.attrs, '$."ack-time"')) FROM cr_links l WHERE l.rel = 'read' AND l.from_id = OLD.channel_id),
+        last_modified = CASE WHEN OLD.last_modified > COALESCE(last_modified, '') THEN OLD.last_modified ELSE last_modified END
+    WHERE type = 'messaging-channels' AND id = OLD.channel_id;
 END;
