@@ -18,7 +18,8 @@ import (
 // mark their channel (its kept columns stay as they were until the commit),
 // the commit brings it up to the latest post, and a write that saved the
 // channel after a post keeps its own later time, where one that saved back
-// what it had read does not undo the post's.
+// what it had read does not undo the post's; a post older than the channel's
+// time (the emulated clock set back) leaves it as it is.
 func TestChannelCaughtUpAtCommit(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
@@ -32,18 +33,22 @@ func TestChannelCaughtUpAtCommit(t *testing.T) {
 		return at
 	}
 	before := lastModified()
+	later := []string{"2031-01-01T00:00:01.000000+00:00", "2031-01-01T00:00:02.000000+00:00"}
 	for _, tc := range []struct {
 		name  string
-		saved string // what a write saves after the posts ("": none)
+		posts []string // the posts' times
+		saved string   // what a write saves after the posts ("": none)
 		want  string
 	}{
-		{"posts alone", "", "2031-01-01T00:00:02.000000+00:00"},
-		{"then a save with a later time", "2031-01-01T00:00:03.000000+00:00", "2031-01-01T00:00:03.000000+00:00"},
-		{"then a save of what was read", before, "2031-01-01T00:00:02.000000+00:00"},
+		{"posts alone", later, "", "2031-01-01T00:00:02.000000+00:00"},
+		{"then a save with a later time", later, "2031-01-01T00:00:03.000000+00:00", "2031-01-01T00:00:03.000000+00:00"},
+		{"then a save of what was read", later, before, "2031-01-01T00:00:02.000000+00:00"},
+		// docs/courier.md: the emulated clock set back before the channel's time.
+		{"posts before the channel's time", []string{"2020-01-01T00:00:00.000000+00:00"}, "", before},
 	} {
 		var inside string
 		require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
-			for _, at := range []string{"2031-01-01T00:00:01.000000+00:00", "2031-01-01T00:00:02.000000+00:00"} {
+			for _, at := range tc.posts {
 				var org string
 				if err := tx.QueryRowContext(ctx, touchChannelSQL, channel, at).Scan(&org); err != nil {
 					return err
@@ -88,7 +93,7 @@ func TestChannelCatchUpWalksMarkedChannels(t *testing.T) {
 	require.True(t, ok, body)
 	update = update[:strings.LastIndex(update, "END")] // the trigger's END, after the CASE's
 	update = strings.NewReplacer("OLD.channel_id", "'c'", "OLD.last_modified", "'t'", ";", "").Replace(update)
-	for _, q := range append(append([]string(nil), channelCatchUpSQL...), update) {
+	for _, q := range []string{channelCatchUpSQL, update} {
 		rows, err := env.Deps.DB.Read().Query("EXPLAIN QUERY PLAN " + q)
 		require.NoError(t, err)
 		var plan []string

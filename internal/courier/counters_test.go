@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -281,12 +280,8 @@ func TestMigrationsCountWhatIsStored(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "emulator.db")
 	full := courier.Schema()
-	first, err := fs.ReadFile(full.Migrations, "001_resources.sql")
-	require.NoError(t, err)
-	old := full
-	old.Migrations = fstest.MapFS{"001_resources.sql": {Data: first}}
+	old := emutest.OlderSchema(t, full, "001_resources.sql")
 	old.Seed = courier.SeedSharedTable
-	old.CatchUp = nil // an older build's: its tables came later (migration 114)
 	db, err := store.Open(ctx, path, fixtures.FS, old)
 	require.NoError(t, err)
 	require.NoError(t, db.Tx(ctx, func(tx *store.Tx) error {

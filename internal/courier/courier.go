@@ -32,7 +32,7 @@ const (
 
 // Schema registers the courier tables and fixtures with the store.
 func Schema() store.Schema {
-	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: migrations(), Seed: seed, CatchUp: channelCatchUpSQL}
+	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: migrations(), Seed: seed, CatchUp: []string{channelCatchUpSQL}}
 }
 
 // jsonRaw shortens hook signatures.

@@ -251,7 +251,7 @@ const touchChannelSQL = `INSERT INTO cr_channel_catchup (channel_id, last_modifi
 // post unless it holds a later one. It runs at every write of every vendor,
 // where there is mostly nothing to delete: one statement, and with a WHERE,
 // since a DELETE without one clears the table's root page even when empty.
-var channelCatchUpSQL = []string{`DELETE FROM cr_channel_catchup WHERE channel_id IS NOT NULL`}
+const channelCatchUpSQL = `DELETE FROM cr_channel_catchup WHERE channel_id IS NOT NULL`
 
 // markRead moves an individual's read mark to msg (never backwards unless allowPast).
 func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Record, allowPast bool) error {
