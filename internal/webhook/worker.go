@@ -89,10 +89,16 @@ func (o *Outbox) dispatch(ctx context.Context) (time.Time, error) {
 			}
 			earliest(at)
 		}
-		var err error
-		if todo, err = dueAttempts(ctx, tx, now); err != nil {
+		found, err := dueAttempts(ctx, tx, now)
+		if err != nil {
 			return err
 		}
+		// Claimed here, in the read's turn at the writer: a send settles its
+		// attempt on the writer too, and frees its claim only after that
+		// commits, so an attempt read as pending is still claimed or was
+		// never sent. Claimed after the turn, one that settled in between
+		// was sent a second time.
+		todo = o.claim(found)
 		var at sql.NullInt64
 		err = tx.QueryRowContext(ctx, `SELECT scheduled_at FROM wh_attempts WHERE status = 'pending' AND scheduled_at > ?
 			ORDER BY scheduled_at LIMIT 1`, now.UnixNano()).Scan(&at)
@@ -105,22 +111,40 @@ func (o *Outbox) dispatch(ctx context.Context) (time.Time, error) {
 		return nil
 	})
 	if err != nil {
+		o.release(todo)
 		return time.Time{}, err
 	}
 	for _, d := range todo {
-		o.mu.Lock()
-		busy := o.inFlight[d.attemptID] || len(o.inFlight) >= maxInFlight
-		if !busy {
-			o.inFlight[d.attemptID] = true
-		}
-		o.mu.Unlock()
-		if busy {
-			continue // an ending attempt wakes the worker again
-		}
 		o.sends.Add(1)
 		go o.send(ctx, d)
 	}
 	return next, nil
+}
+
+// claim marks the attempts of found that are not in flight as in flight,
+// as many as there is room for, and returns them; an ending attempt wakes
+// the worker for those left.
+func (o *Outbox) claim(found []due) []due {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []due
+	for _, d := range found {
+		if o.inFlight[d.attemptID] || len(o.inFlight) >= maxInFlight {
+			continue
+		}
+		o.inFlight[d.attemptID] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// release frees the claims of attempts that will not be sent.
+func (o *Outbox) release(todo []due) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, d := range todo {
+		delete(o.inFlight, d.attemptID)
+	}
 }
 
 // dueAttempts reads the pending attempts due by now, oldest first.
