@@ -138,7 +138,8 @@ func (o *Outbox) claim(found []due) []due {
 	return out
 }
 
-// release frees the claims of attempts that will not be sent.
+// release frees the claims of attempts sent and settled, or that will not
+// be sent.
 func (o *Outbox) release(todo []due) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -194,9 +195,7 @@ type outcome struct {
 func (o *Outbox) send(ctx context.Context, d due) {
 	defer o.sends.Done()
 	defer func() {
-		o.mu.Lock()
-		delete(o.inFlight, d.attemptID)
-		o.mu.Unlock()
+		o.release([]due{d}) // after settle has committed: see dispatch
 		o.Wake()
 	}()
 	out := o.attempt(ctx, d)
