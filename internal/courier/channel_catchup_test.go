@@ -2,6 +2,7 @@ package courier
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -110,6 +111,62 @@ func TestChannelCatchUpWalksMarkedChannels(t *testing.T) {
 				assert.Equal(t, "SCAN cr_channel_catchup", step, "%s: only the marks are walked whole", q)
 			}
 			assert.NotContains(t, step, "(type=?)", "%s: a channel is found by its key", q)
+			assert.NotContains(t, step, "TEMP B-TREE", "%s: the last message is the end of its channel's range", q)
 		}
 	}
+}
+
+// TestLastMessageInAWrite checks migration 115 and channelStatesSQL: a
+// channel's kept last message is behind within the write transaction that
+// posted to it (the catch-up runs at its commit), so a write reads the
+// messages themselves and sees its own post; after the commit, the kept
+// columns show the same message.
+func TestLastMessageInAWrite(t *testing.T) {
+	t.Parallel()
+	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })
+	ctx := context.Background()
+	e := newEngine(env.Deps)
+	const channel, who = "50000000-0000-4000-8000-000000000001", "30000000-0000-4000-8000-000000000001"
+	const posted = "c0000000-0000-4000-8000-000000000001"
+	// No require inside a transaction: a failed one would leave the writer held.
+	lastOf := func(tx *store.Tx, kept bool) (id, text string, err error) {
+		var ch string
+		var unread int64
+		var mID, mOrg, mText, mPosted, mRemoved, bID, bOrg, bAttrs sql.NullString
+		err = tx.QueryRowContext(ctx, channelStatesSQL(e, 1, kept), channelStatesArgs([]string{channel}, who)...).Scan(
+			&ch, &unread, &mID, &mOrg, &mText, &mPosted, &mRemoved, &bID, &bOrg, &bAttrs)
+		return mID.String, mText.String, err
+	}
+	var before, keptBefore string
+	require.NoError(t, env.Deps.DB.ReadTx(ctx, func(tx *store.Tx) (err error) {
+		if before, _, err = lastOf(tx, false); err != nil {
+			return err
+		}
+		keptBefore, _, err = lastOf(tx, true)
+		return err
+	}))
+	require.NotEmpty(t, before)
+	assert.Equal(t, before, keptBefore, "read: the kept columns are the messages'")
+	var inWrite, keptInWrite string
+	require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) (err error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cr_messaging_messages (type, id, org_id, parent_id, created_at, attrs)
+			VALUES ('messaging-messages', ?, '10000000-0000-4000-8000-000000000001', ?, '2031-01-01T00:00:00.000000+00:00',
+			'{"draft":false,"message":"posted in this write","posted-time":"2031-01-01T00:00:00.000000+00:00"}')`, posted, channel); err != nil {
+			return err
+		}
+		if inWrite, _, err = lastOf(tx, false); err != nil {
+			return err
+		}
+		keptInWrite, _, err = lastOf(tx, true)
+		return err
+	}))
+	assert.Equal(t, posted, inWrite, "a write sees its own post")
+	assert.Equal(t, before, keptInWrite, "the kept columns are behind until the commit")
+	var after, text string
+	require.NoError(t, env.Deps.DB.ReadTx(ctx, func(tx *store.Tx) (err error) {
+		after, text, err = lastOf(tx, true)
+		return err
+	}))
+	assert.Equal(t, posted, after, "caught up at the commit")
+	assert.Equal(t, `"posted in this write"`, text, "as its JSON value")
 }

@@ -46,6 +46,8 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	env.Deps.Clock.Advance(60_000_000_000)
 	mustCall(t, env, 200, "PATCH", "/v1/messaging-messages/"+draft+"/", resourceDoc("messaging-messages", draft, `{"draft": false}`))
 	check("draft posted")
+	mustCall(t, env, 200, "PATCH", "/v1/messaging-messages/"+draft+"/", resourceDoc("messaging-messages", draft, `{"removed": true}`))
+	check("last message removed")
 	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+msg4+"/reactions/", `{"individual-id": "`+indAlice+`", "reaction-type": "love"}`)
 	check("reaction")
 	mustCall(t, env, 201, "POST", "/v1/messaging-messages/"+draft+"/ack/", `{"individual-id": "`+indAlice+`"}`)
@@ -76,6 +78,11 @@ func TestCountersAgreeWithRows(t *testing.T) {
 	check("anonymous")
 	exec(t, env, `UPDATE cr_messaging_messages SET parent_id = ? WHERE type = 'messaging-messages' AND id = ?`, chanDirect, msg3)
 	check("moved")
+	exec(t, env, `UPDATE cr_messaging_messages SET attrs = json_set(attrs, '$.message', 'edited by hand')
+		WHERE type = 'messaging-messages' AND id = (SELECT last_message_id FROM cr_messaging_channels WHERE id = ?)`, chanDirect)
+	check("last message edited")
+	exec(t, env, `UPDATE cr_messaging_messages SET parent_id = ? WHERE type = 'messaging-messages' AND id = ?`, chanGroup1, draft)
+	check("last message moved")
 	exec(t, env, `UPDATE cr_resources SET parent_id = ? WHERE type = 'messaging-attachments' AND id = ?`, msg1, ticket.Data.ID)
 	check("attachment moved to another message")
 	exec(t, env, `INSERT INTO cr_resources (type, id, org_id, parent_id, created_at, attrs) VALUES ('messaging-attachments',
@@ -169,6 +176,16 @@ func checkCounters(t *testing.T, db *store.DB, step string) {
 			rowsOf(tx, `SELECT id, message_count, ack_time, bookmarked FROM cr_messaging_channels ORDER BY id`),
 			"%s: what channels copy (messages, latest ack, bookmarked)", step)
 		assert.Empty(t, rowsOf(tx, `SELECT channel_id FROM cr_channel_catchup`), "%s: channels left behind at a commit", step)
+		assert.Equal(t, rowsOf(tx, `SELECT ch.id, m.id, m.org_id, m.attrs -> '$.message', m.attrs -> '$."posted-time"', m.attrs -> '$.removed'
+			FROM cr_messaging_channels ch LEFT JOIN cr_messaging_messages m ON m.type = 'messaging-messages' AND m.id = (
+				SELECT id FROM cr_messaging_messages WHERE type = 'messaging-messages' AND parent_id = ch.id
+				AND json_extract(attrs, '$.draft') = 0 ORDER BY created_at DESC, id DESC LIMIT 1)
+			WHERE ch.type = 'messaging-channels' ORDER BY ch.id`),
+			rowsOf(tx, `SELECT id, last_message_id, last_message_org, last_message_text, last_message_posted, last_message_removed
+				FROM cr_messaging_channels WHERE type = 'messaging-channels' ORDER BY id`),
+			"%s: channels' last messages (migration 115)", step)
+		assert.NotEqual(t, []string{"0"}, rowsOf(tx, `SELECT count(last_message_id) FROM cr_messaging_channels`),
+			"%s: some channel has a last message", step)
 		assert.Equal(t,
 			rowsOf(tx, `SELECT id, (SELECT count(*) FROM cr_resources a WHERE a.type = 'messaging-attachments' AND a.parent_id = m.id
 				AND json_extract(a.attrs, '$."_uploaded"') = 1) FROM cr_messaging_messages m WHERE type = 'messaging-messages' ORDER BY id`),

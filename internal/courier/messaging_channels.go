@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
@@ -51,6 +52,7 @@ func messagingChannelResources() []*jsonapi.Resource {
 			BeforeModify: modifyChannel,
 			Render:       renderChannel,
 			Prefetch:     prefetchChannels,
+			Splice:       spliceChannel,
 			Actions: []jsonapi.Action{
 				{Op: "messaging-channels.archive", OnItem: true, Handler: setChannelArchived(true)},
 				{Op: "messaging-channels.unarchive", OnItem: true, Handler: setChannelArchived(false)},
@@ -314,106 +316,219 @@ func viewer(c *jsonapi.Call) string {
 }
 
 // renderChannel computes the subscribers, the last message, the viewer's new
-// messages, the bookmark and the embedded group, in few statements: the
+// messages, the bookmark and the embedded group (channelShows) of a channel
+// the general render answers (a sparse fieldset, a text the splice cannot
+// take).
+func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
+	s, err := channelShows(c, rec)
+	if err != nil {
+		return err
+	}
+	rec.Set("subscribers", s.subscribers)
+	rec.Set("caller-new-message-count", s.unread)
+	rec.Set("caller-has-new-message", s.unread > 0)
+	// A nil view is null (a nil pointer in an interface is not).
+	rec.Set("last-message", nil)
+	if s.last != nil {
+		rec.Set("last-message", s.last)
+	}
+	rec.Set("bookmark", nil)
+	if s.bookmark != nil {
+		rec.Set("bookmark", s.bookmark)
+	}
+	rec.Set("individual-group", nil)
+	if s.group != nil {
+		rec.Set("individual-group", s.group)
+	}
+	if s.groupName {
+		rec.Set("name", s.group.Name)
+	}
+	if s.owner != nil {
+		rec.Set("owner-first-name", s.owner.FirstName)
+		rec.Set("owner-last-name", s.owner.LastName)
+	}
+	return nil
+}
+
+// spliceChannel is renderChannel for a channel read as stored
+// (jsonapi.SpliceFunc): the same values, each written once into one buffer
+// and put in place of the stored ones, where the general render decodes the
+// channel's attributes into a map, sets them and orders them again.
+func spliceChannel(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, bool, error) {
+	s, err := channelShows(c, rec)
+	if err != nil {
+		return nil, false, err
+	}
+	// One buffer for the values of every channel of the answer: a value
+	// written before the buffer grew stays where it was.
+	buf, _ := c.Cache[computedKey].(*[]byte)
+	if buf == nil {
+		b := make([]byte, 0, 2048) // a channel's people are most of it
+		buf = &b
+		if c.Cache == nil {
+			c.Cache = map[string]any{}
+		}
+		c.Cache[computedKey] = buf
+	}
+	b := *buf
+	defer func() { *buf = b }()
+	out := make([]jsonapi.AttrValue, 0, 10)
+	add := func(name string, from int) {
+		out = append(out, jsonapi.AttrValue{Name: name, Value: b[from:len(b):len(b)]})
+	}
+	at := len(b)
+	b = s.subscribers.AppendJSON(b)
+	add("subscribers", at)
+	if at = len(b); s.last != nil {
+		b = s.last.AppendJSON(b)
+		add("last-message", at)
+	} else {
+		out = append(out, jsonapi.AttrValue{Name: "last-message"})
+	}
+	at = len(b)
+	b = strconv.AppendInt(b, s.unread, 10)
+	add("caller-new-message-count", at)
+	out = append(out, jsonapi.AttrValue{Name: "caller-has-new-message", Value: jsonBool(s.unread > 0)})
+	if at = len(b); s.bookmark != nil {
+		b = s.bookmark.AppendJSON(b)
+		add("bookmark", at)
+	} else {
+		out = append(out, jsonapi.AttrValue{Name: "bookmark"})
+	}
+	if at = len(b); s.group != nil {
+		b = s.group.AppendJSON(b)
+		add("individual-group", at)
+	} else {
+		out = append(out, jsonapi.AttrValue{Name: "individual-group"})
+	}
+	if at = len(b); s.groupName {
+		b = appendString(b, s.group.Name)
+		add("name", at)
+	}
+	if s.owner != nil {
+		at = len(b)
+		b = appendString(b, s.owner.FirstName)
+		add("owner-first-name", at)
+		at = len(b)
+		b = appendString(b, s.owner.LastName)
+		add("owner-last-name", at)
+	}
+	return out, true, nil
+}
+
+// computedKey is where spliceChannel keeps the buffer it writes values in.
+const computedKey = "splice:channels"
+
+// channelShown is what a channel's answer computes: its subscribers, last
+// message and bookmark (nil without one), the viewer's new messages, its
+// group (nil without one) and whether the group names it, and its owner
+// (nil when the caller may not see the owner, whose names then stay as
+// stored).
+type channelShown struct {
+	subscribers subscriberList
+	last        *lastMessageView
+	unread      int64
+	bookmark    *bookmarkView
+	group       *groupView
+	groupName   bool
+	owner       *individualView
+}
+
+// channelShows computes what a channel shows, in few statements: the
 // subscribers with their preferences and users, the people it shows (read
 // at once, Preload), and the channel's last message, bookmark and new
-// messages.
-func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
+// messages; what prefetchChannels read for a page is taken from there. rec
+// may be decoded or as stored.
+func channelShows(c *jsonapi.Call, rec *jsonapi.Record) (channelShown, error) {
+	var s channelShown
 	subs, ok := c.Cache[subscribersKey(rec.ID)].([]subscriber)
 	if !ok {
 		bySub, err := channelSubscribers(c, []string{rec.ID})
 		if err != nil {
-			return err
+			return s, err
 		}
 		subs = bySub[rec.ID]
 	}
 	var err error
-	var g *jsonapi.Record
-	if gid := rec.Str("individual-group-id"); gid != "" {
-		if g, err = c.Load("individual-groups", gid); err != nil {
-			return err
+	cg, ok := c.Cache[groupKey(rec.ID)].(channelGroup)
+	if !ok {
+		if gid := rec.StoredStr("individual-group-id"); gid != "" {
+			if cg.g, err = c.View("individual-groups", gid); err != nil {
+				return s, err
+			}
+		}
+		var people []string
+		people, cg.members, cg.leaders = shownPeople(nil, rec, subs, cg.g)
+		if err := c.Preload("individuals", people); err != nil {
+			return s, err
 		}
 	}
-	people, members, leaders := shownPeople(nil, rec, subs, g)
-	if err := c.Preload("individuals", people); err != nil {
-		return err
+	if s.subscribers, err = subscriberViews(c, subs); err != nil {
+		return s, err
 	}
-	views, err := subscriberViews(c, subs)
-	if err != nil {
-		return err
-	}
-	rec.Set("subscribers", views)
 	who := viewer(c)
 	st, ok := c.Cache[stateKey(rec.ID)].(channelState)
 	if !ok {
 		states, err := channelStates(c, []string{rec.ID}, who)
 		if err != nil {
-			return err
+			return s, err
 		}
 		st = states[rec.ID]
 	}
-	last, bookmark, n := st.last, st.bookmark, st.unread
-	if last != nil {
-		v := lastMessageView{ID: last.ID, Message: last.Str("message"), Removed: last.Bool("removed")}
-		last.Decode("posted-time", &v.PostedTime)
-		rec.Set("last-message", v)
-	} else {
-		rec.Set("last-message", nil)
+	s.last = st.last
+	if who != "" {
+		s.unread = st.unread // else nobody to count for: 0
 	}
-	if who == "" {
-		n = 0 // nobody to count for
-	}
-	rec.Set("caller-new-message-count", n)
-	rec.Set("caller-has-new-message", n > 0)
-	if bookmark != nil {
+	if bookmark := st.bookmark; bookmark != nil {
 		var msg jsonapi.IDRef
 		bookmark.Decode("message", &msg)
-		rec.Set("bookmark", bookmarkView{ID: bookmark.ID, MessageID: msg.ID})
-	} else {
-		rec.Set("bookmark", nil)
+		s.bookmark = &bookmarkView{ID: bookmark.ID, MessageID: msg.ID}
 	}
-	gv, err := groupEmbed(c, g, members, leaders)
-	if err != nil {
-		return err
+	if s.group, err = groupEmbed(c, cg.g, cg.members, cg.leaders); err != nil {
+		return s, err
 	}
-	if gv != nil {
-		rec.Set("individual-group", gv)
-		// use-group-name (default true): a group channel without a name shows the group's.
-		if rec.Str("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name")) {
-			rec.Set("name", gv.Name)
-		}
-	} else {
-		rec.Set("individual-group", nil)
-	}
-	if owner := rec.Str("owner-id"); owner != "" {
-		if ind, err := individual(c, owner); err != nil {
-			return err
-		} else if ind != nil {
-			rec.Set("owner-first-name", ind.FirstName)
-			rec.Set("owner-last-name", ind.LastName)
+	// use-group-name (default true): a group channel without a name shows the group's.
+	s.groupName = s.group != nil && rec.StoredStr("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name"))
+	if owner := rec.StoredStr("owner-id"); owner != "" {
+		if s.owner, err = individual(c, owner); err != nil {
+			return s, err
 		}
 	}
-	return nil
+	return s, nil
 }
 
 // channelStatesSQL reads what n channels show of their messages in one
 // statement, a row per channel (arguments: each channel's id and the
 // reader's, in turn): the channel, the reader's new messages
-// (newMessagesOf), its latest posted message, from the newest back past any
-// drafts, and its latest bookmark, each found walking its channel's range of
-// its table's parent index.
-func channelStatesSQL(e *jsonapi.Engine, n int) string {
-	return e.SizedSQL("channel states", "", n, func(n int) string { return buildChannelStatesSQL(e, n) })
+// (newMessagesOf), its last message (the latest one not a draft) and its
+// latest bookmark, found walking its channel's range of its table's parent
+// index. A read transaction takes the last message from the columns the
+// channel keeps (migration 115), which are caught up at every commit; a
+// write transaction (kept, true: false) finds it among the messages, as its
+// own writes may have left the columns behind.
+func channelStatesSQL(e *jsonapi.Engine, n int, kept bool) string {
+	if kept {
+		return e.SizedSQL("channel states", "kept", n, func(n int) string { return buildChannelStatesSQL(e, n, true) })
+	}
+	return e.SizedSQL("channel states", "", n, func(n int) string { return buildChannelStatesSQL(e, n, false) })
 }
 
-// buildChannelStatesSQL is channelStatesSQL's text.
-func buildChannelStatesSQL(e *jsonapi.Engine, n int) string {
+// buildChannelStatesSQL is channelStatesSQL's text. Either way a row's last
+// message is its id, organization, and text, posted-time and removed flag as
+// JSON values (NULL when absent).
+func buildChannelStatesSQL(e *jsonapi.Engine, n int, kept bool) string {
 	channels := strings.Repeat(`SELECT ? AS id, ? AS who UNION ALL `, n-1) + `SELECT ? AS id, ? AS who`
-	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), m.id, m.org_id, m.attrs, b.id, b.org_id, b.attrs
+	last := `c.last_message_id, c.last_message_org, c.last_message_text, c.last_message_posted, c.last_message_removed`
+	join := `LEFT JOIN ` + channelsTable + ` AS c ON c.type = 'messaging-channels' AND c.id = ch.id`
+	if !kept {
+		last = `m.id, m.org_id, m.attrs -> '$.message', m.attrs -> '$."posted-time"', m.attrs -> '$.removed'`
+		join = `LEFT JOIN ` + messagesTable + ` AS m ON m.type = 'messaging-messages' AND m.id = (SELECT id FROM ` + messagesTable +
+			` INDEXED BY ` + e.ParentIndex(messagesTable) + ` WHERE type = 'messaging-messages' AND parent_id = ch.id
+			AND json_extract(attrs, '$.draft') = 0 ORDER BY created_at DESC, id DESC LIMIT 1)`
+	}
+	return `SELECT ch.id, (` + newMessagesOf("ch.id", "ch.who") + `), ` + last + `, b.id, b.org_id, b.attrs
 	FROM (` + channels + `) AS ch
-	LEFT JOIN ` + messagesTable + ` AS m ON m.type = 'messaging-messages' AND m.id = (SELECT id FROM ` + messagesTable +
-		` INDEXED BY ` + e.ParentIndex(messagesTable) + ` WHERE type = 'messaging-messages' AND parent_id = ch.id
-			AND json_extract(attrs, '$.draft') = 0 ORDER BY created_at DESC, id DESC LIMIT 1)
+	` + join + `
 	LEFT JOIN cr_resources AS b ON b.type = 'messaging-bookmarks' AND b.id = (SELECT id FROM cr_resources
 		INDEXED BY ` + e.ParentIndex(jsonapi.SharedTable) + ` WHERE type = 'messaging-bookmarks' AND parent_id = ch.id
 			ORDER BY created_at DESC, id DESC LIMIT 1)`
@@ -432,8 +547,9 @@ func channelStatesArgs(channelIDs []string, individualID string) []any {
 // bookmark (nil without one) and how many messages the reader has not read
 // (newMessages; "" counts for nobody, and the caller answers 0).
 type channelState struct {
-	last, bookmark *jsonapi.Record
-	unread         int64
+	last     *lastMessageView
+	bookmark *jsonapi.Record
+	unread   int64
 }
 
 // stateKey is where prefetchChannels leaves a channel's state for its render.
@@ -445,7 +561,7 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 	if len(channelIDs) == 0 {
 		return out, nil
 	}
-	rows, err := c.Tx.QueryContext(c.Ctx, channelStatesSQL(c.Engine, len(channelIDs)), channelStatesArgs(channelIDs, individualID)...)
+	rows, err := c.Tx.QueryContext(c.Ctx, channelStatesSQL(c.Engine, len(channelIDs), c.Reading()), channelStatesArgs(channelIDs, individualID)...)
 	if err != nil {
 		return nil, err
 	}
@@ -453,12 +569,13 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 	for rows.Next() {
 		var id string
 		var st channelState
-		var mID, mOrg, mAttrs, bID, bOrg, bAttrs sql.NullString
-		if err := rows.Scan(&id, &st.unread, &mID, &mOrg, &mAttrs, &bID, &bOrg, &bAttrs); err != nil {
+		var mID, mOrg, mText, mPosted, mRemoved, bID, bOrg, bAttrs sql.NullString
+		if err := rows.Scan(&id, &st.unread, &mID, &mOrg, &mText, &mPosted, &mRemoved, &bID, &bOrg, &bAttrs); err != nil {
 			return nil, err
 		}
-		if st.last, err = stateRecord(c, "messaging-messages", mID, mOrg, mAttrs, "message", "removed", "posted-time"); err != nil {
-			return nil, err
+		if mID.Valid {
+			jsonapi.ReachFrom(c.Ctx).Add(mOrg.String) // read as a read of the message would
+			st.last = lastMessageOf(mID.String, mText, mPosted, mRemoved)
 		}
 		if st.bookmark, err = stateRecord(c, "messaging-bookmarks", bID, bOrg, bAttrs, "message"); err != nil {
 			return nil, err
@@ -466,6 +583,24 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 		out[id] = st
 	}
 	return out, rows.Err()
+}
+
+// lastMessageOf is the view of a channel's last message from its id and the
+// JSON values of its text, posted-time and removed flag (as SQLite's ->
+// writes them; invalid: absent), read as the general decoding reads them.
+func lastMessageOf(id string, text, posted, removed sql.NullString) *lastMessageView {
+	rec := &jsonapi.Record{Type: "messaging-messages", ID: id, Attrs: make(map[string]json.RawMessage, 3)}
+	set := func(name string, v sql.NullString) {
+		if v.Valid {
+			rec.Attrs[name] = json.RawMessage(v.String)
+		}
+	}
+	set("message", text)
+	set("posted-time", posted)
+	set("removed", removed)
+	v := &lastMessageView{ID: id, Message: rec.Str("message"), Removed: rec.Bool("removed")}
+	rec.Decode("posted-time", &v.PostedTime)
+	return v
 }
 
 // stateRecord is a record channelStatesSQL read (nil when there was none),
@@ -548,7 +683,7 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	var gids []string
 	for i, r := range recs {
 		ids[i] = r.ID
-		if gid := r.Str("individual-group-id"); gid != "" {
+		if gid := r.StoredStr("individual-group-id"); gid != "" {
 			gids = append(gids, gid)
 		}
 	}
@@ -571,15 +706,27 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 		c.Cache[subscribersKey(r.ID)] = subs[r.ID]
 		c.Cache[stateKey(r.ID)] = states[r.ID]
 		var g *jsonapi.Record
-		if gid := r.Str("individual-group-id"); gid != "" {
-			if g, err = c.Load("individual-groups", gid); err != nil {
+		if gid := r.StoredStr("individual-group-id"); gid != "" {
+			if g, err = c.View("individual-groups", gid); err != nil {
 				return err
 			}
 		}
-		people, _, _ = shownPeople(people, r, subs[r.ID], g)
+		cg := channelGroup{g: g}
+		people, cg.members, cg.leaders = shownPeople(people, r, subs[r.ID], g)
+		c.Cache[groupKey(r.ID)] = cg
 	}
 	return c.Preload("individuals", people)
 }
+
+// channelGroup is a channel's individual group (nil without one) with its
+// members and leaders (groupMembers), as prefetchChannels leaves them for
+// channelShows, at groupKey.
+type channelGroup struct {
+	g                *jsonapi.Record
+	members, leaders []string
+}
+
+func groupKey(channelID string) string { return "channel-group:" + channelID }
 
 // shownPeople appends to people everyone a channel shows: its subscribers,
 // its group's members and leaders (g: the group, nil without one), its owner.
@@ -591,7 +738,7 @@ func shownPeople(people []string, ch *jsonapi.Record, subs []subscriber, g *json
 		members, leaders = groupMembers(g)
 		people = append(append(people, members...), leaders...)
 	}
-	if owner := ch.Str("owner-id"); owner != "" {
+	if owner := ch.StoredStr("owner-id"); owner != "" {
 		people = append(people, owner)
 	}
 	return people, members, leaders

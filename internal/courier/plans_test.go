@@ -368,8 +368,11 @@ func TestComputedQueryPlans(t *testing.T) {
 		allow planAllowance
 	}{
 		{name: "channel: new messages", st: jsonapi.Statement{SQL: newMessagesOf("?", "?"), Args: []any{ch, who, ch, ch, who}}},
-		{name: "channel: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStatesSQL(e, 1), Args: channelStatesArgs([]string{ch}, who)}},
-		{name: "channels: new messages, last message and bookmark of a page", st: jsonapi.Statement{SQL: channelStatesSQL(e, 3),
+		{name: "channel: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStatesSQL(e, 1, true), Args: channelStatesArgs([]string{ch}, who)}},
+		{name: "channels: new messages, last message and bookmark of a page", st: jsonapi.Statement{SQL: channelStatesSQL(e, 3, true),
+			Args: channelStatesArgs([]string{ch, planChanDirect, "50000000-0000-4000-8000-000000000003"}, who)}},
+		{name: "channel in a write: new messages, last message and bookmark", st: jsonapi.Statement{SQL: channelStatesSQL(e, 1, false), Args: channelStatesArgs([]string{ch}, who)}},
+		{name: "channels in a write: new messages, last message and bookmark of a page", st: jsonapi.Statement{SQL: channelStatesSQL(e, 3, false),
 			Args: channelStatesArgs([]string{ch, planChanDirect, "50000000-0000-4000-8000-000000000003"}, who)}},
 		{name: "channel: subscribers and their users", st: jsonapi.Statement{SQL: channelSubscribersSQL(e, 1), Args: []any{ch}}},
 		{name: "channels: subscribers and their users of a page", st: jsonapi.Statement{SQL: channelSubscribersSQL(e, 3),

@@ -175,6 +175,11 @@ func (e *Engine) PreloadSQL(typ string, n int) string {
 	})
 }
 
+// Reading reports whether the call runs in a read transaction, which sees
+// only commits: what a schema's catch-up keeps (store.Schema.CatchUp) is
+// caught up there, where a write transaction may find it behind.
+func (c *Call) Reading() bool { return c.loaded != nil }
+
 // CreatedParent is the parent record a create read for the record it creates
 // (nil otherwise), so that its hooks need not read it again. Hooks only read it.
 func (c *Call) CreatedParent() *Record { return c.parent }

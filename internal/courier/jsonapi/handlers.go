@@ -118,7 +118,7 @@ func status(op *Operation, fallback int) int {
 
 // getOne handles GET <path>{id}/ for every resource type.
 func (e *Engine) getOne(c *Call) (*Answer, error) {
-	if _, sparse := c.Query.fieldsOf(c.Res.Type); c.Res.answersStored() && !sparse {
+	if _, sparse := c.Query.fieldsOf(c.Res.Type); !sparse && c.Res.Visible == nil && c.Res.spliceable() {
 		return c.getStored()
 	}
 	rec, err := c.MustLoad(c.Res.Type, urlID(c.Req))
@@ -132,9 +132,11 @@ func (e *Engine) getOne(c *Call) (*Answer, error) {
 	return &Answer{Status: status(c.Op, http.StatusOK), ContentType: ContentTypeAPI, Body: singleDoc{Data: obj}}, nil
 }
 
-// getStored is getOne for a type whose answer is its stored attributes
-// (answersStored): the record is read as text and spliced, as a list's
-// records are, instead of being decoded into a map, copied and rendered.
+// getStored is getOne for a type whose answer is its stored attributes, or
+// whose Splice hook computes the rest (spliceable), and whose records any
+// member of their organization sees: the record is read as text, prefetched
+// and spliced, as a list's records are, instead of being decoded into a map,
+// copied and rendered.
 func (c *Call) getStored() (*Answer, error) {
 	recs, err := queryStored(c.Ctx, c.Tx, nil, 1, c.Engine.tableSQL(c.Engine.Table(c.Res.Type)).load, c.Res.Type, urlID(c.Req))
 	if err != nil {
@@ -143,7 +145,11 @@ func (c *Call) getStored() (*Answer, error) {
 	if len(recs) == 0 || !c.Caller.Member(recs[0].OrgID) {
 		return nil, ErrNotFound(Singular(c.Res.Type))
 	}
-	c.spliced = make([]byte, 0, len(recs[0].stored)+16)
+	room := len(recs[0].stored) + 16
+	if c.Engine.byType[c.Res.Type].Splice != nil {
+		room += 2048 // what the hook computes: a channel's people
+	}
+	c.spliced = make([]byte, 0, room)
 	obj, err := c.splice(recs[0])
 	if err != nil {
 		return nil, err

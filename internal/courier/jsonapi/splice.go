@@ -181,15 +181,21 @@ func (r *Record) storedMembers() ([]member, bool) {
 // Attributes.appendJSON writes them: each answered attribute of shown, in
 // order, computed if the hook computes it, else stored, else its kind's zero
 // value; members shown does not answer are left out. Both lists are walked
-// side by side, so both must be in name order (false otherwise: a type whose
-// attribute list is not, a text with keys out of order or repeated; what it
+// side by side, so both must be in name order: members out of order (the
+// attributes a table keeps in columns follow the stored object's members,
+// Engine.RecordColumns) are put in order first; false for a type whose
+// attribute list is not in order or a text with a key repeated (what it
 // appended is then the caller's to drop). Writing the text here, rather than
 // a list of values for the answer to write, saves a copy of every value and
 // a list per record (a page of 100 messages is 2,200 values).
 func (r *Record) appendSplicedAttrs(b []byte, members []member, shown []Attr, computed []AttrValue) ([]byte, bool) {
+	// An insertion sort: the members are in order but for a few at the end.
 	for i := 1; i < len(members); i++ {
-		if members[i-1].key >= members[i].key {
-			return b, false
+		for j := i; j > 0 && members[j-1].key >= members[j].key; j-- {
+			if members[j-1].key == members[j].key {
+				return b, false
+			}
+			members[j-1], members[j] = members[j], members[j-1]
 		}
 	}
 	b = append(b, '{')
@@ -216,7 +222,7 @@ func (r *Record) appendSplicedAttrs(b []byte, members []member, shown []Attr, co
 			i++
 		}
 		if c := computedValue(computed, at.Name); c != nil {
-			b = appendCompact(b, c)
+			b = append(b, c...) // compact, as Record.Set encodes
 		} else if stored {
 			b = appendCompact(b, v)
 		} else {

@@ -39,6 +39,10 @@ func TestAppendSplicedAttrs(t *testing.T) {
 		`{"_hidden":1,"a":1,"c":3}`:    `{"a":1,"b":true,"c":3}`,
 		`{"a":1,"b":2,"c":3,"d":4}`:    `{"a":1,"b":true,"c":3}`,
 		`{"a":1,"b":2,"c":3,"pw":"s"}`: `{"a":1,"b":true,"c":3}`,
+		// Members out of order (a table's columns follow the object's
+		// members, Engine.RecordColumns) answer in name order, as decoded.
+		`{"b":1,"c":3,"a":2}`: `{"a":2,"b":true,"c":3}`,
+		`{"c":3,"a":2}`:       `{"a":2,"b":true,"c":3}`,
 	} {
 		got, ok := splice(text)
 		require.True(t, ok, text)
@@ -46,14 +50,14 @@ func TestAppendSplicedAttrs(t *testing.T) {
 	}
 
 	for name, text := range map[string]string{
-		"out of order":           `{"b":1,"a":2,"c":3}`,
-		"a duplicate":            `{"a":1,"a":1,"b":2,"c":3}`,
-		"spaces between members": `{"a":1, "b":2,"c":3}`,
-		"an escaped key":         `{"\u0061":1,"b":2,"c":3}`,
-		"an invalid value":       `{"a":tru,"b":2,"c":3}`,
-		"trailing text":          `{"a":1,"b":2,"c":3}}`,
-		"not an object":          `[1]`,
-		"an empty object":        `{}`,
+		"a duplicate":              `{"a":1,"a":1,"b":2,"c":3}`,
+		"a duplicate out of order": `{"a":1,"c":3,"a":1}`,
+		"spaces between members":   `{"a":1, "b":2,"c":3}`,
+		"an escaped key":           `{"\u0061":1,"b":2,"c":3}`,
+		"an invalid value":         `{"a":tru,"b":2,"c":3}`,
+		"trailing text":            `{"a":1,"b":2,"c":3}}`,
+		"not an object":            `[1]`,
+		"an empty object":          `{}`,
 	} {
 		_, ok := splice(text)
 		assert.False(t, ok, name)
