@@ -231,10 +231,7 @@ func (c *Call) Insert(rec *Record) error {
 
 // Stamp sets the created/modified attributes the type has.
 func (c *Call) Stamp(rec *Record, created bool) {
-	has := map[string]Attr{}
-	for _, at := range c.Engine.types[rec.Type] {
-		has[at.Name] = at
-	}
+	has := c.Engine.declared[rec.Type] // the model's: a map built per call was 3% of a post's turn
 	set := func(name string, v string) {
 		at, ok := has[name]
 		if !ok {
