@@ -501,11 +501,11 @@ func channelShows(c *jsonapi.Call, rec *jsonapi.Record) (channelShown, error) {
 // statement, a row per channel (arguments: each channel's id and the
 // reader's, in turn): the channel, the reader's new messages
 // (newMessagesOf), its last message (the latest one not a draft) and its
-// latest bookmark, found walking its channel's range of its table's parent
-// index. A read transaction takes the last message from the columns the
-// channel keeps (migration 115), which are caught up at every commit; a
-// write transaction (kept, true: false) finds it among the messages, as its
-// own writes may have left the columns behind.
+// latest bookmark (found walking the channel's range of the bookmarks'
+// parent index). With kept (a read transaction), the last message is what
+// the channel keeps (migration 115), caught up at every commit; without (a
+// write transaction, whose own writes may have left those columns behind),
+// it is found walking the channel's messages back from the newest.
 func channelStatesSQL(e *jsonapi.Engine, n int, kept bool) string {
 	if kept {
 		return e.SizedSQL("channel states", "kept", n, func(n int) string { return buildChannelStatesSQL(e, n, true) })
