@@ -676,7 +676,7 @@ func subscribersKey(channelID string) string { return "subscribers:" + channelID
 
 // prefetchChannels reads at once what a page of channels shows beside their
 // messages: every channel's subscribers (with their users), the groups, and
-// the people they show, as renderChannel would read them one channel at a
+// the people they show, as channelShows would read them one channel at a
 // time (the same records: Reach is the same).
 func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	ids := make([]string, len(recs))

@@ -134,9 +134,9 @@ func (e *Engine) getOne(c *Call) (*Answer, error) {
 
 // getStored is getOne for a type whose answer is its stored attributes, or
 // whose Splice hook computes the rest (spliceable), and whose records any
-// member of their organization sees: the record is read as text, prefetched
-// and spliced, as a list's records are, instead of being decoded into a map,
-// copied and rendered.
+// member of their organization sees: the record is read as text and spliced,
+// as a list's records are, instead of being decoded into a map, copied and
+// rendered (the hook reads itself what a page's Prefetch reads at once).
 func (c *Call) getStored() (*Answer, error) {
 	recs, err := queryStored(c.Ctx, c.Tx, nil, 1, c.Engine.tableSQL(c.Engine.Table(c.Res.Type)).load, c.Res.Type, urlID(c.Req))
 	if err != nil {
@@ -147,7 +147,7 @@ func (c *Call) getStored() (*Answer, error) {
 	}
 	room := len(recs[0].stored) + 16
 	if c.Engine.byType[c.Res.Type].Splice != nil {
-		room += 2048 // what the hook computes: a channel's people
+		room += 2048 // and what the hook computes
 	}
 	c.spliced = make([]byte, 0, room)
 	obj, err := c.splice(recs[0])

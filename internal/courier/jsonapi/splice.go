@@ -254,14 +254,6 @@ func (res *Resource) spliceable() bool {
 	return res != nil && (res.Splice != nil || res.Render == nil && res.Prefetch == nil)
 }
 
-// answersStored reports whether a type's records answer their stored
-// attributes as they are: no hook renders, prefetches, splices or decides
-// who sees them (Call.Visible is then membership of the record's
-// organization).
-func (res *Resource) answersStored() bool {
-	return res != nil && res.Splice == nil && res.Render == nil && res.Prefetch == nil && res.Visible == nil
-}
-
 // splice renders a record queryStored read through its type's Splice hook
 // (or with nothing computed, for a type without render hooks), else
 // (decoding it first if queryStored read it) as any other, in place.
