@@ -315,45 +315,31 @@ func viewer(c *jsonapi.Call) string {
 	return callerIndividual(c)
 }
 
-// renderChannel computes the subscribers, the last message, the viewer's new
-// messages, the bookmark and the embedded group (channelShows) of a channel
-// the general render answers (a sparse fieldset, a text the splice cannot
-// take).
+// renderChannel sets what a channel computes (spliceChannel's values) on a
+// channel the general render answers (a sparse fieldset, a text the splice
+// cannot take).
 func renderChannel(c *jsonapi.Call, rec *jsonapi.Record) error {
-	s, err := channelShows(c, rec)
+	computed, _, err := spliceChannel(c, rec)
 	if err != nil {
 		return err
 	}
-	rec.Set("subscribers", s.subscribers)
-	rec.Set("caller-new-message-count", s.unread)
-	rec.Set("caller-has-new-message", s.unread > 0)
-	// A nil view is null (a nil pointer in an interface is not).
-	rec.Set("last-message", nil)
-	if s.last != nil {
-		rec.Set("last-message", s.last)
+	if rec.Attrs == nil {
+		rec.Attrs = map[string]json.RawMessage{}
 	}
-	rec.Set("bookmark", nil)
-	if s.bookmark != nil {
-		rec.Set("bookmark", s.bookmark)
-	}
-	rec.Set("individual-group", nil)
-	if s.group != nil {
-		rec.Set("individual-group", s.group)
-	}
-	if s.groupName {
-		rec.Set("name", s.group.Name)
-	}
-	if s.owner != nil {
-		rec.Set("owner-first-name", s.owner.FirstName)
-		rec.Set("owner-last-name", s.owner.LastName)
+	for _, v := range computed {
+		if v.Value == nil {
+			v.Value = json.RawMessage("null")
+		}
+		rec.Attrs[v.Name] = v.Value
 	}
 	return nil
 }
 
-// spliceChannel is renderChannel for a channel read as stored
-// (jsonapi.SpliceFunc): the same values, each written once into one buffer
-// and put in place of the stored ones, where the general render decodes the
-// channel's attributes into a map, sets them and orders them again.
+// spliceChannel gives what a channel shows beyond its stored attributes
+// (channelShows), each value written once into one buffer
+// (jsonapi.SpliceFunc): a page or a GET puts them in place of the stored
+// ones, where the general render decoded the channel's attributes into a
+// map, set them and ordered them again. rec may be decoded or as stored.
 func spliceChannel(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, bool, error) {
 	s, err := channelShows(c, rec)
 	if err != nil {

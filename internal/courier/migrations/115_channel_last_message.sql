@@ -39,9 +39,8 @@ CREATE TRIGGER cr_channel_catchup_done AFTER DELETE ON cr_channel_catchup BEGIN
     WHERE type = 'messaging-channels' AND id = OLD.channel_id;
 END;
 
-UPDATE cr_messaging_channels SET
-    (last_message_id, last_message_org, last_message_text, last_message_posted, last_message_removed) = (
-        SELECT m.id, m.org_id, m.attrs -> '$.message', m.attrs -> '$."posted-time"', m.attrs -> '$.removed'
-        FROM cr_messaging_messages m WHERE m.type = 'messaging-messages' AND m.parent_id = cr_messaging_channels.id
-            AND json_extract(m.attrs, '$.draft') = 0 ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
-WHERE type = 'messaging-channels';
+-- The channels of an existing database are marked: the catch-up fills their
+-- columns at the store's first write transaction, which opening it makes
+-- (its seeding), before it serves a read.
+INSERT INTO cr_channel_catchup (channel_id) SELECT id FROM cr_messaging_channels
+    WHERE type = 'messaging-channels' AND NOT EXISTS (SELECT 1 FROM cr_channel_catchup WHERE channel_id = id);
