@@ -438,7 +438,7 @@ func channelShows(c *jsonapi.Call, rec *jsonapi.Record) (channelShown, error) {
 	var err error
 	cg, ok := c.Cache[groupKey(rec.ID)].(channelGroup)
 	if !ok {
-		if gid := rec.StoredStr("individual-group-id"); gid != "" {
+		if gid := rec.Str("individual-group-id"); gid != "" {
 			if cg.g, err = c.View("individual-groups", gid); err != nil {
 				return s, err
 			}
@@ -474,8 +474,8 @@ func channelShows(c *jsonapi.Call, rec *jsonapi.Record) (channelShown, error) {
 		return s, err
 	}
 	// use-group-name (default true): a group channel without a name shows the group's.
-	s.groupName = s.group != nil && rec.StoredStr("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name"))
-	if owner := rec.StoredStr("owner-id"); owner != "" {
+	s.groupName = s.group != nil && rec.Str("name") == "" && (!c.Query.Has("use-group-name") || c.Query.Bool("use-group-name"))
+	if owner := rec.Str("owner-id"); owner != "" {
 		if s.owner, err = individual(c, owner); err != nil {
 			return s, err
 		}
@@ -669,7 +669,7 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	var gids []string
 	for i, r := range recs {
 		ids[i] = r.ID
-		if gid := r.StoredStr("individual-group-id"); gid != "" {
+		if gid := r.Str("individual-group-id"); gid != "" {
 			gids = append(gids, gid)
 		}
 	}
@@ -692,7 +692,7 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 		c.Cache[subscribersKey(r.ID)] = subs[r.ID]
 		c.Cache[stateKey(r.ID)] = states[r.ID]
 		var g *jsonapi.Record
-		if gid := r.StoredStr("individual-group-id"); gid != "" {
+		if gid := r.Str("individual-group-id"); gid != "" {
 			if g, err = c.View("individual-groups", gid); err != nil {
 				return err
 			}
@@ -724,7 +724,7 @@ func shownPeople(people []string, ch *jsonapi.Record, subs []subscriber, g *json
 		members, leaders = groupMembers(g)
 		people = append(append(people, members...), leaders...)
 	}
-	if owner := ch.StoredStr("owner-id"); owner != "" {
+	if owner := ch.Str("owner-id"); owner != "" {
 		people = append(people, owner)
 	}
 	return people, members, leaders

@@ -368,10 +368,10 @@ func spliceMessage(c *jsonapi.Call, rec *jsonapi.Record) ([]jsonapi.AttrValue, b
 		}
 		c.Cache[messagePageKey] = p
 	}
-	if p.receipts || rec.StoredInt(attachmentCount) > 0 {
+	if p.receipts || rec.Int(attachmentCount) > 0 {
 		return nil, false, nil // renderMessage shows what prefetchMessages read
 	}
-	ack, err := p.ack(c, rec.ParentID, rec.StoredStr("individual-id"), rec.StoredStr("posted-time"))
+	ack, err := p.ack(c, rec.ParentID, rec.Str("individual-id"), rec.Str("posted-time"))
 	if err != nil {
 		return nil, false, err
 	}
@@ -456,7 +456,7 @@ func jsonBool(b bool) json.RawMessage {
 func prefetchMessages(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	var ids []string
 	for _, r := range recs {
-		if r.StoredInt(attachmentCount) > 0 { // a page's messages may not be decoded yet
+		if r.Int(attachmentCount) > 0 { // a page's messages may not be decoded yet
 			ids = append(ids, r.ID)
 		}
 	}

@@ -86,7 +86,8 @@ func (c *Call) Load(typ, id string) (*Record, error) {
 // View is Load for a caller that only reads the record: in a read
 // transaction it is the record Load remembers, not a copy of it (a channel's
 // render reads each of its people, the page of channels the same people
-// again), which the caller must not change.
+// again), which the caller must not change, with its attributes as stored:
+// read them with the accessors (Str, Decode, ...), not Attrs.
 func (c *Call) View(typ, id string) (*Record, error) {
 	rec, err := c.remembered(typ, id)
 	if err != nil || rec == nil || !c.Visible(rec) {
@@ -96,20 +97,27 @@ func (c *Call) View(typ, id string) (*Record, error) {
 }
 
 // loadRecord is LoadRecord, remembered in a read transaction. Each caller
-// gets its own copy of the attributes, since hooks set attributes on what
-// they load.
+// gets its own copy of the attributes, decoded, since hooks set attributes
+// on what they load.
 func (c *Call) loadRecord(typ, id string) (*Record, error) {
 	rec, err := c.remembered(typ, id)
 	if err != nil || rec == nil || c.loaded == nil {
 		return rec, err
 	}
 	cp := *rec
+	if cp.undecoded {
+		if err := cp.decodeStored(); err != nil {
+			return nil, err
+		}
+		return &cp, nil
+	}
 	cp.Attrs = maps.Clone(rec.Attrs)
 	return &cp, nil
 }
 
 // remembered is LoadRecord, remembered in a read transaction: the record
-// itself, which loadRecord copies.
+// itself, which loadRecord copies, with its attributes as stored (View
+// reads a few of them).
 func (c *Call) remembered(typ, id string) (*Record, error) {
 	if c.loaded == nil {
 		return c.Engine.LoadRecord(c.Ctx, c.Tx, typ, id)
@@ -117,9 +125,12 @@ func (c *Call) remembered(typ, id string) (*Record, error) {
 	k := loadKey{typ, id}
 	rec, ok := c.loaded[k]
 	if !ok {
-		var err error
-		if rec, err = c.Engine.LoadRecord(c.Ctx, c.Tx, typ, id); err != nil {
+		recs, err := queryStored(c.Ctx, c.Tx, nil, 1, c.Engine.tableSQL(c.Engine.Table(typ)).load, typ, id)
+		if err != nil {
 			return nil, err
+		}
+		if len(recs) > 0 {
+			rec = recs[0]
 		}
 		c.loaded[k] = rec
 	}
@@ -150,7 +161,7 @@ func (c *Call) Preload(typ string, ids []string) error {
 		return nil
 	}
 	// The ids do not repeat (each is marked loaded above).
-	recs, err := QueryRecords(c.Ctx, c.Tx, c.Engine.PreloadSQL(typ, len(args)), args...)
+	recs, err := queryStored(c.Ctx, c.Tx, nil, len(args), c.Engine.PreloadSQL(typ, len(args)), args...)
 	if err != nil {
 		for _, id := range args {
 			delete(c.loaded, loadKey{typ, id.(string)})

@@ -25,7 +25,7 @@ import (
 // same bytes (TestSplicedPagesAnswerAsRendered).
 
 // SpliceFunc gives the attributes a render would compute for rec, encoded
-// as Record.Set encodes them, from rec's stored attributes (StoredStr); ok
+// as Record.Set encodes them, from rec's stored attributes (Str); ok
 // false sends rec to the general render (Render with its decoded attributes).
 type SpliceFunc func(c *Call, rec *Record) (computed []AttrValue, ok bool, err error)
 
@@ -113,53 +113,22 @@ func (r *Record) decodeStored() error {
 	return nil
 }
 
-// StoredStr is Str for a splice hook: it reads the stored text when the
-// record's attributes are not decoded.
-func (r *Record) StoredStr(name string) string {
-	if !r.undecoded {
-		return r.Str(name)
-	}
-	v, ok := r.storedMember(name)
-	if !ok {
-		return ""
-	}
-	if s, ok := plainJSONString(v); ok {
-		return s
-	}
-	var s string
-	_ = json.Unmarshal([]byte(v), &s)
-	return s
-}
-
-// StoredInt is Int for a splice hook or a Prefetch (see StoredStr).
-func (r *Record) StoredInt(name string) int64 {
-	if !r.undecoded {
-		return r.Int(name)
-	}
-	v, ok := r.storedMember(name)
-	if !ok {
-		return 0
-	}
-	var n int64
-	_ = json.Unmarshal([]byte(v), &n)
-	return n
-}
-
-// storedMember is the raw value of one member of the stored text (false
-// when absent, or when the text is not one indexObject reads).
-func (r *Record) storedMember(name string) (string, bool) {
+// storedMember is the raw value of one member of the stored text; known is
+// false when the text is not one indexObject reads (the attributes must then
+// be decoded to tell).
+func (r *Record) storedMember(name string) (v string, present, known bool) {
 	if r.form != nil {
 		if v, present, known := r.formMember(name); known {
-			return v, present
+			return v, present, true
 		}
 	}
-	ms, _ := r.storedMembers()
+	ms, indexed := r.storedMembers()
 	for _, m := range ms {
 		if m.key == name {
-			return r.stored[m.start:m.end], true
+			return r.stored[m.start:m.end], true, true
 		}
 	}
-	return "", false
+	return "", false, indexed
 }
 
 // storedMembers indexes the stored text once per record (indexObject): a

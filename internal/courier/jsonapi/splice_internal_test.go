@@ -69,16 +69,38 @@ func TestAppendSplicedAttrs(t *testing.T) {
 	assert.False(t, ok, "a type whose attributes are not in name order")
 }
 
-func TestStoredStr(t *testing.T) {
+// A record's accessors read its attributes as stored just as decoded.
+func TestAccessorsOfStoredText(t *testing.T) {
 	t.Parallel()
-	r := &Record{stored: `{"id":"x","name":"Zo\u00eb \"Z\"","n":1}`, undecoded: true}
-	assert.Equal(t, "x", r.StoredStr("id"))
-	assert.Equal(t, `Zoë "Z"`, r.StoredStr("name"))
-	assert.Equal(t, "", r.StoredStr("n"), "not a string")
-	assert.Equal(t, "", r.StoredStr("absent"))
+	text := `{"id":"x","name":"Zo\u00eb \"Z\"","n":12,"ok":true,"tags":["a","b"],"refs":[{"id":"r1"},{"id":"r2"}],` +
+		`"maybe":null,"obj":{"k":"v"}}`
+	read := func(r *Record) map[string]any {
+		var refs []IDRef
+		r.Decode("refs", &refs)
+		var maybe *string
+		r.Decode("maybe", &maybe)
+		var obj map[string]string
+		r.Decode("obj", &obj)
+		var absent = "kept"
+		r.Decode("absent", &absent)
+		return map[string]any{"id": r.Str("id"), "name": r.Str("name"), "n as string": r.Str("n"), "absent": r.Str("absent"),
+			"n": r.Int("n"), "ok": r.Bool("ok"), "no ok": r.Bool("absent"), "tags": r.Strs("tags"), "refs": refs,
+			"maybe": maybe, "obj": obj, "absent decoded": absent}
+	}
+	r := &Record{stored: text, undecoded: true}
+	got := read(r)
+	assert.True(t, r.undecoded, "read without decoding")
+	assert.Equal(t, map[string]any{"id": "x", "name": `Zoë "Z"`, "n as string": "", "absent": "", "n": int64(12), "ok": true,
+		"no ok": false, "tags": []string{"a", "b"}, "refs": []IDRef{{ID: "r1"}, {ID: "r2"}}, "maybe": (*string)(nil),
+		"obj": map[string]string{"k": "v"}, "absent decoded": "kept"}, got)
 	require.NoError(t, r.decodeStored())
 	assert.False(t, r.undecoded)
-	assert.Equal(t, `Zoë "Z"`, r.StoredStr("name"), "decoded, as Str")
+	assert.Equal(t, got, read(r), "decoded, the same")
+
+	empty := &Record{stored: `{}`, undecoded: true}
+	assert.Equal(t, "", empty.Str("a"))
+	notIndexed := &Record{stored: `{"a" : "x"}`, undecoded: true}
+	assert.Equal(t, "x", notIndexed.Str("a"), "a text indexObject does not read is decoded")
 
 	bad := &Record{Type: "widgets", ID: "w1", stored: `{"a":`, undecoded: true}
 	assert.EqualError(t, bad.decodeStored(), "jsonapi: widgets w1: stored attributes: unexpected end of JSON input")
@@ -105,7 +127,7 @@ func TestSpliceForms(t *testing.T) {
 	assert.False(t, present || known, "an attribute the form does not place is looked for in the text")
 	_, present, known = r.formMember("_hidden")
 	assert.True(t, !present && known, "the text holds nothing the type does not answer")
-	assert.Equal(t, "x\"y", r.StoredStr("a"))
+	assert.Equal(t, "x\"y", r.Str("a"))
 
 	computed := []AttrValue{{Name: "c", Value: json.RawMessage(`[ ]`)}, {Name: "a", Value: nil}}
 	require.True(t, r.formPlaces(computed))

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/emulator/vendor-emulator/internal/httpx"
 	"github.com/emulator/vendor-emulator/internal/store"
@@ -67,7 +68,9 @@ type Record struct {
 	Attrs     map[string]json.RawMessage
 
 	// stored is the attributes' text as read by queryStored, which leaves
-	// Attrs nil (undecoded) until decodeStored.
+	// Attrs nil (undecoded) until decodeStored. The accessors (Str, Bool,
+	// Int, Strs, Decode) read either; code reading Attrs itself decodes
+	// first (a hook only gets such a record through Call.View or a splice).
 	stored    string
 	undecoded bool
 	members   []member  // stored, indexed (storedMembers)
@@ -75,17 +78,47 @@ type Record struct {
 	formSpec  *formSpec // what form places
 }
 
+// value is an attribute's JSON text, decoded or as stored (false when
+// absent). Of the stored text it is a view, not a copy (a render reads a
+// few members of each person a channel shows, and decoding them all was
+// most of their cost): read it, never change it.
+func (r *Record) value(name string) (json.RawMessage, bool) {
+	if r.undecoded {
+		if v, present, known := r.storedMember(name); known {
+			return unsafe.Slice(unsafe.StringData(v), len(v)), present
+		}
+		if err := r.decodeStored(); err != nil {
+			return nil, false // as a decode that failed leaves it: absent
+		}
+	}
+	v, ok := r.Attrs[name]
+	return v, ok
+}
+
 // Str reads a string attribute ("" when absent or not a string).
 func (r *Record) Str(name string) string {
-	v, ok := r.Attrs[name]
+	if r.undecoded {
+		if v, present, known := r.storedMember(name); known {
+			if !present {
+				return ""
+			}
+			return jsonString(v) // a plain string is a part of the stored text, not a copy
+		}
+	}
+	v, ok := r.value(name)
 	if !ok {
 		return ""
 	}
+	return jsonString(v)
+}
+
+// jsonString is the string v holds ("" when v is not a string).
+func jsonString[T ~string | ~[]byte](v T) string {
 	if s, ok := plainJSONString(v); ok {
 		return s
 	}
 	var s string
-	_ = json.Unmarshal(v, &s)
+	_ = json.Unmarshal([]byte(v), &s)
 	return s
 }
 
@@ -107,7 +140,7 @@ func plainJSONString[T ~string | ~[]byte](v T) (string, bool) {
 
 // Bool reads a boolean attribute.
 func (r *Record) Bool(name string) bool {
-	v, ok := r.Attrs[name]
+	v, ok := r.value(name)
 	if !ok {
 		return false
 	}
@@ -124,17 +157,22 @@ func (r *Record) Bool(name string) bool {
 
 // Int reads an integer attribute.
 func (r *Record) Int(name string) int64 {
-	var n int64
-	if v, ok := r.Attrs[name]; ok {
-		_ = json.Unmarshal(v, &n)
+	v, ok := r.value(name)
+	if !ok {
+		return 0
 	}
+	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		return n // a plain integer, read without json.Unmarshal's allocations
+	}
+	var n int64
+	_ = json.Unmarshal(v, &n)
 	return n
 }
 
 // Strs reads an array-of-strings attribute.
 func (r *Record) Strs(name string) []string {
 	var s []string
-	if v, ok := r.Attrs[name]; ok {
+	if v, ok := r.value(name); ok {
 		s, _ = DecodeStrings(string(v))
 	}
 	return s
@@ -217,7 +255,7 @@ func quickJSON(v any) (json.RawMessage, bool) {
 
 // Decode reads an attribute into v (left unchanged when absent or null).
 func (r *Record) Decode(name string, v any) {
-	if raw, ok := r.Attrs[name]; ok && string(raw) != "null" && !decodeQuick(raw, v) {
+	if raw, ok := r.value(name); ok && string(raw) != "null" && !decodeQuick(raw, v) {
 		_ = json.Unmarshal(raw, v)
 	}
 }
