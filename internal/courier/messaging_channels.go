@@ -438,13 +438,10 @@ func channelShows(c *jsonapi.Call, rec *jsonapi.Record) (channelShown, error) {
 	var err error
 	cg, ok := c.Cache[groupKey(rec.ID)].(channelGroup)
 	if !ok {
-		if gid := rec.Str("individual-group-id"); gid != "" {
-			if cg.g, err = c.View("individual-groups", gid); err != nil {
-				return s, err
-			}
-		}
 		var people []string
-		people, cg.members, cg.leaders = shownPeople(nil, rec, subs, cg.g)
+		if cg, people, err = readChannelGroup(c, rec, subs, nil); err != nil {
+			return s, err
+		}
 		if err := c.Preload("individuals", people); err != nil {
 			return s, err
 		}
@@ -691,14 +688,10 @@ func prefetchChannels(c *jsonapi.Call, recs []*jsonapi.Record) error {
 	for _, r := range recs {
 		c.Cache[subscribersKey(r.ID)] = subs[r.ID]
 		c.Cache[stateKey(r.ID)] = states[r.ID]
-		var g *jsonapi.Record
-		if gid := r.Str("individual-group-id"); gid != "" {
-			if g, err = c.View("individual-groups", gid); err != nil {
-				return err
-			}
+		var cg channelGroup
+		if cg, people, err = readChannelGroup(c, r, subs[r.ID], people); err != nil {
+			return err
 		}
-		cg := channelGroup{g: g}
-		people, cg.members, cg.leaders = shownPeople(people, r, subs[r.ID], g)
 		c.Cache[groupKey(r.ID)] = cg
 	}
 	return c.Preload("individuals", people)
@@ -713,6 +706,20 @@ type channelGroup struct {
 }
 
 func groupKey(channelID string) string { return "channel-group:" + channelID }
+
+// readChannelGroup reads a channel's group with its members and leaders, and
+// appends to people everyone the channel shows (shownPeople).
+func readChannelGroup(c *jsonapi.Call, ch *jsonapi.Record, subs []subscriber, people []string) (channelGroup, []string, error) {
+	var cg channelGroup
+	if gid := ch.Str("individual-group-id"); gid != "" {
+		var err error
+		if cg.g, err = c.View("individual-groups", gid); err != nil {
+			return cg, people, err
+		}
+	}
+	people, cg.members, cg.leaders = shownPeople(people, ch, subs, cg.g)
+	return cg, people, nil
+}
 
 // shownPeople appends to people everyone a channel shows: its subscribers,
 // its group's members and leaders (g: the group, nil without one), its owner.

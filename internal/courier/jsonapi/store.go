@@ -70,7 +70,8 @@ type Record struct {
 	// stored is the attributes' text as read by queryStored, which leaves
 	// Attrs nil (undecoded) until decodeStored. The accessors (Str, Bool,
 	// Int, Strs, Decode) read either; code reading Attrs itself decodes
-	// first (a hook only gets such a record through Call.View or a splice).
+	// first (a hook only gets such a record from Call.View, or in a page's
+	// Prefetch and a Splice hook).
 	stored    string
 	undecoded bool
 	members   []member  // stored, indexed (storedMembers)
