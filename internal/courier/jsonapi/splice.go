@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strings"
+	"unsafe"
 
 	"github.com/emulator/vendor-emulator/internal/store"
 )
@@ -52,7 +52,8 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 		dest = dest[:7]
 	}
 	var last Record
-	var kept []byte // the page's forms that checked out, one block as it grows
+	var kept []byte  // the page's forms that checked out, one block as it grows
+	var block []byte // the rows' texts (appendTexts)
 	if forms != nil {
 		kept = make([]byte, 0, size*(4+8*len(forms.names)))
 	}
@@ -60,7 +61,8 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		all := concat(*id, *created, *stored)
+		var all string
+		block, all = appendTexts(block, size-len(recs), *id, *created, *stored)
 		r := Record{ID: all[:len(*id)], CreatedAt: all[len(*id) : len(*id)+len(*created)], stored: all[len(*id)+len(*created):], undecoded: true}
 		if len(*form) > 0 && forms.check(*stored, *form) {
 			n := len(kept)
@@ -82,15 +84,24 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 	return out, nil
 }
 
-// concat is the three texts as one string, in one allocation.
-func concat(a, b, c []byte) string {
-	var s strings.Builder
-	s.Grow(len(a) + len(b) + len(c))
-	s.Write(a)
-	s.Write(b)
-	s.Write(c)
-	return s.String()
+// appendTexts appends the three texts of a row to block and returns them as
+// one string, a read-only view of the block: what is appended after it never
+// writes there. A page's rows share blocks, each made for as many of the
+// rows still to come (left) as the last would fill, up to textBlock bytes: a
+// page of 100 messages is three allocations instead of 100 (an allocation a
+// row, with the collector's share of it, was a tenth of the page, profiled).
+func appendTexts(block []byte, left int, a, b, c []byte) ([]byte, string) {
+	n := len(a) + len(b) + len(c)
+	if cap(block)-len(block) < n {
+		block = make([]byte, 0, max(n, min(left*n+left*n/4, textBlock)))
+	}
+	start := len(block)
+	block = append(append(append(block, a...), b...), c...)
+	return block, unsafe.String(unsafe.SliceData(block[start:]), n)
 }
+
+// textBlock is the most a block of row texts holds but for one row larger.
+const textBlock = 32 << 10
 
 // sameOr is s when b holds the same text, else b's text (a copy).
 func sameOr(s string, b []byte) string {

@@ -2,6 +2,7 @@ package jsonapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -164,4 +165,31 @@ func TestSpliceForms(t *testing.T) {
 	}
 	assert.Panics(t, func() { newFormSpec("widgets", []string{"c", "a"}, shown) }, "out of order")
 	assert.Panics(t, func() { newFormSpec("widgets", []string{"pw"}, shown) }, "not answered")
+}
+
+// The rows' texts share blocks: each stays what it was as later rows are
+// appended, in the same block and past it, and a page of rows takes a few
+// blocks, not one a row.
+func TestAppendTexts(t *testing.T) {
+	t.Parallel()
+	var block []byte
+	var got, want []string
+	blocks := 0
+	for i := range 300 {
+		id, created := fmt.Sprintf("id-%d", i), "2026-12-04T00:00:00Z"
+		text := fmt.Sprintf(`{"message":%q}`, strings.Repeat("x", i%7*40))
+		before := cap(block) - len(block)
+		var s string
+		block, s = appendTexts(block, 100-i, []byte(id), []byte(created), []byte(text))
+		if cap(block)-len(block) > before && i < 100 {
+			blocks++
+		}
+		got, want = append(got, s), append(want, id+created+text)
+	}
+	assert.Equal(t, want, got)
+	assert.LessOrEqual(t, blocks, 8, "the page's 100 rows share a few blocks")
+
+	block, s := appendTexts(nil, 1, nil, nil, nil)
+	assert.Empty(t, s)
+	assert.Empty(t, block)
 }
