@@ -99,10 +99,14 @@ CGO_ENABLED=0 go build -trimpath -o "$tmp/fixture" ./$here/fixture || die "fixtu
 # helpers
 
 used_ports=" "
-free_port() { # a port nothing listens on, not handed out before in this run
-	local p
+free_port() { # a port nothing listens on, not handed out before in this run, below the ephemeral
+	# range: a client's connection there (wrk's, curl's) would make the emulator's listen fail
+	local p lo=32768 span
+	[[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	span=$((lo - 10000))
+	((span >= 1000)) || span=1000
 	for _ in $(seq 500); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % span))
 		[[ $used_ports == *" $p "* ]] && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			used_ports+="$p "
