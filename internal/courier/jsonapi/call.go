@@ -125,12 +125,9 @@ func (c *Call) remembered(typ, id string) (*Record, error) {
 	k := loadKey{typ, id}
 	rec, ok := c.loaded[k]
 	if !ok {
-		recs, err := queryStored(c.Ctx, c.Tx, nil, 1, c.Engine.tableSQL(c.Engine.Table(typ)).load, typ, id)
-		if err != nil {
+		var err error
+		if rec, err = c.Engine.loadStored(c.Ctx, c.Tx, typ, id); err != nil {
 			return nil, err
-		}
-		if len(recs) > 0 {
-			rec = recs[0]
 		}
 		c.loaded[k] = rec
 	}

@@ -138,19 +138,19 @@ func (e *Engine) getOne(c *Call) (*Answer, error) {
 // as a list's records are, instead of being decoded into a map, copied and
 // rendered (the hook reads itself what a page's Prefetch reads at once).
 func (c *Call) getStored() (*Answer, error) {
-	recs, err := queryStored(c.Ctx, c.Tx, nil, 1, c.Engine.tableSQL(c.Engine.Table(c.Res.Type)).load, c.Res.Type, urlID(c.Req))
+	rec, err := c.Engine.loadStored(c.Ctx, c.Tx, c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 || !c.Caller.Member(recs[0].OrgID) {
+	if rec == nil || !c.Caller.Member(rec.OrgID) {
 		return nil, ErrNotFound(Singular(c.Res.Type))
 	}
-	room := len(recs[0].stored) + 16
+	room := len(rec.stored) + 16
 	if c.Engine.byType[c.Res.Type].Splice != nil {
 		room += 2048 // and what the hook computes
 	}
 	c.spliced = make([]byte, 0, room)
-	obj, err := c.splice(recs[0])
+	obj, err := c.splice(rec)
 	if err != nil {
 		return nil, err
 	}

@@ -395,6 +395,16 @@ func (e *Engine) LoadRecord(ctx context.Context, tx *store.Tx, typ, id string) (
 	return r, err
 }
 
+// loadStored is LoadRecord with the attributes left as stored (queryStored):
+// for a read that finds a few members or splices the text.
+func (e *Engine) loadStored(ctx context.Context, tx *store.Tx, typ, id string) (*Record, error) {
+	recs, err := queryStored(ctx, tx, nil, 1, e.tableSQL(e.Table(typ)).load, typ, id)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
 // QueryRecords runs a SELECT of RecordColumns and reads every row.
 func QueryRecords(ctx context.Context, tx *store.Tx, query string, args ...any) ([]*Record, error) {
 	recs, err := queryStored(ctx, tx, nil, 0, query, args...)
