@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	}
 	log := newLogger(cfg, stderr)
 	worldsCounted := tuneGC(getenv)
+	noHugePages()
 
 	var fixtureFS fs.FS = fixtures.FS
 	if cfg.Fixtures != "" {
