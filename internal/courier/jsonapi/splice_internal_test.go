@@ -172,16 +172,15 @@ func TestSpliceForms(t *testing.T) {
 // blocks, not one a row.
 func TestAppendTexts(t *testing.T) {
 	t.Parallel()
-	var block []byte
+	var block strings.Builder
 	var got, want []string
 	blocks := 0
 	for i := range 300 {
 		id, created := fmt.Sprintf("id-%d", i), "2026-12-04T00:00:00Z"
 		text := fmt.Sprintf(`{"message":%q}`, strings.Repeat("x", i%7*40))
-		before := cap(block) - len(block)
-		var s string
-		block, s = appendTexts(block, 100-i, []byte(id), []byte(created), []byte(text))
-		if cap(block)-len(block) > before && i < 100 {
+		before := block.Cap() - block.Len()
+		s := appendTexts(&block, 100-i, []byte(id), []byte(created), []byte(text))
+		if block.Cap()-block.Len() > before && i < 100 {
 			blocks++
 		}
 		got, want = append(got, s), append(want, id+created+text)
@@ -189,7 +188,6 @@ func TestAppendTexts(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.LessOrEqual(t, blocks, 8, "the page's 100 rows share a few blocks")
 
-	block, s := appendTexts(nil, 1, nil, nil, nil)
-	assert.Empty(t, s)
-	assert.Empty(t, block)
+	var empty strings.Builder
+	assert.Empty(t, appendTexts(&empty, 1, nil, nil, nil))
 }
