@@ -4,12 +4,9 @@ package main
 
 import "syscall"
 
-// prSetTHPDisable and prGetTHPDisable are prctl's PR_SET_THP_DISABLE and
-// PR_GET_THP_DISABLE (linux/prctl.h; the syscall package does not name them).
-const (
-	prSetTHPDisable = 41
-	prGetTHPDisable = 42
-)
+// prSetTHPDisable is prctl's PR_SET_THP_DISABLE (linux/prctl.h; the syscall
+// package does not name it).
+const prSetTHPDisable = 41
 
 // noHugePages keeps the process's memory in pages of 4 KiB. A kernel that
 // backs every anonymous mapping with transparent huge pages
@@ -24,10 +21,4 @@ const (
 func noHugePages() {
 	// A kernel older than 3.15 refuses it: the pages stay as they were.
 	syscall.RawSyscall(syscall.SYS_PRCTL, prSetTHPDisable, 1, 0)
-}
-
-// hugePagesDisabled reports whether noHugePages took (for tests).
-func hugePagesDisabled() bool {
-	r, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prGetTHPDisable, 0, 0)
-	return errno == 0 && r == 1
 }

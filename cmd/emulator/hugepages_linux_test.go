@@ -17,3 +17,12 @@ func TestHugePagesDisabledAtStart(t *testing.T) {
 	start(t)
 	assert.True(t, hugePagesDisabled())
 }
+
+// prGetTHPDisable is prctl's PR_GET_THP_DISABLE (linux/prctl.h).
+const prGetTHPDisable = 42
+
+// hugePagesDisabled reports whether the process's PR_SET_THP_DISABLE is set.
+func hugePagesDisabled() bool {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prGetTHPDisable, 0, 0)
+	return errno == 0 && r == 1
+}

@@ -490,10 +490,11 @@ func channelShows(c *jsonapi.Call, rec *jsonapi.Record) (channelShown, error) {
 // write transaction, whose own writes may have left those columns behind),
 // it is found walking the channel's messages back from the newest.
 func channelStatesSQL(e *jsonapi.Engine, n int, kept bool) string {
+	variant := ""
 	if kept {
-		return e.SizedSQL("channel states", "kept", n, func(n int) string { return buildChannelStatesSQL(e, n, true) })
+		variant = "kept"
 	}
-	return e.SizedSQL("channel states", "", n, func(n int) string { return buildChannelStatesSQL(e, n, false) })
+	return e.SizedSQL("channel states", variant, n, func(n int) string { return buildChannelStatesSQL(e, n, kept) })
 }
 
 // buildChannelStatesSQL is channelStatesSQL's text. Either way a row's last
