@@ -50,8 +50,7 @@ func TestChannelCaughtUpAtCommit(t *testing.T) {
 		var inside string
 		require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
 			for _, at := range tc.posts {
-				var org string
-				if err := tx.QueryRowContext(ctx, touchChannelSQL, channel, at).Scan(&org); err != nil {
+				if _, err := tx.ExecContext(ctx, touchChannelSQL, channel, at, nil, at, nil); err != nil {
 					return err
 				}
 			}
@@ -73,15 +72,23 @@ func TestChannelCaughtUpAtCommit(t *testing.T) {
 			WHERE type = 'messaging-channels' AND id = ?`, before, channel)
 		require.NoError(t, err)
 	}
-	var org string
-	err := env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
-		return tx.QueryRowContext(ctx, touchChannelSQL, "50000000-0000-4000-8000-0000000000ff", "2031-01-01T00:00:00.000000+00:00").Scan(&org)
-	})
-	assert.Error(t, err, "no such channel: no row")
+	var changed int64
+	require.NoError(t, env.Deps.DB.Tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, touchChannelSQL, "50000000-0000-4000-8000-0000000000ff", "2031-01-01T00:00:00.000000+00:00",
+			"30000000-0000-4000-8000-000000000001", "2031-01-01T00:00:00.000000+00:00", "{}")
+		if err == nil {
+			changed, err = res.RowsAffected()
+		}
+		return err
+	}))
+	assert.Zero(t, changed, "no such channel: nothing marked")
+	var left int
+	require.NoError(t, env.Deps.DB.QueryRow(ctx, `SELECT count(*) FROM cr_channel_catchup`).Scan(&left))
+	assert.Zero(t, left, "empty after every commit")
 }
 
 // TestChannelCatchUpWalksMarkedChannels: the catch-up runs at every write
-// of every vendor, so it reads the marks alone, and each mark's deletion
+// of every vendor, so its statements read the marks alone, and each mark's deletion
 // finds its channel by key (the trigger's statement, planned with values
 // for OLD), never the channels or anything else whole.
 func TestChannelCatchUpWalksMarkedChannels(t *testing.T) {
@@ -94,7 +101,7 @@ func TestChannelCatchUpWalksMarkedChannels(t *testing.T) {
 	require.True(t, ok, body)
 	update = update[:strings.LastIndex(update, "END")] // the trigger's END, after the CASE's
 	update = strings.NewReplacer("OLD.channel_id", "'c'", "OLD.last_modified", "'t'", ";", "").Replace(update)
-	for _, q := range []string{channelCatchUpSQL, update} {
+	for _, q := range []string{applyReadMarksSQL, channelCatchUpSQL, update} {
 		rows, err := env.Deps.DB.Read().Query("EXPLAIN QUERY PLAN " + q)
 		require.NoError(t, err)
 		var plan []string

@@ -32,7 +32,7 @@ const (
 
 // Schema registers the courier tables and fixtures with the store.
 func Schema() store.Schema {
-	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: migrations(), Seed: seed, CatchUp: []string{channelCatchUpSQL}}
+	return store.Schema{Vendor: Name, TablePrefix: "cr_", Migrations: migrations(), Seed: seed, CatchUp: []string{applyReadMarksSQL, channelCatchUpSQL}}
 }
 
 // jsonRaw shortens hook signatures.
@@ -83,6 +83,7 @@ type Model struct {
 func NewModel() *Model {
 	types := catalog.Types()
 	m := &Model{engine: jsonapi.NewModel(catalog.Operations(), types, resources()), types: jsonapi.SortedKeys(types)}
+	m.engine.BeforeWrite = beforeWrite
 	m.routes = m.newRoutes()
 	return m
 }

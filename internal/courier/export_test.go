@@ -17,6 +17,20 @@ var NewMessagesSQL = newMessagesOf("?", "?")
 
 const AcknowledgedCountsSQL = acknowledgedCountsSQL
 
+// What TestPendingReadMarks runs inside one write transaction.
+var (
+	NewEngine   = newEngine
+	Posted      = posted
+	BeforeWrite = beforeWrite
+	MarkRead    = markRead
+)
+
+// ReadMarkOf is the message an individual's read mark of a channel names.
+func ReadMarkOf(c *jsonapi.Call, channelID, individualID string) (string, error) {
+	m, err := readMarkOf(c, channelID, individualID)
+	return m.MessageID, err
+}
+
 // NotificationDaysSQL is notificationDaysSQL, returned as plain strings.
 func NotificationDaysSQL(user, lo, hi string, limit, offset int64) (page string, pageArgs []any, total string, totalArgs []any) {
 	p, t := notificationDaysSQL(user, lo, hi, limit, offset)

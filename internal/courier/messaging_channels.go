@@ -545,6 +545,9 @@ func channelStates(c *jsonapi.Call, channelIDs []string, individualID string) (m
 	if len(channelIDs) == 0 {
 		return out, nil
 	}
+	if err := applyReadMarks(c); err != nil { // the reader's count is kept from their mark
+		return nil, err
+	}
 	rows, err := c.Tx.QueryContext(c.Ctx, channelStatesSQL(c.Engine, len(channelIDs), c.Reading()), channelStatesArgs(channelIDs, individualID)...)
 	if err != nil {
 		return nil, err

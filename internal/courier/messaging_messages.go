@@ -1,12 +1,12 @@
 package courier
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
 
 	"github.com/emulator/vendor-emulator/internal/courier/jsonapi"
+	"github.com/emulator/vendor-emulator/internal/httpx"
 )
 
 // The messaging family's messages: posting, read marks (ack), reactions and
@@ -223,27 +223,83 @@ func posted(c *jsonapi.Call, msg *jsonapi.Record) error {
 	// Only last-modified-time changes, at the transaction's end with the
 	// channel's other kept columns (migration 114): the channel is neither
 	// read nor encoded again (its search text, organization and parent stay).
-	var org string
-	err := c.Tx.QueryRowContext(c.Ctx, touchChannelSQL, msg.ParentID, c.Now).Scan(&org)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+	// The author's read mark moves to the message there too, or before
+	// anything reads or changes read marks (migration 116).
+	var reader, mark any // NULL: no author, no move
+	if author := msg.Str("individual-id"); author != "" {
+		delete(c.Cache, readMarkKey(msg.ParentID, author))
+		reader, mark = author, readMarkAttrs(msg.ID, msg.Str("posted-time"), c.Now)
 	}
+	res, err := c.Tx.ExecContext(c.Ctx, touchChannelSQL, msg.ParentID, c.Now, reader, msg.Str("posted-time"), mark)
 	if err != nil {
 		return err
 	}
-	jsonapi.ReachFrom(c.Ctx).Add(org)
-	return markRead(c, msg.ParentID, msg.Str("individual-id"), msg, false)
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // n == 0: no such channel
+	}
+	jsonapi.ReachFrom(c.Ctx).Add(msg.OrgID) // the channel's, which its messages share
+	return nil
+}
+
+// readMarkAttrs is a read link's attributes, as json.Marshal writes readMark.
+func readMarkAttrs(messageID, postedTime, ackTime string) string {
+	b := make([]byte, 0, 128)
+	b = append(b, `{"message-id":`...)
+	b = httpx.AppendJSONString(b, messageID, true)
+	b = append(b, `,"posted-time":`...)
+	b = httpx.AppendJSONString(b, postedTime, true)
+	b = append(b, `,"ack-time":`...)
+	b = httpx.AppendJSONString(b, ackTime, true)
+	return string(append(b, '}'))
 }
 
 // touchChannelSQL marks an existing channel's last-modified-time to catch
-// up to a post's time (arguments: the channel, the time), answering its
-// organization; no row when there is no such channel.
-const touchChannelSQL = `INSERT INTO cr_channel_catchup (channel_id, last_modified)
-	SELECT id, ?2 FROM ` + channelsTable + ` WHERE type = 'messaging-channels' AND id = ?1
-	ON CONFLICT (channel_id) DO UPDATE SET last_modified = excluded.last_modified
-	RETURNING (SELECT org_id FROM ` + channelsTable + ` WHERE type = 'messaging-channels' AND id = ?1)`
+// up to a post's time and leaves its author's read mark's move pending
+// (arguments: the channel, the time, the author or NULL, the message's
+// posted-time, the read link's attributes after the move); it changes no
+// row when there is no such channel. A pending
+// move of the same author is kept when it is not earlier (a mark only moves
+// forward); one of another author is applied by migration 116's trigger
+// when the reader changes.
+const touchChannelSQL = `INSERT INTO cr_channel_catchup (channel_id, last_modified, reader, mark_posted, mark_at, mark)
+	SELECT id, ?2, ?3, ?4, ?2, ?5 FROM ` + channelsTable + ` WHERE type = 'messaging-channels' AND id = ?1
+	ON CONFLICT (channel_id) DO UPDATE SET last_modified = excluded.last_modified,
+		reader = COALESCE(excluded.reader, reader),
+		mark_posted = CASE WHEN ` + keepPendingMark + ` THEN mark_posted ELSE excluded.mark_posted END,
+		mark_at = CASE WHEN ` + keepPendingMark + ` THEN mark_at ELSE excluded.mark_at END,
+		mark = CASE WHEN ` + keepPendingMark + ` THEN mark ELSE excluded.mark END`
 
-// channelCatchUpSQL is courier's store.Schema.CatchUp: it deletes the marks
+// keepPendingMark is when touchChannelSQL keeps the pending move: the post
+// has no author, or the same author's pending move is not earlier.
+const keepPendingMark = `(excluded.reader IS NULL OR (reader IS excluded.reader AND mark_posted >= excluded.mark_posted))`
+
+// applyReadMarksSQL applies the read marks' moves posts left pending
+// (migration 116): the first of courier's store.Schema.CatchUp, and run at
+// the start of every courier write but a post (applyReadMarks).
+const applyReadMarksSQL = `UPDATE cr_channel_catchup SET reader = NULL WHERE reader IS NOT NULL`
+
+// applyReadMarks applies the pending moves of read marks when c writes: a
+// read transaction sees only commits, where none is pending.
+func applyReadMarks(c *jsonapi.Call) error {
+	if c.Reading() {
+		return nil
+	}
+	_, err := c.Tx.ExecContext(c.Ctx, applyReadMarksSQL)
+	return err
+}
+
+// beforeWrite applies the pending moves of read marks at the start of every
+// courier write but a post, which leaves one: whatever else a write changes
+// (a mark it moves back, a link or channel it deletes) comes after them, as
+// it would have without the wait.
+func beforeWrite(c *jsonapi.Call) error {
+	if c.Op.ID == "messaging-messages.create" {
+		return nil
+	}
+	return applyReadMarks(c)
+}
+
+// channelCatchUpSQL is courier's last store.Schema.CatchUp: it deletes the marks
 // migration 114's triggers and touchChannelSQL left in the transaction about
 // to commit, and the deletion of each (the trigger cr_channel_catchup_done)
 // brings its channel up to date: its message count from the counters, its
@@ -253,17 +309,18 @@ const touchChannelSQL = `INSERT INTO cr_channel_catchup (channel_id, last_modifi
 // since a DELETE without one clears the table's root page even when empty.
 const channelCatchUpSQL = `DELETE FROM cr_channel_catchup WHERE channel_id IS NOT NULL`
 
-// markRead moves an individual's read mark to msg (never backwards unless allowPast).
+// markRead moves an individual's read mark to msg (never backwards unless
+// allowPast), after the moves posts left pending.
 func markRead(c *jsonapi.Call, channelID, individualID string, msg *jsonapi.Record, allowPast bool) error {
 	if individualID == "" {
 		return nil
 	}
-	delete(c.Cache, readMarkKey(channelID, individualID))
-	raw, err := json.Marshal(readMark{MessageID: msg.ID, PostedTime: msg.Str("posted-time"), AckTime: c.Now})
-	if err != nil {
+	if err := applyReadMarks(c); err != nil {
 		return err
 	}
-	_, err = c.Tx.ExecContext(c.Ctx, moveReadMarkSQL, channelID, individualID, c.Now, string(raw), allowPast)
+	delete(c.Cache, readMarkKey(channelID, individualID))
+	_, err := c.Tx.ExecContext(c.Ctx, moveReadMarkSQL, channelID, individualID, c.Now,
+		readMarkAttrs(msg.ID, msg.Str("posted-time"), c.Now), allowPast)
 	return err
 }
 
@@ -283,6 +340,9 @@ func readMarkOf(c *jsonapi.Call, channelID, individualID string) (readMark, erro
 		return m, nil
 	}
 	var mark readMark
+	if err := applyReadMarks(c); err != nil {
+		return mark, err
+	}
 	if _, err := jsonapi.LinkAttrs(c.Ctx, c.Tx, relRead, channelID, individualID, &mark); err != nil {
 		return mark, err
 	}
@@ -512,6 +572,9 @@ func receipts(c *jsonapi.Call, msg *jsonapi.Record) (*receiptsAnswer, error) {
 		return nil, err
 	}
 	out := &receiptsAnswer{Read: []receipt{}, Unread: []receipt{}}
+	if err := applyReadMarks(c); err != nil {
+		return nil, err
+	}
 	if ch == nil {
 		return out, nil
 	}

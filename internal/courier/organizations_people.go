@@ -166,9 +166,10 @@ func individual(c *jsonapi.Call, id string) (*individualView, error) {
 	return v, nil
 }
 
-// callerUser reads the caller's own user record.
+// callerUser reads the caller's own user record, as stored: read it with
+// the accessors.
 func callerUser(c *jsonapi.Call) (*jsonapi.Record, error) {
-	return c.Engine.LoadRecord(c.Ctx, c.Tx, "users", c.Caller.UserID)
+	return c.Engine.LoadStored(c.Ctx, c.Tx, "users", c.Caller.UserID)
 }
 
 // groupMembers reads the individual and leader ids of an individual group.

@@ -101,8 +101,16 @@ func (c *Call) View(typ, id string) (*Record, error) {
 // on what they load.
 func (c *Call) loadRecord(typ, id string) (*Record, error) {
 	rec, err := c.remembered(typ, id)
-	if err != nil || rec == nil || c.loaded == nil {
+	if err != nil || rec == nil {
 		return rec, err
+	}
+	if c.loaded == nil { // a write's: read for this caller alone
+		if rec.undecoded {
+			if err := rec.decodeStored(); err != nil {
+				return nil, err
+			}
+		}
+		return rec, nil
 	}
 	cp := *rec
 	if cp.undecoded {
@@ -119,14 +127,14 @@ func (c *Call) loadRecord(typ, id string) (*Record, error) {
 // itself, which loadRecord copies, with its attributes as stored (View
 // reads a few of them).
 func (c *Call) remembered(typ, id string) (*Record, error) {
-	if c.loaded == nil {
-		return c.Engine.LoadRecord(c.Ctx, c.Tx, typ, id)
+	if c.loaded == nil { // a write remembers nothing: it may change what it read
+		return c.Engine.LoadStored(c.Ctx, c.Tx, typ, id)
 	}
 	k := loadKey{typ, id}
 	rec, ok := c.loaded[k]
 	if !ok {
 		var err error
-		if rec, err = c.Engine.loadStored(c.Ctx, c.Tx, typ, id); err != nil {
+		if rec, err = c.Engine.LoadStored(c.Ctx, c.Tx, typ, id); err != nil {
 			return nil, err
 		}
 		c.loaded[k] = rec
@@ -189,7 +197,8 @@ func (e *Engine) PreloadSQL(typ string, n int) string {
 func (c *Call) Reading() bool { return c.loaded != nil }
 
 // CreatedParent is the parent record a create read for the record it creates
-// (nil otherwise), so that its hooks need not read it again. Hooks only read it.
+// (nil otherwise), so that its hooks need not read it again. Hooks only read
+// it, with the accessors (as View gives it).
 func (c *Call) CreatedParent() *Record { return c.parent }
 
 func (c *Call) Visible(rec *Record) bool {
@@ -214,10 +223,16 @@ func (c *Call) MustLoad(typ, id string) (*Record, error) {
 // LoadRef reads a resource named in a body member (400 naming the member when
 // it does not exist or is out of reach).
 func (c *Call) LoadRef(pointer, typ, id string) (*Record, error) {
+	return c.ref(c.Load, pointer, typ, id)
+}
+
+// ref is LoadRef reading the record with load (Load, or View for a caller
+// that only reads it).
+func (c *Call) ref(load func(typ, id string) (*Record, error), pointer, typ, id string) (*Record, error) {
 	if !IsUUID(id) {
 		return nil, ErrPointer(pointer, "Must be a valid UUID.")
 	}
-	rec, err := c.Load(typ, LowerID(id))
+	rec, err := load(typ, LowerID(id))
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,10 @@ type Model struct {
 	forms     map[string]*formSpec // the types whose rows keep a splice form (splice_form.go)
 
 	counted sync.Map // countedKey → string: the texts SizedSQL built
+
+	// BeforeWrite, when set, runs at the start of every write operation,
+	// after the credential is looked up and before the operation's handler.
+	BeforeWrite func(c *Call) error
 }
 
 // countedKey names a statement text built for a type and a count of values.

@@ -3,6 +3,7 @@ package jsonapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -96,6 +98,7 @@ func archive(c *jsonapi.Call, rec *jsonapi.Record, body map[string]json.RawMessa
 type world struct {
 	url string
 	db  *store.DB
+	e   *jsonapi.Engine
 }
 
 // newWorld serves the table on a fresh store; the header X-Orgs names the
@@ -137,7 +140,7 @@ func newWorldOf(t *testing.T, table []*jsonapi.Resource, migrations fs.FS) *worl
 	}))
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &world{url: srv.URL, db: db}
+	return &world{url: srv.URL, db: db, e: e}
 }
 
 type answer struct {
@@ -185,6 +188,37 @@ func TestCreateGetModifyInAttributeOrder(t *testing.T) {
 	a = w.do(t, "PATCH", "/v1/widgets/c1000000-0000-4000-8000-000000000001/", `{"data": {"type": "widgets", "id": "c1000000-0000-4000-8000-000000000001", "attributes": {"name": "cog"}}}`)
 	require.Equal(t, 200, a.status, a.body)
 	assert.Contains(t, a.body, `"name":"cog"`)
+}
+
+// TestBeforeWriteRunsAtEveryWrite: the model's BeforeWrite runs in the
+// transaction of every write (a create, a modify, an action), and its error
+// fails the write, which then changes nothing; a read never runs it.
+func TestBeforeWriteRunsAtEveryWrite(t *testing.T) {
+	w := newWorld(t)
+	var mu sync.Mutex
+	var ran []string
+	fail := false
+	w.e.BeforeWrite = func(c *jsonapi.Call) error {
+		mu.Lock()
+		defer mu.Unlock()
+		ran = append(ran, c.Op.ID)
+		if fail {
+			return errors.New("refused")
+		}
+		return nil
+	}
+	const id = "c1000000-0000-4000-8000-000000000001"
+	w.create(t, id, "gear", "red")
+	assert.Equal(t, 200, w.do(t, "GET", "/v1/widgets/"+id+"/", "").status)
+	assert.Equal(t, 200, w.do(t, "GET", "/v1/widgets/", "").status)
+	assert.Equal(t, 200, w.do(t, "PATCH", "/v1/widgets/"+id+"/", `{"data": {"type": "widgets", "id": "`+id+`", "attributes": {"name": "cog"}}}`).status)
+	assert.Equal(t, 201, w.do(t, "POST", "/v1/widgets/"+id+"/archive/", `{"reason": "old"}`).status)
+	mu.Lock()
+	assert.Equal(t, []string{"widgets.create", "widgets.modify", "widgets.archive"}, ran)
+	fail = true
+	mu.Unlock()
+	assert.Equal(t, 500, w.do(t, "PATCH", "/v1/widgets/"+id+"/", `{"data": {"type": "widgets", "id": "`+id+`", "attributes": {"name": "wheel"}}}`).status)
+	assert.Contains(t, w.do(t, "GET", "/v1/widgets/"+id+"/", "").body, `"name":"cog"`)
 }
 
 func TestDocumentErrors(t *testing.T) {

@@ -79,6 +79,10 @@ func (m *Model) operation(res *Resource, opID string, write bool, kind bodyKind,
 				Now: FormatTime(e.Clock.Now()), body: body}
 			if !write {
 				c.loaded = map[loadKey]*Record{}
+			} else if m.BeforeWrite != nil {
+				if err := m.BeforeWrite(c); err != nil {
+					return err
+				}
 			}
 			var err error
 			ans, err = fn(c)
@@ -138,7 +142,7 @@ func (e *Engine) getOne(c *Call) (*Answer, error) {
 // as a list's records are, instead of being decoded into a map, copied and
 // rendered (the hook reads itself what a page's Prefetch reads at once).
 func (c *Call) getStored() (*Answer, error) {
-	rec, err := c.Engine.loadStored(c.Ctx, c.Tx, c.Res.Type, urlID(c.Req))
+	rec, err := c.Engine.LoadStored(c.Ctx, c.Tx, c.Res.Type, urlID(c.Req))
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +243,8 @@ func (c *Call) resolveOwner(rec *Record, in map[string]json.RawMessage) error {
 	if p := c.Res.Parent; p != nil {
 		if _, ok := in[p.Attr]; ok {
 			id := rec.Str(p.Attr)
-			parent, err := c.LoadRef("/data/attributes/"+p.Attr, p.Type, id)
+			// Only read (here and by the hooks, CreatedParent): not decoded.
+			parent, err := c.ref(c.View, "/data/attributes/"+p.Attr, p.Type, id)
 			if err != nil {
 				return err
 			}

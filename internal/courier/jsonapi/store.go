@@ -395,9 +395,10 @@ func (e *Engine) LoadRecord(ctx context.Context, tx *store.Tx, typ, id string) (
 	return r, err
 }
 
-// loadStored is LoadRecord with the attributes left as stored (queryStored):
-// for a read that finds a few members or splices the text.
-func (e *Engine) loadStored(ctx context.Context, tx *store.Tx, typ, id string) (*Record, error) {
+// LoadStored is LoadRecord with the attributes left as stored (queryStored):
+// for a read that finds a few members (with the accessors, never Attrs) or
+// splices the text.
+func (e *Engine) LoadStored(ctx context.Context, tx *store.Tx, typ, id string) (*Record, error) {
 	recs, err := queryStored(ctx, tx, nil, 1, e.tableSQL(e.Table(typ)).load, typ, id)
 	if err != nil || len(recs) == 0 {
 		return nil, err
