@@ -257,10 +257,9 @@ func readMarkAttrs(messageID, postedTime, ackTime string) string {
 // up to a post's time and leaves its author's read mark's move pending
 // (arguments: the channel, the time, the author or NULL, the message's
 // posted-time, the read link's attributes after the move); it changes no
-// row when there is no such channel. A pending
-// move of the same author is kept when it is not earlier (a mark only moves
-// forward); one of another author is applied by migration 116's trigger
-// when the reader changes.
+// row when there is no such channel. The same author's pending move stays
+// when the new one is not later (a mark only moves forward); another
+// author's is applied by migration 116's trigger when the reader changes.
 const touchChannelSQL = `INSERT INTO cr_channel_catchup (channel_id, last_modified, reader, mark_posted, mark_at, mark)
 	SELECT id, ?2, ?3, ?4, ?2, ?5 FROM ` + channelsTable + ` WHERE type = 'messaging-channels' AND id = ?1
 	ON CONFLICT (channel_id) DO UPDATE SET last_modified = excluded.last_modified,
