@@ -79,3 +79,46 @@ func TestRememberedRecords(t *testing.T) {
 	assert.Nil(t, absent)
 	assert.Nil(t, loadedAbsent)
 }
+
+// In a write transaction nothing is remembered, since the write may change
+// what it read: View reads the record as stored every time (a hook that only
+// reads it finds its members with the accessors), and Load a decoded record
+// of its own, which the hook may change and save.
+func TestWriteReadsRecordsAgain(t *testing.T) {
+	t.Parallel()
+	db := openEngineStore(t)
+	ctx := context.Background()
+	e := NewEngine(server.Deps{DB: db}, nil, map[string][]Attr{"widgets": {{Name: "name", Kind: "string"}}}, nil)
+	w := &Record{Type: "widgets", ID: "w1", OrgID: "o1", CreatedAt: "2026-01-01T00:00:00.000000+00:00"}
+	w.Set("name", "gear")
+	require.NoError(t, db.Tx(ctx, func(tx *store.Tx) error { return e.Insert(ctx, tx, w) }))
+	var viewed, loaded, viewedAfter, absent *Record
+	require.NoError(t, db.Tx(ctx, func(tx *store.Tx) error {
+		c := &Call{Ctx: ctx, Tx: tx, Engine: e, Caller: &Caller{Orgs: []string{"o1"}}}
+		var err error
+		if viewed, err = c.View("widgets", "w1"); err != nil {
+			return err
+		}
+		if loaded, err = c.Load("widgets", "w1"); err != nil {
+			return err
+		}
+		loaded.Set("name", "cog")
+		if err = c.Save(loaded); err != nil {
+			return err
+		}
+		if viewedAfter, err = c.View("widgets", "w1"); err != nil {
+			return err
+		}
+		absent, err = c.View("widgets", "w2")
+		return err
+	}))
+	require.NotNil(t, viewed)
+	assert.True(t, viewed.undecoded, "viewed as stored")
+	assert.Equal(t, "gear", viewed.Str("name"))
+	require.NotNil(t, loaded)
+	assert.False(t, loaded.undecoded, "loaded decoded")
+	require.NotNil(t, viewedAfter)
+	assert.NotSame(t, viewed, viewedAfter, "read again")
+	assert.Equal(t, "cog", viewedAfter.Str("name"), "what the write saved")
+	assert.Nil(t, absent)
+}
