@@ -88,9 +88,9 @@ func TestChannelCaughtUpAtCommit(t *testing.T) {
 }
 
 // TestChannelCatchUpWalksMarkedChannels: the catch-up runs at every write
-// of every vendor, so its statements read the marks alone, and each mark's deletion
-// finds its channel by key (the trigger's statement, planned with values
-// for OLD), never the channels or anything else whole.
+// of every vendor, so its statements read the marks alone, and each mark's
+// deletion finds its channel by key (the trigger's statement, planned with
+// values for OLD), never the channels or anything else whole.
 func TestChannelCatchUpWalksMarkedChannels(t *testing.T) {
 	t.Parallel()
 	env := emutest.New(t, []store.Schema{Schema()}, func(d server.Deps) []server.Vendor { return []server.Vendor{New(d)} })

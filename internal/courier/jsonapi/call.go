@@ -104,23 +104,17 @@ func (c *Call) loadRecord(typ, id string) (*Record, error) {
 	if err != nil || rec == nil {
 		return rec, err
 	}
-	if c.loaded == nil { // a write's: read for this caller alone
-		if rec.undecoded {
-			if err := rec.decodeStored(); err != nil {
-				return nil, err
-			}
+	if c.loaded != nil { // remembered: the caller's own copy (a write's is its own already)
+		cp := *rec
+		if !cp.undecoded {
+			cp.Attrs = maps.Clone(rec.Attrs)
 		}
-		return rec, nil
+		rec = &cp
 	}
-	cp := *rec
-	if cp.undecoded {
-		if err := cp.decodeStored(); err != nil {
-			return nil, err
-		}
-		return &cp, nil
+	if err := rec.decodeStored(); err != nil {
+		return nil, err
 	}
-	cp.Attrs = maps.Clone(rec.Attrs)
-	return &cp, nil
+	return rec, nil
 }
 
 // remembered is LoadRecord, remembered in a read transaction: the record

@@ -354,22 +354,6 @@ func eachPlainID(raw json.RawMessage, f func(id string)) bool {
 // attribute in a column of its own (else Engine.RecordColumns).
 const RecordColumns = `type, id, org_id, parent_id, created_at, attrs`
 
-func scanRecord(sc interface{ Scan(...any) error }) (*Record, error) {
-	var r Record
-	var attrs string
-	if err := sc.Scan(&r.Type, &r.ID, &r.OrgID, &r.ParentID, &r.CreatedAt, &attrs); err != nil {
-		return nil, err
-	}
-	var err error
-	if r.Attrs, err = decodeAttrsText(attrs); err != nil {
-		return nil, errStoredAttrs(&r, err)
-	}
-	if r.Attrs == nil {
-		r.Attrs = map[string]json.RawMessage{}
-	}
-	return &r, nil
-}
-
 // errStoredAttrs is a record's stored attributes that do not decode.
 func errStoredAttrs(r *Record, err error) error {
 	return fmt.Errorf("jsonapi: %s %s: stored attributes: %w", r.Type, r.ID, err)
@@ -382,17 +366,17 @@ const (
 	linkedToSQL  = `SELECT to_id FROM cr_links WHERE rel = ? AND from_id = ? ORDER BY created_at, to_id`
 )
 
-// LoadRecord reads one resource by type and id, whoever may see it; nil when
-// there is none.
+// LoadRecord reads one resource by type and id, whoever may see it, its
+// attributes decoded; nil when there is none.
 func (e *Engine) LoadRecord(ctx context.Context, tx *store.Tx, typ, id string) (*Record, error) {
-	r, err := scanRecord(tx.QueryRowContext(ctx, e.tableSQL(e.Table(typ)).load, typ, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	r, err := e.LoadStored(ctx, tx, typ, id)
+	if err != nil || r == nil {
+		return nil, err
 	}
-	if err == nil {
-		ReachFrom(ctx).Add(r.OrgID)
+	if err := r.decodeStored(); err != nil {
+		return nil, err
 	}
-	return r, err
+	return r, nil
 }
 
 // LoadStored is LoadRecord with the attributes left as stored (queryStored):
