@@ -571,11 +571,11 @@ func receipts(c *jsonapi.Call, msg *jsonapi.Record) (*receiptsAnswer, error) {
 		return nil, err
 	}
 	out := &receiptsAnswer{Read: []receipt{}, Unread: []receipt{}}
-	if err := applyReadMarks(c); err != nil {
-		return nil, err
-	}
 	if ch == nil {
 		return out, nil
+	}
+	if err := applyReadMarks(c); err != nil {
+		return nil, err
 	}
 	ps, err := participants(c, ch)
 	if err != nil {
