@@ -91,6 +91,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	go emu.Run(expireCtx)
 
 	busy := &inflight{idle: make(chan struct{}, 1)}
+	idleTicks := time.NewTicker(idleCheck)
+	defer idleTicks.Stop()
+	go (&memoryRelease{busy: busy, release: debug.FreeOSMemory}).run(expireCtx, idleTicks.C)
 	srv := &http.Server{
 		Handler:           busy.track(emu.Handler),
 		ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout),
@@ -138,6 +141,7 @@ const closeWait = 5 * time.Second
 // the connections still open, the store closes only once their handlers end.
 type inflight struct {
 	n       atomic.Int64
+	started atomic.Uint64 // every request begun, for memoryRelease
 	closing atomic.Bool
 	idle    chan struct{} // signalled when the count drops to zero while closing
 }
@@ -145,6 +149,7 @@ type inflight struct {
 func (f *inflight) track(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.n.Add(1)
+		f.started.Add(1)
 		defer func() {
 			if f.n.Add(-1) == 0 && f.closing.Load() {
 				select {
