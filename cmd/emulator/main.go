@@ -138,20 +138,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 const closeWait = 5 * time.Second
 
 // inflight counts the requests being served, so that after the server closes
-// the connections still open, the store closes only once their handlers end.
+// the connections still open, the store closes only once their handlers end
+// (and memoryRelease knows when the emulator is idle).
 type inflight struct {
-	n       atomic.Int64
-	started atomic.Uint64 // every request begun, for memoryRelease
+	started atomic.Uint64 // every request begun
+	ended   atomic.Uint64 // every request ended: started - ended are running
 	closing atomic.Bool
-	idle    chan struct{} // signalled when the count drops to zero while closing
+	idle    chan struct{} // signalled when the last running request ends while closing
 }
 
 func (f *inflight) track(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.n.Add(1)
 		f.started.Add(1)
 		defer func() {
-			if f.n.Add(-1) == 0 && f.closing.Load() {
+			if f.ended.Add(1) == f.started.Load() && f.closing.Load() {
 				select {
 				case f.idle <- struct{}{}:
 				default:
@@ -162,12 +162,19 @@ func (f *inflight) track(next http.Handler) http.Handler {
 	})
 }
 
+// running reports whether a request is being served. ended is read first:
+// started never falls below it, so equal counts mean none ran at that moment.
+func (f *inflight) running() bool {
+	ended := f.ended.Load()
+	return f.started.Load() != ended
+}
+
 // wait reports whether every request ended within d.
 func (f *inflight) wait(d time.Duration) bool {
 	f.closing.Store(true)
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
-	for f.n.Load() > 0 {
+	for f.running() {
 		select {
 		case <-f.idle:
 		case <-deadline.C:

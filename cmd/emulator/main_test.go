@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -275,4 +276,25 @@ func TestHeapLimitFollowsTheWorlds(t *testing.T) {
 		return ""
 	}))
 	assert.Equal(t, int64(123<<20), limit(), "GOMEMLIMIT wins")
+}
+
+// TestInflightWaitsForRunningRequests: the shutdown's wait returns once the
+// last running request ends, and reports false when one outlives it.
+func TestInflightWaitsForRunningRequests(t *testing.T) {
+	busy := &inflight{idle: make(chan struct{}, 1)}
+	unblock, running := make(chan struct{}), make(chan struct{}, 2)
+	h := busy.track(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		running <- struct{}{}
+		<-unblock
+	}))
+	for range 2 {
+		go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	}
+	<-running
+	<-running
+	assert.True(t, busy.running())
+	assert.False(t, busy.wait(10*time.Millisecond), "two requests still run")
+	close(unblock)
+	assert.True(t, busy.wait(5*time.Second), "both ended")
+	assert.False(t, busy.running())
 }

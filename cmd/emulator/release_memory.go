@@ -44,7 +44,7 @@ func (m *memoryRelease) check() {
 		m.seen, m.released = n, false
 		return
 	}
-	if !m.released && m.busy.n.Load() == 0 {
+	if !m.released && !m.busy.running() {
 		m.release()
 		m.released = true
 	}
