@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -56,6 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	}
 	log := newLogger(cfg, stderr)
 	worldsCounted := tuneGC(getenv)
+	noMemoryProfile(getenv)
 	noHugePages()
 
 	var fixtureFS fs.FS = fixtures.FS
@@ -206,6 +209,17 @@ func tuneGC(getenv func(string) string) func(worlds int) {
 	}
 	debug.SetMemoryLimit(heapLimit(0))
 	return func(worlds int) { debug.SetMemoryLimit(heapLimit(worlds)) }
+}
+
+// noMemoryProfile stops the runtime's sampling of allocations for a memory
+// profile, which the emulator never serves: the samples' call stacks are
+// kept for the life of the process. Measured right after start (3 pairs in
+// turns): 27.8-28.0 → 27.4-27.6 MiB resident. GODEBUG=memprofilerate=N
+// still sets it.
+func noMemoryProfile(getenv func(string) string) {
+	if !strings.Contains(getenv("GODEBUG"), "memprofilerate=") {
+		runtime.MemProfileRate = 0
+	}
 }
 
 // heapLimit is the soft heap limit with this many worlds besides the default

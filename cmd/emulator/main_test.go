@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -297,4 +298,24 @@ func TestInflightWaitsForRunningRequests(t *testing.T) {
 	close(unblock)
 	assert.True(t, busy.wait(5*time.Second), "both ended")
 	assert.False(t, busy.running())
+}
+
+// TestNoMemoryProfile: the emulator stops sampling allocations for a memory
+// profile it never serves, unless GODEBUG sets memprofilerate.
+func TestNoMemoryProfile(t *testing.T) {
+	was := runtime.MemProfileRate
+	t.Cleanup(func() { runtime.MemProfileRate = was })
+
+	runtime.MemProfileRate = 512 * 1024
+	noMemoryProfile(func(string) string { return "" })
+	assert.Equal(t, 0, runtime.MemProfileRate)
+
+	runtime.MemProfileRate = 4096
+	noMemoryProfile(func(k string) string {
+		if k == "GODEBUG" {
+			return "madvdontneed=1,memprofilerate=4096"
+		}
+		return ""
+	})
+	assert.Equal(t, 4096, runtime.MemProfileRate, "GODEBUG's memprofilerate wins")
 }
