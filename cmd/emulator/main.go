@@ -30,6 +30,7 @@ import (
 var version = "dev"
 
 func main() {
+	noMemoryProfile(os.Getenv) // once, here: tests call run several at a time, and the rate is the process's
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, nil, os.Stdout, os.Stderr)
 	stop()
@@ -58,7 +59,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, ready c
 	}
 	log := newLogger(cfg, stderr)
 	worldsCounted := tuneGC(getenv)
-	noMemoryProfile(getenv)
 	noHugePages()
 
 	var fixtureFS fs.FS = fixtures.FS
