@@ -213,8 +213,8 @@ func tuneGC(getenv func(string) string) func(worlds int) {
 
 // noMemoryProfile stops the runtime's sampling of allocations for a memory
 // profile, which the emulator never serves: the samples' call stacks are
-// kept for the life of the process. Measured right after start (3 pairs in
-// turns): 27.8-28.0 → 27.4-27.6 MiB resident. GODEBUG=memprofilerate=N
+// kept for the life of the process. Measured right after start (6 pairs in
+// turns): 27.7-28.0 → 27.3-27.6 MiB resident. GODEBUG=memprofilerate=N
 // still sets it.
 func noMemoryProfile(getenv func(string) string) {
 	if !strings.Contains(getenv("GODEBUG"), "memprofilerate=") {
