@@ -30,7 +30,7 @@ import (
 var version = "dev"
 
 func main() {
-	noMemoryProfile(os.Getenv) // once, here: tests call run several at a time, and the rate is the process's
+	noMemoryProfile(os.Getenv) // here, not in run: tests run emulators side by side, and the rate is one for the process
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, nil, os.Stdout, os.Stderr)
 	stop()
